@@ -1,0 +1,110 @@
+# Alto: build the kernel (build/alto.elf), the host tools (build/bin/) and the
+# tests. `make run` boots the default image; `make test` runs every test.
+# Nothing is built outside build/.
+
+BUILD    := build
+CC       := gcc
+HOSTCC   := gcc
+Q        := $(if $(V),,@)
+
+GCC_INC  := $(shell $(CC) -print-file-name=include)
+
+KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	    -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	    -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+	    -fstack-protector-strong -mstack-protector-guard=global \
+	    -fno-strict-aliasing -fno-common -fno-asynchronous-unwind-tables \
+	    -fcf-protection=none -fno-stack-clash-protection \
+	    -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
+	    -Iinclude -MMD -MP
+KASFLAGS := -D__ASSEMBLER__ -Iinclude -MMD -MP -g
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld \
+	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack
+
+HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -MMD -MP
+
+KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
+		    sys/*.c fs/*.c tests/kernel/*.c)
+KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS))
+
+ALTO_SRCS := $(wildcard tools/alto/*.c)
+ALTO_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(ALTO_SRCS))
+
+.PHONY: all kernel tools run test unit-tests format format-check deps clean
+all: kernel tools
+
+kernel: $(BUILD)/alto.elf
+tools: $(BUILD)/bin/alto $(BUILD)/bin/mkksyms
+
+$(BUILD)/kernel/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/host/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
+
+$(BUILD)/bin/mkksyms: tools/mkksyms.c include/alto/ksyms.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $< -o $@
+
+$(BUILD)/bin/alto: $(ALTO_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $^ -o $@
+
+# The symbol table needs the final addresses, so the kernel is linked twice:
+# first with an empty table, then with the table made from the first link.
+# .ksyms follows text and rodata, so no function moves between the links;
+# the build checks that.
+$(BUILD)/ksyms0.S:
+	@mkdir -p $(dir $@)
+	$(Q)echo '.section .ksyms, "a"; .quad 0' > $@
+
+$(BUILD)/ksyms%.o: $(BUILD)/ksyms%.S
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/alto.pass1.elf: $(KOBJS) $(BUILD)/ksyms0.o arch/x86_64/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(KLDFLAGS) $(KOBJS) $(BUILD)/ksyms0.o -o $@
+
+$(BUILD)/ksyms1.S: $(BUILD)/alto.pass1.elf $(BUILD)/bin/mkksyms
+	$(Q)nm -n -S $< | $(BUILD)/bin/mkksyms > $@
+
+$(BUILD)/alto.elf: $(KOBJS) $(BUILD)/ksyms1.o arch/x86_64/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(KLDFLAGS) $(KOBJS) $(BUILD)/ksyms1.o -o $@
+	$(Q)nm -n $(BUILD)/alto.pass1.elf | grep -i ' t ' > $(BUILD)/syms.pass1
+	$(Q)nm -n $@ | grep -i ' t ' > $(BUILD)/syms.pass2
+	$(Q)cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || \
+		{ echo "error: functions moved between the two kernel links"; rm -f $@; exit 1; }
+
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps all
+	$(BUILD)/bin/alto boot --kernel $(BUILD)/alto.elf -- --selftest
+
+include tests/unit/rules.mk
+
+test: deps all unit-tests-build
+	$(Q)tests/run.sh
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

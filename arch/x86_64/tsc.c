@@ -1,0 +1,161 @@
+/*
+ * The TSC as the clock. Its frequency comes from the cheapest trustworthy
+ * source: CPUID leaf 0x15/0x16, the hypervisor leaf 0x40000010, kvmclock's
+ * scale factors, and otherwise a short calibration against the ACPI PM timer
+ * (q35) or the PIT (microvm). QEMU's TCG offers none of the first ones.
+ */
+#include <alto/acpi.h>
+#include <alto/cpu.h>
+#include <alto/mm.h>
+#include <alto/printk.h>
+#include <alto/time.h>
+#include <alto/x86.h>
+
+#define PIT_HZ	     1193182
+#define PM_TIMER_HZ  3579545
+#define CALIBRATE_NS (1 * NSEC_PER_MSEC) /* 0.1% from the PIT; good enough to boot */
+
+uint64_t tsc_hz;
+const char *tsc_source = "none";
+static uint64_t ns_mult;  /* ns = tsc * ns_mult >> 32 */
+static uint64_t tsc_mult; /* tsc = ns * tsc_mult >> 32 */
+
+struct pvclock {
+	uint32_t version;
+	uint32_t pad0;
+	uint64_t tsc_timestamp;
+	uint64_t system_time;
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags;
+	uint8_t pad[2];
+} __attribute__((packed, aligned(32)));
+
+static uint64_t from_cpuid(void)
+{
+	if (cpu_features.max_leaf >= 0x15) {
+		struct cpuid r = cpuid(0x15, 0);
+		if (r.eax && r.ebx && r.ecx)
+			return (uint64_t)r.ecx * r.ebx / r.eax;
+	}
+	if (cpu_features.hypervisor && cpuid(0x40000000, 0).eax >= 0x40000010) {
+		uint32_t khz = cpuid(0x40000010, 0).eax;
+		if (khz)
+			return (uint64_t)khz * 1000;
+	}
+	if (cpu_features.max_leaf >= 0x16) {
+		uint32_t mhz = cpuid(0x16, 0).eax;
+		if (mhz)
+			return (uint64_t)mhz * 1000000;
+	}
+	return 0;
+}
+
+static uint64_t from_kvmclock(void)
+{
+	static struct pvclock pv;
+
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, virt_to_phys(&pv) | 1);
+	uint32_t mul = READ_ONCE(pv.tsc_to_system_mul);
+	int8_t shift = READ_ONCE(pv.tsc_shift);
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
+	if (!mul)
+		return 0;
+	/* ns = ((tsc << shift) * mul) >> 32, so tsc_hz = 10^9 * 2^32 / mul / 2^shift. */
+	uint64_t hz = (NSEC_PER_SEC << 32) / mul;
+	return shift >= 0 ? hz >> shift : hz << -shift;
+}
+
+static uint32_t pm_timer_read(void)
+{
+	uint32_t v = inl((uint16_t)acpi.pm_timer_port);
+	return acpi.pm_timer_32bit ? v : v & 0xffffff;
+}
+
+static uint64_t calibrate_pm_timer(void)
+{
+	uint32_t mask = acpi.pm_timer_32bit ? 0xffffffff : 0xffffff;
+	uint32_t want = (uint32_t)(PM_TIMER_HZ * CALIBRATE_NS / NSEC_PER_SEC);
+	uint32_t p0 = pm_timer_read(), p;
+	uint64_t t0 = rdtsc(), t;
+
+	do {
+		p = pm_timer_read();
+		t = rdtsc();
+	} while (((p - p0) & mask) < want);
+	return (t - t0) * PM_TIMER_HZ / ((p - p0) & mask);
+}
+
+static uint16_t pit_read(void)
+{
+	outb(0x43, 0x00); /* latch channel 0 */
+	uint8_t lo = inb(0x40);
+	uint8_t hi = inb(0x40);
+	return (uint16_t)(hi << 8 | lo);
+}
+
+static uint64_t calibrate_pit(void)
+{
+	uint16_t want = (uint16_t)(PIT_HZ * CALIBRATE_NS / NSEC_PER_SEC);
+
+	outb(0x43, 0x30); /* channel 0, lo/hi byte, mode 0 (its interrupt line is masked) */
+	outb(0x40, 0xff);
+	outb(0x40, 0xff);
+	uint16_t c0 = pit_read(), c;
+	uint64_t t0 = rdtsc(), t;
+	do {
+		c = pit_read();
+		t = rdtsc();
+		if (t - t0 > (1ull << 34))
+			return 0; /* no PIT: the count never moved */
+	} while ((uint16_t)(c0 - c) < want);
+	return (t - t0) * PIT_HZ / (uint16_t)(c0 - c);
+}
+
+static void pick_frequency(void)
+{
+	if ((tsc_hz = from_cpuid())) {
+		tsc_source = "cpuid";
+	} else if (cpu_features.kvmclock && (tsc_hz = from_kvmclock())) {
+		tsc_source = "kvmclock";
+	} else if (acpi.pm_timer_port) {
+		tsc_hz = calibrate_pm_timer();
+		tsc_source = "pmtimer";
+	} else if ((tsc_hz = calibrate_pit())) {
+		tsc_source = "pit";
+	} else {
+		tsc_hz = 1000000000;
+		tsc_source = "guess";
+		printk("time: no way to measure the TSC frequency; assuming 1 GHz\n");
+	}
+}
+
+void time_init(void)
+{
+	pick_frequency();
+	ns_mult = (NSEC_PER_SEC << 32) / tsc_hz;
+	tsc_mult = ticks_per_ns_mult(tsc_hz);
+}
+
+uint64_t tsc_to_ns(uint64_t tsc)
+{
+	return mul_shift32(tsc, ns_mult);
+}
+
+uint64_t ns_to_tsc(uint64_t ns)
+{
+	return mul_shift32(ns, tsc_mult);
+}
+
+uint64_t time_now_ns(void)
+{
+	return tsc_to_ns(rdtsc() - boot_tsc);
+}
+
+void time_delay_ns(uint64_t ns)
+{
+	uint64_t end = rdtsc() + ns_to_tsc(ns);
+
+	while (rdtsc() < end)
+		cpu_relax();
+}

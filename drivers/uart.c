@@ -1,0 +1,114 @@
+/*
+ * 8250/16550 UART on COM1, the console. Output polls the transmitter so it
+ * works anywhere, even in a panic. Input is interrupt driven: the handler puts
+ * bytes in a ring and wakes readers.
+ */
+#include <alto/console.h>
+#include <alto/interrupt.h>
+#include <alto/sync.h>
+#include <alto/x86.h>
+#include <uapi/errno.h>
+
+#define COM1 0x3f8
+
+#define UART_DATA 0
+#define UART_IER  1
+#define UART_FCR  2
+#define UART_LCR  3
+#define UART_MCR  4
+#define UART_LSR  5
+
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY  0x20
+
+#define COM1_IRQ 4
+#define RX_RING	 1024
+
+static bool present;
+static char rx_ring[RX_RING];
+static unsigned int rx_head, rx_tail; /* head: next write, tail: next read */
+static struct waitq rx_wq = WAITQ_INIT(rx_wq);
+
+bool (*console_input_hook)(char c);
+
+void uart_init(void)
+{
+	/* A missing UART reads as all ones. */
+	present = inb(COM1 + UART_LSR) != 0xff;
+	if (!present)
+		return;
+	outb(COM1 + UART_IER, 0x00);
+	outb(COM1 + UART_LCR, 0x80);  /* divisor latch */
+	outb(COM1 + UART_DATA, 0x01); /* 115200 baud */
+	outb(COM1 + UART_IER, 0x00);
+	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
+	/*
+	 * FIFOs stay off: turning them on clears them, losing what the host sent
+	 * before boot, and without them QEMU hands over one byte at a time and
+	 * never drops any.
+	 */
+	outb(COM1 + UART_FCR, 0x00);
+	outb(COM1 + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (interrupt line) */
+}
+
+void uart_write(const char *s, size_t len)
+{
+	if (!present)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY))
+			cpu_relax();
+		outb(COM1 + UART_DATA, (uint8_t)s[i]);
+	}
+}
+
+static void uart_irq(void *arg)
+{
+	(void)arg;
+	unsigned long flags = spin_lock(&rx_wq.lock);
+	bool got = false;
+
+	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
+		char c = (char)inb(COM1 + UART_DATA);
+		if (console_input_hook && console_input_hook(c))
+			continue;
+		unsigned int next = (rx_head + 1) % RX_RING;
+		if (next == rx_tail)
+			continue; /* full: drop, as a real UART overruns */
+		rx_ring[rx_head] = c;
+		rx_head = next;
+		got = true;
+	}
+	spin_unlock(&rx_wq.lock, flags);
+	if (got)
+		waitq_wake_all(&rx_wq);
+}
+
+void uart_enable_input(void)
+{
+	if (!present)
+		return;
+	irq_route_isa(COM1_IRQ, uart_irq, NULL);
+	outb(COM1 + UART_IER, 0x01); /* received data available */
+	uart_irq(NULL);		     /* bytes that arrived before the interrupt was routed */
+}
+
+bool console_input_ready(void)
+{
+	return READ_ONCE(rx_head) != READ_ONCE(rx_tail);
+}
+
+long console_read(char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned long flags = spin_lock(&rx_wq.lock);
+
+	while (rx_head == rx_tail)
+		waitq_wait_locked(&rx_wq, &flags, 0);
+	while (n < len && rx_head != rx_tail) {
+		buf[n++] = rx_ring[rx_tail];
+		rx_tail = (rx_tail + 1) % RX_RING;
+	}
+	spin_unlock(&rx_wq.lock, flags);
+	return (long)n;
+}

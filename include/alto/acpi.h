@@ -1,0 +1,49 @@
+/*
+ * ACPI tables: what the kernel needs from them. The MADT lists the CPUs'
+ * local APIC ids, the IOAPICs and the ISA interrupt overrides; the FADT gives
+ * the PM timer and the S5 (power-off) registers.
+ */
+#ifndef ALTO_ACPI_H
+#define ALTO_ACPI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ACPI_MAX_IOAPICS 8
+
+struct acpi_ioapic {
+	uint8_t id;
+	uint32_t addr;
+	uint32_t gsi_base;
+};
+
+struct acpi_info {
+	bool present;
+	uint64_t lapic_addr;
+	unsigned int ncpus;
+	uint8_t cpu_apic_ids[64];
+	unsigned int nioapics;
+	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
+	/* ISA IRQ -> GSI and flags (polarity/trigger) from interrupt source overrides. */
+	uint32_t isa_gsi[16];
+	uint16_t isa_flags[16];
+	/* FADT */
+	uint32_t pm_timer_port; /* 0: none */
+	bool pm_timer_32bit;
+	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports, 0: none */
+	bool s5_valid;
+	uint8_t slp_typa, slp_typb;
+	bool hw_reduced;
+	uint64_t sleep_ctl_addr; /* hardware-reduced sleep control register */
+	uint8_t sleep_ctl_space; /* 0 memory, 1 I/O */
+	bool has_8042;
+};
+
+extern struct acpi_info acpi;
+
+/* Find and parse the tables; rsdp_pa from the boot info (0: search for it). */
+void acpi_init(uint64_t rsdp_pa);
+/* Enter S5; returns only if that did not work. */
+void acpi_power_off(void);
+
+#endif

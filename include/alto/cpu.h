@@ -1,0 +1,82 @@
+/*
+ * Per-CPU data, reached through the GS base (the application owns FS). The
+ * first fields are read by assembly at fixed offsets, checked below.
+ */
+#ifndef ALTO_CPU_H
+#define ALTO_CPU_H
+
+#define MAX_CPUS 64
+
+#define CPU_SELF       0
+#define CPU_CURRENT    8
+#define CPU_KSTACK_TOP 16
+#define CPU_SCRATCH    24
+#define CPU_IN_APP     32
+
+#ifndef __ASSEMBLER__
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct thread;
+
+struct cpu {
+	struct cpu *self;
+	struct thread *current;
+	/* Top of the current thread's kernel stack: where traps from application code land. */
+	uint64_t kstack_top;
+	uint64_t scratch;
+	/* Nonzero while application code runs on this CPU (set on the way out to it). */
+	uint32_t in_app;
+	uint32_t id;
+	uint32_t apic_id;
+	int preempt_count;
+	bool need_resched;
+	bool online;
+	struct thread *idle;
+	uint64_t irq_count;
+};
+
+_Static_assert(offsetof(struct cpu, self) == CPU_SELF, "cpu layout");
+_Static_assert(offsetof(struct cpu, current) == CPU_CURRENT, "cpu layout");
+_Static_assert(offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP, "cpu layout");
+_Static_assert(offsetof(struct cpu, scratch) == CPU_SCRATCH, "cpu layout");
+_Static_assert(offsetof(struct cpu, in_app) == CPU_IN_APP, "cpu layout");
+
+extern struct cpu cpus[MAX_CPUS];
+extern unsigned int cpu_count;
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+	__asm__("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+static inline struct thread *current_thread(void)
+{
+	struct thread *t;
+	__asm__ __volatile__("movq %%gs:8, %0" : "=r"(t));
+	return t;
+}
+
+/* Make cpus[id] this CPU's per-CPU area (sets the GS base). */
+void cpu_set_percpu(unsigned int id);
+
+/* CPU features, read once at boot from CPUID. */
+struct cpu_features {
+	bool x2apic, tsc_deadline, invariant_tsc, rdrand, rdseed, pdpe1gb, nx;
+	bool xsave, hypervisor, kvmclock;
+	char vendor[13];
+	char hypervisor_id[13];
+	unsigned int max_leaf;
+};
+extern struct cpu_features cpu_features;
+void cpu_features_init(void);
+/* A random 64-bit number from RDRAND (when present) and the TSC. */
+uint64_t cpu_boot_random(void);
+/* Set the stack-protector canary; call from a function without a protected frame. */
+void cpu_canary_init(void);
+
+#endif
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Ending the VM. power_off() tries, in order: QEMU's isa-debug-exit port
+ * (which carries the status: QEMU exits with status*2+1), ACPI S5 from the
+ * FADT, the i8042 reset line (Firecracker stops on it), and a triple fault.
+ */
+#ifndef ALTO_POWER_H
+#define ALTO_POWER_H
+
+#include <alto/compiler.h>
+
+/* Exit status for a kernel panic or an unexpected kernel fault. */
+#define EXIT_PANIC 125
+
+/*
+ * The exit status also goes, as text, to this I/O port: the host tool
+ * attaches an isa-debugcon there and reads "ALTO-EXIT <status>" back, since a
+ * process exit code cannot carry isa-debug-exit's status*2+1 beyond 127.
+ */
+#define POWER_STATUS_PORT 0x4f0
+#define POWER_STATUS_TAG  "ALTO-EXIT "
+/* Each way out is noted there before it is tried ("ALTO-POWER acpi-s5"). */
+#define POWER_METHOD_TAG "ALTO-POWER "
+
+__noreturn void power_off(int status);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * Threads and the scheduler. Every thread has a kernel stack with a guard
+ * page below it; application threads (later) also run application code.
+ * Scheduling is preemptive and tickless: the timer fires only for the next
+ * timer event or for the end of a time slice when others are waiting.
+ */
+#ifndef ALTO_SCHED_H
+#define ALTO_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <alto/compiler.h>
+#include <alto/list.h>
+#include <alto/timer.h>
+#include <alto/spinlock.h>
+#include <alto/sync.h>
+
+#define THREAD_NAME_LEN 16
+#define KSTACK_SIZE	(16 * 1024)
+#define TIME_SLICE_NS	(10 * 1000 * 1000ull)
+
+enum thread_state {
+	THREAD_RUNNING,	 /* on a CPU now */
+	THREAD_RUNNABLE, /* on a run queue */
+	THREAD_BLOCKED,	 /* waiting for sched_wake() */
+	THREAD_EXITING,	 /* called thread_exit, still on its CPU */
+	THREAD_DEAD,	 /* off every CPU: may be freed */
+};
+
+struct thread {
+	uint64_t saved_rsp; /* while switched out: see arch/x86_64/switch.S */
+	void *stack;	    /* lowest usable byte of the kernel stack */
+	enum thread_state state;
+	unsigned int cpu;
+	bool on_rq;
+	bool detached;
+	struct list rq_link;
+	int tid;
+	char name[THREAD_NAME_LEN];
+	void (*fn)(void *);
+	void *arg;
+	int exit_code;
+	struct waitq exit_wq; /* joiners wait here for THREAD_DEAD */
+	uint64_t wakeups;     /* times sched_wake made it runnable */
+	struct timer sleep_timer;
+	uint64_t fs_base;
+	uint64_t slice_start; /* when it last got the CPU */
+	uint64_t runtime_ns;  /* CPU time used, updated at every switch */
+	struct list all_link;
+};
+
+/* Create a runnable kernel thread. Returns ERR_PTR(-ENOMEM) on failure. */
+struct thread *thread_create(void (*fn)(void *), void *arg, const char *name);
+/* Wait for t to exit, free it, and return its exit code. */
+int thread_join(struct thread *t);
+/* As thread_join, giving up at an absolute monotonic deadline with -ETIMEDOUT
+ * (t is then left running, not freed). */
+int thread_join_deadline(struct thread *t, uint64_t deadline, int *code);
+/* Let t free itself when it exits; it must not be joined. */
+void thread_detach(struct thread *t);
+__noreturn void thread_exit(int code);
+void thread_yield(void);
+void thread_sleep_ns(uint64_t ns);
+
+/* The core: pick the next thread and switch to it. Call with preemption allowed. */
+void schedule(void);
+/* Mark the current thread blocked; it stops at its next schedule() until woken. */
+void sched_prepare_block(void);
+/* Make a blocked thread runnable. Safe from interrupt handlers. */
+void sched_wake(struct thread *t);
+/* When the running thread's slice ends, if another thread waits for the CPU; else 0. */
+uint64_t sched_slice_deadline(void);
+/* Called by the timer interrupt path: is it time to switch? */
+void sched_tick(void);
+/* On the way out of an interrupt: switch if a wake-up or the slice asked for it. */
+void sched_preempt_point(void);
+
+void preempt_disable(void);
+void preempt_enable(void);
+
+void sched_init(void);
+unsigned int sched_thread_count(void);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * Sleeping synchronization: wait queues, mutexes, condition variables,
+ * semaphores and reader-writer locks. All may block, so none may be taken
+ * from an interrupt handler or with a spinlock held (wake-ups may).
+ */
+#ifndef ALTO_SYNC_H
+#define ALTO_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <alto/list.h>
+#include <alto/spinlock.h>
+
+struct thread;
+
+/* A queue of sleeping threads, protected by its own spinlock. */
+struct waitq {
+	struct spinlock lock;
+	struct list waiters;
+};
+
+#define WAITQ_INIT(name)                                 \
+	{                                                \
+		SPINLOCK_INIT, LIST_INIT((name).waiters) \
+	}
+
+void waitq_init(struct waitq *wq);
+/*
+ * Sleep on wq. Call with wq->lock held (flags from spin_lock); returns with
+ * it held again. Returns 0 when woken, -ETIMEDOUT when the absolute monotonic
+ * deadline (0: none) passed first. Callers loop on their condition.
+ */
+int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
+/* Wake up to n waiters (oldest first); returns how many were woken. */
+int waitq_wake(struct waitq *wq, int n);
+static inline int waitq_wake_one(struct waitq *wq)
+{
+	return waitq_wake(wq, 1);
+}
+static inline int waitq_wake_all(struct waitq *wq)
+{
+	return waitq_wake(wq, 0x7fffffff);
+}
+
+struct mutex {
+	struct thread *owner;
+	struct waitq wq;
+};
+
+#define MUTEX_INIT(name)                    \
+	{                                   \
+		NULL, WAITQ_INIT((name).wq) \
+	}
+
+void mutex_init(struct mutex *m);
+void mutex_lock(struct mutex *m);
+bool mutex_trylock(struct mutex *m);
+void mutex_unlock(struct mutex *m);
+bool mutex_held(const struct mutex *m);
+
+struct condvar {
+	struct waitq wq;
+};
+
+void cond_init(struct condvar *c);
+/* Atomically release m and sleep; m is held again on return. */
+void cond_wait(struct condvar *c, struct mutex *m);
+/* As cond_wait, with an absolute monotonic deadline; -ETIMEDOUT if it passed. */
+int cond_timedwait(struct condvar *c, struct mutex *m, uint64_t deadline);
+void cond_signal(struct condvar *c);
+void cond_broadcast(struct condvar *c);
+
+struct semaphore {
+	long count;
+	struct waitq wq;
+};
+
+void sem_init(struct semaphore *s, long count);
+void sem_down(struct semaphore *s);
+bool sem_trydown(struct semaphore *s);
+/* -ETIMEDOUT if the absolute monotonic deadline passes first, else 0. */
+int sem_down_timeout(struct semaphore *s, uint64_t deadline);
+void sem_up(struct semaphore *s);
+
+/*
+ * Reader-writer lock. The write holder may take the write lock again
+ * (recursively) and may also take the read lock, which succeeds at once
+ * instead of deadlocking; an inner write unlock only drops the count and
+ * wakes nobody.
+ */
+struct rwlock {
+	struct thread *writer;
+	unsigned int write_depth;  /* write acquisitions by writer */
+	unsigned int writer_reads; /* read acquisitions by the writer itself */
+	unsigned int readers;	   /* other readers holding it */
+	unsigned int writers_waiting;
+	struct waitq wq;
+};
+
+void rwlock_init(struct rwlock *rw);
+void rw_read_lock(struct rwlock *rw);
+void rw_read_unlock(struct rwlock *rw);
+void rw_write_lock(struct rwlock *rw);
+void rw_write_unlock(struct rwlock *rw);
+bool rw_write_held(const struct rwlock *rw);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * Time keeping: a monotonic nanosecond clock from the TSC (frequency from
+ * CPUID, kvmclock, or calibrated against the PIT), and the boot clock that
+ * starts at the kernel's first instruction.
+ */
+#ifndef ALTO_TIME_H
+#define ALTO_TIME_H
+
+#include <stdint.h>
+
+#define NSEC_PER_SEC  1000000000ull
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_USEC 1000ull
+
+extern uint64_t tsc_hz;
+extern uint64_t boot_tsc; /* TSC at the first instruction (arch/x86_64/boot.S) */
+
+void time_init(void);
+/* Nanoseconds since the first instruction of the kernel. */
+uint64_t time_now_ns(void);
+uint64_t tsc_to_ns(uint64_t tsc);
+uint64_t ns_to_tsc(uint64_t ns);
+/* Busy-wait; usable before the scheduler runs. */
+void time_delay_ns(uint64_t ns);
+/* Fixed-point factor to turn nanoseconds into ticks of a hz clock: mul_shift32(ns, it). */
+static inline uint64_t ticks_per_ns_mult(uint64_t hz)
+{
+	return ((hz / NSEC_PER_SEC) << 32) + (((hz % NSEC_PER_SEC) << 32) / NSEC_PER_SEC);
+}
+
+/* (a * mult) >> 32 without overflow (a 128-bit product, no division). */
+static inline uint64_t mul_shift32(uint64_t a, uint64_t mult)
+{
+	return (uint64_t)(((unsigned __int128)a * mult) >> 32);
+}
+
+/* Where tsc_hz came from: "cpuid", "kvmclock", "pit" or "pmtimer". */
+extern const char *tsc_source;
+
+#endif

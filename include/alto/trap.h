@@ -1,0 +1,62 @@
+/*
+ * The saved state of an interrupted context, as the trap entry stub
+ * (arch/x86_64/entry.S) lays it out on the thread's stack: general registers,
+ * then the vector and error code, then the frame the CPU pushed.
+ */
+#ifndef ALTO_TRAP_H
+#define ALTO_TRAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint32_t vector;
+	uint32_t from_app; /* application code was interrupted */
+	uint64_t error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout matches entry.S");
+
+#define VEC_DE	0
+#define VEC_DB	1
+#define VEC_NMI 2
+#define VEC_BP	3
+#define VEC_UD	6
+#define VEC_NM	7
+#define VEC_DF	8
+#define VEC_TS	10
+#define VEC_NP	11
+#define VEC_SS	12
+#define VEC_GP	13
+#define VEC_PF	14
+#define VEC_MF	16
+#define VEC_AC	17
+#define VEC_MC	18
+#define VEC_XM	19
+
+/* Page fault error code bits. */
+#define PF_PRESENT (1u << 0)
+#define PF_WRITE   (1u << 1)
+#define PF_USER	   (1u << 2)
+#define PF_RSVD	   (1u << 3)
+#define PF_FETCH   (1u << 4)
+
+void traps_init(void);
+/* Load the IDT, GDT and TSS on this CPU. */
+void traps_init_cpu(unsigned int cpu_id);
+
+/* Print a full report of an unexpected fault and power off with EXIT_PANIC. */
+__attribute__((noreturn)) void fault_fatal(struct trap_frame *f, const char *why);
+/* Print registers and a backtrace for f. */
+void trap_frame_print(const struct trap_frame *f);
+
+/*
+ * Page faults are offered to this hook first (the VM layer sets it); it
+ * returns true when it resolved the fault.
+ */
+extern bool (*page_fault_hook)(struct trap_frame *f, uint64_t addr);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * panic(): for the impossible and for boot failures. Prints the message and
+ * a backtrace, then powers off with a failure status. Anything an application
+ * can cause must be an error return instead.
+ */
+#include <alto/ksyms.h>
+#include <alto/power.h>
+#include <alto/printk.h>
+#include <alto/x86.h>
+
+__noreturn void panic(const char *fmt, ...)
+{
+	static int nested;
+	va_list ap;
+
+	irq_disable();
+	printk_panic_mode();
+	if (nested++) {
+		printk("\nPanic while panicking\n");
+		power_off(EXIT_PANIC);
+	}
+	printk("\nKernel panic: ");
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	printk("\n");
+	backtrace_here();
+	power_off(EXIT_PANIC);
+}

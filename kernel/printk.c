@@ -1,0 +1,52 @@
+/*
+ * printk: formats into a stack buffer and writes the result to the console
+ * in one piece under a lock, so lines from different CPUs do not interleave.
+ */
+#include <alto/console.h>
+#include <alto/printk.h>
+#include <alto/spinlock.h>
+
+static struct spinlock console_lock = SPINLOCK_INIT;
+static volatile int panicking;
+
+void console_write(const char *s, size_t len)
+{
+	unsigned long flags = irq_save();
+
+	if (!panicking)
+		spin_lock_noirq(&console_lock);
+	uart_write(s, len);
+	if (!panicking)
+		spin_unlock_noirq(&console_lock);
+	irq_restore(flags);
+}
+
+int vprintk(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	console_write(buf, (size_t)n);
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/*
+ * From here on the console lock is bypassed: the CPU that panics may hold it,
+ * and a garbled line is better than a silent hang.
+ */
+void printk_panic_mode(void)
+{
+	panicking = 1;
+}

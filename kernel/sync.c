@@ -1,0 +1,266 @@
+/*
+ * Wait queues and the sleeping locks built on them. Each lock's state is
+ * protected by its wait queue's spinlock, so checking the state and going to
+ * sleep happen atomically with respect to the unlock that wakes us.
+ */
+#include <alto/cpu.h>
+#include <alto/printk.h>
+#include <alto/sched.h>
+#include <alto/sync.h>
+#include <alto/time.h>
+#include <uapi/errno.h>
+
+struct waiter {
+	struct list link;
+	struct thread *thread;
+	bool woken;
+};
+
+void waitq_init(struct waitq *wq)
+{
+	spin_init(&wq->lock);
+	list_init(&wq->waiters);
+}
+
+int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
+{
+	struct thread *t = current_thread();
+	struct waiter w = { .thread = t };
+
+	list_append(&wq->waiters, &w.link);
+	sched_prepare_block();
+	if (deadline)
+		timer_arm(&t->sleep_timer, deadline);
+	spin_unlock_noirq(&wq->lock);
+	schedule();
+	if (deadline)
+		timer_cancel(&t->sleep_timer);
+	spin_lock_noirq(&wq->lock);
+	if (w.woken)
+		return 0;
+	list_remove(&w.link);
+	return deadline && time_now_ns() >= deadline ? -ETIMEDOUT : 0;
+}
+
+static int wake_locked(struct waitq *wq, int n)
+{
+	int woken = 0;
+
+	while (woken < n && !list_empty(&wq->waiters)) {
+		struct waiter *w = list_first_entry(&wq->waiters, struct waiter, link);
+		struct thread *t = w->thread;
+		list_remove(&w->link);
+		w->woken = true;
+		sched_wake(t);
+		woken++;
+	}
+	return woken;
+}
+
+int waitq_wake(struct waitq *wq, int n)
+{
+	unsigned long flags = spin_lock(&wq->lock);
+	int woken = wake_locked(wq, n);
+
+	spin_unlock(&wq->lock, flags);
+	return woken;
+}
+
+void mutex_init(struct mutex *m)
+{
+	m->owner = NULL;
+	waitq_init(&m->wq);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	struct thread *self = current_thread();
+	unsigned long flags = spin_lock(&m->wq.lock);
+
+	if (m->owner == self)
+		panic("mutex_lock: %p already held by this thread", (void *)m);
+	while (m->owner)
+		waitq_wait_locked(&m->wq, &flags, 0);
+	m->owner = self;
+	spin_unlock(&m->wq.lock, flags);
+}
+
+bool mutex_trylock(struct mutex *m)
+{
+	unsigned long flags = spin_lock(&m->wq.lock);
+	bool ok = !m->owner;
+
+	if (ok)
+		m->owner = current_thread();
+	spin_unlock(&m->wq.lock, flags);
+	return ok;
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	unsigned long flags = spin_lock(&m->wq.lock);
+
+	if (m->owner != current_thread())
+		panic("mutex_unlock: %p not held by this thread", (void *)m);
+	m->owner = NULL;
+	wake_locked(&m->wq, 1);
+	spin_unlock(&m->wq.lock, flags);
+}
+
+bool mutex_held(const struct mutex *m)
+{
+	return READ_ONCE(m->owner) == current_thread();
+}
+
+void cond_init(struct condvar *c)
+{
+	waitq_init(&c->wq);
+}
+
+int cond_timedwait(struct condvar *c, struct mutex *m, uint64_t deadline)
+{
+	/* Holding the condvar's lock before dropping m: no signal can slip in between. */
+	unsigned long flags = spin_lock(&c->wq.lock);
+
+	mutex_unlock(m);
+	int r = waitq_wait_locked(&c->wq, &flags, deadline);
+	spin_unlock(&c->wq.lock, flags);
+	mutex_lock(m);
+	return r;
+}
+
+void cond_wait(struct condvar *c, struct mutex *m)
+{
+	cond_timedwait(c, m, 0);
+}
+
+void cond_signal(struct condvar *c)
+{
+	waitq_wake(&c->wq, 1);
+}
+
+void cond_broadcast(struct condvar *c)
+{
+	waitq_wake_all(&c->wq);
+}
+
+void sem_init(struct semaphore *s, long count)
+{
+	s->count = count;
+	waitq_init(&s->wq);
+}
+
+int sem_down_timeout(struct semaphore *s, uint64_t deadline)
+{
+	unsigned long flags = spin_lock(&s->wq.lock);
+	int r = 0;
+
+	while (s->count <= 0 && r == 0)
+		r = waitq_wait_locked(&s->wq, &flags, deadline);
+	if (s->count > 0) {
+		s->count--;
+		r = 0;
+	}
+	spin_unlock(&s->wq.lock, flags);
+	return r;
+}
+
+void sem_down(struct semaphore *s)
+{
+	sem_down_timeout(s, 0);
+}
+
+bool sem_trydown(struct semaphore *s)
+{
+	unsigned long flags = spin_lock(&s->wq.lock);
+	bool ok = s->count > 0;
+
+	if (ok)
+		s->count--;
+	spin_unlock(&s->wq.lock, flags);
+	return ok;
+}
+
+void sem_up(struct semaphore *s)
+{
+	unsigned long flags = spin_lock(&s->wq.lock);
+
+	s->count++;
+	wake_locked(&s->wq, 1);
+	spin_unlock(&s->wq.lock, flags);
+}
+
+void rwlock_init(struct rwlock *rw)
+{
+	*rw = (struct rwlock){ 0 };
+	waitq_init(&rw->wq);
+}
+
+void rw_read_lock(struct rwlock *rw)
+{
+	struct thread *self = current_thread();
+	unsigned long flags = spin_lock(&rw->wq.lock);
+
+	if (rw->writer == self) {
+		/* The write holder reading what it may already write: grant it. */
+		rw->writer_reads++;
+	} else {
+		/* Waiting writers go first, so readers cannot starve them. */
+		while (rw->writer || rw->writers_waiting)
+			waitq_wait_locked(&rw->wq, &flags, 0);
+		rw->readers++;
+	}
+	spin_unlock(&rw->wq.lock, flags);
+}
+
+void rw_read_unlock(struct rwlock *rw)
+{
+	unsigned long flags = spin_lock(&rw->wq.lock);
+
+	if (rw->writer == current_thread() && rw->writer_reads) {
+		rw->writer_reads--;
+	} else {
+		BUG_ON(rw->readers == 0);
+		if (--rw->readers == 0)
+			wake_locked(&rw->wq, 0x7fffffff);
+	}
+	spin_unlock(&rw->wq.lock, flags);
+}
+
+void rw_write_lock(struct rwlock *rw)
+{
+	struct thread *self = current_thread();
+	unsigned long flags = spin_lock(&rw->wq.lock);
+
+	if (rw->writer == self) {
+		rw->write_depth++;
+	} else {
+		rw->writers_waiting++;
+		while (rw->writer || rw->readers)
+			waitq_wait_locked(&rw->wq, &flags, 0);
+		rw->writers_waiting--;
+		rw->writer = self;
+		rw->write_depth = 1;
+	}
+	spin_unlock(&rw->wq.lock, flags);
+}
+
+void rw_write_unlock(struct rwlock *rw)
+{
+	unsigned long flags = spin_lock(&rw->wq.lock);
+
+	if (rw->writer != current_thread())
+		panic("rw_write_unlock: %p not write-held by this thread", (void *)rw);
+	/* An inner unlock of a recursive hold: the lock stays taken, nobody to wake. */
+	if (--rw->write_depth == 0) {
+		BUG_ON(rw->writer_reads);
+		rw->writer = NULL;
+		wake_locked(&rw->wq, 0x7fffffff);
+	}
+	spin_unlock(&rw->wq.lock, flags);
+}
+
+bool rw_write_held(const struct rwlock *rw)
+{
+	return READ_ONCE(rw->writer) == current_thread();
+}

@@ -1,0 +1,143 @@
+/*
+ * Timers: a sorted list per CPU, and the hardware timer armed for whichever
+ * comes first of the earliest timer and the end of the running thread's time
+ * slice. There is no periodic tick: an idle CPU with no timers sleeps.
+ */
+#include <alto/apic.h>
+#include <alto/cpu.h>
+#include <alto/interrupt.h>
+#include <alto/sched.h>
+#include <alto/spinlock.h>
+#include <alto/time.h>
+#include <alto/timer.h>
+
+struct timer_base {
+	struct spinlock lock;
+	struct list timers;
+	uint64_t armed_for; /* what the hardware is set to; 0: nothing */
+};
+
+static struct timer_base bases[MAX_CPUS];
+
+void timer_init(struct timer *t, void (*fn)(struct timer *), void *data)
+{
+	list_init(&t->link);
+	t->fn = fn;
+	t->data = data;
+	t->armed = false;
+	t->deadline = 0;
+}
+
+static void insert_sorted(struct timer_base *b, struct timer *t)
+{
+	struct list *pos;
+
+	list_for_each(pos, &b->timers) {
+		if (list_entry(pos, struct timer, link)->deadline > t->deadline)
+			break;
+	}
+	list_insert_before(pos, &t->link);
+}
+
+/* Program the hardware for this CPU; call with b->lock held. */
+static void reprogram_locked(struct timer_base *b)
+{
+	uint64_t next = 0;
+
+	if (!list_empty(&b->timers))
+		next = list_first_entry(&b->timers, struct timer, link)->deadline;
+	uint64_t slice = sched_slice_deadline();
+	if (slice && (!next || slice < next))
+		next = slice;
+	if (next == b->armed_for)
+		return;
+	b->armed_for = next;
+	apic_timer_arm(next);
+}
+
+void timers_reprogram(void)
+{
+	struct timer_base *b = &bases[this_cpu()->id];
+	unsigned long flags = spin_lock(&b->lock);
+
+	reprogram_locked(b);
+	spin_unlock(&b->lock, flags);
+}
+
+bool timer_cancel(struct timer *t)
+{
+	unsigned long flags = irq_save();
+	bool was_armed = false;
+
+	/* t->cpu may change if it is re-armed elsewhere; retry until stable. */
+	for (;;) {
+		struct timer_base *b = &bases[READ_ONCE(t->cpu)];
+		spin_lock_noirq(&b->lock);
+		if (&bases[t->cpu] != b) {
+			spin_unlock_noirq(&b->lock);
+			continue;
+		}
+		if (t->armed) {
+			list_remove(&t->link);
+			t->armed = false;
+			was_armed = true;
+		}
+		spin_unlock_noirq(&b->lock);
+		break;
+	}
+	irq_restore(flags);
+	return was_armed;
+}
+
+void timer_arm(struct timer *t, uint64_t deadline)
+{
+	unsigned long flags = irq_save();
+
+	timer_cancel(t);
+	struct timer_base *b = &bases[this_cpu()->id];
+	spin_lock_noirq(&b->lock);
+	t->cpu = this_cpu()->id;
+	t->deadline = deadline;
+	t->armed = true;
+	insert_sorted(b, t);
+	if (b->timers.next == &t->link)
+		reprogram_locked(b);
+	spin_unlock_noirq(&b->lock);
+	irq_restore(flags);
+}
+
+void timers_run(void)
+{
+	struct timer_base *b = &bases[this_cpu()->id];
+	uint64_t now = time_now_ns();
+
+	spin_lock_noirq(&b->lock);
+	b->armed_for = 0; /* the one-shot fired */
+	while (!list_empty(&b->timers)) {
+		struct timer *t = list_first_entry(&b->timers, struct timer, link);
+		if (t->deadline > now)
+			break;
+		list_remove(&t->link);
+		t->armed = false;
+		spin_unlock_noirq(&b->lock);
+		t->fn(t); /* may re-arm t or others */
+		spin_lock_noirq(&b->lock);
+	}
+	spin_unlock_noirq(&b->lock);
+	sched_tick();
+	timers_reprogram();
+}
+
+static void timer_interrupt(void *arg)
+{
+	timers_run();
+}
+
+void timers_init(void)
+{
+	for (int i = 0; i < MAX_CPUS; i++) {
+		spin_init(&bases[i].lock);
+		list_init(&bases[i].timers);
+	}
+	irq_set_handler(VEC_TIMER, timer_interrupt, NULL);
+}

@@ -1,0 +1,112 @@
+/*
+ * Private declarations of mm/. First the two allocator cores: plain data
+ * structures with no locks and no kernel calls, so the host unit tests link
+ * them as they are; the kernel wraps each call in its own lock. Then the
+ * kernel-only pieces.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <alto/layout.h>
+#include <alto/list.h>
+
+#define BUDDY_MAX_ORDER 20 /* largest block: 2^20 pages */
+#define BUDDY_MAX_ZONES 16
+
+/* A contiguous, directly addressable range of pages with one meta byte per page. */
+struct buddy_zone {
+	uintptr_t base;
+	size_t npages;
+	uint8_t *meta;
+};
+
+struct buddy {
+	struct buddy_zone zones[BUDDY_MAX_ZONES];
+	int nzones;
+	struct list free[BUDDY_MAX_ORDER + 1]; /* nodes live in the free pages */
+	size_t free_pages;
+	size_t total_pages; /* pages ever released to the allocator */
+};
+
+void buddy_init(struct buddy *b);
+/*
+ * Register [base, base + npages * PAGE_SIZE), page aligned and overlapping no
+ * other zone. meta is the caller's array of npages bytes. Every page starts out
+ * reserved. Returns 0, -ENOSPC (too many zones) or -EINVAL.
+ */
+int buddy_add_zone(struct buddy *b, void *base, size_t npages, uint8_t *meta);
+/*
+ * Give reserved pages to the allocator, merging them with free neighbours.
+ * Parts of the range outside every zone, and pages that are not reserved
+ * (already released), are skipped.
+ */
+void buddy_release_range(struct buddy *b, void *start, size_t npages);
+/* 2^order contiguous pages, aligned to 2^order pages by address; NULL when none. */
+void *buddy_alloc(struct buddy *b, unsigned int order);
+/*
+ * Free a block returned by buddy_alloc. Returns 0, or -EINVAL when p is not
+ * the start of an allocated block, and then changes nothing.
+ */
+int buddy_free(struct buddy *b, void *p);
+/* Order of the allocated block starting at p, or -EINVAL. */
+int buddy_order_of(const struct buddy *b, const void *p);
+
+/* Where the heap gets whole pages from: the buddy allocator in the kernel. */
+struct heap_page_ops {
+	void *(*alloc)(void *ctx, unsigned int order); /* naturally aligned, or NULL */
+	void (*free)(void *ctx, void *p);
+	int (*order_of)(void *ctx, const void *p); /* order or -EINVAL */
+	void *ctx;
+};
+
+#define HEAP_NCLASSES  14
+#define HEAP_MAX_SMALL 2016	       /* larger requests get whole pages */
+#define HEAP_MAX_ORDER BUDDY_MAX_ORDER /* largest request: 2^order pages */
+
+struct heap {
+	struct list partial[HEAP_NCLASSES]; /* per size class: slabs with free objects */
+	struct heap_page_ops ops;
+	size_t bytes_in_use; /* class size per slab object, whole pages per large one */
+	size_t pages_in_use; /* pages held from ops, including cached empty slabs */
+};
+
+void heap_init(struct heap *h, const struct heap_page_ops *ops);
+/* NULL when out of memory; size 0 gives a unique minimal object. */
+void *heap_alloc(struct heap *h, size_t size);
+/*
+ * Free p (NULL is ignored). Returns 0, or -EINVAL for a pointer the heap did
+ * not hand out or an object already free, and then changes nothing.
+ */
+int heap_free(struct heap *h, void *p);
+/* Bytes usable at p: its class size or its whole pages; 0 for an invalid pointer. */
+size_t heap_usable_size(const struct heap *h, const void *p);
+/* Return the cached empty slabs to the page allocator; returns how many pages. */
+size_t heap_trim(struct heap *h);
+
+/*
+ * Kernel-only pieces of mm/ (not built into the host tests): the boot memory
+ * allocator, the page tables, and the glue around the allocator cores.
+ */
+struct mem_range;
+
+void bootmem_init(const struct mem_range *map, int n, const struct mem_range *res, int nres);
+/* One zeroed page below the early mapping's limit, for page tables; NULL if none. */
+void *bootmem_alloc_page(void);
+/* npages contiguous zeroed pages (any address in the direct map); NULL if none. */
+void *bootmem_alloc(size_t npages);
+/* Hand every page still free to the page allocator; bootmem is closed after. */
+void bootmem_release_all(void (*release)(uint64_t start, uint64_t end));
+
+void paging_init(const struct mem_range *map, int n);
+void paging_use_page_allocator(void);
+int paging_map(uintptr_t va, uint64_t pa, size_t len, uint64_t flags);
+uint64_t paging_unmap(uintptr_t va, size_t len);
+uint64_t paging_phys_of(uintptr_t va);
+
+int page_order(const void *p);
+void heap_kernel_init(void);
+
+#endif

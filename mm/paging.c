@@ -1,0 +1,231 @@
+/*
+ * The kernel's page tables: one address space for kernel and application. The
+ * high half holds the direct map of RAM (the largest pages that fit), the
+ * kernel image with per-section protections (text RX, rodata R, data RW+NX),
+ * and the vmap area for device registers and guarded kernel stacks.
+ */
+#include <alto/cpu.h>
+#include <alto/mm.h>
+#include <alto/printk.h>
+#include <alto/spinlock.h>
+#include <alto/string.h>
+#include <alto/x86.h>
+#include "internal.h"
+
+#define PT_ENTRIES 512
+#define PAGE_2M	   (1ull << 21)
+#define PAGE_1G	   (1ull << 30)
+
+static uint64_t *kernel_pml4;
+static void *(*table_alloc)(void);
+static struct spinlock paging_lock = SPINLOCK_INIT;
+static uint64_t nx_bit;
+
+extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
+extern char _data_start[], _data_end[];
+
+static unsigned int index_at(uintptr_t va, int level)
+{
+	return (va >> (12 + 9 * (level - 1))) & 0x1ff;
+}
+
+/* NX is a reserved bit on CPUs without it: drop it there. */
+static uint64_t usable_flags(uint64_t flags)
+{
+	return nx_bit ? flags : flags & ~PTE_NX;
+}
+
+static void *table_alloc_buddy(void)
+{
+	return page_alloc_zeroed(0);
+}
+
+/* The table that entry points to, created when asked; NULL if absent or a large page. */
+static uint64_t *next_table(uint64_t *entry, bool create)
+{
+	if (!(*entry & PTE_P)) {
+		if (!create)
+			return NULL;
+		void *t = table_alloc();
+		if (!t)
+			return NULL;
+		*entry = virt_to_phys(t) | PTE_P | PTE_W;
+	} else if (*entry & PTE_PS) {
+		return NULL;
+	}
+	return phys_to_virt(*entry & PTE_ADDR_MASK);
+}
+
+/* Map one page of the given size (level 1: 4 KiB, 2: 2 MiB, 3: 1 GiB). */
+static int map_one(uintptr_t va, uint64_t pa, int level, uint64_t flags)
+{
+	uint64_t *table = kernel_pml4;
+
+	for (int l = 4; l > level; l--) {
+		table = next_table(&table[index_at(va, l)], true);
+		if (!table)
+			return -1;
+	}
+	table[index_at(va, level)] = pa | flags | (level > 1 ? PTE_PS : 0);
+	return 0;
+}
+
+static int page_level_for(uintptr_t va, uint64_t pa, uint64_t remaining, bool large)
+{
+	if (large && cpu_features.pdpe1gb && IS_ALIGNED(va | pa, PAGE_1G) && remaining >= PAGE_1G)
+		return 3;
+	if (large && IS_ALIGNED(va | pa, PAGE_2M) && remaining >= PAGE_2M)
+		return 2;
+	return 1;
+}
+
+static int map_range_locked(uintptr_t va, uint64_t pa, uint64_t len, uint64_t flags, bool large)
+{
+	while (len) {
+		int level = page_level_for(va, pa, len, large);
+		uint64_t size = 1ull << (12 + 9 * (level - 1));
+		if (map_one(va, pa, level, flags))
+			return -1;
+		va += size;
+		pa += size;
+		len -= size;
+	}
+	return 0;
+}
+
+/* The leaf entry mapping va and its level, or NULL. */
+static uint64_t *walk(uintptr_t va, int *level_out)
+{
+	uint64_t *table = kernel_pml4;
+
+	for (int l = 4; l >= 1; l--) {
+		uint64_t *e = &table[index_at(va, l)];
+		if (!(*e & PTE_P))
+			return NULL;
+		if (l == 1 || (*e & PTE_PS)) {
+			*level_out = l;
+			return e;
+		}
+		table = phys_to_virt(*e & PTE_ADDR_MASK);
+	}
+	return NULL;
+}
+
+bool kernel_addr_readable(uintptr_t va, size_t len)
+{
+	uintptr_t end = va + len;
+
+	if (end < va || !kernel_pml4)
+		return false;
+	for (uintptr_t p = ALIGN_DOWN(va, PAGE_SIZE); p < end; p += PAGE_SIZE) {
+		int level;
+		if (!walk(p, &level))
+			return false;
+	}
+	return true;
+}
+
+static void map_kernel_image(void)
+{
+	struct {
+		char *start, *end;
+		uint64_t flags;
+	} sections[] = {
+		{ _text_start, _text_end, PTE_P },
+		{ _rodata_start, _rodata_end, PTE_P | nx_bit },
+		{ _data_start, _data_end, PTE_P | PTE_W | nx_bit },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		uintptr_t va = (uintptr_t)sections[i].start;
+		uint64_t len = sections[i].end - sections[i].start;
+		if (map_range_locked(va, virt_to_phys(sections[i].start), len, sections[i].flags,
+				     false))
+			panic("paging: no memory for the kernel's page tables");
+	}
+}
+
+/* Direct-map every 2 MiB-rounded chunk that holds RAM or firmware tables. */
+static void map_direct(const struct mem_range *map, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const struct mem_range *r = &map[i];
+		if (r->type != E820_RAM && r->type != E820_ACPI && r->type != E820_NVS)
+			continue;
+		uint64_t start = ALIGN_DOWN(r->start, PAGE_2M);
+		uint64_t end = ALIGN_UP(r->end, PAGE_2M);
+		if (end > DIRECT_MAP_MAX)
+			end = DIRECT_MAP_MAX;
+		for (uint64_t pa = start; pa < end; pa += PAGE_2M) {
+			int level;
+			if (walk(DIRECT_MAP_BASE + pa, &level))
+				continue; /* shared with an earlier range */
+			uint64_t len = PAGE_2M;
+			/* Take a whole 1 GiB page when the range covers it. */
+			if (cpu_features.pdpe1gb && IS_ALIGNED(pa, PAGE_1G) && end - pa >= PAGE_1G)
+				len = PAGE_1G;
+			if (map_range_locked(DIRECT_MAP_BASE + pa, pa, len, PTE_P | PTE_W | nx_bit,
+					     true))
+				panic("paging: no memory for the direct map");
+			pa += len - PAGE_2M;
+		}
+	}
+}
+
+void paging_init(const struct mem_range *map, int n)
+{
+	nx_bit = cpu_features.nx ? PTE_NX : 0;
+	table_alloc = bootmem_alloc_page;
+	kernel_pml4 = table_alloc();
+	if (!kernel_pml4)
+		panic("paging: no memory for the page tables");
+	map_direct(map, n);
+	map_kernel_image();
+	write_cr3(virt_to_phys(kernel_pml4));
+}
+
+void paging_use_page_allocator(void)
+{
+	table_alloc = table_alloc_buddy;
+}
+
+int paging_map(uintptr_t va, uint64_t pa, size_t len, uint64_t flags)
+{
+	unsigned long irq = spin_lock(&paging_lock);
+	int r = map_range_locked(va, pa, len, usable_flags(flags), false);
+
+	spin_unlock(&paging_lock, irq);
+	return r;
+}
+
+/* Unmap 4 KiB pages; returns the physical address the first page mapped. */
+uint64_t paging_unmap(uintptr_t va, size_t len)
+{
+	unsigned long irq = spin_lock(&paging_lock);
+	uint64_t first = 0;
+
+	for (uintptr_t p = va; p < va + len; p += PAGE_SIZE) {
+		int level;
+		uint64_t *e = walk(p, &level);
+		if (!e)
+			continue;
+		BUG_ON(level != 1);
+		if (p == va)
+			first = *e & PTE_ADDR_MASK;
+		*e = 0;
+		invlpg(p);
+	}
+	spin_unlock(&paging_lock, irq);
+	return first;
+}
+
+uint64_t paging_phys_of(uintptr_t va)
+{
+	int level;
+	uint64_t *e = walk(va, &level);
+
+	if (!e)
+		return 0;
+	uint64_t size = 1ull << (12 + 9 * (level - 1));
+	return (*e & PTE_ADDR_MASK & ~(size - 1)) | (va & (size - 1));
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages that building and testing Alto need, if any is
+# missing: one `apt-get update`, then one `apt-get install`. Run as root (or
+# with sudo available). Nothing happens when everything is there.
+set -e
+
+PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "Installing Debian packages:$missing"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,110 @@
+# Guest tests of the foundation: boot on both machine types, the self tests,
+# memory sizes, fault and panic reports, power-off statuses, console input.
+
+# mem_test MACHINE SIZE MIN_MIB: allocator, heap and threads work with SIZE of
+# RAM, and the page allocator holds at least MIN_MIB of it.
+mem_test() {
+	boot --machine "$1" -m "$2" -- --selftest=pages,pages_exhaust,heap,kstack_guard,threads_100
+	expect_status 0 && expect_out '^5 passed, 0 failed$' || return 1
+	local mib
+	mib=$(grep -Eo 'free of [0-9]+ MiB' <<<"$OUT" | grep -Eo '[0-9]+')
+	echo "page allocator: $mib MiB (at least $3 expected)"
+	[ "${mib:-0}" -ge "$3" ]
+}
+
+for machine in microvm q35; do
+	eval "t_boot_$machine() {
+		boot --machine $machine
+		expect_status 0 && expect_out '^Cmdline: \$' '^Booted in [0-9]+\\.[0-9]{2} ms\$'
+	}"
+	run_test "guest/boot-$machine" "t_boot_$machine"
+
+	eval "t_selftest_$machine() {
+		boot --machine $machine -- --selftest
+		expect_status 0 && expect_out '^Cmdline: --selftest\$' '^[1-9][0-9]* passed, 0 failed\$' &&
+			expect_no_out 'FAILED'
+	}"
+	run_test "guest/selftest-$machine" "t_selftest_$machine"
+
+	for mem in 32M:28 6G:6040 8G:8060; do
+		eval "t_mem_${mem%:*}_$machine() { mem_test $machine ${mem%:*} ${mem#*:}; }"
+		run_test "guest/mem-${mem%:*}-$machine" "t_mem_${mem%:*}_$machine"
+	done
+done
+
+t_fault() {
+	boot -- --selftest=fault
+	expect_status 125 && expect_out 'Fatal kernel fault: page fault \(vector 14' \
+		'faulting address \(cr2\) 0000000000000000: read not present' \
+		'^  rip [0-9a-f]{16}  rsp' '^  r13 ' '^Backtrace:' \
+		'\[0\] [0-9a-f]{16} selftest_fault_deref\+0x' '\] [0-9a-f]{16} test_thread\+0x'
+}
+run_test guest/fault-report t_fault
+
+t_fault_q35() {
+	boot --machine q35 -- --selftest=fault
+	expect_status 125 && expect_out 'selftest_fault_deref\+0x'
+}
+run_test guest/fault-report-q35 t_fault_q35
+
+t_panic() {
+	boot -- --selftest=panic
+	expect_status 125 && expect_out '^Kernel panic: selftest: a deliberate panic$' \
+		'\] [0-9a-f]{16} selftest_panic\+0x'
+}
+run_test guest/panic t_panic
+
+t_stack_overflow() {
+	boot -- --selftest=stack_overflow
+	expect_status 125 && expect_out '^Fatal kernel stack overflow: page fault' \
+		'selftest_recurse\+0x'
+}
+run_test guest/stack-overflow t_stack_overflow
+
+t_unknown_option() {
+	boot -- --bogus-option
+	expect_status 2 && expect_out '^alto: unknown option --bogus-option$'
+}
+run_test guest/unknown-option t_unknown_option
+
+t_unknown_selftest() {
+	boot -- --selftest=nonesuch
+	expect_status 1 && expect_out 'no test matches "nonesuch"'
+}
+run_test guest/unknown-selftest t_unknown_selftest
+
+t_timeout() {
+	OUT=$("$ALTO" boot --timeout 2 -- --selftest=hang 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 124 && expect_out 'did not finish within 2 s'
+}
+run_test guest/tool-timeout t_timeout
+
+# Input through the UART's receive interrupt, routed by the IOAPIC.
+t_console_input() {
+	OUT=$(echo "hello from the host" | "$ALTO" boot --timeout "$GUEST_TIMEOUT" -- --selftest=console_echo 2>&1)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && expect_out '^console_echo: got "hello from the host"$'
+}
+run_test guest/console-input t_console_input
+
+# Power-off without isa-debug-exit: ACPI S5 (PM1a on q35, the hardware-reduced
+# sleep register on microvm), the i8042 reset line, and a triple fault as the
+# last resort. The status still reaches the host through the status port.
+power_test() {
+	OUT=$("$ALTO" boot -v --no-debug-exit --timeout "$GUEST_TIMEOUT" --machine "$1" \
+		-- --selftest=nonesuch 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 1 && expect_out "guest exit status 1, powered off by $2\$"
+}
+t_power_acpi_q35() { power_test q35 acpi-s5; }
+t_power_acpi_microvm() { power_test microvm acpi-s5; }
+t_power_i8042_q35() { power_test q35,acpi=off i8042-reset; }
+t_power_triple_microvm() { power_test microvm,acpi=off triple-fault; }
+run_test guest/poweroff-acpi-q35 t_power_acpi_q35
+run_test guest/poweroff-acpi-microvm t_power_acpi_microvm
+run_test guest/poweroff-i8042-q35 t_power_i8042_q35
+run_test guest/poweroff-triple-fault-microvm t_power_triple_microvm

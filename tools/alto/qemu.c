@@ -1,0 +1,258 @@
+/*
+ * Booting under QEMU: the command line for the chosen machine, the choice of
+ * accelerator (KVM only where the CPU really virtualizes), and the wait for
+ * the VM with a time limit. The guest's exit status comes back through an
+ * isa-debugcon port (see include/alto/power.h), with isa-debug-exit's
+ * status*2+1 as the fallback.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <alto/power.h>
+#include "alto.h"
+
+#define MAX_ARGS 64
+
+static bool cpu_has_virtualization(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		found = strstr(line, " vmx") || strstr(line, " svm");
+	}
+	fclose(f);
+	return found;
+}
+
+const char *vm_pick_accel(void)
+{
+	if (!cpu_has_virtualization())
+		return "tcg";
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return "tcg";
+	close(fd);
+	return "kvm";
+}
+
+struct argv_builder {
+	char *args[MAX_ARGS];
+	int n;
+};
+
+static void add(struct argv_builder *b, const char *arg)
+{
+	if (b->n + 1 >= MAX_ARGS)
+		die("internal error: too many QEMU arguments");
+	b->args[b->n++] = strdup(arg);
+}
+
+static void addf(struct argv_builder *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void addf(struct argv_builder *b, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	add(b, buf);
+}
+
+static void build_args(struct argv_builder *b, const struct vm_config *c, const char *accel,
+		       const char *status_path)
+{
+	const char *qemu = getenv("ALTO_QEMU");
+
+	add(b, qemu ? qemu : "qemu-system-x86_64");
+	add(b, "-M");
+	add(b, c->machine);
+	add(b, "-accel");
+	add(b, accel);
+	add(b, "-cpu");
+	add(b, strcmp(accel, "kvm") ? "max" : "host");
+	addf(b, "-m");
+	addf(b, "%lluM", c->memory >> 20);
+	add(b, "-smp");
+	addf(b, "%d", c->cpus);
+	add(b, "-nodefaults");
+	add(b, "-no-user-config");
+	add(b, "-display");
+	add(b, "none");
+	add(b, "-serial");
+	add(b, "stdio");
+	add(b, "-no-reboot");
+	if (!c->no_debug_exit) {
+		add(b, "-device");
+		add(b, "isa-debug-exit,iobase=0xf4,iosize=4");
+	}
+	add(b, "-chardev");
+	addf(b, "file,id=altostatus,path=%s", status_path);
+	add(b, "-device");
+	addf(b, "isa-debugcon,iobase=%#x,chardev=altostatus", POWER_STATUS_PORT);
+	add(b, "-kernel");
+	add(b, c->kernel);
+	if (c->initrd) {
+		add(b, "-initrd");
+		add(b, c->initrd);
+	}
+	add(b, "-append");
+	add(b, c->cmdline ? c->cmdline : "");
+	b->args[b->n] = NULL;
+}
+
+static void print_command(const struct argv_builder *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		bool quote = !*b->args[i] || strpbrk(b->args[i], " \t\"'$");
+		fprintf(stderr, quote ? "%s'%s'" : "%s%s", i ? " " : "", b->args[i]);
+	}
+	fputc('\n', stderr);
+}
+
+/*
+ * The status the guest reported on the status port, or -1; with verbose,
+ * also say which power-off method ended the VM (the last one noted).
+ */
+static int read_status(const char *path, bool verbose)
+{
+	FILE *f = fopen(path, "r");
+	char line[256], method[64] = "isa-debug-exit";
+	int status = -1;
+	size_t taglen = strlen(POWER_STATUS_TAG), mlen = strlen(POWER_METHOD_TAG);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, POWER_STATUS_TAG, taglen))
+			status = atoi(line + taglen);
+		else if (!strncmp(line, POWER_METHOD_TAG, mlen))
+			sscanf(line + mlen, "%63s", method);
+	}
+	fclose(f);
+	if (verbose && status >= 0)
+		warnx_("guest exit status %d, powered off by %s", status, method);
+	return status;
+}
+
+static volatile sig_atomic_t host_signal;
+
+static void note_signal(int sig)
+{
+	host_signal = sig;
+}
+
+/* Wait for pid; returns its wait status, or -1 when the timeout passed first. */
+static int wait_with_timeout(pid_t pid, double timeout)
+{
+	sigset_t chld;
+	int ws;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (;;) {
+		pid_t r = waitpid(pid, &ws, WNOHANG);
+		if (r == pid)
+			return ws;
+		if (r < 0 && errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+		if (timeout <= 0) {
+			if (waitpid(pid, &ws, 0) == pid)
+				return ws;
+			continue;
+		}
+		struct timespec before, after,
+			ts = { (time_t)timeout, (long)((timeout - (time_t)timeout) * 1e9) };
+		clock_gettime(CLOCK_MONOTONIC, &before);
+		if (sigtimedwait(&chld, NULL, &ts) < 0 && errno == EAGAIN)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &after);
+		timeout -= (after.tv_sec - before.tv_sec) + (after.tv_nsec - before.tv_nsec) / 1e9;
+		if (timeout <= 0 && waitpid(pid, &ws, WNOHANG) != pid)
+			return -1;
+	}
+}
+
+static int exit_status(int ws, const char *status_path, bool verbose)
+{
+	int reported = read_status(status_path, verbose);
+
+	if (reported >= 0)
+		return reported;
+	if (host_signal)
+		return 128 + host_signal;
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	int rc = WEXITSTATUS(ws);
+	if (rc & 1)
+		return rc >> 1; /* isa-debug-exit without a status report */
+	if (rc == 0)
+		return 0; /* powered off through ACPI */
+	warnx_("QEMU failed (exit status %d)", rc);
+	return ALTO_EXIT_VMM;
+}
+
+int vm_boot(const struct vm_config *c)
+{
+	const char *accel = strcmp(c->accel, "auto") ? c->accel : vm_pick_accel();
+	char status_path[] = "/tmp/alto-status-XXXXXX";
+	struct argv_builder b = { .n = 0 };
+	int fd = mkstemp(status_path);
+
+	if (fd < 0)
+		die("cannot create a temporary file: %s", strerror(errno));
+	close(fd);
+	build_args(&b, c, accel, status_path);
+	if (c->verbose || c->dry_run)
+		print_command(&b);
+	if (c->dry_run) {
+		unlink(status_path);
+		return 0;
+	}
+
+	sigset_t chld, old;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	struct sigaction sa = { .sa_handler = note_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(b.args[0], b.args);
+		fprintf(stderr, "alto: cannot run %s: %s\n", b.args[0], strerror(errno));
+		_exit(127 << 1); /* even: not a guest status */
+	}
+	int ws = wait_with_timeout(pid, c->timeout);
+	if (ws == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &ws, 0);
+		warnx_("the VM did not finish within %g s; stopped it", c->timeout);
+		unlink(status_path);
+		return ALTO_EXIT_TIMEOUT;
+	}
+	int status = exit_status(ws, status_path, c->verbose);
+	unlink(status_path);
+	return status;
+}
