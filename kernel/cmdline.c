@@ -58,6 +58,7 @@ bool cmdline_has(const char *name)
 /* Every option the kernel understands; anything else is refused at boot. */
 static const char *const known_options[] = {
 	"selftest",
+	"verbose",
 };
 
 const char *cmdline_unknown_option(void)

@@ -7,6 +7,7 @@
 #include <alto/apic.h>
 #include <alto/boot.h>
 #include <alto/console.h>
+#include <alto/compiler.h>
 #include <alto/cpu.h>
 #include <alto/mm.h>
 #include <alto/power.h>
@@ -27,6 +28,27 @@ static void memory_init(void)
 	int nres = boot_reserved_ranges(reserved, ARRAY_SIZE(reserved));
 
 	mm_init(boot_info.memmap, boot_info.nmemmap, reserved, nres);
+}
+
+/* --verbose: what the kernel found, one line per subsystem. */
+static void print_hardware(void)
+{
+	uint64_t mhz = tsc_hz / 1000000;
+
+	printk("CPU: %s%s%s, %u CPU%s described\n", cpu_features.vendor,
+	       cpu_features.hypervisor ? ", hypervisor " : "",
+	       cpu_features.hypervisor ? cpu_features.hypervisor_id : "", MAX(acpi.ncpus, 1u),
+	       acpi.ncpus > 1 ? "s" : "");
+	printk("Memory: %lu MiB for the page allocator\n",
+	       pages_total_count() >> (20 - PAGE_SHIFT));
+	printk("TSC: %lu.%03lu MHz (%s)\n", mhz, (tsc_hz / 1000) % 1000, tsc_source);
+	printk("APIC: %s, timer %s\n", apic_x2 ? "x2APIC" : "xAPIC",
+	       apic_tsc_deadline ? "TSC-deadline" : "one-shot");
+	printk("ACPI: %s, %u IOAPIC%s, power-off %s\n", acpi.present ? "yes" : "no", acpi.nioapics,
+	       acpi.nioapics == 1 ? "" : "s",
+	       !acpi.s5_valid  ? "without ACPI" :
+	       acpi.hw_reduced ? "sleep register" :
+				 "PM1 control");
 }
 
 static void print_boot_time(void)
@@ -73,6 +95,8 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	sched_init();
 	irq_enable();
 	uart_enable_input();
+	if (cmdline_has("verbose"))
+		print_hardware();
 	print_boot_time();
 	power_off(run());
 }

@@ -40,15 +40,15 @@ static bool run_one(const struct selftest *t)
 	int code = -1;
 
 	if (IS_ERR(th)) {
-		printk("selftest %-14s FAILED (cannot create a thread)\n", t->name);
+		printk("selftest %-20s FAILED (cannot create a thread)\n", t->name);
 		return false;
 	}
 	if (thread_join_deadline(th, start + TEST_TIMEOUT_NS, &code) == -ETIMEDOUT) {
-		printk("selftest %-14s FAILED (timed out)\n", t->name);
+		printk("selftest %-20s FAILED (timed out)\n", t->name);
 		return false;
 	}
 	uint64_t us = (time_now_ns() - start) / 1000;
-	printk("selftest %-14s %s (%lu.%03lu ms)\n", t->name, code ? "FAILED" : "ok", us / 1000,
+	printk("selftest %-20s %s (%lu.%03lu ms)\n", t->name, code ? "FAILED" : "ok", us / 1000,
 	       us % 1000);
 	return code == 0;
 }

@@ -111,6 +111,14 @@ static uint64_t *walk(uintptr_t va, int *level_out)
 	return NULL;
 }
 
+uint64_t kernel_page_flags(uintptr_t va)
+{
+	int level;
+	uint64_t *e = kernel_pml4 ? walk(va, &level) : NULL;
+
+	return e ? *e & ~PTE_ADDR_MASK : 0;
+}
+
 bool kernel_addr_readable(uintptr_t va, size_t len)
 {
 	uintptr_t end = va + len;

@@ -4,6 +4,7 @@
  * code keeps it, belongs to the application here.
  */
 #include <alto/cpu.h>
+#include <alto/ksyms.h>
 #include <alto/printk.h>
 #include <alto/string.h>
 #include <alto/x86.h>
@@ -17,7 +18,10 @@ uintptr_t __stack_chk_guard = 0x595e9fbd94fda766;
 __noreturn void __stack_chk_fail(void);
 __noreturn void __stack_chk_fail(void)
 {
-	panic("stack smashing detected in %p", __builtin_return_address(0));
+	uintptr_t at = (uintptr_t)__builtin_return_address(0), off = 0;
+	const char *fn = ksym_lookup(at - 1, &off);
+
+	panic("stack smashing detected in %s+%#lx", fn ? fn : "?", off + 1);
 }
 
 void cpu_set_percpu(unsigned int id)

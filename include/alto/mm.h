@@ -74,6 +74,9 @@ const void *phys_map_ro(uint64_t pa, size_t len);
 void *kstack_alloc(size_t size);
 void kstack_free(void *stack, size_t size);
 
+/* The flags of the page-table entry that maps va (PTE_P, PTE_W, PTE_NX...), 0 if unmapped. */
+uint64_t kernel_page_flags(uintptr_t va);
+
 /* True if [va, va+len) is mapped in kernel space (for backtraces and reports). */
 bool kernel_addr_readable(uintptr_t va, size_t len);
 

@@ -108,3 +108,32 @@ run_test guest/poweroff-acpi-q35 t_power_acpi_q35
 run_test guest/poweroff-acpi-microvm t_power_acpi_microvm
 run_test guest/poweroff-i8042-q35 t_power_i8042_q35
 run_test guest/poweroff-triple-fault-microvm t_power_triple_microvm
+
+# Kernel text and rodata are read-only for the kernel too (CR0.WP).
+t_write_rodata() {
+	boot -- --selftest=write_rodata
+	expect_status 125 && expect_out 'write protection violation' 'selftest_write_rodata\+0x'
+}
+run_test guest/write-rodata-faults t_write_rodata
+
+t_stack_protector() {
+	boot -- --selftest=stack_protector
+	expect_status 125 && expect_out '^Kernel panic: stack smashing detected in selftest_smash\+0x'
+}
+run_test guest/stack-protector t_stack_protector
+
+# What the kernel finds on each machine: the clock source, the APIC and timer
+# mode (TCG has neither x2APIC nor TSC-deadline), ACPI power-off, all memory.
+t_verbose_microvm() {
+	boot --machine microvm -m 256M -- --verbose
+	expect_status 0 && expect_out '^TSC: [0-9]+\.[0-9]{3} MHz \((pit|cpuid|kvmclock)\)$' \
+		'^APIC: x?APIC, timer (one-shot|TSC-deadline)$' '^ACPI: yes, .*power-off sleep register$' \
+		'^Memory: 25[0-5] MiB'
+}
+t_verbose_q35() {
+	boot --machine q35 -c 2 -- --verbose
+	expect_status 0 && expect_out '^TSC: [0-9]+\.[0-9]{3} MHz \((pmtimer|cpuid|kvmclock)\)$' \
+		'^ACPI: yes, 1 IOAPIC, power-off PM1 control$' '^CPU: .*, 2 CPUs described$'
+}
+run_test guest/verbose-microvm t_verbose_microvm
+run_test guest/verbose-q35 t_verbose_q35

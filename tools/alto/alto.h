@@ -15,8 +15,9 @@
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
-	const char *machine; /* "microvm" or "q35" */
-	const char *accel;   /* "auto", "kvm" or "tcg" */
+	const char *machine;	  /* "microvm" or "q35" */
+	const char *accel;	  /* "auto", "kvm" or "tcg" */
+	const char *cpu_features; /* appended to -cpu, e.g. "+x2apic" */
 	unsigned long long memory;
 	int cpus;
 	double timeout; /* seconds; 0: none */

@@ -25,6 +25,8 @@ static const char boot_usage[] =
 	"                       (e.g. microvm,acpi=off)\n"
 	"  --accel ACCEL        auto (default), kvm or tcg; auto takes KVM only when\n"
 	"                       the CPU has vmx/svm and /dev/kvm opens\n"
+	"  --cpu-features LIST  CPU features to add or remove, as QEMU's -cpu takes them\n"
+	"                       (e.g. +x2apic,+tsc-deadline)\n"
 	"  --timeout SECONDS    stop the VM after this long (exit status 124)\n"
 	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
 	"                       powers off through ACPI or a reset (tests those paths)\n"
@@ -32,7 +34,8 @@ static const char boot_usage[] =
 	"  -v, --verbose        print the QEMU command before running it\n"
 	"  -h, --help           this text\n"
 	"\n"
-	"kernel arguments: --selftest[=NAME,...] runs the in-kernel self tests.\n"
+	"kernel arguments: --selftest[=NAME,...] runs the in-kernel self tests;\n"
+	"--verbose prints what the kernel found (CPU, memory, clock, APIC, ACPI).\n"
 	"exit status: the guest's; 124 on timeout; 125 when QEMU fails; 2 on bad usage.\n";
 
 static void default_kernel(struct vm_config *c)
@@ -72,6 +75,7 @@ int cmd_boot(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-debug-exit", no_argument, NULL, 'x' },
+		{ "cpu-features", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -120,6 +124,9 @@ int cmd_boot(int argc, char **argv)
 			break;
 		case 'x':
 			c.no_debug_exit = true;
+			break;
+		case 'f':
+			c.cpu_features = optarg;
 			break;
 		case 'v':
 			c.verbose = true;

@@ -85,7 +85,10 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	add(b, "-accel");
 	add(b, accel);
 	add(b, "-cpu");
-	add(b, strcmp(accel, "kvm") ? "max" : "host");
+	if (c->cpu_features)
+		addf(b, "%s,%s", strcmp(accel, "kvm") ? "max" : "host", c->cpu_features);
+	else
+		add(b, strcmp(accel, "kvm") ? "max" : "host");
 	addf(b, "-m");
 	addf(b, "%lluM", c->memory >> 20);
 	add(b, "-smp");
