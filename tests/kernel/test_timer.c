@@ -2,6 +2,7 @@
  * Self tests of timers: callbacks arrive after their delay, in deadline
  * order, and a cancelled timer never fires.
  */
+#include <alto/cpu.h>
 #include <alto/sched.h>
 #include <alto/selftest.h>
 #include <alto/time.h>
@@ -64,5 +65,17 @@ SELFTEST(timer_rearm)
 	while (rearms < 10 && time_now_ns() - start < NSEC_PER_SEC)
 		thread_sleep_ns(NSEC_PER_MSEC);
 	ST_ASSERT_EQ(rearms, 10);
+	return 0;
+}
+
+/* No periodic tick: a CPU sleeping 200 ms with no timers due takes ~1 interrupt, not 20+. */
+SELFTEST(tickless)
+{
+	uint64_t before = READ_ONCE(this_cpu()->irq_count);
+
+	thread_sleep_ns(200 * NSEC_PER_MSEC);
+	uint64_t taken = READ_ONCE(this_cpu()->irq_count) - before;
+	printk("    %lu interrupts in 200 ms of sleep\n", taken);
+	ST_ASSERT(taken <= 3);
 	return 0;
 }
