@@ -21,13 +21,15 @@ KASFLAGS := -D__ASSEMBLER__ -Iinclude -MMD -MP -g
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld \
 	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack
 
-HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -MMD -MP
+HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -MMD -MP \
+	      -D__HOST_TOOL__
 
 KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
 		    sys/*.c fs/*.c tests/kernel/*.c)
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS))
 
-ALTO_SRCS := $(wildcard tools/alto/*.c)
+# The host tool also links the format code it shares with the kernel.
+ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/elf.c
 ALTO_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(ALTO_SRCS))
 
 .PHONY: all kernel tools run test unit-tests format format-check deps clean
@@ -94,8 +96,9 @@ run: deps all
 	$(BUILD)/bin/alto boot --kernel $(BUILD)/alto.elf -- --selftest
 
 include tests/unit/rules.mk
+include tests/guest/rules.mk
 
-test: deps all unit-tests-build
+test: deps all unit-tests-build guest-tests-build
 	$(Q)tests/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -1,7 +1,8 @@
 /*
  * 8250/16550 UART on COM1, the console. Output polls the transmitter so it
  * works anywhere, even in a panic. Input is interrupt driven: the handler puts
- * bytes in a ring and wakes readers.
+ * bytes in a ring and wakes readers; a full ring pauses reception rather
+ * than dropping bytes.
  */
 #include <alto/console.h>
 #include <alto/interrupt.h>
@@ -28,6 +29,7 @@ static bool present;
 static char rx_ring[RX_RING];
 static unsigned int rx_head, rx_tail; /* head: next write, tail: next read */
 static struct waitq rx_wq = WAITQ_INIT(rx_wq);
+static bool rx_stalled; /* the ring filled up: the receive interrupt is off */
 
 bool (*console_input_hook)(char c);
 
@@ -62,23 +64,49 @@ void uart_write(const char *s, size_t len)
 	}
 }
 
-static void uart_irq(void *arg)
+/*
+ * Move received bytes into the ring (rx_wq.lock held); true if any arrived.
+ * When the ring is full the byte stays in the UART, which holds the sender
+ * back (QEMU stops reading its input) instead of losing data, and the
+ * receive interrupt stays off until a reader makes room.
+ */
+static bool rx_drain_locked(void)
 {
-	(void)arg;
-	unsigned long flags = spin_lock(&rx_wq.lock);
 	bool got = false;
 
 	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
+		unsigned int next = (rx_head + 1) % RX_RING;
+		if (next == rx_tail) {
+			rx_stalled = true;
+			outb(COM1 + UART_IER, 0x00);
+			break;
+		}
 		char c = (char)inb(COM1 + UART_DATA);
 		if (console_input_hook && console_input_hook(c))
 			continue;
-		unsigned int next = (rx_head + 1) % RX_RING;
-		if (next == rx_tail)
-			continue; /* full: drop, as a real UART overruns */
 		rx_ring[rx_head] = c;
 		rx_head = next;
 		got = true;
 	}
+	return got;
+}
+
+/* A reader took bytes (rx_wq.lock held): receive again if the ring had filled. */
+static bool rx_resume_locked(void)
+{
+	if (!rx_stalled)
+		return false;
+	rx_stalled = false;
+	outb(COM1 + UART_IER, 0x01);
+	return rx_drain_locked();
+}
+
+static void uart_irq(void *arg)
+{
+	(void)arg;
+	unsigned long flags = spin_lock(&rx_wq.lock);
+	bool got = rx_drain_locked();
+
 	spin_unlock(&rx_wq.lock, flags);
 	if (got)
 		waitq_wake_all(&rx_wq);
@@ -109,6 +137,39 @@ long console_read(char *buf, size_t len)
 		buf[n++] = rx_ring[rx_tail];
 		rx_tail = (rx_tail + 1) % RX_RING;
 	}
+	bool more = rx_resume_locked();
 	spin_unlock(&rx_wq.lock, flags);
+	if (more)
+		waitq_wake_all(&rx_wq);
 	return (long)n;
+}
+
+long console_read_nonblock(char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned long flags = spin_lock(&rx_wq.lock);
+
+	while (n < len && rx_head != rx_tail) {
+		buf[n++] = rx_ring[rx_tail];
+		rx_tail = (rx_tail + 1) % RX_RING;
+	}
+	bool more = rx_resume_locked();
+	spin_unlock(&rx_wq.lock, flags);
+	if (more)
+		waitq_wake_all(&rx_wq);
+	return (long)n;
+}
+
+void console_wait_input(void)
+{
+	unsigned long flags = spin_lock(&rx_wq.lock);
+
+	while (rx_head == rx_tail)
+		waitq_wait_locked(&rx_wq, &flags, 0);
+	spin_unlock(&rx_wq.lock, flags);
+}
+
+struct waitq *console_input_waitq(void)
+{
+	return &rx_wq;
 }

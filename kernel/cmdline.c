@@ -1,51 +1,81 @@
 /*
- * The kernel command line: kernel options first ("--name" or "--name=value",
- * as OSv takes them), then the application and its arguments. Options are
- * looked up in place; nothing is copied.
+ * The kernel command line, split once at boot into words (with the shell's
+ * quoting, lib/args.c): kernel options first ("--name" or "--name=value", as
+ * OSv takes them), then the application and its arguments. When the command
+ * line names no application, the image may: /.alto/cmdline holds one more
+ * line of the same form, whose options (--env) add to the kernel's.
  */
+#include <alto/args.h>
 #include <alto/boot.h>
+#include <alto/console.h>
+#include <alto/mm.h>
+#include <alto/printk.h>
 #include <alto/string.h>
+#include <uapi/errno.h>
 
-static const char *skip_spaces(const char *p)
+#define MAX_WORDS 4096
+
+struct words {
+	char *text;
+	char **w;
+	int n;
+	int first_app; /* index of the first non-option word */
+};
+
+static struct words kernel_words;
+
+/* Every option the kernel understands; anything else is refused at boot. */
+static const char *const known_options[] = {
+	"selftest", "verbose", "quiet", "strace", "env", "tty", "stdin-eof",
+};
+
+static int split(const char *line, struct words *out)
 {
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
+	size_t len = strlen(line);
+
+	out->text = kmalloc(len + 1);
+	out->w = kmalloc(MAX_WORDS * sizeof(char *));
+	if (!out->text || !out->w)
+		return -ENOMEM;
+	memcpy(out->text, line, len + 1);
+	out->n = args_split(out->text, out->w, MAX_WORDS);
+	if (out->n < 0)
+		return out->n;
+	out->first_app = 0;
+	while (out->first_app < out->n && !strncmp(out->w[out->first_app], "--", 2))
+		out->first_app++;
+	return 0;
 }
 
-static const char *word_end(const char *p)
+int cmdline_init(void)
 {
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	return p;
+	int r = split(boot_info.cmdline, &kernel_words);
+
+	if (r == -EINVAL)
+		printk("alto: the command line has an unterminated quote\n");
+	else if (r)
+		printk("alto: cannot split the command line (%d)\n", r);
+	return r;
 }
 
-/* Walk the leading "--" words; the application starts at the first other word. */
-const char *cmdline_app(void)
+/* The value of option `name` in the word, or NULL when the word is another option. */
+static const char *option_value(const char *word, const char *name)
 {
-	const char *p = skip_spaces(boot_info.cmdline);
+	size_t n = strlen(name);
 
-	while (p[0] == '-' && p[1] == '-')
-		p = skip_spaces(word_end(p));
-	return p;
+	if (strncmp(word + 2, name, n))
+		return NULL;
+	if (word[2 + n] == '=')
+		return word + 3 + n;
+	return word[2 + n] ? NULL : "";
 }
 
 const char *cmdline_get(const char *name)
 {
-	static char value[256];
-	const char *p = skip_spaces(boot_info.cmdline);
-	size_t n = strlen(name);
-
-	while (p[0] == '-' && p[1] == '-') {
-		const char *end = word_end(p);
-		if (!strncmp(p + 2, name, n) && (p[2 + n] == '=' || p + 2 + n == end)) {
-			const char *v = p + 2 + n + (p[2 + n] == '=');
-			size_t len = MIN((size_t)(end - v), sizeof(value) - 1);
-			memcpy(value, v, len);
-			value[len] = 0;
-			return value;
-		}
-		p = skip_spaces(end);
+	for (int i = 0; i < kernel_words.first_app; i++) {
+		const char *v = option_value(kernel_words.w[i], name);
+		if (v)
+			return v;
 	}
 	return NULL;
 }
@@ -55,32 +85,80 @@ bool cmdline_has(const char *name)
 	return cmdline_get(name) != NULL;
 }
 
-/* Every option the kernel understands; anything else is refused at boot. */
-static const char *const known_options[] = {
-	"selftest",
-	"verbose",
-};
-
 const char *cmdline_unknown_option(void)
 {
-	static char bad[64];
-	const char *p = skip_spaces(boot_info.cmdline);
-
-	while (p[0] == '-' && p[1] == '-') {
-		const char *end = word_end(p);
-		const char *eq = memchr(p, '=', end - p);
-		size_t len = (eq ? eq : end) - (p + 2);
+	for (int i = 0; i < kernel_words.first_app; i++) {
 		bool ok = false;
-		for (size_t i = 0; i < ARRAY_SIZE(known_options); i++)
-			ok |= strlen(known_options[i]) == len &&
-			      !strncmp(p + 2, known_options[i], len);
-		if (!ok) {
-			size_t n = MIN((size_t)(end - p), sizeof(bad) - 1);
-			memcpy(bad, p, n);
-			bad[n] = 0;
-			return bad;
-		}
-		p = skip_spaces(end);
+		for (size_t k = 0; k < ARRAY_SIZE(known_options); k++)
+			ok |= option_value(kernel_words.w[i], known_options[k]) != NULL;
+		if (!ok)
+			return kernel_words.w[i];
 	}
 	return NULL;
+}
+
+static int append(struct app_command *c, const char *word, bool env)
+{
+	char ***list = env ? &c->envp : &c->argv;
+	int *n = env ? &c->envc : &c->argc;
+
+	if (*n + 2 > MAX_WORDS)
+		return -E2BIG;
+	if (!*list && !(*list = kzalloc(MAX_WORDS * sizeof(char *))))
+		return -ENOMEM;
+	(*list)[(*n)++] = (char *)word;
+	(*list)[*n] = NULL;
+	return 0;
+}
+
+/* Add the --env values and the application words of ws to c. */
+static int collect(const struct words *ws, struct app_command *c)
+{
+	int r = 0;
+
+	for (int i = 0; i < ws->first_app && !r; i++) {
+		const char *v = option_value(ws->w[i], "env");
+		if (v)
+			r = append(c, v, true);
+	}
+	for (int i = ws->first_app; i < ws->n && !r; i++)
+		r = append(c, ws->w[i], false);
+	return r;
+}
+
+/* Read the image's command line file; 0 when absent. */
+static int image_words(struct words *out, const char *(*read_file)(const char *path))
+{
+	const char *text = read_file(IMAGE_CMDLINE_PATH);
+
+	if (!text)
+		return 0;
+	int r = split(text, out);
+	if (r)
+		printk("alto: %s: %s\n", IMAGE_CMDLINE_PATH,
+		       r == -EINVAL ? "unterminated quote" : "cannot split it");
+	return r;
+}
+
+int cmdline_app_command(struct app_command *c, const char *(*read_file)(const char *path))
+{
+	struct words image = { 0 };
+
+	*c = (struct app_command){ 0 };
+	int r = collect(&kernel_words, c);
+	if (!r && !c->argc) {
+		/* Options in the image file come after the kernel's, and may not set kernel
+		 * options. */
+		r = image_words(&image, read_file);
+		for (int i = 0; !r && i < image.first_app; i++) {
+			if (!option_value(image.w[i], "env")) {
+				printk("alto: %s: only --env may come before the program\n",
+				       IMAGE_CMDLINE_PATH);
+				r = -EINVAL;
+			}
+		}
+		if (!r && image.n)
+			r = collect(&image, c);
+	}
+	return r;
 }

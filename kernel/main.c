@@ -17,8 +17,16 @@
 #include <alto/time.h>
 #include <alto/timer.h>
 #include <alto/trap.h>
+#include <alto/fpu.h>
+#include <alto/process.h>
+#include <alto/syscall.h>
+#include <alto/vfs.h>
+#include <alto/vm.h>
+#include <uapi/errno.h>
+#include <uapi/fcntl.h>
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE	  2
+#define IMAGE_CMDLINE_MAX (1 << 20)
 
 void kernel_main(uint32_t start_info_pa);
 
@@ -51,11 +59,65 @@ static void print_hardware(void)
 				 "PM1 control");
 }
 
-static void print_boot_time(void)
+/* "Cmdline: ..." and "Booted in X.XX ms", unless --quiet (alto run passes it). */
+static void print_boot_lines(void)
 {
 	uint64_t us = time_now_ns() / 1000;
 
+	if (cmdline_has("quiet"))
+		return;
+	if (cmdline_has("verbose"))
+		print_hardware();
+	printk("Cmdline: %s\n", boot_info.cmdline);
 	printk("Booted in %lu.%02lu ms\n", us / 1000, (us % 1000) / 10);
+}
+
+/* The image's command line file, for cmdline_app_command(). */
+static const char *read_image_file(const char *path)
+{
+	struct file *f = vfs_open_kernel(path, O_RDONLY, 0);
+
+	if (IS_ERR(f))
+		return NULL;
+	long size = vfs_file_size(f);
+	char *text = size >= 0 && size < IMAGE_CMDLINE_MAX ? kmalloc((size_t)size + 1) : NULL;
+	if (text && vfs_pread(f, text, (size_t)size, 0) == size)
+		text[size] = 0;
+	file_put(f);
+	return text;
+}
+
+static void unpack_initrd(void)
+{
+	for (int i = 0; i < boot_info.nmodules; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+		if (initrd_unpack(phys_to_virt(m->start), m->size))
+			panic("the image is not a valid cpio archive");
+	}
+}
+
+/* Exit statuses as a shell gives them for a command it cannot run. */
+static int start_failure_status(int err)
+{
+	return err == -ENOENT ? 127 : err == -ENOEXEC || err == -EACCES ? 126 : 1;
+}
+
+static int run_application(void)
+{
+	struct app_command app;
+
+	if (cmdline_app_command(&app, read_image_file))
+		return EXIT_USAGE;
+	if (!app.argc) {
+		print_boot_lines();
+		return 0;
+	}
+	strace_enabled = cmdline_has("strace");
+	print_boot_lines();
+	int r = process_start(app.argc, app.argv, app.envc, app.envp);
+	if (r)
+		return start_failure_status(r);
+	return process_wait();
 }
 
 static int run(void)
@@ -66,14 +128,11 @@ static int run(void)
 		printk("alto: unknown option %s\n", bad);
 		return EXIT_USAGE;
 	}
-	if (cmdline_has("selftest"))
+	if (cmdline_has("selftest")) {
+		print_boot_lines();
 		return selftest_run(cmdline_get("selftest"));
-	if (*cmdline_app()) {
-		printk("alto: cannot run \"%s\": this kernel does not run applications yet\n",
-		       cmdline_app());
-		return EXIT_USAGE;
 	}
-	return 0;
+	return run_application();
 }
 
 __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
@@ -85,8 +144,9 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	traps_init();
 	traps_init_cpu(0);
 	boot_info_parse(start_info_pa);
-	printk("Cmdline: %s\n", boot_info.cmdline);
 	memory_init();
+	if (cmdline_init())
+		power_off(EXIT_USAGE);
 	acpi_init(boot_info.rsdp);
 	time_init();
 	apic_init();
@@ -95,8 +155,11 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	sched_init();
 	irq_enable();
 	uart_enable_input();
-	if (cmdline_has("verbose"))
-		print_hardware();
-	print_boot_time();
+	rtc_init();
+	fpu_init();
+	syscall_init_cpu();
+	vm_init();
+	vfs_init();
+	unpack_initrd();
 	power_off(run());
 }

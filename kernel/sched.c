@@ -6,6 +6,7 @@
  * thread half switched.
  */
 #include <alto/cpu.h>
+#include <alto/fpu.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/sched.h>
@@ -64,7 +65,9 @@ static void free_thread(struct thread *t)
 	list_remove(&t->all_link);
 	nthreads--;
 	spin_unlock(&threads_lock, flags);
-	kstack_free(t->stack, KSTACK_SIZE);
+	kstack_free(t->stack, t->stack_size);
+	if (t->fpu)
+		fpu_state_free(t->fpu);
 	kfree(t);
 }
 
@@ -92,6 +95,22 @@ static void finish_switch(struct thread *prev)
 		waitq_wake_all(&prev->exit_wq);
 }
 
+/*
+ * Application FPU state: saved whenever its thread leaves the CPU, restored
+ * unless the registers still hold it (only kernel threads ran meanwhile).
+ */
+static void switch_fpu(struct cpu *c, struct thread *prev, struct thread *next)
+{
+	if (prev->fpu && prev->state != THREAD_EXITING)
+		fpu_save(prev->fpu);
+	if (!next->fpu)
+		return;
+	if (c->fpu_owner != next || next->fpu_cpu != c->id)
+		fpu_restore(next->fpu);
+	c->fpu_owner = next;
+	next->fpu_cpu = c->id;
+}
+
 static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 {
 	uint64_t now = time_now_ns();
@@ -101,9 +120,10 @@ static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 	next->state = THREAD_RUNNING;
 	next->cpu = c->id;
 	c->current = next;
-	c->kstack_top = (uint64_t)next->stack + KSTACK_SIZE;
+	c->kstack_top = (uint64_t)next->stack + next->stack_size;
 	if (prev->fs_base != next->fs_base)
 		wrmsr(MSR_FS_BASE, next->fs_base);
+	switch_fpu(c, prev, next);
 	prev = arch_switch(prev, next);
 	finish_switch(prev);
 }
@@ -225,13 +245,15 @@ static void thread_setup(struct thread *t, const char *name)
 	spin_unlock(&threads_lock, flags);
 }
 
-static struct thread *thread_alloc(void (*fn)(void *), void *arg, const char *name)
+static struct thread *thread_alloc(void (*fn)(void *), void *arg, const char *name,
+				   size_t stack_size)
 {
 	struct thread *t = kzalloc(sizeof(*t));
 
 	if (!t)
 		return ERR_PTR(-ENOMEM);
-	t->stack = kstack_alloc(KSTACK_SIZE);
+	t->stack_size = stack_size;
+	t->stack = kstack_alloc(stack_size);
 	if (!t->stack) {
 		kfree(t);
 		return ERR_PTR(-ENOMEM);
@@ -239,7 +261,7 @@ static struct thread *thread_alloc(void (*fn)(void *), void *arg, const char *na
 	t->fn = fn;
 	t->arg = arg;
 	/* The first switch pops six callee-saved registers and returns to the trampoline. */
-	uint64_t *sp = (uint64_t *)((char *)t->stack + KSTACK_SIZE);
+	uint64_t *sp = (uint64_t *)((char *)t->stack + stack_size);
 	*--sp = (uint64_t)thread_trampoline;
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
@@ -250,13 +272,32 @@ static struct thread *thread_alloc(void (*fn)(void *), void *arg, const char *na
 
 struct thread *thread_create(void (*fn)(void *), void *arg, const char *name)
 {
-	struct thread *t = thread_alloc(fn, arg, name);
+	struct thread *t = thread_alloc(fn, arg, name, KSTACK_SIZE);
 
 	if (IS_ERR(t))
 		return t;
 	t->cpu = this_cpu()->id;
 	t->state = THREAD_BLOCKED;
 	sched_wake(t);
+	return t;
+}
+
+struct thread *thread_create_app(struct process *p, void (*fn)(void *), void *arg, const char *name)
+{
+	void *fpu = fpu_state_alloc();
+
+	if (!fpu)
+		return ERR_PTR(-ENOMEM);
+	struct thread *t = thread_alloc(fn, arg, name, APP_KSTACK_SIZE);
+	if (IS_ERR(t)) {
+		fpu_state_free(fpu);
+		return t;
+	}
+	t->proc = p;
+	t->fpu = fpu;
+	t->fpu_cpu = ~0u;
+	t->cpu = this_cpu()->id;
+	t->state = THREAD_BLOCKED;
 	return t;
 }
 
@@ -364,13 +405,14 @@ void sched_init(void)
 		list_init(&runqueues[i].queue);
 	}
 	main_thread.stack = boot_stack;
+	main_thread.stack_size = KSTACK_SIZE;
 	main_thread.state = THREAD_RUNNING;
 	main_thread.slice_start = time_now_ns();
 	thread_setup(&main_thread, "main");
 	c->current = &main_thread;
 	c->kstack_top = (uint64_t)boot_stack_top;
 
-	struct thread *idle = thread_alloc(idle_loop, NULL, "idle");
+	struct thread *idle = thread_alloc(idle_loop, NULL, "idle", KSTACK_SIZE);
 	if (IS_ERR(idle))
 		panic("sched: cannot create the idle thread");
 	idle->cpu = c->id;

@@ -10,12 +10,6 @@
 #include <alto/time.h>
 #include <uapi/errno.h>
 
-struct waiter {
-	struct list link;
-	struct thread *thread;
-	bool woken;
-};
-
 void waitq_init(struct waitq *wq)
 {
 	spin_init(&wq->lock);
@@ -25,7 +19,7 @@ void waitq_init(struct waitq *wq)
 int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
 {
 	struct thread *t = current_thread();
-	struct waiter w = { .thread = t };
+	struct waitq_entry w = { .thread = t };
 
 	list_append(&wq->waiters, &w.link);
 	sched_prepare_block();
@@ -42,16 +36,28 @@ int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
 	return deadline && time_now_ns() >= deadline ? -ETIMEDOUT : 0;
 }
 
+/* Called with the queue's lock held: the lock order is queue, then group. */
+static void trigger_group(struct waitq_group *g)
+{
+	spin_lock_noirq(&g->lock);
+	g->triggered = true;
+	sched_wake(g->thread);
+	spin_unlock_noirq(&g->lock);
+}
+
 static int wake_locked(struct waitq *wq, int n)
 {
 	int woken = 0;
 
 	while (woken < n && !list_empty(&wq->waiters)) {
-		struct waiter *w = list_first_entry(&wq->waiters, struct waiter, link);
+		struct waitq_entry *w = list_first_entry(&wq->waiters, struct waitq_entry, link);
 		struct thread *t = w->thread;
 		list_remove(&w->link);
 		w->woken = true;
-		sched_wake(t);
+		if (w->group)
+			trigger_group(w->group);
+		else
+			sched_wake(t);
 		woken++;
 	}
 	return woken;
@@ -64,6 +70,59 @@ int waitq_wake(struct waitq *wq, int n)
 
 	spin_unlock(&wq->lock, flags);
 	return woken;
+}
+
+void waitq_group_init(struct waitq_group *g)
+{
+	spin_init(&g->lock);
+	g->thread = current_thread();
+	g->triggered = false;
+}
+
+void waitq_group_add(struct waitq_group *g, struct waitq *wq, struct waitq_entry *e)
+{
+	*e = (struct waitq_entry){ .thread = g->thread, .group = g, .wq = wq };
+	unsigned long flags = spin_lock(&wq->lock);
+	list_append(&wq->waiters, &e->link);
+	spin_unlock(&wq->lock, flags);
+}
+
+void waitq_group_remove(struct waitq_entry *e)
+{
+	/* A woken entry is already off its queue, and list_remove leaves it self-linked. */
+	unsigned long flags = spin_lock(&e->wq->lock);
+	list_remove(&e->link);
+	spin_unlock(&e->wq->lock, flags);
+}
+
+/*
+ * Blocking under the group's lock: a waker takes it to set the trigger, so
+ * it either comes before the check below or wakes a thread already marked
+ * blocked.
+ */
+int waitq_group_wait(struct waitq_group *g, uint64_t deadline)
+{
+	struct thread *t = current_thread();
+	unsigned long flags = spin_lock(&g->lock);
+	int r = 0;
+
+	while (!g->triggered) {
+		if (deadline && time_now_ns() >= deadline) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		sched_prepare_block();
+		if (deadline)
+			timer_arm(&t->sleep_timer, deadline);
+		spin_unlock_noirq(&g->lock);
+		schedule();
+		if (deadline)
+			timer_cancel(&t->sleep_timer);
+		spin_lock_noirq(&g->lock);
+	}
+	g->triggered = false;
+	spin_unlock(&g->lock, flags);
+	return r;
 }
 
 void mutex_init(struct mutex *m)

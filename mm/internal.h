@@ -106,6 +106,15 @@ int paging_map(uintptr_t va, uint64_t pa, size_t len, uint64_t flags);
 uint64_t paging_unmap(uintptr_t va, size_t len);
 uint64_t paging_phys_of(uintptr_t va);
 
+int paging_map_user(uintptr_t va, uint64_t pa, uint64_t flags);
+/* The 4 KiB entry mapping va (0 when none). */
+uint64_t paging_user_pte(uintptr_t va);
+/* Unmap every page in [start, end), handing each physical page to release. */
+void paging_unmap_user_range(uintptr_t start, uintptr_t end,
+			     void (*release)(uint64_t pa, void *arg), void *arg);
+void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags);
+int paging_move_user_range(uintptr_t start, uintptr_t end, intptr_t delta);
+
 int page_order(const void *p);
 void heap_kernel_init(void);
 

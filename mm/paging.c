@@ -10,6 +10,7 @@
 #include <alto/spinlock.h>
 #include <alto/string.h>
 #include <alto/x86.h>
+#include <uapi/errno.h>
 #include "internal.h"
 
 #define PT_ENTRIES 512
@@ -236,4 +237,122 @@ uint64_t paging_phys_of(uintptr_t va)
 		return 0;
 	uint64_t size = 1ull << (12 + 9 * (level - 1));
 	return (*e & PTE_ADDR_MASK & ~(size - 1)) | (va & (size - 1));
+}
+
+/*
+ * Application pages (the low half). They are supervisor pages like all others:
+ * the application runs at ring 0. Range operations walk the tables and skip
+ * whole empty tables, so a sparse multi-GiB mapping costs what it holds.
+ */
+int paging_map_user(uintptr_t va, uint64_t pa, uint64_t flags)
+{
+	unsigned long irq = spin_lock(&paging_lock);
+	int r = map_one(va, pa, 1, usable_flags(flags));
+
+	spin_unlock(&paging_lock, irq);
+	return r;
+}
+
+uint64_t paging_user_pte(uintptr_t va)
+{
+	int level;
+	uint64_t *e = walk(va, &level);
+
+	return e && level == 1 ? *e : 0;
+}
+
+/* Call fn on every present 4 KiB entry in [start, end); fn may change the entry. */
+static void walk_range(uintptr_t start, uintptr_t end,
+		       void (*fn)(uint64_t *pte, uintptr_t va, void *arg), void *arg)
+{
+	uintptr_t va = start;
+
+	while (va < end) {
+		uint64_t *table = kernel_pml4;
+		int level = 4;
+		/* Descend until a missing table (skip its whole span) or a 4 KiB entry. */
+		for (; level > 1; level--) {
+			uint64_t *e = &table[index_at(va, level)];
+			if (!(*e & PTE_P) || (*e & PTE_PS))
+				break;
+			table = phys_to_virt(*e & PTE_ADDR_MASK);
+		}
+		uint64_t span = 1ull << (12 + 9 * (level - 1));
+		if (level == 1) {
+			uint64_t *e = &table[index_at(va, 1)];
+			if (*e & (PTE_P | PTE_PROTNONE))
+				fn(e, va, arg);
+		}
+		va = ALIGN_DOWN(va, span) + span;
+	}
+}
+
+struct unmap_ctx {
+	void (*release)(uint64_t pa, void *arg);
+	void *arg;
+};
+
+static void unmap_one(uint64_t *pte, uintptr_t va, void *arg)
+{
+	struct unmap_ctx *c = arg;
+	uint64_t pa = *pte & PTE_ADDR_MASK;
+
+	*pte = 0;
+	invlpg(va);
+	if (c->release)
+		c->release(pa, c->arg);
+}
+
+void paging_unmap_user_range(uintptr_t start, uintptr_t end,
+			     void (*release)(uint64_t pa, void *arg), void *arg)
+{
+	struct unmap_ctx c = { release, arg };
+	unsigned long irq = spin_lock(&paging_lock);
+
+	walk_range(start, end, unmap_one, &c);
+	spin_unlock(&paging_lock, irq);
+}
+
+static void protect_one(uint64_t *pte, uintptr_t va, void *arg)
+{
+	uint64_t flags = *(uint64_t *)arg;
+
+	*pte = (*pte & PTE_ADDR_MASK) | flags;
+	invlpg(va);
+}
+
+void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags)
+{
+	flags = usable_flags(flags);
+	unsigned long irq = spin_lock(&paging_lock);
+
+	walk_range(start, end, protect_one, &flags);
+	spin_unlock(&paging_lock, irq);
+}
+
+struct move_ctx {
+	intptr_t delta;
+	int failed;
+};
+
+static void move_one(uint64_t *pte, uintptr_t va, void *arg)
+{
+	struct move_ctx *c = arg;
+	uint64_t entry = *pte;
+
+	*pte = 0;
+	invlpg(va);
+	if (map_one(va + c->delta, entry & PTE_ADDR_MASK, 1, entry & ~PTE_ADDR_MASK))
+		c->failed = 1;
+}
+
+/* Move the pages of [start, end) by delta (mremap); -ENOMEM if a table could not be made. */
+int paging_move_user_range(uintptr_t start, uintptr_t end, intptr_t delta)
+{
+	struct move_ctx c = { delta, 0 };
+	unsigned long irq = spin_lock(&paging_lock);
+
+	walk_range(start, end, move_one, &c);
+	spin_unlock(&paging_lock, irq);
+	return c.failed ? -ENOMEM : 0;
 }

@@ -4,7 +4,11 @@
 # with sudo available). Nothing happens when everything is there.
 set -e
 
-PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format"
+# musl-tools: the musl variant of the guest tests; busybox-static: the
+# busybox suite; cpio: the unit test proving GNU cpio reads Alto's images;
+# bsdutils: `script`, for the tool's terminal test.
+PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
+	busybox-static cpio bsdutils"
 
 missing=""
 for p in $PACKAGES; do

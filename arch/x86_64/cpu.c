@@ -102,3 +102,17 @@ __attribute__((no_stack_protector)) void cpu_canary_init(void)
 {
 	__stack_chk_guard = cpu_boot_random();
 }
+
+/*
+ * The `syscall` instruction: enabled in EFER, entering syscall_entry with
+ * the kernel's segments (STAR) and IF, DF, TF and AC cleared (FMASK).
+ */
+void syscall_init_cpu(void)
+{
+	extern char syscall_entry[];
+
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (0x08ull << 32) | (0x10ull << 48));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, 0x40700); /* AC, DF, IF, TF */
+}

@@ -12,6 +12,8 @@
 #include <alto/power.h>
 #include <alto/printk.h>
 #include <alto/sched.h>
+#include <alto/signal.h>
+#include <alto/vm.h>
 #include <alto/trap.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
@@ -37,7 +39,7 @@ static struct irq_slot irq_handlers[256];
 static struct spinlock vector_lock = SPINLOCK_INIT;
 static int next_vector = VEC_DYNAMIC;
 
-bool (*page_fault_hook)(struct trap_frame *f, uint64_t addr);
+int (*page_fault_hook)(struct trap_frame *f, uint64_t addr);
 
 /* The boot CPU's IST stacks; other CPUs allocate theirs. */
 static uint8_t bsp_ist_tramp[IST_TRAMPOLINE_SIZE] __attribute__((aligned(16)));
@@ -124,7 +126,7 @@ void traps_init_cpu(unsigned int cpu_id)
 	idt_load();
 }
 
-void trap_frame_print(const struct trap_frame *f)
+void trap_regs_print(const struct trap_frame *f)
 {
 	printk("  rip %016lx  rsp %016lx  rflags %016lx\n", f->rip, f->rsp, f->rflags);
 	printk("  rax %016lx  rbx %016lx  rcx %016lx\n", f->rax, f->rbx, f->rcx);
@@ -134,6 +136,11 @@ void trap_frame_print(const struct trap_frame *f)
 	printk("  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r13, f->r14, f->r15);
 	printk("  cs %04lx  ss %04lx  cr0 %016lx  cr3 %016lx  cr4 %016lx\n", f->cs, f->ss,
 	       read_cr0(), read_cr3(), read_cr4());
+}
+
+void trap_frame_print(const struct trap_frame *f)
+{
+	trap_regs_print(f);
 	backtrace_print(f->rip, f->rbp);
 }
 
@@ -170,11 +177,47 @@ __noreturn void fault_fatal(struct trap_frame *f, const char *why)
 	power_off(EXIT_PANIC);
 }
 
+/* The signal for an exception in application code, with its si_code. */
+static int app_signal(unsigned int vector, int *code)
+{
+	*code = 0;
+	switch (vector) {
+	case VEC_DE:
+		*code = 1; /* FPE_INTDIV */
+		return SIGFPE;
+	case VEC_MF:
+	case VEC_XM:
+		return SIGFPE;
+	case VEC_UD:
+		*code = 1; /* ILL_ILLOPC */
+		return SIGILL;
+	case VEC_DB:
+	case VEC_BP:
+		*code = 1; /* TRAP_BRKPT */
+		return SIGTRAP;
+	case VEC_AC:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
 static void exception(struct trap_frame *f)
 {
-	if (f->vector == VEC_PF && page_fault_hook && page_fault_hook(f, read_cr2()))
-		return;
-	fault_fatal(f, f->from_app ? "application fault" : "kernel fault");
+	if (f->vector == VEC_PF) {
+		uint64_t addr = read_cr2();
+		int code = page_fault_hook ? page_fault_hook(f, addr) : SEGV_MAPERR;
+		if (!code)
+			return;
+		if (f->from_app)
+			signal_fault(f, SIGSEGV, code, addr);
+		else if (extable_fixup(f))
+			return;
+	} else if (f->from_app) {
+		int code, sig = app_signal(f->vector, &code);
+		signal_fault(f, sig, code, f->rip);
+	}
+	fault_fatal(f, "kernel fault");
 }
 
 static void device_interrupt(struct trap_frame *f)

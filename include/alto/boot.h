@@ -35,13 +35,25 @@ void boot_info_parse(uint64_t pa);
 int boot_reserved_ranges(struct mem_range *out, int max);
 
 /* Kernel command line options (kernel/cmdline.c). */
-/* The value of "--name=value", "" for a bare "--name", NULL if absent. The
- * string lives in a static buffer until the next call (boot-time use only). */
+/* Split the command line into words; 0 or -errno (after printing why). */
+int cmdline_init(void);
+/* The value of "--name=value", "" for a bare "--name", NULL if absent. */
 const char *cmdline_get(const char *name);
 bool cmdline_has(const char *name);
 /* The first "--option" the kernel does not know, or NULL. */
 const char *cmdline_unknown_option(void);
-/* What follows the kernel's options: the application and its arguments. */
-const char *cmdline_app(void);
+
+/* The application to run: its argv and the environment from --env options. */
+struct app_command {
+	int argc, envc;
+	char **argv, **envp; /* NULL-terminated */
+};
+
+/*
+ * The application's command: from the kernel command line, else from the
+ * image's command line file (read_file returns its text or NULL). argc is 0
+ * when neither names a program. Returns 0 or -errno.
+ */
+int cmdline_app_command(struct app_command *c, const char *(*read_file)(const char *path));
 
 #endif

@@ -6,6 +6,22 @@
 #ifndef ALTO_CONSOLE_H
 #define ALTO_CONSOLE_H
 
+/*
+ * The host protocol for console input when the host's stdin is not a
+ * terminal (kernel option --stdin-eof): the host tool escapes its stdin so
+ * the end of it can reach the program. CONSOLE_ESC CONSOLE_ESC_EOF is the end
+ * of input; CONSOLE_ESC CONSOLE_ESC_ESC is a literal 0xff byte. When the host
+ * stdio is a terminal the tool passes --tty=COLSxROWS instead and bytes pass
+ * unchanged.
+ */
+#define CONSOLE_ESC	0xff
+#define CONSOLE_ESC_EOF 0x00
+#define CONSOLE_ESC_ESC 0xff
+
+/* Where the image keeps the application's command line (host tool and kernel). */
+#define IMAGE_CMDLINE_PATH "/.alto/cmdline"
+
+#ifndef __HOST_TOOL__
 #include <stddef.h>
 #include <stdbool.h>
 
@@ -18,8 +34,16 @@ void uart_enable_input(void);
 long console_read(char *buf, size_t len);
 /* True when console_read() would not block. */
 bool console_input_ready(void);
-/* A hook called from the interrupt handler for each received byte; the signal
- * layer uses it for Ctrl-C. Return true to drop the byte. */
+/* What console input there is, up to len bytes; 0 when none. */
+long console_read_nonblock(char *buf, size_t len);
+/* Block until console input is there, without taking it. */
+void console_wait_input(void);
+/* The queue woken when input arrives (all waiters), for poll. */
+struct waitq;
+struct waitq *console_input_waitq(void);
+/* A hook called from the interrupt handler for each received byte; the console
+ * device (fs/console.c) uses it for Ctrl-C with --tty. Return true to drop the byte. */
 extern bool (*console_input_hook)(char c);
 
+#endif /* __HOST_TOOL__ */
 #endif

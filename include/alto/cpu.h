@@ -34,6 +34,7 @@ struct cpu {
 	bool need_resched;
 	bool online;
 	struct thread *idle;
+	struct thread *fpu_owner; /* whose FPU state the registers hold */
 	uint64_t irq_count;
 };
 
@@ -75,6 +76,8 @@ extern struct cpu_features cpu_features;
 void cpu_features_init(void);
 /* A random 64-bit number from RDRAND (when present) and the TSC. */
 uint64_t cpu_boot_random(void);
+/* Enable the syscall instruction on this CPU. */
+void syscall_init_cpu(void);
 /* Set the stack-protector canary; call from a function without a protected frame. */
 void cpu_canary_init(void);
 

@@ -53,16 +53,18 @@ void kfree(void *p);
 size_t heap_bytes_in_use(void);
 
 /* Page-table flags for kernel mappings. */
-#define PTE_P	      (1ull << 0)
-#define PTE_W	      (1ull << 1)
-#define PTE_U	      (1ull << 2)
-#define PTE_PWT	      (1ull << 3)
-#define PTE_PCD	      (1ull << 4)
-#define PTE_A	      (1ull << 5)
-#define PTE_D	      (1ull << 6)
-#define PTE_PS	      (1ull << 7)
-#define PTE_G	      (1ull << 8)
-#define PTE_NX	      (1ull << 63)
+#define PTE_P	(1ull << 0)
+#define PTE_W	(1ull << 1)
+#define PTE_U	(1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_A	(1ull << 5)
+#define PTE_D	(1ull << 6)
+#define PTE_PS	(1ull << 7)
+#define PTE_G	(1ull << 8)
+#define PTE_NX	(1ull << 63)
+/* Software bit: a page kept with its contents under PROT_NONE (P is clear). */
+#define PTE_PROTNONE  (1ull << 9)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
 /* Map device registers uncached into the vmap area. */

@@ -14,9 +14,11 @@
 #include <alto/timer.h>
 #include <alto/spinlock.h>
 #include <alto/sync.h>
+#include <uapi/signal.h>
 
 #define THREAD_NAME_LEN 16
 #define KSTACK_SIZE	(16 * 1024)
+#define APP_KSTACK_SIZE (32 * 1024) /* system calls run here: path buffers, VFS depth */
 #define TIME_SLICE_NS	(10 * 1000 * 1000ull)
 
 enum thread_state {
@@ -43,14 +45,31 @@ struct thread {
 	struct waitq exit_wq; /* joiners wait here for THREAD_DEAD */
 	uint64_t wakeups;     /* times sched_wake made it runnable */
 	struct timer sleep_timer;
+	size_t stack_size;
 	uint64_t fs_base;
 	uint64_t slice_start; /* when it last got the CPU */
 	uint64_t runtime_ns;  /* CPU time used, updated at every switch */
 	struct list all_link;
+
+	/* Application threads only (proc != NULL). */
+	struct process *proc;
+	struct list proc_link;	  /* in proc->threads */
+	void *fpu;		  /* FPU/SSE/AVX state while switched out */
+	unsigned int fpu_cpu;	  /* the CPU whose registers last held it */
+	uint64_t clear_child_tid; /* set_tid_address */
+	uint64_t robust_list;	  /* set_robust_list */
+	ksigset_t sigmask;
+	struct k_stack altstack;
 };
 
 /* Create a runnable kernel thread. Returns ERR_PTR(-ENOMEM) on failure. */
 struct thread *thread_create(void (*fn)(void *), void *arg, const char *name);
+/*
+ * Create a thread of the application process p (not yet runnable): it gets
+ * an FPU state and a larger kernel stack. Start it with sched_wake().
+ */
+struct thread *thread_create_app(struct process *p, void (*fn)(void *), void *arg,
+				 const char *name);
 /* Wait for t to exit, free it, and return its exit code. */
 int thread_join(struct thread *t);
 /* As thread_join, giving up at an absolute monotonic deadline with -ETIMEDOUT

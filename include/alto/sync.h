@@ -42,6 +42,36 @@ static inline int waitq_wake_all(struct waitq *wq)
 	return waitq_wake(wq, 0x7fffffff);
 }
 
+/*
+ * Waiting on several wait queues at once (poll, select): a group per waiting
+ * thread and an entry per queue. A wake-up on any of the queues triggers the
+ * group and wakes its thread; waitq_wake() counts it as one waiter woken, so
+ * queues that poll may watch should be woken with waitq_wake_all().
+ */
+struct waitq_group {
+	struct spinlock lock;
+	struct thread *thread;
+	bool triggered;
+};
+
+struct waitq_entry {
+	struct list link;
+	struct thread *thread;
+	bool woken;
+	struct waitq_group *group; /* NULL for a plain sleeper */
+	struct waitq *wq;
+};
+
+void waitq_group_init(struct waitq_group *g);
+/* Put e on wq for g; it stays there until woken or waitq_group_remove(). */
+void waitq_group_add(struct waitq_group *g, struct waitq *wq, struct waitq_entry *e);
+void waitq_group_remove(struct waitq_entry *e);
+/*
+ * Sleep until a queue of g wakes it (0, clearing the trigger) or the
+ * absolute monotonic deadline (0: none) passes (-ETIMEDOUT).
+ */
+int waitq_group_wait(struct waitq_group *g, uint64_t deadline);
+
 struct mutex {
 	struct thread *owner;
 	struct waitq wq;

@@ -6,6 +6,7 @@
 #ifndef ALTO_TIME_H
 #define ALTO_TIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define NSEC_PER_SEC  1000000000ull
@@ -20,6 +21,11 @@ void time_init(void);
 uint64_t time_now_ns(void);
 uint64_t tsc_to_ns(uint64_t tsc);
 uint64_t ns_to_tsc(uint64_t ns);
+/* Nanoseconds since the Unix epoch (CLOCK_REALTIME), from the RTC read at boot. */
+uint64_t time_realtime_ns(void);
+void time_set_realtime_ns(uint64_t ns);
+void rtc_init(void);
+
 /* Busy-wait; usable before the scheduler runs. */
 void time_delay_ns(uint64_t ns);
 /* Fixed-point factor to turn nanoseconds into ticks of a hz clock: mul_shift32(ns, it). */

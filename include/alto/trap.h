@@ -52,11 +52,17 @@ void traps_init_cpu(unsigned int cpu_id);
 __attribute__((noreturn)) void fault_fatal(struct trap_frame *f, const char *why);
 /* Print registers and a backtrace for f. */
 void trap_frame_print(const struct trap_frame *f);
+/* Print the registers only. */
+void trap_regs_print(const struct trap_frame *f);
+
+/* If f faulted in a user-copy instruction, move it to its fixup and return true. */
+bool extable_fixup(struct trap_frame *f);
 
 /*
- * Page faults are offered to this hook first (the VM layer sets it); it
- * returns true when it resolved the fault.
+ * Page faults are offered to this hook first (the application's address
+ * space); it returns 0 when it resolved the fault, else the si_code
+ * (SEGV_MAPERR or SEGV_ACCERR) for the SIGSEGV.
  */
-extern bool (*page_fault_hook)(struct trap_frame *f, uint64_t addr);
+extern int (*page_fault_hook)(struct trap_frame *f, uint64_t addr);
 
 #endif

@@ -7,16 +7,32 @@ UT_OBJ    := $(UT_DIR)/obj
 UT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Iinclude -I. -MMD -MP
 
-UNIT_TESTS := $(UT_DIR)/test_buddy $(UT_DIR)/test_slab $(UT_DIR)/test_format
+UNIT_TESTS := $(UT_DIR)/test_buddy $(UT_DIR)/test_slab $(UT_DIR)/test_format \
+	      $(UT_DIR)/test_cpio $(UT_DIR)/test_args $(UT_DIR)/test_elf $(UT_DIR)/test_chacha20
 
 $(UT_DIR)/test_buddy: $(UT_OBJ)/tests/unit/test_buddy.o $(UT_OBJ)/mm/buddy.o
 $(UT_DIR)/test_slab: $(UT_OBJ)/tests/unit/test_slab.o $(UT_OBJ)/mm/slab.o $(UT_OBJ)/mm/buddy.o
 $(UT_DIR)/test_format: $(UT_OBJ)/tests/unit/test_format.o $(UT_OBJ)/lib/format-host.o
+$(UT_DIR)/test_chacha20: $(UT_OBJ)/tests/unit/test_chacha20.o $(UT_OBJ)/lib/chacha20.o
+# lib/cpio.c, args.c and elf.c declare the C library's names (alto/string.h,
+# alto/format.h) with the same prototypes, so they link against libc as they are.
+$(UT_DIR)/test_cpio: $(UT_OBJ)/tests/unit/test_cpio.o $(UT_OBJ)/lib/cpio.o
+$(UT_DIR)/test_args: $(UT_OBJ)/tests/unit/test_args.o $(UT_OBJ)/lib/args.o
+$(UT_DIR)/test_elf: $(UT_OBJ)/tests/unit/test_elf.o $(UT_OBJ)/lib/elf.o \
+		    $(UT_DIR)/fixtures/static $(UT_DIR)/fixtures/static-pie
 
 $(UNIT_TESTS):
 	@mkdir -p $(dir $@)
 	@echo "  TESTLD  $@"
-	$(Q)gcc $(UT_CFLAGS) $^ -lcmocka -o $@
+	$(Q)gcc $(UT_CFLAGS) $(filter %.o,$^) -lcmocka -o $@
+
+# Real executables for test_elf, which finds them in fixtures/ next to itself.
+$(UT_DIR)/fixtures/static: tests/unit/elf_fixture.c
+	@mkdir -p $(dir $@)
+	$(Q)gcc -O2 -static $< -o $@
+$(UT_DIR)/fixtures/static-pie: tests/unit/elf_fixture.c
+	@mkdir -p $(dir $@)
+	$(Q)gcc -O2 -static-pie $< -o $@
 
 $(UT_OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)

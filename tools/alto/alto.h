@@ -1,11 +1,16 @@
 /*
  * The alto host tool: builds images and boots them under QEMU. Each
- * sub-command lives in its own file; this header holds what they share.
+ * sub-command lives in its own file (boot.c, run.c, build.c); the image
+ * writer (image.c), the application checks (app.c) and the console input
+ * (stdin.c) are shared, and this header holds what they share.
  */
 #ifndef TOOLS_ALTO_H
 #define TOOLS_ALTO_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 /* Exit statuses of the tool itself (the guest's own status passes through). */
 #define ALTO_EXIT_USAGE	  2
@@ -25,21 +30,127 @@ struct vm_config {
 	bool dry_run;
 	bool verbose;
 	bool no_debug_exit; /* leave out isa-debug-exit: power off through ACPI or reset */
+	bool stdin_escape;  /* feed QEMU our stdin through a pipe, escaped (stdin.c) */
 };
 
 /* Boot the VM, stream its console, and return the guest's exit status. */
 int vm_boot(const struct vm_config *c);
 /* "kvm" when the CPU has vmx/svm and /dev/kvm opens, else "tcg". */
 const char *vm_pick_accel(void);
+/* Defaults for every sub-command that boots: microvm, auto accel, 1 CPU. */
+void vm_defaults(struct vm_config *c, unsigned long long memory);
+/* Refuse a configuration QEMU would fail on, with a clear message. */
+void vm_check(const struct vm_config *c);
+
+/*
+ * Options shared by the sub-commands (options.c). Each sub-command joins its
+ * own getopt_long table with vm_long_options and/or app_long_options, and
+ * hands the options it does not handle itself to vm_option()/app_option(),
+ * which return false for an option that is not theirs.
+ */
+#define VM_SHORT_OPTIONS  "m:c:v"
+#define APP_SHORT_OPTIONS "e:"
+extern const struct option vm_long_options[];
+extern const struct option app_long_options[];
+/* One getopt_long table from several, each ending in a zeroed entry; NULL ends the list. */
+struct option *options_join(const struct option *const *tables);
+
+enum {
+	OPT_KERNEL = 256,
+	OPT_MACHINE,
+	OPT_ACCEL,
+	OPT_TIMEOUT,
+	OPT_DRY_RUN,
+	OPT_NO_DEBUG_EXIT,
+	OPT_CPU_FEATURES,
+	OPT_ADD,
+	OPT_INITRD,
+	OPT_STRACE,
+	OPT_KEEP_IMAGE,
+	OPT_HELP,
+};
+
+/* The help text of the shared options, for each sub-command's usage. */
+extern const char vm_options_help[];
+extern const char app_options_help[];
+
+bool vm_option(int opt, const char *arg, struct vm_config *c);
+
+/* One --add: a host file or directory and where it goes in the guest. */
+struct app_add {
+	const char *host;
+	char *guest; /* absolute, normalized */
+};
+
+/* What goes into an image: the program, its arguments, environment and extra files. */
+struct app {
+	const char *program; /* as the user gave it */
+	char *host_path;     /* where the tool reads it */
+	char *guest_path;    /* absolute: where it is in the guest, and argv[0] */
+	char **args;	     /* the program's arguments after argv[0] */
+	int nargs;
+	char **env; /* NAME=VALUE, in order; a later -e replaces an earlier one */
+	int nenv;
+	struct app_add *adds;
+	int nadds;
+	bool verbose;
+};
+
+void app_init(struct app *a);
+bool app_option(int opt, const char *arg, struct app *a);
+/*
+ * Take PROGRAM [ARGS...] from argv, find the program as a shell would, and
+ * check that Alto can run it (a static x86_64 ELF executable) and that every
+ * --add exists. Exits with status 2 and one clear message when not.
+ */
+void app_resolve(struct app *a, int argc, char **argv);
+/* The application command line as the kernel splits it (IMAGE_CMDLINE_PATH). */
+char *app_cmdline(const struct app *a);
+/* Write the image (cpio newc) to path; returns the number of entries. */
+unsigned int app_write_image(const struct app *a, const char *path);
+
+/*
+ * The image writer (image.c): a cpio newc archive whose file data is
+ * page-aligned (lib/cpio.c). Paths are guest paths, absolute; every parent
+ * directory is added on the way (mode 0755). Errors end the tool.
+ */
+struct image;
+struct image *image_create(const char *path);
+/* A host file, directory (recursively, symlinks kept) or symlink at guest. */
+void image_add_path(struct image *img, const char *host, const char *guest, bool follow);
+void image_add_data(struct image *img, const char *guest, const void *data, size_t size,
+		    unsigned int mode);
+/* Write the trailer and close; returns the number of entries written. */
+unsigned int image_finish(struct image *img);
+
+/*
+ * Console input (stdin.c). console_setup() picks the mode: a terminal on
+ * both stdin and stdout is handed to QEMU as it is (returns "--tty=COLSxROWS");
+ * otherwise stdin is forwarded escaped (returns "--stdin-eof" and sets
+ * c->stdin_escape).
+ */
+const char *console_setup(struct vm_config *c);
+/* Start forwarding our stdin (escaped, then the end marker) into fd; fd is taken over. */
+void console_forward_start(int fd);
 
 int cmd_boot(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 
 /* Helpers (util.c). */
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_error(const char *command);
+void *xmalloc(size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int parse_memory(const char *s, unsigned long long *out);
 /* The directory holding the alto binary (for the default kernel). */
 const char *self_dir(void);
 char *join_args(int argc, char **argv);
+/* path made absolute (against the working directory) with ., .. and // removed. */
+char *path_absolute(const char *path);
+double now_ms(void);
 
 #endif

@@ -1,7 +1,10 @@
 /*
- * alto boot: boot a kernel (and, later, an image) under QEMU with a kernel
- * command line, stream the console, and exit with the guest's status.
+ * alto boot: boot the kernel under QEMU, with an image (made by alto build)
+ * or without, and a kernel command line; stream the console, and exit with
+ * the guest's status.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,139 +12,102 @@
 #include <unistd.h>
 #include "alto.h"
 
-static const char boot_usage[] =
-	"usage: alto boot [OPTIONS] [-- KERNEL-ARGS...]\n"
+static const char boot_usage_head[] =
+	"usage: alto boot [OPTIONS] [IMAGE] [-- KERNEL-ARGS...]\n"
 	"\n"
 	"Boot the Alto kernel under QEMU with the given kernel command line, with\n"
 	"the console on this terminal, and exit with the guest's exit status.\n"
+	"With IMAGE (made by 'alto build'), the kernel runs the program in it, with\n"
+	"the command line stored there unless KERNEL-ARGS name another program.\n"
 	"\n"
 	"options:\n"
-	"  --kernel FILE        the kernel (default: alto.elf next to this tool's bin/)\n"
-	"  --initrd FILE        an initrd image to pass to the kernel\n"
-	"  -m, --memory SIZE    guest memory, e.g. 128M or 2G (default 128M)\n"
-	"  -c, --cpus N         virtual CPUs (default 1)\n"
-	"  --machine TYPE[,OPT=VAL...]\n"
-	"                       microvm (default) or q35, with QEMU machine options\n"
-	"                       (e.g. microvm,acpi=off)\n"
-	"  --accel ACCEL        auto (default), kvm or tcg; auto takes KVM only when\n"
-	"                       the CPU has vmx/svm and /dev/kvm opens\n"
-	"  --cpu-features LIST  CPU features to add or remove, as QEMU's -cpu takes them\n"
-	"                       (e.g. +x2apic,+tsc-deadline)\n"
-	"  --timeout SECONDS    stop the VM after this long (exit status 124)\n"
-	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
-	"                       powers off through ACPI or a reset (tests those paths)\n"
-	"  --dry-run            print the QEMU command and do nothing\n"
-	"  -v, --verbose        print the QEMU command before running it\n"
+	"  --initrd FILE        an initrd image to pass to the kernel as it is\n";
+
+static const char boot_usage_tail[] =
 	"  -h, --help           this text\n"
 	"\n"
+	"Memory defaults to 128M, or 256M with an IMAGE.\n"
 	"kernel arguments: --selftest[=NAME,...] runs the in-kernel self tests;\n"
-	"--verbose prints what the kernel found (CPU, memory, clock, APIC, ACPI).\n"
+	"--verbose prints what the kernel found (CPU, memory, clock, APIC, ACPI);\n"
+	"--strace prints every system call of the program.\n"
 	"exit status: the guest's; 124 on timeout; 125 when QEMU fails; 2 on bad usage.\n";
 
-static void default_kernel(struct vm_config *c)
+static int usage(FILE *f, int status)
 {
-	static char path[4096];
-
-	snprintf(path, sizeof(path), "%s/../alto.elf", self_dir());
-	c->kernel = path;
+	fputs(boot_usage_head, f);
+	fputs(vm_options_help, f);
+	fputs(boot_usage_tail, f);
+	return status;
 }
 
-static void check_config(const struct vm_config *c)
+/* An image must be readable and a cpio newc archive; say what is wrong otherwise. */
+static void check_image(const char *path)
 {
-	if (access(c->kernel, R_OK))
-		die("no kernel at %s (build it with make, or give --kernel)", c->kernel);
-	if (c->initrd && access(c->initrd, R_OK))
-		die("cannot read the initrd %s", c->initrd);
-	size_t type_len = strcspn(c->machine, ",");
-	if (strncmp(c->machine, "microvm", type_len) && strncmp(c->machine, "q35", type_len))
-		die("unknown machine '%.*s' (microvm or q35)", (int)type_len, c->machine);
-	if (strcmp(c->accel, "auto") && strcmp(c->accel, "kvm") && strcmp(c->accel, "tcg"))
-		die("unknown accelerator '%s' (auto, kvm or tcg)", c->accel);
-	if (c->cpus < 1 || c->cpus > 64)
-		die("--cpus must be between 1 and 64");
-	if (c->memory < (16ull << 20))
-		die("--memory must be at least 16M");
+	char magic[6];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT)
+		die("no image '%s' (kernel arguments go after --)", path);
+	if (fd < 0)
+		die("cannot read the image %s: %s", path, strerror(errno));
+	ssize_t n = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (n != sizeof(magic) || memcmp(magic, "070701", 6))
+		die("%s is not an Alto image (a cpio newc archive, as alto build writes)", path);
+}
+
+/* With an image the program runs, so its console input follows the stdin protocol. */
+static char *image_cmdline(struct vm_config *c, int argc, char **argv)
+{
+	char *user = join_args(argc, argv);
+	char *cmdline = xasprintf("%s%s%s", console_setup(c), *user ? " " : "", user);
+
+	free(user);
+	return cmdline;
 }
 
 int cmd_boot(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "memory", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "machine", required_argument, NULL, 'M' },
-		{ "accel", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "no-debug-exit", no_argument, NULL, 'x' },
-		{ "cpu-features", required_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
+	static const struct option own[] = {
+		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct vm_config c = {
-		.machine = "microvm",
-		.accel = "auto",
-		.memory = 128ull << 20,
-		.cpus = 1,
-	};
+	struct option *options =
+		options_join((const struct option *const[]){ own, vm_long_options, NULL });
+	struct vm_config c;
+	const char *image = NULL;
 	int opt;
-	char *end;
 
-	default_kernel(&c);
+	vm_defaults(&c, 128ull << 20);
+	bool memory_given = false;
 	argv[0] = "alto boot"; /* getopt names the command in its messages */
-	while ((opt = getopt_long(argc, argv, "+m:c:vh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'k':
-			c.kernel = optarg;
-			break;
-		case 'i':
+	while ((opt = getopt_long(argc, argv, "+" VM_SHORT_OPTIONS "h", options, NULL)) != -1) {
+		if (opt == OPT_INITRD)
 			c.initrd = optarg;
-			break;
-		case 'm':
-			if (parse_memory(optarg, &c.memory))
-				die("bad memory size '%s'", optarg);
-			break;
-		case 'c':
-			c.cpus = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg)
-				die("bad CPU count '%s'", optarg);
-			break;
-		case 'M':
-			c.machine = optarg;
-			break;
-		case 'a':
-			c.accel = optarg;
-			break;
-		case 't':
-			c.timeout = strtod(optarg, &end);
-			if (*end || end == optarg || c.timeout < 0)
-				die("bad timeout '%s'", optarg);
-			break;
-		case 'n':
-			c.dry_run = true;
-			break;
-		case 'x':
-			c.no_debug_exit = true;
-			break;
-		case 'f':
-			c.cpu_features = optarg;
-			break;
-		case 'v':
-			c.verbose = true;
-			break;
-		case 'h':
-			fputs(boot_usage, stdout);
-			return 0;
-		default:
-			fputs(boot_usage, stderr);
-			return ALTO_EXIT_USAGE;
-		}
+		else if (opt == 'h')
+			return usage(stdout, 0);
+		else if (!vm_option(opt, optarg, &c))
+			return usage_error("boot");
+		memory_given |= opt == 'm';
 	}
-	if (optind < argc && strcmp(argv[optind - 1], "--"))
-		die("unexpected argument '%s' (kernel arguments go after --)", argv[optind]);
-	c.cmdline = join_args(argc - optind, argv + optind);
-	check_config(&c);
+	if (optind < argc && strcmp(argv[optind - 1], "--")) {
+		image = argv[optind++];
+		check_image(image);
+		if (c.initrd)
+			die("give an IMAGE or --initrd, not both");
+		if (optind < argc && strcmp(argv[optind++], "--"))
+			die("unexpected argument '%s' (kernel arguments go after --)",
+			    argv[optind - 1]);
+	}
+	if (image) {
+		c.initrd = image;
+		if (!memory_given)
+			c.memory = 256ull << 20;
+		c.cmdline = image_cmdline(&c, argc - optind, argv + optind);
+	} else {
+		c.cmdline = join_args(argc - optind, argv + optind);
+	}
+	vm_check(&c);
 	return vm_boot(&c);
 }

@@ -12,10 +12,15 @@ static const char usage[] =
 	"Alto runs one unmodified Linux x86_64 program in a unikernel VM.\n"
 	"\n"
 	"commands:\n"
-	"  boot     boot the kernel under QEMU with a kernel command line\n"
+	"  run      run a host program in a VM: alto run [OPTIONS] PROGRAM [ARGS...]\n"
+	"  build    write an image holding a program: alto build -o IMAGE PROGRAM [ARGS...]\n"
+	"  boot     boot an image, or the kernel alone with a kernel command line\n"
 	"  help     this text; 'alto COMMAND --help' explains a command\n"
 	"\n"
-	"Coming with later work: run (a host program, one command), build (an image).\n";
+	"examples:\n"
+	"  alto run /bin/busybox ls -l /             (a static program, exit status passed on)\n"
+	"  alto run -m 512M -e DEBUG=1 ./server --port 80\n"
+	"  alto build -o app.img --add data/ ./app && alto boot app.img\n";
 
 int main(int argc, char **argv)
 {
@@ -30,6 +35,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "boot"))
 		return cmd_boot(argc - 1, argv + 1);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "build"))
+		return cmd_build(argc - 1, argv + 1);
 	fprintf(stderr, "alto: unknown command '%s'\n\n%s", cmd, usage);
 	return ALTO_EXIT_USAGE;
 }

@@ -3,8 +3,9 @@
  * accelerator (KVM only where the CPU really virtualizes), and the wait for
  * the VM with a time limit. The guest's exit status comes back through an
  * isa-debugcon port (see include/alto/power.h), with isa-debug-exit's
- * status*2+1 as the fallback.
+ * status*2+1 as the fallback. Console output goes straight to our stdout.
  */
+#define _GNU_SOURCE /* pipe2, vasprintf */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -97,8 +98,16 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	add(b, "-no-user-config");
 	add(b, "-display");
 	add(b, "none");
-	add(b, "-serial");
-	add(b, "stdio");
+	if (isatty(STDIN_FILENO)) {
+		/* Ctrl-C goes to the guest (as SIGINT); Ctrl-A x still stops the VM. */
+		add(b, "-chardev");
+		add(b, "stdio,id=console,mux=on,signal=off");
+		add(b, "-serial");
+		add(b, "chardev:console");
+	} else {
+		add(b, "-serial");
+		add(b, "stdio");
+	}
 	add(b, "-no-reboot");
 	if (!c->no_debug_exit) {
 		add(b, "-device");
@@ -119,11 +128,30 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	b->args[b->n] = NULL;
 }
 
+/* One argument as a shell reads it back: plain when safe, else in '...' with ' as '\''. */
+static void print_quoted(const char *arg)
+{
+	if (*arg && strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+				"_./:=,+-@%") == strlen(arg)) {
+		fputs(arg, stderr);
+		return;
+	}
+	fputc('\'', stderr);
+	for (const char *p = arg; *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", stderr);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\'', stderr);
+}
+
 static void print_command(const struct argv_builder *b)
 {
 	for (int i = 0; i < b->n; i++) {
-		bool quote = !*b->args[i] || strpbrk(b->args[i], " \t\"'$");
-		fprintf(stderr, quote ? "%s'%s'" : "%s%s", i ? " " : "", b->args[i]);
+		if (i)
+			fputc(' ', stderr);
+		print_quoted(b->args[i]);
 	}
 	fputc('\n', stderr);
 }
@@ -210,6 +238,33 @@ static int exit_status(int ws, const char *status_path, bool verbose)
 	return ALTO_EXIT_VMM;
 }
 
+/* Start QEMU; with stdin_escape its stdin is a pipe that console_forward_start() feeds. */
+static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *old_mask)
+{
+	int input[2] = { -1, -1 };
+
+	if (c->stdin_escape && pipe2(input, O_CLOEXEC))
+		die("cannot make a pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, old_mask, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (c->stdin_escape && dup2(input[0], STDIN_FILENO) < 0)
+			_exit(127 << 1);
+		execvp(args[0], args);
+		fprintf(stderr, "alto: cannot run %s: %s\n", args[0], strerror(errno));
+		_exit(127 << 1); /* even: not a guest status */
+	}
+	if (c->stdin_escape) {
+		close(input[0]);
+		console_forward_start(input[1]);
+	}
+	return pid;
+}
+
 int vm_boot(const struct vm_config *c)
 {
 	const char *accel = strcmp(c->accel, "auto") ? c->accel : vm_pick_accel();
@@ -236,17 +291,8 @@ int vm_boot(const struct vm_config *c)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	pid_t pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execvp(b.args[0], b.args);
-		fprintf(stderr, "alto: cannot run %s: %s\n", b.args[0], strerror(errno));
-		_exit(127 << 1); /* even: not a guest status */
-	}
+	double start = now_ms();
+	pid_t pid = start_qemu(c, b.args, &old);
 	int ws = wait_with_timeout(pid, c->timeout);
 	if (ws == -1) {
 		kill(pid, SIGKILL);
@@ -255,6 +301,8 @@ int vm_boot(const struct vm_config *c)
 		unlink(status_path);
 		return ALTO_EXIT_TIMEOUT;
 	}
+	if (c->verbose)
+		warnx_("QEMU ran for %.0f ms", now_ms() - start);
 	int status = exit_status(ws, status_path, c->verbose);
 	unlink(status_path);
 	return status;

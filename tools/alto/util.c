@@ -1,13 +1,15 @@
 /*
- * Small helpers for the alto tool: error reporting, size parsing, finding
- * files relative to the binary.
+ * Small helpers for the alto tool: error reporting, allocation that cannot
+ * fail, size parsing, paths (relative to the binary, made absolute).
  */
+#define _GNU_SOURCE /* pipe2, vasprintf */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "alto.h"
 
@@ -37,7 +39,48 @@ void warnx_(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "512M", "2G", "65536K" or a number of bytes; a bare number below 1 MiB means MiB, as QEMU's -m.
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die("out of memory");
+	return s;
+}
+
+/*
+ * "512M", "2G", "65536K" or a number of bytes; a bare number below 1 MiB
+ * means MiB, as QEMU's -m.
  */
 int parse_memory(const char *s, unsigned long long *out)
 {
@@ -98,13 +141,72 @@ char *join_args(int argc, char **argv)
 
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
-	char *s = calloc(1, len);
-	if (!s)
-		die("out of memory");
+	char *s = xmalloc(len);
+
+	*s = 0;
 	for (int i = 0; i < argc; i++) {
 		if (i)
 			strcat(s, " ");
 		strcat(s, argv[i]);
 	}
 	return s;
+}
+
+/* Drop the last component of the normalized absolute path being built in out. */
+static void drop_last(char *out, size_t *len)
+{
+	while (*len > 0 && out[*len - 1] != '/')
+		(*len)--;
+	if (*len > 1)
+		(*len)--; /* the slash, unless it is the root */
+	out[*len] = 0;
+}
+
+/* Lexically, as `realpath -s`: symlinks are not followed, so the user's path is kept. */
+char *path_absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+	char *full, *out;
+	size_t len = 0;
+
+	if (path[0] == '/') {
+		full = xstrdup(path);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			die("cannot find the working directory: %s", strerror(errno));
+		full = xasprintf("%s/%s", cwd, path);
+	}
+	out = xmalloc(strlen(full) + 2);
+	strcpy(out, "/");
+	len = 1;
+	for (char *save, *part = strtok_r(full, "/", &save); part;
+	     part = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(part, "."))
+			continue;
+		if (!strcmp(part, "..")) {
+			drop_last(out, &len);
+			continue;
+		}
+		if (len > 1)
+			out[len++] = '/';
+		strcpy(out + len, part);
+		len += strlen(part);
+	}
+	free(full);
+	return out;
+}
+
+double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* After getopt's own message: point at the help instead of printing all of it. */
+int usage_error(const char *command)
+{
+	fprintf(stderr, "Try 'alto %s --help' for more information.\n", command);
+	return ALTO_EXIT_USAGE;
 }

@@ -1,0 +1,89 @@
+/*
+ * The system call entry. The application runs at ring 0, so `syscall` only
+ * saves RIP in RCX and RFLAGS in R11, masks IF/DF/TF/AC and jumps here, still
+ * on the application's stack (whose red zone must not be touched). We switch
+ * to the thread's kernel stack first, build a struct trap_frame like the trap
+ * entry does (vector SYSCALL_VECTOR), and call syscall_dispatch with
+ * interrupts on.
+ *
+ * The way back is a plain jump: flags restored with IF still off, the stack
+ * switched back, the "in application" mark set, then `sti; jmp *%rcx`: the
+ * STI shadow covers the jump, so no interrupt can land between the two. When
+ * the kernel rewrote the frame so that RCX/R11 no longer match RIP/RFLAGS (a
+ * signal frame, rt_sigreturn), the return goes through iretq instead.
+ */
+#include <alto/cpu.h>
+#include "frame.h"
+
+#define SYSCALL_VECTOR 0x100
+#define FROM_APP       (1 << 32)
+
+/* Offsets in struct trap_frame. */
+#define F_RCX    (12 * 8)
+#define F_R11    (4 * 8)
+#define F_VECTOR (15 * 8)
+#define F_RIP    (17 * 8)
+#define F_RFLAGS (19 * 8)
+
+	.text
+	.globl syscall_entry
+syscall_entry:
+	movq %rsp, %gs:CPU_SCRATCH
+	movq %gs:CPU_KSTACK_TOP, %rsp
+	pushq $0x10			/* ss */
+	pushq %gs:CPU_SCRATCH		/* rsp */
+	pushq %r11			/* rflags */
+	pushq $0x08			/* cs */
+	pushq %rcx			/* rip */
+	pushq $0			/* error */
+	movq $(FROM_APP | SYSCALL_VECTOR), %rcx
+	pushq %rcx			/* vector, from_app */
+	movq (6 * 8)(%rsp), %rcx	/* rcx = rip again, as the frame records it */
+	movl $0, %gs:CPU_IN_APP
+	PUSH_REGS
+	xorl %ebp, %ebp			/* backtraces stop here */
+	sti
+	movq %rsp, %rdi
+	call syscall_dispatch
+	cli
+	movq F_RIP(%rsp), %rcx
+	cmpq %rcx, F_RCX(%rsp)
+	jne 1f
+	movq F_RFLAGS(%rsp), %r11
+	cmpq %r11, F_R11(%rsp)
+	jne 1f
+	POP_REGS
+	addq $16, %rsp			/* vector, error: now at rip, cs, rflags, rsp, ss */
+	pushq %r11
+	andq $~0x200, (%rsp)		/* the application's flags, but IF stays off for now */
+	popfq
+	movq 24(%rsp), %rsp		/* the application's stack */
+	movl $1, %gs:CPU_IN_APP
+	sti
+	jmp *%rcx
+
+1:	jmp trap_return			/* a rewritten frame: iretq restores everything */
+
+/*
+ * void arch_enter_app(uint64_t entry, uint64_t sp): start running application
+ * code at entry with the stack at sp and every register zero, as Linux starts
+ * a program. The frame is built at the top of the thread's kernel stack,
+ * where the C frames that called us live: nothing returns here.
+ */
+	.globl arch_enter_app
+arch_enter_app:
+	cli
+	movq %gs:CPU_KSTACK_TOP, %rsp
+	pushq $0x10			/* ss */
+	pushq %rsi			/* rsp */
+	pushq $0x202			/* rflags: IF */
+	pushq $0x08			/* cs */
+	pushq %rdi			/* rip */
+	pushq $0			/* error */
+	movq $FROM_APP, %rax
+	pushq %rax			/* vector 0, from_app */
+	xorl %eax, %eax
+	.rept 15
+	pushq %rax			/* the general registers */
+	.endr
+	jmp trap_return

@@ -1,0 +1,66 @@
+/*
+ * The checked entry points of include/alto/uaccess.h: range checks in C,
+ * the copies themselves in uaccess.S under the exception table, and the
+ * table lookup the page-fault path uses to resume after a bad access.
+ */
+#include <alto/trap.h>
+#include <alto/uaccess.h>
+#include <uapi/errno.h>
+
+long uaccess_copy(void *dst, const void *src, size_t n);
+long uaccess_clear(void *dst, size_t n);
+long uaccess_strncpy(char *dst, const char *src, size_t max);
+
+struct extable_entry {
+	uint64_t insn, fixup;
+};
+
+extern const struct extable_entry __ex_table_start[], __ex_table_end[];
+
+long copy_from_user(void *dst, const void __user *src, size_t n)
+{
+	if (!user_range_ok(src, n))
+		return -EFAULT;
+	return uaccess_copy(dst, src, n);
+}
+
+long copy_to_user(void __user *dst, const void *src, size_t n)
+{
+	if (!user_range_ok(dst, n))
+		return -EFAULT;
+	return uaccess_copy(dst, src, n);
+}
+
+long clear_user(void __user *dst, size_t n)
+{
+	if (!user_range_ok(dst, n))
+		return -EFAULT;
+	return uaccess_clear(dst, n);
+}
+
+long strncpy_from_user(char *dst, const char __user *src, size_t max)
+{
+	uintptr_t a = (uintptr_t)src;
+
+	if (a >= USER_TOP || max == 0)
+		return max ? -EFAULT : -ENAMETOOLONG;
+	/* Never read past the end of the application's half. */
+	size_t limit = max < USER_TOP - a ? max : USER_TOP - a;
+	long n = uaccess_strncpy(dst, src, limit);
+	if (n < 0)
+		return n;
+	if ((size_t)n == limit)
+		return limit == max ? -ENAMETOOLONG : -EFAULT;
+	return n;
+}
+
+bool extable_fixup(struct trap_frame *f)
+{
+	for (const struct extable_entry *e = __ex_table_start; e < __ex_table_end; e++) {
+		if (e->insn == f->rip) {
+			f->rip = e->fixup;
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,277 @@
+/*
+ * The descriptor table. Slots hold referenced files; lookups take the lock
+ * only long enough to grab a reference, and files are dropped outside it
+ * because releasing one may sleep (a pipe's lock). The table grows by
+ * doubling, never beyond RLIMIT_NOFILE.
+ */
+#include <alto/fdtable.h>
+#include <alto/mm.h>
+#include <alto/process.h>
+#include <alto/string.h>
+#include <alto/vfs.h>
+#include <uapi/errno.h>
+#include <uapi/fcntl.h>
+
+#define NR_OPEN	     (1u << 20) /* Linux's ceiling on RLIMIT_NOFILE */
+#define DEFAULT_FILE 1024
+#define LONG_BITS    (8 * sizeof(unsigned long))
+
+unsigned long fd_limit(void)
+{
+	struct process *p = current_process();
+	unsigned long lim = DEFAULT_FILE;
+
+	if (p) {
+		unsigned long flags = spin_lock(&p->lock);
+		lim = p->rlimits[RLIMIT_NOFILE].rlim_cur;
+		spin_unlock(&p->lock, flags);
+	}
+	return MIN(lim, (unsigned long)NR_OPEN);
+}
+
+struct fdtable *fdtable_create(void)
+{
+	struct fdtable *t = kzalloc(sizeof(*t));
+
+	if (t)
+		mutex_init(&t->lock);
+	return t;
+}
+
+static bool cloexec_bit(struct fdtable *t, unsigned int fd)
+{
+	return t->cloexec[fd / LONG_BITS] & (1ul << (fd % LONG_BITS));
+}
+
+static void set_cloexec_bit(struct fdtable *t, unsigned int fd, bool on)
+{
+	unsigned long bit = 1ul << (fd % LONG_BITS);
+
+	if (on)
+		t->cloexec[fd / LONG_BITS] |= bit;
+	else
+		t->cloexec[fd / LONG_BITS] &= ~bit;
+}
+
+/* Make room for slot fd; called with the lock held. */
+static int grow(struct fdtable *t, unsigned int fd)
+{
+	unsigned int size = MAX(MAX(t->size * 2, fd + 1), 64u);
+	struct file **files;
+	unsigned long *cloexec;
+
+	if (fd < t->size)
+		return 0;
+	size = ALIGN_UP(size, (unsigned int)LONG_BITS);
+	files = kzalloc(size * sizeof(*files));
+	cloexec = kzalloc(size / 8);
+	if (!files || !cloexec) {
+		kfree(files);
+		kfree(cloexec);
+		return -ENOMEM;
+	}
+	if (t->size) {
+		memcpy(files, t->files, t->size * sizeof(*files));
+		memcpy(cloexec, t->cloexec, t->size / 8);
+	}
+	kfree(t->files);
+	kfree(t->cloexec);
+	t->files = files;
+	t->cloexec = cloexec;
+	t->size = size;
+	return 0;
+}
+
+int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec)
+{
+	unsigned long lim = fd_limit();
+	unsigned int fd;
+	int err;
+
+	if (min < 0)
+		return -EINVAL;
+	mutex_lock(&t->lock);
+	for (fd = (unsigned int)min; fd < t->size && t->files[fd]; fd++)
+		;
+	err = fd >= lim ? -EMFILE : grow(t, fd);
+	if (!err) {
+		t->files[fd] = f;
+		set_cloexec_bit(t, fd, cloexec);
+	}
+	mutex_unlock(&t->lock);
+	return err ? err : (int)fd;
+}
+
+struct file *fd_get(struct fdtable *t, int fd)
+{
+	struct file *f = NULL;
+
+	if (fd < 0)
+		return NULL;
+	mutex_lock(&t->lock);
+	if ((unsigned int)fd < t->size && (f = t->files[fd]))
+		file_get(f);
+	mutex_unlock(&t->lock);
+	return f;
+}
+
+/* Empty slot fd (lock held): the file it had, for the caller to put. */
+static struct file *take_slot(struct fdtable *t, unsigned int fd)
+{
+	struct file *f = fd < t->size ? t->files[fd] : NULL;
+
+	if (f) {
+		t->files[fd] = NULL;
+		set_cloexec_bit(t, fd, false);
+	}
+	return f;
+}
+
+int fd_close(struct fdtable *t, int fd)
+{
+	struct file *f = NULL;
+
+	mutex_lock(&t->lock);
+	if (fd >= 0)
+		f = take_slot(t, (unsigned int)fd);
+	mutex_unlock(&t->lock);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec)
+{
+	struct file *f, *old = NULL;
+	int err = 0;
+
+	if (newfd < 0 || (unsigned long)newfd >= fd_limit())
+		return -EBADF;
+	mutex_lock(&t->lock);
+	f = oldfd >= 0 && (unsigned int)oldfd < t->size ? t->files[oldfd] : NULL;
+	if (!f)
+		err = -EBADF;
+	if (!err)
+		err = grow(t, (unsigned int)newfd);
+	if (!err && oldfd != newfd) {
+		old = take_slot(t, (unsigned int)newfd);
+		file_get(f);
+		t->files[newfd] = f;
+	}
+	if (!err)
+		set_cloexec_bit(t, (unsigned int)newfd, cloexec);
+	mutex_unlock(&t->lock);
+	file_put(old);
+	return err ? err : newfd;
+}
+
+int fd_get_cloexec(struct fdtable *t, int fd)
+{
+	int r = -EBADF;
+
+	mutex_lock(&t->lock);
+	if (fd >= 0 && (unsigned int)fd < t->size && t->files[fd])
+		r = cloexec_bit(t, (unsigned int)fd) ? FD_CLOEXEC : 0;
+	mutex_unlock(&t->lock);
+	return r;
+}
+
+int fd_set_cloexec(struct fdtable *t, int fd, bool on)
+{
+	int r = -EBADF;
+
+	mutex_lock(&t->lock);
+	if (fd >= 0 && (unsigned int)fd < t->size && t->files[fd]) {
+		set_cloexec_bit(t, (unsigned int)fd, on);
+		r = 0;
+	}
+	mutex_unlock(&t->lock);
+	return r;
+}
+
+int fd_close_range(struct fdtable *t, unsigned int first, unsigned int last, unsigned int flags)
+{
+	if (first > last || (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
+		return -EINVAL;
+	for (unsigned int fd = first; fd <= last; fd++) {
+		struct file *f = NULL;
+		mutex_lock(&t->lock);
+		if (fd >= t->size) {
+			mutex_unlock(&t->lock);
+			break;
+		}
+		if (flags & CLOSE_RANGE_CLOEXEC) {
+			if (t->files[fd])
+				set_cloexec_bit(t, fd, true);
+		} else {
+			f = take_slot(t, fd);
+		}
+		mutex_unlock(&t->lock);
+		file_put(f);
+		if (fd == UINT32_MAX)
+			break;
+	}
+	return 0;
+}
+
+void fdtable_close_all(struct fdtable *t)
+{
+	fd_close_range(t, 0, UINT32_MAX, 0);
+}
+
+void fdtable_free(struct fdtable *t)
+{
+	if (!t)
+		return;
+	fdtable_close_all(t);
+	kfree(t->files);
+	kfree(t->cloexec);
+	kfree(t);
+}
+
+/* Put f (the caller's reference) at fd, closing what was there. */
+static int install_at(struct fdtable *t, struct file *f, unsigned int fd)
+{
+	struct file *old = NULL;
+	int err;
+
+	mutex_lock(&t->lock);
+	err = grow(t, fd);
+	if (!err) {
+		old = take_slot(t, fd);
+		t->files[fd] = f;
+	}
+	mutex_unlock(&t->lock);
+	file_put(err ? f : old);
+	return err;
+}
+
+int fdtable_setup_stdio(struct fdtable *t)
+{
+	struct file *f = vfs_open_kernel("/dev/console", O_RDWR, 0);
+	int err = 0;
+
+	if (IS_ERR(f))
+		return (int)PTR_ERR(f);
+	for (int fd = 0; fd < 3 && !err; fd++) {
+		file_get(f);
+		err = install_at(t, f, (unsigned int)fd);
+	}
+	file_put(f);
+	return err;
+}
+
+struct fdtable *current_fdtable(void)
+{
+	struct process *p = current_process();
+
+	return p ? p->files : NULL;
+}
+
+struct file *fd_get_file(int fd)
+{
+	struct fdtable *t = current_fdtable();
+
+	return t ? fd_get(t, fd) : NULL;
+}

@@ -1,0 +1,471 @@
+/*
+ * Open files: opening by path, reading and writing through a uio (so the
+ * same file system code serves the application's buffers and the kernel's),
+ * seeking, directory listing and the generic ioctls. The file position is
+ * locked only for seekable files: a blocking read of a pipe or the console
+ * must not hold up a write through the same open file.
+ */
+#include <alto/mm.h>
+#include <alto/string.h>
+#include <uapi/errno.h>
+#include <uapi/fcntl.h>
+#include <uapi/termios.h>
+#include "internal.h"
+
+void uio_init_kernel(struct uio *u, void *buf, size_t len)
+{
+	u->one = (struct iovec){ (uint64_t)(uintptr_t)buf, len };
+	u->iov = &u->one;
+	u->iovcnt = 1;
+	u->resid = len;
+	u->user = false;
+	u->alloc = NULL;
+}
+
+void uio_init_user(struct uio *u, void __user *buf, size_t len)
+{
+	uio_init_kernel(u, buf, len);
+	u->user = true;
+}
+
+long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct iovec *fast,
+		int nfast)
+{
+	size_t total = 0;
+
+	if (cnt < 0 || cnt > UIO_MAXIOV)
+		return -EINVAL;
+	u->alloc = cnt <= nfast ? NULL : kmalloc(cnt * sizeof(*iov));
+	u->iov = u->alloc ? u->alloc : fast;
+	if (cnt > nfast && !u->alloc)
+		return -ENOMEM;
+	u->iovcnt = cnt;
+	u->user = true;
+	if (copy_from_user(u->iov, iov, cnt * sizeof(*iov))) {
+		uio_free(u);
+		return -EFAULT;
+	}
+	for (int i = 0; i < cnt; i++) {
+		/* The total must fit a signed size; Linux clamps it later. */
+		if (u->iov[i].iov_len > (size_t)INT64_MAX - total) {
+			uio_free(u);
+			return -EINVAL;
+		}
+		total += u->iov[i].iov_len;
+	}
+	u->resid = total;
+	return (long)total;
+}
+
+void uio_free(struct uio *u)
+{
+	kfree(u->alloc);
+	u->alloc = NULL;
+}
+
+/* Limit the uio to its first max bytes. */
+static void uio_clamp(struct uio *u, size_t max)
+{
+	size_t left = max;
+
+	for (int i = 0; i < u->iovcnt; i++) {
+		if (u->iov[i].iov_len > left)
+			u->iov[i].iov_len = left;
+		left -= u->iov[i].iov_len;
+	}
+	if (u->resid > max)
+		u->resid = max;
+}
+
+enum uio_dir {
+	UIO_OUT,
+	UIO_IN,
+	UIO_ZERO
+};
+
+static long uio_move(struct uio *u, void *kbuf, size_t n, enum uio_dir dir)
+{
+	while (n) {
+		while (!u->iov->iov_len) {
+			u->iov++;
+			u->iovcnt--;
+		}
+		size_t chunk = MIN(n, u->iov->iov_len);
+		void *p = (void *)(uintptr_t)u->iov->iov_base;
+		long err = 0;
+		if (dir == UIO_OUT)
+			err = u->user ? copy_to_user(p, kbuf, chunk) : (memcpy(p, kbuf, chunk), 0);
+		else if (dir == UIO_IN)
+			err = u->user ? copy_from_user(kbuf, p, chunk) :
+					(memcpy(kbuf, p, chunk), 0);
+		else
+			err = u->user ? clear_user(p, chunk) : (memset(p, 0, chunk), 0);
+		if (err)
+			return -EFAULT;
+		u->iov->iov_base += chunk;
+		u->iov->iov_len -= chunk;
+		u->resid -= chunk;
+		n -= chunk;
+		if (kbuf)
+			kbuf = (char *)kbuf + chunk;
+	}
+	return 0;
+}
+
+int uio_copy_out(struct uio *u, const void *src, size_t n)
+{
+	return (int)uio_move(u, (void *)src, n, UIO_OUT);
+}
+
+int uio_copy_in(struct uio *u, void *dst, size_t n)
+{
+	return (int)uio_move(u, dst, n, UIO_IN);
+}
+
+int uio_zero(struct uio *u, size_t n)
+{
+	return (int)uio_move(u, NULL, n, UIO_ZERO);
+}
+
+bool file_readable(const struct file *f)
+{
+	unsigned int acc = f->flags & O_ACCMODE;
+	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
+}
+
+bool file_writable(const struct file *f)
+{
+	unsigned int acc = f->flags & O_ACCMODE;
+	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
+}
+
+struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags)
+{
+	struct file *f = kzalloc(sizeof(*f));
+
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	f->refs = 1;
+	f->ops = ops;
+	f->vnode = v;
+	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+	mutex_init(&f->pos_lock);
+	vnode_get(v);
+	if (ops->open) {
+		int err = ops->open(f);
+		if (err) {
+			vnode_put(v);
+			kfree(f);
+			return ERR_PTR(err);
+		}
+	}
+	return f;
+}
+
+void file_get(struct file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+void file_put(struct file *f)
+{
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (f->ops->release)
+		f->ops->release(f);
+	vnode_put(f->vnode);
+	kfree(f);
+}
+
+static const struct file_ops *fops_for(struct vnode *v, unsigned int flags)
+{
+	if (flags & O_PATH)
+		return &vfs_path_fops;
+	if (S_ISCHR(v->mode))
+		return chrdev_fops(v->rdev);
+	if (S_ISFIFO(v->mode))
+		return &fifo_fops;
+	return v->fops;
+}
+
+/* The checks open(2) makes on the file it found or created. */
+static int open_checks(struct vnode *v, int flags, bool created)
+{
+	int acc = flags & O_ACCMODE;
+
+	if (S_ISLNK(v->mode) && !(flags & O_PATH))
+		return -ELOOP; /* O_NOFOLLOW on a symlink */
+	if ((flags & O_DIRECTORY) && !S_ISDIR(v->mode))
+		return -ENOTDIR;
+	if (flags & O_PATH)
+		return 0;
+	if (S_ISDIR(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+		return -EISDIR;
+	if ((flags & O_TRUNC) && S_ISREG(v->mode) && !created)
+		return vfs_truncate(v, 0);
+	return 0;
+}
+
+/* Find or create the file for an O_CREAT open. */
+static int open_create(struct nameidata *nd, int flags, unsigned int mode, struct vnode **out,
+		       bool *created)
+{
+	bool excl = flags & O_EXCL;
+	struct vnode *v;
+	int err = nd_walk_final(nd, !excl && !(flags & O_NOFOLLOW), &v);
+
+	if (!err) {
+		if (excl || S_ISDIR(v->mode)) {
+			err = excl ? -EEXIST : -EISDIR;
+			vnode_put(v);
+			return err;
+		}
+		*out = v;
+		return 0;
+	}
+	if (err != -ENOENT || !nd->at_final)
+		return err;
+	if (nd->trailing_slash)
+		return -EISDIR;
+	mutex_lock(&nd->dir->mount->ns_lock);
+	err = nd->dir->ops->create(nd->dir, nd->last, nd->lastlen, S_IFREG | (mode & S_IALLUGO), 0,
+				   out);
+	*created = !err;
+	/* Another thread created it since the lookup: open that one. */
+	if (err == -EEXIST && !excl)
+		err = nd->dir->ops->lookup(nd->dir, nd->last, nd->lastlen, out);
+	mutex_unlock(&nd->dir->mount->ns_lock);
+	return err;
+}
+
+struct file *vfs_open(struct vnode *base, const char *path, int flags, unsigned int mode)
+{
+	struct nameidata nd;
+	struct vnode *v = NULL;
+	bool created = false;
+	int err;
+
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return ERR_PTR(-EOPNOTSUPP);
+	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+		return ERR_PTR(-EINVAL);
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	err = nd_start(&nd, base, path);
+	if (!err && (flags & O_CREAT))
+		err = open_create(&nd, flags, mode, &v, &created);
+	else if (!err)
+		err = nd_walk_final(&nd, !(flags & O_NOFOLLOW), &v);
+	nd_end(&nd);
+	if (!err)
+		err = open_checks(v, flags, created);
+	if (err) {
+		vnode_put(v);
+		return ERR_PTR(err);
+	}
+	const struct file_ops *ops = fops_for(v, flags);
+	struct file *f = ops ? file_alloc(v, ops, flags) : ERR_PTR(-ENXIO);
+	vnode_put(v);
+	return f;
+}
+
+struct file *vfs_open_kernel(const char *path, int flags, int mode)
+{
+	return vfs_open(NULL, path, flags, mode);
+}
+
+static bool seekable(const struct file *f)
+{
+	return f->ops->llseek != NULL;
+}
+
+static long do_io(struct file *f, struct uio *u, int64_t off, bool write)
+{
+	long (*op)(struct file *, struct uio *, uint64_t *) = write ? f->ops->write : f->ops->read;
+	uint64_t pos = off;
+	long n;
+
+	if (!(write ? file_writable(f) : file_readable(f)))
+		return -EBADF;
+	if (!op)
+		return S_ISDIR(f->vnode->mode) ? -EISDIR : -EINVAL;
+	if (off >= 0 && !seekable(f))
+		return -ESPIPE;
+	uio_clamp(u, VFS_MAX_RW);
+	if (off >= 0 || !seekable(f))
+		return op(f, u, &pos);
+	mutex_lock(&f->pos_lock);
+	n = op(f, u, &f->pos);
+	mutex_unlock(&f->pos_lock);
+	return n;
+}
+
+long vfs_read(struct file *f, struct uio *u, int64_t off)
+{
+	return do_io(f, u, off, false);
+}
+
+long vfs_write(struct file *f, struct uio *u, int64_t off)
+{
+	return do_io(f, u, off, true);
+}
+
+long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off)
+{
+	struct uio u;
+
+	uio_init_kernel(&u, buf, len);
+	return vfs_read(f, &u, (int64_t)off);
+}
+
+long vfs_pwrite(struct file *f, const void *buf, size_t len, uint64_t off)
+{
+	struct uio u;
+
+	uio_init_kernel(&u, (void *)buf, len);
+	return vfs_write(f, &u, (int64_t)off);
+}
+
+long vfs_kread(struct file *f, void *buf, size_t len)
+{
+	struct uio u;
+
+	uio_init_kernel(&u, buf, len);
+	return vfs_read(f, &u, -1);
+}
+
+long vfs_kwrite(struct file *f, const void *buf, size_t len)
+{
+	struct uio u;
+
+	uio_init_kernel(&u, (void *)buf, len);
+	return vfs_write(f, &u, -1);
+}
+
+long vfs_file_size(struct file *f)
+{
+	return (long)READ_ONCE(f->vnode->size);
+}
+
+int64_t vfs_lseek(struct file *f, int64_t off, int whence)
+{
+	int64_t r;
+
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (!seekable(f))
+		return -ESPIPE;
+	mutex_lock(&f->pos_lock);
+	r = f->ops->llseek(f, off, whence);
+	mutex_unlock(&f->pos_lock);
+	return r;
+}
+
+/* Regular files: SEEK_DATA and SEEK_HOLE see one data extent up to the size. */
+int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t size = (int64_t)READ_ONCE(f->vnode->size), base;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->pos;
+		break;
+	case SEEK_END:
+		base = size;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (off < 0 || off >= size)
+			return -ENXIO;
+		base = 0;
+		off = whence == SEEK_DATA ? off : size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)(base + off);
+	return base + off;
+}
+
+static int64_t dir_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t base = whence == SEEK_CUR ? (int64_t)f->pos : 0;
+
+	if ((whence != SEEK_SET && whence != SEEK_CUR) || base + off < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)(base + off);
+	return base + off;
+}
+
+int vfs_readdir(struct file *f, vfs_dirent_fn fn, void *ctx)
+{
+	struct vnode *v = f->vnode;
+	int err;
+
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (!S_ISDIR(v->mode) || !v->ops->readdir)
+		return -ENOTDIR;
+	mutex_lock(&f->pos_lock);
+	mutex_lock(&v->mount->ns_lock);
+	err = v->ops->readdir(v, &f->pos, fn, ctx);
+	mutex_unlock(&v->mount->ns_lock);
+	mutex_unlock(&f->pos_lock);
+	return err;
+}
+
+int vfs_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (cmd == FIONBIO) {
+		int on;
+		if (copy_from_user(&on, (void __user *)arg, sizeof(on)))
+			return -EFAULT;
+		__atomic_fetch_and(&f->flags, ~(unsigned int)O_NONBLOCK, __ATOMIC_RELAXED);
+		if (on)
+			__atomic_fetch_or(&f->flags, O_NONBLOCK, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (cmd == FIOASYNC)
+		return 0;
+	if (cmd == FIONREAD && S_ISREG(f->vnode->mode)) {
+		int64_t left = (int64_t)READ_ONCE(f->vnode->size) - (int64_t)f->pos;
+		return put_user((int)MAX(left, 0), (int __user *)arg);
+	}
+	if (!f->ops->ioctl)
+		return -ENOTTY;
+	return f->ops->ioctl(f, cmd, arg);
+}
+
+const struct file_ops vfs_dir_fops = {
+	.llseek = dir_llseek,
+};
+
+const struct file_ops vfs_path_fops = { 0 };
+
+char *vfs_getname(const char __user *path)
+{
+	char *name = kmalloc(PATH_MAX);
+	long n;
+
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	n = strncpy_from_user(name, path, PATH_MAX);
+	if (n < 0) {
+		kfree(name);
+		return ERR_PTR(n);
+	}
+	return name;
+}
+
+void vfs_putname(char *name)
+{
+	if (!IS_ERR(name))
+		kfree(name);
+}

@@ -1,0 +1,82 @@
+/*
+ * Declarations shared by the files of fs/: the path walker, the file
+ * systems' constructors, the device registry, the console device and the
+ * clock the timestamps come from.
+ */
+#ifndef FS_INTERNAL_H
+#define FS_INTERNAL_H
+
+#include <alto/vfs.h>
+#include <alto/time.h>
+#include <uapi/stat.h>
+
+/* Timestamps are wall-clock time (CLOCK_REALTIME). */
+static inline struct timespec vfs_now(void)
+{
+	uint64_t ns = time_realtime_ns();
+	return (struct timespec){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
+}
+
+/* Linux's limit on symlinks followed in one lookup. */
+#define MAX_SYMLINKS 40
+
+/*
+ * A path walk in progress. nd_walk_parent() stops at the final component
+ * (dir and last); nd_walk_final() resolves it too. When the final lookup
+ * fails with -ENOENT, at_final is set and dir/last name where to create it.
+ */
+struct nameidata {
+	struct vnode *dir; /* referenced */
+	char *buf;	   /* the remaining path (PATH_MAX) */
+	const char *p;	   /* the walk's cursor in buf */
+	const char *last;
+	size_t lastlen;
+	bool trailing_slash;
+	bool at_final;
+	int links;
+};
+
+int nd_start(struct nameidata *nd, struct vnode *base, const char *path);
+int nd_walk_parent(struct nameidata *nd);
+int nd_walk_final(struct nameidata *nd, bool follow, struct vnode **out);
+void nd_end(struct nameidata *nd);
+/* The final component is "." or "..". */
+bool nd_last_is_dots(const struct nameidata *nd);
+/* One step: name in dir, with "." and "..", crossing mount points. */
+int vfs_step(struct vnode *dir, const char *name, size_t len, struct vnode **out);
+
+/* Vnodes and mounts. */
+void vnode_init(struct vnode *v, struct mount *m, const struct vnode_ops *ops, uint32_t mode);
+void mount_init(struct mount *m, const char *fstype, uint32_t magic);
+extern struct mount *root_mount;
+/* The pseudo file system of pipes: not in the tree, but st_dev and st_ino work. */
+extern struct mount pipefs_mount;
+
+/* ramfs: a mount with an empty root directory of that mode. */
+struct mount *ramfs_create(const char *fstype, uint32_t magic, unsigned int mode);
+/*
+ * Give an empty ramfs file the contents data[0..size): whole pages of a
+ * page-aligned data are borrowed (copied on the first write, never freed),
+ * the rest copied. For the initrd, which stays in memory for the whole run.
+ */
+int ramfs_fill(struct vnode *v, const void *data, size_t size, bool borrow);
+bool vnode_is_ramfs(const struct vnode *v);
+
+/* Generic file ops. */
+extern const struct file_ops vfs_dir_fops;
+extern const struct file_ops vfs_path_fops; /* O_PATH: no I/O at all */
+int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence);
+
+/* Character devices: the file ops for a device number, or NULL. */
+const struct file_ops *chrdev_fops(uint64_t rdev);
+void devfs_init(void);
+
+/* The console device (fs/console.c). */
+extern const struct file_ops console_fops, tty_fops;
+void console_dev_init(void);
+
+/* Pipe files know their pipe; FIFOs open through fifo_fops. */
+bool file_is_pipe(const struct file *f);
+extern const struct file_ops fifo_fops;
+
+#endif

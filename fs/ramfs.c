@@ -1,0 +1,705 @@
+/*
+ * ramfs: the root file system, /tmp and /dev. A file is an array of page
+ * pointers (appends never copy old data; a missing page is a hole of zeros;
+ * a page borrowed from the initrd is copied on its first write). Directory
+ * entries carry increasing cookies, so a listing resumes correctly after
+ * entries are removed.
+ */
+#include <alto/mm.h>
+#include <alto/string.h>
+#include <uapi/errno.h>
+#include <uapi/fcntl.h>
+#include "internal.h"
+
+#define PAGE_BORROWED 1ul /* in a page pointer: not ours to write or free */
+#define DIRENT_SIZE   20  /* what tmpfs counts per entry in a directory's size */
+#define FIRST_COOKIE  2	  /* 0 and 1 are "." and ".." */
+
+struct ramfs_node;
+
+struct ramfs_dirent {
+	struct list link;
+	uint64_t cookie;
+	struct ramfs_node *node; /* the entry holds a reference */
+	size_t len;
+	char name[];
+};
+
+struct ramfs_node {
+	struct vnode v;
+	union {
+		struct {
+			struct list entries; /* in increasing cookie order */
+			/* NULL at the root; a removed directory holds a reference to it */
+			struct ramfs_node *parent;
+			uint64_t next_cookie;
+			unsigned int nentries;
+			bool dead;
+		} dir;
+		struct {
+			uintptr_t *pages;
+			size_t cap;
+			size_t npages; /* pages present */
+		} reg;
+		char *target; /* symlinks */
+	};
+};
+
+static const struct vnode_ops ramfs_ops;
+static const struct file_ops ramfs_file_ops;
+
+static struct ramfs_node *node_of(struct vnode *v)
+{
+	return container_of(v, struct ramfs_node, v);
+}
+
+bool vnode_is_ramfs(const struct vnode *v)
+{
+	return v->ops == &ramfs_ops;
+}
+
+static struct ramfs_node *node_new(struct mount *m, uint32_t mode)
+{
+	struct ramfs_node *n = kzalloc(sizeof(*n));
+
+	if (!n)
+		return NULL;
+	vnode_init(&n->v, m, &ramfs_ops, mode);
+	if (S_ISDIR(mode)) {
+		list_init(&n->dir.entries);
+		n->dir.next_cookie = FIRST_COOKIE;
+		n->v.nlink = 2;
+		n->v.size = 2 * DIRENT_SIZE;
+		n->v.fops = &vfs_dir_fops;
+	} else if (S_ISREG(mode)) {
+		n->v.fops = &ramfs_file_ops;
+	}
+	return n;
+}
+
+struct mount *ramfs_create(const char *fstype, uint32_t magic, unsigned int mode)
+{
+	struct mount *m = kzalloc(sizeof(*m));
+	struct ramfs_node *root;
+
+	if (!m)
+		return NULL;
+	mount_init(m, fstype, magic);
+	root = node_new(m, S_IFDIR | mode);
+	if (!root) {
+		kfree(m);
+		return NULL;
+	}
+	m->root = &root->v;
+	return m;
+}
+
+/* Timestamps and link counts change under the vnode's lock. */
+static void touch(struct vnode *v, bool mtime, int nlink_delta)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	v->ctime = now;
+	if (mtime)
+		v->mtime = now;
+	v->nlink += nlink_delta;
+	rw_write_unlock(&v->lock);
+}
+
+/* Directories. */
+
+static struct ramfs_dirent *find(struct ramfs_node *d, const char *name, size_t len)
+{
+	struct list *l;
+
+	list_for_each(l, &d->dir.entries) {
+		struct ramfs_dirent *e = list_entry(l, struct ramfs_dirent, link);
+		if (e->len == len && !memcmp(e->name, name, len))
+			return e;
+	}
+	return NULL;
+}
+
+static struct ramfs_dirent *dirent_new(const char *name, size_t len, struct ramfs_node *n)
+{
+	struct ramfs_dirent *e = kmalloc(sizeof(*e) + len);
+
+	if (e) {
+		e->node = n;
+		e->len = len;
+		memcpy(e->name, name, len);
+	}
+	return e;
+}
+
+static void dirent_add(struct ramfs_node *d, struct ramfs_dirent *e)
+{
+	e->cookie = d->dir.next_cookie++;
+	list_append(&d->dir.entries, &e->link);
+	d->dir.nentries++;
+	d->v.size += DIRENT_SIZE;
+	if (S_ISDIR(e->node->v.mode)) {
+		e->node->dir.parent = d;
+		touch(&d->v, true, 1);
+	} else {
+		touch(&d->v, true, 0);
+	}
+}
+
+/* Unhook e from d; the caller deals with the node and frees e. */
+static void dirent_del(struct ramfs_node *d, struct ramfs_dirent *e)
+{
+	list_remove(&e->link);
+	d->dir.nentries--;
+	d->v.size -= DIRENT_SIZE;
+	touch(&d->v, true, S_ISDIR(e->node->v.mode) ? -1 : 0);
+}
+
+/*
+ * n lost a name: a directory dies with its only one, but its ".." still
+ * leads to where it was (as on Linux), so it keeps its parent alive. Drops
+ * the entry's reference.
+ */
+static void drop_link(struct ramfs_node *n)
+{
+	if (S_ISDIR(n->v.mode)) {
+		n->dir.dead = true;
+		vnode_get(&n->dir.parent->v);
+		touch(&n->v, false, -(int)n->v.nlink);
+	} else {
+		touch(&n->v, false, -1);
+	}
+	vnode_put(&n->v);
+}
+
+static int ramfs_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	struct ramfs_node *d = node_of(dir), *n;
+
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		n = d->dir.parent ? d->dir.parent : d;
+	} else if (d->dir.dead) {
+		return -ENOENT;
+	} else {
+		struct ramfs_dirent *e = find(d, name, len);
+		if (!e)
+			return -ENOENT;
+		n = e->node;
+	}
+	vnode_get(&n->v);
+	*out = &n->v;
+	return 0;
+}
+
+/* Add a new node under name; the entry takes the node's first reference. */
+static int add_new(struct ramfs_node *d, const char *name, size_t len, struct ramfs_node *n,
+		   struct vnode **out)
+{
+	struct ramfs_dirent *e = dirent_new(name, len, n);
+
+	if (!e) {
+		vnode_put(&n->v);
+		return -ENOSPC;
+	}
+	dirent_add(d, e);
+	vnode_get(&n->v);
+	*out = &n->v;
+	return 0;
+}
+
+static int check_new_name(struct ramfs_node *d, const char *name, size_t len)
+{
+	if (d->dir.dead)
+		return -ENOENT;
+	return find(d, name, len) ? -EEXIST : 0;
+}
+
+static int ramfs_create_op(struct vnode *dir, const char *name, size_t len, uint32_t mode,
+			   uint64_t rdev, struct vnode **out)
+{
+	struct ramfs_node *d = node_of(dir), *n;
+	int err = check_new_name(d, name, len);
+
+	if (err)
+		return err;
+	n = node_new(dir->mount, mode);
+	if (!n)
+		return -ENOSPC;
+	n->v.rdev = rdev;
+	return add_new(d, name, len, n, out);
+}
+
+static int ramfs_symlink(struct vnode *dir, const char *name, size_t len, const char *target,
+			 struct vnode **out)
+{
+	struct ramfs_node *d = node_of(dir), *n;
+	size_t tlen = strlen(target);
+	int err = check_new_name(d, name, len);
+
+	if (err)
+		return err;
+	n = node_new(dir->mount, S_IFLNK | 0777);
+	if (!n)
+		return -ENOSPC;
+	n->target = kmalloc(tlen + 1);
+	if (!n->target) {
+		vnode_put(&n->v);
+		return -ENOSPC;
+	}
+	memcpy(n->target, target, tlen + 1);
+	n->v.size = tlen;
+	return add_new(d, name, len, n, out);
+}
+
+static int ramfs_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
+{
+	struct ramfs_node *d = node_of(dir), *n = node_of(v);
+	struct ramfs_dirent *e;
+	int err = check_new_name(d, name, len);
+
+	if (err)
+		return err;
+	if (v->nlink == 0)
+		return -ENOENT; /* unlinked while we looked */
+	e = dirent_new(name, len, n);
+	if (!e)
+		return -ENOSPC;
+	vnode_get(v);
+	touch(v, false, 1);
+	dirent_add(d, e);
+	return 0;
+}
+
+static int ramfs_unlink(struct vnode *dir, const char *name, size_t len, bool rmdir)
+{
+	struct ramfs_node *d = node_of(dir), *n;
+	struct ramfs_dirent *e = d->dir.dead ? NULL : find(d, name, len);
+
+	if (!e)
+		return -ENOENT;
+	n = e->node;
+	if (rmdir && !S_ISDIR(n->v.mode))
+		return -ENOTDIR;
+	if (!rmdir && S_ISDIR(n->v.mode))
+		return -EISDIR;
+	if (n->v.mounted)
+		return -EBUSY;
+	if (rmdir && n->dir.nentries)
+		return -ENOTEMPTY;
+	dirent_del(d, e);
+	kfree(e);
+	drop_link(n);
+	return 0;
+}
+
+/* Is d the directory n or below it? (Moving n there would detach a loop.) */
+static bool is_below(struct ramfs_node *d, struct ramfs_node *n)
+{
+	for (; d; d = d->dir.parent) {
+		if (d == n)
+			return true;
+	}
+	return false;
+}
+
+/* Can target (a name that exists) be replaced by src? */
+static int check_replace(struct ramfs_node *src, struct ramfs_node *target)
+{
+	if (S_ISDIR(src->v.mode) && !S_ISDIR(target->v.mode))
+		return -ENOTDIR;
+	if (!S_ISDIR(src->v.mode) && S_ISDIR(target->v.mode))
+		return -EISDIR;
+	if (S_ISDIR(target->v.mode) && target->dir.nentries)
+		return -ENOTEMPTY;
+	return target->v.mounted ? -EBUSY : 0;
+}
+
+/* A directory moving from od to nd takes its ".." link along. */
+static void reparent(struct ramfs_node *n, struct ramfs_node *od, struct ramfs_node *nd)
+{
+	if (!S_ISDIR(n->v.mode) || od == nd)
+		return;
+	n->dir.parent = nd;
+	touch(&od->v, false, -1);
+	touch(&nd->v, false, 1);
+}
+
+static int exchange(struct ramfs_node *od, struct ramfs_dirent *oe, struct ramfs_node *nd,
+		    struct ramfs_dirent *ne)
+{
+	struct ramfs_node *a = oe->node, *b = ne->node;
+
+	if ((S_ISDIR(a->v.mode) && is_below(nd, a)) || (S_ISDIR(b->v.mode) && is_below(od, b)))
+		return -EINVAL;
+	oe->node = b;
+	ne->node = a;
+	reparent(a, od, nd);
+	reparent(b, nd, od);
+	touch(&a->v, false, 0);
+	touch(&b->v, false, 0);
+	touch(&od->v, true, 0);
+	touch(&nd->v, true, 0);
+	return 0;
+}
+
+/*
+ * Move the entry oe of od to the name in nd, replacing ne when there is one.
+ * Link counts follow the entries: dirent_del and dirent_add count a
+ * directory's "..", and a directory replacing a directory leaves nd's alone.
+ */
+static int move(struct ramfs_node *od, struct ramfs_dirent *oe, struct ramfs_node *nd,
+		struct ramfs_dirent *ne, const char *name, size_t len)
+{
+	struct ramfs_node *src = oe->node, *target = ne ? ne->node : NULL;
+	struct ramfs_dirent *e = NULL;
+
+	if (S_ISDIR(src->v.mode) && is_below(nd, src))
+		return -EINVAL;
+	if (target) {
+		int err = check_replace(src, target);
+		if (err)
+			return err;
+	} else if (!(e = dirent_new(name, len, src))) {
+		return -ENOSPC;
+	}
+	/* The reference held by oe moves to the new or the replaced entry. */
+	dirent_del(od, oe);
+	kfree(oe);
+	if (target) {
+		ne->node = src;
+		if (S_ISDIR(src->v.mode))
+			src->dir.parent = nd;
+		drop_link(target);
+		touch(&nd->v, true, 0);
+	} else {
+		dirent_add(nd, e);
+	}
+	touch(&src->v, false, 0);
+	return 0;
+}
+
+static int ramfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
+			const char *nname, size_t nlen, unsigned int flags)
+{
+	struct ramfs_node *od = node_of(odir), *nd = node_of(ndir);
+	struct ramfs_dirent *oe = od->dir.dead ? NULL : find(od, oname, olen);
+	struct ramfs_dirent *ne;
+
+	if (!oe || nd->dir.dead)
+		return -ENOENT;
+	ne = find(nd, nname, nlen);
+	if (flags & RENAME_EXCHANGE)
+		return ne ? exchange(od, oe, nd, ne) : -ENOENT;
+	if (ne && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (ne && ne->node == oe->node)
+		return 0; /* two names of one file: POSIX says do nothing */
+	return move(od, oe, nd, ne, nname, nlen);
+}
+
+static int emit_dots(struct ramfs_node *d, uint64_t *cookie, vfs_dirent_fn fn, void *ctx)
+{
+	struct ramfs_node *parent = d->dir.parent ? d->dir.parent : d;
+
+	if (*cookie == 0) {
+		if (fn(ctx, ".", 1, d->v.ino, DT_DIR, 1))
+			return 1;
+		*cookie = 1;
+	}
+	if (*cookie == 1) {
+		/* A mount's root shows the ".." of the directory it covers. */
+		struct vnode *up = &parent->v;
+		if (d == parent && d->v.mount->covered)
+			up = d->v.mount->covered;
+		if (fn(ctx, "..", 2, up->ino, DT_DIR, 2))
+			return 1;
+		*cookie = 2;
+	}
+	return 0;
+}
+
+static unsigned int dtype(uint32_t mode)
+{
+	return (mode & S_IFMT) >> 12; /* DT_* are the S_IF* type bits shifted */
+}
+
+static int ramfs_readdir(struct vnode *dir, uint64_t *cookie, vfs_dirent_fn fn, void *ctx)
+{
+	struct ramfs_node *d = node_of(dir);
+	struct list *l;
+
+	if (d->dir.dead)
+		return -ENOENT;
+	if (emit_dots(d, cookie, fn, ctx))
+		return 0;
+	list_for_each(l, &d->dir.entries) {
+		struct ramfs_dirent *e = list_entry(l, struct ramfs_dirent, link);
+		if (e->cookie < *cookie)
+			continue;
+		if (fn(ctx, e->name, e->len, e->node->v.ino, dtype(e->node->v.mode), e->cookie + 1))
+			return 0;
+		*cookie = e->cookie + 1;
+	}
+	return 0;
+}
+
+static int ramfs_name_of(struct vnode *dir, struct vnode *child, char *buf, size_t size)
+{
+	struct ramfs_node *d = node_of(dir);
+	struct list *l;
+
+	list_for_each(l, &d->dir.entries) {
+		struct ramfs_dirent *e = list_entry(l, struct ramfs_dirent, link);
+		if (&e->node->v == child && e->len < size) {
+			memcpy(buf, e->name, e->len);
+			return (int)e->len;
+		}
+	}
+	return -ENOENT;
+}
+
+static long ramfs_readlink(struct vnode *v, char *buf, size_t size)
+{
+	size_t n = MIN(size, (size_t)v->size);
+
+	memcpy(buf, node_of(v)->target, n);
+	return (long)n;
+}
+
+/* Regular files: the page array. Called with the vnode's lock held. */
+
+static void *page_ptr(uintptr_t p)
+{
+	return (void *)(p & ~PAGE_BORROWED);
+}
+
+static void update_blocks(struct ramfs_node *n)
+{
+	n->v.blocks = n->reg.npages * (PAGE_SIZE / 512);
+}
+
+static int ensure_cap(struct ramfs_node *n, uint64_t npages)
+{
+	size_t cap = MAX(MAX((size_t)npages, n->reg.cap * 2), (size_t)8);
+	uintptr_t *pages;
+
+	if (npages <= n->reg.cap)
+		return 0;
+	if (npages > (SIZE_MAX / sizeof(*pages)) / 2)
+		return -EFBIG;
+	pages = kzalloc(cap * sizeof(*pages));
+	if (!pages)
+		return -ENOSPC;
+	if (n->reg.pages)
+		memcpy(pages, n->reg.pages, n->reg.cap * sizeof(*pages));
+	kfree(n->reg.pages);
+	n->reg.pages = pages;
+	n->reg.cap = cap;
+	return 0;
+}
+
+/* The page at index i, ours and writable: allocated (zeroed) or copied from a borrowed one. */
+static void *writable_page(struct ramfs_node *n, size_t i)
+{
+	uintptr_t p = n->reg.pages[i];
+	void *page;
+
+	if (p && !(p & PAGE_BORROWED))
+		return (void *)p;
+	page = page_alloc_zeroed(0);
+	if (!page)
+		return NULL;
+	if (p)
+		memcpy(page, page_ptr(p), PAGE_SIZE);
+	else
+		n->reg.npages++;
+	n->reg.pages[i] = (uintptr_t)page;
+	return page;
+}
+
+static void free_page_at(struct ramfs_node *n, size_t i)
+{
+	uintptr_t p = n->reg.pages[i];
+
+	if (!p)
+		return;
+	if (!(p & PAGE_BORROWED))
+		page_free((void *)p);
+	n->reg.pages[i] = 0;
+	n->reg.npages--;
+}
+
+/* Shrink: free whole pages past the end and zero the tail of the last one. */
+static int shrink(struct ramfs_node *n, uint64_t size)
+{
+	size_t first = (size_t)((size + PAGE_SIZE - 1) / PAGE_SIZE);
+
+	if (size % PAGE_SIZE && first - 1 < n->reg.cap && n->reg.pages[first - 1]) {
+		char *page = writable_page(n, first - 1);
+		if (!page)
+			return -ENOMEM;
+		memset(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+	}
+	/* Up to the capacity: a write that faulted may have left a page past the end. */
+	for (size_t i = first; i < n->reg.cap; i++)
+		free_page_at(n, i);
+	if (size == 0) {
+		kfree(n->reg.pages);
+		n->reg.pages = NULL;
+		n->reg.cap = 0;
+	}
+	return 0;
+}
+
+static int ramfs_truncate(struct vnode *v, uint64_t size)
+{
+	struct ramfs_node *n = node_of(v);
+	int err = 0;
+
+	if (size > INT64_MAX)
+		return -EFBIG;
+	rw_write_lock(&v->lock);
+	if (size < v->size)
+		err = shrink(n, size);
+	if (!err) {
+		v->size = size;
+		v->mtime = v->ctime = vfs_now();
+		update_blocks(n);
+	}
+	rw_write_unlock(&v->lock);
+	return err;
+}
+
+static long ramfs_read(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct ramfs_node *n = node_of(f->vnode);
+	uint64_t off = *pos;
+	long done = 0;
+
+	rw_read_lock(&n->v.lock);
+	while (u->resid && off < n->v.size) {
+		size_t i = off / PAGE_SIZE, poff = off % PAGE_SIZE;
+		size_t chunk = MIN(MIN(PAGE_SIZE - poff, u->resid), n->v.size - off);
+		uintptr_t p = i < n->reg.cap ? n->reg.pages[i] : 0;
+		int err =
+			p ? uio_copy_out(u, (char *)page_ptr(p) + poff, chunk) : uio_zero(u, chunk);
+		if (err) {
+			done = done ? done : err;
+			break;
+		}
+		off += chunk;
+		done += chunk;
+	}
+	rw_read_unlock(&n->v.lock);
+	if (done > 0)
+		*pos = off;
+	return done;
+}
+
+static long write_pages(struct ramfs_node *n, struct uio *u, uint64_t off)
+{
+	long done = 0;
+
+	while (u->resid) {
+		size_t i = off / PAGE_SIZE, poff = off % PAGE_SIZE;
+		size_t chunk = MIN(PAGE_SIZE - poff, u->resid);
+		char *page = writable_page(n, i);
+		int err = page ? uio_copy_in(u, page + poff, chunk) : -ENOSPC;
+		if (err)
+			return done ? done : err;
+		off += chunk;
+		done += chunk;
+	}
+	return done;
+}
+
+static long ramfs_write(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct ramfs_node *n = node_of(f->vnode);
+	uint64_t off;
+	long done;
+
+	rw_write_lock(&n->v.lock);
+	off = (f->flags & O_APPEND) ? n->v.size : *pos;
+	if (off > INT64_MAX || u->resid > INT64_MAX - off)
+		done = -EFBIG;
+	else
+		done = ensure_cap(n, (off + u->resid + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (!done && u->resid)
+		done = write_pages(n, u, off);
+	if (done > 0) {
+		off += done;
+		n->v.size = MAX(n->v.size, off);
+		n->v.mtime = n->v.ctime = vfs_now();
+		update_blocks(n);
+		*pos = off;
+	}
+	rw_write_unlock(&n->v.lock);
+	return done;
+}
+
+int ramfs_fill(struct vnode *v, const void *data, size_t size, bool borrow)
+{
+	struct ramfs_node *n = node_of(v);
+	const char *src = data;
+	int err;
+
+	borrow = borrow && IS_ALIGNED((uintptr_t)data, PAGE_SIZE);
+	rw_write_lock(&v->lock);
+	err = ensure_cap(n, (size + PAGE_SIZE - 1) / PAGE_SIZE);
+	for (size_t off = 0; !err && off < size; off += PAGE_SIZE) {
+		size_t i = off / PAGE_SIZE, chunk = MIN(PAGE_SIZE, size - off);
+		if (borrow && chunk == PAGE_SIZE) {
+			n->reg.pages[i] = (uintptr_t)(src + off) | PAGE_BORROWED;
+			n->reg.npages++;
+			continue;
+		}
+		char *page = writable_page(n, i);
+		if (page)
+			memcpy(page, src + off, chunk);
+		else
+			err = -ENOSPC;
+	}
+	if (!err)
+		v->size = size;
+	update_blocks(n);
+	rw_write_unlock(&v->lock);
+	return err;
+}
+
+static void ramfs_free(struct vnode *v)
+{
+	struct ramfs_node *n = node_of(v);
+
+	if (S_ISREG(v->mode)) {
+		for (size_t i = 0; i < n->reg.cap; i++)
+			free_page_at(n, i);
+		kfree(n->reg.pages);
+	} else if (S_ISLNK(v->mode)) {
+		kfree(n->target);
+	} else if (S_ISDIR(v->mode) && n->dir.dead) {
+		vnode_put(&n->dir.parent->v);
+	}
+	kfree(n);
+}
+
+static const struct vnode_ops ramfs_ops = {
+	.lookup = ramfs_lookup,
+	.create = ramfs_create_op,
+	.symlink = ramfs_symlink,
+	.link = ramfs_link,
+	.unlink = ramfs_unlink,
+	.rename = ramfs_rename,
+	.readdir = ramfs_readdir,
+	.name_of = ramfs_name_of,
+	.readlink = ramfs_readlink,
+	.truncate = ramfs_truncate,
+	.free = ramfs_free,
+};
+
+static const struct file_ops ramfs_file_ops = {
+	.read = ramfs_read,
+	.write = ramfs_write,
+	.llseek = vfs_generic_llseek,
+};

@@ -1,0 +1,342 @@
+/*
+ * The VFS core: vnode references, the mount table, files without names,
+ * attributes, the working directory, and boot (vfs_init). A vnode lives
+ * while references remain; file systems count one for each directory entry
+ * naming it, so the last of links and open files frees it.
+ */
+#include <alto/mm.h>
+#include <alto/printk.h>
+#include <alto/process.h>
+#include <alto/string.h>
+#include <uapi/errno.h>
+#include <uapi/fcntl.h>
+#include "internal.h"
+
+struct mount *root_mount;
+struct mount pipefs_mount;
+static struct mount anon_mount;
+
+static struct list mounts = LIST_INIT(mounts);
+static struct mutex mounts_lock = MUTEX_INIT(mounts_lock);
+static unsigned int next_mount_id = 1;
+
+void vnode_get(struct vnode *v)
+{
+	__atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
+}
+
+void vnode_put(struct vnode *v)
+{
+	if (!v)
+		return;
+	long left = __atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
+	BUG_ON(left < 0);
+	if (left == 0)
+		v->ops->free(v);
+}
+
+void vnode_init(struct vnode *v, struct mount *m, const struct vnode_ops *ops, uint32_t mode)
+{
+	struct timespec now = vfs_now();
+
+	v->ops = ops;
+	v->mount = m;
+	v->refs = 1;
+	rwlock_init(&v->lock);
+	v->ino = __atomic_add_fetch(&m->next_ino, 1, __ATOMIC_RELAXED);
+	v->mode = mode;
+	v->nlink = 1;
+	v->atime = v->mtime = v->ctime = v->btime = now;
+}
+
+static void anon_free(struct vnode *v)
+{
+	kfree(v);
+}
+
+static const struct vnode_ops anon_vops = {
+	.free = anon_free,
+};
+
+struct file *vfs_anon_file(const struct file_ops *ops, uint32_t mode, unsigned int flags,
+			   void *priv)
+{
+	struct vnode *v = kzalloc(sizeof(*v));
+	struct file *f;
+
+	if (!v)
+		return ERR_PTR(-ENOMEM);
+	vnode_init(v, &anon_mount, &anon_vops, mode | 0600);
+	f = file_alloc(v, ops, flags);
+	vnode_put(v); /* the file holds it */
+	if (!IS_ERR(f))
+		f->priv = priv;
+	return f;
+}
+
+void mount_init(struct mount *m, const char *fstype, uint32_t magic)
+{
+	mutex_init(&m->ns_lock);
+	m->fstype = fstype;
+	m->magic = magic;
+	m->next_ino = 0;
+	list_init(&m->link);
+	mutex_lock(&mounts_lock);
+	m->id = next_mount_id++;
+	/* Anonymous devices, as Linux numbers them for in-memory file systems: 0:N. */
+	m->dev = makedev_linux(0, m->id);
+	mutex_unlock(&mounts_lock);
+}
+
+int vfs_mount(struct mount *m, const char *path)
+{
+	struct vnode *dir;
+	int err = vfs_lookup(NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+
+	if (err)
+		return err;
+	mutex_lock(&mounts_lock);
+	if (dir->mounted) {
+		mutex_unlock(&mounts_lock);
+		vnode_put(dir);
+		return -EBUSY;
+	}
+	m->covered = dir; /* the reference moves to the mount */
+	dir->mounted = m;
+	list_append(&mounts, &m->link);
+	mutex_unlock(&mounts_lock);
+	return 0;
+}
+
+struct vnode *vfs_root(void)
+{
+	vnode_get(root_mount->root);
+	return root_mount->root;
+}
+
+struct vnode *vfs_cwd(void)
+{
+	struct process *p = current_process();
+	struct vnode *v;
+
+	if (!p || !p->cwd)
+		return vfs_root();
+	mutex_lock(&p->fs_lock);
+	v = p->cwd;
+	vnode_get(v);
+	mutex_unlock(&p->fs_lock);
+	return v;
+}
+
+int vfs_chdir(struct vnode *v)
+{
+	struct process *p = current_process();
+
+	if (!S_ISDIR(v->mode))
+		return -ENOTDIR;
+	if (!p)
+		return -ESRCH;
+	vnode_get(v);
+	mutex_lock(&p->fs_lock);
+	struct vnode *old = p->cwd;
+	p->cwd = v;
+	mutex_unlock(&p->fs_lock);
+	vnode_put(old);
+	return 0;
+}
+
+void vfs_getattr(struct vnode *v, struct kstat *st)
+{
+	rw_read_lock(&v->lock);
+	*st = (struct kstat){
+		.dev = v->mount->dev,
+		.ino = v->ino,
+		.rdev = v->rdev,
+		.size = v->size,
+		.blocks = v->blocks,
+		.mode = v->mode,
+		.uid = v->uid,
+		.gid = v->gid,
+		.nlink = v->nlink,
+		.blksize = PAGE_SIZE,
+		.mnt_id = v->mount->id,
+		.atime = v->atime,
+		.mtime = v->mtime,
+		.ctime = v->ctime,
+		.btime = v->btime,
+	};
+	rw_read_unlock(&v->lock);
+}
+
+int vfs_chmod(struct vnode *v, unsigned int mode)
+{
+	rw_write_lock(&v->lock);
+	v->mode = (v->mode & S_IFMT) | (mode & S_IALLUGO);
+	v->ctime = vfs_now();
+	rw_write_unlock(&v->lock);
+	return 0;
+}
+
+int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
+{
+	rw_write_lock(&v->lock);
+	if (uid != (uint32_t)-1)
+		v->uid = uid;
+	if (gid != (uint32_t)-1)
+		v->gid = gid;
+	v->ctime = vfs_now();
+	rw_write_unlock(&v->lock);
+	return 0;
+}
+
+static bool time_valid(const struct timespec *t)
+{
+	return t->tv_nsec == UTIME_NOW || t->tv_nsec == UTIME_OMIT ||
+	       (t->tv_nsec >= 0 && t->tv_nsec < (long)NSEC_PER_SEC);
+}
+
+int vfs_utimes(struct vnode *v, const struct timespec *times)
+{
+	struct timespec now = vfs_now();
+	struct timespec t[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+
+	if (times) {
+		if (!time_valid(&times[0]) || !time_valid(&times[1]))
+			return -EINVAL;
+		t[0] = times[0];
+		t[1] = times[1];
+	}
+	if (t[0].tv_nsec == UTIME_OMIT && t[1].tv_nsec == UTIME_OMIT)
+		return 0;
+	rw_write_lock(&v->lock);
+	if (t[0].tv_nsec != UTIME_OMIT)
+		v->atime = t[0].tv_nsec == UTIME_NOW ? now : t[0];
+	if (t[1].tv_nsec != UTIME_OMIT)
+		v->mtime = t[1].tv_nsec == UTIME_NOW ? now : t[1];
+	v->ctime = now;
+	rw_write_unlock(&v->lock);
+	return 0;
+}
+
+int vfs_truncate(struct vnode *v, int64_t size)
+{
+	if (size < 0)
+		return -EINVAL;
+	if (S_ISDIR(v->mode))
+		return -EISDIR;
+	if (!S_ISREG(v->mode) || !v->ops->truncate)
+		return -EINVAL;
+	return v->ops->truncate(v, (uint64_t)size);
+}
+
+int vfs_statfs(struct vnode *v, struct statfs *st)
+{
+	struct mount *m = v->mount;
+	uint64_t total = pages_total_count(), free = pages_free_count();
+
+	*st = (struct statfs){
+		.f_type = m->magic,
+		.f_bsize = PAGE_SIZE,
+		.f_blocks = total,
+		.f_bfree = free,
+		.f_bavail = free,
+		.f_files = total,
+		.f_ffree = free,
+		.f_fsid = { (int32_t)m->dev, 0 },
+		.f_namelen = NAME_MAX,
+		.f_frsize = PAGE_SIZE,
+		.f_flags = ST_VALID,
+	};
+	return 0;
+}
+
+/* Prepend "/name" to the path being built backwards at buf[*pos..]. */
+static int prepend(char *buf, size_t *pos, const char *name, size_t len)
+{
+	if (*pos < len + 1)
+		return -ERANGE;
+	*pos -= len;
+	memcpy(buf + *pos, name, len);
+	buf[--*pos] = '/';
+	return 0;
+}
+
+/* One level up from v: the directory holding it and v's name there. */
+static int name_in_parent(struct vnode **v, char *name)
+{
+	struct vnode *dir = *v, *parent;
+
+	/* A mount's root is named by the directory it covers. */
+	while (dir == dir->mount->root && dir->mount->covered)
+		dir = dir->mount->covered;
+	int err = vfs_step(dir, "..", 2, &parent);
+	if (err)
+		return err;
+	mutex_lock(&parent->mount->ns_lock);
+	err = parent->ops->name_of(parent, dir, name, NAME_MAX + 1);
+	mutex_unlock(&parent->mount->ns_lock);
+	vnode_put(*v);
+	*v = parent;
+	return err;
+}
+
+long vfs_getcwd(char *buf, size_t size)
+{
+	struct vnode *v = vfs_cwd(), *root = root_mount->root;
+	char *tmp = kmalloc(PATH_MAX), *name = kmalloc(NAME_MAX + 1);
+	size_t pos = PATH_MAX - 1;
+	long err = tmp && name ? 0 : -ENOMEM;
+
+	if (!err)
+		tmp[pos] = 0;
+	while (!err && v != root) {
+		int len = name_in_parent(&v, name);
+		err = len < 0 ? len : prepend(tmp, &pos, name, len);
+	}
+	if (!err && pos == PATH_MAX - 1)
+		tmp[--pos] = '/';
+	if (!err) {
+		size_t len = PATH_MAX - pos;
+		err = len > size ? -ERANGE : (long)len;
+		if (err > 0)
+			memcpy(buf, tmp + pos, len);
+	}
+	vnode_put(v);
+	kfree(tmp);
+	kfree(name);
+	return err;
+}
+
+static void mount_at(const char *path, struct mount *m)
+{
+	int err = vfs_mkdir(NULL, path, 0755);
+
+	if (err && err != -EEXIST)
+		panic("vfs: cannot create %s: %d", path, err);
+	err = vfs_mount(m, path);
+	if (err)
+		panic("vfs: cannot mount %s on %s: %d", m->fstype, path, err);
+}
+
+void vfs_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	mount_init(&pipefs_mount, "pipefs", PIPEFS_MAGIC);
+	mount_init(&anon_mount, "anon_inodefs", ANON_INODE_FS_MAGIC);
+	root_mount = ramfs_create("rootfs", RAMFS_MAGIC, 0755);
+	if (!root_mount)
+		panic("vfs: no memory for the root file system");
+	list_append(&mounts, &root_mount->link);
+	struct mount *tmp = ramfs_create("tmpfs", TMPFS_MAGIC, 01777);
+	struct mount *dev = ramfs_create("devtmpfs", TMPFS_MAGIC, 0755);
+	if (!tmp || !dev)
+		panic("vfs: no memory for /tmp and /dev");
+	mount_at("/dev", dev);
+	mount_at("/tmp", tmp);
+	devfs_init();
+	console_dev_init();
+}

@@ -1,0 +1,48 @@
+/*
+ * The per-process file descriptor table: slots of open files with a
+ * close-on-exec bit each. New descriptors take the lowest free number below
+ * RLIMIT_NOFILE, as POSIX requires; the table grows as needed.
+ */
+#ifndef ALTO_FDTABLE_H
+#define ALTO_FDTABLE_H
+
+#include <stdbool.h>
+#include <alto/sync.h>
+
+struct file;
+
+struct fdtable {
+	struct mutex lock;
+	unsigned int size; /* slots in files[] */
+	struct file **files;
+	unsigned long *cloexec; /* one bit per slot */
+};
+
+struct fdtable *fdtable_create(void);
+/* fds 0, 1 and 2 on the console, one open file shared by all three. */
+int fdtable_setup_stdio(struct fdtable *t);
+/* Close every descriptor (at exit). */
+void fdtable_close_all(struct fdtable *t);
+/* Close everything and free the table. */
+void fdtable_free(struct fdtable *t);
+
+/* Install f (taking over the caller's reference) at the lowest free fd >= min. */
+int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* The file at fd, referenced, or NULL. */
+struct file *fd_get(struct fdtable *t, int fd);
+int fd_close(struct fdtable *t, int fd);
+/* dup2/dup3: make newfd refer to oldfd's file (closing what newfd had). */
+int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec);
+/* F_GETFD: 0 or FD_CLOEXEC, or -EBADF; F_SETFD. */
+int fd_get_cloexec(struct fdtable *t, int fd);
+int fd_set_cloexec(struct fdtable *t, int fd, bool on);
+/* close_range(2): close, or with CLOSE_RANGE_CLOEXEC mark, fds first..last. */
+int fd_close_range(struct fdtable *t, unsigned int first, unsigned int last, unsigned int flags);
+/* The RLIMIT_NOFILE soft limit of the current process. */
+unsigned long fd_limit(void);
+
+/* The current process's descriptor table: the file at fd, referenced, or NULL. */
+struct file *fd_get_file(int fd);
+struct fdtable *current_fdtable(void);
+
+#endif

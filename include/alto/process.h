@@ -1,0 +1,77 @@
+/*
+ * The application process. Alto runs one process (like OSv): it owns the
+ * address space, the file descriptors, the working directory and the signal
+ * dispositions, and its threads are struct threads with application state.
+ * Fields are grouped by the subsystem that owns them; each subsystem takes
+ * its own lock.
+ */
+#ifndef ALTO_PROCESS_H
+#define ALTO_PROCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <alto/list.h>
+#include <alto/spinlock.h>
+#include <alto/sync.h>
+#include <uapi/resource.h>
+#include <uapi/signal.h>
+
+struct mm;
+struct fdtable;
+struct vnode;
+struct thread;
+struct trap_frame;
+
+/* The pid the application sees; its main thread's tid is the same, as on Linux. */
+#define APP_PID	 2
+#define APP_PPID 1
+
+struct process {
+	int pid;
+	struct mm *mm; /* mm/vma.c */
+
+	/* Files (fs/): the descriptor table, the working directory, the umask. */
+	struct fdtable *files;
+	struct mutex fs_lock; /* protects cwd and umask */
+	struct vnode *cwd;    /* a reference is held */
+	unsigned int umask;
+
+	struct spinlock lock; /* rlimits, sigactions, threads, exit state */
+	struct rlimit64 rlimits[RLIM_NLIMITS];
+	struct k_sigaction sigactions[NSIG];
+
+	struct list threads;
+	unsigned int nthreads;
+	bool exiting;
+	int exit_status;
+
+	/* What was run, for error messages, fault reports and (later) /proc. */
+	char *exe_path;
+	uint64_t load_base; /* where a PIE was loaded; 0 otherwise */
+	uint64_t start_ns;
+};
+
+/* The one application process, or NULL before it exists. */
+extern struct process *app_process;
+
+static inline struct process *current_process(void)
+{
+	return app_process;
+}
+
+/*
+ * Load and start the program: argv[0] is the path in the root file system.
+ * Returns only on failure (-errno), after printing why; on success the
+ * process runs and process_exit() ends the VM.
+ */
+int process_start(int argc, char **argv, int envc, char **envp);
+/* End the process with a wait status (exit code << 8, or a signal number). */
+__attribute__((noreturn)) void process_exit(int wait_status);
+/* Wait for the process to end; returns its exit status as a shell reports it. */
+int process_wait(void);
+/* Print a fault of application code: signal, address, registers, the program's symbols. */
+void app_fault_report(struct trap_frame *f, int sig, int code, uint64_t addr);
+/* The exit status a shell would report for a wait status: code, or 128+signal. */
+int wait_status_to_exit(int wait_status);
+
+#endif

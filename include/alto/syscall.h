@@ -1,0 +1,33 @@
+/*
+ * System call handlers. A handler is defined with
+ *
+ *     SYSCALL_DEFINE(read, int fd, void __user *buf, size_t count) { ... }
+ *
+ * which declares and defines `long sys_read(...)`. It returns its result or
+ * -Exxx. Defining it is all it takes: sys/table.c picks every handler named in
+ * sys/syscalls.def up through weak references, and what has no handler
+ * answers -ENOSYS with one console line. Arguments arrive in registers as the
+ * x86_64 ABI passes them, so narrower parameter types read the low bits.
+ */
+#ifndef ALTO_SYSCALL_H
+#define ALTO_SYSCALL_H
+
+#include <alto/uaccess.h>
+
+#define SYSCALL_DEFINE(name, ...)     \
+	long sys_##name(__VA_ARGS__); \
+	long sys_##name(__VA_ARGS__)
+
+struct trap_frame;
+
+/* Entry from arch/x86_64/syscall.S: dispatch f->rax with the argument registers. */
+void syscall_dispatch(struct trap_frame *f);
+/* The frame of the system call the current thread is in (for rt_sigreturn, clone). */
+struct trap_frame *syscall_frame(void);
+/* The name of system call nr, or NULL. */
+const char *syscall_name(unsigned long nr);
+
+/* --strace: print every call with its arguments and result. */
+extern bool strace_enabled;
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Reaching application memory from the kernel. Application pointers are never
+ * dereferenced directly: these helpers check that the range lies in the
+ * application's half and turn a fault (an unmapped or protected page that the
+ * page-fault handler cannot resolve) into -EFAULT instead of a kernel crash.
+ * `__user` marks such pointers for the reader; it has no effect.
+ */
+#ifndef ALTO_UACCESS_H
+#define ALTO_UACCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define __user
+
+/* The application's half of the address space ends here. */
+#define USER_TOP 0x0000800000000000ul
+
+static inline bool user_range_ok(const void __user *p, size_t n)
+{
+	uintptr_t a = (uintptr_t)p;
+	return a < USER_TOP && n <= USER_TOP - a;
+}
+
+/* 0, or -EFAULT when any byte is unreachable (some bytes may have been copied). */
+long copy_from_user(void *dst, const void __user *src, size_t n);
+long copy_to_user(void __user *dst, const void *src, size_t n);
+long clear_user(void __user *dst, size_t n);
+/*
+ * Copy a NUL-terminated string of at most max-1 characters: returns its
+ * length, -EFAULT, or -ENAMETOOLONG when no NUL comes within max bytes.
+ */
+long strncpy_from_user(char *dst, const char __user *src, size_t max);
+
+/* One value of a scalar type. */
+#define get_user(dst, uptr) copy_from_user(&(dst), (uptr), sizeof(dst))
+#define put_user(val, uptr)                            \
+	({                                             \
+		__typeof__(*(uptr)) v_ = (val);        \
+		copy_to_user((uptr), &v_, sizeof(v_)); \
+	})
+
+#endif

@@ -1,0 +1,262 @@
+/*
+ * The virtual file system. A vnode is a file, directory, symlink or device
+ * with its attributes; an open file is a vnode with a position, flags and
+ * the file_ops of its kind. Paths are kernel strings resolved from a base
+ * directory (NULL: the working directory) by Linux's rules. Functions return
+ * 0 or -errno; those returning pointers give ERR_PTR(-errno).
+ */
+#ifndef ALTO_VFS_H
+#define ALTO_VFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <alto/fdtable.h>
+#include <alto/list.h>
+#include <alto/sync.h>
+#include <alto/uaccess.h>
+#include <uapi/dirent.h>
+#include <uapi/statfs.h>
+#include <uapi/time.h>
+#include <uapi/uio.h>
+
+struct vnode;
+struct file;
+struct mount;
+struct poll_table;
+struct pipe;
+
+/*
+ * Where a read copies to or a write copies from: a list of segments in the
+ * application's memory (user) or the kernel's. The copy helpers advance it.
+ */
+struct uio {
+	struct iovec *iov; /* the current segment; copies advance it */
+	int iovcnt;
+	size_t resid; /* bytes left in all segments */
+	bool user;
+	struct iovec one;    /* the segment of a single-buffer uio */
+	struct iovec *alloc; /* an imported array to free, or NULL */
+};
+
+void uio_init_kernel(struct uio *u, void *buf, size_t len);
+void uio_init_user(struct uio *u, void __user *buf, size_t len);
+/* Copy n bytes (n <= resid) to the reader, from the writer, or zeroes: 0 or -EFAULT. */
+int uio_copy_out(struct uio *u, const void *src, size_t n);
+int uio_copy_in(struct uio *u, void *dst, size_t n);
+int uio_zero(struct uio *u, size_t n);
+/* Import an application's iovec array into fast[nfast], or a kmalloc'd copy: its total. */
+long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct iovec *fast,
+		int nfast);
+void uio_free(struct uio *u);
+
+/* One directory entry for a readdir callback; return nonzero to stop before it. */
+typedef int (*vfs_dirent_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
+			     unsigned int type, uint64_t next_cookie);
+
+/*
+ * A file system's operations on its vnodes. Directory operations are called
+ * with the mount's ns_lock held; data operations take the vnode's lock.
+ * Names are not NUL-terminated; len is at most NAME_MAX. Results come back
+ * referenced.
+ */
+struct vnode_ops {
+	int (*lookup)(struct vnode *dir, const char *name, size_t len, struct vnode **out);
+	/* mode carries the type: S_IFREG, S_IFDIR, S_IFCHR... */
+	int (*create)(struct vnode *dir, const char *name, size_t len, uint32_t mode, uint64_t rdev,
+		      struct vnode **out);
+	int (*symlink)(struct vnode *dir, const char *name, size_t len, const char *target,
+		       struct vnode **out);
+	int (*link)(struct vnode *dir, const char *name, size_t len, struct vnode *v);
+	int (*unlink)(struct vnode *dir, const char *name, size_t len, bool rmdir);
+	int (*rename)(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
+		      const char *nname, size_t nlen, unsigned int flags);
+	/* Emit entries from *cookie on ("." is 0, ".." is 1), advancing it. */
+	int (*readdir)(struct vnode *dir, uint64_t *cookie, vfs_dirent_fn fn, void *ctx);
+	/* The name of child in dir, for getcwd: its length, or -ENOENT. */
+	int (*name_of)(struct vnode *dir, struct vnode *child, char *buf, size_t size);
+	/* A symlink's target, truncated to size: its length. */
+	long (*readlink)(struct vnode *v, char *buf, size_t size);
+	int (*truncate)(struct vnode *v, uint64_t size);
+	/* The last reference is gone: free the vnode. */
+	void (*free)(struct vnode *v);
+};
+
+struct vnode {
+	const struct vnode_ops *ops;
+	const struct file_ops *fops; /* what an open file of it does (not for devices) */
+	struct mount *mount;
+	struct mount *mounted; /* a file system mounted on this directory */
+	long refs;
+	struct rwlock lock; /* the attributes below and the data */
+	uint64_t ino;
+	uint32_t mode; /* type and permissions, as st_mode */
+	uint32_t uid, gid;
+	uint32_t nlink;
+	uint64_t rdev;
+	uint64_t size;
+	uint64_t blocks; /* 512-byte units in use */
+	struct timespec atime, mtime, ctime, btime;
+	struct pipe *fifo; /* a FIFO's pipe while it is open (fs/pipe.c) */
+};
+
+void vnode_get(struct vnode *v);
+void vnode_put(struct vnode *v);
+
+struct mount {
+	struct vnode *root;    /* referenced */
+	struct vnode *covered; /* the directory it sits on (referenced), NULL for / */
+	struct mutex ns_lock;  /* the names: lookups, creation, removal, rename */
+	const char *fstype;
+	uint32_t magic; /* statfs f_type */
+	uint64_t dev;	/* st_dev */
+	unsigned int id;
+	uint64_t next_ino;
+	struct list link;
+};
+
+/* Attach m on the directory at path. */
+int vfs_mount(struct mount *m, const char *path);
+
+/*
+ * Open files. Reads and writes at the file position hold pos_lock when the
+ * file is seekable, so that concurrent calls do not share an offset.
+ */
+struct file_ops {
+	/* Transfer at *pos (ignored where there is no position); return bytes or -errno. */
+	long (*read)(struct file *f, struct uio *u, uint64_t *pos);
+	long (*write)(struct file *f, struct uio *u, uint64_t *pos);
+	/* NULL: not seekable (ESPIPE). Returns the new position. */
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
+	/* arg is an application pointer or value; NULL or unknown: -ENOTTY. */
+	int (*ioctl)(struct file *f, unsigned int cmd, unsigned long arg);
+	/* Readiness (POLLIN...), registering on the file's wait queues when pt is set. */
+	unsigned int (*poll)(struct file *f, struct poll_table *pt);
+	int (*open)(struct file *f);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	long refs;
+	const struct file_ops *ops;
+	struct vnode *vnode; /* referenced */
+	unsigned int flags;  /* O_ACCMODE and status flags (O_APPEND, O_NONBLOCK, O_PATH) */
+	uint64_t pos;
+	struct mutex pos_lock;
+	void *priv;
+};
+
+/*
+ * A file with no name (sockets, eventfd, epoll...): a fresh vnode of that
+ * mode in an anonymous file system (st_dev and st_ino work), with ops and priv.
+ */
+struct file *vfs_anon_file(const struct file_ops *ops, uint32_t mode, unsigned int flags,
+			   void *priv);
+/* A new open file of v (takes its own reference to v), running f->ops->open. */
+struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags);
+void file_get(struct file *f);
+/* Drop a reference; the last one releases the file. */
+void file_put(struct file *f);
+bool file_readable(const struct file *f);
+bool file_writable(const struct file *f);
+
+/* Boot and process launch. */
+/* The root ramfs, devfs on /dev, a ramfs on /tmp (mode 1777), the console. */
+void vfs_init(void);
+/* Fill the root from a cpio newc archive; -EINVAL (and one line) if malformed. */
+int initrd_unpack(const void *data, size_t size);
+/* The root directory, referenced (for process->cwd). */
+struct vnode *vfs_root(void);
+/* The working directory of the current process (the root before there is one), referenced. */
+struct vnode *vfs_cwd(void);
+
+/* Path lookup flags. */
+#define LOOKUP_FOLLOW	 0x1 /* follow a final symlink */
+#define LOOKUP_DIRECTORY 0x2 /* the result must be a directory */
+#define LOOKUP_EMPTY	 0x4 /* "" names base itself (AT_EMPTY_PATH) */
+
+int vfs_lookup(struct vnode *base, const char *path, int flags, struct vnode **out);
+
+/* Open with open(2)'s flags; mode is final (the caller applied the umask). */
+struct file *vfs_open(struct vnode *base, const char *path, int flags, unsigned int mode);
+struct file *vfs_open_kernel(const char *path, int flags, int mode);
+
+/* Read or write at off, or at the file position (advancing it) when off < 0. */
+long vfs_read(struct file *f, struct uio *u, int64_t off);
+long vfs_write(struct file *f, struct uio *u, int64_t off);
+/* Kernel-buffer conveniences. */
+long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off);
+long vfs_pwrite(struct file *f, const void *buf, size_t len, uint64_t off);
+long vfs_kread(struct file *f, void *buf, size_t len);
+long vfs_kwrite(struct file *f, const void *buf, size_t len);
+int64_t vfs_lseek(struct file *f, int64_t off, int whence);
+long vfs_file_size(struct file *f);
+int vfs_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
+/* Directory entries from the file's position on; the position follows. */
+int vfs_readdir(struct file *f, vfs_dirent_fn fn, void *ctx);
+/* Largest number of bytes a single read or write transfers (Linux's MAX_RW_COUNT). */
+#define VFS_MAX_RW 0x7ffff000ul
+
+/* Attributes. */
+struct kstat {
+	uint64_t dev, ino, rdev, size, blocks;
+	uint32_t mode, uid, gid, nlink, blksize;
+	unsigned int mnt_id;
+	struct timespec atime, mtime, ctime, btime;
+};
+
+void vfs_getattr(struct vnode *v, struct kstat *st);
+/* stat() on a path; flags are LOOKUP_*. */
+int vfs_stat(struct vnode *base, const char *path, int flags, struct kstat *st);
+int vfs_chmod(struct vnode *v, unsigned int mode);
+/* (uint32_t)-1 leaves an id unchanged. */
+int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid);
+/* times[0] atime, times[1] mtime; tv_nsec may be UTIME_NOW or UTIME_OMIT; NULL: now. */
+int vfs_utimes(struct vnode *v, const struct timespec *times);
+int vfs_truncate(struct vnode *v, int64_t size);
+int vfs_statfs(struct vnode *v, struct statfs *st);
+
+/* Names. */
+int vfs_mkdir(struct vnode *base, const char *path, unsigned int mode);
+int vfs_mknod(struct vnode *base, const char *path, unsigned int mode, uint64_t rdev);
+int vfs_rmdir(struct vnode *base, const char *path);
+int vfs_unlink(struct vnode *base, const char *path);
+/* flags: RENAME_NOREPLACE, RENAME_EXCHANGE. */
+int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, const char *npath,
+	       unsigned int flags);
+/* lflags: LOOKUP_FOLLOW (AT_SYMLINK_FOLLOW), LOOKUP_EMPTY for the old path. */
+int vfs_link(struct vnode *obase, const char *opath, struct vnode *nbase, const char *npath,
+	     int lflags);
+int vfs_symlink(const char *target, struct vnode *base, const char *path);
+/* The target, truncated to size, not NUL-terminated: its length. */
+long vfs_readlink(struct vnode *base, const char *path, int lflags, char *buf, size_t size);
+/* The absolute path of the working directory with its NUL: its length. */
+long vfs_getcwd(char *buf, size_t size);
+/* Make v (a directory) the working directory of the current process. */
+int vfs_chdir(struct vnode *v);
+
+/* Pipes: a read end and a write end; flags O_NONBLOCK. */
+int pipe_create(struct file **rd, struct file **wr, unsigned int flags);
+/* F_GETPIPE_SZ and F_SETPIPE_SZ: the capacity, or -EBADF when f is not a pipe. */
+long pipe_get_size(struct file *f);
+long pipe_set_size(struct file *f, unsigned long size);
+#define PIPE_BUF      4096
+#define PIPE_DEF_SIZE 65536
+
+/*
+ * poll machinery. A file's poll op calls poll_wait() for each wait queue
+ * that signals a change of its readiness. vfs_poll() calls scan(ctx, pt)
+ * until it reports something ready (> 0), an error (< 0), or the absolute
+ * monotonic deadline passes (0: none; POLL_NO_WAIT: do not sleep).
+ */
+#define POLL_NO_WAIT 1ull
+void poll_wait(struct poll_table *pt, struct waitq *wq);
+int vfs_poll(int (*scan)(void *ctx, struct poll_table *pt), void *ctx, uint64_t deadline);
+/* A file's readiness: its poll op, or "always ready" for files without one. */
+unsigned int vfs_poll_file(struct file *f, struct poll_table *pt);
+
+/* Copy a path from the application: a kmalloc'd string (vfs_putname) or ERR_PTR. */
+char *vfs_getname(const char __user *path);
+void vfs_putname(char *name);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * The application's address space: a sorted list of areas (struct vma) in
+ * the low half, filled with pages on demand at page fault. The mm lock is a
+ * spinlock: nothing here sleeps, and page faults may arrive while a system
+ * call holds sleeping locks of its own.
+ */
+#ifndef ALTO_VM_H
+#define ALTO_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <alto/list.h>
+#include <alto/spinlock.h>
+
+struct trap_frame;
+
+#define VMA_STACK  0x1 /* the main thread's stack */
+#define VMA_HEAP   0x2 /* brk */
+#define VMA_SHARED 0x4
+
+struct vma {
+	struct list link; /* in mm->vmas, sorted by start */
+	uintptr_t start, end;
+	unsigned int prot;  /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	unsigned int flags; /* VMA_* */
+};
+
+struct mm {
+	struct spinlock lock;
+	struct list vmas;
+	unsigned int nvmas;
+	uintptr_t mmap_top;  /* mmap without a hint searches down from here */
+	uintptr_t brk_start; /* the heap begins here ... */
+	uintptr_t brk;	     /* ... and ends here (not page-aligned) */
+	uintptr_t stack_top; /* the initial stack's top */
+	uint64_t resident;   /* pages present */
+};
+
+/* Lowest address mmap hands out or accepts for MAP_FIXED (like vm.mmap_min_addr). */
+#define MMAP_MIN_ADDR 0x10000ul
+
+/* Install the page-fault hook for application memory. */
+void vm_init(void);
+
+struct mm *mm_create(void);
+void mm_destroy(struct mm *mm);
+
+/* The system calls' logic; each returns the Linux result or -errno. */
+long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags);
+long mm_munmap(struct mm *mm, uintptr_t addr, size_t len);
+long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot);
+long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int flags,
+	       uintptr_t new_addr);
+long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice);
+long mm_brk(struct mm *mm, uintptr_t addr);
+/* 0 if every page of [addr, addr+len) is mapped, -ENOMEM if not (msync, mlock). */
+long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len);
+
+/* Map an area at a fixed place for the loader (fails if anything is there). */
+long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot, unsigned int vma_flags);
+/* Write into the application's memory regardless of protection (ELF loading). */
+long mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len);
+/* The page backing va, created if the area allows; NULL outside any area. */
+void *mm_page(struct mm *mm, uintptr_t va);
+
+/*
+ * Resolve a page fault at addr (error: the CPU's page-fault error code).
+ * Returns 0 when resolved, SEGV_MAPERR (no area) or SEGV_ACCERR (the area
+ * does not allow that access).
+ */
+int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error);
+
+/* Print the areas, as /proc/self/maps would (for fault reports). */
+void mm_print(struct mm *mm);
+
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * Process identity, limits and exit. Alto runs one process as root: the ids
+ * are fixed, the setters accept only what is already true, and exit ends the
+ * VM with the status (exit_group ends every thread).
+ */
+#include <alto/cpu.h>
+#include <alto/printk.h>
+#include <alto/process.h>
+#include <alto/sched.h>
+#include <alto/signal.h>
+#include <alto/string.h>
+#include <alto/syscall.h>
+#include <alto/time.h>
+#include <alto/vm.h>
+#include <alto/x86.h>
+#include <uapi/errno.h>
+#include <uapi/resource.h>
+
+#define ARCH_SET_GS	    0x1001
+#define ARCH_SET_FS	    0x1002
+#define ARCH_GET_FS	    0x1003
+#define ARCH_GET_GS	    0x1004
+#define PR_SET_NAME	    15
+#define PR_GET_NAME	    16
+#define PR_SET_DUMPABLE	    4
+#define PR_GET_DUMPABLE	    3
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_VMA	    0x53564d41
+
+SYSCALL_DEFINE(getpid, void)
+{
+	return current_process()->pid;
+}
+
+SYSCALL_DEFINE(getppid, void)
+{
+	return APP_PPID;
+}
+
+SYSCALL_DEFINE(gettid, void)
+{
+	return current_thread()->tid;
+}
+
+SYSCALL_DEFINE(getuid, void)
+{
+	return 0;
+}
+
+SYSCALL_DEFINE(geteuid, void)
+{
+	return 0;
+}
+
+SYSCALL_DEFINE(getgid, void)
+{
+	return 0;
+}
+
+SYSCALL_DEFINE(getegid, void)
+{
+	return 0;
+}
+
+/* Root may become root. */
+static long only_root(long id)
+{
+	return id == 0 || id == -1 ? 0 : -EPERM;
+}
+
+SYSCALL_DEFINE(setuid, long uid)
+{
+	return only_root(uid);
+}
+
+SYSCALL_DEFINE(setgid, long gid)
+{
+	return only_root(gid);
+}
+
+SYSCALL_DEFINE(setreuid, long r, long e)
+{
+	return only_root(r) ?: only_root(e);
+}
+
+SYSCALL_DEFINE(setregid, long r, long e)
+{
+	return only_root(r) ?: only_root(e);
+}
+
+SYSCALL_DEFINE(setresuid, long r, long e, long s)
+{
+	return only_root(r) ?: only_root(e) ?: only_root(s);
+}
+
+SYSCALL_DEFINE(setresgid, long r, long e, long s)
+{
+	return only_root(r) ?: only_root(e) ?: only_root(s);
+}
+
+static long three_zeros(unsigned int __user *a, unsigned int __user *b, unsigned int __user *c)
+{
+	return put_user(0u, a) ?: put_user(0u, b) ?: put_user(0u, c);
+}
+
+SYSCALL_DEFINE(getresuid, unsigned int __user *r, unsigned int __user *e, unsigned int __user *s)
+{
+	return three_zeros(r, e, s);
+}
+
+SYSCALL_DEFINE(getresgid, unsigned int __user *r, unsigned int __user *e, unsigned int __user *s)
+{
+	return three_zeros(r, e, s);
+}
+
+SYSCALL_DEFINE(setfsuid, long uid)
+{
+	return 0; /* returns the previous fsuid */
+}
+
+SYSCALL_DEFINE(setfsgid, long gid)
+{
+	return 0;
+}
+
+SYSCALL_DEFINE(getgroups, int size, unsigned int __user *list)
+{
+	return size < 0 ? -EINVAL : 0;
+}
+
+SYSCALL_DEFINE(setgroups, int size, const unsigned int __user *list)
+{
+	return size == 0 ? 0 : -EPERM;
+}
+
+SYSCALL_DEFINE(getpgrp, void)
+{
+	return current_process()->pid;
+}
+
+SYSCALL_DEFINE(getpgid, int pid)
+{
+	return pid == 0 || pid == current_process()->pid ? current_process()->pid : -ESRCH;
+}
+
+SYSCALL_DEFINE(getsid, int pid)
+{
+	return sys_getpgid(pid);
+}
+
+SYSCALL_DEFINE(setpgid, int pid, int pgid)
+{
+	return 0;
+}
+
+SYSCALL_DEFINE(setsid, void)
+{
+	return -EPERM; /* already a process group leader */
+}
+
+SYSCALL_DEFINE(exit, int code)
+{
+	/* One thread for now: the process ends with it. */
+	process_exit((code & 0xff) << 8);
+}
+
+SYSCALL_DEFINE(exit_group, int code)
+{
+	process_exit((code & 0xff) << 8);
+}
+
+SYSCALL_DEFINE(arch_prctl, int code, unsigned long addr)
+{
+	struct thread *t = current_thread();
+
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		t->fs_base = addr;
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case ARCH_GET_FS:
+		return put_user(t->fs_base, (unsigned long __user *)addr);
+	case ARCH_SET_GS:
+		printk("alto: arch_prctl(ARCH_SET_GS) refused: GS belongs to the kernel\n");
+		return -EPERM;
+	case ARCH_GET_GS:
+		return put_user(0ul, (unsigned long __user *)addr);
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE(set_tid_address, int __user *tidptr)
+{
+	current_thread()->clear_child_tid = (uint64_t)tidptr;
+	return current_thread()->tid;
+}
+
+SYSCALL_DEFINE(set_robust_list, void __user *head, size_t len)
+{
+	if (len != 24) /* sizeof(struct robust_list_head) */
+		return -EINVAL;
+	current_thread()->robust_list = (uint64_t)head;
+	return 0;
+}
+
+SYSCALL_DEFINE(get_robust_list, int pid, void __user *__user *head, size_t __user *len)
+{
+	if (pid && pid != current_thread()->tid)
+		return -ESRCH;
+	return put_user((uint64_t)current_thread()->robust_list, (uint64_t __user *)head) ?:
+		       put_user((size_t)24, len);
+}
+
+/* glibc registers rseq at startup and copes with ENOSYS; say nothing about it. */
+SYSCALL_DEFINE(rseq, void __user *rseq, uint32_t len, int flags, uint32_t sig)
+{
+	return -ENOSYS;
+}
+
+SYSCALL_DEFINE(personality, unsigned long persona)
+{
+	return 0; /* PER_LINUX, whatever is asked */
+}
+
+SYSCALL_DEFINE(prctl, int option, unsigned long a2, unsigned long a3, unsigned long a4,
+	       unsigned long a5)
+{
+	struct thread *t = current_thread();
+	char name[THREAD_NAME_LEN];
+
+	switch (option) {
+	case PR_SET_NAME:
+		if (strncpy_from_user(name, (const char *)a2, sizeof(name)) == -EFAULT)
+			return -EFAULT;
+		name[sizeof(name) - 1] = 0;
+		strlcpy(t->name, name, sizeof(t->name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user((void *)a2, t->name, sizeof(t->name));
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_SET_DUMPABLE:
+	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_VMA:
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static long check_resource(int resource)
+{
+	return resource < 0 || resource >= RLIM_NLIMITS ? -EINVAL : 0;
+}
+
+SYSCALL_DEFINE(prlimit64, int pid, int resource, const struct rlimit64 __user *new_limit,
+	       struct rlimit64 __user *old_limit)
+{
+	struct process *p = current_process();
+	struct rlimit64 nl, ol;
+
+	if (pid && pid != p->pid)
+		return -ESRCH;
+	if (check_resource(resource))
+		return -EINVAL;
+	if (new_limit && copy_from_user(&nl, new_limit, sizeof(nl)))
+		return -EFAULT;
+	if (new_limit && nl.rlim_cur > nl.rlim_max)
+		return -EINVAL;
+	unsigned long flags = spin_lock(&p->lock);
+	ol = p->rlimits[resource];
+	if (new_limit)
+		p->rlimits[resource] = nl;
+	spin_unlock(&p->lock, flags);
+	return old_limit ? copy_to_user(old_limit, &ol, sizeof(ol)) : 0;
+}
+
+SYSCALL_DEFINE(getrlimit, int resource, struct rlimit64 __user *limit)
+{
+	return sys_prlimit64(0, resource, NULL, limit);
+}
+
+SYSCALL_DEFINE(setrlimit, int resource, const struct rlimit64 __user *limit)
+{
+	return sys_prlimit64(0, resource, limit, NULL);
+}
+
+static struct timeval to_timeval(uint64_t ns)
+{
+	return (struct timeval){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC / 1000) };
+}
+
+/* CPU time of the process: its threads' run time (all counted as user time). */
+static uint64_t process_cpu_ns(void)
+{
+	struct thread *t = current_thread();
+
+	return t->runtime_ns + (time_now_ns() - t->slice_start);
+}
+
+SYSCALL_DEFINE(getrusage, int who, struct rusage __user *usage)
+{
+	struct rusage ru;
+
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	memset(&ru, 0, sizeof(ru));
+	if (who != RUSAGE_CHILDREN) {
+		ru.ru_utime = to_timeval(process_cpu_ns());
+		ru.ru_maxrss = (long)(current_process()->mm->resident * 4); /* KiB */
+	}
+	return copy_to_user(usage, &ru, sizeof(ru));
+}
+
+SYSCALL_DEFINE(times, struct tms __user *buf)
+{
+	struct tms t = { .tms_utime = (long)(process_cpu_ns() / (NSEC_PER_SEC / 100)) };
+
+	if (buf && copy_to_user(buf, &t, sizeof(t)))
+		return -EFAULT;
+	return (long)(time_now_ns() / (NSEC_PER_SEC / 100));
+}
+
+SYSCALL_DEFINE(wait4, int pid, int __user *status, int options, void __user *rusage)
+{
+	return -ECHILD;
+}

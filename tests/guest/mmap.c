@@ -1,0 +1,132 @@
+/*
+ * Anonymous memory: a large mapping touched on every page, MAP_FIXED over
+ * part of a mapping, mremap growing (moving if it must), munmap of a middle
+ * part with the rest still usable, mprotect read-only and back, and the
+ * errors for bad arguments.
+ */
+#include "common.h"
+#include <sys/mman.h>
+
+#define PAGE 4096L
+
+static char *map(long pages)
+{
+	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+
+	if (p == MAP_FAILED)
+		die_setup("mmap");
+	return p;
+}
+
+/* Each page holds its number in its first and last bytes. */
+static void fill(char *p, long pages, int base)
+{
+	for (long i = 0; i < pages; i++)
+		p[i * PAGE] = p[i * PAGE + PAGE - 1] = (char)(base + i);
+}
+
+static int holds(const char *p, long pages, int base)
+{
+	for (long i = 0; i < pages; i++) {
+		if (p[i * PAGE] != (char)(base + i) || p[i * PAGE + PAGE - 1] != (char)(base + i))
+			return 0;
+	}
+	return 1;
+}
+
+static int zeros(const char *p, long len)
+{
+	for (long i = 0; i < len; i++) {
+		if (p[i])
+			return 0;
+	}
+	return 1;
+}
+
+static void large(void)
+{
+	long pages = 64L << 20 >> 12; /* 64 MiB */
+	char *p = map(pages);
+
+	check("mapping is page-aligned", ((unsigned long)p & (PAGE - 1)) == 0);
+	check("fresh anonymous memory reads as zeros",
+	      zeros(p, 16 * PAGE) && zeros(p + (pages - 16) * PAGE, 16 * PAGE));
+	fill(p, pages, 0);
+	check("64 MiB touched on every page and read back", holds(p, pages, 0));
+	result("munmap 64 MiB", munmap(p, pages * PAGE));
+}
+
+static void fixed_and_remap(void)
+{
+	char *p = map(16);
+
+	fill(p, 16, 1);
+	char *q = mmap(p + 4 * PAGE, 4 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	check("MAP_FIXED lands where asked", q == p + 4 * PAGE);
+	check("the replaced pages are zero", zeros(q, 4 * PAGE));
+	check("the pages around keep their data", holds(p, 4, 1) && holds(p + 8 * PAGE, 8, 9));
+
+	fill(p, 16, 1);
+	char *r = mremap(p, 16 * PAGE, 64 * PAGE, MREMAP_MAYMOVE);
+	check("mremap grows", r != MAP_FAILED);
+	check("mremap keeps the data", holds(r, 16, 1));
+	check("the new part is zero", zeros(r + 16 * PAGE, 48 * PAGE));
+	fill(r + 16 * PAGE, 48, 17);
+	check("the new part is writable", holds(r, 64, 1));
+	char *s = mremap(r, 64 * PAGE, 8 * PAGE, 0);
+	check("mremap shrinks in place", s == r && holds(s, 8, 1));
+	result("munmap", munmap(s, 8 * PAGE));
+}
+
+static void holes_and_protection(void)
+{
+	char *p = map(16);
+
+	fill(p, 16, 3);
+	result("munmap the middle 4 pages", munmap(p + 6 * PAGE, 4 * PAGE));
+	check("the first part is intact", holds(p, 6, 3));
+	check("the last part is intact", holds(p + 10 * PAGE, 6, 13));
+	fill(p + 10 * PAGE, 6, 40);
+	check("the last part is still writable", holds(p + 10 * PAGE, 6, 40));
+	result("mprotect PROT_READ", mprotect(p, 6 * PAGE, PROT_READ));
+	check("read-only pages keep their data", holds(p, 6, 3));
+	result("mprotect back to read-write", mprotect(p, 6 * PAGE, PROT_READ | PROT_WRITE));
+	fill(p, 6, 50);
+	check("writable again", holds(p, 6, 50));
+	result("munmap across the hole", munmap(p, 16 * PAGE));
+
+	char *n = mmap(NULL, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check("mmap PROT_NONE", n != MAP_FAILED);
+	result("mprotect it read-write", mprotect(n, 4 * PAGE, PROT_READ | PROT_WRITE));
+	fill(n, 4, 7);
+	check("then usable", holds(n, 4, 7));
+	munmap(n, 4 * PAGE);
+}
+
+static void errors(void)
+{
+	void *p = mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check("mmap of length 0 fails", p == MAP_FAILED);
+	result("its errno", -1);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 1000, 0);
+	check("mmap of a bad fd fails", p == MAP_FAILED);
+	result("its errno", -1);
+	char *q = map(2);
+	result("munmap of an unaligned address", munmap(q + 1, PAGE));
+	/* musl rounds the address down itself (0); glibc passes it on (EINVAL). */
+	result("mprotect of an unaligned address", mprotect(q + 1, PAGE, PROT_READ));
+	munmap(q, 2 * PAGE);
+	result("munmap of nothing mapped", munmap(q, PAGE));
+}
+
+int main(void)
+{
+	setup();
+	large();
+	fixed_and_remap();
+	holes_and_protection();
+	errors();
+	return 0;
+}

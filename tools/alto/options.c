@@ -1,0 +1,162 @@
+/*
+ * The options every sub-command that boots a VM shares (memory, CPUs,
+ * machine, accelerator, kernel, timeout), parsed and checked in one place so
+ * that boot and run take them the same way and explain them the same way.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "alto.h"
+
+const char vm_options_help[] =
+	"  --kernel FILE        the kernel (default: alto.elf next to this tool's bin/)\n"
+	"  -m, --memory SIZE    guest memory, e.g. 128M or 2G\n"
+	"  -c, --cpus N         virtual CPUs (default 1)\n"
+	"  --machine TYPE[,OPT=VAL...]\n"
+	"                       microvm (default) or q35, with QEMU machine options\n"
+	"                       (e.g. microvm,acpi=off)\n"
+	"  --accel ACCEL        auto (default), kvm or tcg; auto takes KVM only when\n"
+	"                       the CPU has vmx/svm and /dev/kvm opens\n"
+	"  --cpu-features LIST  CPU features to add or remove, as QEMU's -cpu takes them\n"
+	"                       (e.g. +x2apic,+tsc-deadline)\n"
+	"  --timeout SECONDS    stop the VM after this long (exit status 124)\n"
+	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
+	"                       powers off through ACPI or a reset (tests those paths)\n"
+	"  --dry-run            print the QEMU command and do not start it\n"
+	"  -v, --verbose        print the QEMU command (and timings) before running it\n";
+
+const char app_options_help[] =
+	"  -e, --env NAME=VALUE set a variable in the program's environment (repeatable);\n"
+	"                       -e NAME takes the value from this environment. The\n"
+	"                       defaults are PATH=/usr/local/sbin:/usr/local/bin:\n"
+	"                       /usr/sbin:/usr/bin:/sbin:/bin and HOME=/root\n"
+	"  --add HOST[:GUEST]   put a host file or directory (recursively, symlinks kept)\n"
+	"                       into the image at GUEST (default: HOST's absolute path)\n";
+
+const struct option vm_long_options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "no-debug-exit", no_argument, NULL, OPT_NO_DEBUG_EXIT },
+	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ 0 },
+};
+
+const struct option app_long_options[] = {
+	{ "env", required_argument, NULL, 'e' },
+	{ "add", required_argument, NULL, OPT_ADD },
+	{ 0 },
+};
+
+struct option *options_join(const struct option *const *tables)
+{
+	struct option *all = NULL;
+	size_t n = 0;
+
+	for (; *tables; tables++) {
+		for (const struct option *o = *tables; o->name; o++) {
+			all = xrealloc(all, (n + 2) * sizeof(*all));
+			all[n++] = *o;
+		}
+	}
+	all = xrealloc(all, (n + 1) * sizeof(*all));
+	all[n] = (struct option){ 0 };
+	return all;
+}
+
+/* alto.elf next to bin/, named without the "bin/.." when it exists (for --verbose). */
+static void default_kernel(struct vm_config *c)
+{
+	static char path[PATH_MAX], real[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/../alto.elf", self_dir());
+	c->kernel = realpath(path, real) ? real : path;
+}
+
+void vm_defaults(struct vm_config *c, unsigned long long memory)
+{
+	*c = (struct vm_config){
+		.machine = "microvm",
+		.accel = "auto",
+		.memory = memory,
+		.cpus = 1,
+	};
+	default_kernel(c);
+}
+
+void vm_check(const struct vm_config *c)
+{
+	if (access(c->kernel, R_OK))
+		die("no kernel at %s (build it with make, or give --kernel)", c->kernel);
+	if (c->initrd && access(c->initrd, R_OK))
+		die("cannot read the initrd %s", c->initrd);
+	size_t type_len = strcspn(c->machine, ",");
+	if (strncmp(c->machine, "microvm", type_len) && strncmp(c->machine, "q35", type_len))
+		die("unknown machine '%.*s' (microvm or q35)", (int)type_len, c->machine);
+	if (strcmp(c->accel, "auto") && strcmp(c->accel, "kvm") && strcmp(c->accel, "tcg"))
+		die("unknown accelerator '%s' (auto, kvm or tcg)", c->accel);
+	if (c->cpus < 1 || c->cpus > 64)
+		die("--cpus must be between 1 and 64");
+	if (c->memory < (16ull << 20))
+		die("--memory must be at least 16M");
+}
+
+static double parse_timeout(const char *arg)
+{
+	char *end;
+	double t = strtod(arg, &end);
+
+	if (*end || end == arg || t < 0)
+		die("bad timeout '%s'", arg);
+	return t;
+}
+
+bool vm_option(int opt, const char *arg, struct vm_config *c)
+{
+	char *end;
+
+	switch (opt) {
+	case OPT_KERNEL:
+		c->kernel = arg;
+		return true;
+	case 'm':
+		if (parse_memory(arg, &c->memory))
+			die("bad memory size '%s'", arg);
+		return true;
+	case 'c':
+		c->cpus = (int)strtol(arg, &end, 10);
+		if (*end || end == arg)
+			die("bad CPU count '%s'", arg);
+		return true;
+	case OPT_MACHINE:
+		c->machine = arg;
+		return true;
+	case OPT_ACCEL:
+		c->accel = arg;
+		return true;
+	case OPT_TIMEOUT:
+		c->timeout = parse_timeout(arg);
+		return true;
+	case OPT_DRY_RUN:
+		c->dry_run = true;
+		return true;
+	case OPT_NO_DEBUG_EXIT:
+		c->no_debug_exit = true;
+		return true;
+	case OPT_CPU_FEATURES:
+		c->cpu_features = arg;
+		return true;
+	case 'v':
+		c->verbose = true;
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,167 @@
+/*
+ * alto run: run a host program in a VM, as one command. The image is built
+ * on the host into a temporary file (the program at its own absolute path,
+ * the --add files, the command line), booted, and removed; the tool exits
+ * with the program's exit status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "alto.h"
+
+static const char run_usage_head[] =
+	"usage: alto run [OPTIONS] [-- KERNEL-OPTIONS...] PROGRAM [ARGS...]\n"
+	"\n"
+	"Run a static Linux x86_64 program in an Alto VM and exit with its exit\n"
+	"status (128+N when signal N killed it). PROGRAM is found through PATH when\n"
+	"it has no slash, and goes into the image at its absolute path, which is also\n"
+	"its argv[0]; ARGS reach it exactly as given. The console is this terminal;\n"
+	"when stdin is not a terminal, the program reads it to its end.\n"
+	"\n"
+	"options:\n";
+
+static const char run_usage_tail[] =
+	"  --strace             print every system call of the program\n"
+	"  --keep-image FILE    write the image to FILE and keep it (see alto boot)\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"Memory defaults to 256M. KERNEL-OPTIONS are --name[=value] words for the\n"
+	"kernel, after a -- that comes before PROGRAM (e.g. -- --verbose). The\n"
+	"console shows the program's output alone; with -v, the kernel's boot lines\n"
+	"(its command line, the boot time) too.\n"
+	"exit status: the program's; 124 on timeout; 125 when QEMU or the kernel\n"
+	"fails; 2 on bad usage or a program Alto cannot run.\n";
+
+static int usage(FILE *f, int status)
+{
+	fputs(run_usage_head, f);
+	fputs(app_options_help, f);
+	fputs(vm_options_help, f);
+	fputs(run_usage_tail, f);
+	return status;
+}
+
+/* The image to remove however the tool ends (die() included): the temporary one,
+ * or a --keep-image one only while it is half-written. */
+static const char *remove_at_exit;
+
+static void remove_image(void)
+{
+	if (remove_at_exit)
+		unlink(remove_at_exit);
+}
+
+/* Interrupted while the image is built: remove it, then end as the signal would. */
+static void remove_image_and_die(int sig)
+{
+	if (remove_at_exit)
+		unlink(remove_at_exit);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static char *make_temp_image(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	path = xasprintf("%s/alto-image-XXXXXX", dir);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		die("cannot create a temporary image in %s: %s", dir, strerror(errno));
+	close(fd);
+	return path;
+}
+
+static void build_image(const struct app *a, const char *path, bool verbose)
+{
+	double start = now_ms();
+	unsigned int entries = app_write_image(a, path);
+	struct stat st;
+
+	if (verbose && !stat(path, &st))
+		warnx_("image %s: %u entries, %lld KiB, built in %.1f ms", path, entries,
+		       (long long)st.st_size >> 10, now_ms() - start);
+}
+
+/*
+ * Kernel options come after a -- that ends alto's options and before PROGRAM
+ * (they start with --, a program does not); everything after PROGRAM is the
+ * program's, -- included. Returns the index of PROGRAM.
+ */
+static int kernel_options(int argc, char **argv, int next, char **out)
+{
+	int first = next;
+
+	if (next == 0 || next > argc || strcmp(argv[next - 1], "--")) {
+		*out = xstrdup("");
+		return next;
+	}
+	while (next < argc && !strncmp(argv[next], "--", 2))
+		next++;
+	*out = join_args(next - first, argv + first);
+	return next;
+}
+
+/* The console mode, --quiet (the program's output alone, unless -v), --strace, the user's. */
+static char *kernel_cmdline(struct vm_config *c, bool strace, const char *extra)
+{
+	return xasprintf("%s%s%s%s%s", console_setup(c), c->verbose ? "" : " --quiet",
+			 strace ? " --strace" : "", *extra ? " " : "", extra);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option own[] = {
+		{ "strace", no_argument, NULL, OPT_STRACE },
+		{ "keep-image", required_argument, NULL, OPT_KEEP_IMAGE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct option *options = options_join(
+		(const struct option *const[]){ own, vm_long_options, app_long_options, NULL });
+	const char *keep = NULL;
+	bool strace = false;
+	struct vm_config c;
+	struct app a;
+	char *extra;
+	int opt;
+
+	vm_defaults(&c, 256ull << 20);
+	app_init(&a);
+	argv[0] = "alto run";
+	while ((opt = getopt_long(argc, argv, "+" VM_SHORT_OPTIONS APP_SHORT_OPTIONS "h", options,
+				  NULL)) != -1) {
+		if (opt == OPT_STRACE)
+			strace = true;
+		else if (opt == OPT_KEEP_IMAGE)
+			keep = optarg;
+		else if (opt == 'h')
+			return usage(stdout, 0);
+		else if (!vm_option(opt, optarg, &c) && !app_option(opt, optarg, &a))
+			return usage_error("run");
+	}
+	int first = kernel_options(argc, argv, optind, &extra);
+	app_resolve(&a, argc - first, argv + first);
+	vm_check(&c);
+
+	const char *image = keep ? keep : make_temp_image();
+	remove_at_exit = image;
+	atexit(remove_image);
+	signal(SIGINT, remove_image_and_die); /* vm_boot() takes these over */
+	signal(SIGTERM, remove_image_and_die);
+	signal(SIGHUP, remove_image_and_die);
+	build_image(&a, image, c.verbose);
+	if (keep)
+		remove_at_exit = NULL;
+	c.initrd = image;
+	c.cmdline = kernel_cmdline(&c, strace, extra);
+	return vm_boot(&c);
+}

@@ -1,0 +1,100 @@
+/*
+ * Console input. A terminal on stdin and stdout goes to QEMU as it is (the
+ * kernel is told its size with --tty=COLSxROWS). Anything else (a file, a
+ * pipe, /dev/null) is forwarded by a thread through a pipe, escaped so the
+ * guest also learns where it ends (include/alto/console.h, --stdin-eof).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <alto/console.h>
+#include "alto.h"
+
+const char *console_setup(struct vm_config *c)
+{
+	static char tty[64];
+	struct winsize ws = { 0 };
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		c->stdin_escape = true;
+		return "--stdin-eof";
+	}
+	c->stdin_escape = false;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || !ws.ws_col || !ws.ws_row)
+		ws = (struct winsize){ .ws_col = 80, .ws_row = 24 };
+	snprintf(tty, sizeof(tty), "--tty=%ux%u", ws.ws_col, ws.ws_row);
+	return tty;
+}
+
+/* Write all of buf; false when the reader is gone (QEMU ended). */
+static bool write_all(int fd, const unsigned char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* Escape one block: every CONSOLE_ESC byte is doubled. out holds 2 * len bytes. */
+static size_t escape(const unsigned char *in, size_t len, unsigned char *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		out[n++] = in[i];
+		if (in[i] == CONSOLE_ESC)
+			out[n++] = CONSOLE_ESC_ESC;
+	}
+	return n;
+}
+
+static void *forward(void *arg)
+{
+	static unsigned char in[4096], out[2 * sizeof(in)];
+	static const unsigned char eof[] = { CONSOLE_ESC, CONSOLE_ESC_EOF };
+	int fd = (int)(long)arg;
+
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, in, sizeof(in));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* an error reads as the end of input, as it would for the program */
+		if (!write_all(fd, out, escape(in, n, out)))
+			goto out;
+	}
+	write_all(fd, eof, sizeof(eof));
+out:
+	close(fd);
+	return NULL;
+}
+
+/*
+ * The thread blocks every signal: SIGCHLD must reach the main thread's
+ * sigtimedwait(), and SIGPIPE (QEMU gone) must become EPIPE, not the end of
+ * the tool. The main thread does not wait for it: when QEMU ends, the tool
+ * ends, even if stdin still has data.
+ */
+void console_forward_start(int fd)
+{
+	sigset_t all, old;
+	pthread_t thread;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int err = pthread_create(&thread, NULL, forward, (void *)(long)fd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		die("cannot start the console input thread: %s", strerror(err));
+	pthread_detach(thread);
+}
