@@ -8,7 +8,7 @@
  * NMI, #DF and #MC stay on IST stacks of their own: they may arrive anywhere.
  */
 #include <alto/cpu.h>
-#include "frame.h"
+#include "frame.inc"
 
 	.section .text.entry, "ax"
 

@@ -13,7 +13,7 @@
  * signal frame, rt_sigreturn), the return goes through iretq instead.
  */
 #include <alto/cpu.h>
-#include "frame.h"
+#include "frame.inc"
 
 #define SYSCALL_VECTOR 0x100
 #define FROM_APP       (1 << 32)

@@ -1,0 +1,80 @@
+# The application runtime seen from outside: --strace, the report of a
+# missing system call, and programs that the guest itself must refuse (the
+# host tool refuses them earlier for alto run; alto boot of an image is where
+# the kernel has to say it).
+
+GUEST_BIN="$BUILD/tests/guest/gcc"
+
+t_strace() {
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --strace "$GUEST_BIN/exit" 3 _exit 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 3 && expect_out '^arch_prctl\(0x1002, 0x[0-9a-f]+\) = 0$' \
+		'^write\(1, "exiting with 3 through _exit\\n", 29\) = 29$' \
+		'^exit_group\(3\) \.\.\.$' '^brk\(NULL\) = 0x[0-9a-f]+$'
+}
+run_test guest/runtime/strace t_strace
+
+t_strace_errors() {
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --strace "$GUEST_BIN/errno" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && expect_out ' = -1 ENOENT \(No such file or directory\)$' \
+		' = -1 EEXIST \(File exists\)$'
+}
+run_test guest/runtime/strace-errors t_strace_errors
+
+t_enosys() {
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" "$GUEST_BIN/nosys" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && expect_out '^kexec_load: -1 ENOSYS$' || return 1
+	local lines
+	lines=$(grep -c 'system call kexec_load (246) is not implemented' <<<"$OUT")
+	[ "$lines" -eq 1 ] || { echo "expected the ENOSYS line once, got $lines"; return 1; }
+	[ "$(grep -c '^kexec_load: -1 ENOSYS$' <<<"$OUT")" -eq 3 ]
+}
+run_test guest/runtime/enosys-once t_enosys
+
+# An image holding files the kernel must refuse to run.
+guest_refusal_image() {
+	local dir="$BUILD/tests/refusal"
+	mkdir -p "$dir"
+	printf 'just text\n' >"$dir/text"
+	head -c 1000 "$GUEST_BIN/exit" >"$dir/truncated"
+	"$ALTO" build -o "$dir/image" --add "$dir/text:/notelf" --add "$dir/truncated:/truncated" \
+		--add /bin/true:/dynamic "$GUEST_BIN/exit" 0 >/dev/null
+}
+
+boot_image_case() {
+	OUT=$("$ALTO" boot --timeout "$GUEST_TIMEOUT" "$BUILD/tests/refusal/image" -- "$1" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status "$2" && expect_out "$3"
+}
+
+t_guest_missing() {
+	guest_refusal_image && boot_image_case /missing 127 '^alto: /missing: No such file or directory$'
+}
+t_guest_notelf() {
+	guest_refusal_image && boot_image_case /notelf 126 '^alto: /notelf: not an ELF executable$'
+}
+t_guest_truncated() {
+	guest_refusal_image && boot_image_case /truncated 126 '^alto: /truncated: truncated ELF file'
+}
+t_guest_dynamic() {
+	guest_refusal_image &&
+		boot_image_case /dynamic 126 '^alto: /dynamic is dynamically linked \(interpreter /lib64/ld-linux-x86-64.so.2\)'
+}
+t_guest_image_cmdline() {
+	guest_refusal_image || return 1
+	OUT=$("$ALTO" boot --timeout "$GUEST_TIMEOUT" "$BUILD/tests/refusal/image" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && expect_out '^exiting with 0 through exit$'
+}
+run_test guest/runtime/refuses-missing t_guest_missing
+run_test guest/runtime/refuses-not-elf t_guest_notelf
+run_test guest/runtime/refuses-truncated t_guest_truncated
+run_test guest/runtime/refuses-dynamic t_guest_dynamic
+run_test guest/runtime/image-cmdline t_guest_image_cmdline
