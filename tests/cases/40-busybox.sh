@@ -242,6 +242,7 @@ cp            | 0 | -          | empty | cp -v $F/fruits.txt $S/copy
 mv            | 0 | -          | file  | mv -v $S/file $S/moved
 ln-s          | 0 | -          | empty | ln -sv $F/lorem.txt $S/link
 rm-r          | 0 | -          | deep  | rm -rv $S/deep
+tar-x         | 0 | -          | empty | tar -xvf $F/archive.tar -C $S
 EOF
 )
 
