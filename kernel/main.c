@@ -18,6 +18,7 @@
 #include <alto/timer.h>
 #include <alto/trap.h>
 #include <alto/fpu.h>
+#include <alto/futex.h>
 #include <alto/process.h>
 #include <alto/syscall.h>
 #include <alto/vfs.h>
@@ -159,6 +160,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	fpu_init();
 	syscall_init_cpu();
 	vm_init();
+	futex_init();
 	vfs_init();
 	unpack_initrd();
 	power_off(run());

@@ -6,6 +6,10 @@
  */
 #include <alto/cpu.h>
 #include <alto/exec.h>
+#include <alto/fpu.h>
+#include <alto/futex.h>
+#include <alto/syscall.h>
+#include <alto/uaccess.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/process.h>
@@ -26,6 +30,8 @@ void arch_enter_app(uint64_t entry, uint64_t sp) __attribute__((noreturn));
 struct start_info {
 	uint64_t entry, sp;
 };
+
+void arch_enter_app_frame(const struct trap_frame *f) __attribute__((noreturn));
 
 /* The main thread's first code: enter the program as if returning from a trap. */
 static void app_thread_start(void *arg)
@@ -57,6 +63,7 @@ static struct process *process_create(const char *path)
 	if (!p)
 		return NULL;
 	p->pid = APP_PID;
+	p->next_tid = APP_PID + 1;
 	spin_init(&p->lock);
 	mutex_init(&p->fs_lock);
 	list_init(&p->threads);
@@ -122,6 +129,146 @@ int wait_status_to_exit(int wait_status)
 	if (wait_status & 0x7f)
 		return 128 + (wait_status & 0x7f);
 	return (wait_status >> 8) & 0xff;
+}
+
+/* A thread made by clone: enter the program with its parent's registers. */
+static void clone_thread_start(void *arg)
+{
+	arch_enter_app_frame(current_thread()->entry_frame);
+}
+
+static int new_tid(struct process *p)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	int tid = p->next_tid++;
+
+	spin_unlock(&p->lock, flags);
+	return tid;
+}
+
+/* The new thread's registers: its parent's at the system call, but rax 0 and its own stack. */
+static int copy_state(struct thread *t, struct thread *parent, const struct clone_args_k *a)
+{
+	t->entry_frame = kmalloc(sizeof(*t->entry_frame));
+	if (!t->entry_frame)
+		return -ENOMEM;
+	*t->entry_frame = *syscall_frame();
+	t->entry_frame->rax = 0;
+	if (a->stack)
+		t->entry_frame->rsp = a->stack;
+	t->fs_base = a->tls_set ? a->tls : parent->fs_base;
+	fpu_save(parent->fpu);
+	memcpy(t->fpu, parent->fpu, fpu_state_size);
+	t->sigmask = parent->sigmask;
+	return 0;
+}
+
+long process_clone(const struct clone_args_k *a)
+{
+	struct thread *self = current_thread();
+	struct process *p = self->proc;
+	struct thread *t = thread_create_app(p, clone_thread_start, NULL, self->name);
+
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	long r = copy_state(t, self, a);
+	if (r) {
+		thread_detach(t);
+		kfree(t->entry_frame);
+		t->entry_frame = NULL;
+		return r;
+	}
+	t->tid = new_tid(p);
+	if (a->parent_tid && put_user(t->tid, a->parent_tid))
+		r = -EFAULT;
+	if (a->child_tid_set && put_user(t->tid, a->child_tid))
+		r = -EFAULT;
+	if (r)
+		return r; /* the thread never ran: it is freed with its parent's VM */
+	t->clear_child_tid = (uint64_t)a->child_tid_clear;
+	t->detached = true;
+	unsigned long flags = spin_lock(&p->lock);
+	list_append(&p->threads, &t->proc_link);
+	p->nthreads++;
+	spin_unlock(&p->lock, flags);
+	sched_wake(t);
+	return t->tid;
+}
+
+#define FUTEX_TID_MASK    0x3fffffffu
+#define FUTEX_OWNER_DIED  0x40000000u
+#define FUTEX_WAITERS     0x80000000u
+#define ROBUST_LIST_LIMIT 2048
+
+/* A robust futex held by a dying thread: mark its owner dead and wake a waiter. */
+static void release_robust(uint32_t __user *word, int tid)
+{
+	uint32_t cur, seen;
+
+	if (get_user(cur, word))
+		return;
+	while ((cur & FUTEX_TID_MASK) == (uint32_t)tid) {
+		uint32_t want = (cur & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+		if (cmpxchg_user32(word, cur, want, &seen))
+			return;
+		if (seen == cur) {
+			if (cur & FUTEX_WAITERS)
+				futex_wake(word, 1, FUTEX_BITSET_MATCH_ANY);
+			return;
+		}
+		cur = seen;
+	}
+}
+
+/* Walk the thread's robust list (set_robust_list) as Linux does at thread death. */
+static void release_robust_list(struct thread *t)
+{
+	uint64_t head = t->robust_list, entry, next, pending;
+	int64_t offset;
+
+	if (!head || get_user(entry, (uint64_t __user *)head) ||
+	    get_user(offset, (int64_t __user *)(head + 8)) ||
+	    get_user(pending, (uint64_t __user *)(head + 16)))
+		return;
+	for (int n = 0; entry != head && n < ROBUST_LIST_LIMIT; n++) {
+		entry &= ~1ull; /* bit 0 marks a PI futex */
+		if (get_user(next, (uint64_t __user *)entry))
+			return;
+		if (entry != (pending & ~1ull))
+			release_robust((uint32_t __user *)(entry + offset), t->tid);
+		entry = next;
+	}
+	if (pending & ~1ull)
+		release_robust((uint32_t __user *)((pending & ~1ull) + offset), t->tid);
+}
+
+__attribute__((noreturn)) void process_thread_exit(int code)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->proc;
+
+	release_robust_list(t);
+	if (t->clear_child_tid) {
+		uint32_t __user *ctid = (uint32_t __user *)t->clear_child_tid;
+		if (!put_user(0u, ctid))
+			futex_wake(ctid, 1, FUTEX_BITSET_MATCH_ANY);
+	}
+	unsigned long flags = spin_lock(&p->lock);
+	list_remove(&t->proc_link);
+	bool last = --p->nthreads == 0;
+	spin_unlock(&p->lock, flags);
+	if (last)
+		process_exit((code & 0xff) << 8);
+	thread_exit(0);
+}
+
+/* The process is going: a thread that enters or leaves the kernel stops here. */
+void process_check_exiting(void)
+{
+	struct process *p = current_process();
+
+	if (p && READ_ONCE(p->exiting) && current_thread()->proc)
+		thread_exit(0);
 }
 
 __attribute__((noreturn)) void process_exit(int wait_status)

@@ -68,6 +68,7 @@ static void free_thread(struct thread *t)
 	kstack_free(t->stack, t->stack_size);
 	if (t->fpu)
 		fpu_state_free(t->fpu);
+	kfree(t->entry_frame);
 	kfree(t);
 }
 
@@ -177,6 +178,12 @@ void sched_wake(struct thread *t)
 	/* A thread is now waiting behind the running one: make sure its slice ends. */
 	if (woke && rq->nr == 1 && t->cpu == this_cpu()->id)
 		timers_reprogram();
+}
+
+void sched_kick(struct thread *t)
+{
+	sched_wake(t);
+	/* One CPU for now; with several, the CPU running t gets an interrupt (SMP). */
 }
 
 uint64_t sched_slice_deadline(void)

@@ -4,10 +4,13 @@
  * until then a signal whose handler is set is reported once and ignored, so
  * that a program keeps running rather than dying for a reason it guarded.
  */
+#include <alto/compiler.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/signal.h>
+#include <alto/sched.h>
 #include <alto/trap.h>
+#include <uapi/errno.h>
 
 static const char *const names[32] = {
 	NULL,	     "SIGHUP",	"SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
@@ -21,6 +24,12 @@ const char *signal_name(int sig)
 	if (sig > 0 && sig < 32)
 		return names[sig];
 	return sig >= SIGRTMIN && sig <= SIGRTMAX ? "SIGRT" : "SIG?";
+}
+
+bool signal_pending(void)
+{
+	struct process *p = current_process();
+	return p && READ_ONCE(p->exiting);
 }
 
 /* Signals whose default action is to do nothing. */
@@ -66,6 +75,20 @@ void signal_raise_current(int sig)
 		printk("alto: %s has a handler, which this kernel cannot run yet; ignored\n",
 		       signal_name(sig));
 	}
+}
+
+/* Until handlers run: the disposition decides at once (from a thread context). */
+int signal_send_process(struct process *p, int sig, const struct ksiginfo *info)
+{
+	if (sig < 1 || sig >= NSIG)
+		return -EINVAL;
+	signal_raise_current(sig);
+	return 0;
+}
+
+int signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
+{
+	return signal_send_process(t->proc, sig, info);
 }
 
 void signal_fault(struct trap_frame *f, int sig, int code, uint64_t addr)

@@ -161,8 +161,7 @@ SYSCALL_DEFINE(setsid, void)
 
 SYSCALL_DEFINE(exit, int code)
 {
-	/* One thread for now: the process ends with it. */
-	process_exit((code & 0xff) << 8);
+	process_thread_exit(code);
 }
 
 SYSCALL_DEFINE(exit_group, int code)

@@ -7,6 +7,7 @@
  */
 #include <alto/cpu.h>
 #include <alto/printk.h>
+#include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/syscall.h>
 #include <alto/trap.h>
@@ -57,6 +58,7 @@ void syscall_dispatch(struct trap_frame *f)
 	const struct syscall_desc *d = nr < NR_SYSCALLS ? &syscall_table[nr] : NULL;
 	long ret;
 
+	process_check_exiting();
 	if (unlikely(strace_enabled))
 		strace_enter(f, nr);
 	if (d && d->fn)
@@ -69,4 +71,5 @@ void syscall_dispatch(struct trap_frame *f)
 	/* Leaving the kernel: a good moment for a switch that is due. */
 	if (this_cpu()->need_resched)
 		schedule();
+	process_check_exiting();
 }

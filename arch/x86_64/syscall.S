@@ -65,6 +65,28 @@ syscall_entry:
 1:	jmp trap_return			/* a rewritten frame: iretq restores everything */
 
 /*
+ * void arch_enter_app_frame(const struct trap_frame *f): run application code
+ * from a copy of f (a new thread: its parent's registers). f must not lie in
+ * the top of the kernel stack, which the copy overwrites along with the C
+ * frames that called us.
+ */
+	.globl arch_enter_app_frame
+arch_enter_app_frame:
+	cli
+	movq %gs:CPU_KSTACK_TOP, %rsp
+	subq $(22 * 8), %rsp
+	movq %rsp, %rax
+	movl $22, %ecx
+1:	movq (%rdi), %rdx
+	movq %rdx, (%rax)
+	addq $8, %rdi
+	addq $8, %rax
+	decl %ecx
+	jnz 1b
+	movl $1, (15 * 8 + 4)(%rsp)	/* from_app */
+	jmp trap_return
+
+/*
  * void arch_enter_app(uint64_t entry, uint64_t sp): start running application
  * code at entry with the stack at sp and every register zero, as Linux starts
  * a program. The frame is built at the top of the thread's kernel stack,

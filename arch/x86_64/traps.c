@@ -11,6 +11,7 @@
 #include <alto/layout.h>
 #include <alto/power.h>
 #include <alto/printk.h>
+#include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/signal.h>
 #include <alto/vm.h>
@@ -245,6 +246,8 @@ void trap_dispatch(struct trap_frame *f)
 	/* Switch threads on the way out if a wake-up or the time slice asks for it. */
 	if (f->rflags & RFLAGS_IF)
 		sched_preempt_point();
+	if (f->from_app)
+		process_check_exiting();
 }
 
 /* A fault on the unmapped page below the current thread's kernel stack. */

@@ -68,3 +68,17 @@ uaccess_strncpy:
 uaccess_fault:
 	movq $-EFAULT, %rax
 	ret
+
+/*
+ * long uaccess_cmpxchg32(uint32_t *p, uint32_t old, uint32_t new, uint32_t *cur):
+ * an atomic compare-and-exchange on application memory (futex operations).
+ * Returns 0 with the value found in *cur, or -EFAULT.
+ */
+	.globl uaccess_cmpxchg32
+uaccess_cmpxchg32:
+	movl %esi, %eax
+9:	lock cmpxchgl %edx, (%rdi)
+	movl %eax, (%rcx)
+	xorl %eax, %eax
+	ret
+	EXTABLE 9b, uaccess_fault

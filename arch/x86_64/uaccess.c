@@ -11,6 +11,15 @@ long uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_clear(void *dst, size_t n);
 long uaccess_strncpy(char *dst, const char *src, size_t max);
 
+long uaccess_cmpxchg32(uint32_t *p, uint32_t old, uint32_t new, uint32_t *cur);
+
+long cmpxchg_user32(uint32_t __user *p, uint32_t old, uint32_t new, uint32_t *cur)
+{
+	if (!user_range_ok(p, sizeof(*p)) || ((uintptr_t)p & 3))
+		return -EFAULT;
+	return uaccess_cmpxchg32(p, old, new, cur);
+}
+
 struct extable_entry {
 	uint64_t insn, fixup;
 };

@@ -13,6 +13,7 @@
 #include <alto/list.h>
 #include <alto/spinlock.h>
 #include <alto/sync.h>
+#include <alto/uaccess.h>
 #include <uapi/resource.h>
 #include <uapi/signal.h>
 
@@ -42,6 +43,7 @@ struct process {
 
 	struct list threads;
 	unsigned int nthreads;
+	int next_tid;
 	bool exiting;
 	int exit_status;
 
@@ -65,6 +67,25 @@ static inline struct process *current_process(void)
  * process runs and process_exit() ends the VM.
  */
 int process_start(int argc, char **argv, int envc, char **envp);
+/* What clone and clone3 ask for, decoded (sys/clone.c). */
+struct clone_args_k {
+	uint64_t flags;
+	uint64_t stack; /* 0: the parent's stack pointer */
+	uint64_t tls;
+	bool tls_set;
+	int __user *parent_tid;       /* CLONE_PARENT_SETTID */
+	int __user *child_tid;        /* CLONE_CHILD_SETTID */
+	bool child_tid_set;
+	uint32_t __user *child_tid_clear; /* CLONE_CHILD_CLEARTID */
+};
+
+/* Create a thread of the current process; returns its id or -errno. */
+long process_clone(const struct clone_args_k *a);
+/* The current thread ends (exit): the process ends with the last one. */
+__attribute__((noreturn)) void process_thread_exit(int code);
+/* Stop the current thread if the process is exiting (exit_group). */
+void process_check_exiting(void);
+
 /* End the process with a wait status (exit code << 8, or a signal number). */
 __attribute__((noreturn)) void process_exit(int wait_status);
 /* Wait for the process to end; returns its exit status as a shell reports it. */

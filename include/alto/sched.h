@@ -16,6 +16,9 @@
 #include <alto/sync.h>
 #include <uapi/signal.h>
 
+struct trap_frame;
+struct process;
+
 #define THREAD_NAME_LEN 16
 #define KSTACK_SIZE	(16 * 1024)
 #define APP_KSTACK_SIZE (32 * 1024) /* system calls run here: path buffers, VFS depth */
@@ -60,6 +63,7 @@ struct thread {
 	uint64_t robust_list;	  /* set_robust_list */
 	ksigset_t sigmask;
 	struct k_stack altstack;
+	struct trap_frame *entry_frame; /* a new thread's first registers (clone) */
 };
 
 /* Create a runnable kernel thread. Returns ERR_PTR(-ENOMEM) on failure. */
@@ -87,6 +91,11 @@ void schedule(void);
 void sched_prepare_block(void);
 /* Make a blocked thread runnable. Safe from interrupt handlers. */
 void sched_wake(struct thread *t);
+/*
+ * Make t look at its signals soon: wake it if it sleeps; if it runs on another
+ * CPU, interrupt that CPU so it passes through the return-to-application path.
+ */
+void sched_kick(struct thread *t);
 /* When the running thread's slice ends, if another thread waits for the CPU; else 0. */
 uint64_t sched_slice_deadline(void);
 /* Called by the timer interrupt path: is it time to switch? */

@@ -33,6 +33,9 @@ long clear_user(void __user *dst, size_t n);
  */
 long strncpy_from_user(char *dst, const char __user *src, size_t max);
 
+/* Atomic compare-and-exchange of an aligned word: 0 with the value found in *cur, or -EFAULT. */
+long cmpxchg_user32(uint32_t __user *p, uint32_t old, uint32_t new, uint32_t *cur);
+
 /* One value of a scalar type. */
 #define get_user(dst, uptr) copy_from_user(&(dst), (uptr), sizeof(dst))
 #define put_user(val, uptr)                            \

@@ -79,6 +79,44 @@ struct k_stack {
 	uint64_t ss_size;
 };
 
+/* siginfo_t as the kernel writes it: 128 bytes, the union's fields by use. */
+struct ksiginfo {
+	int si_signo;
+	int si_errno;
+	int si_code;
+	int pad0;
+	union {
+		struct {
+			int pid;
+			unsigned int uid;
+			uint64_t value; /* sigqueue, timers (sigval) */
+		} kill;
+		struct {
+			int timerid;
+			int overrun;
+			uint64_t value;
+		} timer;
+		struct {
+			uint64_t addr; /* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP */
+		} fault;
+		struct {
+			int pid;
+			unsigned int uid;
+			int status;
+			int pad;
+			long utime, stime;
+		} child;
+		uint8_t pad[112];
+	};
+};
+
+#define SI_USER    0
+#define SI_KERNEL  0x80
+#define SI_QUEUE   (-1)
+#define SI_TIMER   (-2)
+#define SI_TKILL   (-6)
+
+_Static_assert(sizeof(struct ksiginfo) == 128, "siginfo_t");
 _Static_assert(sizeof(struct k_sigaction) == 32, "k_sigaction");
 _Static_assert(sizeof(struct k_stack) == 24, "stack_t");
 
