@@ -197,12 +197,23 @@ static long apply_op(uint32_t __user *uaddr, uint32_t op, uint32_t *old)
 		return -EFAULT;
 	for (;;) {
 		switch (kind) {
-		case 0: want = oparg; break;       /* SET */
-		case 1: want = cur + oparg; break; /* ADD */
-		case 2: want = cur | oparg; break; /* OR */
-		case 3: want = cur & ~oparg; break; /* ANDN */
-		case 4: want = cur ^ oparg; break; /* XOR */
-		default: return -ENOSYS;
+		case 0:
+			want = oparg;
+			break; /* SET */
+		case 1:
+			want = cur + oparg;
+			break; /* ADD */
+		case 2:
+			want = cur | oparg;
+			break; /* OR */
+		case 3:
+			want = cur & ~oparg;
+			break; /* ANDN */
+		case 4:
+			want = cur ^ oparg;
+			break; /* XOR */
+		default:
+			return -ENOSYS;
 		}
 		uint32_t seen;
 		if (cmpxchg_user32(uaddr, cur, want, &seen))
@@ -221,13 +232,20 @@ static bool compare(uint32_t op, uint32_t old)
 	int32_t v = (int32_t)old;
 
 	switch ((op >> 24) & 0xf) {
-	case 0: return v == cmparg;
-	case 1: return v != cmparg;
-	case 2: return v < cmparg;
-	case 3: return v <= cmparg;
-	case 4: return v > cmparg;
-	case 5: return v >= cmparg;
-	default: return false;
+	case 0:
+		return v == cmparg;
+	case 1:
+		return v != cmparg;
+	case 2:
+		return v < cmparg;
+	case 3:
+		return v <= cmparg;
+	case 4:
+		return v > cmparg;
+	case 5:
+		return v >= cmparg;
+	default:
+		return false;
 	}
 }
 

@@ -195,9 +195,9 @@ long process_clone(const struct clone_args_k *a)
 	return t->tid;
 }
 
-#define FUTEX_TID_MASK    0x3fffffffu
+#define FUTEX_TID_MASK	  0x3fffffffu
 #define FUTEX_OWNER_DIED  0x40000000u
-#define FUTEX_WAITERS     0x80000000u
+#define FUTEX_WAITERS	  0x80000000u
 #define ROBUST_LIST_LIMIT 2048
 
 /* A robust futex held by a dying thread: mark its owner dead and wake a waiter. */

@@ -11,25 +11,25 @@
 #include <alto/string.h>
 #include <uapi/errno.h>
 
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_PIDFD          0x00001000
-#define CLONE_VFORK          0x00004000
-#define CLONE_THREAD         0x00010000
-#define CLONE_SYSVSEM        0x00040000
-#define CLONE_SETTLS         0x00080000
+#define CLONE_VM	     0x00000100
+#define CLONE_FS	     0x00000200
+#define CLONE_FILES	     0x00000400
+#define CLONE_SIGHAND	     0x00000800
+#define CLONE_PIDFD	     0x00001000
+#define CLONE_VFORK	     0x00004000
+#define CLONE_THREAD	     0x00010000
+#define CLONE_SYSVSEM	     0x00040000
+#define CLONE_SETTLS	     0x00080000
 #define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_DETACHED       0x00400000
+#define CLONE_DETACHED	     0x00400000
 #define CLONE_CHILD_SETTID   0x01000000
-#define CLONE_IO             0x80000000u
+#define CLONE_IO	     0x80000000u
 
 #define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
-#define ALLOWED                                                                                    \
-	(THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
-	 CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_IO)
+#define ALLOWED                                                              \
+	(THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+	 CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_IO)
 
 static long no_processes(const char *what)
 {
@@ -67,7 +67,8 @@ SYSCALL_DEFINE(clone, unsigned long flags, unsigned long stack, int __user *pare
 		.parent_tid = (flags & CLONE_PARENT_SETTID) ? parent_tid : NULL,
 		.child_tid = child_tid,
 		.child_tid_set = flags & CLONE_CHILD_SETTID,
-		.child_tid_clear = (flags & CLONE_CHILD_CLEARTID) ? (uint32_t __user *)child_tid : NULL,
+		.child_tid_clear =
+			(flags & CLONE_CHILD_CLEARTID) ? (uint32_t __user *)child_tid : NULL,
 	};
 
 	return do_clone(flags & ~0xfful, &a, "clone");

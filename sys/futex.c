@@ -9,17 +9,17 @@
 #include <uapi/errno.h>
 #include <uapi/time.h>
 
-#define FUTEX_WAIT           0
-#define FUTEX_WAKE           1
-#define FUTEX_REQUEUE        3
+#define FUTEX_WAIT	     0
+#define FUTEX_WAKE	     1
+#define FUTEX_REQUEUE	     3
 #define FUTEX_CMP_REQUEUE    4
-#define FUTEX_WAKE_OP        5
-#define FUTEX_LOCK_PI        6
+#define FUTEX_WAKE_OP	     5
+#define FUTEX_LOCK_PI	     6
 #define FUTEX_WAIT_BITSET    9
 #define FUTEX_WAKE_BITSET    10
 #define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#define FUTEX_CMD_MASK	     (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 
 /* The monotonic deadline for a timeout: relative, or absolute on the given clock. */
 static long deadline_of(const struct timespec __user *uts, bool absolute, bool realtime,

@@ -73,8 +73,8 @@ struct clone_args_k {
 	uint64_t stack; /* 0: the parent's stack pointer */
 	uint64_t tls;
 	bool tls_set;
-	int __user *parent_tid;       /* CLONE_PARENT_SETTID */
-	int __user *child_tid;        /* CLONE_CHILD_SETTID */
+	int __user *parent_tid; /* CLONE_PARENT_SETTID */
+	int __user *child_tid;	/* CLONE_CHILD_SETTID */
 	bool child_tid_set;
 	uint32_t __user *child_tid_clear; /* CLONE_CHILD_CLEARTID */
 };

@@ -110,11 +110,11 @@ struct ksiginfo {
 	};
 };
 
-#define SI_USER    0
-#define SI_KERNEL  0x80
-#define SI_QUEUE   (-1)
-#define SI_TIMER   (-2)
-#define SI_TKILL   (-6)
+#define SI_USER	  0
+#define SI_KERNEL 0x80
+#define SI_QUEUE  (-1)
+#define SI_TIMER  (-2)
+#define SI_TKILL  (-6)
 
 _Static_assert(sizeof(struct ksiginfo) == 128, "siginfo_t");
 _Static_assert(sizeof(struct k_sigaction) == 32, "k_sigaction");

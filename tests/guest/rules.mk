@@ -9,23 +9,26 @@ Q     ?= @
 
 GT_DIR    := $(BUILD)/tests/guest
 GT_NAMES  := $(basename $(notdir $(wildcard tests/guest/*.c)))
-GT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wno-unused-result -Wno-unused-parameter
+# -pthread for the threaded programs; harmless for the others (glibc 2.34 and
+# musl have the thread and timer functions in libc itself).
+GT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wno-unused-result -Wno-unused-parameter -pthread
+GT_HDRS   := $(wildcard tests/guest/*.h)
 GT_BINS   := $(foreach v,gcc musl pie,$(addprefix $(GT_DIR)/$(v)/,$(GT_NAMES)))
 
 .PHONY: guest-tests-build
 guest-tests-build: $(GT_BINS) $(GT_DIR)/stdin.bin
 
-$(GT_DIR)/gcc/%: tests/guest/%.c tests/guest/common.h
+$(GT_DIR)/gcc/%: tests/guest/%.c $(GT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  GUESTCC $@"
 	$(Q)gcc -static $(GT_CFLAGS) $< -o $@
 
-$(GT_DIR)/musl/%: tests/guest/%.c tests/guest/common.h
+$(GT_DIR)/musl/%: tests/guest/%.c $(GT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  GUESTCC $@"
 	$(Q)musl-gcc -static $(GT_CFLAGS) $< -o $@
 
-$(GT_DIR)/pie/%: tests/guest/%.c tests/guest/common.h
+$(GT_DIR)/pie/%: tests/guest/%.c $(GT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  GUESTCC $@"
 	$(Q)gcc -static-pie -fpie $(GT_CFLAGS) $< -o $@
