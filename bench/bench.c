@@ -6,6 +6,10 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +113,98 @@ static void bench_mmap(const char *name, size_t size)
 	report(name, now_ns() - t, n);
 }
 
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+static void bench_thread_create(void)
+{
+	long n = iterations / 1000;
+	double t = now_ns();
+	for (long i = 0; i < n; i++) {
+		pthread_t th;
+		pthread_create(&th, NULL, nothing, NULL);
+		pthread_join(th, NULL);
+	}
+	report("thread-create-join", now_ns() - t, n);
+}
+
+static atomic_int ping;
+
+static long futex(atomic_int *addr, int op, int val)
+{
+	return syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+/* Wait until ping == want, sleeping on the futex. */
+static void wait_for(int want)
+{
+	int v;
+	while ((v = atomic_load(&ping)) != want)
+		futex(&ping, FUTEX_WAIT, v);
+}
+
+static long pingpong_rounds;
+
+static void *pong(void *arg)
+{
+	for (long i = 0; i < pingpong_rounds; i++) {
+		wait_for(1);
+		atomic_store(&ping, 0);
+		futex(&ping, FUTEX_WAKE, 1);
+	}
+	return NULL;
+}
+
+/* Two threads hand a token back and forth through a futex: a round trip each. */
+static void bench_futex_pingpong(void)
+{
+	pthread_t th;
+	pingpong_rounds = iterations / 100;
+	atomic_store(&ping, 0);
+	pthread_create(&th, NULL, pong, NULL);
+	double t = now_ns();
+	for (long i = 0; i < pingpong_rounds; i++) {
+		atomic_store(&ping, 1);
+		futex(&ping, FUTEX_WAKE, 1);
+		wait_for(0);
+	}
+	report("futex-pingpong", now_ns() - t, pingpong_rounds);
+	pthread_join(th, NULL);
+}
+
+static volatile int yield_stop;
+
+static void *yielder(void *arg)
+{
+	while (!yield_stop)
+		sched_yield();
+	return NULL;
+}
+
+/* Two threads on one CPU yielding to each other: each yield is a switch. */
+static void bench_context_switch(void)
+{
+	cpu_set_t one;
+	pthread_t th;
+	long n = iterations / 20;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	yield_stop = 0;
+	pthread_create(&th, NULL, yielder, NULL);
+	pthread_setaffinity_np(th, sizeof(one), &one);
+	double t = now_ns();
+	for (long i = 0; i < n; i++)
+		sched_yield();
+	/* Each of our yields lets the other thread run once: two switches per round. */
+	report("context-switch", (now_ns() - t) / 2, n);
+	yield_stop = 1;
+	pthread_join(th, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "quick"))
@@ -121,5 +217,8 @@ int main(int argc, char **argv)
 	bench_read_1m();
 	bench_mmap("mmap-touch-4KiB", 4096);
 	bench_mmap("mmap-touch-1MiB", 1 << 20);
+	bench_thread_create();
+	bench_futex_pingpong();
+	bench_context_switch();
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
- * The CMOS real-time clock, read once at boot to set CLOCK_REALTIME; from
- * then on the monotonic clock carries it forward. Without an RTC (some
- * microVMs) the realtime clock starts at the Unix epoch.
+ * The CMOS real-time clock, read once at boot to set CLOCK_REALTIME (unless
+ * kvmclock gives a finer one); from then on the monotonic clock carries it
+ * forward. Without either (some microVMs) it starts at the Unix epoch.
  */
 #include <alto/time.h>
 #include <alto/x86.h>
@@ -59,8 +59,11 @@ static bool read_rtc(int64_t *seconds)
 void rtc_init(void)
 {
 	int64_t seconds;
+	uint64_t ns;
 
-	if (read_rtc(&seconds))
+	if (kvmclock_wall_ns(&ns))
+		time_set_realtime_ns(ns); /* to the nanosecond; the RTC has whole seconds */
+	else if (read_rtc(&seconds))
 		realtime_offset = seconds * (int64_t)NSEC_PER_SEC - (int64_t)time_now_ns();
 }
 

@@ -160,13 +160,15 @@ long console_read_nonblock(char *buf, size_t len)
 	return (long)n;
 }
 
-void console_wait_input(void)
+int console_wait_input(void)
 {
 	unsigned long flags = spin_lock(&rx_wq.lock);
+	int r = 0;
 
-	while (rx_head == rx_tail)
-		waitq_wait_locked(&rx_wq, &flags, 0);
+	while (rx_head == rx_tail && !r)
+		r = waitq_wait_interruptible_locked(&rx_wq, &flags, 0);
 	spin_unlock(&rx_wq.lock, flags);
+	return r;
 }
 
 struct waitq *console_input_waitq(void)

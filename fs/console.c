@@ -35,9 +35,6 @@ static struct {
 	bool eof;	/* escaped: the host's input ended, for good */
 	bool esc;	/* escaped: CONSOLE_ESC seen, its second byte not yet */
 	bool flush;	/* set by Ctrl-C: drop the line being edited */
-	/* Signals from the keyboard, raised by a thread (not in the interrupt). */
-	struct waitq sig_wq;
-	uint32_t sig_pending;
 } con;
 
 static const struct termios default_termios = {
@@ -318,7 +315,8 @@ static long con_read(struct file *f, struct uio *u, uint64_t *pos)
 			break;
 		}
 		mutex_unlock(&con.in_lock);
-		console_wait_input();
+		if (console_wait_input())
+			return -ERESTARTSYS;
 		mutex_lock(&con.in_lock);
 	}
 	mutex_unlock(&con.in_lock);
@@ -469,8 +467,8 @@ const struct file_ops tty_fops = {
 
 /*
  * Ctrl-C and Ctrl-\ with ISIG, in the UART's interrupt handler: the byte is
- * dropped, the line being edited goes, and the signal thread raises the
- * signal (raising it may end the process, which an interrupt must not do).
+ * dropped, the line being edited goes, and the process gets SIGINT or
+ * SIGQUIT (sending only queues it, which an interrupt handler may do).
  */
 static bool signal_hook(char c)
 {
@@ -485,27 +483,9 @@ static bool signal_hook(char c)
 		uart_write(caret, 2);
 	}
 	__atomic_store_n(&con.flush, true, __ATOMIC_RELEASE);
-	spin_lock_noirq(&con.sig_wq.lock);
-	con.sig_pending |= 1u << sig;
-	spin_unlock_noirq(&con.sig_wq.lock);
-	waitq_wake_all(&con.sig_wq);
+	if (app_process)
+		signal_send_process(app_process, sig, NULL); /* SI_KERNEL, as the tty sends it */
 	return true;
-}
-
-static void signal_thread(void *arg)
-{
-	for (;;) {
-		unsigned long flags = spin_lock(&con.sig_wq.lock);
-		while (!con.sig_pending)
-			waitq_wait_locked(&con.sig_wq, &flags, 0);
-		uint32_t pending = con.sig_pending;
-		con.sig_pending = 0;
-		spin_unlock(&con.sig_wq.lock, flags);
-		for (int sig = 1; sig < 32; sig++) {
-			if (pending & (1u << sig))
-				signal_raise_current(sig);
-		}
-	}
 }
 
 static void parse_winsize(const char *s)
@@ -528,18 +508,11 @@ void console_dev_init(void)
 
 	mutex_init(&con.in_lock);
 	mutex_init(&con.out_lock);
-	waitq_init(&con.sig_wq);
 	con.termios = default_termios;
 	con.tty = tty != NULL;
 	con.escaped = !con.tty && cmdline_has("stdin-eof");
 	if (!con.tty)
 		return;
 	parse_winsize(tty);
-	struct thread *t = thread_create(signal_thread, NULL, "tty-signals");
-	if (IS_ERR(t)) {
-		printk("console: no thread for keyboard signals; Ctrl-C is ignored\n");
-		return;
-	}
-	thread_detach(t);
 	console_input_hook = signal_hook;
 }

@@ -112,7 +112,10 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 			mutex_unlock(&p->lock);
 			return -EAGAIN;
 		}
-		cond_wait(&p->changed, &p->lock);
+		if (cond_wait_interruptible(&p->changed, &p->lock)) {
+			mutex_unlock(&p->lock);
+			return -ERESTARTSYS;
+		}
 	}
 	r = (long)MIN(p->count, u->resid);
 	if (r && ring_copy(p, u, p->head, (size_t)r, true)) {
@@ -153,7 +156,10 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 				err = -EAGAIN;
 				break;
 			}
-			cond_wait(&p->changed, &p->lock);
+			if (cond_wait_interruptible(&p->changed, &p->lock)) {
+				err = -ERESTARTSYS; /* or what was written so far */
+				break;
+			}
 			continue;
 		}
 		size_t n = MIN(u->resid, p->size - p->count);
@@ -293,17 +299,23 @@ static int fifo_join(struct file *f, struct pipe *p)
 	return 0;
 }
 
-/* A blocking open of one end waits until the other end has been opened. */
-static void fifo_wait_partner(struct file *f, struct pipe *p)
+/*
+ * A blocking open of one end waits until the other end has been opened;
+ * -ERESTARTSYS when a signal comes first.
+ */
+static int fifo_wait_partner(struct file *f, struct pipe *p)
 {
 	bool rd = file_readable(f);
 	unsigned int *opens = rd ? &p->w_opens : &p->r_opens;
 	unsigned int seen = *opens;
 
 	if ((f->flags & O_NONBLOCK) || rd == file_writable(f))
-		return;
-	while (!(rd ? p->writers : p->readers) && *opens == seen)
-		cond_wait(&p->changed, &p->lock);
+		return 0;
+	while (!(rd ? p->writers : p->readers) && *opens == seen) {
+		if (cond_wait_interruptible(&p->changed, &p->lock))
+			return -ERESTARTSYS;
+	}
+	return 0;
 }
 
 static int fifo_open(struct file *f)
@@ -332,9 +344,14 @@ static int fifo_open(struct file *f)
 		return err;
 	}
 	mutex_unlock(&fifo_lock);
-	if (!err)
-		fifo_wait_partner(f, p);
+	if (err) {
+		mutex_unlock(&p->lock);
+		return err;
+	}
+	err = fifo_wait_partner(f, p);
 	mutex_unlock(&p->lock);
+	if (err)
+		pipe_release(f); /* interrupted: leave the pipe it joined, as a close would */
 	return err;
 }
 

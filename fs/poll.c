@@ -3,7 +3,8 @@
  * readiness and, through poll_wait(), puts an entry on each wait queue that
  * could change it, all in one waitq_group. If nothing is ready the thread
  * sleeps until any queue wakes the group or the deadline passes, and scans
- * again. Entries live in small chunks that never move while queued.
+ * again. Entries live in small chunks that never move while queued. A
+ * signal ends the wait with -EINTR.
  */
 #include <alto/mm.h>
 #include <alto/time.h>
@@ -102,10 +103,14 @@ int vfs_poll(int (*scan)(void *ctx, struct poll_table *pt), void *ctx, uint64_t 
 		uint64_t until = deadline;
 		if (pt->nomem && (!until || until > time_now_ns() + NSEC_PER_MSEC))
 			until = time_now_ns() + NSEC_PER_MSEC;
-		int r = waitq_group_wait(&pt->group, until);
+		int r = waitq_group_wait_interruptible(&pt->group, until);
 		table_clear(pt);
 		if (r == -ETIMEDOUT && until == deadline) {
 			n = scan(ctx, NULL);
+			break;
+		}
+		if (r == -EINTR) {
+			n = -EINTR;
 			break;
 		}
 	}

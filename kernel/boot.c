@@ -81,8 +81,9 @@ int boot_reserved_ranges(struct mem_range *out, int max)
 {
 	int n = 0;
 
-	/* Page 0, and the real-mode area the firmware may still use. */
+	/* Page 0, and the pages the other CPUs start from (arch/x86_64/smp.c). */
 	out[n++] = (struct mem_range){ 0, 0x1000, 0 };
+	out[n++] = (struct mem_range){ 0x8000, 0xc000, 0 };
 	out[n++] = (struct mem_range){ virt_to_phys(_kernel_start), virt_to_phys(_kernel_end), 0 };
 	for (int i = 0; i < boot_info.nmodules && n < max; i++) {
 		const struct boot_module *m = &boot_info.modules[i];

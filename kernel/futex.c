@@ -82,7 +82,10 @@ long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline, uint32_
 	list_append(&b->waiters, &w.link);
 	for (;;) {
 		sched_prepare_block();
-		if (deadline)
+		/* A signal sent before we were marked blocked woke nobody: do not sleep. */
+		if (signal_pending())
+			sched_wake(t);
+		else if (deadline)
 			timer_arm(&t->sleep_timer, deadline);
 		spin_unlock_noirq(&b->lock);
 		schedule();

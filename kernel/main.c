@@ -14,6 +14,7 @@
 #include <alto/printk.h>
 #include <alto/sched.h>
 #include <alto/selftest.h>
+#include <alto/smp.h>
 #include <alto/time.h>
 #include <alto/timer.h>
 #include <alto/trap.h>
@@ -44,10 +45,10 @@ static void print_hardware(void)
 {
 	uint64_t mhz = tsc_hz / 1000000;
 
-	printk("CPU: %s%s%s, %u CPU%s described\n", cpu_features.vendor,
+	printk("CPU: %s%s%s, %u of %u CPU%s online\n", cpu_features.vendor,
 	       cpu_features.hypervisor ? ", hypervisor " : "",
-	       cpu_features.hypervisor ? cpu_features.hypervisor_id : "", MAX(acpi.ncpus, 1u),
-	       acpi.ncpus > 1 ? "s" : "");
+	       cpu_features.hypervisor ? cpu_features.hypervisor_id : "", cpu_count,
+	       MAX(acpi.ncpus, 1u), acpi.ncpus > 1 ? "s" : "");
 	printk("Memory: %lu MiB for the page allocator\n",
 	       pages_total_count() >> (20 - PAGE_SHIFT));
 	printk("TSC: %lu.%03lu MHz (%s)\n", mhz, (tsc_hz / 1000) % 1000, tsc_source);
@@ -154,14 +155,18 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	ioapic_init();
 	timers_init();
 	sched_init();
+	smp_ipi_init();
 	irq_enable();
 	uart_enable_input();
 	rtc_init();
+	tsc_refine_start();
 	fpu_init();
 	syscall_init_cpu();
+	smp_init();
 	vm_init();
 	futex_init();
 	vfs_init();
 	unpack_initrd();
+	sysfs_init();
 	power_off(run());
 }

@@ -4,6 +4,7 @@
  * directory and limits, then its main thread enters the program at ring 0.
  * When it exits, the main kernel thread powers the VM off with its status.
  */
+#include <alto/clock.h>
 #include <alto/cpu.h>
 #include <alto/exec.h>
 #include <alto/fpu.h>
@@ -14,6 +15,7 @@
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/sched.h>
+#include <alto/signal.h>
 #include <alto/string.h>
 #include <alto/time.h>
 #include <alto/trap.h>
@@ -67,6 +69,7 @@ static struct process *process_create(const char *path)
 	spin_init(&p->lock);
 	mutex_init(&p->fs_lock);
 	list_init(&p->threads);
+	signal_process_init(p);
 	p->umask = 022;
 	p->start_ns = time_now_ns();
 	default_limits(p);
@@ -93,6 +96,7 @@ static int start_main_thread(struct process *p, const struct exec_image *img)
 		return (int)PTR_ERR(t);
 	}
 	t->tid = p->pid; /* as on Linux: the main thread's id is the process id */
+	signal_thread_init(t, true);
 	t->detached = true;
 	list_append(&p->threads, &t->proc_link);
 	p->nthreads = 1;
@@ -171,6 +175,7 @@ long process_clone(const struct clone_args_k *a)
 
 	if (IS_ERR(t))
 		return PTR_ERR(t);
+	signal_thread_init(t, false);
 	long r = copy_state(t, self, a);
 	if (r) {
 		thread_detach(t);
@@ -254,11 +259,44 @@ __attribute__((noreturn)) void process_thread_exit(int code)
 			futex_wake(ctid, 1, FUTEX_BITSET_MATCH_ANY);
 	}
 	unsigned long flags = spin_lock(&p->lock);
+	cputime_thread_exit(p, t);
 	list_remove(&t->proc_link);
 	bool last = --p->nthreads == 0;
 	spin_unlock(&p->lock, flags);
+	signal_thread_exit(t);
 	if (last)
 		process_exit((code & 0xff) << 8);
+	thread_exit(0);
+}
+
+struct thread *process_thread_by_tid(struct process *p, int tid)
+{
+	struct thread *found = NULL;
+	struct list *pos;
+	unsigned long flags = spin_lock(&p->lock);
+
+	list_for_each(pos, &p->threads) {
+		struct thread *t = list_entry(pos, struct thread, proc_link);
+		if (t->tid == tid) {
+			found = t;
+			break;
+		}
+	}
+	spin_unlock(&p->lock, flags);
+	return found;
+}
+
+/*
+ * A thread stopping because its process ends leaves the thread list first:
+ * signal senders walk it and must never find a thread that has been freed.
+ */
+static __attribute__((noreturn)) void exit_unlisted(struct process *p, struct thread *t)
+{
+	unsigned long flags = spin_lock(&p->lock);
+
+	list_remove(&t->proc_link); /* harmless when already removed: it is self-linked then */
+	spin_unlock(&p->lock, flags);
+	signal_thread_exit(t);
 	thread_exit(0);
 }
 
@@ -266,9 +304,10 @@ __attribute__((noreturn)) void process_thread_exit(int code)
 void process_check_exiting(void)
 {
 	struct process *p = current_process();
+	struct thread *t = current_thread();
 
-	if (p && READ_ONCE(p->exiting) && current_thread()->proc)
-		thread_exit(0);
+	if (p && READ_ONCE(p->exiting) && t->proc)
+		exit_unlisted(p, t);
 }
 
 __attribute__((noreturn)) void process_exit(int wait_status)
@@ -282,7 +321,9 @@ __attribute__((noreturn)) void process_exit(int wait_status)
 		p->exit_status = wait_status;
 	}
 	spin_unlock(&p->lock, flags);
-	if (first)
+	if (first) {
+		signal_kick_all(p); /* blocked threads wake up and stop (signal_pending()) */
 		sem_up(&app_done);
-	thread_exit(0);
+	}
+	exit_unlisted(p, current_thread());
 }

@@ -1,43 +1,55 @@
 /*
- * The scheduler: per-CPU run queues, round-robin time slices, tickless (the
- * timer is armed for a slice end only when another thread waits). A switch
- * happens only inside schedule(), with the run-queue lock held across it and
- * released by whichever thread runs next, so a wake-up can never find a
- * thread half switched.
+ * The scheduler: a run queue per CPU, round-robin time slices, tickless (a
+ * CPU arms its timer for a slice end only when another thread waits). A
+ * switch happens only in schedule(), with the CPU's run-queue lock held
+ * across it and released by the thread that runs next. Threads move between
+ * CPUs only when they are off every CPU: an idle CPU steals queued work, a
+ * thread whose slice ended moves to a less loaded CPU (so N busy threads on
+ * M CPUs share them fairly), and a wake-up may place a thread on an idle CPU.
  */
+#include <alto/apic.h>
 #include <alto/cpu.h>
 #include <alto/fpu.h>
-#include <alto/mm.h>
+#include <alto/interrupt.h>
 #include <alto/printk.h>
 #include <alto/sched.h>
-#include <alto/string.h>
 #include <alto/time.h>
 #include <alto/timer.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
+#include "internal.h"
 
 struct runqueue {
 	struct spinlock lock;
 	struct list queue;
-	unsigned int nr;
+	unsigned int nr; /* queued, not counting the running thread */
 };
 
 static struct runqueue runqueues[MAX_CPUS];
-static struct thread main_thread;
-static struct spinlock threads_lock = SPINLOCK_INIT;
-static struct list all_threads = LIST_INIT(all_threads);
-static unsigned int nthreads;
-static int next_tid = 1;
 
-extern char boot_stack[], boot_stack_top[];
 struct thread *arch_switch(struct thread *prev, struct thread *next);
-void thread_trampoline(void);
-void thread_start(struct thread *prev);
-static void idle_loop(void *arg);
 
 static struct runqueue *rq_of(unsigned int cpu)
 {
 	return &runqueues[cpu];
+}
+
+static bool allowed(const struct thread *t, unsigned int cpu)
+{
+	return t->affinity & (1ull << cpu);
+}
+
+static bool cpu_idle(unsigned int cpu)
+{
+	struct cpu *c = &cpus[cpu];
+	return c->online && READ_ONCE(c->current) == c->idle && !READ_ONCE(rq_of(cpu)->nr);
+}
+
+/* Threads that want the CPU: the queue and the running one (unless idle). */
+static unsigned int load(unsigned int cpu)
+{
+	struct cpu *c = &cpus[cpu];
+	return READ_ONCE(rq_of(cpu)->nr) + (READ_ONCE(c->current) != c->idle);
 }
 
 static void enqueue(struct runqueue *rq, struct thread *t)
@@ -48,52 +60,70 @@ static void enqueue(struct runqueue *rq, struct thread *t)
 	rq->nr++;
 }
 
+static void unqueue(struct runqueue *rq, struct thread *t)
+{
+	list_remove(&t->rq_link);
+	t->on_rq = false;
+	rq->nr--;
+}
+
 static struct thread *dequeue(struct runqueue *rq)
 {
 	if (list_empty(&rq->queue))
 		return NULL;
 	struct thread *t = list_first_entry(&rq->queue, struct thread, rq_link);
-	list_remove(&t->rq_link);
-	t->on_rq = false;
-	rq->nr--;
+	unqueue(rq, t);
 	return t;
 }
 
-static void free_thread(struct thread *t)
+/* Tell another CPU to look at its run queue (it may be halted, or need a slice timer). */
+static void kick_cpu(unsigned int cpu)
 {
-	unsigned long flags = spin_lock(&threads_lock);
-	list_remove(&t->all_link);
-	nthreads--;
-	spin_unlock(&threads_lock, flags);
-	kstack_free(t->stack, t->stack_size);
-	if (t->fpu)
-		fpu_state_free(t->fpu);
-	kfree(t->entry_frame);
-	kfree(t);
+	if (cpu != this_cpu()->id)
+		apic_send_ipi(cpus[cpu].apic_id, VEC_IPI_RESCHED);
+}
+
+/* Put a runnable, off-CPU thread on cpu's queue and make that CPU notice. */
+static void place(struct thread *t, unsigned int cpu)
+{
+	struct runqueue *rq = rq_of(cpu);
+	unsigned long flags = spin_lock(&rq->lock);
+	struct cpu *c = &cpus[cpu];
+
+	t->cpu = cpu;
+	enqueue(rq, t);
+	if (c->current == c->idle)
+		c->need_resched = true;
+	spin_unlock(&rq->lock, flags);
+	if (cpu == this_cpu()->id)
+		timers_reprogram();
+	else
+		kick_cpu(cpu);
 }
 
 /*
  * Runs on the new thread right after a switch (in schedule(), or in
  * thread_start() for a thread's first run): the old one is off the CPU now.
  */
-static void finish_switch(struct thread *prev)
+void sched_finish_switch(struct thread *prev)
 {
 	struct runqueue *rq = rq_of(this_cpu()->id);
+	/*
+	 * Read prev while it is still ours: once on_cpu is clear it may be woken,
+	 * run elsewhere, even exit there, and its state would mislead us.
+	 */
+	int to = prev->migrate_to;
+	bool exiting = prev->state == THREAD_EXITING;
 
+	prev->migrate_to = -1;
 	spin_unlock_noirq(&rq->lock);
-	/* Others wait: this thread's slice must end on time. */
+	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	if (rq->nr)
-		timers_reprogram();
-	if (prev->state != THREAD_EXITING)
-		return;
-	unsigned long flags = spin_lock(&prev->exit_wq.lock);
-	prev->state = THREAD_DEAD;
-	bool detached = prev->detached;
-	spin_unlock(&prev->exit_wq.lock, flags);
-	if (detached)
-		free_thread(prev);
-	else
-		waitq_wake_all(&prev->exit_wq);
+		timers_reprogram(); /* others wait: this thread's slice must end on time */
+	if (exiting)
+		thread_reap(prev);
+	else if (to >= 0)
+		place(prev, (unsigned int)to);
 }
 
 /*
@@ -120,13 +150,77 @@ static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 	next->slice_start = now;
 	next->state = THREAD_RUNNING;
 	next->cpu = c->id;
+	next->on_cpu = true;
 	c->current = next;
 	c->kstack_top = (uint64_t)next->stack + next->stack_size;
 	if (prev->fs_base != next->fs_base)
 		wrmsr(MSR_FS_BASE, next->fs_base);
 	switch_fpu(c, prev, next);
 	prev = arch_switch(prev, next);
-	finish_switch(prev);
+	sched_finish_switch(prev);
+}
+
+/* Take a queued thread from the busiest other CPU that may run here. */
+static struct thread *steal(unsigned int me)
+{
+	unsigned int best = me, most = 0;
+
+	for (unsigned int cpu = 0; cpu < cpu_count; cpu++) {
+		unsigned int n = READ_ONCE(rq_of(cpu)->nr);
+		if (cpu != me && n > most) {
+			most = n;
+			best = cpu;
+		}
+	}
+	if (best == me || !spin_trylock_noirq(&rq_of(best)->lock))
+		return NULL;
+	struct thread *found = NULL;
+	struct list *pos;
+	list_for_each(pos, &rq_of(best)->queue) {
+		struct thread *t = list_entry(pos, struct thread, rq_link);
+		if (allowed(t, me) && !READ_ONCE(t->on_cpu)) {
+			unqueue(rq_of(best), t);
+			t->cpu = me;
+			found = t;
+			break;
+		}
+	}
+	spin_unlock_noirq(&rq_of(best)->lock);
+	return found;
+}
+
+/* A less loaded CPU for a thread whose slice ended here, or -1 to stay. */
+static int push_target(struct thread *t, unsigned int me)
+{
+	unsigned int mine = load(me), best = mine;
+	int target = -1;
+
+	if (!rq_of(me)->nr)
+		return -1; /* nobody waits here: stay */
+	for (unsigned int cpu = 0; cpu < cpu_count; cpu++) {
+		if (cpu != me && allowed(t, cpu) && cpus[cpu].online && load(cpu) < best) {
+			best = load(cpu);
+			target = (int)cpu;
+		}
+	}
+	return target;
+}
+
+/* Where the outgoing thread goes: back in this queue, or (later) to another CPU. */
+static void requeue_prev(struct cpu *c, struct runqueue *rq, struct thread *prev, bool expired)
+{
+	if (!allowed(prev, c->id)) {
+		prev->migrate_to = __builtin_ctzll(prev->affinity & ((1ull << cpu_count) - 1));
+		prev->state = THREAD_RUNNABLE;
+		return;
+	}
+	int target = expired ? push_target(prev, c->id) : -1;
+	if (target >= 0) {
+		prev->migrate_to = target;
+		prev->state = THREAD_RUNNABLE;
+	} else {
+		enqueue(rq, prev);
+	}
 }
 
 void schedule(void)
@@ -135,14 +229,17 @@ void schedule(void)
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = rq_of(c->id);
 	struct thread *prev = c->current;
+	bool expired = time_now_ns() - prev->slice_start >= TIME_SLICE_NS;
 
 	spin_lock_noirq(&rq->lock);
 	c->need_resched = false;
 	if (prev->state == THREAD_RUNNING && prev != c->idle)
-		enqueue(rq, prev);
+		requeue_prev(c, rq, prev, expired);
 	struct thread *next = dequeue(rq);
+	if (!next && (prev == c->idle || prev->state != THREAD_RUNNING))
+		next = steal(c->id);
 	if (!next)
-		next = c->idle;
+		next = prev->state == THREAD_RUNNING ? prev : c->idle;
 	if (next == prev) {
 		next->state = THREAD_RUNNING;
 		spin_unlock_noirq(&rq->lock);
@@ -152,38 +249,91 @@ void schedule(void)
 	irq_restore(flags);
 }
 
-void sched_prepare_block(void)
+/* The current thread's state changes under its run-queue lock, where wake-ups read it. */
+static void set_own_state(enum thread_state state)
 {
 	struct thread *t = current_thread();
 	unsigned long flags = spin_lock(&rq_of(t->cpu)->lock);
 
-	t->state = THREAD_BLOCKED;
+	t->state = state;
 	spin_unlock(&rq_of(t->cpu)->lock, flags);
+}
+
+void sched_prepare_block(void)
+{
+	set_own_state(THREAD_BLOCKED);
+}
+
+void sched_prepare_exit(void)
+{
+	set_own_state(THREAD_EXITING);
+}
+
+/* Where a woken thread should run: its own CPU, unless that is busy and another idles. */
+static unsigned int wake_cpu(struct thread *t)
+{
+	if (cpu_idle(t->cpu) || cpu_count == 1)
+		return t->cpu;
+	for (unsigned int cpu = 0; cpu < cpu_count; cpu++) {
+		if (allowed(t, cpu) && cpu_idle(cpu))
+			return cpu;
+	}
+	return allowed(t, t->cpu) ? t->cpu : (unsigned int)__builtin_ctzll(t->affinity);
 }
 
 void sched_wake(struct thread *t)
 {
-	struct runqueue *rq = rq_of(t->cpu);
-	unsigned long flags = spin_lock(&rq->lock);
-	bool woke = t->state == THREAD_BLOCKED;
+	unsigned long flags = spin_lock(&t->wake_lock);
 
-	if (woke) {
-		enqueue(rq, t);
+	/*
+	 * A thread still on its CPU (it set itself blocked and has not switched
+	 * out yet) must stay on that queue; one fully switched out may move.
+	 */
+	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
+		struct runqueue *rq = rq_of(t->cpu);
+		spin_lock_noirq(&rq->lock);
+		bool woke = t->state == THREAD_BLOCKED;
+		if (woke) {
+			enqueue(rq, t);
+			t->wakeups++;
+		}
+		spin_unlock_noirq(&rq->lock);
+		if (woke)
+			kick_cpu(t->cpu);
+	} else if (READ_ONCE(t->state) == THREAD_BLOCKED) {
 		t->wakeups++;
-		struct cpu *c = &cpus[t->cpu];
-		if (c->current == c->idle)
-			c->need_resched = true;
+		place(t, wake_cpu(t));
 	}
-	spin_unlock(&rq->lock, flags);
-	/* A thread is now waiting behind the running one: make sure its slice ends. */
-	if (woke && rq->nr == 1 && t->cpu == this_cpu()->id)
-		timers_reprogram();
+	spin_unlock(&t->wake_lock, flags);
 }
 
 void sched_kick(struct thread *t)
 {
 	sched_wake(t);
-	/* One CPU for now; with several, the CPU running t gets an interrupt (SMP). */
+	/* Running elsewhere: an interrupt makes it pass the return-to-application path. */
+	if (READ_ONCE(t->state) == THREAD_RUNNING && t->cpu != this_cpu()->id)
+		kick_cpu(t->cpu);
+}
+
+void sched_ipi_resched(void)
+{
+	struct cpu *c = this_cpu();
+
+	if (c->current == c->idle && rq_of(c->id)->nr)
+		c->need_resched = true;
+	timers_reprogram();
+}
+
+int sched_set_affinity(struct thread *t, uint64_t mask)
+{
+	mask &= cpu_count >= 64 ? ~0ull : (1ull << cpu_count) - 1;
+	if (!mask)
+		return -EINVAL;
+	WRITE_ONCE(t->affinity, mask);
+	/* The caller moves at once; another thread moves at its next switch. */
+	if (t == current_thread() && !allowed(t, this_cpu()->id))
+		schedule();
+	return 0;
 }
 
 uint64_t sched_slice_deadline(void)
@@ -216,16 +366,25 @@ void sched_preempt_point(void)
 		schedule();
 }
 
+/*
+ * One gs-relative instruction each: reading this CPU's pointer and then
+ * incrementing could be preempted in between and count on another CPU.
+ */
 void preempt_disable(void)
 {
-	this_cpu()->preempt_count++;
-	barrier();
+	__asm__ __volatile__("incl %%gs:%c0"
+			     :
+			     : "i"(offsetof(struct cpu, preempt_count))
+			     : "memory");
 }
 
 void preempt_enable(void)
 {
-	barrier();
-	if (--this_cpu()->preempt_count == 0 && this_cpu()->need_resched && irq_enabled())
+	__asm__ __volatile__("decl %%gs:%c0"
+			     :
+			     : "i"(offsetof(struct cpu, preempt_count))
+			     : "memory");
+	if (!this_cpu()->preempt_count && this_cpu()->need_resched && irq_enabled())
 		schedule();
 }
 
@@ -234,195 +393,49 @@ void thread_yield(void)
 	schedule();
 }
 
-static void wake_timer(struct timer *tm)
+/* Some other CPU has threads waiting in its queue. */
+static bool work_elsewhere(unsigned int me)
 {
-	sched_wake(tm->data);
-}
-
-static void thread_setup(struct thread *t, const char *name)
-{
-	strlcpy(t->name, name, sizeof(t->name));
-	waitq_init(&t->exit_wq);
-	timer_init(&t->sleep_timer, wake_timer, t);
-	list_init(&t->rq_link);
-	unsigned long flags = spin_lock(&threads_lock);
-	t->tid = next_tid++;
-	list_append(&all_threads, &t->all_link);
-	nthreads++;
-	spin_unlock(&threads_lock, flags);
-}
-
-static struct thread *thread_alloc(void (*fn)(void *), void *arg, const char *name,
-				   size_t stack_size)
-{
-	struct thread *t = kzalloc(sizeof(*t));
-
-	if (!t)
-		return ERR_PTR(-ENOMEM);
-	t->stack_size = stack_size;
-	t->stack = kstack_alloc(stack_size);
-	if (!t->stack) {
-		kfree(t);
-		return ERR_PTR(-ENOMEM);
+	for (unsigned int cpu = 0; cpu < cpu_count; cpu++) {
+		if (cpu != me && READ_ONCE(rq_of(cpu)->nr))
+			return true;
 	}
-	t->fn = fn;
-	t->arg = arg;
-	/* The first switch pops six callee-saved registers and returns to the trampoline. */
-	uint64_t *sp = (uint64_t *)((char *)t->stack + stack_size);
-	*--sp = (uint64_t)thread_trampoline;
-	for (int i = 0; i < 6; i++)
-		*--sp = 0;
-	t->saved_rsp = (uint64_t)sp;
-	thread_setup(t, name);
-	return t;
+	return false;
 }
 
-struct thread *thread_create(void (*fn)(void *), void *arg, const char *name)
-{
-	struct thread *t = thread_alloc(fn, arg, name, KSTACK_SIZE);
-
-	if (IS_ERR(t))
-		return t;
-	t->cpu = this_cpu()->id;
-	t->state = THREAD_BLOCKED;
-	sched_wake(t);
-	return t;
-}
-
-struct thread *thread_create_app(struct process *p, void (*fn)(void *), void *arg, const char *name)
-{
-	void *fpu = fpu_state_alloc();
-
-	if (!fpu)
-		return ERR_PTR(-ENOMEM);
-	struct thread *t = thread_alloc(fn, arg, name, APP_KSTACK_SIZE);
-	if (IS_ERR(t)) {
-		fpu_state_free(fpu);
-		return t;
-	}
-	t->proc = p;
-	t->fpu = fpu;
-	t->fpu_cpu = ~0u;
-	t->cpu = this_cpu()->id;
-	t->state = THREAD_BLOCKED;
-	return t;
-}
-
-void thread_start(struct thread *prev)
-{
-	finish_switch(prev);
-	irq_enable();
-	struct thread *t = current_thread();
-	t->fn(t->arg);
-	thread_exit(0);
-}
-
-__noreturn void thread_exit(int code)
-{
-	struct thread *t = current_thread();
-
-	BUG_ON(t == &main_thread);
-	irq_disable();
-	timer_cancel(&t->sleep_timer);
-	t->exit_code = code;
-	unsigned long flags = spin_lock(&rq_of(t->cpu)->lock);
-	t->state = THREAD_EXITING;
-	spin_unlock(&rq_of(t->cpu)->lock, flags);
-	schedule();
-	panic("thread_exit: an exited thread ran again");
-}
-
-int thread_join_deadline(struct thread *t, uint64_t deadline, int *code)
-{
-	unsigned long flags = spin_lock(&t->exit_wq.lock);
-
-	while (t->state != THREAD_DEAD) {
-		if (waitq_wait_locked(&t->exit_wq, &flags, deadline) == -ETIMEDOUT &&
-		    t->state != THREAD_DEAD) {
-			spin_unlock(&t->exit_wq.lock, flags);
-			return -ETIMEDOUT;
-		}
-	}
-	spin_unlock(&t->exit_wq.lock, flags);
-	if (code)
-		*code = t->exit_code;
-	free_thread(t);
-	return 0;
-}
-
-int thread_join(struct thread *t)
-{
-	int code = 0;
-
-	thread_join_deadline(t, 0, &code);
-	return code;
-}
-
-void thread_detach(struct thread *t)
-{
-	unsigned long flags = spin_lock(&t->exit_wq.lock);
-	bool dead = t->state == THREAD_DEAD;
-
-	t->detached = true;
-	spin_unlock(&t->exit_wq.lock, flags);
-	if (dead)
-		free_thread(t);
-}
-
-void thread_sleep_ns(uint64_t ns)
-{
-	struct thread *t = current_thread();
-	uint64_t deadline = time_now_ns() + ns;
-
-	while (time_now_ns() < deadline) {
-		unsigned long flags = irq_save();
-		sched_prepare_block();
-		timer_arm(&t->sleep_timer, deadline);
-		schedule();
-		timer_cancel(&t->sleep_timer);
-		irq_restore(flags);
-	}
-}
-
-unsigned int sched_thread_count(void)
-{
-	return READ_ONCE(nthreads);
-}
-
-static void idle_loop(void *arg)
+__attribute__((noreturn)) void sched_idle(void)
 {
 	struct cpu *c = this_cpu();
+	bool tried_steal = false;
 
 	for (;;) {
 		irq_disable();
-		if (!c->need_resched && !rq_of(c->id)->nr)
+		if (!c->need_resched && !rq_of(c->id)->nr) {
+			/* Try once to take work from others; then sleep until an interrupt. */
+			if (!tried_steal && work_elsewhere(c->id)) {
+				tried_steal = true;
+				irq_enable();
+				schedule();
+				continue;
+			}
 			safe_halt();
+		}
+		tried_steal = false;
 		irq_enable();
 		schedule();
 	}
 }
 
-/* Turn the boot context into the main thread and give this CPU its idle thread. */
-void sched_init(void)
+static void resched_ipi(void *arg)
 {
-	struct cpu *c = this_cpu();
+	sched_ipi_resched();
+}
 
+void sched_init_cpu_rq(void)
+{
 	for (int i = 0; i < MAX_CPUS; i++) {
 		spin_init(&runqueues[i].lock);
 		list_init(&runqueues[i].queue);
 	}
-	main_thread.stack = boot_stack;
-	main_thread.stack_size = KSTACK_SIZE;
-	main_thread.state = THREAD_RUNNING;
-	main_thread.slice_start = time_now_ns();
-	thread_setup(&main_thread, "main");
-	c->current = &main_thread;
-	c->kstack_top = (uint64_t)boot_stack_top;
-
-	struct thread *idle = thread_alloc(idle_loop, NULL, "idle", KSTACK_SIZE);
-	if (IS_ERR(idle))
-		panic("sched: cannot create the idle thread");
-	idle->cpu = c->id;
-	idle->state = THREAD_RUNNABLE; /* never on a queue: picked when nothing else is */
-	c->idle = idle;
+	irq_set_handler(VEC_IPI_RESCHED, resched_ipi, NULL);
 }

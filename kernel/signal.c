@@ -1,16 +1,46 @@
 /*
- * Signal dispositions and default actions. Handlers are recorded but not yet
- * run (that needs signal frames on application stacks: the signals work);
- * until then a signal whose handler is set is reported once and ignored, so
- * that a program keeps running rather than dying for a reason it guarded.
+ * Signal generation and delivery. All signal state (dispositions, the
+ * process's and its threads' pending sets and queues, the masks as senders
+ * read them) is under the process lock, a spinlock: sending only queues the
+ * signal and kicks a thread that does not block it, so it works from
+ * interrupt handlers. The thread acts on its signals itself on the way back
+ * to the application (signal_exit_to_app); the handler's frame is arch code.
  */
+#include <alto/clock.h>
 #include <alto/compiler.h>
+#include <alto/cpu.h>
+#include <alto/format.h>
+#include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/process.h>
-#include <alto/signal.h>
 #include <alto/sched.h>
+#include <alto/signal.h>
+#include <alto/syscall.h>
+#include <alto/time.h>
 #include <alto/trap.h>
+#include <alto/x86.h>
 #include <uapi/errno.h>
+
+#define M(sig) SIGMASK(sig)
+/* Delivered before the others, as Linux does: the fault the thread just took. */
+#define SYNCHRONOUS_MASK (M(SIGSEGV) | M(SIGBUS) | M(SIGILL) | M(SIGTRAP) | M(SIGFPE) | M(SIGSYS))
+#define IGNORE_MASK	 (M(SIGCHLD) | M(SIGURG) | M(SIGWINCH) | M(SIGCONT))
+#define STOP_MASK	 (M(SIGSTOP) | M(SIGTSTP) | M(SIGTTIN) | M(SIGTTOU))
+#define COREDUMP_MASK                                                                            \
+	(M(SIGQUIT) | M(SIGILL) | M(SIGTRAP) | M(SIGABRT) | M(SIGBUS) | M(SIGFPE) | M(SIGSEGV) | \
+	 M(SIGSYS) | M(SIGXCPU) | M(SIGXFSZ))
+
+#define NR_RESTART_SYSCALL 219
+
+#define SA_EXPOSE_TAGBITS 0x00000800
+#define SA_KNOWN_FLAGS                                                                     \
+	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_ONSTACK | SA_RESTART | SA_NODEFER | \
+	 SA_RESETHAND | SA_RESTORER | SA_EXPOSE_TAGBITS)
+
+struct sigqueue {
+	struct list link;
+	struct ksiginfo info;
+};
 
 static const char *const names[32] = {
 	NULL,	     "SIGHUP",	"SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
@@ -28,72 +58,710 @@ const char *signal_name(int sig)
 
 bool signal_pending(void)
 {
-	struct process *p = current_process();
-	return p && READ_ONCE(p->exiting);
+	struct thread *t = current_thread();
+	struct process *p = t ? t->proc : NULL;
+
+	if (!p)
+		return false;
+	if (READ_ONCE(p->exiting))
+		return true;
+	return (READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) &
+	       ~READ_ONCE(t->sigmask);
 }
 
-/* Signals whose default action is to do nothing. */
-static bool ignored_by_default(int sig)
+static bool handler_ignores(uint64_t handler, int sig)
 {
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+	return handler == SIG_IGN || (handler == SIG_DFL && (M(sig) & IGNORE_MASK));
 }
 
-static uint64_t disposition(int sig)
+static struct thread *thread_of(struct list *pos)
 {
-	struct process *p = current_process();
-
-	if (!p || sig <= 0 || sig >= NSIG)
-		return SIG_DFL;
-	unsigned long flags = spin_lock(&p->lock);
-	uint64_t h = p->sigactions[sig].handler;
-	spin_unlock(&p->lock, flags);
-	return h;
+	return list_entry(pos, struct thread, proc_link);
 }
 
-__attribute__((noreturn)) static void die_by(int sig)
+static struct thread *find_tid_locked(struct process *p, int tid)
 {
-	struct process *p = current_process();
+	struct list *pos;
 
-	printk("alto: %s terminated by %s\n", p && p->exe_path ? p->exe_path : "program",
-	       signal_name(sig));
-	process_exit(sig);
+	list_for_each(pos, &p->threads) {
+		if (thread_of(pos)->tid == tid)
+			return thread_of(pos);
+	}
+	return NULL;
 }
 
-void signal_raise_current(int sig)
+static bool wants(const struct thread *t, int sig)
 {
-	static ksigset_t warned;
-	uint64_t h = disposition(sig);
+	return !(t->sigmask & M(sig));
+}
 
-	if (sig == SIGKILL || sig == SIGSTOP)
-		die_by(SIGKILL);
-	if (h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig)))
-		return;
-	if (h == SIG_DFL)
-		die_by(sig);
-	if (!(warned & SIGMASK(sig))) {
-		warned |= SIGMASK(sig);
-		printk("alto: %s has a handler, which this kernel cannot run yet; ignored\n",
-		       signal_name(sig));
+/* Wake a thread of p (other than skip) for each signal of set it does not block. */
+static void kick_for_locked(struct process *p, struct thread *skip, ksigset_t set)
+{
+	struct list *pos;
+
+	list_for_each(pos, &p->threads) {
+		struct thread *t = thread_of(pos);
+		if (!set)
+			return;
+		if (t == skip || !(set & ~t->sigmask))
+			continue;
+		sched_kick(t);
+		set &= t->sigmask;
 	}
 }
 
-/* Until handlers run: the disposition decides at once (from a thread context). */
+/* A signal just became pending: make a thread that takes it look (Linux's complete_signal). */
+static void complete_locked(struct process *p, struct thread *target, struct thread *prefer,
+			    int sig)
+{
+	if (target) {
+		if (wants(target, sig))
+			sched_kick(target);
+	} else if (prefer && wants(prefer, sig)) {
+		sched_kick(prefer);
+	} else {
+		kick_for_locked(p, NULL, M(sig));
+	}
+}
+
+/*
+ * Queue sig for target (a thread) or the process. judge decides whether the
+ * signal is ignored: a signal blocked there is kept, since the disposition
+ * may change before it is unblocked. *q is a preallocated queue entry,
+ * taken (set to NULL) when used.
+ */
+static int send_locked(struct process *p, struct thread *target, struct thread *prefer,
+		       const struct ksiginfo *info, struct sigqueue **q)
+{
+	int sig = info->si_signo;
+	struct thread *judge = target ? target : prefer;
+	struct sigpending *pend = target ? &target->sig.pending : &p->shared_pending;
+	bool over = p->sigqueued >= p->rlimits[RLIMIT_SIGPENDING].rlim_cur;
+
+	/* A timer's signal is queued or refused, never merged: the timer counts overruns. */
+	bool timer = info->si_code == SI_TIMER;
+
+	if (p->exiting)
+		return 0;
+	if (!(judge && !wants(judge, sig)) && handler_ignores(p->sigactions[sig].handler, sig))
+		return timer ? -EAGAIN : 0;
+	if (sig < SIGRTMIN && (pend->set & M(sig)) && !timer)
+		return 0; /* a standard signal is pending once at most */
+	if (*q && (!over || info->si_code >= 0)) {
+		(*q)->info = *info;
+		list_append(&pend->queue, &(*q)->link);
+		p->sigqueued++;
+		*q = NULL;
+	} else if (timer || (sig >= SIGRTMIN && info->si_code != SI_USER)) {
+		return -EAGAIN;
+	}
+	pend->set |= M(sig);
+	complete_locked(p, target, prefer, sig);
+	return 0;
+}
+
+enum target_kind {
+	TO_PROCESS,
+	TO_PROCESS_FROM_CURRENT,
+	TO_THREAD,
+	TO_TID
+};
+
+struct send_req {
+	enum target_kind kind;
+	struct thread *thread; /* TO_THREAD */
+	int tid;	       /* TO_TID */
+};
+
+/* Resolve the request to (target, prefer) under the lock; -ESRCH for a thread that is gone. */
+static int resolve_locked(struct process *p, const struct send_req *r, struct thread **target,
+			  struct thread **prefer)
+{
+	struct thread *self = current_thread();
+
+	*target = NULL;
+	*prefer = NULL;
+	switch (r->kind) {
+	case TO_PROCESS_FROM_CURRENT:
+		if (self && self->proc == p) {
+			*prefer = self;
+			return 0;
+		}
+		/* fall through */
+	case TO_PROCESS:
+		*prefer = find_tid_locked(p, p->pid);
+		return 0;
+	case TO_THREAD:
+		*target = r->thread;
+		return find_tid_locked(p, r->thread->tid) == r->thread ? 0 : -ESRCH;
+	case TO_TID:
+		*target = find_tid_locked(p, r->tid);
+		return *target ? 0 : -ESRCH;
+	}
+	return -EINVAL;
+}
+
+static int send(struct process *p, const struct send_req *r, int sig, const struct ksiginfo *info)
+{
+	struct ksiginfo k = { .si_signo = sig, .si_code = SI_KERNEL };
+	struct thread *target, *prefer;
+	struct sigqueue *q;
+	int err;
+
+	if (!p || sig < 1 || sig >= NSIG)
+		return -EINVAL;
+	if (info) {
+		k = *info;
+		k.si_signo = sig;
+	}
+	q = kmalloc(sizeof(*q));
+	unsigned long flags = spin_lock(&p->lock);
+	err = resolve_locked(p, r, &target, &prefer);
+	if (!err)
+		err = send_locked(p, target, prefer, &k, &q);
+	spin_unlock(&p->lock, flags);
+	kfree(q);
+	if (!err)
+		waitq_wake_all(&p->signal_wq);
+	return err;
+}
+
 int signal_send_process(struct process *p, int sig, const struct ksiginfo *info)
 {
-	if (sig < 1 || sig >= NSIG)
-		return -EINVAL;
-	signal_raise_current(sig);
-	return 0;
+	struct send_req r = { .kind = TO_PROCESS };
+	return send(p, &r, sig, info);
 }
 
 int signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 {
-	return signal_send_process(t->proc, sig, info);
+	struct send_req r = { .kind = TO_THREAD, .thread = t };
+	return send(t->proc, &r, sig, info);
+}
+
+int signal_send_tid(struct process *p, int tid, int sig, const struct ksiginfo *info)
+{
+	struct send_req r = { .kind = TO_TID, .tid = tid };
+	return send(p, &r, sig, info);
+}
+
+void signal_raise_current(int sig)
+{
+	struct process *p = current_process();
+	struct send_req r = { .kind = TO_PROCESS_FROM_CURRENT };
+	struct ksiginfo info = { .si_signo = sig, .si_code = SI_USER };
+
+	info.kill.pid = p ? p->pid : 0;
+	send(p, &r, sig, &info);
+}
+
+/* The first signal of set to deliver: the synchronous ones, then the lowest number. */
+static int next_signal(ksigset_t set)
+{
+	if (!set)
+		return 0;
+	if (set & SYNCHRONOUS_MASK)
+		set &= SYNCHRONOUS_MASK;
+	return __builtin_ctzll(set) + 1;
+}
+
+/* A queued siginfo leaves its queue: a timer's signal tells its timer (si_overrun). */
+static bool release_entry(struct process *p, struct sigqueue *q, struct ksiginfo *info)
+{
+	bool live = true;
+
+	list_remove(&q->link);
+	p->sigqueued--;
+	if (info)
+		*info = q->info;
+	if (q->info.si_code == SI_TIMER)
+		live = posix_timer_deliver(p, info ? info : &q->info);
+	kfree(q);
+	return live;
+}
+
+/*
+ * Take sig's first siginfo off pend (a signal sent without one gets
+ * SI_USER); false when it belonged to a timer deleted since.
+ */
+static bool collect_locked(struct process *p, struct sigpending *pend, int sig,
+			   struct ksiginfo *info)
+{
+	struct sigqueue *found = NULL;
+	bool more = false;
+	struct list *pos;
+
+	list_for_each(pos, &pend->queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
+		if (q->info.si_signo != sig)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = q;
+	}
+	if (!more)
+		pend->set &= ~M(sig);
+	if (!found) {
+		*info = (struct ksiginfo){ .si_signo = sig, .si_code = SI_USER };
+		return true;
+	}
+	return release_entry(p, found, info);
+}
+
+static int dequeue_locked(struct thread *t, ksigset_t mask, struct ksiginfo *info)
+{
+	struct process *p = t->proc;
+	int sig;
+
+	for (;;) {
+		struct sigpending *pend = &t->sig.pending;
+		sig = next_signal(pend->set & ~mask);
+		if (!sig) {
+			pend = &p->shared_pending;
+			sig = next_signal(pend->set & ~mask);
+		}
+		if (!sig || collect_locked(p, pend, sig, info))
+			return sig;
+	}
+}
+
+int signal_dequeue(ksigset_t mask, struct ksiginfo *info)
+{
+	struct thread *t = current_thread();
+	unsigned long flags = spin_lock(&t->proc->lock);
+	int sig = dequeue_locked(t, mask, info);
+
+	spin_unlock(&t->proc->lock, flags);
+	return sig;
+}
+
+ksigset_t signal_pending_set(void)
+{
+	struct thread *t = current_thread();
+	unsigned long flags = spin_lock(&t->proc->lock);
+	ksigset_t set = t->sig.pending.set | t->proc->shared_pending.set;
+
+	spin_unlock(&t->proc->lock, flags);
+	return set;
+}
+
+/* Drop the signals of set from pend, with their queued siginfo. */
+static void flush_locked(struct process *p, struct sigpending *pend, ksigset_t set)
+{
+	struct list *pos, *tmp;
+
+	if (!(pend->set & set))
+		return;
+	pend->set &= ~set;
+	list_for_each_safe(pos, tmp, &pend->queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
+		if (set & M(q->info.si_signo))
+			release_entry(p, q, NULL);
+	}
+}
+
+int signal_set_action(int sig, const struct k_sigaction *act, struct k_sigaction *old)
+{
+	struct process *p = current_process();
+	unsigned long flags = spin_lock(&p->lock);
+	struct list *pos;
+
+	if (old)
+		*old = p->sigactions[sig];
+	if (act) {
+		p->sigactions[sig] = *act;
+		p->sigactions[sig].mask &= ~SIG_UNBLOCKABLE;
+		/* Unknown flags are dropped, so that programs can probe for them (Linux 5.11). */
+		p->sigactions[sig].flags &= SA_KNOWN_FLAGS;
+		/* Ignoring a signal drops what is pending of it, everywhere (POSIX). */
+		if (handler_ignores(act->handler, sig)) {
+			flush_locked(p, &p->shared_pending, M(sig));
+			list_for_each(pos, &p->threads)
+				flush_locked(p, &thread_of(pos)->sig.pending, M(sig));
+		}
+	}
+	spin_unlock(&p->lock, flags);
+	return 0;
+}
+
+void signal_set_mask(ksigset_t mask)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->proc;
+	unsigned long flags = spin_lock(&p->lock);
+	ksigset_t newly_blocked = mask & ~t->sigmask;
+
+	t->sigmask = mask & ~SIG_UNBLOCKABLE;
+	/* Process-wide signals this thread may have been woken for go to another one. */
+	kick_for_locked(p, t, newly_blocked & p->shared_pending.set);
+	spin_unlock(&p->lock, flags);
+}
+
+void signal_set_temporary_mask(ksigset_t mask)
+{
+	struct thread *t = current_thread();
+
+	t->sig.saved_mask = t->sigmask;
+	t->sig.restore_mask = true;
+	signal_set_mask(mask);
+}
+
+void signal_restore_temporary_mask(void)
+{
+	struct thread *t = current_thread();
+
+	if (!t->sig.restore_mask)
+		return;
+	t->sig.restore_mask = false;
+	signal_set_mask(t->sig.saved_mask);
+}
+
+int signal_wait(uint64_t deadline)
+{
+	struct thread *t = current_thread();
+	int r = 0;
+
+	if (signal_pending())
+		return -EINTR;
+	if (deadline && time_now_ns() >= deadline)
+		return -ETIMEDOUT;
+	unsigned long flags = irq_save();
+	sched_prepare_block();
+	/* A signal sent since the check above kicked a running thread: stay runnable. */
+	if (signal_pending())
+		sched_wake(t);
+	else if (deadline)
+		timer_arm(&t->sleep_timer, deadline);
+	schedule();
+	if (deadline)
+		timer_cancel(&t->sleep_timer);
+	irq_restore(flags);
+	if (signal_pending())
+		r = -EINTR;
+	else if (deadline && time_now_ns() >= deadline)
+		r = -ETIMEDOUT;
+	return r;
+}
+
+long signal_set_restart(long (*fn)(struct restart_block *rb), uint64_t a0, uint64_t a1, uint64_t a2,
+			uint64_t a3)
+{
+	current_thread()->sig.restart = (struct restart_block){ fn, { a0, a1, a2, a3 } };
+	return -ERESTART_RESTARTBLOCK;
+}
+
+bool signal_on_altstack(uint64_t sp)
+{
+	const struct k_stack *s = &current_thread()->altstack;
+
+	if (s->ss_flags & SS_AUTODISARM)
+		return false;
+	return sp > s->ss_sp && sp - s->ss_sp <= s->ss_size;
+}
+
+int signal_altstack_flags(uint64_t sp)
+{
+	if (!current_thread()->altstack.ss_size)
+		return SS_DISABLE;
+	return signal_on_altstack(sp) ? SS_ONSTACK : 0;
+}
+
+int signal_altstack_set(const struct k_stack *ss, uint64_t sp)
+{
+	struct thread *t = current_thread();
+	unsigned int mode = (unsigned int)ss->ss_flags & ~SS_AUTODISARM;
+
+	if (signal_on_altstack(sp))
+		return -EPERM;
+	if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (mode != SS_DISABLE && ss->ss_size < MINSIGSTKSZ)
+		return -ENOMEM;
+	/* The flags are kept as given: signal frames report them so (Linux's __save_altstack). */
+	t->altstack = (struct k_stack){ .ss_flags = ss->ss_flags };
+	if (mode != SS_DISABLE) {
+		t->altstack.ss_sp = ss->ss_sp;
+		t->altstack.ss_size = ss->ss_size;
+	}
+	return 0;
+}
+
+void signal_thread_init(struct thread *t, bool main_thread)
+{
+	list_init(&t->sig.pending.queue);
+	/* A new thread has no alternate stack; the first one's flags are 0, as Linux's. */
+	t->altstack = (struct k_stack){ .ss_flags = main_thread ? 0 : SS_DISABLE };
+}
+
+void signal_process_init(struct process *p)
+{
+	list_init(&p->shared_pending.queue);
+	waitq_init(&p->signal_wq);
+}
+
+void signal_thread_exit(struct thread *t)
+{
+	struct process *p = t->proc;
+	unsigned long flags = spin_lock(&p->lock);
+
+	flush_locked(p, &t->sig.pending, ~0ull);
+	kick_for_locked(p, t, p->shared_pending.set);
+	spin_unlock(&p->lock, flags);
+}
+
+void signal_kick_all(struct process *p)
+{
+	struct thread *self = current_thread();
+	unsigned long flags = spin_lock(&p->lock);
+	struct list *pos;
+
+	list_for_each(pos, &p->threads) {
+		if (thread_of(pos) != self)
+			sched_kick(thread_of(pos));
+	}
+	spin_unlock(&p->lock, flags);
+	waitq_wake_all(&p->signal_wq);
+}
+
+/* Who sent a signal, for the console line of a core-dump signal. */
+static const char *sender(const struct ksiginfo *info)
+{
+	switch (info->si_code) {
+	case SI_USER:
+		return "kill";
+	case SI_TKILL:
+		return "tgkill";
+	case SI_QUEUE:
+		return "sigqueue";
+	case SI_TIMER:
+		return "a timer";
+	default:
+		return "the kernel";
+	}
+}
+
+__noreturn void signal_die(int sig, const char *why)
+{
+	struct process *p = current_process();
+	const char *prog = p && p->exe_path ? p->exe_path : "program";
+
+	if (why)
+		printk("alto: %s (%s) terminated by %s\n", prog, why, signal_name(sig));
+	else
+		printk("alto: %s terminated by %s\n", prog, signal_name(sig));
+	process_exit(sig);
+}
+
+/* The default action of a core-dump signal: say where it hit; no core file is written. */
+static __noreturn void die_core(int sig, const struct ksiginfo *info)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "%s from %s, thread %d at %#lx, no core dump", signal_name(sig),
+		 sender(info), current_thread()->tid, syscall_frame()->rip);
+	signal_die(sig, why);
+}
+
+static void note_stop(int sig)
+{
+	static ksigset_t noted;
+
+	if (noted & M(sig))
+		return;
+	noted |= M(sig);
+	printk("alto: %s would stop the program; there is no job control, so it is ignored\n",
+	       signal_name(sig));
+}
+
+/* The next signal to act on, with its action; SA_RESETHAND applied. 0 when none. */
+static int get_signal(struct thread *t, struct ksiginfo *info, struct k_sigaction *ka)
+{
+	struct process *p = t->proc;
+	unsigned long flags = spin_lock(&p->lock);
+	int sig;
+
+	while ((sig = dequeue_locked(t, t->sigmask, info))) {
+		*ka = p->sigactions[sig];
+		if (ka->handler == SIG_IGN)
+			continue;
+		if (ka->handler != SIG_DFL && (ka->flags & SA_RESETHAND))
+			p->sigactions[sig].handler = SIG_DFL;
+		break;
+	}
+	spin_unlock(&p->lock, flags);
+	return sig;
+}
+
+static bool in_syscall(const struct trap_frame *f)
+{
+	return f->vector == VEC_SYSCALL && f->error != (uint64_t)-1;
+}
+
+static bool is_restart(uint64_t rax)
+{
+	long r = (long)rax;
+	return r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND ||
+	       r == -ERESTART_RESTARTBLOCK;
+}
+
+/* Run the `syscall` instruction (two bytes) again, with number nr. */
+static void restart_call(struct trap_frame *f, uint64_t nr)
+{
+	f->rax = nr;
+	f->rip -= 2;
+}
+
+static void restart_for_handler(struct trap_frame *f, uint64_t sa_flags)
+{
+	switch ((long)f->rax) {
+	case -ERESTART_RESTARTBLOCK:
+	case -ERESTARTNOHAND:
+		f->rax = (uint64_t)-EINTR;
+		break;
+	case -ERESTARTSYS:
+		if (!(sa_flags & SA_RESTART)) {
+			f->rax = (uint64_t)-EINTR;
+			break;
+		}
+		/* fall through */
+	case -ERESTARTNOINTR:
+		restart_call(f, f->error);
+		break;
+	}
+}
+
+static void restart_without_handler(struct trap_frame *f)
+{
+	if ((long)f->rax == -ERESTART_RESTARTBLOCK)
+		restart_call(f, NR_RESTART_SYSCALL);
+	else if (is_restart(f->rax))
+		restart_call(f, f->error);
+}
+
+/* Run the handler of sig: a frame on the application's stack, then the handler's mask. */
+static void handle(struct trap_frame *f, int sig, const struct ksiginfo *info,
+		   const struct k_sigaction *ka)
+{
+	struct thread *t = current_thread();
+	ksigset_t old = t->sig.restore_mask ? t->sig.saved_mask : t->sigmask;
+	ksigset_t mask = t->sigmask | ka->mask;
+
+	if (in_syscall(f))
+		restart_for_handler(f, ka->flags);
+	int err = arch_signal_frame(f, sig, info, ka, old);
+	if (err) {
+		char why[96];
+		if (err == -EINVAL)
+			snprintf(why, sizeof(why), "its %s handler has no SA_RESTORER",
+				 signal_name(sig));
+		else
+			snprintf(why, sizeof(why),
+				 "cannot write the frame for its %s handler, rsp %#lx",
+				 signal_name(sig), f->rsp);
+		signal_die(SIGSEGV, why);
+	}
+	t->sig.restore_mask = false;
+	if (!(ka->flags & SA_NODEFER))
+		mask |= M(sig);
+	signal_set_mask(mask);
+}
+
+static void act(struct trap_frame *f, int sig, const struct ksiginfo *info,
+		const struct k_sigaction *ka)
+{
+	if (ka->handler != SIG_DFL) {
+		handle(f, sig, info, ka);
+		return;
+	}
+	if (M(sig) & IGNORE_MASK)
+		return;
+	if (M(sig) & STOP_MASK) {
+		note_stop(sig);
+		return;
+	}
+	if (M(sig) & COREDUMP_MASK)
+		die_core(sig, info);
+	signal_die(sig, NULL);
+}
+
+/* Anything to do on the way out? Cheap: no lock. */
+static bool exit_work(const struct thread *t, const struct process *p, const struct trap_frame *f)
+{
+	return READ_ONCE(p->exiting) || t->sig.restore_mask ||
+	       ((READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) & ~t->sigmask) ||
+	       (in_syscall(f) && is_restart(f->rax));
+}
+
+void signal_exit_to_app(struct trap_frame *f)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->proc;
+	struct ksiginfo info;
+	struct k_sigaction ka;
+
+	if (!p || !exit_work(t, p, f))
+		return;
+	/* From a trap, interrupts are still off: frames are written to pageable memory. */
+	bool irqs_off = !irq_enabled();
+	if (irqs_off)
+		irq_enable();
+	for (;;) {
+		process_check_exiting();
+		int sig = get_signal(t, &info, &ka);
+		if (sig) {
+			act(f, sig, &info, &ka);
+			continue;
+		}
+		if (in_syscall(f))
+			restart_without_handler(f);
+		if (!t->sig.restore_mask)
+			break;
+		signal_restore_temporary_mask(); /* may unblock what is pending: look again */
+	}
+	if (irqs_off)
+		irq_disable();
+}
+
+/* Would sig reach a handler on the current thread (not ignored, default or blocked)? */
+static bool catchable(int sig)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->proc;
+	unsigned long flags = spin_lock(&p->lock);
+	uint64_t h = p->sigactions[sig].handler;
+	bool yes = h != SIG_DFL && h != SIG_IGN && wants(t, sig);
+
+	spin_unlock(&p->lock, flags);
+	return yes;
 }
 
 void signal_fault(struct trap_frame *f, int sig, int code, uint64_t addr)
 {
-	/* A handler for a fault would return to the same instruction: nothing to gain yet. */
-	app_fault_report(f, sig, code, addr);
-	die_by(sig);
+	struct thread *t = current_thread();
+	struct ksiginfo info = { .si_signo = sig, .si_code = code };
+
+	info.fault.addr = addr;
+	t->sig.fault_trapno = f->vector;
+	t->sig.fault_err = f->error;
+	if (f->vector == VEC_PF) {
+		t->sig.fault_err |= PF_USER; /* as Linux reports a fault of user code */
+		t->sig.fault_cr2 = addr;
+	}
+	if (!catchable(sig)) {
+		/* The report names the faulting address, else the instruction. */
+		app_fault_report(f, sig, code, f->vector == VEC_PF ? addr : f->rip);
+		signal_die(sig, NULL);
+	}
+	signal_send_thread(t, sig, &info);
+}
+
+void signal_force_segv(const char *why)
+{
+	struct ksiginfo info = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+
+	if (!catchable(SIGSEGV))
+		signal_die(SIGSEGV, why);
+	signal_send_thread(current_thread(), SIGSEGV, &info);
 }

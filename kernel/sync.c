@@ -16,14 +16,27 @@ void waitq_init(struct waitq *wq)
 	list_init(&wq->waiters);
 }
 
-int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
+/*
+ * After sched_prepare_block(): true if a signal makes an interruptible wait
+ * end. A signal sent before the thread was marked blocked found it running
+ * and woke nobody, so it must not sleep now; sched_wake() keeps it runnable.
+ */
+static bool interrupted(bool interruptible)
+{
+	if (!interruptible || !signal_pending())
+		return false;
+	sched_wake(current_thread());
+	return true;
+}
+
+static int wait_locked(struct waitq *wq, uint64_t deadline, bool interruptible)
 {
 	struct thread *t = current_thread();
 	struct waitq_entry w = { .thread = t };
 
 	list_append(&wq->waiters, &w.link);
 	sched_prepare_block();
-	if (deadline)
+	if (!interrupted(interruptible) && deadline)
 		timer_arm(&t->sleep_timer, deadline);
 	spin_unlock_noirq(&wq->lock);
 	schedule();
@@ -33,7 +46,19 @@ int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
 	if (w.woken)
 		return 0;
 	list_remove(&w.link);
-	return deadline && time_now_ns() >= deadline ? -ETIMEDOUT : 0;
+	if (deadline && time_now_ns() >= deadline)
+		return -ETIMEDOUT;
+	return interruptible && signal_pending() ? -EINTR : 0;
+}
+
+int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
+{
+	return wait_locked(wq, deadline, false);
+}
+
+int waitq_wait_interruptible_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
+{
+	return wait_locked(wq, deadline, true);
 }
 
 /* Called with the queue's lock held: the lock order is queue, then group. */
@@ -100,7 +125,7 @@ void waitq_group_remove(struct waitq_entry *e)
  * it either comes before the check below or wakes a thread already marked
  * blocked.
  */
-int waitq_group_wait(struct waitq_group *g, uint64_t deadline)
+static int group_wait(struct waitq_group *g, uint64_t deadline, bool interruptible)
 {
 	struct thread *t = current_thread();
 	unsigned long flags = spin_lock(&g->lock);
@@ -111,8 +136,12 @@ int waitq_group_wait(struct waitq_group *g, uint64_t deadline)
 			r = -ETIMEDOUT;
 			break;
 		}
+		if (interruptible && signal_pending()) {
+			r = -EINTR;
+			break;
+		}
 		sched_prepare_block();
-		if (deadline)
+		if (!interrupted(interruptible) && deadline)
 			timer_arm(&t->sleep_timer, deadline);
 		spin_unlock_noirq(&g->lock);
 		schedule();
@@ -123,6 +152,16 @@ int waitq_group_wait(struct waitq_group *g, uint64_t deadline)
 	g->triggered = false;
 	spin_unlock(&g->lock, flags);
 	return r;
+}
+
+int waitq_group_wait(struct waitq_group *g, uint64_t deadline)
+{
+	return group_wait(g, deadline, false);
+}
+
+int waitq_group_wait_interruptible(struct waitq_group *g, uint64_t deadline)
+{
+	return group_wait(g, deadline, true);
 }
 
 void mutex_init(struct mutex *m)
@@ -191,6 +230,17 @@ int cond_timedwait(struct condvar *c, struct mutex *m, uint64_t deadline)
 void cond_wait(struct condvar *c, struct mutex *m)
 {
 	cond_timedwait(c, m, 0);
+}
+
+int cond_wait_interruptible(struct condvar *c, struct mutex *m)
+{
+	unsigned long flags = spin_lock(&c->wq.lock);
+
+	mutex_unlock(m);
+	int r = waitq_wait_interruptible_locked(&c->wq, &flags, 0);
+	spin_unlock(&c->wq.lock, flags);
+	mutex_lock(m);
+	return r;
 }
 
 void cond_signal(struct condvar *c)

@@ -14,7 +14,8 @@
 struct timer_base {
 	struct spinlock lock;
 	struct list timers;
-	uint64_t armed_for; /* what the hardware is set to; 0: nothing */
+	uint64_t armed_for;    /* what the hardware is set to; 0: nothing */
+	struct timer *running; /* whose callback runs now (the lock is dropped for it) */
 };
 
 static struct timer_base bases[MAX_CPUS];
@@ -57,11 +58,14 @@ static void reprogram_locked(struct timer_base *b)
 
 void timers_reprogram(void)
 {
+	/* Interrupts off before choosing the base: it must be this CPU's until we program it. */
+	unsigned long flags = irq_save();
 	struct timer_base *b = &bases[this_cpu()->id];
-	unsigned long flags = spin_lock(&b->lock);
 
+	spin_lock_noirq(&b->lock);
 	reprogram_locked(b);
-	spin_unlock(&b->lock, flags);
+	spin_unlock_noirq(&b->lock);
+	irq_restore(flags);
 }
 
 bool timer_cancel(struct timer *t)
@@ -86,6 +90,18 @@ bool timer_cancel(struct timer *t)
 		break;
 	}
 	irq_restore(flags);
+	return was_armed;
+}
+
+bool timer_cancel_sync(struct timer *t)
+{
+	bool was_armed = timer_cancel(t);
+
+	/* Its callback may be running on another CPU right now: wait for it. */
+	for (unsigned int cpu = 0; cpu < cpu_count; cpu++) {
+		while (READ_ONCE(bases[cpu].running) == t)
+			cpu_relax();
+	}
 	return was_armed;
 }
 
@@ -119,9 +135,12 @@ void timers_run(void)
 			break;
 		list_remove(&t->link);
 		t->armed = false;
+		void (*fn)(struct timer *) = t->fn;
+		b->running = t;
 		spin_unlock_noirq(&b->lock);
-		t->fn(t); /* may re-arm t or others */
+		fn(t); /* may re-arm t or others */
 		spin_lock_noirq(&b->lock);
+		b->running = NULL;
 	}
 	spin_unlock_noirq(&b->lock);
 	sched_tick();

@@ -76,6 +76,11 @@ static const struct errno_desc table[] = {
 	{ EALREADY, "EALREADY", "Operation already in progress" },
 	{ EINPROGRESS, "EINPROGRESS", "Operation now in progress" },
 	{ ECANCELED, "ECANCELED", "Operation canceled" },
+	/* The kernel's restart codes (alto/signal.h), as strace names them; never errno. */
+	{ 512, "ERESTARTSYS", "To be restarted if SA_RESTART is set" },
+	{ 513, "ERESTARTNOINTR", "To be restarted" },
+	{ 514, "ERESTARTNOHAND", "To be restarted if no handler" },
+	{ 516, "ERESTART_RESTARTBLOCK", "Interrupted by signal" },
 };
 
 static const struct errno_desc *find(int err)

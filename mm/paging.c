@@ -193,6 +193,11 @@ void paging_init(const struct mem_range *map, int n)
 	write_cr3(virt_to_phys(kernel_pml4));
 }
 
+uint64_t paging_kernel_cr3(void)
+{
+	return virt_to_phys(kernel_pml4);
+}
+
 void paging_use_page_allocator(void)
 {
 	table_alloc = table_alloc_buddy;

@@ -2,10 +2,13 @@
  * The application's address space: areas kept in a sorted list, split and
  * merged as mappings change, and filled with zeroed pages on first touch.
  * Anonymous memory only for now; private file mappings are copied in by the
- * mmap system call.
+ * mmap system call. A change to mappings is gathered under the lock, then
+ * every CPU's TLB forgets the range, and only then are pages freed: another
+ * CPU may use a stale translation until the flush.
  */
 #include <alto/mm.h>
 #include <alto/printk.h>
+#include <alto/smp.h>
 #include <alto/string.h>
 #include <alto/trap.h>
 #include <alto/uaccess.h>
@@ -15,6 +18,35 @@
 #include "internal.h"
 
 #define PROT_MASK (PROT_READ | PROT_WRITE | PROT_EXEC)
+
+/* What a change of mappings leaves to do once the lock is dropped. */
+struct gather {
+	uintptr_t start, end; /* the range to flush on every CPU */
+	void *pages;	      /* pages to free after the flush, chained through themselves */
+};
+
+static void gather_range(struct gather *g, uintptr_t start, uintptr_t end)
+{
+	if (g->start == g->end) {
+		g->start = start;
+		g->end = end;
+	} else {
+		g->start = MIN(g->start, start);
+		g->end = MAX(g->end, end);
+	}
+}
+
+/* Flush every CPU, then free the gathered pages. Call without the mm lock. */
+static void gather_finish(struct gather *g)
+{
+	if (g->start != g->end)
+		tlb_shootdown(g->start, g->end);
+	while (g->pages) {
+		void *next = *(void **)g->pages;
+		page_free(g->pages);
+		g->pages = next;
+	}
+}
 
 static uint64_t pte_flags(unsigned int prot)
 {
@@ -130,15 +162,30 @@ static int split_at(struct mm *mm, uintptr_t start, uintptr_t end)
 	return 0;
 }
 
+struct release_ctx {
+	struct mm *mm;
+	struct gather *g;
+};
+
 static void release_page(uint64_t pa, void *arg)
 {
-	struct mm *mm = arg;
+	struct release_ctx *c = arg;
+	void *page = phys_to_virt(pa);
 
-	page_free(phys_to_virt(pa));
-	mm->resident--;
+	*(void **)page = c->g->pages;
+	c->g->pages = page;
+	c->mm->resident--;
 }
 
-static int unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
+static void drop_pages(struct mm *mm, uintptr_t start, uintptr_t end, struct gather *g)
+{
+	struct release_ctx c = { mm, g };
+
+	paging_unmap_user_range(start, end, release_page, &c);
+	gather_range(g, start, end);
+}
+
+static int unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end, struct gather *g)
 {
 	if (split_at(mm, start, end))
 		return -ENOMEM;
@@ -150,7 +197,7 @@ static int unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
 		mm->nvmas--;
 		v = n;
 	}
-	paging_unmap_user_range(start, end, release_page, mm);
+	drop_pages(mm, start, end, g);
 	return 0;
 }
 
@@ -190,14 +237,16 @@ struct mm *mm_create(void)
 
 void mm_destroy(struct mm *mm)
 {
+	struct gather g = { 0 };
 	unsigned long flags = spin_lock(&mm->lock);
 
-	unmap_locked(mm, 0, USER_TOP);
+	unmap_locked(mm, 0, USER_TOP, &g);
 	spin_unlock(&mm->lock, flags);
+	gather_finish(&g);
 	kfree(mm);
 }
 
-static long place(struct mm *mm, uintptr_t addr, size_t len, int flags)
+static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct gather *g)
 {
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!valid_range(addr, len))
@@ -205,7 +254,7 @@ static long place(struct mm *mm, uintptr_t addr, size_t len, int flags)
 		if (!range_free(mm, addr, addr + len)) {
 			if (flags & MAP_FIXED_NOREPLACE)
 				return -EEXIST;
-			if (unmap_locked(mm, addr, addr + len))
+			if (unmap_locked(mm, addr, addr + len, g))
 				return -ENOMEM;
 		}
 		return (long)addr;
@@ -225,11 +274,13 @@ long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	unsigned int vflags = (flags & MAP_TYPE) == MAP_SHARED ? VMA_SHARED : 0;
+	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
-	long r = place(mm, addr, len, flags);
+	long r = place(mm, addr, len, flags, &g);
 	if (r >= 0 && insert(mm, (uintptr_t)r, (uintptr_t)r + len, prot & PROT_MASK, vflags))
 		r = -ENOMEM;
 	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
 	return r;
 }
 
@@ -251,9 +302,11 @@ long mm_munmap(struct mm *mm, uintptr_t addr, size_t len)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len || addr >= USER_TOP || len > USER_TOP - addr)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
-	long r = unmap_locked(mm, addr, addr + len);
+	long r = unmap_locked(mm, addr, addr + len, &g);
 	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
 	return r;
 }
 
@@ -285,12 +338,14 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	if (!len)
 		return 0;
 	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
+	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = fully_mapped(mm, addr, end) ? split_at(mm, addr, end) : -ENOMEM;
 	if (!r) {
 		for (struct vma *v = find(mm, addr); v && v->start < end; v = next_of(mm, v))
 			v->prot = prot & PROT_MASK;
 		paging_protect_user_range(addr, end, pte_flags(prot));
+		gather_range(&g, addr, end);
 		struct vma *v = find(mm, addr);
 		while (v && v->start < end) {
 			struct vma *n = next_of(mm, v);
@@ -299,6 +354,7 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 		}
 	}
 	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
 	return r;
 }
 
@@ -314,7 +370,8 @@ static bool grow_in_place(struct mm *mm, uintptr_t old_end, uintptr_t new_end)
 	return true;
 }
 
-static long move_area(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, uintptr_t to)
+static long move_area(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, uintptr_t to,
+		      struct gather *g)
 {
 	struct vma *v = find(mm, old);
 	unsigned int prot = v->prot, vflags = v->flags;
@@ -323,7 +380,8 @@ static long move_area(struct mm *mm, uintptr_t old, size_t old_len, size_t new_l
 		return -ENOMEM;
 	if (paging_move_user_range(old, old + old_len, (intptr_t)to - (intptr_t)old))
 		return -ENOMEM;
-	unmap_locked(mm, old, old + old_len);
+	gather_range(g, old, old + old_len);
+	unmap_locked(mm, old, old + old_len, g);
 	return (long)to;
 }
 
@@ -335,26 +393,28 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 		return -EINVAL;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
 	struct vma *v = find(mm, old);
 	long r;
 	if (!old_len || !v || v->start > old || v->end < old + old_len) {
 		r = -EFAULT; /* Linux: the old range must lie within one mapping */
 	} else if (flags & MREMAP_FIXED) {
-		r = place(mm, new_addr, new_len, MAP_FIXED);
+		r = place(mm, new_addr, new_len, MAP_FIXED, &g);
 		if (r >= 0)
-			r = move_area(mm, old, MIN(old_len, new_len), new_len, new_addr);
+			r = move_area(mm, old, MIN(old_len, new_len), new_len, new_addr, &g);
 	} else if (new_len <= old_len) {
-		r = unmap_locked(mm, old + new_len, old + old_len) ?: (long)old;
+		r = unmap_locked(mm, old + new_len, old + old_len, &g) ?: (long)old;
 	} else if (grow_in_place(mm, old + old_len, old + new_len)) {
 		r = (long)old;
 	} else if (flags & MREMAP_MAYMOVE) {
 		uintptr_t to = find_gap(mm, new_len, mm->mmap_top);
-		r = to ? move_area(mm, old, old_len, new_len, to) : -ENOMEM;
+		r = to ? move_area(mm, old, old_len, new_len, to, &g) : -ENOMEM;
 	} else {
 		r = -ENOMEM;
 	}
 	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
 	return r;
 }
 
@@ -363,17 +423,20 @@ long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr >= USER_TOP)
 		return -EINVAL;
 	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
+	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = fully_mapped(mm, addr, end) ? 0 : -ENOMEM;
 	/* Private anonymous memory reads back as zeros after DONTNEED: drop the pages. */
 	if (!r && (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE))
-		paging_unmap_user_range(addr, end, release_page, mm);
+		drop_pages(mm, addr, end, &g);
 	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
 	return r;
 }
 
 long mm_brk(struct mm *mm, uintptr_t addr)
 {
+	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
 	uintptr_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
 	uintptr_t new_end = ALIGN_UP(addr, PAGE_SIZE);
@@ -385,12 +448,13 @@ long mm_brk(struct mm *mm, uintptr_t addr)
 		    insert(mm, old_end, new_end, PROT_READ | PROT_WRITE, VMA_HEAP))
 			goto out;
 	} else if (new_end < old_end) {
-		unmap_locked(mm, new_end, old_end);
+		unmap_locked(mm, new_end, old_end, &g);
 	}
 	mm->brk = addr;
 out:
 	addr = mm->brk;
 	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
 	return (long)addr;
 }
 

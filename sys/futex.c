@@ -4,6 +4,7 @@
  */
 #include <alto/futex.h>
 #include <alto/printk.h>
+#include <alto/signal.h>
 #include <alto/syscall.h>
 #include <alto/time.h>
 #include <uapi/errno.h>
@@ -49,6 +50,31 @@ static long deadline_of(const struct timespec __user *uts, bool absolute, bool r
 	return 0;
 }
 
+static long wait_restart(struct restart_block *rb);
+
+/*
+ * A wait a signal interrupted: without a timeout it restarts if the handler
+ * has SA_RESTART; with one it continues to the same deadline when no handler
+ * runs, else fails with EINTR (Linux's futex_wait_restart).
+ */
+static long wait_interruptible(uint32_t __user *uaddr, uint32_t val, uint64_t deadline,
+			       uint32_t bitset)
+{
+	long r = futex_wait(uaddr, val, deadline, bitset);
+
+	if (r != -EINTR)
+		return r;
+	if (!deadline)
+		return -ERESTARTSYS;
+	return signal_set_restart(wait_restart, (uint64_t)uaddr, val, deadline, bitset);
+}
+
+static long wait_restart(struct restart_block *rb)
+{
+	return wait_interruptible((uint32_t __user *)rb->arg[0], (uint32_t)rb->arg[1], rb->arg[2],
+				  (uint32_t)rb->arg[3]);
+}
+
 SYSCALL_DEFINE(futex, uint32_t __user *uaddr, int op, uint32_t val,
 	       const struct timespec __user *timeout, uint32_t __user *uaddr2, uint32_t val3)
 {
@@ -66,7 +92,7 @@ SYSCALL_DEFINE(futex, uint32_t __user *uaddr, int op, uint32_t val,
 		/* fall through */
 	case FUTEX_WAIT_BITSET:
 		r = deadline_of(timeout, cmd == FUTEX_WAIT_BITSET, realtime, &deadline);
-		return r ? r : futex_wait(uaddr, val, deadline, val3);
+		return r ? r : wait_interruptible(uaddr, val, deadline, val3);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* fall through */

@@ -2,11 +2,14 @@
  * poll, ppoll, select and pselect6 on fs/poll.c's machinery. Each scan
  * takes fresh references to the files it polls and keeps them until the
  * next scan, so a file closed meanwhile cannot free a wait queue that still
- * holds our entry. Remaining time is written back, as Linux does.
- * TODO: the signal masks of ppoll and pselect6 wait for signal delivery.
+ * holds our entry. Remaining time is written back, as Linux does. A signal
+ * interrupts the wait: EINTR after a handler, else the call restarts (poll
+ * with a timeout through restart_syscall, to the same deadline). ppoll and
+ * pselect6 wait with their signal mask, kept until the handler has run.
  */
 #include <alto/fdtable.h>
 #include <alto/mm.h>
+#include <alto/signal.h>
 #include <alto/string.h>
 #include <alto/syscall.h>
 #include <alto/time.h>
@@ -128,24 +131,76 @@ static long do_poll(struct pollfd __user *ufds, unsigned int n, uint64_t deadlin
 	return r;
 }
 
+static long poll_interrupted(long r, struct pollfd __user *fds, unsigned int nfds,
+			     uint64_t deadline);
+
+static long poll_restart(struct restart_block *rb)
+{
+	struct pollfd __user *fds = (struct pollfd __user *)rb->arg[0];
+	unsigned int nfds = (unsigned int)rb->arg[1];
+	uint64_t deadline = rb->arg[2];
+
+	return poll_interrupted(do_poll(fds, nfds, deadline), fds, nfds, deadline);
+}
+
+/* A poll that a signal interrupted restarts, with a timeout to the same deadline. */
+static long poll_interrupted(long r, struct pollfd __user *fds, unsigned int nfds,
+			     uint64_t deadline)
+{
+	if (r != -EINTR)
+		return r;
+	if (!deadline)
+		return -ERESTARTNOHAND;
+	return signal_set_restart(poll_restart, (uint64_t)fds, nfds, deadline, 0);
+}
+
 SYSCALL_DEFINE(poll, struct pollfd __user *fds, unsigned int nfds, int timeout)
 {
 	uint64_t deadline = timeout < 0 ? 0 : deadline_after((uint64_t)timeout * NSEC_PER_MSEC);
 
-	return do_poll(fds, nfds, deadline);
+	return poll_interrupted(do_poll(fds, nfds, deadline), fds, nfds, deadline);
+}
+
+/* ppoll's and pselect6's mask for the wait, put back on the way out. */
+static long set_wait_mask(const ksigset_t __user *umask, size_t size)
+{
+	ksigset_t mask;
+
+	if (!umask)
+		return 0;
+	if (size != sizeof(ksigset_t))
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	signal_set_temporary_mask(mask);
+	return 0;
+}
+
+/*
+ * After an interrupted wait the temporary mask stays for the handler (its
+ * frame records the saved one); otherwise it goes now.
+ */
+static long finish_masked(long r)
+{
+	if (r == -EINTR)
+		return -ERESTARTNOHAND;
+	signal_restore_temporary_mask();
+	return r;
 }
 
 SYSCALL_DEFINE(ppoll, struct pollfd __user *fds, unsigned int nfds, struct timespec __user *tsp,
-	       const void __user *sigmask, size_t sigsetsize)
+	       const ksigset_t __user *sigmask, size_t sigsetsize)
 {
 	uint64_t deadline;
 	long r = timespec_deadline(tsp, &deadline);
 
+	if (!r)
+		r = set_wait_mask(sigmask, sigsetsize);
 	if (r)
 		return r;
 	r = do_poll(fds, nfds, deadline);
 	put_timespec_left(tsp, deadline);
-	return r;
+	return finish_masked(r);
 }
 
 struct select_ctx {
@@ -265,19 +320,28 @@ SYSCALL_DEFINE(select, int nfds, unsigned long __user *rd, unsigned long __user 
 				       (long)(left % NSEC_PER_SEC / NSEC_PER_USEC) };
 		copy_to_user(tvp, &tv, sizeof(tv));
 	}
-	return r;
+	/* A restart reads the remaining time just written back. */
+	return r == -EINTR ? -ERESTARTNOHAND : r;
 }
 
 SYSCALL_DEFINE(pselect6, int nfds, unsigned long __user *rd, unsigned long __user *wr,
 	       unsigned long __user *ex, struct timespec __user *tsp, const void __user *sig)
 {
 	unsigned long __user *const sets[3] = { rd, wr, ex };
+	struct {
+		const ksigset_t __user *mask;
+		size_t size;
+	} sm = { NULL, 0 };
 	uint64_t deadline;
 	long r = timespec_deadline(tsp, &deadline);
 
+	if (!r && sig && copy_from_user(&sm, sig, sizeof(sm)))
+		r = -EFAULT;
+	if (!r)
+		r = set_wait_mask(sm.mask, sm.size);
 	if (r)
 		return r;
 	r = do_select(nfds, sets, deadline);
 	put_timespec_left(tsp, deadline);
-	return r;
+	return finish_masked(r);
 }

@@ -3,7 +3,9 @@
  * are fixed, the setters accept only what is already true, and exit ends the
  * VM with the status (exit_group ends every thread).
  */
+#include <alto/clock.h>
 #include <alto/cpu.h>
+#include <alto/layout.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/sched.h>
@@ -290,40 +292,42 @@ SYSCALL_DEFINE(setrlimit, int resource, const struct rlimit64 __user *limit)
 	return sys_prlimit64(0, resource, limit, NULL);
 }
 
-static struct timeval to_timeval(uint64_t ns)
-{
-	return (struct timeval){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC / 1000) };
-}
-
-/* CPU time of the process: its threads' run time (all counted as user time). */
-static uint64_t process_cpu_ns(void)
-{
-	struct thread *t = current_thread();
-
-	return t->runtime_ns + (time_now_ns() - t->slice_start);
-}
-
+/*
+ * CPU time is the scheduler's run time, all of it counted as user time (the
+ * kernel does not time its own part). Voluntary switches are wake-ups.
+ */
 SYSCALL_DEFINE(getrusage, int who, struct rusage __user *usage)
 {
+	struct process *p = current_process();
+	struct thread *t = current_thread();
 	struct rusage ru;
 
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
-	if (who != RUSAGE_CHILDREN) {
-		ru.ru_utime = to_timeval(process_cpu_ns());
-		ru.ru_maxrss = (long)(current_process()->mm->resident * 4); /* KiB */
+	if (who == RUSAGE_SELF) {
+		ru.ru_utime = ns_to_timeval(cputime_process_ns(p));
+		ru.ru_nvcsw = (long)cputime_process_nvcsw(p);
+	} else if (who == RUSAGE_THREAD) {
+		ru.ru_utime = ns_to_timeval(cputime_thread_ns(t));
+		ru.ru_nvcsw = (long)t->wakeups;
 	}
+	/* In KiB; the resident size now rather than its peak. */
+	if (who != RUSAGE_CHILDREN)
+		ru.ru_maxrss = (long)(p->mm->resident * (PAGE_SIZE / 1024));
 	return copy_to_user(usage, &ru, sizeof(ru));
 }
 
+#define USER_HZ 100
+
 SYSCALL_DEFINE(times, struct tms __user *buf)
 {
-	struct tms t = { .tms_utime = (long)(process_cpu_ns() / (NSEC_PER_SEC / 100)) };
+	struct tms t = { .tms_utime = (long)(cputime_process_ns(current_process()) /
+					     (NSEC_PER_SEC / USER_HZ)) };
 
 	if (buf && copy_to_user(buf, &t, sizeof(t)))
 		return -EFAULT;
-	return (long)(time_now_ns() / (NSEC_PER_SEC / 100));
+	return (long)(time_now_ns() / (NSEC_PER_SEC / USER_HZ));
 }
 
 SYSCALL_DEFINE(wait4, int pid, int __user *status, int options, void __user *rusage)

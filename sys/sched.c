@@ -4,6 +4,7 @@
  * CPU set is every CPU there is.
  */
 #include <alto/cpu.h>
+#include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/string.h>
 #include <alto/syscall.h>
@@ -21,10 +22,24 @@ SYSCALL_DEFINE(sched_yield, void)
 	return 0;
 }
 
+/* The thread a scheduling call names: 0 is the caller, else a thread id of the process. */
+static struct thread *target(int pid)
+{
+	return pid == 0 ? current_thread() : process_thread_by_tid(current_process(), pid);
+}
+
+static unsigned long online_mask(void)
+{
+	return cpu_count >= 64 ? ~0ul : (1ul << cpu_count) - 1;
+}
+
 SYSCALL_DEFINE(sched_getaffinity, int pid, unsigned int len, unsigned long __user *mask)
 {
-	unsigned long m = cpu_count >= 64 ? ~0ul : (1ul << cpu_count) - 1;
+	struct thread *t = target(pid);
 
+	if (!t)
+		return -ESRCH;
+	unsigned long m = t->affinity & online_mask();
 	if (len < sizeof(m) || (len & (sizeof(long) - 1)))
 		return -EINVAL;
 	if (clear_user(mask, len) || copy_to_user(mask, &m, sizeof(m)))
@@ -34,13 +49,15 @@ SYSCALL_DEFINE(sched_getaffinity, int pid, unsigned int len, unsigned long __use
 
 SYSCALL_DEFINE(sched_setaffinity, int pid, unsigned int len, const unsigned long __user *mask)
 {
-	unsigned long m;
+	struct thread *t = target(pid);
+	unsigned long m = 0;
 
-	if (len < sizeof(m))
-		return -EINVAL;
-	if (copy_from_user(&m, mask, sizeof(m)))
+	if (!t)
+		return -ESRCH;
+	/* Masks longer than 64 bits name CPUs Alto does not have beyond the first word. */
+	if (copy_from_user(&m, mask, MIN(len, sizeof(m))))
 		return -EFAULT;
-	return m ? 0 : -EINVAL;
+	return sched_set_affinity(t, m);
 }
 
 static bool valid_policy(int policy)

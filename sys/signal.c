@@ -1,21 +1,32 @@
 /*
- * Signal system calls: dispositions and masks are recorded with Linux's
- * checks and results; kill of the own process applies the default action.
- * Running handlers comes with the signals work.
+ * Signal system calls: dispositions, masks, the alternate stack, sending
+ * (kill, tkill, tgkill, the sigqueue calls), waiting (pause, sigsuspend,
+ * sigtimedwait), signalfd and restart_syscall. The semantics live in
+ * kernel/signal.c; these check arguments and copy, with Linux's results.
  */
 #include <alto/cpu.h>
+#include <alto/fdtable.h>
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/signal.h>
 #include <alto/syscall.h>
+#include <alto/time.h>
+#include <alto/trap.h>
+#include <alto/vfs.h>
 #include <uapi/errno.h>
+#include <uapi/fcntl.h>
+#include <uapi/time.h>
 
-#define UNBLOCKABLE (SIGMASK(SIGKILL) | SIGMASK(SIGSTOP))
+static long read_sigset(const ksigset_t __user *uset, size_t size, ksigset_t *set)
+{
+	if (size != sizeof(ksigset_t))
+		return -EINVAL;
+	return copy_from_user(set, uset, sizeof(*set)) ? -EFAULT : 0;
+}
 
 SYSCALL_DEFINE(rt_sigaction, int sig, const struct k_sigaction __user *act,
 	       struct k_sigaction __user *oact, size_t sigsetsize)
 {
-	struct process *p = current_process();
 	struct k_sigaction new, old;
 
 	if (sigsetsize != sizeof(ksigset_t) || sig < 1 || sig >= NSIG)
@@ -24,13 +35,7 @@ SYSCALL_DEFINE(rt_sigaction, int sig, const struct k_sigaction __user *act,
 		return -EINVAL;
 	if (act && copy_from_user(&new, act, sizeof(new)))
 		return -EFAULT;
-	unsigned long flags = spin_lock(&p->lock);
-	old = p->sigactions[sig];
-	if (act) {
-		new.mask &= ~UNBLOCKABLE;
-		p->sigactions[sig] = new;
-	}
-	spin_unlock(&p->lock, flags);
+	signal_set_action(sig, act ? &new : NULL, &old);
 	return oact ? copy_to_user(oact, &old, sizeof(old)) : 0;
 }
 
@@ -46,69 +51,268 @@ SYSCALL_DEFINE(rt_sigprocmask, int how, const ksigset_t __user *set, ksigset_t _
 		if (copy_from_user(&s, set, sizeof(s)))
 			return -EFAULT;
 		if (how == SIG_BLOCK)
-			t->sigmask |= s;
+			s |= old;
 		else if (how == SIG_UNBLOCK)
-			t->sigmask &= ~s;
-		else if (how == SIG_SETMASK)
-			t->sigmask = s;
-		else
+			s = old & ~s;
+		else if (how != SIG_SETMASK)
 			return -EINVAL;
-		t->sigmask &= ~UNBLOCKABLE;
+		/* Unblocked signals that are pending are delivered on the way out. */
+		signal_set_mask(s);
 	}
 	return oset ? copy_to_user(oset, &old, sizeof(old)) : 0;
 }
 
 SYSCALL_DEFINE(rt_sigpending, ksigset_t __user *set, size_t sigsetsize)
 {
+	ksigset_t s = signal_pending_set() & current_thread()->sigmask;
+
 	if (sigsetsize > sizeof(ksigset_t))
 		return -EINVAL;
-	return clear_user(set, sigsetsize);
+	return copy_to_user(set, &s, sigsetsize);
 }
 
 SYSCALL_DEFINE(sigaltstack, const struct k_stack __user *ss, struct k_stack __user *old)
 {
 	struct thread *t = current_thread();
-	struct k_stack s, prev = t->altstack;
+	uint64_t sp = syscall_frame()->rsp;
+	struct k_stack s, prev = {
+		.ss_sp = t->altstack.ss_sp,
+		.ss_flags = signal_altstack_flags(sp) | (int)(t->altstack.ss_flags & SS_AUTODISARM),
+		.ss_size = t->altstack.ss_size,
+	};
 
-	if (!prev.ss_size)
-		prev.ss_flags = SS_DISABLE;
 	if (ss) {
 		if (copy_from_user(&s, ss, sizeof(s)))
 			return -EFAULT;
-		if (s.ss_flags & ~SS_DISABLE)
-			return -EINVAL;
-		if (!(s.ss_flags & SS_DISABLE) && s.ss_size < MINSIGSTKSZ)
-			return -ENOMEM;
-		t->altstack = (s.ss_flags & SS_DISABLE) ? (struct k_stack){ 0 } : s;
+		long r = signal_altstack_set(&s, sp);
+		if (r)
+			return r;
 	}
 	return old ? copy_to_user(old, &prev, sizeof(prev)) : 0;
 }
 
-/* Signals to this process; other pids do not exist. */
-static long to_self(int sig)
+static struct ksiginfo user_info(int code)
 {
-	if (sig < 0 || sig >= NSIG)
-		return -EINVAL;
-	if (sig)
-		signal_raise_current(sig);
-	return 0;
+	struct ksiginfo info = { .si_code = code };
+
+	info.kill.pid = current_process()->pid;
+	info.kill.uid = 0;
+	return info;
 }
 
+/* Only the own process exists: its pid, its group (0 or -pid). kill(-1) reaches no other. */
 SYSCALL_DEFINE(kill, int pid, int sig)
 {
 	struct process *p = current_process();
+	struct ksiginfo info = user_info(SI_USER);
 
-	if (pid != p->pid && pid != 0 && pid != -1 && pid != -p->pid)
+	if (pid != p->pid && pid != 0 && pid != -p->pid)
 		return -ESRCH;
-	return to_self(sig);
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	return sig ? signal_send_process(p, sig, &info) : 0;
+}
+
+/* A signal for one thread of the own process, checked as Linux's do_send_specific. */
+static long to_thread(int tid, int sig, const struct ksiginfo *info)
+{
+	struct process *p = current_process();
+	long r;
+
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	if (sig)
+		return signal_send_tid(p, tid, sig, info);
+	unsigned long flags = spin_lock(&p->lock);
+	struct list *pos;
+	r = -ESRCH;
+	list_for_each(pos, &p->threads) {
+		if (list_entry(pos, struct thread, proc_link)->tid == tid)
+			r = 0;
+	}
+	spin_unlock(&p->lock, flags);
+	return r;
 }
 
 SYSCALL_DEFINE(tkill, int tid, int sig)
 {
-	return tid == current_thread()->tid ? to_self(sig) : -ESRCH;
+	struct ksiginfo info = user_info(SI_TKILL);
+
+	return tid <= 0 ? -EINVAL : to_thread(tid, sig, &info);
 }
 
 SYSCALL_DEFINE(tgkill, int tgid, int tid, int sig)
 {
-	return tgid == current_process()->pid ? sys_tkill(tid, sig) : -ESRCH;
+	struct ksiginfo info = user_info(SI_TKILL);
+
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	return tgid == current_process()->pid ? to_thread(tid, sig, &info) : -ESRCH;
+}
+
+/* The siginfo of the sigqueue calls: no faking kill's or the kernel's codes for another. */
+static long queue_info(const struct ksiginfo __user *uinfo, int sig, bool to_self,
+		       struct ksiginfo *info)
+{
+	if (copy_from_user(info, uinfo, sizeof(*info)))
+		return -EFAULT;
+	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && !to_self)
+		return -EPERM;
+	info->si_signo = sig;
+	return 0;
+}
+
+SYSCALL_DEFINE(rt_sigqueueinfo, int pid, int sig, const struct ksiginfo __user *uinfo)
+{
+	struct process *p = current_process();
+	struct ksiginfo info;
+	long r = queue_info(uinfo, sig, pid == p->pid, &info);
+
+	if (r)
+		return r;
+	if (pid != p->pid)
+		return -ESRCH;
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	return sig ? signal_send_process(p, sig, &info) : 0;
+}
+
+SYSCALL_DEFINE(rt_tgsigqueueinfo, int tgid, int tid, int sig, const struct ksiginfo __user *uinfo)
+{
+	struct ksiginfo info;
+	long r;
+
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	r = queue_info(uinfo, sig, tid == current_thread()->tid, &info);
+	if (r)
+		return r;
+	return tgid == current_process()->pid ? to_thread(tid, sig, &info) : -ESRCH;
+}
+
+/* Sleep until a signal is to be acted on; the way out runs its handler. */
+static long wait_for_signal(void)
+{
+	while (!signal_pending())
+		signal_wait(0);
+	return -ERESTARTNOHAND;
+}
+
+SYSCALL_DEFINE(pause, void)
+{
+	return wait_for_signal();
+}
+
+SYSCALL_DEFINE(rt_sigsuspend, const ksigset_t __user *umask, size_t sigsetsize)
+{
+	ksigset_t mask;
+	long r = read_sigset(umask, sigsetsize, &mask);
+
+	if (r)
+		return r;
+	signal_set_temporary_mask(mask);
+	return wait_for_signal();
+}
+
+/* A relative timeout to a deadline: 0 none, POLL_NO_WAIT-like 1 for zero time. */
+static long timeout_deadline(const struct timespec __user *uts, uint64_t *deadline, bool *now)
+{
+	struct timespec ts;
+
+	*deadline = 0;
+	*now = false;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long)NSEC_PER_SEC)
+		return -EINVAL;
+	*now = !ts.tv_sec && !ts.tv_nsec;
+	if ((uint64_t)ts.tv_sec < UINT64_MAX / NSEC_PER_SEC / 4)
+		*deadline =
+			time_now_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+/*
+ * Wait for one of `these` (blocked, normally) to be pending: they are
+ * unblocked during the wait, as Linux does, so that senders pick this thread.
+ */
+static int timedwait(ksigset_t these, uint64_t deadline, struct ksiginfo *info)
+{
+	struct thread *t = current_thread();
+	ksigset_t real = t->sigmask;
+	int sig, r = 0;
+
+	signal_set_mask(real & ~these);
+	while (!(sig = signal_dequeue(~these, info)) && r != -ETIMEDOUT && r != -EINTR)
+		r = signal_wait(deadline);
+	signal_set_mask(real);
+	if (sig)
+		return sig;
+	return r == -ETIMEDOUT ? -EAGAIN : -EINTR;
+}
+
+SYSCALL_DEFINE(rt_sigtimedwait, const ksigset_t __user *uthese, struct ksiginfo __user *uinfo,
+	       const struct timespec __user *uts, size_t sigsetsize)
+{
+	struct ksiginfo info;
+	ksigset_t these;
+	uint64_t deadline;
+	bool now;
+	long r = read_sigset(uthese, sigsetsize, &these);
+
+	if (!r)
+		r = timeout_deadline(uts, &deadline, &now);
+	if (r)
+		return r;
+	these &= ~SIG_UNBLOCKABLE;
+	r = signal_dequeue(~these, &info);
+	if (!r)
+		r = now ? -EAGAIN : timedwait(these, deadline, &info);
+	if (r > 0 && uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+		return -EFAULT;
+	return r;
+}
+
+SYSCALL_DEFINE(signalfd4, int fd, const ksigset_t __user *umask, size_t sizemask, int flags)
+{
+	ksigset_t mask;
+	long r;
+
+	if (flags & ~(SFD_CLOEXEC | SFD_NONBLOCK))
+		return -EINVAL;
+	r = read_sigset(umask, sizemask, &mask);
+	if (r)
+		return r;
+	mask &= ~SIG_UNBLOCKABLE;
+	if (fd != -1) {
+		struct file *f = fd_get_file(fd);
+		if (!f)
+			return -EBADF;
+		r = signalfd_set_mask(f, mask);
+		file_put(f);
+		return r ? r : fd;
+	}
+	struct file *f = signalfd_open(mask, flags & SFD_NONBLOCK);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	r = fd_alloc(current_fdtable(), f, 0, flags & SFD_CLOEXEC);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE(signalfd, int fd, const ksigset_t __user *umask, size_t sizemask)
+{
+	return sys_signalfd4(fd, umask, sizemask, 0);
+}
+
+SYSCALL_DEFINE(restart_syscall, void)
+{
+	struct restart_block *rb = &current_thread()->sig.restart;
+	long (*fn)(struct restart_block *) = rb->fn;
+
+	rb->fn = NULL;
+	return fn ? fn(rb) : -EINTR;
 }

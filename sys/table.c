@@ -9,6 +9,7 @@
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/sched.h>
+#include <alto/signal.h>
 #include <alto/syscall.h>
 #include <alto/trap.h>
 #include <uapi/errno.h>
@@ -72,4 +73,5 @@ void syscall_dispatch(struct trap_frame *f)
 	if (this_cpu()->need_resched)
 		schedule();
 	process_check_exiting();
+	signal_exit_to_app(f); /* handlers, default actions, restarts */
 }

@@ -1,10 +1,13 @@
 /*
  * Clocks and sleeping. CLOCK_REALTIME comes from the RTC read at boot, the
- * monotonic clocks from the TSC; CPU-time clocks count the thread's run time.
+ * monotonic clocks from the TSC; CPU-time clocks count run time (all by
+ * kernel/clock.c). Root may set the wall clock; there is no NTP discipline.
  */
+#include <alto/clock.h>
 #include <alto/cpu.h>
 #include <alto/process.h>
 #include <alto/sched.h>
+#include <alto/signal.h>
 #include <alto/syscall.h>
 #include <alto/time.h>
 #include <uapi/errno.h>
@@ -15,36 +18,6 @@
 static struct timespec to_timespec(uint64_t ns)
 {
 	return (struct timespec){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
-}
-
-static uint64_t thread_cpu_ns(void)
-{
-	struct thread *t = current_thread();
-	return t->runtime_ns + (time_now_ns() - t->slice_start);
-}
-
-/* The clock's reading in ns, or -EINVAL for a clock Alto does not have. */
-static long clock_read(int clock, uint64_t *ns)
-{
-	switch (clock) {
-	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_TAI:
-		*ns = time_realtime_ns();
-		return 0;
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-		*ns = time_now_ns();
-		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = thread_cpu_ns();
-		return 0;
-	default:
-		return -EINVAL;
-	}
 }
 
 SYSCALL_DEFINE(clock_gettime, int clock, struct timespec __user *tp)
@@ -62,6 +35,7 @@ SYSCALL_DEFINE(clock_getres, int clock, struct timespec __user *res)
 {
 	uint64_t ns;
 
+	/* Asking for the resolution checks the clock exists (pthread_getcpuclockid's way). */
 	if (clock_read(clock, &ns))
 		return -EINVAL;
 	bool coarse = clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE;
@@ -69,11 +43,13 @@ SYSCALL_DEFINE(clock_getres, int clock, struct timespec __user *res)
 	return res ? copy_to_user(res, &ts, sizeof(ts)) : 0;
 }
 
+/* What settimeofday set; gettimeofday gives it back (Linux's sys_tz). */
+static struct timezone sys_tz;
+
 SYSCALL_DEFINE(gettimeofday, struct timeval __user *tv, struct timezone __user *tz)
 {
-	uint64_t ns = time_realtime_ns();
-	struct timeval t = { (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC / 1000) };
-	struct timezone z = { 0, 0 };
+	struct timeval t = ns_to_timeval(time_realtime_ns());
+	struct timezone z = sys_tz;
 
 	if (tv && copy_to_user(tv, &t, sizeof(t)))
 		return -EFAULT;
@@ -91,6 +67,152 @@ SYSCALL_DEFINE(time, int64_t __user *t)
 	return now;
 }
 
+/* Set the wall clock (Alto's process is root) and move absolute realtime timers. */
+static void set_realtime(uint64_t ns)
+{
+	time_set_realtime_ns(ns);
+	clock_was_set();
+}
+
+SYSCALL_DEFINE(clock_settime, int clock, const struct timespec __user *tp)
+{
+	struct timespec ts;
+	uint64_t ns;
+
+	if (copy_from_user(&ts, tp, sizeof(ts)))
+		return -EFAULT;
+	/* Only the wall clock can be set; CPU clocks refuse with EPERM, as Linux's. */
+	if (clock != CLOCK_REALTIME)
+		return clock_is_cpu(clock) && !clock_read(clock, &ns) ? -EPERM : -EINVAL;
+	if (timespec_to_ns(&ts, &ns))
+		return -EINVAL;
+	set_realtime(ns);
+	return 0;
+}
+
+SYSCALL_DEFINE(settimeofday, const struct timeval __user *tv, const struct timezone __user *tz)
+{
+	struct timeval t;
+	struct timezone z;
+
+	if (tv && copy_from_user(&t, tv, sizeof(t)))
+		return -EFAULT;
+	if (tz && copy_from_user(&z, tz, sizeof(z)))
+		return -EFAULT;
+	if (tv && (t.tv_sec < 0 || t.tv_usec < 0 || t.tv_usec >= 1000000))
+		return -EINVAL;
+	if (tz && (z.tz_minuteswest < -15 * 60 || z.tz_minuteswest > 15 * 60))
+		return -EINVAL;
+	if (tz)
+		sys_tz = z;
+	if (tv)
+		set_realtime((uint64_t)t.tv_sec * NSEC_PER_SEC + (uint64_t)t.tv_usec * 1000);
+	return 0;
+}
+
+#define ADJ_ADJTIME  0x8000
+#define STA_PLL	     0x0001
+#define STA_UNSYNC   0x0040
+#define STA_CLOCKERR 0x1000
+#define TIME_ERROR   5
+
+/*
+ * adjtimex's state: what was set is kept and read back, nothing is applied
+ * but ADJ_SETOFFSET. Starting synchronized (TIME_OK) keeps programs that
+ * check it quiet.
+ */
+static struct timex ntp = {
+	.maxerror = 500,
+	.constant = 2,
+	.precision = 1,
+	.tolerance = 32768000,
+	.tick = 10000,
+};
+static struct spinlock ntp_lock = SPINLOCK_INIT;
+
+/* ADJ_SETOFFSET: step the wall clock by tx->time (us, or ns with ADJ_NANO). */
+static long step_realtime(const struct timex *tx)
+{
+	long frac_max = tx->modes & ADJ_NANO ? (long)NSEC_PER_SEC : 1000000;
+	int64_t frac_ns = tx->modes & ADJ_NANO ? tx->time.tv_usec : tx->time.tv_usec * 1000;
+
+	if (tx->time.tv_usec < 0 || tx->time.tv_usec >= frac_max)
+		return -EINVAL;
+	set_realtime(time_realtime_ns() +
+		     (uint64_t)(tx->time.tv_sec * (int64_t)NSEC_PER_SEC + frac_ns));
+	return 0;
+}
+
+static void ntp_store(const struct timex *tx)
+{
+	if (tx->modes & ADJ_OFFSET)
+		ntp.offset = tx->offset;
+	if (tx->modes & ADJ_FREQUENCY)
+		ntp.freq = tx->freq;
+	if (tx->modes & ADJ_MAXERROR)
+		ntp.maxerror = tx->maxerror;
+	if (tx->modes & ADJ_ESTERROR)
+		ntp.esterror = tx->esterror;
+	if (tx->modes & ADJ_STATUS)
+		ntp.status = (ntp.status & STA_NANO) | (tx->status & ~STA_NANO & 0xff);
+	if (tx->modes & ADJ_TIMECONST)
+		ntp.constant = tx->constant;
+	if (tx->modes & ADJ_TICK)
+		ntp.tick = tx->tick;
+	if (tx->modes & ADJ_TAI)
+		ntp.tai = (int)tx->constant;
+	if (tx->modes & ADJ_NANO)
+		ntp.status |= STA_NANO;
+	if (tx->modes & ADJ_MICRO)
+		ntp.status &= ~STA_NANO;
+}
+
+static long do_adjtimex(struct timex *tx)
+{
+	long r = 0;
+
+	if (!(tx->modes & ADJ_ADJTIME) && (tx->modes & ADJ_TICK) &&
+	    (tx->tick < 9000 || tx->tick > 11000))
+		return -EINVAL;
+	if (tx->modes & ADJ_ADJTIME) {
+		tx->offset = 0; /* adjtime(): no slew in progress, nothing to slew */
+		return TIME_OK;
+	}
+	if ((tx->modes & ADJ_SETOFFSET) && (r = step_realtime(tx)))
+		return r;
+	ntp_store(tx);
+	uint64_t now = time_realtime_ns();
+	unsigned int modes = tx->modes;
+	*tx = ntp;
+	tx->modes = modes;
+	tx->time.tv_sec = (int64_t)(now / NSEC_PER_SEC);
+	tx->time.tv_usec = (long)(now % NSEC_PER_SEC / (ntp.status & STA_NANO ? 1 : 1000));
+	return ntp.status & (STA_UNSYNC | STA_CLOCKERR) ? TIME_ERROR : TIME_OK;
+}
+
+SYSCALL_DEFINE(adjtimex, struct timex __user *utx)
+{
+	struct timex tx;
+
+	if (copy_from_user(&tx, utx, sizeof(tx)))
+		return -EFAULT;
+	unsigned long flags = spin_lock(&ntp_lock);
+	long r = do_adjtimex(&tx);
+	spin_unlock(&ntp_lock, flags);
+	if (r < 0)
+		return r;
+	return copy_to_user(utx, &tx, sizeof(tx)) ?: r;
+}
+
+SYSCALL_DEFINE(clock_adjtime, int clock, struct timex __user *utx)
+{
+	uint64_t now;
+
+	if (clock == CLOCK_REALTIME)
+		return sys_adjtimex(utx);
+	return clock_read(clock, &now) ? -EINVAL : -EOPNOTSUPP;
+}
+
 static long read_timespec(const struct timespec __user *u, uint64_t *ns)
 {
 	struct timespec ts;
@@ -103,13 +225,44 @@ static long read_timespec(const struct timespec __user *u, uint64_t *ns)
 	return 0;
 }
 
-/* Sleep until the monotonic deadline. (Signals do not interrupt sleeps yet.) */
-static void sleep_until(uint64_t deadline)
+/* Sleep until the monotonic deadline: 0, or -EINTR when a signal comes first. */
+static long sleep_until(uint64_t deadline)
 {
-	uint64_t now = time_now_ns();
+	while (time_now_ns() < deadline) {
+		if (signal_wait(deadline) == -EINTR)
+			return -EINTR;
+	}
+	return 0;
+}
 
-	if (deadline > now)
-		thread_sleep_ns(deadline - now);
+/* The deadline ns from now; centuries count as forever. */
+static uint64_t deadline_in(uint64_t ns)
+{
+	return ns > UINT64_MAX / 4 ? UINT64_MAX / 2 : time_now_ns() + ns;
+}
+
+static long sleep_restart(struct restart_block *rb);
+
+/*
+ * A relative sleep that a signal interrupts writes what was left to rem; if
+ * no handler runs, restart_syscall continues it to the same deadline.
+ */
+static long sleep_relative(uint64_t deadline, struct timespec __user *rem)
+{
+	uint64_t now;
+
+	if (!sleep_until(deadline))
+		return 0;
+	now = time_now_ns();
+	struct timespec left = to_timespec(deadline > now ? deadline - now : 0);
+	if (rem && copy_to_user(rem, &left, sizeof(left)))
+		return -EFAULT;
+	return signal_set_restart(sleep_restart, deadline, (uint64_t)rem, 0, 0);
+}
+
+static long sleep_restart(struct restart_block *rb)
+{
+	return sleep_relative(rb->arg[0], (struct timespec __user *)rb->arg[1]);
 }
 
 SYSCALL_DEFINE(nanosleep, const struct timespec __user *req, struct timespec __user *rem)
@@ -119,10 +272,22 @@ SYSCALL_DEFINE(nanosleep, const struct timespec __user *req, struct timespec __u
 
 	if (r)
 		return r;
-	sleep_until(time_now_ns() + ns);
+	return sleep_relative(deadline_in(ns), rem);
+}
+
+/* Until a CPU clock reaches target: 0, or -ERESTARTNOHAND when a signal comes first. */
+static long sleep_cpu(int clock, uint64_t target)
+{
+	uint64_t now;
+
+	while (!clock_read(clock, &now) && now < target) {
+		if (sleep_until(time_now_ns() + clock_cpu_wait_ns(clock, target - now)))
+			return -ERESTARTNOHAND;
+	}
 	return 0;
 }
 
+/* An absolute sleep restarts from the same arguments: the end stays the same. */
 SYSCALL_DEFINE(clock_nanosleep, int clock, int flags, const struct timespec __user *req,
 	       struct timespec __user *rem)
 {
@@ -134,8 +299,10 @@ SYSCALL_DEFINE(clock_nanosleep, int clock, int flags, const struct timespec __us
 	r = read_timespec(req, &ns);
 	if (r)
 		return r;
-	if (flags & TIMER_ABSTIME)
-		ns = ns > now ? ns - now : 0;
-	sleep_until(time_now_ns() + ns);
-	return 0;
+	if (clock_is_cpu(clock))
+		return sleep_cpu(clock, flags & TIMER_ABSTIME ? ns : now + ns);
+	if (!(flags & TIMER_ABSTIME))
+		return sleep_relative(deadline_in(ns), rem);
+	ns = ns > now ? ns - now : 0;
+	return sleep_until(deadline_in(ns)) ? -ERESTARTNOHAND : 0;
 }

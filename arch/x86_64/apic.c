@@ -67,6 +67,8 @@ uint32_t apic_id(void)
 
 static void timer_lvt_setup(void)
 {
+	/* Every CPU counts at the calibrated rate: the divider is per CPU. */
+	apic_write(APIC_TIMER_DIV, DIVIDE_BY_16);
 	if (apic_tsc_deadline)
 		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_TIMER);
 	else
@@ -171,16 +173,20 @@ static void wait_icr_idle(void)
 		cpu_relax();
 }
 
+/* With interrupts off: a migration between the two writes would send from another CPU. */
 static void send_icr(uint32_t dest, uint32_t lo)
 {
+	unsigned long flags = irq_save();
+
 	if (apic_x2) {
 		wrmsr(0x830, ((uint64_t)dest << 32) | lo);
-		return;
+	} else {
+		wait_icr_idle();
+		apic_write(APIC_ICR_HI, dest << 24);
+		apic_write(APIC_ICR_LO, lo);
+		wait_icr_idle();
 	}
-	wait_icr_idle();
-	apic_write(APIC_ICR_HI, dest << 24);
-	apic_write(APIC_ICR_LO, lo);
-	wait_icr_idle();
+	irq_restore(flags);
 }
 
 void apic_send_ipi(uint32_t dest, uint8_t vector)
@@ -188,12 +194,17 @@ void apic_send_ipi(uint32_t dest, uint8_t vector)
 	send_icr(dest, vector);
 }
 
-void apic_send_init_sipi(uint32_t dest, uint32_t start_page)
+void apic_send_init(uint32_t dest)
 {
 	send_icr(dest, 0x4500); /* INIT, assert */
-	time_delay_ns(10 * NSEC_PER_MSEC);
-	for (int i = 0; i < 2; i++) {
-		send_icr(dest, 0x4600 | (start_page & 0xff)); /* STARTUP */
-		time_delay_ns(200 * NSEC_PER_USEC);
-	}
+}
+
+void apic_send_startup(uint32_t dest, uint32_t start_page)
+{
+	send_icr(dest, 0x4600 | (start_page & 0xff));
+}
+
+void apic_send_ipi_others(uint8_t vector)
+{
+	send_icr(0, (3u << 18) | vector); /* shorthand: all excluding self */
 }

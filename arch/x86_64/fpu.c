@@ -10,6 +10,7 @@
 #include <alto/printk.h>
 #include <alto/string.h>
 #include <alto/x86.h>
+#include <uapi/errno.h>
 
 #define CR0_MP	       (1ul << 1)
 #define CR0_EM	       (1ul << 2)
@@ -23,9 +24,15 @@
 #define MXCSR_DEFAULT 0x1f80
 #define FCW_DEFAULT   0x037f
 
+#define XSTATE_BV_OFFSET 512 /* the XSAVE header: XSTATE_BV, XCOMP_BV, reserved */
+#define MXCSR_OFFSET	 24
+#define MXCSR_MASK_OFF	 28
+
 size_t fpu_state_size = FXSAVE_SIZE;
 uint64_t fpu_xcr0;
 static bool use_xsave;
+static uint32_t mxcsr_mask = 0xffbf; /* the MXCSR bits this CPU accepts */
+static void *init_state;	     /* the initial state, for fpu_reset */
 
 static void write_cr0(uint64_t v)
 {
@@ -62,6 +69,23 @@ void fpu_init(void)
 	fpu_init_cpu();
 	if (use_xsave)
 		fpu_state_size = cpuid(0xd, 0).ebx; /* for what XCR0 now enables */
+	init_state = fpu_state_alloc();
+	if (!init_state)
+		panic("fpu: no memory for the initial state");
+	/* FXSAVE's MXCSR_MASK field: what an MXCSR loaded from a signal frame may set. */
+	uint8_t *probe = page_alloc_zeroed(0);
+	if (probe) {
+		__asm__ __volatile__("fxsave64 (%0)" : : "r"(probe) : "memory");
+		uint32_t mask = *(uint32_t *)(probe + MXCSR_MASK_OFF);
+		if (mask)
+			mxcsr_mask = mask;
+		page_free(probe);
+	}
+}
+
+bool fpu_has_xsave(void)
+{
+	return use_xsave;
 }
 
 static unsigned int state_order(void)
@@ -104,4 +128,29 @@ void fpu_restore(const void *state)
 		__asm__ __volatile__("xrstor64 (%0)" : : "r"(state), "a"(-1), "d"(-1) : "memory");
 	else
 		__asm__ __volatile__("fxrstor64 (%0)" : : "r"(state) : "memory");
+}
+
+void fpu_reset(void)
+{
+	fpu_restore(init_state);
+}
+
+/*
+ * XRSTOR and FXRSTOR fault on reserved MXCSR bits, on components XCR0 does
+ * not enable, and on a compacted or dirty header; the kernel must not take
+ * that fault from an image the application wrote.
+ */
+int fpu_state_check(const void *state)
+{
+	const uint8_t *s = state;
+	uint32_t mxcsr = *(const uint32_t *)(s + MXCSR_OFFSET);
+
+	if (mxcsr & ~mxcsr_mask)
+		return -EINVAL;
+	if (!use_xsave)
+		return 0;
+	const uint64_t *hdr = (const uint64_t *)(s + XSTATE_BV_OFFSET);
+	if ((hdr[0] & ~fpu_xcr0) || hdr[1] || hdr[2])
+		return -EINVAL;
+	return 0;
 }

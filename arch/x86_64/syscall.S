@@ -15,7 +15,7 @@
 #include <alto/cpu.h>
 #include "frame.inc"
 
-#define SYSCALL_VECTOR 0x100
+#define SYSCALL_VECTOR 0x100	/* VEC_SYSCALL in alto/trap.h */
 #define FROM_APP       (1 << 32)
 
 /* Offsets in struct trap_frame. */
@@ -35,7 +35,7 @@ syscall_entry:
 	pushq %r11			/* rflags */
 	pushq $0x08			/* cs */
 	pushq %rcx			/* rip */
-	pushq $0			/* error */
+	pushq %rax			/* error: the call's number, for a restart */
 	movq $(FROM_APP | SYSCALL_VECTOR), %rcx
 	pushq %rcx			/* vector, from_app */
 	movq (6 * 8)(%rsp), %rcx	/* rcx = rip again, as the frame records it */

@@ -6,9 +6,11 @@
  */
 #include <alto/apic.h>
 #include <alto/cpu.h>
+#include <alto/fpu.h>
 #include <alto/interrupt.h>
 #include <alto/ksyms.h>
 #include <alto/layout.h>
+#include <alto/mm.h>
 #include <alto/power.h>
 #include <alto/printk.h>
 #include <alto/process.h>
@@ -115,14 +117,27 @@ void traps_init(void)
 	idt_init();
 }
 
+/* The boot CPU's IST stacks are static; the others come from the page allocator. */
+static void ist_tops(unsigned int cpu_id, uint64_t tops[IST_COUNT])
+{
+	for (int i = 0; i < IST_COUNT; i++) {
+		size_t size = i == IST_TRAMPOLINE - 1 ? IST_TRAMPOLINE_SIZE : IST_FATAL_SIZE;
+		uint8_t *stack;
+		if (cpu_id == 0)
+			stack = i == IST_TRAMPOLINE - 1 ? bsp_ist_tramp : bsp_ist_fatal[i - 1];
+		else
+			stack = page_alloc(size > PAGE_SIZE ? 2 : 0);
+		if (!stack)
+			panic("traps: no memory for CPU %u's interrupt stacks", cpu_id);
+		tops[i] = (uint64_t)(stack + size);
+	}
+}
+
 void traps_init_cpu(unsigned int cpu_id)
 {
 	uint64_t tops[IST_COUNT];
 
-	/* Only the boot CPU exists until SMP brings up others with their own stacks. */
-	tops[IST_TRAMPOLINE - 1] = (uint64_t)(bsp_ist_tramp + IST_TRAMPOLINE_SIZE);
-	for (int i = 0; i < 3; i++)
-		tops[IST_DOUBLE - 1 + i] = (uint64_t)(bsp_ist_fatal[i] + IST_FATAL_SIZE);
+	ist_tops(cpu_id, tops);
 	gdt_init_cpu(cpu_id, tops);
 	idt_load();
 }
@@ -178,25 +193,71 @@ __noreturn void fault_fatal(struct trap_frame *f, const char *why)
 	power_off(EXIT_PANIC);
 }
 
-/* The signal for an exception in application code, with its si_code. */
-static int app_signal(unsigned int vector, int *code)
+/*
+ * The si_code of a floating-point exception, from the unmasked exception
+ * flags of the x87 status word or MXCSR (Linux's fpu__exception_code).
+ */
+static int fpe_code(unsigned int vector)
 {
-	*code = 0;
-	switch (vector) {
+	struct thread *t = current_thread();
+	const uint8_t *img = t->fpu;
+	uint32_t err;
+
+	fpu_save(t->fpu);
+	if (vector == VEC_MF) {
+		uint16_t cw = *(const uint16_t *)img, sw = *(const uint16_t *)(img + 2);
+		err = sw & ~cw;
+	} else {
+		uint32_t mxcsr = *(const uint32_t *)(img + 24);
+		err = ~(mxcsr >> 7) & mxcsr;
+	}
+	if (err & 0x001)
+		return FPE_FLTINV;
+	if (err & 0x004)
+		return FPE_FLTDIV;
+	if (err & 0x008)
+		return FPE_FLTOVF;
+	if (err & 0x012)
+		return FPE_FLTUND;
+	if (err & 0x020)
+		return FPE_FLTRES;
+	return FPE_FLTINV;
+}
+
+/*
+ * The signal, si_code and si_addr for an exception in application code, as
+ * Linux gives them: an int3 reports the address after it (as the CPU does)
+ * but no si_addr; #GP and friends are SI_KERNEL without an address.
+ */
+static int app_signal(const struct trap_frame *f, int *code, uint64_t *addr)
+{
+	*code = SI_KERNEL;
+	*addr = 0;
+	switch (f->vector) {
 	case VEC_DE:
-		*code = 1; /* FPE_INTDIV */
+		*code = FPE_INTDIV;
+		*addr = f->rip;
 		return SIGFPE;
 	case VEC_MF:
 	case VEC_XM:
+		*code = fpe_code(f->vector);
+		*addr = f->rip;
 		return SIGFPE;
 	case VEC_UD:
-		*code = 1; /* ILL_ILLOPC */
+		*code = ILL_ILLOPN;
+		*addr = f->rip;
 		return SIGILL;
 	case VEC_DB:
+		*code = TRAP_TRACE;
+		*addr = f->rip;
+		return SIGTRAP;
 	case VEC_BP:
-		*code = 1; /* TRAP_BRKPT */
 		return SIGTRAP;
 	case VEC_AC:
+		*code = BUS_ADRALN;
+		return SIGBUS;
+	case VEC_NP:
+	case VEC_SS:
 		return SIGBUS;
 	default:
 		return SIGSEGV;
@@ -205,18 +266,24 @@ static int app_signal(unsigned int vector, int *code)
 
 static void exception(struct trap_frame *f)
 {
+	int code;
+	uint64_t addr;
+
 	if (f->vector == VEC_PF) {
-		uint64_t addr = read_cr2();
-		int code = page_fault_hook ? page_fault_hook(f, addr) : SEGV_MAPERR;
+		addr = read_cr2();
+		code = page_fault_hook ? page_fault_hook(f, addr) : SEGV_MAPERR;
 		if (!code)
 			return;
-		if (f->from_app)
+		if (f->from_app) {
 			signal_fault(f, SIGSEGV, code, addr);
-		else if (extable_fixup(f))
+			return;
+		}
+		if (extable_fixup(f))
 			return;
 	} else if (f->from_app) {
-		int code, sig = app_signal(f->vector, &code);
-		signal_fault(f, sig, code, f->rip);
+		int sig = app_signal(f, &code, &addr);
+		signal_fault(f, sig, code, addr);
+		return;
 	}
 	fault_fatal(f, "kernel fault");
 }
@@ -240,14 +307,16 @@ void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector < VEC_FIRST_IRQ) {
 		exception(f);
-		return;
+	} else {
+		device_interrupt(f);
+		/* Switch threads on the way out if a wake-up or the time slice asks for it. */
+		if (f->rflags & RFLAGS_IF)
+			sched_preempt_point();
 	}
-	device_interrupt(f);
-	/* Switch threads on the way out if a wake-up or the time slice asks for it. */
-	if (f->rflags & RFLAGS_IF)
-		sched_preempt_point();
-	if (f->from_app)
+	if (f->from_app) {
 		process_check_exiting();
+		signal_exit_to_app(f); /* a fault's signal, or one sent meanwhile */
+	}
 }
 
 /* A fault on the unmapped page below the current thread's kernel stack. */

@@ -16,7 +16,10 @@ uint32_t apic_id(void);
 /* Fire the timer interrupt at this monotonic time (ns); 0 stops it. */
 void apic_timer_arm(uint64_t deadline_ns);
 void apic_send_ipi(uint32_t apic_id, uint8_t vector);
-void apic_send_init_sipi(uint32_t apic_id, uint32_t start_page);
+void apic_send_init(uint32_t apic_id);
+void apic_send_startup(uint32_t apic_id, uint32_t start_page);
+/* The same vector to every CPU but this one. */
+void apic_send_ipi_others(uint8_t vector);
 extern bool apic_x2;
 extern bool apic_tsc_deadline;
 

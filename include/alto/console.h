@@ -36,8 +36,8 @@ long console_read(char *buf, size_t len);
 bool console_input_ready(void);
 /* What console input there is, up to len bytes; 0 when none. */
 long console_read_nonblock(char *buf, size_t len);
-/* Block until console input is there, without taking it. */
-void console_wait_input(void);
+/* Block until console input is there, without taking it; -EINTR on a signal. */
+int console_wait_input(void);
 /* The queue woken when input arrives (all waiters), for poll. */
 struct waitq;
 struct waitq *console_input_waitq(void);

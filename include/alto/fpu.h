@@ -6,6 +6,7 @@
 #ifndef ALTO_FPU_H
 #define ALTO_FPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,5 +20,11 @@ void *fpu_state_alloc(void);
 void fpu_state_free(void *state);
 void fpu_save(void *state);
 void fpu_restore(const void *state);
+/* Load the initial state into the registers (a signal handler starts with it). */
+void fpu_reset(void);
+/* 0 if restoring this image (from a signal frame) cannot fault, else -EINVAL. */
+int fpu_state_check(const void *state);
+/* Whether states are XSAVE images (else FXSAVE's 512 bytes). */
+bool fpu_has_xsave(void);
 
 #endif

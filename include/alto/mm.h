@@ -67,6 +67,9 @@ size_t heap_bytes_in_use(void);
 #define PTE_PROTNONE  (1ull << 9)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
+/* The physical address of the kernel's top-level page table (for CR3). */
+uint64_t paging_kernel_cr3(void);
+
 /* Map device registers uncached into the vmap area. */
 void *mmio_map(uint64_t pa, size_t len);
 /* Map physical memory (firmware tables) cached, read-only. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <alto/list.h>
 #include <alto/spinlock.h>
+#include <alto/signal.h>
 #include <alto/sync.h>
 #include <alto/uaccess.h>
 #include <uapi/resource.h>
@@ -22,6 +23,7 @@ struct fdtable;
 struct vnode;
 struct thread;
 struct trap_frame;
+struct ptimers;
 
 /* The pid the application sees; its main thread's tid is the same, as on Linux. */
 #define APP_PID	 2
@@ -37,15 +39,24 @@ struct process {
 	struct vnode *cwd;    /* a reference is held */
 	unsigned int umask;
 
-	struct spinlock lock; /* rlimits, sigactions, threads, exit state */
+	struct spinlock lock; /* rlimits, signals (all of their state), threads, exit state */
 	struct rlimit64 rlimits[RLIM_NLIMITS];
 	struct k_sigaction sigactions[NSIG];
+	struct sigpending shared_pending; /* process-wide signals (kernel/signal.c) */
+	unsigned int sigqueued;		  /* queued siginfo, against RLIMIT_SIGPENDING */
+	struct waitq signal_wq;		  /* woken at every signal: signalfd readers */
 
 	struct list threads;
 	unsigned int nthreads;
 	int next_tid;
 	bool exiting;
 	int exit_status;
+
+	/* Clocks and timers (kernel/clock.c, kernel/posix_timers.c); under lock. */
+	uint64_t exited_cpu_ns; /* CPU time of threads that have exited */
+	uint64_t exited_nvcsw;	/* and their voluntary context switches */
+	uint64_t cpu_ns_seen;	/* the process CPU clock's last reading: it never goes back */
+	struct ptimers *timers; /* NULL until the first timer */
 
 	/* What was run, for error messages, fault reports and (later) /proc. */
 	char *exe_path;
@@ -83,6 +94,12 @@ struct clone_args_k {
 long process_clone(const struct clone_args_k *a);
 /* The current thread ends (exit): the process ends with the last one. */
 __attribute__((noreturn)) void process_thread_exit(int code);
+/*
+ * The process's thread with this id, or NULL. Threads are freed only after
+ * they leave the list, at exit: use the result while it cannot exit, or
+ * accept that it may (a signal to it is then lost, as on Linux).
+ */
+struct thread *process_thread_by_tid(struct process *p, int tid);
 /* Stop the current thread if the process is exiting (exit_group). */
 void process_check_exiting(void);
 

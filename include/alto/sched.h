@@ -12,6 +12,7 @@
 #include <alto/compiler.h>
 #include <alto/list.h>
 #include <alto/timer.h>
+#include <alto/signal.h>
 #include <alto/spinlock.h>
 #include <alto/sync.h>
 #include <uapi/signal.h>
@@ -36,8 +37,12 @@ struct thread {
 	uint64_t saved_rsp; /* while switched out: see arch/x86_64/switch.S */
 	void *stack;	    /* lowest usable byte of the kernel stack */
 	enum thread_state state;
-	unsigned int cpu;
+	unsigned int cpu; /* where it runs or last ran; its run queue */
 	bool on_rq;
+	volatile bool on_cpu;	   /* between being switched in and fully switched out */
+	int migrate_to;		   /* -1, or the CPU to move to once switched out */
+	uint64_t affinity;	   /* CPUs it may run on (bit n: CPU n) */
+	struct spinlock wake_lock; /* serializes wake-ups (they may move the thread) */
 	bool detached;
 	struct list rq_link;
 	int tid;
@@ -63,11 +68,14 @@ struct thread {
 	uint64_t robust_list;	  /* set_robust_list */
 	ksigset_t sigmask;
 	struct k_stack altstack;
+	struct thread_signals sig;	/* pending signals, saved mask, restart (kernel/signal.c) */
 	struct trap_frame *entry_frame; /* a new thread's first registers (clone) */
 };
 
 /* Create a runnable kernel thread. Returns ERR_PTR(-ENOMEM) on failure. */
 struct thread *thread_create(void (*fn)(void *), void *arg, const char *name);
+/* The same, for the CPUs in affinity only (bit n: CPU n). */
+struct thread *thread_create_on(void (*fn)(void *), void *arg, const char *name, uint64_t affinity);
 /*
  * Create a thread of the application process p (not yet runnable): it gets
  * an FPU state and a larger kernel stack. Start it with sched_wake().
@@ -107,6 +115,14 @@ void preempt_disable(void);
 void preempt_enable(void);
 
 void sched_init(void);
+/* An AP's boot context becomes its idle thread (stack: its lowest byte). */
+void sched_init_ap(uintptr_t stack);
+/* The idle loop of this CPU; never returns. */
+__attribute__((noreturn)) void sched_idle(void);
+/* Where t may run; an empty mask is refused. Moves the caller off a CPU it may no longer use. */
+int sched_set_affinity(struct thread *t, uint64_t mask);
+/* The IPI handlers (arch code routes the vectors here). */
+void sched_ipi_resched(void);
 unsigned int sched_thread_count(void);
 
 #endif

@@ -31,6 +31,11 @@ void waitq_init(struct waitq *wq);
  * deadline (0: none) passed first. Callers loop on their condition.
  */
 int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
+/*
+ * The same, but a signal for the thread (or its process exiting) ends the
+ * wait with -EINTR (signal_pending()); callers return a restart code.
+ */
+int waitq_wait_interruptible_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
 /* Wake up to n waiters (oldest first); returns how many were woken. */
 int waitq_wake(struct waitq *wq, int n);
 static inline int waitq_wake_one(struct waitq *wq)
@@ -71,6 +76,8 @@ void waitq_group_remove(struct waitq_entry *e);
  * absolute monotonic deadline (0: none) passes (-ETIMEDOUT).
  */
 int waitq_group_wait(struct waitq_group *g, uint64_t deadline);
+/* As waitq_group_wait; -EINTR when a signal is pending (poll, select). */
+int waitq_group_wait_interruptible(struct waitq_group *g, uint64_t deadline);
 
 struct mutex {
 	struct thread *owner;
@@ -95,6 +102,8 @@ struct condvar {
 void cond_init(struct condvar *c);
 /* Atomically release m and sleep; m is held again on return. */
 void cond_wait(struct condvar *c, struct mutex *m);
+/* As cond_wait, but -EINTR (m held again) when a signal is pending; else 0. */
+int cond_wait_interruptible(struct condvar *c, struct mutex *m);
 /* As cond_wait, with an absolute monotonic deadline; -ETIMEDOUT if it passed. */
 int cond_timedwait(struct condvar *c, struct mutex *m, uint64_t deadline);
 void cond_signal(struct condvar *c);

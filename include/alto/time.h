@@ -24,7 +24,17 @@ uint64_t ns_to_tsc(uint64_t ns);
 /* Nanoseconds since the Unix epoch (CLOCK_REALTIME), from the RTC read at boot. */
 uint64_t time_realtime_ns(void);
 void time_set_realtime_ns(uint64_t ns);
+/* The wall clock from the RTC, or from kvmclock when KVM offers it. */
 void rtc_init(void);
+/* kvmclock's wall clock now (drivers/kvmclock.c); false without kvmclock. */
+bool kvmclock_wall_ns(uint64_t *ns);
+
+/*
+ * Measure a calibrated TSC frequency again over 1 s, from a timer
+ * (drivers/tsc_refine.c); the result lands in tsc_refined_hz (0 until then).
+ */
+void tsc_refine_start(void);
+extern uint64_t tsc_refined_hz;
 
 /* Busy-wait; usable before the scheduler runs. */
 void time_delay_ns(uint64_t ns);

@@ -22,8 +22,13 @@ struct timer {
 void timer_init(struct timer *t, void (*fn)(struct timer *), void *data);
 /* Arm (or re-arm) t for an absolute monotonic time in ns. */
 void timer_arm(struct timer *t, uint64_t deadline);
-/* Disarm t; returns true if it was still pending. */
+/* Disarm t; returns true if it was still pending. Its callback may still be running. */
 bool timer_cancel(struct timer *t);
+/*
+ * Disarm t and wait until no CPU runs its callback: after this, t may be
+ * freed. Do not hold a lock its callback takes.
+ */
+bool timer_cancel_sync(struct timer *t);
 
 /* Run expired timers and reprogram the hardware (from the timer interrupt). */
 void timers_run(void);

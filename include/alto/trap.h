@@ -12,30 +12,36 @@
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint32_t vector;
+	uint32_t vector;   /* VEC_SYSCALL for a system call */
 	uint32_t from_app; /* application code was interrupted */
+	/*
+	 * The CPU's error code; for a system call, its number as it arrived in
+	 * rax (the restart of an interrupted call needs it), or -1 once the
+	 * frame no longer belongs to a call that may restart (rt_sigreturn).
+	 */
 	uint64_t error;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout matches entry.S");
 
-#define VEC_DE	0
-#define VEC_DB	1
-#define VEC_NMI 2
-#define VEC_BP	3
-#define VEC_UD	6
-#define VEC_NM	7
-#define VEC_DF	8
-#define VEC_TS	10
-#define VEC_NP	11
-#define VEC_SS	12
-#define VEC_GP	13
-#define VEC_PF	14
-#define VEC_MF	16
-#define VEC_AC	17
-#define VEC_MC	18
-#define VEC_XM	19
+#define VEC_DE	    0
+#define VEC_DB	    1
+#define VEC_NMI	    2
+#define VEC_BP	    3
+#define VEC_UD	    6
+#define VEC_NM	    7
+#define VEC_DF	    8
+#define VEC_TS	    10
+#define VEC_NP	    11
+#define VEC_SS	    12
+#define VEC_GP	    13
+#define VEC_PF	    14
+#define VEC_MF	    16
+#define VEC_AC	    17
+#define VEC_MC	    18
+#define VEC_XM	    19
+#define VEC_SYSCALL 0x100 /* not a CPU vector: the frame of a system call (syscall.S) */
 
 /* Page fault error code bits. */
 #define PF_PRESENT (1u << 0)

@@ -163,6 +163,8 @@ bool file_writable(const struct file *f);
 /* Boot and process launch. */
 /* The root ramfs, devfs on /dev, a ramfs on /tmp (mode 1777), the console. */
 void vfs_init(void);
+/* Mount /sys (fs/sysfs.c) once the CPUs are up and the image unpacked: it lists cpu0..N-1. */
+void sysfs_init(void);
 /* Fill the root from a cpio newc archive; -EINVAL (and one line) if malformed. */
 int initrd_unpack(const void *data, size_t size);
 /* The root directory, referenced (for process->cwd). */
@@ -247,7 +249,8 @@ long pipe_set_size(struct file *f, unsigned long size);
  * poll machinery. A file's poll op calls poll_wait() for each wait queue
  * that signals a change of its readiness. vfs_poll() calls scan(ctx, pt)
  * until it reports something ready (> 0), an error (< 0), or the absolute
- * monotonic deadline passes (0: none; POLL_NO_WAIT: do not sleep).
+ * monotonic deadline passes (0: none; POLL_NO_WAIT: do not sleep); -EINTR
+ * when a signal is pending for the thread (signal_pending()).
  */
 #define POLL_NO_WAIT 1ull
 void poll_wait(struct poll_table *pt, struct waitq *wq);

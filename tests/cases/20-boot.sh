@@ -133,7 +133,7 @@ t_verbose_microvm() {
 t_verbose_q35() {
 	boot --machine q35 -c 2 -- --verbose
 	expect_status 0 && expect_out '^TSC: [0-9]+\.[0-9]{3} MHz \((pmtimer|cpuid|kvmclock)\)$' \
-		'^ACPI: yes, 1 IOAPIC, power-off PM1 control$' '^CPU: .*, 2 CPUs described$'
+		'^ACPI: yes, 1 IOAPIC, power-off PM1 control$' '^CPU: .*, 2 of 2 CPUs online$'
 }
 run_test guest/verbose-microvm t_verbose_microvm
 run_test guest/verbose-q35 t_verbose_q35

@@ -284,6 +284,7 @@ run_test host/alto-run-qemu-exits-early t_run_qemu_exits_early
 GT_NAMES=()
 GT_PROGS=()
 GT_VARIANTS=()
+GT_CPUS=()
 GT_STATUS=()
 GT_STDIN=()
 GT_ENV=()
@@ -295,12 +296,13 @@ trim() {
 	printf '%s' "${s%"${s##*[![:space:]]}"}"
 }
 
-while IFS='|' read -r name prog variants status stdin env args; do
+while IFS='|' read -r name prog variants cpus status stdin env args; do
 	name=$(trim "$name")
 	[[ -z $name || $name == \#* ]] && continue
 	GT_NAMES+=("$name")
 	GT_PROGS+=("$(trim "$prog")")
 	GT_VARIANTS+=("$(trim "$variants")")
+	GT_CPUS+=("$(trim "$cpus")")
 	GT_STATUS+=("$(trim "$status")")
 	GT_STDIN+=("$(trim "$stdin")")
 	GT_ENV+=("$(trim "$env")")
@@ -354,9 +356,12 @@ gt_native() {
 	rm -rf "$dir"
 }
 
-# Natively and in Alto: the same output, byte for byte, and the same status.
+# Natively and in Alto on CPUS processors: the same output, byte for byte,
+# and the same status. (Natively the program runs on the host's CPUs,
+# whatever their number: a program run with several CPU counts prints only
+# what must not depend on it.)
 gt_guest() {
-	local i=$1 v=$2 bin input envs args dir native_status guest_status e eopts=()
+	local i=$1 v=$2 cpus=$3 bin input envs args dir native_status guest_status e eopts=()
 	build_guest_programs || return 1
 	dir=$(scratch)
 	gt_setup "$i" "$v"
@@ -365,11 +370,11 @@ gt_guest() {
 	for e in "${envs[@]}"; do
 		eopts+=(-e "$e")
 	done
-	"$ALTO" run --timeout "$GUEST_TIMEOUT" "${eopts[@]}" "$bin" "${args[@]}" \
+	"$ALTO" run --timeout "$GUEST_TIMEOUT" -c "$cpus" "${eopts[@]}" "$bin" "${args[@]}" \
 		<"$input" >"$dir/console" 2>"$dir/stderr"
 	guest_status=$?
 	strip_kernel_lines <"$dir/console" >"$dir/guest"
-	echo "native status $native_status, Alto status $guest_status"
+	echo "native status $native_status, Alto status $guest_status on $cpus CPU(s)"
 	if [ -s "$dir/stderr" ]; then
 		echo "alto's stderr:"
 		cat "$dir/stderr"
@@ -387,9 +392,15 @@ for i in "${!GT_NAMES[@]}"; do
 	eval "t_gt_native_$i() { gt_native $i; }"
 	run_test "host/native/${GT_NAMES[$i]}" "t_gt_native_$i"
 done
+# One guest test per variant and CPU count: NAME-VARIANT on one CPU,
+# NAME-VARIANT-cN on N.
 for i in "${!GT_NAMES[@]}"; do
 	for v in ${GT_VARIANTS[$i]}; do
-		eval "t_gt_guest_${i}_$v() { gt_guest $i $v; }"
-		run_test "guest/static/${GT_NAMES[$i]}-$v" "t_gt_guest_${i}_$v"
+		for c in ${GT_CPUS[$i]}; do
+			suffix=$v
+			[ "$c" = 1 ] || suffix=$v-c$c
+			eval "t_gt_guest_${i}_${v}_$c() { gt_guest $i $v $c; }"
+			run_test "guest/static/${GT_NAMES[$i]}-$suffix" "t_gt_guest_${i}_${v}_$c"
+		done
 	done
 done

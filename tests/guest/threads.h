@@ -67,6 +67,25 @@ static inline const char *ename(int e)
 	}
 }
 
+/* The name of a signal, as the same text with both C libraries. */
+static inline const char *signame(int sig)
+{
+	/* clang-format off */
+	static const char *const names[] = {
+		"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+		"SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
+		"SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
+		"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+	};
+	/* clang-format on */
+	static char other[24];
+
+	if (sig >= 0 && sig < 32)
+		return names[sig];
+	snprintf(other, sizeof(other), "signal %d", sig);
+	return other;
+}
+
 /* "what: VALUE" or "what: -1 ENAME", as result() but with ename(). */
 static inline void xresult(const char *what, long r)
 {

@@ -60,7 +60,10 @@ SELFTEST(preemption)
 	stop_spinning = false;
 	spins = 0;
 	struct thread *self = current_thread();
-	struct thread *t = thread_create(spin_forever, NULL, "spinner");
+	/* Both on this CPU: only preemption can share it. */
+	uint64_t here = 1ull << this_cpu()->id;
+	ST_ASSERT_EQ(sched_set_affinity(self, here), 0);
+	struct thread *t = thread_create_on(spin_forever, NULL, "spinner", here);
 	ST_ASSERT(!IS_ERR(t));
 	uint64_t start = time_now_ns();
 	uint64_t self_before = self->runtime_ns;
@@ -110,9 +113,12 @@ SELFTEST(yield)
 	struct thread *a, *b;
 
 	order_n = 0;
+	/* One CPU for both, so that yielding alternates them. */
+	uint64_t here = 1ull << this_cpu()->id;
+	ST_ASSERT_EQ(sched_set_affinity(current_thread(), here), 0);
 	preempt_disable();
-	a = thread_create(yield_twice, (void *)1, "yield-a");
-	b = thread_create(yield_twice, (void *)2, "yield-b");
+	a = thread_create_on(yield_twice, (void *)1, "yield-a", here);
+	b = thread_create_on(yield_twice, (void *)2, "yield-b", here);
 	preempt_enable();
 	ST_ASSERT(!IS_ERR(a) && !IS_ERR(b));
 	thread_join(a);

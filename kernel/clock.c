@@ -1,0 +1,188 @@
+/*
+ * Clocks by Linux clock id. The wall and monotonic clocks come from
+ * kernel/time; CPU-time clocks add up the scheduler's run time of a thread,
+ * or of every thread of the process plus what its exited threads used. A
+ * process total never goes back, even when another CPU is mid-switch.
+ */
+#include <alto/clock.h>
+#include <alto/cpu.h>
+#include <alto/process.h>
+#include <alto/sched.h>
+#include <alto/time.h>
+#include <uapi/errno.h>
+#include <uapi/time.h>
+
+bool clock_is_cpu(int clock)
+{
+	return clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID;
+}
+
+uint64_t cputime_thread_ns(struct thread *t)
+{
+	unsigned long flags = irq_save();
+	uint64_t ns = READ_ONCE(t->runtime_ns);
+
+	/* Running now: add the current slice (the switch adds it to runtime_ns later). */
+	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
+		uint64_t start = READ_ONCE(t->slice_start), now = time_now_ns();
+		ns += now > start ? now - start : 0;
+	}
+	irq_restore(flags);
+	return ns;
+}
+
+uint64_t cputime_process_ns(struct process *p)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	uint64_t ns = p->exited_cpu_ns;
+	struct list *l;
+
+	list_for_each(l, &p->threads)
+		ns += cputime_thread_ns(list_entry(l, struct thread, proc_link));
+	if (ns < p->cpu_ns_seen)
+		ns = p->cpu_ns_seen;
+	p->cpu_ns_seen = ns;
+	spin_unlock(&p->lock, flags);
+	return ns;
+}
+
+uint64_t cputime_process_nvcsw(struct process *p)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	uint64_t n = p->exited_nvcsw;
+	struct list *l;
+
+	list_for_each(l, &p->threads)
+		n += READ_ONCE(list_entry(l, struct thread, proc_link)->wakeups);
+	spin_unlock(&p->lock, flags);
+	return n;
+}
+
+void cputime_thread_exit(struct process *p, struct thread *t)
+{
+	p->exited_cpu_ns += cputime_thread_ns(t);
+	p->exited_nvcsw += t->wakeups;
+}
+
+/* The thread of p with that id, or NULL; call with p->lock held. */
+static struct thread *find_thread(struct process *p, int tid)
+{
+	struct list *l;
+
+	list_for_each(l, &p->threads) {
+		struct thread *t = list_entry(l, struct thread, proc_link);
+		if (t->tid == tid)
+			return t;
+	}
+	return NULL;
+}
+
+static int thread_clock_read(struct process *p, int tid, uint64_t *ns)
+{
+	if (!tid) {
+		*ns = cputime_thread_ns(current_thread());
+		return 0;
+	}
+	unsigned long flags = spin_lock(&p->lock);
+	struct thread *t = find_thread(p, tid);
+	if (t)
+		*ns = cputime_thread_ns(t);
+	spin_unlock(&p->lock, flags);
+	return t ? 0 : -EINVAL;
+}
+
+/* A process clock may be named by the process id or, for reading, any of its threads. */
+static bool names_process(struct process *p, int id)
+{
+	if (id == 0 || id == p->pid)
+		return true;
+	unsigned long flags = spin_lock(&p->lock);
+	bool found = find_thread(p, id) != NULL;
+	spin_unlock(&p->lock, flags);
+	return found;
+}
+
+static int cpu_clock_read(int clock, uint64_t *ns)
+{
+	struct process *p = current_process();
+
+	if (clock == CLOCK_PROCESS_CPUTIME_ID)
+		clock = MAKE_PROCESS_CPUCLOCK(0, CPUCLOCK_SCHED);
+	else if (clock == CLOCK_THREAD_CPUTIME_ID)
+		clock = MAKE_THREAD_CPUCLOCK(0, CPUCLOCK_SCHED);
+	/* PROF, VIRT and SCHED are all the run time here; CLOCKFD names a device. */
+	if (!p || (clock & CPUCLOCK_CLOCK_MASK) == CLOCKFD)
+		return -EINVAL;
+	int id = CPUCLOCK_ID(clock);
+	if (clock & CPUCLOCK_PERTHREAD_MASK)
+		return thread_clock_read(p, id, ns);
+	if (!names_process(p, id))
+		return -EINVAL;
+	*ns = cputime_process_ns(p);
+	return 0;
+}
+
+int clock_read(int clock, uint64_t *ns)
+{
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_TAI:
+		*ns = time_realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_BOOTTIME_ALARM:
+		*ns = time_now_ns();
+		return 0;
+	default:
+		return clock_is_cpu(clock) ? cpu_clock_read(clock, ns) : -EINVAL;
+	}
+}
+
+int clock_resolve(int clock)
+{
+	if (clock == CLOCK_PROCESS_CPUTIME_ID)
+		clock = MAKE_PROCESS_CPUCLOCK(0, CPUCLOCK_SCHED);
+	else if (clock == CLOCK_THREAD_CPUTIME_ID)
+		clock = MAKE_THREAD_CPUCLOCK(0, CPUCLOCK_SCHED);
+	if (clock >= 0 || CPUCLOCK_ID(clock) != 0)
+		return clock;
+	if (clock & CPUCLOCK_PERTHREAD_MASK)
+		return MAKE_THREAD_CPUCLOCK(current_thread()->tid, clock & CPUCLOCK_CLOCK_MASK);
+	return MAKE_PROCESS_CPUCLOCK(current_process()->pid, clock & CPUCLOCK_CLOCK_MASK);
+}
+
+uint64_t clock_cpu_wait_ns(int clock, uint64_t left)
+{
+	bool process = clock == CLOCK_PROCESS_CPUTIME_ID ||
+		       (clock < 0 && !(clock & CPUCLOCK_PERTHREAD_MASK));
+
+	/* Every CPU may be running one of the process's threads. */
+	return process ? MAX(left / MAX(cpu_count, 1u), 1ull) : MAX(left, 1ull);
+}
+
+int timespec_to_ns(const struct timespec *ts, uint64_t *ns)
+{
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (long)NSEC_PER_SEC)
+		return -EINVAL;
+	/* Far-future times saturate rather than wrap (Linux caps at KTIME_MAX). */
+	if ((uint64_t)ts->tv_sec >= (UINT64_MAX >> 1) / NSEC_PER_SEC)
+		*ns = UINT64_MAX >> 1;
+	else
+		*ns = (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+	return 0;
+}
+
+struct timespec ns_to_timespec(uint64_t ns)
+{
+	return (struct timespec){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
+}
+
+struct timeval ns_to_timeval(uint64_t ns)
+{
+	return (struct timeval){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC / 1000) };
+}
