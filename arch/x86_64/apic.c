@@ -144,6 +144,12 @@ void apic_init(void)
 		calibration_start();
 }
 
+void apic_timer_calibrate(void)
+{
+	if (!apic_tsc_deadline && !apic_timer_hz)
+		calibration_finish();
+}
+
 void apic_timer_arm(uint64_t deadline_ns)
 {
 	if (apic_tsc_deadline) {

@@ -72,6 +72,7 @@ static unsigned int assign_cpus(uint32_t bsp_apic)
 	memset(cpu_by_apic, -1, sizeof(cpu_by_apic));
 	cpu_by_apic[bsp_apic & 0xff] = 0;
 	cpus[0].apic_id = bsp_apic;
+	cpus[0].online = true; /* the scheduler places and pushes work only on online CPUs */
 	for (unsigned int i = 0; i < acpi.ncpus && n < MAX_CPUS; i++) {
 		uint8_t apic = acpi.cpu_apic_ids[i];
 		if (apic == bsp_apic)
@@ -93,7 +94,7 @@ void smp_init(void)
 
 	if (want == 1)
 		return;
-	apic_timer_arm(0); /* finishes the timer's calibration, on this CPU's timer */
+	apic_timer_calibrate(); /* here, on the BSP's timer: APs reuse the figure */
 	install_trampoline();
 	/* Hypervisors need no INIT delay; real hardware wants 10 ms. */
 	uint64_t init_delay = cpu_features.hypervisor ? 10 * NSEC_PER_USEC : 10 * NSEC_PER_MSEC;

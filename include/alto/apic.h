@@ -15,6 +15,11 @@ void apic_eoi(void);
 uint32_t apic_id(void);
 /* Fire the timer interrupt at this monotonic time (ns); 0 stops it. */
 void apic_timer_arm(uint64_t deadline_ns);
+/*
+ * Finish the timer's calibration now if no arm has done it yet (before the
+ * APs start: they use the BSP's figure). Never touches an armed timer.
+ */
+void apic_timer_calibrate(void);
 void apic_send_ipi(uint32_t apic_id, uint8_t vector);
 void apic_send_init(uint32_t apic_id);
 void apic_send_startup(uint32_t apic_id, uint32_t start_page);
