@@ -150,6 +150,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	if (cmdline_init())
 		power_off(EXIT_USAGE);
 	acpi_init(boot_info.rsdp);
+	mptable_init();
 	time_init();
 	apic_init();
 	ioapic_init();

@@ -1,5 +1,5 @@
 /*
- * ACPI tables: what the kernel needs from them. The MADT lists the CPUs'
+ * ACPI tables (and the MP table where ACPI is off): what the kernel needs. The MADT lists the CPUs'
  * local APIC ids, the IOAPICs and the ISA interrupt overrides; the FADT gives
  * the PM timer and the S5 (power-off) registers.
  */
@@ -43,6 +43,11 @@ extern struct acpi_info acpi;
 
 /* Find and parse the tables; rsdp_pa from the boot info (0: search for it). */
 void acpi_init(uint64_t rsdp_pa);
+/*
+ * Without a MADT: take the CPUs from the MP table, if the firmware wrote
+ * one (drivers/mptable.c). Call after acpi_init().
+ */
+void mptable_init(void);
 /* Enter S5; returns only if that did not work. */
 void acpi_power_off(void);
 

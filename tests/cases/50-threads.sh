@@ -44,6 +44,16 @@ for n in 1 2 3 4 64; do
 	done
 done
 
+# Where the CPUs are described: the MADT on q35, the MP table on microvm
+# without ACPI.
+t_cpus_machine() {
+	build_guest_programs && guest_run 3 --machine "$1" "$TG_DIR/gcc/cpus" 3 && expect_status 0
+}
+t_cpus_q35() { t_cpus_machine q35; }
+t_cpus_mptable() { t_cpus_machine microvm,acpi=off; }
+run_test guest/threads/cpus-3-q35 t_cpus_q35
+run_test guest/threads/cpus-3-microvm-mptable t_cpus_mptable
+
 # N busy threads on M CPUs for a second (as many threads as CPUs, more, and
 # a number that does not divide evenly), and two pinned to each CPU.
 t_fairness() {
