@@ -11,10 +11,10 @@
 #include <alto/printk.h>
 #include <alto/string.h>
 
-#define MP_ENTRY_CPU	  0
-#define MP_ENTRY_LAST	  4 /* bus, IOAPIC, interrupt assignments follow the CPUs */
-#define MP_CPU_ENABLED	  1
-#define MP_CPU_ENTRY_LEN  20
+#define MP_ENTRY_CPU	   0
+#define MP_ENTRY_LAST	   4 /* bus, IOAPIC, interrupt assignments follow the CPUs */
+#define MP_CPU_ENABLED	   1
+#define MP_CPU_ENTRY_LEN   20
 #define MP_OTHER_ENTRY_LEN 8
 
 struct mp_floating {

@@ -27,6 +27,7 @@ void timer_init(struct timer *t, void (*fn)(struct timer *), void *data)
 	t->data = data;
 	t->armed = false;
 	t->deadline = 0;
+	t->cpu = 0; /* timer_cancel() of a timer never armed looks at some base */
 }
 
 static void insert_sorted(struct timer_base *b, struct timer *t)
