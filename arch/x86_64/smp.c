@@ -20,9 +20,9 @@
 #include "internal.h"
 
 #define AP_BOOT_ADDR 0x8000
-#define AP_PML4      0x9000 /* temporary tables, below 4 GiB for the 32-bit CR3 load */
-#define AP_PDPT      0xa000
-#define AP_PD        0xb000
+#define AP_PML4	     0x9000 /* temporary tables, below 4 GiB for the 32-bit CR3 load */
+#define AP_PDPT	     0xa000
+#define AP_PD	     0xb000
 #define AP_WAIT_NS   (2 * NSEC_PER_SEC)
 
 extern char ap_boot_start[], ap_boot_end[], ap_boot_params[];
@@ -55,8 +55,7 @@ static void install_trampoline(void)
 	struct {
 		uint32_t cr3, efer;
 		uint64_t entry;
-	} params = { AP_PML4, EFER_LME | (cpu_features.nx ? EFER_NXE : 0),
-		     (uint64_t)ap_entry64 };
+	} params = { AP_PML4, EFER_LME | (cpu_features.nx ? EFER_NXE : 0), (uint64_t)ap_entry64 };
 
 	memcpy(phys_to_virt(AP_BOOT_ADDR), ap_boot_start, ap_boot_end - ap_boot_start);
 	memcpy(phys_to_virt(AP_BOOT_ADDR + (ap_boot_params - ap_boot_start)), &params,
