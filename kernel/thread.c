@@ -101,15 +101,16 @@ struct thread *thread_create(void (*fn)(void *), void *arg, const char *name)
 	return thread_create_on(fn, arg, name, ~0ull);
 }
 
-struct thread *thread_create_on(void (*fn)(void *), void *arg, const char *name, uint64_t affinity)
+struct thread *thread_create_on(void (*fn)(void *), void *arg, const char *name,
+				uint64_t affinity)
 {
 	struct thread *t = thread_alloc(fn, arg, name, KSTACK_SIZE);
 
 	if (IS_ERR(t))
 		return t;
 	t->affinity = affinity;
-	t->cpu = (affinity >> this_cpu()->id) & 1 ? this_cpu()->id :
-						    (unsigned int)__builtin_ctzll(affinity);
+	t->cpu = (affinity >> this_cpu()->id) & 1 ? this_cpu()->id
+						  : (unsigned int)__builtin_ctzll(affinity);
 	t->state = THREAD_BLOCKED;
 	sched_wake(t);
 	return t;
@@ -217,6 +218,7 @@ static void idle_thread(void *arg)
 {
 	sched_idle();
 }
+
 
 /* Turn the boot context into the main thread and give this CPU its idle thread. */
 void sched_init(void)

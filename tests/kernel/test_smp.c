@@ -43,8 +43,7 @@ SELFTEST(tlb_shootdown)
 	step = 0;
 	unsigned int me = this_cpu()->id;
 	ST_ASSERT_EQ(sched_set_affinity(current_thread(), 1ull << me), 0);
-	struct thread *t =
-		thread_create_on(reader, NULL, "tlb-reader", 1ull << ((me + 1) % cpu_count));
+	struct thread *t = thread_create_on(reader, NULL, "tlb-reader", 1ull << ((me + 1) % cpu_count));
 	ST_ASSERT(!IS_ERR(t));
 	int bad = 0;
 	for (int round = 0; round < 8; round++) {
@@ -56,8 +55,7 @@ SELFTEST(tlb_shootdown)
 		while (step != 2 * round + 2)
 			cpu_relax();
 		if (seen[round] != *p) {
-			printk("    round %d: the other CPU saw %lx, not %lx\n", round, seen[round],
-			       *p);
+			printk("    round %d: the other CPU saw %lx, not %lx\n", round, seen[round], *p);
 			bad++;
 		}
 	}
