@@ -218,14 +218,15 @@ static int proc_readdir(struct vnode *dir, uint64_t *cookie, vfs_dirent_fn fn, v
 	for (const struct proc_entry *c = e->children; c && c->name; c++, nfixed++) {
 		if (2 + nfixed < *cookie)
 			continue;
-		if (fn(ctx, c->name, strlen(c->name), ino_of(c, d->pid, d->tid, d->fd), dtype(c->mode),
-		       3 + nfixed))
+		if (fn(ctx, c->name, strlen(c->name), ino_of(c, d->pid, d->tid, d->fd),
+		       dtype(c->mode), 3 + nfixed))
 			return 0;
 		*cookie = 3 + nfixed;
 	}
 	if (!e->next)
 		return 0;
-	for (long num = e->next(d, (long)(*cookie - 2 - nfixed)); num >= 0; num = e->next(d, num + 1)) {
+	for (long num = e->next(d, (long)(*cookie - 2 - nfixed)); num >= 0;
+	     num = e->next(d, num + 1)) {
 		int pid, tid, fd;
 		numbered_ids(d, num, &pid, &tid, &fd);
 		int len = snprintf(name, sizeof(name), "%ld", num);

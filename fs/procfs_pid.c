@@ -196,11 +196,12 @@ static void show_maps(struct pbuf *b, const struct proc_node *n)
 			uint64_t dev = v[i].file ? v[i].file->vnode->mount->dev : 0;
 			uint64_t ino = v[i].file ? v[i].file->vnode->ino : 0;
 			size_t start = b->len;
-			pb_printf(b, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", v[i].start, v[i].end,
-				  v[i].prot & PROT_READ ? 'r' : '-', v[i].prot & PROT_WRITE ? 'w' : '-',
+			pb_printf(b, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", v[i].start,
+				  v[i].end, v[i].prot & PROT_READ ? 'r' : '-',
+				  v[i].prot & PROT_WRITE ? 'w' : '-',
 				  v[i].prot & PROT_EXEC ? 'x' : '-',
-				  v[i].flags & VMA_SHARED ? 's' : 'p', v[i].offset, major_linux(dev),
-				  minor_linux(dev), ino);
+				  v[i].flags & VMA_SHARED ? 's' : 'p', v[i].offset,
+				  major_linux(dev), minor_linux(dev), ino);
 			maps_name(b, &v[i], start);
 			pb_write(b, "\n", 1);
 			if (v[i].file)
@@ -306,10 +307,11 @@ static void status_rest(struct pbuf *b, const struct task_snap *t)
 {
 	uint64_t allowed = t->affinity & online_mask();
 
-	pb_printf(b, "CapInh:\t%016x\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
-		     "CapAmb:\t%016x\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
-		     "Speculation_Store_Bypass:\tvulnerable\n"
-		     "SpeculationIndirectBranch:\talways enabled\n",
+	pb_printf(b,
+		  "CapInh:\t%016x\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
+		  "CapAmb:\t%016x\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+		  "Speculation_Store_Bypass:\tvulnerable\n"
+		  "SpeculationIndirectBranch:\talways enabled\n",
 		  0, 0x1fffffffffful, 0x1fffffffffful, 0x1fffffffffful, 0);
 	pb_printf(b, "Cpus_allowed:\t%lx\nCpus_allowed_list:\t", allowed);
 	pb_cpu_list(b, allowed);
@@ -355,15 +357,16 @@ static void show_stat(struct pbuf *b, const struct proc_node *n)
 	snap_signals(p, &s);
 	snap_memory(p, &m);
 	uint64_t cpu = n->tid ? t.cpu_ns : cputime_process_ns(p);
-	pb_printf(b, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu %lu %lu ",
-		  tid, t.name, state_name(t.state)[0], APP_PPID, p->pid, p->pid,
-		  ns_to_ticks(cpu), s.nthreads, ns_to_ticks(p->start_ns), m.size,
-		  m.rss / PAGE_SIZE, p->rlimits[RLIMIT_RSS].rlim_cur);
+	pb_printf(b,
+		  "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu %lu %lu ",
+		  tid, t.name, state_name(t.state)[0], APP_PPID, p->pid, p->pid, ns_to_ticks(cpu),
+		  s.nthreads, ns_to_ticks(p->start_ns), m.size, m.rss / PAGE_SIZE,
+		  p->rlimits[RLIMIT_RSS].rlim_cur);
 	pb_printf(b, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 17 %u 0 0 0 0 0 ", m.code_start,
 		  m.code_end, p->start_stack, t.pending | s.shared, t.blocked, s.ignored, s.caught,
 		  t.cpu);
-	pb_printf(b, "0 0 %lu %lu %lu %lu %lu 0\n", p->mm->brk_start, p->arg_start,
-		  p->arg_end, p->env_start, p->env_end);
+	pb_printf(b, "0 0 %lu %lu %lu %lu %lu 0\n", p->mm->brk_start, p->arg_start, p->arg_end,
+		  p->env_start, p->env_end);
 }
 
 static void show_statm(struct pbuf *b, const struct proc_node *n)
@@ -392,13 +395,13 @@ static void show_comm(struct pbuf *b, const struct proc_node *n)
 static const struct {
 	const char *name, *unit;
 } limit_names[RLIM_NLIMITS] = {
-	{ "Max cpu time", "seconds" },	    { "Max file size", "bytes" },
-	{ "Max data size", "bytes" },	    { "Max stack size", "bytes" },
-	{ "Max core file size", "bytes" },  { "Max resident set", "bytes" },
-	{ "Max processes", "processes" },   { "Max open files", "files" },
-	{ "Max locked memory", "bytes" },   { "Max address space", "bytes" },
-	{ "Max file locks", "locks" },	    { "Max pending signals", "signals" },
-	{ "Max msgqueue size", "bytes" },   { "Max nice priority", NULL },
+	{ "Max cpu time", "seconds" },	   { "Max file size", "bytes" },
+	{ "Max data size", "bytes" },	   { "Max stack size", "bytes" },
+	{ "Max core file size", "bytes" }, { "Max resident set", "bytes" },
+	{ "Max processes", "processes" },  { "Max open files", "files" },
+	{ "Max locked memory", "bytes" },  { "Max address space", "bytes" },
+	{ "Max file locks", "locks" },	   { "Max pending signals", "signals" },
+	{ "Max msgqueue size", "bytes" },  { "Max nice priority", NULL },
 	{ "Max realtime priority", NULL }, { "Max realtime timeout", "us" },
 };
 
@@ -560,13 +563,13 @@ static void show_fdinfo(struct pbuf *b, const struct proc_node *n)
 
 /* ---- the tables */
 
-#define FILE(n, fn, m)                                                                            \
-	{                                                                                         \
-		.name = n, .mode = S_IFREG | (m), .show = fn                                      \
+#define FILE(n, fn, m)                                       \
+	{                                                    \
+		.name = n, .mode = S_IFREG | (m), .show = fn \
 	}
-#define LINK(n, fn)                                                                               \
-	{                                                                                         \
-		.name = n, .mode = S_IFLNK | 0777, .link = fn                                     \
+#define LINK(n, fn)                                           \
+	{                                                     \
+		.name = n, .mode = S_IFLNK | 0777, .link = fn \
 	}
 
 static const struct proc_entry task_children[] = {
@@ -592,9 +595,15 @@ static const struct proc_entry pid_children[] = {
 	LINK("cwd", cwd_link),
 	FILE("environ", show_environ, 0400),
 	LINK("exe", exe_link),
-	{ .name = "fd", .mode = S_IFDIR | 0500, .next = next_fd, .numbered = &fd_entry,
+	{ .name = "fd",
+	  .mode = S_IFDIR | 0500,
+	  .next = next_fd,
+	  .numbered = &fd_entry,
 	  .number = PROC_NUM_FD },
-	{ .name = "fdinfo", .mode = S_IFDIR | 0500, .next = next_fd, .numbered = &fdinfo_entry,
+	{ .name = "fdinfo",
+	  .mode = S_IFDIR | 0500,
+	  .next = next_fd,
+	  .numbered = &fdinfo_entry,
 	  .number = PROC_NUM_FD },
 	FILE("limits", show_limits, 0444),
 	FILE("maps", show_maps, 0444),
@@ -604,7 +613,10 @@ static const struct proc_entry pid_children[] = {
 	FILE("stat", show_stat, 0444),
 	FILE("statm", show_statm, 0444),
 	FILE("status", show_status, 0444),
-	{ .name = "task", .mode = S_IFDIR | 0555, .next = next_tid, .numbered = &task_dir,
+	{ .name = "task",
+	  .mode = S_IFDIR | 0555,
+	  .next = next_tid,
+	  .numbered = &task_dir,
 	  .number = PROC_NUM_TID },
 	{ 0 },
 };

@@ -34,17 +34,37 @@ static void show_meminfo(struct pbuf *b, const struct proc_node *n)
 		const char *name;
 		uint64_t kb;
 	} lines[] = {
-		{ "MemTotal", total },	     { "MemFree", free },	  { "MemAvailable", free },
-		{ "Buffers", 0 },	     { "Cached", 0 },		  { "SwapCached", 0 },
-		{ "Active", anon },	     { "Inactive", 0 },		  { "Active(anon)", anon },
-		{ "Inactive(anon)", 0 },     { "Active(file)", 0 },	  { "Inactive(file)", 0 },
-		{ "Unevictable", 0 },	     { "Mlocked", 0 },		  { "SwapTotal", 0 },
-		{ "SwapFree", 0 },	     { "Dirty", 0 },		  { "Writeback", 0 },
-		{ "AnonPages", anon },	     { "Mapped", 0 },		  { "Shmem", 0 },
-		{ "KReclaimable", 0 },	     { "Slab", slab },		  { "SReclaimable", 0 },
-		{ "SUnreclaim", slab },	     { "KernelStack", 0 },	  { "PageTables", 0 },
-		{ "CommitLimit", total },    { "Committed_AS", total - free },
-		{ "VmallocTotal", 34359738367ul },			  { "VmallocUsed", 0 },
+		{ "MemTotal", total },
+		{ "MemFree", free },
+		{ "MemAvailable", free },
+		{ "Buffers", 0 },
+		{ "Cached", 0 },
+		{ "SwapCached", 0 },
+		{ "Active", anon },
+		{ "Inactive", 0 },
+		{ "Active(anon)", anon },
+		{ "Inactive(anon)", 0 },
+		{ "Active(file)", 0 },
+		{ "Inactive(file)", 0 },
+		{ "Unevictable", 0 },
+		{ "Mlocked", 0 },
+		{ "SwapTotal", 0 },
+		{ "SwapFree", 0 },
+		{ "Dirty", 0 },
+		{ "Writeback", 0 },
+		{ "AnonPages", anon },
+		{ "Mapped", 0 },
+		{ "Shmem", 0 },
+		{ "KReclaimable", 0 },
+		{ "Slab", slab },
+		{ "SReclaimable", 0 },
+		{ "SUnreclaim", slab },
+		{ "KernelStack", 0 },
+		{ "PageTables", 0 },
+		{ "CommitLimit", total },
+		{ "Committed_AS", total - free },
+		{ "VmallocTotal", 34359738367ul },
+		{ "VmallocUsed", 0 },
 		{ "VmallocChunk", 0 },
 	};
 	char label[32];
@@ -74,47 +94,55 @@ struct cpu_flag {
 #define EDX 3
 
 static const char *const leaf1_edx[32] = {
-	"fpu", "vme",  "de",	  "pse",   "tsc",  "msr",  "pae",   "mce",  "cx8", "apic", NULL,
-	"sep", "mtrr", "pge",	  "mca",   "cmov", "pat",  "pse36", "pn",   "clflush", NULL,
-	"dts", "acpi", "mmx",	  "fxsr",  "sse",  "sse2", "ss",    "ht",   "tm",  "ia64", "pbe",
+	"fpu",	"vme",	"de",	"pse", "tsc",  "msr", "pae",   "mce", "cx8",	 "apic", NULL,
+	"sep",	"mtrr", "pge",	"mca", "cmov", "pat", "pse36", "pn",  "clflush", NULL,	 "dts",
+	"acpi", "mmx",	"fxsr", "sse", "sse2", "ss",  "ht",    "tm",  "ia64",	 "pbe",
 };
 static const char *const ext1_edx[32] = {
-	[11] = "syscall", [19] = "mp",	   [20] = "nx", [22] = "mmxext", [25] = "fxsr_opt",
+	[11] = "syscall", [19] = "mp",	   [20] = "nx", [22] = "mmxext",   [25] = "fxsr_opt",
 	[26] = "pdpe1gb", [27] = "rdtscp", [29] = "lm", [30] = "3dnowext", [31] = "3dnow",
 };
 static const char *const leaf1_ecx[32] = {
-	"pni",	  "pclmulqdq", "dtes64", "monitor", "ds_cpl", "vmx",	"smx",	      "est",
-	"tm2",	  "ssse3",     "cid",	 "sdbg",    "fma",    "cx16",	"xtpr",	      "pdcm",
-	NULL,	  "pcid",      "dca",	 "sse4_1",  "sse4_2", "x2apic", "movbe",      "popcnt",
-	"tsc_deadline_timer", "aes", "xsave", NULL, "avx",    "f16c",	"rdrand",     "hypervisor",
+	"pni",	  "pclmulqdq",	"dtes64", "monitor", "ds_cpl",
+	"vmx",	  "smx",	"est",	  "tm2",     "ssse3",
+	"cid",	  "sdbg",	"fma",	  "cx16",    "xtpr",
+	"pdcm",	  NULL,		"pcid",	  "dca",     "sse4_1",
+	"sse4_2", "x2apic",	"movbe",  "popcnt",  "tsc_deadline_timer",
+	"aes",	  "xsave",	NULL,	  "avx",     "f16c",
+	"rdrand", "hypervisor",
 };
 static const char *const ext1_ecx[32] = {
-	"lahf_lm", "cmp_legacy", "svm",	 "extapic", "cr8_legacy",  "abm",	  "sse4a",
-	"misalignsse", "3dnowprefetch", "osvw", "ibs", "xop",	   "skinit",	  "wdt",
-	NULL,	   "lwp",	 "fma4", "tce",	    NULL,	   "nodeid_msr", NULL,
-	"tbm",	   "topoext",	 "perfctr_core", "perfctr_nb", NULL, "bpext",	  "ptsc",
-	"perfctr_llc", "mwaitx",
+	"lahf_lm",    "cmp_legacy",  "svm",
+	"extapic",    "cr8_legacy",  "abm",
+	"sse4a",      "misalignsse", "3dnowprefetch",
+	"osvw",	      "ibs",	     "xop",
+	"skinit",     "wdt",	     NULL,
+	"lwp",	      "fma4",	     "tce",
+	NULL,	      "nodeid_msr",  NULL,
+	"tbm",	      "topoext",     "perfctr_core",
+	"perfctr_nb", NULL,	     "bpext",
+	"ptsc",	      "perfctr_llc", "mwaitx",
 };
 static const char *const leaf7_ebx[32] = {
-	"fsgsbase", "tsc_adjust", "sgx",      "bmi1",	  "hle",      "avx2",	   NULL,
-	"smep",	    "bmi2",	  "erms",     "invpcid",  "rtm",      "cqm",	   NULL,
-	"mpx",	    "rdt_a",	  "avx512f",  "avx512dq", "rdseed",   "adx",	   "smap",
-	"avx512ifma", NULL,	  "clflushopt", "clwb",	  "intel_pt", "avx512pf", "avx512er",
-	"avx512cd", "sha_ni",	  "avx512bw", "avx512vl",
+	"fsgsbase",   "tsc_adjust", "sgx",	  "bmi1",     "hle",	  "avx2",     NULL,
+	"smep",	      "bmi2",	    "erms",	  "invpcid",  "rtm",	  "cqm",      NULL,
+	"mpx",	      "rdt_a",	    "avx512f",	  "avx512dq", "rdseed",	  "adx",      "smap",
+	"avx512ifma", NULL,	    "clflushopt", "clwb",     "intel_pt", "avx512pf", "avx512er",
+	"avx512cd",   "sha_ni",	    "avx512bw",	  "avx512vl",
 };
 static const char *const leafd1_eax[32] = { "xsaveopt", "xsavec", "xgetbv1", "xsaves" };
 static const char *const leaf71_eax[32] = { [4] = "avx_vnni", [5] = "avx512_bf16" };
 static const char *const leaf6_eax[32] = { [2] = "arat" };
 static const char *const leaf7_ecx[32] = {
-	[1] = "avx512vbmi",	   [2] = "umip",	 [3] = "pku",
-	[4] = "ospke",		   [5] = "waitpkg",	 [6] = "avx512_vbmi2",
-	[8] = "gfni",		   [9] = "vaes",	 [10] = "vpclmulqdq",
-	[11] = "avx512_vnni",	   [12] = "avx512_bitalg", [14] = "avx512_vpopcntdq",
-	[16] = "la57",		   [22] = "rdpid",	 [25] = "cldemote",
-	[27] = "movdiri",	   [28] = "movdir64b",
+	[1] = "avx512vbmi",   [2] = "umip",	      [3] = "pku",
+	[4] = "ospke",	      [5] = "waitpkg",	      [6] = "avx512_vbmi2",
+	[8] = "gfni",	      [9] = "vaes",	      [10] = "vpclmulqdq",
+	[11] = "avx512_vnni", [12] = "avx512_bitalg", [14] = "avx512_vpopcntdq",
+	[16] = "la57",	      [22] = "rdpid",	      [25] = "cldemote",
+	[27] = "movdiri",     [28] = "movdir64b",
 };
 static const char *const leaf7_edx[32] = {
-	[2] = "avx512_4vnniw", [3] = "avx512_4fmaps",	    [4] = "fsrm",
+	[2] = "avx512_4vnniw",	     [3] = "avx512_4fmaps", [4] = "fsrm",
 	[8] = "avx512_vp2intersect", [10] = "md_clear",	    [14] = "serialize",
 	[16] = "tsxldtrk",	     [22] = "amx_bf16",	    [23] = "avx512_fp16",
 	[24] = "amx_tile",	     [25] = "amx_int8",
@@ -173,9 +201,12 @@ static void cpu_identify(struct cpu_ident *id)
 	uint32_t eax = cpuid(1, 0).eax, ext = max_ext_leaf();
 	unsigned int base = (eax >> 8) & 0xf;
 
-	*id = (struct cpu_ident){ .family = base, .model = (eax >> 4) & 0xf,
-				  .stepping = eax & 0xf, .clflush = ((cpuid(1, 0).ebx >> 8) & 0xff) * 8,
-				  .phys_bits = 36, .virt_bits = 48 };
+	*id = (struct cpu_ident){ .family = base,
+				  .model = (eax >> 4) & 0xf,
+				  .stepping = eax & 0xf,
+				  .clflush = ((cpuid(1, 0).ebx >> 8) & 0xff) * 8,
+				  .phys_bits = 36,
+				  .virt_bits = 48 };
 	if (base == 0xf)
 		id->family += (eax >> 20) & 0xff;
 	if (base >= 6)
@@ -215,12 +246,13 @@ static void show_cpuinfo(struct pbuf *b, const struct proc_node *n)
 			  id.stepping, khz / 1000, khz % 1000, id.cache_kb, cpu_count, i, cpu_count,
 			  cpus[i].apic_id, cpus[i].apic_id, cpu_features.max_leaf);
 		cpu_flags(b);
-		pb_printf(b,
-			  "bugs\t\t:\nbogomips\t: %lu.%02lu\nclflush size\t: %u\n"
-			  "cache_alignment\t: %u\naddress sizes\t: %u bits physical, %u bits virtual\n"
-			  "power management:\n\n",
-			  khz * 2 / 1000, (khz * 2 % 1000) / 10, id.clflush, id.clflush, id.phys_bits,
-			  id.virt_bits);
+		pb_printf(
+			b,
+			"bugs\t\t:\nbogomips\t: %lu.%02lu\nclflush size\t: %u\n"
+			"cache_alignment\t: %u\naddress sizes\t: %u bits physical, %u bits virtual\n"
+			"power management:\n\n",
+			khz * 2 / 1000, (khz * 2 % 1000) / 10, id.clflush, id.clflush, id.phys_bits,
+			id.virt_bits);
 	}
 }
 
@@ -293,8 +325,8 @@ static void show_version(struct pbuf *b, const struct proc_node *n)
 
 static void show_filesystems(struct pbuf *b, const struct proc_node *n)
 {
-	static const char *const names[] = { "sysfs",  "rootfs",       "tmpfs", "devtmpfs",
-					     "proc",   "pipefs",       "ramfs", "anon_inodefs" };
+	static const char *const names[] = { "sysfs", "rootfs", "tmpfs", "devtmpfs",
+					     "proc",  "pipefs", "ramfs", "anon_inodefs" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		pb_printf(b, "nodev\t%s\n", names[i]);
@@ -399,13 +431,13 @@ static void show_boot_id(struct pbuf *b, const struct proc_node *n)
 
 /* ---- the tables */
 
-#define FILE(n, fn)                                                                               \
-	{                                                                                         \
-		.name = n, .mode = S_IFREG | 0444, .show = fn                                     \
+#define FILE(n, fn)                                           \
+	{                                                     \
+		.name = n, .mode = S_IFREG | 0444, .show = fn \
 	}
-#define DIR(n, c)                                                                                 \
-	{                                                                                         \
-		.name = n, .mode = S_IFDIR | 0555, .children = c                                  \
+#define DIR(n, c)                                                \
+	{                                                        \
+		.name = n, .mode = S_IFDIR | 0555, .children = c \
 	}
 
 static long mounts_link(const struct proc_node *n, char *buf, size_t size)
@@ -421,14 +453,10 @@ static const struct proc_entry random_children[] = {
 };
 
 static const struct proc_entry kernel_children[] = {
-	FILE("hostname", show_hostname),
-	FILE("ostype", show_ostype),
-	FILE("osrelease", show_osrelease),
-	FILE("pid_max", show_pid_max),
-	DIR("random", random_children),
-	FILE("threads-max", show_threads_max),
-	FILE("version", show_kversion),
-	{ 0 },
+	FILE("hostname", show_hostname),   FILE("ostype", show_ostype),
+	FILE("osrelease", show_osrelease), FILE("pid_max", show_pid_max),
+	DIR("random", random_children),	   FILE("threads-max", show_threads_max),
+	FILE("version", show_kversion),	   { 0 },
 };
 
 static const struct proc_entry vm_children[] = {
