@@ -155,7 +155,10 @@ void devfs_init(void)
 		must(vfs_mknod(NULL, path, S_IFCHR | d->mode, makedev_linux(d->major, d->minor)),
 		     path);
 	}
-	/* No /proc/self/fd yet: the standard streams are the console's. */
+	/*
+	 * The console's, not /proc/self/fd/N as on Linux: those links are
+	 * followed by their text, and a pipe's "pipe:[N]" names no file.
+	 */
 	must(vfs_symlink("console", NULL, "/dev/stdin"), "/dev/stdin");
 	must(vfs_symlink("console", NULL, "/dev/stdout"), "/dev/stdout");
 	must(vfs_symlink("console", NULL, "/dev/stderr"), "/dev/stderr");

@@ -127,6 +127,21 @@ static struct file *take_slot(struct fdtable *t, unsigned int fd)
 	return f;
 }
 
+int fd_next(struct fdtable *t, int from)
+{
+	int found = -1;
+
+	mutex_lock(&t->lock);
+	for (unsigned int fd = (unsigned int)MAX(from, 0); fd < t->size; fd++) {
+		if (t->files[fd]) {
+			found = (int)fd;
+			break;
+		}
+	}
+	mutex_unlock(&t->lock);
+	return found;
+}
+
 int fd_close(struct fdtable *t, int fd)
 {
 	struct file *f = NULL;

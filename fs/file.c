@@ -173,6 +173,7 @@ void file_put(struct file *f)
 		return;
 	if (f->ops->release)
 		f->ops->release(f);
+	vnode_put(f->parent);
 	vnode_put(f->vnode);
 	kfree(f);
 }
@@ -256,15 +257,21 @@ struct file *vfs_open(struct vnode *base, const char *path, int flags, unsigned 
 		err = open_create(&nd, flags, mode, &v, &created);
 	else if (!err)
 		err = nd_walk_final(&nd, !(flags & O_NOFOLLOW), &v);
-	nd_end(&nd);
 	if (!err)
 		err = open_checks(v, flags, created);
 	if (err) {
+		nd_end(&nd);
 		vnode_put(v);
 		return ERR_PTR(err);
 	}
 	const struct file_ops *ops = fops_for(v, flags);
 	struct file *f = ops ? file_alloc(v, ops, flags) : ERR_PTR(-ENXIO);
+	if (!IS_ERR(f)) {
+		/* Keep where it was found: its path is the directory's and its name there. */
+		f->parent = nd.dir;
+		nd.dir = NULL;
+	}
+	nd_end(&nd);
 	vnode_put(v);
 	return f;
 }

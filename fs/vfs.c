@@ -280,13 +280,14 @@ static int name_in_parent(struct vnode **v, char *name)
 	return err;
 }
 
-long vfs_getcwd(char *buf, size_t size)
+long vfs_dir_path(struct vnode *dir, char *buf, size_t size)
 {
-	struct vnode *v = vfs_cwd(), *root = root_mount->root;
+	struct vnode *v = dir, *root = root_mount->root;
 	char *tmp = kmalloc(PATH_MAX), *name = kmalloc(NAME_MAX + 1);
 	size_t pos = PATH_MAX - 1;
 	long err = tmp && name ? 0 : -ENOMEM;
 
+	vnode_get(v);
 	if (!err)
 		tmp[pos] = 0;
 	while (!err && v != root) {
@@ -305,6 +306,73 @@ long vfs_getcwd(char *buf, size_t size)
 	kfree(tmp);
 	kfree(name);
 	return err;
+}
+
+long vfs_getcwd(char *buf, size_t size)
+{
+	struct vnode *cwd = vfs_cwd();
+	long r = vfs_dir_path(cwd, buf, size);
+
+	vnode_put(cwd);
+	return r;
+}
+
+/* The path of a named file: its directory's path and its name there. */
+static long named_file_path(struct file *f, char *buf, size_t size)
+{
+	struct vnode *dir = f->parent;
+	long len = vfs_dir_path(dir, buf, size);
+	int n;
+
+	if (len < 0)
+		return len;
+	len--; /* the NUL */
+	if (len > 1)
+		buf[len++] = '/';
+	else
+		len = 1; /* the root: "/" is already there */
+	if ((size_t)len + NAME_MAX + 1 > size)
+		return -ENAMETOOLONG;
+	mutex_lock(&dir->mount->ns_lock);
+	n = dir->ops->name_of ? dir->ops->name_of(dir, f->vnode, buf + len, NAME_MAX + 1) : -ENOENT;
+	mutex_unlock(&dir->mount->ns_lock);
+	if (n >= 0) {
+		len += n;
+		buf[len] = 0;
+		return len;
+	}
+	/* Removed since: Linux keeps the old name; the directory is what is left. */
+	strlcpy(buf + len, "(deleted)", size - (size_t)len);
+	return (long)strlen(buf);
+}
+
+long vfs_file_path(struct file *f, char *buf, size_t size)
+{
+	struct vnode *v = f->vnode;
+	long n;
+
+	if (file_is_pipe(f))
+		n = snprintf(buf, size, "pipe:[%lu]", v->ino);
+	else if (S_ISSOCK(v->mode))
+		n = snprintf(buf, size, "socket:[%lu]", v->ino);
+	else if (S_ISDIR(v->mode))
+		return (n = vfs_dir_path(v, buf, size)) < 0 ? n : n - 1;
+	else if (f->parent)
+		return named_file_path(f, buf, size);
+	else
+		n = snprintf(buf, size, "anon_inode:%s",
+			     f->ops->anon_name ? f->ops->anon_name : "[unknown]");
+	return (size_t)n < size ? n : -ENAMETOOLONG;
+}
+
+void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx)
+{
+	struct list *l;
+
+	mutex_lock(&mounts_lock);
+	list_for_each(l, &mounts)
+		fn(list_entry(l, struct mount, link), ctx);
+	mutex_unlock(&mounts_lock);
 }
 
 static void mount_at(const char *path, struct mount *m)

@@ -169,5 +169,6 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	vfs_init();
 	unpack_initrd();
 	sysfs_init();
+	procfs_init();
 	power_off(run());
 }

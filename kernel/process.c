@@ -83,6 +83,14 @@ static struct process *process_create(const char *path)
 	return p;
 }
 
+/* The program's file name: what Linux calls the process (comm, PR_GET_NAME). */
+static const char *comm_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
 static int start_main_thread(struct process *p, const struct exec_image *img)
 {
 	struct start_info *si = kmalloc(sizeof(*si));
@@ -90,7 +98,7 @@ static int start_main_thread(struct process *p, const struct exec_image *img)
 	if (!si)
 		return -ENOMEM;
 	*si = (struct start_info){ img->entry, img->sp };
-	struct thread *t = thread_create_app(p, app_thread_start, si, "main");
+	struct thread *t = thread_create_app(p, app_thread_start, si, comm_of(p->exe_path));
 	if (IS_ERR(t)) {
 		kfree(si);
 		return (int)PTR_ERR(t);
@@ -119,6 +127,7 @@ int process_start(int argc, char **argv, int envc, char **envp)
 	if (r)
 		return r;
 	p->load_base = img.load_base;
+	p->start_stack = img.sp;
 	return start_main_thread(p, &img);
 }
 

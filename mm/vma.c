@@ -532,6 +532,18 @@ int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error)
 	return r;
 }
 
+int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max)
+{
+	unsigned long irq = spin_lock(&mm->lock);
+	int n = 0;
+
+	/* Areas carry no file yet: file-backed mappings will fill file and offset here. */
+	for (struct vma *v = find(mm, from); v && n < max; v = next_of(mm, v))
+		out[n++] = (struct vma_info){ v->start, v->end, v->prot, v->flags, NULL, 0 };
+	spin_unlock(&mm->lock, irq);
+	return n;
+}
+
 void mm_print(struct mm *mm)
 {
 	struct list *pos;

@@ -194,6 +194,23 @@ static void build_auxv(struct loader *l, struct auxv *a, uint64_t random, uint64
 	aux(a, AT_NULL, 0);
 }
 
+/* What /proc shows of the new stack: the strings' extent, and the auxv kept. */
+static int keep_for_proc(struct process *p, const uint64_t *ptrs, int argc, int envc,
+			 uint64_t execfn, const struct auxv *a)
+{
+	p->env_end = execfn;
+	p->env_start = envc ? ptrs[argc + 1] : execfn;
+	p->arg_end = p->env_start;
+	p->arg_start = argc ? ptrs[0] : p->arg_end;
+	kfree(p->auxv);
+	p->auxv = kmalloc((size_t)a->n * sizeof(uint64_t));
+	if (!p->auxv)
+		return -ENOMEM;
+	memcpy(p->auxv, a->v, (size_t)a->n * sizeof(uint64_t));
+	p->auxv_words = (unsigned int)a->n;
+	return 0;
+}
+
 /*
  * From the top: the program's path (AT_EXECFN), the environment and argument
  * strings, "x86_64", 16 random bytes, then 16-byte aligned: argc, argv[],
@@ -220,6 +237,8 @@ static int build_stack(struct loader *l, int argc, char *const argv[], int envc,
 	random_bytes(rnd, sizeof(rnd));
 	uint64_t random = push(&s, rnd, sizeof(rnd));
 	build_auxv(l, &a, random, platform, execfn);
+	if (keep_for_proc(l->p, ptrs, argc, envc, execfn, &a))
+		s.error = -ENOMEM;
 
 	/* argc + argv + NULL + envp + NULL + auxv: make the final sp 16-byte aligned. */
 	size_t words = 1 + (size_t)argc + 1 + (size_t)envc + 1 + (size_t)a.n;

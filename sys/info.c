@@ -8,9 +8,8 @@
 #include <alto/string.h>
 #include <alto/syscall.h>
 #include <alto/time.h>
+#include <alto/uts.h>
 #include <uapi/errno.h>
-
-#define UTS_LEN 65
 
 struct utsname {
 	char sysname[UTS_LEN];
@@ -36,15 +35,20 @@ _Static_assert(sizeof(struct sysinfo) == 112, "sysinfo");
 
 static char hostname[UTS_LEN] = "alto";
 
+void uts_hostname(char *buf, size_t size)
+{
+	strlcpy(buf, hostname, size);
+}
+
 SYSCALL_DEFINE(uname, struct utsname __user *buf)
 {
 	struct utsname u;
 
 	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Linux", UTS_LEN);
+	strlcpy(u.sysname, UTS_SYSNAME, UTS_LEN);
 	strlcpy(u.nodename, hostname, UTS_LEN);
-	strlcpy(u.release, "6.1.0-alto", UTS_LEN);
-	strlcpy(u.version, "#1 SMP Alto", UTS_LEN);
+	strlcpy(u.release, UTS_RELEASE, UTS_LEN);
+	strlcpy(u.version, UTS_VERSION, UTS_LEN);
 	strlcpy(u.machine, "x86_64", UTS_LEN);
 	strlcpy(u.domainname, "(none)", UTS_LEN);
 	return copy_to_user(buf, &u, sizeof(u));

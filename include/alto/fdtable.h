@@ -31,6 +31,8 @@ int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec);
 /* The file at fd, referenced, or NULL. */
 struct file *fd_get(struct fdtable *t, int fd);
 int fd_close(struct fdtable *t, int fd);
+/* The lowest open descriptor >= from, or -1 (for /proc/PID/fd). */
+int fd_next(struct fdtable *t, int from);
 /* dup2/dup3: make newfd refer to oldfd's file (closing what newfd had). */
 int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec);
 /* F_GETFD: 0 or FD_CLOEXEC, or -EBADF; F_SETFD. */

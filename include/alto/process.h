@@ -58,10 +58,15 @@ struct process {
 	uint64_t cpu_ns_seen;	/* the process CPU clock's last reading: it never goes back */
 	struct ptimers *timers; /* NULL until the first timer */
 
-	/* What was run, for error messages, fault reports and (later) /proc. */
+	/* What was run, for error messages, fault reports and /proc. */
 	char *exe_path;
 	uint64_t load_base; /* where a PIE was loaded; 0 otherwise */
 	uint64_t start_ns;
+	/* Set by the loader: where argv's and envp's strings are, and a copy of the auxv. */
+	uintptr_t arg_start, arg_end, env_start, env_end;
+	uintptr_t start_stack; /* where argc is */
+	uint64_t *auxv;	       /* type, value pairs, AT_NULL's included */
+	unsigned int auxv_words;
 };
 
 /* The one application process, or NULL before it exists. */

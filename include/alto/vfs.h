@@ -134,6 +134,8 @@ struct file_ops {
 	unsigned int (*poll)(struct file *f, struct poll_table *pt);
 	int (*open)(struct file *f);
 	void (*release)(struct file *f);
+	/* A file without a name: what /proc/PID/fd shows, "anon_inode:" and this. */
+	const char *anon_name;
 };
 
 struct file {
@@ -144,6 +146,7 @@ struct file {
 	uint64_t pos;
 	struct mutex pos_lock;
 	void *priv;
+	struct vnode *parent; /* the directory it was opened in (referenced), for its path */
 };
 
 /*
@@ -165,6 +168,8 @@ bool file_writable(const struct file *f);
 void vfs_init(void);
 /* Mount /sys (fs/sysfs.c) once the CPUs are up and the image unpacked: it lists cpu0..N-1. */
 void sysfs_init(void);
+/* Mount /proc (fs/procfs*.c), after sysfs_init. */
+void procfs_init(void);
 /* Fill the root from a cpio newc archive; -EINVAL (and one line) if malformed. */
 int initrd_unpack(const void *data, size_t size);
 /* The root directory, referenced (for process->cwd). */
@@ -234,6 +239,16 @@ int vfs_symlink(const char *target, struct vnode *base, const char *path);
 long vfs_readlink(struct vnode *base, const char *path, int lflags, char *buf, size_t size);
 /* The absolute path of the working directory with its NUL: its length. */
 long vfs_getcwd(char *buf, size_t size);
+/* The absolute path of a directory with its NUL, as getcwd gives it: its length. */
+long vfs_dir_path(struct vnode *dir, char *buf, size_t size);
+/*
+ * What /proc shows for an open file, NUL-terminated: its absolute path
+ * (with " (deleted)" once its name is gone), "pipe:[INO]", "socket:[INO]"
+ * or "anon_inode:NAME". Returns its length or -errno.
+ */
+long vfs_file_path(struct file *f, char *buf, size_t size);
+/* Call fn for each mount in the order they were made (for /proc/mounts). */
+void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx);
 /* Make v (a directory) the working directory of the current process. */
 int vfs_chdir(struct vnode *v);
 

@@ -18,6 +18,7 @@ struct trap_frame;
 #define VMA_STACK  0x1 /* the main thread's stack */
 #define VMA_HEAP   0x2 /* brk */
 #define VMA_SHARED 0x4
+#define VMA_VDSO   0x8 /* the vDSO's code and data */
 
 struct vma {
 	struct list link; /* in mm->vmas, sorted by start */
@@ -70,6 +71,25 @@ void *mm_page(struct mm *mm, uintptr_t va);
  * does not allow that access).
  */
 int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error);
+
+/*
+ * A copy of one area, for /proc/PID/maps and status. file is the mapped
+ * file (referenced: file_put it), with offset its position at start; both
+ * are 0 for anonymous memory.
+ */
+struct vma_info {
+	uintptr_t start, end;
+	unsigned int prot, flags;
+	struct file *file;
+	uint64_t offset;
+};
+
+/*
+ * Copy up to max areas that end above from, in address order, into out:
+ * the count. Call again from the last one's end for more; the areas may
+ * change between calls, as they may between two reads of /proc/PID/maps.
+ */
+int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max);
 
 /* Print the areas, as /proc/self/maps would (for fault reports). */
 void mm_print(struct mm *mm);

@@ -21,6 +21,7 @@ struct statfs {
 
 #define RAMFS_MAGIC	    0x858458f6
 #define TMPFS_MAGIC	    0x01021994
+#define PROC_SUPER_MAGIC    0x00009fa0
 #define PIPEFS_MAGIC	    0x50495045
 #define ANON_INODE_FS_MAGIC 0x09041934
 

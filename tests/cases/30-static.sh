@@ -145,13 +145,16 @@ t_build_image() {
 	: >"$dir/tree/sub/empty"
 	ln -s a.txt "$dir/tree/link"
 	chmod 0750 "$dir/tree/sub"
+	echo 'me:x:0:0::/home/me:/bin/sh' >"$dir/mypasswd"
 	"$ALTO" build -o "$dir/app.img" -e 'GREETING=hello world' -e HOME=/home/me \
-		--add "$dir/tree" --add "$dir/tree/a.txt:/etc/copied" "$prog" 'two words' '' "it's" || return 1
+		--add "$dir/tree" --add "$dir/tree/a.txt:/etc/copied" --add "$dir/mypasswd:/etc/passwd" \
+		"$prog" 'two words' '' "it's" || return 1
 	list=$(cd "$dir" && cpio -t --quiet <app.img) || return 1
 	echo "$list"
 	want=$(
 		with_parents "$dir/tree/a.txt" "$dir/tree/link" "$dir/tree/sub/empty" /etc/copied \
-			"$prog" /.alto/cmdline
+			"$prog" /.alto/cmdline /etc/passwd /etc/group /etc/hosts /etc/hostname \
+			/etc/nsswitch.conf /etc/resolv.conf
 	)
 	local missing extra
 	missing=$(comm -13 <(sort <<<"$list") <(sort -u <<<"$want"))
@@ -167,6 +170,10 @@ t_build_image() {
 	[ "$(readlink "$dir/out/$dir/tree/link")" = a.txt ] || { echo "symlink not kept"; return 1; }
 	[ "$(stat -c %a "$dir/out/$dir/tree/sub")" = 750 ] || { echo "mode not kept"; return 1; }
 	cmp "$prog" "$dir/out/$prog" && cmp "$dir/tree/a.txt" "$dir/out/etc/copied" || return 1
+	# The user's /etc/passwd is kept; what is missing is made, with root's home at /.
+	cmp "$dir/mypasswd" "$dir/out/etc/passwd" || { echo "the added /etc/passwd was replaced"; return 1; }
+	grep -qx 'root:x:0:' "$dir/out/etc/group" && grep -q '^127.0.0.1' "$dir/out/etc/hosts" &&
+		grep -q '^hosts: *files' "$dir/out/etc/nsswitch.conf" || { echo "bad /etc files"; return 1; }
 	local out
 	out=$("$ALTO" boot --dry-run "$dir/app.img" -- --verbose 2>&1 </dev/null)
 	echo "$out"

@@ -120,6 +120,10 @@ struct image *image_create(const char *path);
 void image_add_path(struct image *img, const char *host, const char *guest, bool follow);
 void image_add_data(struct image *img, const char *guest, const void *data, size_t size,
 		    unsigned int mode);
+/* True when guest is in the image already. */
+bool image_has(struct image *img, const char *guest);
+/* The /etc files glibc reads (passwd, group, hosts...) that the image lacks (etc.c). */
+void image_add_etc(struct image *img);
 /* Write the trailer and close; returns the number of entries written. */
 unsigned int image_finish(struct image *img);
 

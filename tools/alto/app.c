@@ -217,6 +217,7 @@ unsigned int app_write_image(const struct app *a, const char *path)
 	for (int i = 0; i < a->nadds; i++)
 		image_add_path(img, a->adds[i].host, a->adds[i].guest, true);
 	image_add_path(img, a->host_path, a->guest_path, true);
+	image_add_etc(img);
 	char *cmdline = app_cmdline(a);
 	char *text = xasprintf("%s\n", cmdline);
 	image_add_data(img, IMAGE_CMDLINE_PATH, text, strlen(text), 0644);

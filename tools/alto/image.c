@@ -264,6 +264,11 @@ void image_add_data(struct image *img, const char *guest, const void *data, size
 	put_pad(img, size);
 }
 
+bool image_has(struct image *img, const char *guest)
+{
+	return seen_find(img, guest) != NULL;
+}
+
 /* The time of what the tool makes itself: SOURCE_DATE_EPOCH when set, for reproducible images. */
 static uint32_t build_time(void)
 {
