@@ -15,14 +15,12 @@
 #include <uapi/futex.h>
 #include "internal.h"
 
-#define BUCKETS 256
-
-static struct futex_bucket buckets[BUCKETS];
+struct futex_bucket futex_buckets[FUTEX_BUCKETS];
 
 struct futex_bucket *futex_bucket_of(const uint32_t __user *key)
 {
 	uintptr_t k = (uintptr_t)key >> 2;
-	return &buckets[(k ^ (k >> 8) ^ (k >> 16)) % BUCKETS];
+	return &futex_buckets[(k ^ (k >> 8) ^ (k >> 16)) % FUTEX_BUCKETS];
 }
 
 /* Lock two buckets without deadlock: always in address order. */
@@ -279,8 +277,8 @@ long futex_wake_op(uint32_t __user *uaddr, uint32_t __user *uaddr2, int n, int n
 
 void futex_init(void)
 {
-	for (int i = 0; i < BUCKETS; i++) {
-		spin_init(&buckets[i].lock);
-		list_init(&buckets[i].waiters);
+	for (int i = 0; i < FUTEX_BUCKETS; i++) {
+		spin_init(&futex_buckets[i].lock);
+		list_init(&futex_buckets[i].waiters);
 	}
 }

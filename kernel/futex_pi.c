@@ -50,6 +50,9 @@ static void hand_over(struct futex_waiter *w)
 	sched_wake(w->thread);
 }
 
+/* Threads in futex_lock_pi: a thread's exit looks for locks to hand over only if some are. */
+static int pi_waiting;
+
 static bool thread_exists(int tid)
 {
 	return process_thread_by_tid(current_process(), tid) != NULL;
@@ -104,6 +107,11 @@ long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock)
 
 	if (r)
 		return r;
+	/*
+	 * Counted before the owner is looked up: an owner that leaves the
+	 * process list after our look then sees us in futex_thread_exit.
+	 */
+	__atomic_fetch_add(&pi_waiting, 1, __ATOMIC_SEQ_CST);
 	unsigned long flags = spin_lock(&b->lock);
 	while ((r = try_take(b, uaddr, w.thread->tid, trylock)) == TAKE_AGAIN)
 		;
@@ -114,6 +122,7 @@ long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock)
 		r = futex_sleep(b, &w, deadline); /* 0: an unlock handed the lock to us */
 	}
 	spin_unlock(&b->lock, flags);
+	__atomic_fetch_sub(&pi_waiting, 1, __ATOMIC_SEQ_CST);
 	return r;
 }
 
@@ -181,4 +190,52 @@ void futex_owner_died(uint32_t __user *uaddr, int tid)
 	}
 out:
 	spin_unlock(&b->lock, flags);
+}
+
+/*
+ * The lock at key (b locked, a PI waiter queued) lost its owner: the word
+ * still names the exiting thread tid, or nobody because the C library
+ * released it on the way out (musl's robust list walk does). Hand it to the
+ * first waiter, keeping FUTEX_OWNER_DIED, as Linux does when it releases the
+ * PI state an exiting thread owned.
+ */
+static void release_orphan(struct futex_bucket *b, uint32_t __user *key, int tid)
+{
+	struct futex_waiter *next;
+	uint32_t cur, want, seen;
+
+	if (get_user(cur, key))
+		return;
+	for (;;) {
+		uint32_t owner = cur & FUTEX_TID_MASK;
+		if (owner && owner != (uint32_t)tid)
+			return;
+		want = handoff_word(b, key, cur & FUTEX_OWNER_DIED, &next);
+		if (cmpxchg_user32(key, cur, want, &seen))
+			return;
+		if (seen == cur) {
+			hand_over(next);
+			return;
+		}
+		cur = seen;
+	}
+}
+
+void futex_thread_exit(int tid)
+{
+	struct list *pos, *tmp;
+
+	if (!__atomic_load_n(&pi_waiting, __ATOMIC_SEQ_CST))
+		return;
+	for (int i = 0; i < FUTEX_BUCKETS; i++) {
+		struct futex_bucket *b = &futex_buckets[i];
+		unsigned long flags = spin_lock(&b->lock);
+		/* The first PI waiter of a key is the one handed to: removing it is safe here. */
+		list_for_each_safe(pos, tmp, &b->waiters) {
+			struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
+			if (w->pi)
+				release_orphan(b, w->key, tid);
+		}
+		spin_unlock(&b->lock, flags);
+	}
 }

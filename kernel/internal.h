@@ -38,6 +38,9 @@ struct futex_bucket {
 	struct list waiters;
 };
 
+#define FUTEX_BUCKETS 256
+extern struct futex_bucket futex_buckets[FUTEX_BUCKETS];
+
 struct futex_bucket *futex_bucket_of(const uint32_t __user *key);
 /* 0 for an aligned address in the application's half; -EINVAL or -EFAULT. */
 long futex_check_addr(const uint32_t __user *uaddr);

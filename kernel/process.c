@@ -240,6 +240,7 @@ __attribute__((noreturn)) void process_thread_exit(int code)
 	list_remove(&t->proc_link);
 	bool last = --p->nthreads == 0;
 	spin_unlock(&p->lock, flags);
+	futex_thread_exit(t->tid); /* off the list: PI lockers now get ESRCH instead */
 	signal_thread_exit(t);
 	if (last)
 		process_exit((code & 0xff) << 8);

@@ -51,6 +51,12 @@ long futex_unlock_pi(uint32_t __user *uaddr);
  * and hand the lock to a PI waiter, or wake a plain waiter.
  */
 void futex_owner_died(uint32_t __user *uaddr, int tid);
+/*
+ * Thread tid has left its process (after its robust list): PI locks it
+ * still holds, or that its C library released without an unlock, go to
+ * their waiters.
+ */
+void futex_thread_exit(int tid);
 
 /* One word of futex_waitv: sleep while *uaddr == val. */
 struct futex_vec {
