@@ -3,6 +3,7 @@
  * kvmclock gives a finer one); from then on the monotonic clock carries it
  * forward. Without either (some microVMs) it starts at the Unix epoch.
  */
+#include <alto/compiler.h>
 #include <alto/time.h>
 #include <alto/x86.h>
 
@@ -70,6 +71,11 @@ void rtc_init(void)
 uint64_t time_realtime_ns(void)
 {
 	return (uint64_t)((int64_t)time_now_ns() + realtime_offset);
+}
+
+int64_t time_realtime_offset_ns(void)
+{
+	return READ_ONCE(realtime_offset);
 }
 
 void time_set_realtime_ns(uint64_t ns)

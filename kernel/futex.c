@@ -2,40 +2,29 @@
  * Futexes: wait queues in a hash table keyed by the word's address. The value
  * check and the enqueueing happen under the bucket lock, and wakers take the
  * same lock, so no wake-up falls between "the value is still val" and sleep.
+ * The priority-inheritance protocol on the same buckets is in futex_pi.c.
  */
 #include <alto/cpu.h>
 #include <alto/futex.h>
+#include <alto/mm.h>
 #include <alto/sched.h>
 #include <alto/signal.h>
 #include <alto/spinlock.h>
 #include <alto/time.h>
 #include <uapi/errno.h>
+#include <uapi/futex.h>
+#include "internal.h"
 
-#define BUCKETS 256
+struct futex_bucket futex_buckets[FUTEX_BUCKETS];
 
-struct futex_waiter {
-	struct list link;
-	struct thread *thread;
-	uint32_t __user *key;
-	uint32_t bitset;
-	bool woken;
-};
-
-struct bucket {
-	struct spinlock lock;
-	struct list waiters;
-};
-
-static struct bucket buckets[BUCKETS];
-
-static struct bucket *bucket_of(const uint32_t __user *key)
+struct futex_bucket *futex_bucket_of(const uint32_t __user *key)
 {
 	uintptr_t k = (uintptr_t)key >> 2;
-	return &buckets[(k ^ (k >> 8) ^ (k >> 16)) % BUCKETS];
+	return &futex_buckets[(k ^ (k >> 8) ^ (k >> 16)) % FUTEX_BUCKETS];
 }
 
 /* Lock two buckets without deadlock: always in address order. */
-static void lock_two(struct bucket *a, struct bucket *b)
+static void lock_two(struct futex_bucket *a, struct futex_bucket *b)
 {
 	if (a == b) {
 		spin_lock_noirq(&a->lock);
@@ -48,38 +37,23 @@ static void lock_two(struct bucket *a, struct bucket *b)
 	}
 }
 
-static void unlock_two(struct bucket *a, struct bucket *b)
+static void unlock_two(struct futex_bucket *a, struct futex_bucket *b)
 {
 	spin_unlock_noirq(&a->lock);
 	if (a != b)
 		spin_unlock_noirq(&b->lock);
 }
 
-static long check_addr(const uint32_t __user *uaddr)
+long futex_check_addr(const uint32_t __user *uaddr)
 {
 	return ((uintptr_t)uaddr & 3) ? -EINVAL : user_range_ok(uaddr, 4) ? 0 : -EFAULT;
 }
 
-long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
+long futex_sleep(struct futex_bucket *b, struct futex_waiter *w, uint64_t deadline)
 {
 	struct thread *t = current_thread();
-	struct bucket *b = bucket_of(uaddr);
-	struct futex_waiter w = { .thread = t, .key = uaddr, .bitset = bitset };
-	uint32_t cur;
-	long r = check_addr(uaddr);
+	long r = 0;
 
-	if (r || !bitset)
-		return r ? r : -EINVAL;
-	unsigned long flags = spin_lock(&b->lock);
-	if (get_user(cur, uaddr)) {
-		r = -EFAULT;
-		goto out;
-	}
-	if (cur != val) {
-		r = -EAGAIN;
-		goto out;
-	}
-	list_append(&b->waiters, &w.link);
 	for (;;) {
 		sched_prepare_block();
 		/* A signal sent before we were marked blocked woke nobody: do not sleep. */
@@ -92,24 +66,50 @@ long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline, uint32_
 		if (deadline)
 			timer_cancel(&t->sleep_timer);
 		spin_lock_noirq(&b->lock);
-		if (w.woken)
-			break;
+		if (w->woken)
+			return 0;
 		if (deadline && time_now_ns() >= deadline)
 			r = -ETIMEDOUT;
 		else if (signal_pending())
 			r = -EINTR;
 		if (r) {
-			list_remove(&w.link);
-			break;
+			list_remove(&w->link);
+			return r;
 		}
 	}
-out:
+}
+
+long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
+{
+	struct futex_bucket *b = futex_bucket_of(uaddr);
+	struct futex_waiter w = { .thread = current_thread(), .key = uaddr, .bitset = bitset };
+	uint32_t cur;
+	long r = futex_check_addr(uaddr);
+
+	if (r || !bitset)
+		return r ? r : -EINVAL;
+	unsigned long flags = spin_lock(&b->lock);
+	if (get_user(cur, uaddr))
+		r = -EFAULT;
+	else if (cur != val)
+		r = -EAGAIN;
+	else {
+		list_append(&b->waiters, &w.link);
+		r = futex_sleep(b, &w, deadline);
+	}
 	spin_unlock(&b->lock, flags);
 	return r;
 }
 
-/* Wake up to n waiters of key in b (locked); returns how many. */
-static int wake_locked(struct bucket *b, uint32_t __user *key, int n, uint32_t bitset)
+/* Dequeue w (its bucket locked) and wake its thread. */
+static void wake_one(struct futex_waiter *w)
+{
+	list_remove(&w->link);
+	w->woken = true;
+	sched_wake(w->thread);
+}
+
+int futex_wake_locked(struct futex_bucket *b, uint32_t __user *key, int n, uint32_t bitset)
 {
 	struct list *pos, *tmp;
 	int woken = 0;
@@ -118,11 +118,9 @@ static int wake_locked(struct bucket *b, uint32_t __user *key, int n, uint32_t b
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
 		if (woken >= n)
 			break;
-		if (w->key != key || !(w->bitset & bitset))
+		if (w->key != key || w->pi || !(w->bitset & bitset))
 			continue;
-		list_remove(&w->link);
-		w->woken = true;
-		sched_wake(w->thread);
+		wake_one(w);
 		woken++;
 	}
 	return woken;
@@ -130,19 +128,19 @@ static int wake_locked(struct bucket *b, uint32_t __user *key, int n, uint32_t b
 
 long futex_wake(uint32_t __user *uaddr, int n, uint32_t bitset)
 {
-	struct bucket *b = bucket_of(uaddr);
-	long r = check_addr(uaddr);
+	struct futex_bucket *b = futex_bucket_of(uaddr);
+	long r = futex_check_addr(uaddr);
 
 	if (r || !bitset)
 		return r ? r : -EINVAL;
 	unsigned long flags = spin_lock(&b->lock);
-	r = wake_locked(b, uaddr, n, bitset);
+	r = futex_wake_locked(b, uaddr, n, bitset);
 	spin_unlock(&b->lock, flags);
 	return r;
 }
 
-/* Move up to n waiters of key from b to key2 in b2 (both locked). */
-static int move_locked(struct bucket *b, uint32_t __user *key, struct bucket *b2,
+/* Move up to n plain waiters of key from b to key2 in b2 (both locked). */
+static int move_locked(struct futex_bucket *b, uint32_t __user *key, struct futex_bucket *b2,
 		       uint32_t __user *key2, int n)
 {
 	struct list *pos, *tmp;
@@ -152,7 +150,7 @@ static int move_locked(struct bucket *b, uint32_t __user *key, struct bucket *b2
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
 		if (moved >= n)
 			break;
-		if (w->key != key)
+		if (w->key != key || w->pi)
 			continue;
 		list_remove(&w->link);
 		w->key = key2;
@@ -165,9 +163,9 @@ static int move_locked(struct bucket *b, uint32_t __user *key, struct bucket *b2
 long futex_requeue(uint32_t __user *uaddr, uint32_t __user *uaddr2, int nwake, int nmove,
 		   bool check, uint32_t val)
 {
-	struct bucket *b = bucket_of(uaddr), *b2 = bucket_of(uaddr2);
+	struct futex_bucket *b = futex_bucket_of(uaddr), *b2 = futex_bucket_of(uaddr2);
 	uint32_t cur;
-	long r = check_addr(uaddr) ?: check_addr(uaddr2);
+	long r = futex_check_addr(uaddr) ?: futex_check_addr(uaddr2);
 
 	if (r || nwake < 0 || nmove < 0)
 		return r ? r : -EINVAL;
@@ -178,47 +176,46 @@ long futex_requeue(uint32_t __user *uaddr, uint32_t __user *uaddr2, int nwake, i
 	} else if (check && cur != val) {
 		r = -EAGAIN;
 	} else {
-		r = wake_locked(b, uaddr, nwake, FUTEX_BITSET_MATCH_ANY);
-		int moved = move_locked(b, uaddr, b2, uaddr2, nmove);
-		if (check)
-			r += moved;
+		r = futex_wake_locked(b, uaddr, nwake, FUTEX_BITSET_MATCH_ANY);
+		r += move_locked(b, uaddr, b2, uaddr2, nmove);
 	}
 	unlock_two(b, b2);
 	irq_restore(flags);
 	return r;
 }
 
-/* FUTEX_WAKE_OP's encoding: op 31-28, cmp 27-24, oparg 23-12, cmparg 11-0. */
+/* FUTEX_WAKE_OP's operation on *uaddr; the value it found goes to *old. */
 static long apply_op(uint32_t __user *uaddr, uint32_t op, uint32_t *old)
 {
 	unsigned int kind = (op >> 28) & 7;
-	uint32_t oparg = (op >> 12) & 0xfff, cur, want;
+	uint32_t oparg = (uint32_t)((int32_t)(op << 8) >> 20); /* 12 bits, sign-extended */
+	uint32_t cur, want, seen;
 
-	if (op & (8u << 28)) /* FUTEX_OP_OPARG_SHIFT */
-		oparg = oparg < 32 ? 1u << oparg : 0;
+	/* Linux takes a shift out of 0..31 modulo 32 (and warns). */
+	if (op & (FUTEX_OP_OPARG_SHIFT << 28))
+		oparg = 1u << (oparg & 31);
+	if (kind > FUTEX_OP_XOR)
+		return -ENOSYS;
 	if (get_user(cur, uaddr))
 		return -EFAULT;
 	for (;;) {
 		switch (kind) {
-		case 0:
+		case FUTEX_OP_SET:
 			want = oparg;
-			break; /* SET */
-		case 1:
+			break;
+		case FUTEX_OP_ADD:
 			want = cur + oparg;
-			break; /* ADD */
-		case 2:
+			break;
+		case FUTEX_OP_OR:
 			want = cur | oparg;
-			break; /* OR */
-		case 3:
+			break;
+		case FUTEX_OP_ANDN:
 			want = cur & ~oparg;
-			break; /* ANDN */
-		case 4:
+			break;
+		default: /* FUTEX_OP_XOR */
 			want = cur ^ oparg;
-			break; /* XOR */
-		default:
-			return -ENOSYS;
+			break;
 		}
-		uint32_t seen;
 		if (cmpxchg_user32(uaddr, cur, want, &seen))
 			return -EFAULT;
 		if (seen == cur)
@@ -229,44 +226,49 @@ static long apply_op(uint32_t __user *uaddr, uint32_t op, uint32_t *old)
 	return 0;
 }
 
-static bool compare(uint32_t op, uint32_t old)
+/* FUTEX_WAKE_OP's comparison of the old value: 1 or 0, or -ENOSYS for an unknown one. */
+static int compare(uint32_t op, uint32_t old)
 {
 	int32_t cmparg = (int32_t)(op << 20) >> 20; /* 12 bits, sign-extended */
 	int32_t v = (int32_t)old;
 
 	switch ((op >> 24) & 0xf) {
-	case 0:
+	case FUTEX_OP_CMP_EQ:
 		return v == cmparg;
-	case 1:
+	case FUTEX_OP_CMP_NE:
 		return v != cmparg;
-	case 2:
+	case FUTEX_OP_CMP_LT:
 		return v < cmparg;
-	case 3:
+	case FUTEX_OP_CMP_LE:
 		return v <= cmparg;
-	case 4:
+	case FUTEX_OP_CMP_GT:
 		return v > cmparg;
-	case 5:
+	case FUTEX_OP_CMP_GE:
 		return v >= cmparg;
 	default:
-		return false;
+		return -ENOSYS;
 	}
 }
 
 long futex_wake_op(uint32_t __user *uaddr, uint32_t __user *uaddr2, int n, int n2, uint32_t op)
 {
-	struct bucket *b = bucket_of(uaddr), *b2 = bucket_of(uaddr2);
+	struct futex_bucket *b = futex_bucket_of(uaddr), *b2 = futex_bucket_of(uaddr2);
 	uint32_t old;
-	long r = check_addr(uaddr) ?: check_addr(uaddr2);
+	long r = futex_check_addr(uaddr) ?: futex_check_addr(uaddr2);
+	int cmp = 0;
 
 	if (r)
 		return r;
 	unsigned long flags = irq_save();
 	lock_two(b, b2);
 	r = apply_op(uaddr2, op, &old);
+	/* As Linux: the operation stays done even when the comparison is unknown. */
+	if (!r && (cmp = compare(op, old)) < 0)
+		r = cmp;
 	if (!r) {
-		r = wake_locked(b, uaddr, n, FUTEX_BITSET_MATCH_ANY);
-		if (compare(op, old))
-			r += wake_locked(b2, uaddr2, n2, FUTEX_BITSET_MATCH_ANY);
+		r = futex_wake_locked(b, uaddr, n, FUTEX_BITSET_MATCH_ANY);
+		if (cmp)
+			r += futex_wake_locked(b2, uaddr2, n2, FUTEX_BITSET_MATCH_ANY);
 	}
 	unlock_two(b, b2);
 	irq_restore(flags);
@@ -275,8 +277,8 @@ long futex_wake_op(uint32_t __user *uaddr, uint32_t __user *uaddr2, int n, int n
 
 void futex_init(void)
 {
-	for (int i = 0; i < BUCKETS; i++) {
-		spin_init(&buckets[i].lock);
-		list_init(&buckets[i].waiters);
+	for (int i = 0; i < FUTEX_BUCKETS; i++) {
+		spin_init(&futex_buckets[i].lock);
+		list_init(&futex_buckets[i].waiters);
 	}
 }

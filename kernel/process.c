@@ -209,30 +209,7 @@ long process_clone(const struct clone_args_k *a)
 	return t->tid;
 }
 
-#define FUTEX_TID_MASK	  0x3fffffffu
-#define FUTEX_OWNER_DIED  0x40000000u
-#define FUTEX_WAITERS	  0x80000000u
 #define ROBUST_LIST_LIMIT 2048
-
-/* A robust futex held by a dying thread: mark its owner dead and wake a waiter. */
-static void release_robust(uint32_t __user *word, int tid)
-{
-	uint32_t cur, seen;
-
-	if (get_user(cur, word))
-		return;
-	while ((cur & FUTEX_TID_MASK) == (uint32_t)tid) {
-		uint32_t want = (cur & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-		if (cmpxchg_user32(word, cur, want, &seen))
-			return;
-		if (seen == cur) {
-			if (cur & FUTEX_WAITERS)
-				futex_wake(word, 1, FUTEX_BITSET_MATCH_ANY);
-			return;
-		}
-		cur = seen;
-	}
-}
 
 /* Walk the thread's robust list (set_robust_list) as Linux does at thread death. */
 static void release_robust_list(struct thread *t)
@@ -249,11 +226,11 @@ static void release_robust_list(struct thread *t)
 		if (get_user(next, (uint64_t __user *)entry))
 			return;
 		if (entry != (pending & ~1ull))
-			release_robust((uint32_t __user *)(entry + offset), t->tid);
+			futex_owner_died((uint32_t __user *)(entry + offset), t->tid);
 		entry = next;
 	}
 	if (pending & ~1ull)
-		release_robust((uint32_t __user *)((pending & ~1ull) + offset), t->tid);
+		futex_owner_died((uint32_t __user *)((pending & ~1ull) + offset), t->tid);
 }
 
 __attribute__((noreturn)) void process_thread_exit(int code)
@@ -272,6 +249,7 @@ __attribute__((noreturn)) void process_thread_exit(int code)
 	list_remove(&t->proc_link);
 	bool last = --p->nthreads == 0;
 	spin_unlock(&p->lock, flags);
+	futex_thread_exit(t->tid); /* off the list: PI lockers now get ESRCH instead */
 	signal_thread_exit(t);
 	if (last)
 		process_exit((code & 0xff) << 8);

@@ -1,52 +1,52 @@
 /*
- * futex(2): decoding the operation and its timeout; the waiting and waking
- * are in kernel/futex.c. Priority-inheritance futexes are not supported.
+ * futex(2) and futex_waitv(2): decoding the operation, its arguments and
+ * its timeout, and the restart after a signal; the waiting and waking are in
+ * kernel/futex*.c. The requeue-to-PI operations are refused with one line.
  */
+#include <alto/clock.h>
 #include <alto/futex.h>
+#include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/signal.h>
 #include <alto/syscall.h>
 #include <alto/time.h>
 #include <uapi/errno.h>
+#include <uapi/futex.h>
 #include <uapi/time.h>
 
-#define FUTEX_WAIT	     0
-#define FUTEX_WAKE	     1
-#define FUTEX_REQUEUE	     3
-#define FUTEX_CMP_REQUEUE    4
-#define FUTEX_WAKE_OP	     5
-#define FUTEX_LOCK_PI	     6
-#define FUTEX_WAIT_BITSET    9
-#define FUTEX_WAKE_BITSET    10
-#define FUTEX_PRIVATE_FLAG   128
-#define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK	     (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+/* An absolute time on CLOCK_REALTIME as a monotonic deadline, saturating. */
+static uint64_t realtime_to_monotonic(uint64_t ns)
+{
+	__int128 mono = (__int128)ns - time_realtime_offset_ns();
 
-/* The monotonic deadline for a timeout: relative, or absolute on the given clock. */
-static long deadline_of(const struct timespec __user *uts, bool absolute, bool realtime,
+	if (mono > (__int128)(UINT64_MAX >> 1))
+		return UINT64_MAX >> 1;
+	return mono > 0 ? (uint64_t)mono : 1; /* already passed, but not "no deadline" */
+}
+
+/*
+ * The monotonic deadline of a timeout (0 when uts is NULL): relative, or
+ * absolute on clock (CLOCK_MONOTONIC or CLOCK_REALTIME).
+ */
+static long deadline_of(const struct timespec __user *uts, bool absolute, int clock,
 			uint64_t *deadline)
 {
 	struct timespec ts;
+	uint64_t ns;
 
 	*deadline = 0;
 	if (!uts)
 		return 0;
 	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long)NSEC_PER_SEC)
+	if (timespec_to_ns(&ts, &ns))
 		return -EINVAL;
-	uint64_t ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-	uint64_t now = time_now_ns();
-	if (!absolute) {
-		*deadline = now + ns;
-	} else if (realtime) {
-		uint64_t rt = time_realtime_ns();
-		*deadline = ns > rt ? now + (ns - rt) : now;
-	} else {
-		*deadline = ns;
-	}
-	if (!*deadline)
-		*deadline = 1; /* an absolute time of 0 has passed: not "no timeout" */
+	if (!absolute)
+		*deadline = time_now_ns() + ns;
+	else if (clock == CLOCK_REALTIME)
+		*deadline = realtime_to_monotonic(ns);
+	else
+		*deadline = ns ? ns : 1;
 	return 0;
 }
 
@@ -75,23 +75,62 @@ static long wait_restart(struct restart_block *rb)
 				  (uint32_t)rb->arg[3]);
 }
 
+/*
+ * FUTEX_LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2's on
+ * CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME says otherwise. A signal does
+ * not end the wait: the call restarts with the same absolute timeout.
+ */
+static long lock_pi(uint32_t __user *uaddr, const struct timespec __user *timeout, int clock)
+{
+	uint64_t deadline;
+	long r = deadline_of(timeout, true, clock, &deadline);
+
+	if (r)
+		return r;
+	r = futex_lock_pi(uaddr, deadline, false);
+	return r == -EINTR ? -ERESTARTNOINTR : r;
+}
+
+/* One console line per operation number the program uses and Alto lacks. */
+static void report(int cmd)
+{
+	static uint64_t said;
+	static bool said_big;
+	bool *big = cmd >= 0 && cmd < 64 ? NULL : &said_big;
+
+	if (big ? *big : (said & (1ull << cmd)))
+		return;
+	if (big)
+		*big = true;
+	else
+		said |= 1ull << cmd;
+	if (cmd == FUTEX_WAIT_REQUEUE_PI || cmd == FUTEX_CMP_REQUEUE_PI)
+		printk("alto: futex operation %s (%d) is not supported\n",
+		       cmd == FUTEX_WAIT_REQUEUE_PI ? "FUTEX_WAIT_REQUEUE_PI" :
+						      "FUTEX_CMP_REQUEUE_PI",
+		       cmd);
+	else
+		printk("alto: unknown futex operation %d\n", cmd);
+}
+
 SYSCALL_DEFINE(futex, uint32_t __user *uaddr, int op, uint32_t val,
 	       const struct timespec __user *timeout, uint32_t __user *uaddr2, uint32_t val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
-	bool realtime = op & FUTEX_CLOCK_REALTIME;
+	int clock = (op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
 	int val2 = (int)(uintptr_t)timeout; /* the requeue operations pass a count there */
 	uint64_t deadline;
 	long r;
 
-	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+	if (clock == CLOCK_REALTIME && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
+	    cmd != FUTEX_LOCK_PI2)
 		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* fall through */
 	case FUTEX_WAIT_BITSET:
-		r = deadline_of(timeout, cmd == FUTEX_WAIT_BITSET, realtime, &deadline);
+		r = deadline_of(timeout, cmd == FUTEX_WAIT_BITSET, clock, &deadline);
 		return r ? r : wait_interruptible(uaddr, val, deadline, val3);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_MATCH_ANY;
@@ -104,14 +143,58 @@ SYSCALL_DEFINE(futex, uint32_t __user *uaddr, int op, uint32_t val,
 		return futex_requeue(uaddr, uaddr2, (int)val, val2, true, val3);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(uaddr, uaddr2, (int)val, val2, val3);
+	case FUTEX_LOCK_PI:
+		return lock_pi(uaddr, timeout, CLOCK_REALTIME);
+	case FUTEX_LOCK_PI2:
+		return lock_pi(uaddr, timeout, clock);
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(uaddr, 0, true);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(uaddr);
 	default:
-		if (cmd >= FUTEX_LOCK_PI) {
-			static bool said;
-			if (!said)
-				printk("alto: futex operation %d (priority inheritance) is not supported\n",
-				       cmd);
-			said = true;
-		}
+		report(cmd);
 		return -ENOSYS;
 	}
+}
+
+/* Check and copy futex_waitv's vector: 0, -EINVAL or -EFAULT. */
+static long copy_waitv(const struct futex_waitv __user *uv, unsigned int n, struct futex_vec *v)
+{
+	struct futex_waitv w;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (copy_from_user(&w, &uv[i], sizeof(w)))
+			return -EFAULT;
+		/* Only 32-bit words (FUTEX2_SIZE_U32), private or not, as Linux 5.16 to 6.x. */
+		if ((w.flags & ~(uint32_t)FUTEX2_PRIVATE) != FUTEX2_SIZE_U32 || w.__reserved)
+			return -EINVAL;
+		if (w.val > UINT32_MAX)
+			return -EINVAL;
+		v[i] = (struct futex_vec){ (uint32_t __user *)w.uaddr, (uint32_t)w.val };
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE(futex_waitv, const struct futex_waitv __user *waiters, unsigned int nr,
+	       unsigned int flags, const struct timespec __user *timeout, int clock)
+{
+	struct futex_vec *v;
+	uint64_t deadline = 0;
+	long r;
+
+	if (flags || !waiters || !nr || nr > FUTEX_WAITV_MAX)
+		return -EINVAL;
+	if (timeout) {
+		if (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME)
+			return -EINVAL;
+		if ((r = deadline_of(timeout, true, clock, &deadline)))
+			return r;
+	}
+	v = kmalloc(nr * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r = copy_waitv(waiters, nr, v) ?: futex_wait_multiple(v, nr, deadline);
+	kfree(v);
+	/* As Linux: a signal ends the wait with EINTR unless the handler restarts it. */
+	return r == -EINTR ? -ERESTARTSYS : r;
 }

@@ -24,6 +24,12 @@ uint64_t ns_to_tsc(uint64_t ns);
 /* Nanoseconds since the Unix epoch (CLOCK_REALTIME), from the RTC read at boot. */
 uint64_t time_realtime_ns(void);
 void time_set_realtime_ns(uint64_t ns);
+/*
+ * CLOCK_REALTIME minus the monotonic clock. A realtime deadline minus this
+ * is its monotonic deadline, from one read: converting through two clock
+ * reads would land early by the time between them.
+ */
+int64_t time_realtime_offset_ns(void);
 /* The wall clock from the RTC, or from kvmclock when KVM offers it. */
 void rtc_init(void);
 /* kvmclock's wall clock now (drivers/kvmclock.c); false without kvmclock. */

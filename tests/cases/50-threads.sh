@@ -1,8 +1,9 @@
 # Thread tests that cannot be differential (programs.txt holds those): the
 # CPU count the guest sees, which is -c N and not the host's; the
 # scheduler's fairness and pinning, judged by bounds inside the program
-# (tests/guest/fairness.c); and futex_waitv, compared with a fixed text
-# because the host kernel may predate it (Linux 5.16).
+# (tests/guest/fairness.c); futex_waitv, compared with a fixed text
+# because the host kernel may predate it (Linux 5.16); and the console line
+# for an unknown futex operation.
 
 TG_DIR="$BUILD/tests/guest"
 
@@ -122,3 +123,18 @@ for n in 1 2; do
 		run_test "guest/threads/futex-waitv-$suffix" "t_futex_waitv_${n}_$v"
 	done
 done
+
+# An unknown futex operation: ENOSYS each time (as natively), and one console
+# line naming it (which the differential futex tests drop).
+t_futex_unknown() {
+	build_guest_programs || return 1
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" "$TG_DIR/gcc/futex" unknown 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && expect_out '^futex operation 99: -1 ENOSYS$' || return 1
+	local lines
+	lines=$(grep -c '^alto: unknown futex operation 99$' <<<"$OUT")
+	[ "$lines" -eq 1 ] || { echo "expected the console line once, got $lines"; return 1; }
+	[ "$(grep -c '^futex operation 99: -1 ENOSYS$' <<<"$OUT")" -eq 3 ]
+}
+run_test guest/threads/futex-unknown-op t_futex_unknown

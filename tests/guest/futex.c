@@ -3,12 +3,14 @@
  * timeouts, unknown operations), timeouts (relative, absolute on both
  * clocks), FUTEX_WAKE's count, REQUEUE and CMP_REQUEUE, WAKE_OP (the
  * operation's result in memory, the comparison deciding the second wake),
- * WAIT_BITSET/WAKE_BITSET choosing waiters by mask, the PI operations, in
+ * WAIT_BITSET/WAKE_BITSET choosing waiters by mask, the PI operations (and
+ * the lock of an owner that exits holding it going to its waiter), in
  * private and shared flavours; then a ping-pong between two threads.
  * Whether the waiters are asleep in the kernel is learned without waking
  * them: a CMP_REQUEUE of all of them to a spare word (its return value is
  * their number) and back. "futex [N]": N ping-pong round trips (default
- * 100000). "futex waitv": futex_waitv (Linux 5.16) alone.
+ * 100000). "futex waitv": futex_waitv (Linux 5.16) alone. "futex unknown":
+ * an operation Linux does not have, three times.
  */
 #include "threads.h"
 #include <limits.h>
@@ -190,7 +192,11 @@ static void errors_and_timeouts(void)
 		futex(&word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME | priv, 1, &ts, NULL, ~0u));
 	printf("    not early: %s\n", now_ns(CLOCK_REALTIME) >= deadline ? "yes" : "no");
 
-	ts = ns_to_ts(mono_ns() - 1000000000);
+	/*
+	 * Half the time since boot is in the past on any machine; "a second ago"
+	 * would be negative (EINVAL) in a VM that booted less than a second ago.
+	 */
+	ts = ns_to_ts(mono_ns() / 2);
 	fresult("FUTEX_WAIT_BITSET with a deadline in the past",
 		futex(&word, FUTEX_WAIT_BITSET | priv, 1, &ts, NULL, ~0u));
 }
@@ -374,6 +380,38 @@ static void pi_other_result(const char *what, long op)
 		printf("  %s: %ld\n", what, r);
 }
 
+static int pi_held;
+
+/* Takes the PI lock, waits until someone waits for it, and exits holding it. */
+static void *pi_hold_and_exit(void *arg)
+{
+	long long start = mono_ns();
+
+	futex(&pi_word, FUTEX_LOCK_PI | priv, 0, NULL, NULL, 0);
+	__atomic_store_n(&pi_held, 1, __ATOMIC_RELEASE);
+	while (!(__atomic_load_n(&pi_word, __ATOMIC_SEQ_CST) & FUTEX_WAITERS) &&
+	       mono_ns() - start < 20000000000LL)
+		sleep_ms(1);
+	return NULL;
+}
+
+/* A PI lock whose owner exits holding it goes to its waiter. */
+static void pi_owner_exits(void)
+{
+	pi_word = 0;
+	pi_held = 0;
+	pthread_t t = spawn(pi_hold_and_exit, NULL);
+	while (!__atomic_load_n(&pi_held, __ATOMIC_ACQUIRE))
+		sleep_ms(1);
+	fresult("FUTEX_LOCK_PI while the owner exits holding the lock",
+		futex(&pi_word, FUTEX_LOCK_PI | priv, 0, NULL, NULL, 0));
+	printf("  the word names us: %s\n",
+	       (pi_word & FUTEX_TID_MASK) == (uint32_t)tid() ? "yes" : "no");
+	join(t);
+	fresult("FUTEX_UNLOCK_PI", futex(&pi_word, FUTEX_UNLOCK_PI | priv, 0, NULL, NULL, 0));
+	printf("  the word is free again: %s\n", pi_word == 0 ? "yes" : "no");
+}
+
 static void pi(void)
 {
 	phase("PI futexes");
@@ -405,6 +443,7 @@ static void pi(void)
 	printf("  the word is free again: %s\n", pi_word == 0 ? "yes" : "no");
 	fresult("FUTEX_UNLOCK_PI of a free word",
 		futex(&pi_word, FUTEX_UNLOCK_PI | priv, 0, NULL, NULL, 0));
+	pi_owner_exits();
 }
 
 static uint32_t ball;
@@ -519,6 +558,13 @@ int main(int argc, char **argv)
 	watchdog(60);
 	if (argc > 1 && !strcmp(argv[1], "waitv")) {
 		waitv();
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "unknown")) {
+		uint32_t word = 0;
+		for (int i = 0; i < 3; i++)
+			xresult("futex operation 99",
+				futex(&word, 99 | (i ? FUTEX_PRIVATE_FLAG : 0), 0, NULL, NULL, 0));
 		return 0;
 	}
 	if (argc > 1)

@@ -4,7 +4,8 @@
  * futex operations), and an rwlock whose readers must never see a
  * half-done write. The totals must be exact. Then the mutex kinds: error
  * checking, recursive, trylock, and robust (a thread dying with the lock
- * held: the kernel's robust-list walk at thread exit, for glibc).
+ * held: the kernel's robust-list walk at thread exit, for glibc), also with
+ * priority inheritance and a waiter the kernel hands the lock to.
  * "threads-stress [N]" sets the increments per thread (default 1000000).
  */
 #include "threads.h"
@@ -175,6 +176,35 @@ static void *die_holding(void *m)
 	return NULL; /* exits with the robust mutex held */
 }
 
+static int holder_locked;
+
+/* Holds the mutex a while, so that the main thread waits for it in the kernel, then dies. */
+static void *die_holding_late(void *m)
+{
+	pthread_mutex_lock(m);
+	__atomic_store_n(&holder_locked, 1, __ATOMIC_RELEASE);
+	sleep_ms(100);
+	return NULL;
+}
+
+/* A robust PI mutex whose owner dies while we wait: the kernel hands it to us. */
+static void robust_pi(pthread_mutexattr_t *ma)
+{
+	pthread_mutex_t m;
+
+	pthread_mutexattr_setprotocol(ma, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&m, ma);
+	pthread_t t = spawn(die_holding_late, &m);
+	while (!__atomic_load_n(&holder_locked, __ATOMIC_ACQUIRE))
+		sleep_ms(1);
+	presult("robust PI mutex whose owner died while we waited: lock", pthread_mutex_lock(&m));
+	join(t);
+	presult("pthread_mutex_consistent", pthread_mutex_consistent(&m));
+	presult("unlock", pthread_mutex_unlock(&m));
+	presult("trylock by another thread", on_thread(trylock_fn, &m));
+	pthread_mutex_destroy(&m);
+}
+
 static void mutex_kinds(void)
 {
 	pthread_mutexattr_t ma;
@@ -227,6 +257,7 @@ static void mutex_kinds(void)
 	presult("unlock without pthread_mutex_consistent", pthread_mutex_unlock(&m));
 	presult("lock now", pthread_mutex_lock(&m));
 	pthread_mutex_destroy(&m);
+	robust_pi(&ma);
 
 	pthread_rwlock_rdlock(&rwlock);
 	presult("rwlock read-held: tryrdlock by another thread", on_thread(tryrdlock_fn, &rwlock));
