@@ -1,0 +1,25 @@
+# The benchmark suite (bench/run.py; docs/performance.md): its static
+# programs, built once into build/bench/, and `make bench` (QUICK=1 for the
+# reduced run). Not part of `make test`.
+
+BENCH_DIR    := $(BUILD)/bench
+BENCH_PROGS  := $(addprefix $(BENCH_DIR)/,bench hello init)
+BENCH_CFLAGS := -O2 -static -pthread -Wall -Wextra -Werror -Wno-unused-parameter
+
+.PHONY: bench bench-programs
+bench-programs: $(BENCH_PROGS)
+
+$(BENCH_DIR)/%: bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  BENCHCC $@"
+	$(Q)gcc $(BENCH_CFLAGS) $< -o $@
+
+# The Linux guest's /init wrapper, with musl: a few KiB, so that the Linux
+# image for a static hello is the hello and little more.
+$(BENCH_DIR)/init: bench/init.c
+	@mkdir -p $(dir $@)
+	@echo "  BENCHCC $@"
+	$(Q)musl-gcc $(BENCH_CFLAGS) -Os -s $< -o $@
+
+bench: deps all bench-programs
+	$(Q)bench/run.py $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)
