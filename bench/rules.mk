@@ -1,6 +1,11 @@
 # The benchmark suite (bench/run.py; docs/performance.md): its static
 # programs, built once into build/bench/, and `make bench` (QUICK=1 for the
-# reduced run). Not part of `make test`.
+# reduced run). Not part of `make test`, which only builds the programs and
+# runs the benchmark program natively once (tests/cases/70-bench.sh). Works
+# included from the top Makefile or alone: make -f bench/rules.mk bench-programs
+
+BUILD ?= build
+Q     ?= @
 
 BENCH_DIR    := $(BUILD)/bench
 BENCH_PROGS  := $(addprefix $(BENCH_DIR)/,bench hello init)

@@ -54,6 +54,9 @@ def host_tsc_khz():
     microvm has only the PIT, and under TCG on a loaded host that calibration
     fails and Linux hangs for good (4 boots in 5 at a load of 5). Telling it
     the rate (tsc_early_khz=) makes every boot work; under KVM it is unused.
+    With tsc=reliable, a late timer interrupt on that loaded host cannot make
+    the clocksource watchdog drop the TSC for jiffies, which would falsify
+    the guest's own timings.
     """
     with open("/proc/cpuinfo") as f:
         m = re.search(r"cpu MHz\s*:\s*([0-9.]+)", f.read())
@@ -241,7 +244,7 @@ class Machine:
                 argv.append(a)
         append = LINUX_APPEND
         if host_tsc_khz():
-            append += f" tsc_early_khz={host_tsc_khz()}"
+            append += f" tsc_early_khz={host_tsc_khz()} tsc=reliable"
         return argv + ["-kernel", linux_kernel(), "-initrd", initrd,
                        "-append", append + " -- " + " ".join(program_args)]
 
@@ -515,7 +518,7 @@ def stamp(args, vm):
                    f"-smp {vm.cpus}"),
         ("Linux guest", f"Debian linux-image-cloud-amd64 {linux_version()}, bzImage, "
                         f"initramfs (cpio newc) with bench/init.c as /init; "
-                        f"append '{LINUX_APPEND} tsc_early_khz={host_tsc_khz()}'"),
+                        f"append '{LINUX_APPEND} tsc_early_khz={host_tsc_khz()} tsc=reliable'"),
         ("Alto", f"commit {git}"),
         ("mode", "quick (bench -q)" if args.quick else "full"),
     ]
