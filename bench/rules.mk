@@ -8,7 +8,7 @@ BUILD ?= build
 Q     ?= @
 
 BENCH_DIR    := $(BUILD)/bench
-BENCH_PROGS  := $(addprefix $(BENCH_DIR)/,bench hello init)
+BENCH_PROGS  := $(addprefix $(BENCH_DIR)/,bench hello init empty.elf)
 BENCH_CFLAGS := -O2 -static -pthread -Wall -Wextra -Werror -Wno-unused-parameter
 
 .PHONY: bench bench-programs
@@ -25,6 +25,13 @@ $(BENCH_DIR)/init: bench/init.c
 	@mkdir -p $(dir $@)
 	@echo "  BENCHCC $@"
 	$(Q)musl-gcc $(BENCH_CFLAGS) -Os -s $< -o $@
+
+# QEMU's floor: a PVH kernel that powers off at once.
+$(BENCH_DIR)/empty.elf: bench/empty.S
+	@mkdir -p $(dir $@)
+	@echo "  BENCHAS $@"
+	$(Q)gcc -nostdlib -static -no-pie -Wl,-Ttext=0x100000 -Wl,-e,pvh_start \
+		-Wl,--build-id=none -Wl,-z,noexecstack $< -o $@
 
 bench: deps all bench-programs
 	$(Q)bench/run.py $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)

@@ -37,6 +37,7 @@ ALTO = os.path.join(BUILD, "bin", "alto")
 BENCH = os.path.join(OUT, "bench")
 HELLO = os.path.join(OUT, "hello")
 INIT = os.path.join(OUT, "init")
+EMPTY = os.path.join(OUT, "empty.elf")
 DATA = os.path.join(OUT, "data-1m")
 LINUX_DIR = os.path.join(OUT, "linux")
 PYTHON = "/usr/bin/python3"
@@ -102,10 +103,17 @@ def linux_kernel():
     if os.path.exists(vmlinuz):
         return vmlinuz
     os.makedirs(LINUX_DIR, exist_ok=True)
-    deps = run(["apt-cache", "depends", "linux-image-cloud-amd64"]).stdout
-    pkg = re.search(r"Depends: (linux-image-[0-9]\S*)", deps)
+    pkg = None
+    for attempt in range(2):
+        deps = subprocess.run(["apt-cache", "depends", "linux-image-cloud-amd64"],
+                              capture_output=True, text=True).stdout
+        pkg = re.search(r"Depends: (linux-image-[0-9]\S*)", deps)
+        if pkg or attempt:
+            break
+        log("bench: apt-get update (apt knows no linux-image-cloud-amd64 yet)")
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
     if not pkg:
-        sys.exit("bench: apt-cache knows no linux-image-cloud-amd64 (run apt-get update)")
+        sys.exit("bench: no linux-image-cloud-amd64 in Debian's archive: cannot boot the Linux guest")
     log(f"bench: downloading {pkg.group(1)}")
     run(["apt-get", "download", pkg.group(1)], cwd=LINUX_DIR)
     deb = [f for f in os.listdir(LINUX_DIR) if f.endswith(".deb")][0]
@@ -230,26 +238,32 @@ class Machine:
 
     def linux_qemu(self, alto_argv, initrd, program_args):
         """The same command with Linux, its initramfs and init's arguments."""
-        argv, skip = [], False
-        for i, a in enumerate(alto_argv):
-            if skip:
-                skip = False
-                continue
-            nxt = alto_argv[i + 1] if i + 1 < len(alto_argv) else ""
-            if a in ("-chardev", "-device") and "altostatus" in nxt:
-                skip = True  # Alto's exit status port: Linux prints its status
-            elif a in ("-kernel", "-initrd", "-append"):
-                skip = True
-            else:
-                argv.append(a)
         append = LINUX_APPEND
         if host_tsc_khz():
             append += f" tsc_early_khz={host_tsc_khz()} tsc=reliable"
-        return argv + ["-kernel", linux_kernel(), "-initrd", initrd,
-                       "-append", append + " -- " + " ".join(program_args)]
+        # Alto's exit status port goes: Linux's /init prints the status.
+        return with_kernel(alto_argv, linux_kernel(), ["-initrd", initrd, "-append",
+                           append + " -- " + " ".join(program_args)], drop="altostatus")
 
     def accel(self, argv):
         return argv[argv.index("-accel") + 1] if "-accel" in argv else "?"
+
+
+def with_kernel(argv, kernel, extra, drop=None):
+    """argv with another kernel and its initrd and command line (extra), and
+    without the -chardev and -device options that name drop."""
+    out, skip = [], False
+    for i, a in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        nxt = argv[i + 1] if i + 1 < len(argv) else ""
+        if (drop and a in ("-chardev", "-device") and drop in nxt) or \
+                a in ("-kernel", "-initrd", "-append"):
+            skip = True
+        else:
+            out.append(a)
+    return out + ["-kernel", kernel] + extra
 
 
 def set_memory(argv, memory):
@@ -298,14 +312,15 @@ def linux_status(lines):
     return -1
 
 
-def parse_bench(lines):
+def add_samples(samples, output, status, who, errors):
+    """Add the benchmark program's "name ns" lines to samples (name -> list)."""
     names = {name for name, _ in MICRO}
-    out = {}
-    for line in lines:
+    for line in output.splitlines():
         m = re.match(r"^(\S+)\s+([0-9.]+)$", line.strip())
         if m and m.group(1) in names:
-            out[m.group(1)] = float(m.group(2))
-    return out
+            samples.setdefault(m.group(1), []).append(float(m.group(2)))
+    if status != 0:
+        log(f"bench: the benchmark program failed in {who} (status {status}):\n{errors[-600:]}")
 
 
 # ---------------------------------------------------------------------------
@@ -316,9 +331,9 @@ class Results:
     def __init__(self):
         self.rows, self.commands = [], []
 
-    def add(self, figure, alto, linux, native, only, fmt="{:.1f}"):
-        self.rows.append(dict(figure=figure, alto=alto, linux=linux, native=native,
-                              fmt=fmt, command=f"bench/run.py --only {only}"))
+    def add(self, figure, alto, linux, native, only, fmt="{:.1f}", ratio=True):
+        self.rows.append(dict(figure=figure, alto=alto, linux=linux, native=native, fmt=fmt,
+                              ratio=ratio, command=f"bench/run.py --only {only}"))
 
     def command(self, what, argv):
         self.commands.append((what, argv if isinstance(argv, str) else quote(argv)))
@@ -334,22 +349,25 @@ def micro(args, vm, res, names):
     hello_argv = vm.alto_qemu(os.path.join(OUT, "hello.img"), [HELLO])
     linux = vm.linux_qemu(hello_argv, initrd, ["/bench/bench"] + data)
 
-    log("bench: benchmark program, native")
-    got_native = parse_bench(run(native).stdout.splitlines())
-    log("bench: benchmark program, Alto")
-    p = subprocess.run(alto, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    got_alto = parse_bench(p.stdout.splitlines())
-    if p.returncode:
-        log(f"bench: Alto's run failed ({p.returncode}): {p.stderr.strip()[-300:]}")
-    log("bench: benchmark program, Linux guest")
-    lines, _, _, _ = run_timed(linux, None, 900)
-    got_linux = parse_bench(lines)
-    if linux_status(lines) != 0:
-        log("bench: Linux guest's run failed:\n" + "\n".join(lines[-10:]))
+    got = {k: {} for k in ("alto", "linux", "native")}
+    for r in range(args.rounds):
+        log(f"bench: benchmark program, round {r + 1} of {args.rounds}: native, Alto, Linux")
+        p = subprocess.run(native, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        add_samples(got["native"], p.stdout, p.returncode, "native", p.stderr)
+        p = subprocess.run(alto, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        add_samples(got["alto"], p.stdout, p.returncode, "Alto", p.stderr)
+        lines, _, _, _ = run_timed(linux, None, 900)
+        add_samples(got["linux"], "\n".join(lines), linux_status(lines), "Linux guest",
+                    "\n".join(lines[-10:]))
+
+    def median(kind, name):
+        samples = got[kind].get(name)
+        return statistics.median(samples) if samples else None
 
     for name, figure in MICRO:
         if name in (names or [n for n, _ in MICRO]):
-            res.add(figure, got_alto.get(name), got_linux.get(name), got_native.get(name), name)
+            res.add(figure, median("alto", name), median("linux", name), median("native", name),
+                    name)
     res.command("benchmark program, native", native)
     res.command("benchmark program, Alto", alto)
     res.command("benchmark program, Linux guest", linux)
@@ -360,16 +378,19 @@ def boot(args, vm, res):
     alto = vm.alto_qemu(os.path.join(OUT, "hello.img"), [HELLO])
     initrd = linux_initramfs(os.path.join(OUT, "linux-hello.cpio"), {"/bench/hello": HELLO})
     linux = vm.linux_qemu(alto, initrd, ["/bench/hello"])
-    times = {k: ([], []) for k in ("alto", "linux", "native")}
+    empty = with_kernel(alto, EMPTY, [], drop="altostatus")
+    times = {k: ([], []) for k in ("alto", "linux", "native", "empty")}
     for i in range(args.runs):
         log(f"bench: boot time, run {i + 1} of {args.runs}")
         for key, argv, timeout in (("alto", alto, 60), ("linux", linux, 120),
-                                   ("native", [HELLO], 10)):
+                                   ("native", [HELLO], 10), ("empty", empty, 60)):
             if key == "alto" and os.path.exists(vm.status):
                 os.unlink(vm.status)
             lines, t_first, t_exit, code = run_timed(argv, "hello", timeout)
             status = {"alto": alto_status(code, vm.status), "linux": linux_status(lines),
-                      "native": code}[key]
+                      "native": code, "empty": code - 1}[key]
+            if key == "empty":
+                t_first = t_exit  # prints nothing: only its exit counts
             if t_first is None or status != 0:
                 log(f"bench: {key} hello failed (status {status}): " + " | ".join(lines[-5:]))
                 continue
@@ -381,12 +402,20 @@ def boot(args, vm, res):
             return None
         return (statistics.median(samples), min(samples), max(samples))
 
+    runs = f"median [min-max] of {args.runs}"
+    floor = spread(times["empty"][1])
+    res.add(f"QEMU's floor, the same for both: empty PVH kernel, start to exit (ms, {runs})",
+            floor, floor, None, "boot", ratio=False)
     for j, what in enumerate(("first line", "exit")):
-        res.add(f"static hello: start to {what} (ms, median [min-max] of {args.runs})",
+        res.add(f"static hello: start to {what} (ms, {runs})",
                 *(spread(times[k][j]) for k in ("alto", "linux", "native")), "boot")
+    above = [spread(times[k][0])[0] - floor[0] if floor and times[k][0] else None
+             for k in ("alto", "linux")]
+    res.add("static hello: first line above the floor (ms, medians)", *above, None, "boot")
     res.command("static hello, Alto (QEMU directly; as `alto run` starts it)", alto)
     res.command("static hello, Linux guest", linux)
     res.command("static hello, native", [HELLO])
+    res.command("empty PVH kernel (bench/empty.S; QEMU exits with 1)", empty)
 
 
 def guest_ok(vm, kind, argv, timeout):
@@ -491,7 +520,10 @@ def cell(value, fmt):
     return fmt.format(value)
 
 
-def ratio(alto, linux):
+def ratio(row):
+    if not row["ratio"]:
+        return "–"
+    alto, linux = row["alto"], row["linux"]
     pick = lambda v: v[0] if isinstance(v, tuple) else v  # noqa: E731
     a, b = pick(alto), pick(linux)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b:
@@ -520,7 +552,9 @@ def stamp(args, vm):
                         f"initramfs (cpio newc) with bench/init.c as /init; "
                         f"append '{LINUX_APPEND} tsc_early_khz={host_tsc_khz()} tsc=reliable'"),
         ("Alto", f"commit {git}"),
-        ("mode", "quick (bench -q)" if args.quick else "full"),
+        ("mode", ("quick: bench -q, one run of it per system" if args.quick else
+                  f"full: the median of {args.rounds} runs of the benchmark program per system")
+         + "; the systems alternate"),
     ]
 
 
@@ -531,7 +565,7 @@ def write_table(args, vm, res):
            "| --- | ---: | ---: | ---: | ---: | --- |"]
     for r in res.rows:
         md.append(f"| {r['figure']} | {cell(r['alto'], r['fmt'])} | {cell(r['linux'], r['fmt'])} "
-                  f"| {cell(r['native'], r['fmt'])} | {ratio(r['alto'], r['linux'])} "
+                  f"| {cell(r['native'], r['fmt'])} | {ratio(r)} "
                   f"| `{r['command']}` |")
     md += ["", "Commands behind the figures:", ""]
     md += [f"- {what}:\n  `{cmd}`" for what, cmd in res.commands]
@@ -548,7 +582,7 @@ def write_table(args, vm, res):
         w.writerow(["figure", "alto", "linux", "native", "alto_over_linux", "command"])
         for r in res.rows:
             w.writerow([r["figure"], cell(r["alto"], r["fmt"]), cell(r["linux"], r["fmt"]),
-                        cell(r["native"], r["fmt"]), ratio(r["alto"], r["linux"]), r["command"]])
+                        cell(r["native"], r["fmt"]), ratio(r), r["command"]])
         for what, cmd in res.commands:
             w.writerow(["#", what, cmd])
     for ext in (".md", ".csv"):
@@ -568,12 +602,13 @@ def main():
     ap.add_argument("--runs", type=int, help="boots per system for the boot times (>= 5)")
     args = ap.parse_args()
     args.runs = max(5, args.runs or (5 if args.quick else 11))
+    args.rounds = 1 if args.quick else 3
     only = [o for o in args.only.split(",") if o]
     known = [n for n, _ in MICRO] + WHOLE
     for o in only:
         if o not in known:
             sys.exit(f"bench: no figure '{o}'; figures: {' '.join(known)}")
-    for f in (ALTO, BENCH, HELLO, INIT):
+    for f in (ALTO, BENCH, HELLO, INIT, EMPTY):
         if not os.path.exists(f):
             sys.exit(f"bench: {f} is missing: run `make bench`, which builds it")
 
@@ -593,6 +628,9 @@ def main():
     if not only or "size" in only:
         sizes(args, vm, res)
     write_table(args, vm, res)
+    missing = [r["figure"] for r in res.rows if r["alto"] is None or r["linux"] is None]
+    if missing:
+        sys.exit("bench: no figure for Alto or the Linux guest in: " + "; ".join(missing))
 
 
 if __name__ == "__main__":
