@@ -47,22 +47,6 @@ GUEST_DATA = "/bench/data-1m"
 # the bisection) reboots, which -no-reboot turns into QEMU's exit.
 LINUX_APPEND = "console=ttyS0 quiet panic=-1"
 
-
-def host_tsc_khz():
-    """The TSC rate a TCG guest sees: the host's.
-
-    Linux calibrates its TSC against the PIT, the HPET or the ACPI PM timer;
-    microvm has only the PIT, and under TCG on a loaded host that calibration
-    fails and Linux hangs for good (4 boots in 5 at a load of 5). Telling it
-    the rate (tsc_early_khz=) makes every boot work; under KVM it is unused.
-    With tsc=reliable, a late timer interrupt on that loaded host cannot make
-    the clocksource watchdog drop the TSC for jiffies, which would falsify
-    the guest's own timings.
-    """
-    with open("/proc/cpuinfo") as f:
-        m = re.search(r"cpu MHz\s*:\s*([0-9.]+)", f.read())
-    return int(float(m.group(1)) * 1000) if m else None
-
 # The benchmark program's figures, in its order: name, what the table says.
 MICRO = [
     ("getpid", "getpid round trip (ns)"),
@@ -92,6 +76,22 @@ def run(argv, **kw):
 def quote(argv):
     """A command as one shell line, with paths under the tree made relative."""
     return " ".join(shlex.quote(a.replace(ROOT + "/", "")) for a in argv)
+
+
+def host_tsc_khz():
+    """The TSC rate a TCG guest sees: the host's.
+
+    Linux calibrates its TSC against the PIT, the HPET or the ACPI PM timer;
+    microvm has only the PIT, and under TCG on a loaded host that calibration
+    fails and Linux hangs for good (4 boots in 5 at a load of 5). Telling it
+    the rate (tsc_early_khz=) makes every boot work; under KVM it is unused.
+    With tsc=reliable, a late timer interrupt on that loaded host cannot make
+    the clocksource watchdog drop the TSC for jiffies, which would falsify
+    the guest's own timings.
+    """
+    with open("/proc/cpuinfo") as f:
+        m = re.search(r"cpu MHz\s*:\s*([0-9.]+)", f.read())
+    return int(float(m.group(1)) * 1000) if m else None
 
 
 # ---------------------------------------------------------------------------
@@ -328,12 +328,18 @@ def add_samples(samples, output, status, who, errors):
 # the exact commands to the list printed under the table.
 
 class Results:
-    def __init__(self):
+    def __init__(self, args):
         self.rows, self.commands = [], []
+        # The options of this run that differ from the defaults, so that the
+        # command column reruns the figure as it was measured.
+        self.options = "".join([" --quick" if args.quick else "",
+                                f" -m {args.memory}" if args.memory != "256M" else "",
+                                f" -c {args.cpus}" if args.cpus != 1 else "",
+                                f" --machine {args.machine}" if args.machine != "microvm" else ""])
 
     def add(self, figure, alto, linux, native, only, fmt="{:.1f}", ratio=True):
         self.rows.append(dict(figure=figure, alto=alto, linux=linux, native=native, fmt=fmt,
-                              ratio=ratio, command=f"bench/run.py --only {only}"))
+                              ratio=ratio, command=f"bench/run.py --only {only}{self.options}"))
 
     def command(self, what, argv):
         self.commands.append((what, argv if isinstance(argv, str) else quote(argv)))
@@ -617,7 +623,7 @@ def main():
         f.write(bytes(range(256)) * 4096)
     vm = Machine(args)
     linux_kernel()
-    res = Results()
+    res = Results(args)
     names = [o for o in only if o not in WHOLE]
     if not only or names:
         micro(args, vm, res, names)
