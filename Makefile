@@ -97,6 +97,7 @@ run: deps all
 
 include tests/unit/rules.mk
 include tests/guest/rules.mk
+include bench/rules.mk
 
 test: deps all unit-tests-build guest-tests-build
 	$(Q)tests/run.sh

@@ -1,8 +1,16 @@
 /*
  * The benchmark program: one static binary run natively, in Alto and in a
  * Linux guest, timing each operation with CLOCK_MONOTONIC inside the system
- * it runs on. Prints "name ns-per-op" lines; "quick" runs fewer iterations.
- * Only Linux system calls: built with gcc -static, it runs anywhere.
+ * it runs on, so that VM entry and host noise between runs do not count.
+ * Prints one "name ns-per-op" line per benchmark. Only Linux system calls:
+ * built with gcc -static, the same file runs everywhere.
+ *
+ *   bench [-q] [-n N] [-f FILE] [NAME...]
+ *
+ * -q: quick, a tenth of the iterations; -n N: N getpid calls (the other
+ * benchmarks scale from it, default 10^7); -f FILE: a file of at least 1 MiB
+ * for open-close and read-1MiB (default /bench/data-1m); NAMEs: run only
+ * these benchmarks (default all, in the order of the table at the end).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -18,7 +26,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#define MIB (1 << 20)
+
 static long iterations = 10000000;
+static const char *data_file = "/bench/data-1m";
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
 
 static double now_ns(void)
 {
@@ -28,84 +45,102 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+/* At least one round, however small -n is. */
+static long scaled(long divisor)
+{
+	return iterations / divisor > 0 ? iterations / divisor : 1;
+}
+
 static void report(const char *name, double total_ns, long n)
 {
-	printf("%-24s %10.1f\n", name, total_ns / n);
+	printf("%-20s %12.1f\n", name, total_ns / n);
 	fflush(stdout);
 }
 
-static void bench_getpid(void)
+/* The raw system call, so that no C library caching hides the round trip. */
+static void bench_getpid(const char *name)
 {
+	long n = iterations;
 	double t = now_ns();
-	for (long i = 0; i < iterations; i++)
+	for (long i = 0; i < n; i++)
 		syscall(SYS_getpid);
-	report("getpid", now_ns() - t, iterations);
+	report(name, now_ns() - t, n);
 }
 
-static void bench_getppid(void)
+static void bench_getppid(const char *name)
 {
+	long n = iterations;
 	double t = now_ns();
-	for (long i = 0; i < iterations; i++)
+	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
-	report("getppid", now_ns() - t, iterations);
+	report(name, now_ns() - t, n);
 }
 
-static void bench_clock_gettime(void)
+/* Through the C library: a vDSO where the system has one, else a system call. */
+static void bench_clock_gettime(const char *name)
 {
 	struct timespec ts;
-	long n = iterations / 2;
+	long n = scaled(2);
 	double t = now_ns();
 	for (long i = 0; i < n; i++)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-	report("clock_gettime", now_ns() - t, n);
+	report(name, now_ns() - t, n);
 }
 
-static void bench_write_null(void)
+static void bench_write_null(const char *name)
 {
 	int fd = open("/dev/null", O_WRONLY);
-	long n = iterations / 10;
+	long n = scaled(10);
+
+	if (fd < 0)
+		die("/dev/null");
 	double t = now_ns();
 	for (long i = 0; i < n; i++)
 		if (write(fd, "x", 1) != 1)
-			exit(1);
-	report("write-devnull-1B", now_ns() - t, n);
+			die("write /dev/null");
+	report(name, now_ns() - t, n);
 	close(fd);
 }
 
-static void bench_open_close(void)
+static void bench_open_close(const char *name)
 {
-	int fd = open("/tmp/bench-file", O_CREAT | O_WRONLY, 0644);
-	close(fd);
-	long n = iterations / 100;
+	long n = scaled(100);
 	double t = now_ns();
-	for (long i = 0; i < n; i++)
-		close(open("/tmp/bench-file", O_RDONLY));
-	report("open-close", now_ns() - t, n);
+	for (long i = 0; i < n; i++) {
+		int fd = open(data_file, O_RDONLY);
+		if (fd < 0)
+			die(data_file);
+		close(fd);
+	}
+	report(name, now_ns() - t, n);
 }
 
-static void bench_read_1m(void)
+/* The file comes from the root file system, as the image or initramfs holds it. */
+static void bench_read_1m(const char *name)
 {
-	static char buf[1 << 20];
-	int fd = open("/tmp/bench-1m", O_CREAT | O_RDWR | O_TRUNC, 0644);
-	memset(buf, 'a', sizeof(buf));
-	if (write(fd, buf, sizeof(buf)) != sizeof(buf))
-		exit(1);
-	long n = iterations / 10000 + 1;
+	static char buf[MIB];
+	long n = scaled(10000);
+	int fd = open(data_file, O_RDONLY);
+
+	if (fd < 0)
+		die(data_file);
 	double t = now_ns();
 	for (long i = 0; i < n; i++)
 		if (pread(fd, buf, sizeof(buf), 0) != sizeof(buf))
-			exit(1);
-	report("read-1MiB", now_ns() - t, n);
+			die("read of 1 MiB");
+	report(name, now_ns() - t, n);
 	close(fd);
 }
 
-static void bench_mmap(const char *name, size_t size)
+/* Map, write one byte per page (each a page fault), unmap. */
+static void mmap_touch(const char *name, size_t size, long n)
 {
-	long n = size > 4096 ? iterations / 10000 + 1 : iterations / 1000;
 	double t = now_ns();
 	for (long i = 0; i < n; i++) {
 		char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 			       0);
+		if (p == MAP_FAILED)
+			die("mmap");
 		for (size_t off = 0; off < size; off += 4096)
 			p[off] = 1;
 		munmap(p, size);
@@ -113,24 +148,44 @@ static void bench_mmap(const char *name, size_t size)
 	report(name, now_ns() - t, n);
 }
 
+static void bench_mmap_4k(const char *name)
+{
+	mmap_touch(name, 4096, scaled(1000));
+}
+
+static void bench_mmap_1m(const char *name)
+{
+	mmap_touch(name, MIB, scaled(10000));
+}
+
+static void start_thread(pthread_t *th, void *(*fn)(void *))
+{
+	int err = pthread_create(th, NULL, fn, NULL);
+	if (err) {
+		fprintf(stderr, "pthread_create: %s\n", strerror(err));
+		exit(1);
+	}
+}
+
 static void *nothing(void *arg)
 {
 	return arg;
 }
 
-static void bench_thread_create(void)
+static void bench_thread_create(const char *name)
 {
-	long n = iterations / 1000;
+	long n = scaled(1000);
 	double t = now_ns();
 	for (long i = 0; i < n; i++) {
 		pthread_t th;
-		pthread_create(&th, NULL, nothing, NULL);
+		start_thread(&th, nothing);
 		pthread_join(th, NULL);
 	}
-	report("thread-create-join", now_ns() - t, n);
+	report(name, now_ns() - t, n);
 }
 
 static atomic_int ping;
+static long rounds;
 
 static long futex(atomic_int *addr, int op, int val)
 {
@@ -145,11 +200,9 @@ static void wait_for(int want)
 		futex(&ping, FUTEX_WAIT, v);
 }
 
-static long pingpong_rounds;
-
-static void *pong(void *arg)
+static void *futex_pong(void *arg)
 {
-	for (long i = 0; i < pingpong_rounds; i++) {
+	for (long i = 0; i < rounds; i++) {
 		wait_for(1);
 		atomic_store(&ping, 0);
 		futex(&ping, FUTEX_WAKE, 1);
@@ -158,20 +211,56 @@ static void *pong(void *arg)
 }
 
 /* Two threads hand a token back and forth through a futex: a round trip each. */
-static void bench_futex_pingpong(void)
+static void bench_futex_pingpong(const char *name)
 {
 	pthread_t th;
-	pingpong_rounds = iterations / 100;
+
+	rounds = scaled(100);
 	atomic_store(&ping, 0);
-	pthread_create(&th, NULL, pong, NULL);
+	start_thread(&th, futex_pong);
 	double t = now_ns();
-	for (long i = 0; i < pingpong_rounds; i++) {
+	for (long i = 0; i < rounds; i++) {
 		atomic_store(&ping, 1);
 		futex(&ping, FUTEX_WAKE, 1);
 		wait_for(0);
 	}
-	report("futex-pingpong", now_ns() - t, pingpong_rounds);
+	report(name, now_ns() - t, rounds);
 	pthread_join(th, NULL);
+}
+
+static int to_pong[2], to_ping[2];
+
+static void *pipe_pong(void *arg)
+{
+	char c;
+	for (long i = 0; i < rounds; i++) {
+		if (read(to_pong[0], &c, 1) != 1 || write(to_ping[1], &c, 1) != 1)
+			die("pipe pong");
+	}
+	return NULL;
+}
+
+/* The same round trip through two pipes: one byte there, one byte back. */
+static void bench_pipe_pingpong(const char *name)
+{
+	pthread_t th;
+	char c = 'x';
+
+	if (pipe(to_pong) || pipe(to_ping))
+		die("pipe");
+	rounds = scaled(100);
+	start_thread(&th, pipe_pong);
+	double t = now_ns();
+	for (long i = 0; i < rounds; i++) {
+		if (write(to_pong[1], &c, 1) != 1 || read(to_ping[0], &c, 1) != 1)
+			die("pipe ping");
+	}
+	report(name, now_ns() - t, rounds);
+	pthread_join(th, NULL);
+	close(to_pong[0]);
+	close(to_pong[1]);
+	close(to_ping[0]);
+	close(to_ping[1]);
 }
 
 static volatile int yield_stop;
@@ -184,41 +273,96 @@ static void *yielder(void *arg)
 }
 
 /* Two threads on one CPU yielding to each other: each yield is a switch. */
-static void bench_context_switch(void)
+static void bench_context_switch(const char *name)
 {
 	cpu_set_t one;
 	pthread_t th;
-	long n = iterations / 20;
+	long n = scaled(20);
 
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
 	yield_stop = 0;
-	pthread_create(&th, NULL, yielder, NULL);
+	start_thread(&th, yielder);
 	pthread_setaffinity_np(th, sizeof(one), &one);
 	double t = now_ns();
 	for (long i = 0; i < n; i++)
 		sched_yield();
 	/* Each of our yields lets the other thread run once: two switches per round. */
-	report("context-switch", (now_ns() - t) / 2, n);
+	report(name, (now_ns() - t) / 2, n);
 	yield_stop = 1;
 	pthread_join(th, NULL);
 }
 
+static const struct benchmark {
+	const char *name;
+	void (*run)(const char *name);
+} benchmarks[] = {
+	{ "getpid", bench_getpid },
+	{ "getppid", bench_getppid },
+	{ "clock_gettime", bench_clock_gettime },
+	{ "write-devnull-1B", bench_write_null },
+	{ "open-close", bench_open_close },
+	{ "read-1MiB", bench_read_1m },
+	{ "mmap-touch-4KiB", bench_mmap_4k },
+	{ "mmap-touch-1MiB", bench_mmap_1m },
+	{ "thread-create-join", bench_thread_create },
+	{ "futex-pingpong", bench_futex_pingpong },
+	{ "pipe-pingpong", bench_pipe_pingpong },
+	{ "context-switch", bench_context_switch },
+};
+
+#define NR_BENCHMARKS (sizeof(benchmarks) / sizeof(benchmarks[0]))
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench [-q] [-n N] [-f FILE] [NAME...]\nbenchmarks:");
+	for (size_t i = 0; i < NR_BENCHMARKS; i++)
+		fprintf(stderr, " %s", benchmarks[i].name);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+static const struct benchmark *find(const char *name)
+{
+	for (size_t i = 0; i < NR_BENCHMARKS; i++)
+		if (!strcmp(benchmarks[i].name, name))
+			return &benchmarks[i];
+	fprintf(stderr, "bench: no benchmark named '%s'\n", name);
+	usage();
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "quick"))
-		iterations = 1000000;
-	bench_getpid();
-	bench_getppid();
-	bench_clock_gettime();
-	bench_write_null();
-	bench_open_close();
-	bench_read_1m();
-	bench_mmap("mmap-touch-4KiB", 4096);
-	bench_mmap("mmap-touch-1MiB", 1 << 20);
-	bench_thread_create();
-	bench_futex_pingpong();
-	bench_context_switch();
+	int opt;
+	char *end;
+
+	while ((opt = getopt(argc, argv, "qn:f:")) != -1) {
+		switch (opt) {
+		case 'q':
+			iterations /= 10;
+			break;
+		case 'n':
+			iterations = strtol(optarg, &end, 10);
+			if (*end || iterations <= 0)
+				usage();
+			break;
+		case 'f':
+			data_file = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	/* Check every name before the first measurement. */
+	for (int i = optind; i < argc; i++)
+		find(argv[i]);
+	if (optind == argc) {
+		for (size_t i = 0; i < NR_BENCHMARKS; i++)
+			benchmarks[i].run(benchmarks[i].name);
+	}
+	for (int i = optind; i < argc; i++)
+		find(argv[i])->run(argv[i]);
 	return 0;
 }

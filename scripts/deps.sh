@@ -6,9 +6,10 @@ set -e
 
 # musl-tools: the musl variant of the guest tests; busybox-static: the
 # busybox suite; cpio: the unit test proving GNU cpio reads Alto's images;
-# bsdutils: `script`, for the tool's terminal test.
+# bsdutils: `script`, for the tool's terminal test; python3 and lz4: the
+# benchmark harness (bench/run.py) and the Linux guest's kernel it unpacks.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
-	busybox-static cpio bsdutils"
+	busybox-static cpio bsdutils python3 lz4"
 
 missing=""
 for p in $PACKAGES; do

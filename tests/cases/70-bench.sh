@@ -1,0 +1,24 @@
+# The benchmark suite's program (bench/bench.c; `make bench` runs the suite
+# itself, never the tests): it builds, runs natively with few iterations and
+# prints every figure, and refuses a name it does not know.
+
+BENCH_NAMES="getpid getppid clock_gettime write-devnull-1B open-close read-1MiB
+mmap-touch-4KiB mmap-touch-1MiB thread-create-join futex-pingpong pipe-pingpong
+context-switch"
+
+t_bench_program() {
+	local dir out name
+	make -s -f bench/rules.mk BUILD="$BUILD" bench-programs || return 1
+	dir=$(mktemp -d "$BUILD/bench-test.XXXXXX")
+	head -c 1048576 /dev/urandom >"$dir/data"
+	out=$("$BUILD/bench/bench" -n 2000 -f "$dir/data")
+	local status=$?
+	rm -rf "$dir"
+	echo "$out"
+	[ "$status" -eq 0 ] || { echo "bench exited with $status"; return 1; }
+	for name in $BENCH_NAMES; do
+		grep -qE "^$name +[0-9]+\.[0-9]$" <<<"$out" || { echo "no figure for $name"; return 1; }
+	done
+	tool_says 2 "no benchmark named 'frobnicate'" "$BUILD/bench/bench" frobnicate
+}
+run_test bench/program t_bench_program
