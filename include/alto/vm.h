@@ -1,8 +1,9 @@
 /*
  * The application's address space: a sorted list of areas (struct vma) in
  * the low half, filled with pages on demand at page fault. The mm lock is a
- * spinlock: nothing here sleeps, and page faults may arrive while a system
- * call holds sleeping locks of its own.
+ * spinlock: page faults may arrive while a system call holds sleeping locks
+ * of its own. A file-backed area is filled from its file: a fault drops the
+ * mm lock to take the file's lock (file, then mm: the only order allowed).
  */
 #ifndef ALTO_VM_H
 #define ALTO_VM_H
@@ -14,16 +15,21 @@
 #include <alto/spinlock.h>
 
 struct trap_frame;
+struct file;
+struct vnode;
 
-#define VMA_STACK  0x1 /* the main thread's stack */
-#define VMA_HEAP   0x2 /* brk */
-#define VMA_SHARED 0x4
+#define VMA_STACK    0x1 /* the main thread's stack */
+#define VMA_HEAP     0x2 /* brk */
+#define VMA_SHARED   0x4
+#define VMA_MAYWRITE 0x8 /* a shared file mapping whose file is open for writing */
 
 struct vma {
 	struct list link; /* in mm->vmas, sorted by start */
 	uintptr_t start, end;
 	unsigned int prot;  /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	unsigned int flags; /* VMA_* */
+	struct file *file;  /* a reference, or NULL for anonymous memory */
+	uint64_t offset;    /* the file offset that start maps */
 };
 
 struct mm {
@@ -48,6 +54,15 @@ void mm_destroy(struct mm *mm);
 
 /* The system calls' logic; each returns the Linux result or -errno. */
 long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags);
+/*
+ * Map the file f at off (page-aligned). MAP_PRIVATE: pages are the file's
+ * until written, then the program's own copies (copy on write). MAP_SHARED:
+ * the file's own pages (its file system must have map_page), so writes
+ * through the mapping and write() see each other. Pages are read at first
+ * touch; a page wholly beyond the end of the file raises SIGBUS.
+ */
+long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags, struct file *f,
+		  uint64_t off);
 long mm_munmap(struct mm *mm, uintptr_t addr, size_t len);
 long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot);
 long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int flags,
@@ -67,9 +82,19 @@ void *mm_page(struct mm *mm, uintptr_t va);
 /*
  * Resolve a page fault at addr (error: the CPU's page-fault error code).
  * Returns 0 when resolved, SEGV_MAPERR (no area) or SEGV_ACCERR (the area
- * does not allow that access).
+ * does not allow that access), or VM_FAULT_SIGBUS (a file page beyond the
+ * end of the file). can_sleep: interrupts may be enabled to read a file
+ * (false for a fault in code that holds a spinlock); a file page then fails.
  */
-int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error);
+int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error, bool can_sleep);
+#define VM_FAULT_SIGBUS 0x100
+
+/*
+ * The file v shrank to size: its pages beyond are about to be freed. Unmap
+ * them from every mapping of v (later accesses raise SIGBUS). Called by the
+ * file system with v's lock held for writing, before it frees the pages.
+ */
+void mm_file_shrunk(struct vnode *v, uint64_t size);
 
 /* Print the areas, as /proc/self/maps would (for fault reports). */
 void mm_print(struct mm *mm);
