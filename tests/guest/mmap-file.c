@@ -59,7 +59,8 @@ static void private_mapping(int fd)
 	      p != MAP_FAILED && holds_file(p, 2 * PAGE, 3 * PAGE));
 	p[10] = '#';
 	check("a write to the private mapping is seen there", p[10] == '#');
-	check("and does not reach the file", file_byte(fd, 2 * PAGE + 10) == pattern(2 * PAGE + 10));
+	check("and does not reach the file",
+	      file_byte(fd, 2 * PAGE + 10) == pattern(2 * PAGE + 10));
 	if (pwrite(fd, "!!", 2, 3 * PAGE + 5) != 2 || pwrite(fd, "??", 2, 2 * PAGE + 20) != 2)
 		die_setup("pwrite");
 	check("an untouched page follows a later write() to the file", p[PAGE + 5] == '!');
@@ -114,8 +115,8 @@ static void fixed_and_split(int fd)
 	check("MAP_FIXED file page from another offset", q == p + 4 * PAGE);
 	check("holds the last page of the file", holds_file(q, 7 * PAGE, PAGE));
 	result("munmap of one page in the middle", munmap(p + 5 * PAGE, PAGE));
-	check("the pages after the hole still hold their offsets", holds_file(p + 6 * PAGE,
-									     6 * PAGE, 2 * PAGE));
+	check("the pages after the hole still hold their offsets",
+	      holds_file(p + 6 * PAGE, 6 * PAGE, 2 * PAGE));
 	result("mprotect read-only of one page", mprotect(p + PAGE, PAGE, PROT_READ));
 	p[0] = 'x';
 	p[3 * PAGE] = 'y';
@@ -178,8 +179,7 @@ static void errors(int fd)
 	char *p;
 
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
-	result("shared writable mapping of a read-only descriptor",
-	       p == MAP_FAILED ? -1 : 0);
+	result("shared writable mapping of a read-only descriptor", p == MAP_FAILED ? -1 : 0);
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, ro, 0);
 	result("shared read-only mapping of it", p == MAP_FAILED ? -1 : 0);
 	result("mprotect it writable", mprotect(p, PAGE, PROT_READ | PROT_WRITE));
