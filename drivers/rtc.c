@@ -4,6 +4,7 @@
  * forward. Without either (some microVMs) it starts at the Unix epoch.
  */
 #include <alto/time.h>
+#include <alto/vdso.h>
 #include <alto/x86.h>
 
 #define CMOS_ADDR 0x70
@@ -75,4 +76,10 @@ uint64_t time_realtime_ns(void)
 void time_set_realtime_ns(uint64_t ns)
 {
 	realtime_offset = (int64_t)ns - (int64_t)time_now_ns();
+	vdso_update(); /* the vDSO computes the wall clock with the offset */
+}
+
+int64_t time_realtime_offset(void)
+{
+	return realtime_offset;
 }

@@ -346,6 +346,28 @@ long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 	return r;
 }
 
+long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, int prot)
+{
+	size_t len = npages * PAGE_SIZE;
+	struct gather g = { 0 };
+	unsigned long irq = spin_lock(&mm->lock);
+	long r = place(mm, addr, len, MAP_FIXED, &g);
+
+	if (r >= 0 && insert(mm, addr, addr + len, prot & PROT_MASK, VMA_SPECIAL, NULL, 0))
+		r = -ENOMEM;
+	/* PTE_FILE: not ours to free; read-only in a private area, so a write copies. */
+	for (size_t i = 0; r >= 0 && i < npages; i++) {
+		uint64_t flags = (pte_flags(prot) & ~(PTE_W | PTE_D)) | PTE_FILE;
+		if (paging_map_user(addr + i * PAGE_SIZE, pa + i * PAGE_SIZE, flags))
+			r = -ENOMEM;
+		else
+			mm->resident++;
+	}
+	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
+	return r;
+}
+
 long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot, unsigned int vma_flags)
 {
 	len = ALIGN_UP(len, PAGE_SIZE);

@@ -6,9 +6,10 @@ set -e
 
 # musl-tools: the musl variant of the guest tests; busybox-static: the
 # busybox suite; cpio: the unit test proving GNU cpio reads Alto's images;
-# bsdutils: `script`, for the tool's terminal test.
+# bsdutils: `script`, for the tool's terminal test; python3, perl, sqlite3,
+# lua5.4 and coreutils: the real dynamically linked programs of 60-dynamic.sh.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
-	busybox-static cpio bsdutils"
+	busybox-static cpio bsdutils python3 perl sqlite3 lua5.4 coreutils"
 
 missing=""
 for p in $PACKAGES; do

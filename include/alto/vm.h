@@ -21,7 +21,8 @@ struct vnode;
 #define VMA_STACK    0x1 /* the main thread's stack */
 #define VMA_HEAP     0x2 /* brk */
 #define VMA_SHARED   0x4
-#define VMA_MAYWRITE 0x8 /* a shared file mapping whose file is open for writing */
+#define VMA_MAYWRITE 0x8  /* a shared file mapping whose file is open for writing */
+#define VMA_SPECIAL  0x10 /* kernel pages mapped as they are (the vDSO and its data) */
 
 struct vma {
 	struct list link; /* in mm->vmas, sorted by start */
@@ -72,6 +73,12 @@ long mm_brk(struct mm *mm, uintptr_t addr);
 /* 0 if every page of [addr, addr+len) is mapped, -ENOMEM if not (msync, mlock). */
 long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len);
 
+/*
+ * Map npages of the kernel's own memory from physical address pa at addr
+ * (replacing what is there), for the vDSO: the pages are shared, never
+ * freed, and a write to them (after mprotect) gets a private copy.
+ */
+long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, int prot);
 /* Map an area at a fixed place for the loader (fails if anything is there). */
 long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot, unsigned int vma_flags);
 /* Write into the application's memory regardless of protection (ELF loading). */

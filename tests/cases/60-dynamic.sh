@@ -12,7 +12,7 @@ PY_LIB=$(ls -d /usr/lib/python3.[0-9]* 2>/dev/null | sort -V | tail -n 1)
 
 # The test programs, built once per run of the suite.
 dyn_build() {
-	[ -x "$DYN_DIR/where-nopie" ] && return 0
+	[ -x "$DYN_DIR/where-nopie" ] && [ "$DYN_DIR/where-nopie" -nt "$BASH_SOURCE" ] && return 0
 	mkdir -p "$DYN_DIR"
 	cat >"$DYN_DIR/where.c" <<'EOF'
 #include <stdio.h>
@@ -55,7 +55,10 @@ int main(void)
 	time_t t = time(NULL);
 	printf("realtime, gettimeofday and time agree: %s\n",
 	       tv.tv_sec - rt.tv_sec <= 1 && t - rt.tv_sec <= 1 && rt.tv_sec > 1600000000 ? "yes" : "no");
-	printf("clock_getres monotonic: %d %ld\n", clock_getres(CLOCK_MONOTONIC, &res), res.tv_nsec);
+	int r = clock_getres(CLOCK_MONOTONIC, &res);
+	printf("clock_getres monotonic: %d %ld\n", r, res.tv_nsec);
+	r = clock_getres(CLOCK_MONOTONIC_COARSE, &res);
+	printf("clock_getres coarse: %d %s\n", r, res.tv_nsec > 1 ? "coarse" : "fine");
 	printf("getcpu: %s\n", sched_getcpu() >= 0 ? "yes" : "no");
 	return 0;
 }
@@ -132,6 +135,19 @@ t_dyn_ldso() {
 	echo "$RAW"
 	expect_status "$status" && [ "$(trim "$native")" = "$(trim "$OUT")" ]
 }
+
+# The vDSO answers the clock calls: same results as on the host, and
+# --strace shows none of them reaching the kernel (1000s of calls made).
+t_dyn_vdso() {
+	dyn_build && dyn_compare -- "$DYN_DIR/$1" || return 1
+	dyn_alto --strace -- "$DYN_DIR/$1"
+	local calls
+	calls=$(grep -cE '^(clock_gettime|gettimeofday|time|clock_getres|getcpu)\(' <<<"$RAW")
+	echo "clock system calls seen by --strace: $calls"
+	expect_status 0 && expect_out '^exit_group\(0\)' && [ "$calls" -eq 0 ]
+}
+t_dyn_vdso_dynamic() { t_dyn_vdso clocks; }
+t_dyn_vdso_static() { t_dyn_vdso clocks-static; }
 
 # Python: startup, then the modules a program typically uses, files under /tmp.
 t_dyn_python_startup() {
@@ -277,6 +293,8 @@ t_dyn_coreutils() {
 run_test dynamic/pie-random-base t_dyn_pie
 run_test dynamic/non-pie t_dyn_nopie
 run_test dynamic/ld-so-direct t_dyn_ldso
+run_test dynamic/vdso-glibc-dynamic t_dyn_vdso_dynamic
+run_test dynamic/vdso-glibc-static t_dyn_vdso_static
 run_test dynamic/python3-startup t_dyn_python_startup
 run_test dynamic/python3-modules t_dyn_python_modules
 run_test dynamic/python3-subprocess-fails t_dyn_python_subprocess
