@@ -26,7 +26,7 @@ HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iin
 
 KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
 		    sys/*.c fs/*.c tests/kernel/*.c)
-KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS))
+KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(BUILD)/vdso/image.o
 
 # The host tool also links the format code it shares with the kernel.
 ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/elf.c
@@ -47,6 +47,32 @@ $(BUILD)/kernel/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+# The vDSO (vdso/): a position-independent shared object with no relocations
+# (nothing may need fixing up where it is mapped), built into the kernel image
+# page-aligned so that its pages are mapped into the application as they are.
+VDSO_CFLAGS := -std=gnu11 -O2 -g -fPIC -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	       -fno-stack-protector -mgeneral-regs-only -fcf-protection=none \
+	       -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -Iinclude -MMD -MP
+VDSO_LDFLAGS := -shared -nostdlib -Wl,-T,vdso/vdso.ld -Wl,-soname=linux-vdso.so.1 \
+		-Wl,--hash-style=both -Wl,-z,max-page-size=4096 -Wl,--build-id=none \
+		-Wl,-Bsymbolic -Wl,--no-undefined -Wl,-z,noexecstack
+
+$(BUILD)/vdso/vdso.o: vdso/vdso.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(VDSO_CFLAGS) -c $< -o $@
+
+$(BUILD)/vdso/vdso.so: $(BUILD)/vdso/vdso.o vdso/vdso.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(VDSO_CFLAGS) $(VDSO_LDFLAGS) $< -o $@.tmp
+	$(Q)if readelf -rW $@.tmp | grep -q 'R_X86_64'; then \
+		echo "error: the vDSO has relocations"; readelf -rW $@.tmp; exit 1; fi
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/vdso/image.o: vdso/image.S $(BUILD)/vdso/vdso.so
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KASFLAGS) -DVDSO_SO='"$(BUILD)/vdso/vdso.so"' -c $< -o $@
 
 $(BUILD)/host/%.c.o: %.c
 	@mkdir -p $(dir $@)

@@ -5,6 +5,7 @@
  */
 #include <alto/compiler.h>
 #include <alto/time.h>
+#include <alto/vdso.h>
 #include <alto/x86.h>
 
 #define CMOS_ADDR 0x70
@@ -81,4 +82,5 @@ int64_t time_realtime_offset_ns(void)
 void time_set_realtime_ns(uint64_t ns)
 {
 	realtime_offset = (int64_t)ns - (int64_t)time_now_ns();
+	vdso_update(); /* the vDSO computes the wall clock with the offset */
 }

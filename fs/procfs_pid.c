@@ -144,7 +144,7 @@ static void snap_memory(struct process *p, struct mem_snap *m)
 				m->stack += len;
 			else if ((v[i].prot & PROT_WRITE) && !(v[i].flags & VMA_SHARED))
 				m->data += len;
-			else if ((v[i].prot & PROT_EXEC) && !(v[i].flags & VMA_VDSO)) {
+			else if ((v[i].prot & PROT_EXEC) && !(v[i].flags & VMA_SPECIAL)) {
 				m->exec += len;
 				if (!m->code_start)
 					m->code_start = v[i].start, m->code_end = v[i].end;
@@ -163,8 +163,9 @@ static void maps_name(struct pbuf *b, const struct vma_info *v, size_t line_star
 {
 	const char *name = v->flags & VMA_STACK ? "[stack]" :
 			   v->flags & VMA_HEAP	? "[heap]" :
-			   v->flags & VMA_VDSO	? "[vdso]" :
-						  NULL;
+			   !(v->flags & VMA_SPECIAL) ? NULL :
+			   v->prot & PROT_EXEC	? "[vdso]" :
+						  "[vvar]";
 	char *path = NULL;
 
 	if (v->file) {

@@ -1,12 +1,15 @@
 /*
  * ramfs: the root file system, /tmp and /dev. A file is an array of page
  * pointers (appends never copy old data; a missing page is a hole of zeros;
- * a page borrowed from the initrd is copied on its first write). Directory
- * entries carry increasing cookies, so a listing resumes correctly after
- * entries are removed.
+ * a page borrowed from the initrd is copied on its first write). These
+ * pages are also what mmap maps: a shared mapping gets the file's own pages,
+ * so there is no separate page cache to keep coherent. Directory entries
+ * carry increasing cookies, so a listing resumes correctly after entries
+ * are removed.
  */
 #include <alto/mm.h>
 #include <alto/string.h>
+#include <alto/vm.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
@@ -535,6 +538,8 @@ static int shrink(struct ramfs_node *n, uint64_t size)
 {
 	size_t first = (size_t)((size + PAGE_SIZE - 1) / PAGE_SIZE);
 
+	/* Mappings must let go of the pages before they are freed. */
+	mm_file_shrunk(&n->v, size);
 	if (size % PAGE_SIZE && first - 1 < n->reg.cap && n->reg.pages[first - 1]) {
 		char *page = writable_page(n, first - 1);
 		if (!page)
@@ -569,6 +574,35 @@ static int ramfs_truncate(struct vnode *v, uint64_t size)
 	}
 	rw_write_unlock(&v->lock);
 	return err;
+}
+
+static int ramfs_map_page(struct vnode *v, uint64_t off, bool own, int (*fn)(void *page, void *arg),
+			  void *arg)
+{
+	struct ramfs_node *n = node_of(v);
+	size_t i = off / PAGE_SIZE;
+	int r;
+
+	/* A shared mapping may add a page or replace a borrowed one: that writes. */
+	if (own)
+		rw_write_lock(&v->lock);
+	else
+		rw_read_lock(&v->lock);
+	if (off >= v->size) {
+		r = -ENXIO;
+	} else if (own) {
+		void *page = ensure_cap(n, i + 1) ? NULL : writable_page(n, i);
+		update_blocks(n);
+		r = page ? fn(page, arg) : -ENOMEM;
+	} else {
+		uintptr_t p = i < n->reg.cap ? n->reg.pages[i] : 0;
+		r = p ? fn(page_ptr(p), arg) : -ENODATA;
+	}
+	if (own)
+		rw_write_unlock(&v->lock);
+	else
+		rw_read_unlock(&v->lock);
+	return r;
 }
 
 static long ramfs_read(struct file *f, struct uio *u, uint64_t *pos)
@@ -695,6 +729,7 @@ static const struct vnode_ops ramfs_ops = {
 	.name_of = ramfs_name_of,
 	.readlink = ramfs_readlink,
 	.truncate = ramfs_truncate,
+	.map_page = ramfs_map_page,
 	.free = ramfs_free,
 };
 

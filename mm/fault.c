@@ -3,10 +3,12 @@
  * program, and in the kernel's user-copy helpers, are resolved by the VM
  * layer; what it cannot resolve comes back as a SIGSEGV code.
  */
+#include <alto/cpu.h>
 #include <alto/process.h>
 #include <alto/trap.h>
 #include <alto/uaccess.h>
 #include <alto/vm.h>
+#include <alto/x86.h>
 
 static int app_page_fault(struct trap_frame *f, uint64_t addr)
 {
@@ -14,7 +16,9 @@ static int app_page_fault(struct trap_frame *f, uint64_t addr)
 
 	if (!p || !p->mm || addr >= USER_TOP)
 		return SEGV_MAPERR;
-	return mm_fault(p->mm, addr, f->error);
+	/* Reading a file may sleep: only where the faulting code could have. */
+	bool can_sleep = (f->rflags & RFLAGS_IF) && !this_cpu()->preempt_count;
+	return mm_fault(p->mm, addr, f->error, can_sleep);
 }
 
 void vm_init(void)

@@ -109,10 +109,11 @@ uint64_t paging_phys_of(uintptr_t va);
 int paging_map_user(uintptr_t va, uint64_t pa, uint64_t flags);
 /* The 4 KiB entry mapping va (0 when none). */
 uint64_t paging_user_pte(uintptr_t va);
-/* Unmap every page in [start, end), handing each physical page to release. */
+/* Unmap every page in [start, end), handing each entry (address and flags) to release. */
 void paging_unmap_user_range(uintptr_t start, uintptr_t end,
-			     void (*release)(uint64_t pa, void *arg), void *arg);
-void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags);
+			     void (*release)(uint64_t pte, void *arg), void *arg);
+/* New flags for every page in [start, end); cow: pages with PTE_FILE stay read-only. */
+void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags, bool cow);
 int paging_move_user_range(uintptr_t start, uintptr_t end, intptr_t delta);
 
 int page_order(const void *p);

@@ -293,23 +293,23 @@ static void walk_range(uintptr_t start, uintptr_t end,
 }
 
 struct unmap_ctx {
-	void (*release)(uint64_t pa, void *arg);
+	void (*release)(uint64_t pte, void *arg);
 	void *arg;
 };
 
 static void unmap_one(uint64_t *pte, uintptr_t va, void *arg)
 {
 	struct unmap_ctx *c = arg;
-	uint64_t pa = *pte & PTE_ADDR_MASK;
+	uint64_t entry = *pte;
 
 	*pte = 0;
 	invlpg(va);
 	if (c->release)
-		c->release(pa, c->arg);
+		c->release(entry, c->arg);
 }
 
 void paging_unmap_user_range(uintptr_t start, uintptr_t end,
-			     void (*release)(uint64_t pa, void *arg), void *arg)
+			     void (*release)(uint64_t pte, void *arg), void *arg)
 {
 	struct unmap_ctx c = { release, arg };
 	unsigned long irq = spin_lock(&paging_lock);
@@ -318,20 +318,30 @@ void paging_unmap_user_range(uintptr_t start, uintptr_t end,
 	spin_unlock(&paging_lock, irq);
 }
 
+struct protect_ctx {
+	uint64_t flags;
+	bool cow;
+};
+
+/* A file's page in a private mapping stays read-only: the first write copies it. */
 static void protect_one(uint64_t *pte, uintptr_t va, void *arg)
 {
-	uint64_t flags = *(uint64_t *)arg;
+	struct protect_ctx *c = arg;
+	uint64_t file = *pte & PTE_FILE;
+	uint64_t flags = c->flags;
 
-	*pte = (*pte & PTE_ADDR_MASK) | flags;
+	if (file && c->cow)
+		flags &= ~(PTE_W | PTE_D);
+	*pte = (*pte & PTE_ADDR_MASK) | flags | file;
 	invlpg(va);
 }
 
-void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags)
+void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags, bool cow)
 {
-	flags = usable_flags(flags);
+	struct protect_ctx c = { usable_flags(flags), cow };
 	unsigned long irq = spin_lock(&paging_lock);
 
-	walk_range(start, end, protect_one, &flags);
+	walk_range(start, end, protect_one, &c);
 	spin_unlock(&paging_lock, irq);
 }
 

@@ -1,18 +1,22 @@
 /*
  * The application's address space: areas kept in a sorted list, split and
- * merged as mappings change, and filled with zeroed pages on first touch.
- * Anonymous memory only for now; private file mappings are copied in by the
- * mmap system call. A change to mappings is gathered under the lock, then
- * every CPU's TLB forgets the range, and only then are pages freed: another
- * CPU may use a stale translation until the flush.
+ * merged as mappings change, and filled on first touch: zeroed pages for
+ * anonymous memory, the file's pages for file mappings (copied at the first
+ * write in a private one). A change to mappings is gathered under the lock,
+ * then every CPU's TLB forgets the range, and only then are pages freed and
+ * files released: another CPU may use a stale translation until the flush.
  */
+#include <alto/cpu.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
+#include <alto/process.h>
 #include <alto/smp.h>
 #include <alto/string.h>
 #include <alto/trap.h>
 #include <alto/uaccess.h>
+#include <alto/vfs.h>
 #include <alto/vm.h>
+#include <alto/x86.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 #include "internal.h"
@@ -23,6 +27,7 @@
 struct gather {
 	uintptr_t start, end; /* the range to flush on every CPU */
 	void *pages;	      /* pages to free after the flush, chained through themselves */
+	struct vma *dead;     /* areas to free (and files to release), chained through link.next */
 };
 
 static void gather_range(struct gather *g, uintptr_t start, uintptr_t end)
@@ -46,6 +51,18 @@ static void gather_finish(struct gather *g)
 		page_free(g->pages);
 		g->pages = next;
 	}
+	while (g->dead) {
+		struct vma *next = (struct vma *)g->dead->link.next;
+		file_put(g->dead->file);
+		kfree(g->dead);
+		g->dead = next;
+	}
+}
+
+static void gather_vma(struct gather *g, struct vma *v)
+{
+	v->link.next = (struct list *)g->dead;
+	g->dead = v;
 }
 
 static uint64_t pte_flags(unsigned int prot)
@@ -94,9 +111,24 @@ static bool range_free(struct mm *mm, uintptr_t start, uintptr_t end)
 	return !v || v->start >= end;
 }
 
+/* Alike and adjacent, in memory and in the file. */
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
-	return a->end == b->start && a->prot == b->prot && a->flags == b->flags;
+	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
+	       a->file == b->file && (!a->file || a->offset + (a->end - a->start) == b->offset);
+}
+
+/*
+ * Drop an area joined into its neighbour. Its file reference is never the
+ * last one (the neighbour holds another), so releasing it here, under the
+ * lock, cannot call into the file system.
+ */
+static void drop_merged(struct mm *mm, struct vma *v)
+{
+	list_remove(&v->link);
+	file_put(v->file);
+	kfree(v);
+	mm->nvmas--;
 }
 
 /* Join v with its neighbours when they are alike, keeping the list short. */
@@ -106,28 +138,31 @@ static void merge(struct mm *mm, struct vma *v)
 
 	if (n && mergeable(v, n)) {
 		v->end = n->end;
-		list_remove(&n->link);
-		kfree(n);
-		mm->nvmas--;
+		drop_merged(mm, n);
 	}
 	if (p && mergeable(p, v)) {
 		p->end = v->end;
-		list_remove(&v->link);
-		kfree(v);
-		mm->nvmas--;
+		drop_merged(mm, v);
 	}
 }
 
-/* Insert a new area over a free range. */
+/* Insert a new area over a free range; it takes its own reference to file. */
 static int insert(struct mm *mm, uintptr_t start, uintptr_t end, unsigned int prot,
-		  unsigned int flags)
+		  unsigned int flags, struct file *file, uint64_t offset)
 {
 	struct vma *v = kzalloc(sizeof(*v));
 	struct vma *after = find(mm, start);
 
 	if (!v)
 		return -ENOMEM;
-	*v = (struct vma){ .start = start, .end = end, .prot = prot, .flags = flags };
+	*v = (struct vma){ .start = start,
+			   .end = end,
+			   .prot = prot,
+			   .flags = flags,
+			   .file = file,
+			   .offset = offset };
+	if (file)
+		file_get(file);
 	list_insert_before(after ? &after->link : &mm->vmas, &v->link);
 	mm->nvmas++;
 	merge(mm, v);
@@ -143,6 +178,9 @@ static int split(struct mm *mm, struct vma *v, uintptr_t addr)
 		return -ENOMEM;
 	*upper = *v;
 	upper->start = addr;
+	upper->offset = v->offset + (addr - v->start);
+	if (upper->file)
+		file_get(upper->file);
 	v->end = addr;
 	list_insert_between(&upper->link, &v->link, v->link.next);
 	mm->nvmas++;
@@ -167,14 +205,17 @@ struct release_ctx {
 	struct gather *g;
 };
 
-static void release_page(uint64_t pa, void *arg)
+/* A page leaving the mapping: freed after the flush, unless it is a file's own page. */
+static void release_page(uint64_t pte, void *arg)
 {
 	struct release_ctx *c = arg;
-	void *page = phys_to_virt(pa);
+	void *page = phys_to_virt(pte & PTE_ADDR_MASK);
 
+	c->mm->resident--;
+	if (pte & PTE_FILE)
+		return;
 	*(void **)page = c->g->pages;
 	c->g->pages = page;
-	c->mm->resident--;
 }
 
 static void drop_pages(struct mm *mm, uintptr_t start, uintptr_t end, struct gather *g)
@@ -193,7 +234,7 @@ static int unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end, struct ga
 	while (v && v->start < end) {
 		struct vma *n = next_of(mm, v);
 		list_remove(&v->link);
-		kfree(v);
+		gather_vma(g, v);
 		mm->nvmas--;
 		v = n;
 	}
@@ -277,8 +318,51 @@ long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = place(mm, addr, len, flags, &g);
-	if (r >= 0 && insert(mm, (uintptr_t)r, (uintptr_t)r + len, prot & PROT_MASK, vflags))
+	if (r >= 0 &&
+	    insert(mm, (uintptr_t)r, (uintptr_t)r + len, prot & PROT_MASK, vflags, NULL, 0))
 		r = -ENOMEM;
+	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
+	return r;
+}
+
+long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags, struct file *f,
+		  uint64_t off)
+{
+	if (!len || len > USER_TOP || !IS_ALIGNED(off, PAGE_SIZE) || off + len < off)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	unsigned int vflags = 0;
+	if ((flags & MAP_TYPE) != MAP_PRIVATE)
+		vflags = VMA_SHARED | (file_writable(f) ? VMA_MAYWRITE : 0);
+	struct gather g = { 0 };
+	unsigned long irq = spin_lock(&mm->lock);
+	long r = place(mm, addr, len, flags, &g);
+	if (r >= 0 &&
+	    insert(mm, (uintptr_t)r, (uintptr_t)r + len, prot & PROT_MASK, vflags, f, off))
+		r = -ENOMEM;
+	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
+	return r;
+}
+
+long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, int prot)
+{
+	size_t len = npages * PAGE_SIZE;
+	struct gather g = { 0 };
+	unsigned long irq = spin_lock(&mm->lock);
+	long r = place(mm, addr, len, MAP_FIXED, &g);
+
+	if (r >= 0 && insert(mm, addr, addr + len, prot & PROT_MASK, VMA_SPECIAL, NULL, 0))
+		r = -ENOMEM;
+	/* PTE_FILE: not ours to free; read-only in a private area, so a write copies. */
+	for (size_t i = 0; r >= 0 && i < npages; i++) {
+		uint64_t flags = (pte_flags(prot) & ~(PTE_W | PTE_D)) | PTE_FILE;
+		if (paging_map_user(addr + i * PAGE_SIZE, pa + i * PAGE_SIZE, flags))
+			r = -ENOMEM;
+		else
+			mm->resident++;
+	}
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&g);
 	return r;
@@ -292,7 +376,7 @@ long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot, unsigned
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = range_free(mm, start, start + len) ? 0 : -EEXIST;
 	if (!r)
-		r = insert(mm, start, start + len, prot & PROT_MASK, vma_flags);
+		r = insert(mm, start, start + len, prot & PROT_MASK, vma_flags, NULL, 0);
 	spin_unlock(&mm->lock, irq);
 	return r;
 }
@@ -330,6 +414,16 @@ long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len)
 	return ok ? 0 : -ENOMEM;
 }
 
+/* Linux refuses write access to a shared mapping of a file opened read-only. */
+static bool writable_shared(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	for (struct vma *v = find(mm, start); v && v->start < end; v = next_of(mm, v)) {
+		if (v->file && (v->flags & VMA_SHARED) && !(v->flags & VMA_MAYWRITE))
+			return false;
+	}
+	return true;
+}
+
 long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 {
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr >= USER_TOP ||
@@ -340,11 +434,17 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
 	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
-	long r = fully_mapped(mm, addr, end) ? split_at(mm, addr, end) : -ENOMEM;
+	long r = fully_mapped(mm, addr, end) ? 0 : -ENOMEM;
+	if (!r && (prot & PROT_WRITE) && !writable_shared(mm, addr, end))
+		r = -EACCES;
+	if (!r)
+		r = split_at(mm, addr, end);
 	if (!r) {
-		for (struct vma *v = find(mm, addr); v && v->start < end; v = next_of(mm, v))
+		for (struct vma *v = find(mm, addr); v && v->start < end; v = next_of(mm, v)) {
 			v->prot = prot & PROT_MASK;
-		paging_protect_user_range(addr, end, pte_flags(prot));
+			paging_protect_user_range(v->start, v->end, pte_flags(prot),
+						  !(v->flags & VMA_SHARED));
+		}
 		gather_range(&g, addr, end);
 		struct vma *v = find(mm, addr);
 		while (v && v->start < end) {
@@ -374,9 +474,9 @@ static long move_area(struct mm *mm, uintptr_t old, size_t old_len, size_t new_l
 		      struct gather *g)
 {
 	struct vma *v = find(mm, old);
-	unsigned int prot = v->prot, vflags = v->flags;
+	uint64_t offset = v->offset + (old - v->start);
 
-	if (insert(mm, to, to + new_len, prot, vflags))
+	if (insert(mm, to, to + new_len, v->prot, v->flags, v->file, offset))
 		return -ENOMEM;
 	if (paging_move_user_range(old, old + old_len, (intptr_t)to - (intptr_t)old))
 		return -ENOMEM;
@@ -445,7 +545,7 @@ long mm_brk(struct mm *mm, uintptr_t addr)
 		goto out;
 	if (new_end > old_end) {
 		if (!range_free(mm, old_end, new_end) ||
-		    insert(mm, old_end, new_end, PROT_READ | PROT_WRITE, VMA_HEAP))
+		    insert(mm, old_end, new_end, PROT_READ | PROT_WRITE, VMA_HEAP, NULL, 0))
 			goto out;
 	} else if (new_end < old_end) {
 		unmap_locked(mm, new_end, old_end, &g);
@@ -476,14 +576,222 @@ static void *page_at(struct mm *mm, uintptr_t va, unsigned int prot)
 	return page;
 }
 
+/* Where a file page goes: the area it was asked for, checked again once it is ready. */
+struct file_fault {
+	struct mm *mm;
+	uintptr_t va;
+	struct file *file;
+	uint64_t offset;
+	bool copy;	   /* map a private copy of the file's page */
+	bool private_page; /* the page given is already private: map it as it is */
+	struct gather g;
+};
+
+static bool still_mapped(struct mm *mm, const struct file_fault *c, struct vma **out)
+{
+	struct vma *v = find(mm, c->va);
+
+	*out = v;
+	return v && v->start <= c->va && v->file == c->file &&
+	       v->offset + (c->va - v->start) == c->offset;
+}
+
+/*
+ * Map page at c->va unless the area changed meanwhile or another CPU was
+ * first. A file's own page is read-only in a private mapping (the first
+ * write copies it). Called from the file system's map_page with the file
+ * locked, so the file cannot shrink before the page is in place. A private
+ * page that ends up unused is freed.
+ */
+static int install(void *page, void *arg)
+{
+	struct file_fault *c = arg;
+	struct mm *mm = c->mm;
+	void *priv = c->private_page ? page : NULL;
+	struct vma *v;
+
+	if (c->copy) {
+		priv = page_alloc(0);
+		if (!priv)
+			return -ENOMEM;
+		memcpy(priv, page, PAGE_SIZE);
+		page = priv;
+	}
+	unsigned long irq = spin_lock(&mm->lock);
+	int r = 0;
+	if (still_mapped(mm, c, &v) && !(paging_user_pte(c->va) & (PTE_P | PTE_PROTNONE))) {
+		uint64_t flags = pte_flags(v->prot);
+		if (!priv)
+			flags |= PTE_FILE;
+		if (!priv && !(v->flags & VMA_SHARED))
+			flags &= ~(PTE_W | PTE_D);
+		r = paging_map_user(c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
+		if (!r) {
+			mm->resident++;
+			priv = NULL;
+		}
+	}
+	spin_unlock(&mm->lock, irq);
+	if (priv)
+		page_free(priv);
+	return r;
+}
+
+/* A private page for the fault: zeros, or the file's bytes read through the VFS. */
+static int install_private(struct file_fault *c, bool read)
+{
+	void *page = page_alloc_zeroed(0);
+
+	if (!page)
+		return -ENOMEM;
+	long n = read ? vfs_pread(c->file, page, PAGE_SIZE, c->offset) : 1;
+	if (n <= 0) {
+		page_free(page);
+		return n == 0 ? -ENXIO : (int)n;
+	}
+	c->copy = false;
+	c->private_page = true;
+	return install(page, c);
+}
+
+/*
+ * Fill the page at c->va from the file; sleeps. Returns 0 (also when the
+ * area changed meanwhile: the access is simply tried again), -ENXIO beyond
+ * the end of the file, or -ENOMEM. File systems without map_page give
+ * private copies only (mmap refuses to share their files).
+ */
+static int fill_from_file(struct file_fault *c, bool shared)
+{
+	struct vnode *vn = c->file->vnode;
+
+	if (!vn->ops->map_page)
+		return install_private(c, true);
+	int r = vn->ops->map_page(vn, c->offset, shared, install, c);
+	if (r == -ENODATA) /* a hole in a private mapping */
+		r = install_private(c, false);
+	return r;
+}
+
+/* Copy the file's page at va (mapped read-only) for a write to a private mapping. */
+static int copy_on_write(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int prot,
+			 struct gather *g)
+{
+	void *page = page_alloc(0);
+
+	if (!page)
+		return -ENOMEM;
+	memcpy(page, phys_to_virt(pte & PTE_ADDR_MASK), PAGE_SIZE);
+	if (paging_map_user(va, virt_to_phys(page), pte_flags(prot))) {
+		page_free(page);
+		return -ENOMEM;
+	}
+	/* Other CPUs may still read the file's page through the old entry. */
+	gather_range(g, va, va + PAGE_SIZE);
+	return 0;
+}
+
+static bool access_allowed(const struct vma *v, unsigned long error)
+{
+	if (!(v->prot & PROT_MASK))
+		return false;
+	if ((error & PF_WRITE) && !(v->prot & PROT_WRITE))
+		return false;
+	if ((error & PF_FETCH) && !(v->prot & PROT_EXEC))
+		return false;
+	return true;
+}
+
+enum {
+	RESOLVED = 0,
+	NEED_FILE = -1
+}; /* besides the SEGV codes */
+
+/*
+ * The part of a fault decided under the lock. force: the kernel writes into
+ * the page whatever the area's protection (the loader); write: the access
+ * writes. NEED_FILE leaves c ready for fill_from_file.
+ */
+static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, unsigned long error,
+			struct file_fault *c, bool *shared)
+{
+	struct vma *v = find(mm, va);
+
+	if (!v || v->start > va)
+		return SEGV_MAPERR;
+	if (!force && !access_allowed(v, error))
+		return SEGV_ACCERR;
+	uint64_t pte = paging_user_pte(va);
+	bool cow = v->file && !(v->flags & VMA_SHARED) && write;
+	if (pte & PTE_P) {
+		if (cow && (pte & PTE_FILE))
+			return copy_on_write(mm, va, pte, v->prot, &c->g) ? SEGV_MAPERR : RESOLVED;
+		if (force)
+			return RESOLVED;
+		/* Another CPU resolved it first, or the access is not allowed. */
+		uint64_t want = pte_flags(v->prot);
+		if ((pte & PTE_FILE) && !(v->flags & VMA_SHARED))
+			want &= ~(PTE_W | PTE_D);
+		return (pte & want) == want ? RESOLVED : SEGV_ACCERR;
+	}
+	if (!v->file)
+		return page_at(mm, va, v->prot) ? RESOLVED : SEGV_MAPERR;
+	*c = (struct file_fault){ .mm = mm,
+				  .va = va,
+				  .file = v->file,
+				  .offset = v->offset + (va - v->start),
+				  .copy = cow };
+	file_get(c->file);
+	*shared = v->flags & VMA_SHARED;
+	return NEED_FILE;
+}
+
+/* Resolve one page; returns RESOLVED, a SEGV code or VM_FAULT_SIGBUS. */
+static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigned long error,
+		    bool can_sleep)
+{
+	struct file_fault c = { 0 };
+	bool shared = false;
+
+	va = ALIGN_DOWN(va, PAGE_SIZE);
+	unsigned long irq = spin_lock(&mm->lock);
+	int r = fault_locked(mm, va, write, force, error, &c, &shared);
+	spin_unlock(&mm->lock, irq);
+	gather_finish(&c.g);
+	if (r != NEED_FILE)
+		return r;
+	if (!can_sleep) {
+		printk("alto: a file mapping was touched where the kernel cannot sleep\n");
+		r = SEGV_MAPERR;
+	} else {
+		irq_enable();
+		r = fill_from_file(&c, shared);
+		irq_disable();
+		r = r == -ENXIO ? VM_FAULT_SIGBUS : r ? SEGV_MAPERR : RESOLVED;
+	}
+	file_put(c.file);
+	return r;
+}
+
 void *mm_page(struct mm *mm, uintptr_t va)
 {
-	unsigned long irq = spin_lock(&mm->lock);
-	struct vma *v = find(mm, va);
-	void *p = v && v->start <= va ? page_at(mm, ALIGN_DOWN(va, PAGE_SIZE), v->prot) : NULL;
+	bool irq_on = irq_enabled();
 
-	spin_unlock(&mm->lock, irq);
-	return p ? (char *)p + (va & (PAGE_SIZE - 1)) : NULL;
+	/* A file page takes two rounds: read it in, then copy it for writing. */
+	for (int round = 0; round < 4; round++) {
+		unsigned long irq = spin_lock(&mm->lock);
+		uint64_t pte = paging_user_pte(ALIGN_DOWN(va, PAGE_SIZE));
+		struct vma *v = find(mm, va);
+		bool own = v && v->start <= va && (pte & PTE_P) &&
+			   (!(pte & PTE_FILE) || (v->flags & VMA_SHARED));
+		spin_unlock(&mm->lock, irq);
+		if (own)
+			return (char *)phys_to_virt(pte & PTE_ADDR_MASK) + (va & (PAGE_SIZE - 1));
+		if (fault_in(mm, va, true, true, 0, irq_on) != RESOLVED)
+			return NULL;
+		if (irq_on)
+			irq_enable();
+	}
+	return NULL;
 }
 
 long mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
@@ -501,35 +809,32 @@ long mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
 	return 0;
 }
 
-static bool access_allowed(const struct vma *v, unsigned long error)
+int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error, bool can_sleep)
 {
-	if (!(v->prot & PROT_MASK))
-		return false;
-	if ((error & PF_WRITE) && !(v->prot & PROT_WRITE))
-		return false;
-	if ((error & PF_FETCH) && !(v->prot & PROT_EXEC))
-		return false;
-	return true;
+	return fault_in(mm, addr, error & PF_WRITE, false, error, can_sleep);
 }
 
-int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error)
+void mm_file_shrunk(struct vnode *vn, uint64_t size)
 {
-	unsigned long irq = spin_lock(&mm->lock);
-	struct vma *v = find(mm, addr);
-	int r = 0;
+	struct process *p = current_process();
+	struct mm *mm = p ? p->mm : NULL;
+	uint64_t keep = ALIGN_UP(size, PAGE_SIZE);
+	struct gather g = { 0 };
 
-	if (!v || v->start > addr)
-		r = SEGV_MAPERR;
-	else if (!access_allowed(v, error))
-		r = SEGV_ACCERR;
-	else if (error & PF_PRESENT)
-		r = (paging_user_pte(addr) & pte_flags(v->prot)) == pte_flags(v->prot) ?
-			    0 :
-			    SEGV_ACCERR;
-	else if (!page_at(mm, ALIGN_DOWN(addr, PAGE_SIZE), v->prot))
-		r = SEGV_MAPERR; /* out of memory: nothing better to give the program */
+	if (!mm)
+		return;
+	unsigned long irq = spin_lock(&mm->lock);
+	struct list *pos;
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+		uint64_t vend = v->offset + (v->end - v->start);
+		if (!v->file || v->file->vnode != vn || vend <= keep)
+			continue;
+		uintptr_t from = v->offset >= keep ? v->start : v->start + (keep - v->offset);
+		drop_pages(mm, from, v->end, &g);
+	}
 	spin_unlock(&mm->lock, irq);
-	return r;
+	gather_finish(&g);
 }
 
 int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max)
@@ -537,9 +842,12 @@ int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max)
 	unsigned long irq = spin_lock(&mm->lock);
 	int n = 0;
 
-	/* Areas carry no file yet: file-backed mappings will fill file and offset here. */
-	for (struct vma *v = find(mm, from); v && n < max; v = next_of(mm, v))
-		out[n++] = (struct vma_info){ v->start, v->end, v->prot, v->flags, NULL, 0 };
+	/* A file comes with a reference of its own: the caller puts it. */
+	for (struct vma *v = find(mm, from); v && n < max; v = next_of(mm, v)) {
+		if (v->file)
+			file_get(v->file);
+		out[n++] = (struct vma_info){ v->start, v->end, v->prot, v->flags, v->file, v->offset };
+	}
 	spin_unlock(&mm->lock, irq);
 	return n;
 }

@@ -7,9 +7,11 @@ set -e
 # musl-tools: the musl variant of the guest tests; busybox-static: the
 # busybox suite; cpio: the unit test proving GNU cpio reads Alto's images;
 # bsdutils: `script`, for the tool's terminal test; python3 and lz4: the
-# benchmark harness (bench/run.py) and the Linux guest's kernel it unpacks.
+# benchmark harness (bench/run.py) and the Linux guest's kernel it unpacks;
+# python3, perl, sqlite3, lua5.4 and coreutils: the real dynamically linked
+# programs of 60-dynamic.sh.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
-	busybox-static cpio bsdutils python3 lz4"
+	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,9 +1,12 @@
 /*
- * The ELF loader. Segments are copied page by page from the file into fresh
- * pages with the segment's protections, the way Linux maps them (whole file
- * pages, zero after the file's part, .bss on demand). A PIE gets a random
- * base, as do the stack and the heap; the stack is laid out exactly as Linux
- * builds it for a new program.
+ * The ELF loader. Segments are mapped from the file the way Linux maps them
+ * (private file mappings of whole pages, the file's part of the last page
+ * followed by zeros, .bss as anonymous memory), so pages are read at first
+ * touch. A dynamically linked program comes with its interpreter (PT_INTERP,
+ * ld-linux) from the image, mapped below the mmap region; the program starts
+ * there with AT_BASE, AT_PHDR and AT_ENTRY telling it what was loaded. A PIE
+ * gets a random base, as do the interpreter, the stack and the heap; the
+ * stack is laid out exactly as Linux builds it for a new program.
  */
 #include <alto/cpu.h>
 #include <alto/elf.h>
@@ -15,6 +18,7 @@
 #include <alto/process.h>
 #include <alto/random.h>
 #include <alto/string.h>
+#include <alto/vdso.h>
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
@@ -27,12 +31,19 @@
 #define PIE_BASE   0x555555554000ul
 #define MMAP_GAP   (128ul << 20) /* between the stack and mmap's region */
 
-struct loader {
-	struct process *p;
+/* One ELF file being loaded: the program or its interpreter. */
+struct elf_file {
 	struct file *file;
 	const char *path;
+	void *head; /* the first HEAD_SIZE bytes, which elf points into */
 	struct elf_info elf;
 	uint64_t base;
+};
+
+struct loader {
+	struct process *p;
+	struct elf_file prog, interp;
+	uint64_t vdso; /* where the vDSO is, 0 if none */
 };
 
 static uint64_t random_pages(unsigned int bits)
@@ -56,80 +67,119 @@ static unsigned int prot_of(uint32_t pflags)
 }
 
 /*
- * Fill one page of a segment as Linux's file mapping would: the whole file
- * page (bytes before the segment come along), zeros after the file's part.
- * Address A holds file offset p_offset + (A - segment start).
+ * One PT_LOAD segment: the file's pages from p_offset rounded down (bytes
+ * before the segment come along, as with Linux's mapping), zeros after
+ * p_filesz in its last page, anonymous pages for the rest of p_memsz. A
+ * segment sharing a page with the previous one replaces it there (MAP_FIXED).
  */
-static int fill_page(struct loader *l, const Elf64_Phdr *ph, uint64_t page)
+static int load_segment(struct mm *mm, struct elf_file *e, const Elf64_Phdr *ph)
 {
-	uint64_t seg = l->base + ph->p_vaddr;
-	uint64_t to = MIN(page + PAGE_SIZE, seg + ph->p_filesz);
-	char *dst = mm_page(l->p->mm, page);
-
-	if (!dst)
-		return -ENOMEM;
-	if (to <= page)
-		return 0;
-	uint64_t off = ph->p_offset + page - seg; /* page may lie below seg: wraps back */
-	long n = vfs_pread(l->file, dst, to - page, off);
-	return n == (long)(to - page) ? 0 : -EIO;
-}
-
-static int load_segment(struct loader *l, const Elf64_Phdr *ph)
-{
-	uint64_t start = ALIGN_DOWN(l->base + ph->p_vaddr, PAGE_SIZE);
-	uint64_t end = ALIGN_UP(l->base + ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
-	uint64_t file_end = ALIGN_UP(l->base + ph->p_vaddr + ph->p_filesz, PAGE_SIZE);
+	uint64_t start = ALIGN_DOWN(e->base + ph->p_vaddr, PAGE_SIZE);
+	uint64_t file_end = e->base + ph->p_vaddr + ph->p_filesz;
+	uint64_t end = ALIGN_UP(e->base + ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
+	unsigned int prot = prot_of(ph->p_flags);
+	long r;
 
 	if (end <= start)
 		return 0;
-	/* A segment sharing a page with the previous one replaces it there, as MAP_FIXED does. */
-	mm_munmap(l->p->mm, start, end - start);
-	long r = mm_map_fixed(l->p->mm, start, end - start, prot_of(ph->p_flags), 0);
-	if (r)
-		return (int)r;
-	for (uint64_t page = start; page < file_end && page < end; page += PAGE_SIZE) {
-		r = fill_page(l, ph, page);
-		if (r)
+	if (ph->p_filesz) {
+		r = mm_mmap_file(mm, start, ALIGN_UP(file_end, PAGE_SIZE) - start, (int)prot,
+				 MAP_PRIVATE | MAP_FIXED, e->file,
+				 ALIGN_DOWN(ph->p_offset, PAGE_SIZE));
+		if (r < 0)
+			return (int)r;
+		static const char zeros[PAGE_SIZE];
+		size_t tail = ALIGN_UP(file_end, PAGE_SIZE) - file_end;
+		if (ph->p_memsz > ph->p_filesz && tail && mm_write(mm, file_end, zeros, tail))
+			return -ENOMEM;
+	}
+	uint64_t anon = ph->p_filesz ? ALIGN_UP(file_end, PAGE_SIZE) : start;
+	if (anon < end) {
+		r = mm_mmap_anon(mm, anon, end - anon, (int)prot,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+		if (r < 0)
 			return (int)r;
 	}
 	return 0;
 }
 
-static int read_head(struct loader *l, void **head, size_t *len)
+static int load_segments(struct mm *mm, struct elf_file *e)
 {
-	long size = vfs_file_size(l->file);
-
-	*len = (size_t)MIN(size, HEAD_SIZE);
-	*head = kmalloc(*len ? *len : 1);
-	if (!*head)
-		return -ENOMEM;
-	if (vfs_pread(l->file, *head, *len, 0) != (long)*len)
-		return -EIO;
-	const char *why;
-	if (elf_inspect_head(*head, *len, (uint64_t)size, &l->elf, &why))
-		return say(l->path, why);
-	if (l->elf.interp) {
-		printk("alto: %s is dynamically linked (interpreter %s); this kernel runs static "
-		       "executables only\n",
-		       l->path, l->elf.interp);
-		return -ENOEXEC;
-	}
-	return 0;
-}
-
-static int load_segments(struct loader *l)
-{
-	if (l->elf.pie)
-		l->base = PIE_BASE - l->elf.lo + random_pages(24);
-	for (unsigned int i = 0; i < l->elf.phnum; i++) {
-		if (l->elf.phdrs[i].p_type != PT_LOAD)
+	for (unsigned int i = 0; i < e->elf.phnum; i++) {
+		if (e->elf.phdrs[i].p_type != PT_LOAD)
 			continue;
-		int r = load_segment(l, &l->elf.phdrs[i]);
+		int r = load_segment(mm, e, &e->elf.phdrs[i]);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+/*
+ * Open path and check its ELF headers (the program headers must be near the
+ * start). Says what is wrong, except that the file cannot be opened.
+ */
+static int open_elf(struct elf_file *e, const char *path)
+{
+	e->path = path;
+	e->file = vfs_open_kernel(path, O_RDONLY, 0);
+	if (IS_ERR(e->file)) {
+		int r = (int)PTR_ERR(e->file);
+		e->file = NULL;
+		return r;
+	}
+	long size = vfs_file_size(e->file);
+	size_t len = (size_t)MIN(size, HEAD_SIZE);
+	e->head = kmalloc(len ? len : 1);
+	if (!e->head)
+		return -ENOMEM;
+	if (vfs_pread(e->file, e->head, len, 0) != (long)len)
+		return -EIO;
+	const char *why;
+	if (elf_inspect_head(e->head, len, (uint64_t)size, &e->elf, &why))
+		return say(path, why);
+	return 0;
+}
+
+static void close_elf(struct elf_file *e)
+{
+	kfree(e->head);
+	if (e->file)
+		file_put(e->file);
+}
+
+/* A free place for the interpreter's whole span below the mmap region, found as mmap would. */
+static int place_interp(struct mm *mm, struct elf_file *e)
+{
+	uint64_t span = e->elf.hi - e->elf.lo;
+	long r = mm_mmap_anon(mm, 0, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS);
+
+	if (r < 0)
+		return (int)r;
+	mm_munmap(mm, (uintptr_t)r, span);
+	e->base = (uint64_t)r - e->elf.lo;
+	return 0;
+}
+
+/* The interpreter named by PT_INTERP: an ELF of its own, position-independent. */
+static int load_interp(struct loader *l)
+{
+	struct elf_file *e = &l->interp;
+	int r = open_elf(e, l->prog.elf.interp);
+
+	if (r == -ENOENT)
+		printk("alto: %s needs its interpreter %s in the image\n", l->prog.path,
+		       l->prog.elf.interp);
+	else if (r && !e->file)
+		printk("alto: %s: %s\n", e->path, errno_text(-r));
+	if (r)
+		return r;
+	if (e->elf.interp)
+		return say(e->path, "an interpreter that asks for an interpreter itself");
+	if (!e->elf.pie)
+		return say(e->path, "an interpreter that is not position-independent");
+	r = place_interp(l->p->mm, e);
+	return r ? r : load_segments(l->p->mm, e);
 }
 
 /* Writes the stack from the top down; `sp` moves as things are pushed. */
@@ -168,20 +218,21 @@ static void aux(struct auxv *a, uint64_t type, uint64_t value)
 static void build_auxv(struct loader *l, struct auxv *a, uint64_t random, uint64_t platform,
 		       uint64_t execfn)
 {
-	const struct elf_info *e = &l->elf;
+	const struct elf_info *e = &l->prog.elf;
+	uint64_t base = l->prog.base;
 
-	aux(a, AT_SYSINFO_EHDR, 0);
-	a->n -= 2; /* no vDSO yet: leave the entry out */
+	if (l->vdso)
+		aux(a, AT_SYSINFO_EHDR, l->vdso);
 	aux(a, AT_MINSIGSTKSZ, ALIGN_UP(fpu_state_size + 1024, 16));
 	aux(a, AT_HWCAP, cpuid(1, 0).edx);
 	aux(a, AT_PAGESZ, PAGE_SIZE);
 	aux(a, AT_CLKTCK, 100);
-	aux(a, AT_PHDR, l->base + e->phdr_vaddr);
+	aux(a, AT_PHDR, base + e->phdr_vaddr);
 	aux(a, AT_PHENT, sizeof(Elf64_Phdr));
 	aux(a, AT_PHNUM, e->phnum);
-	aux(a, AT_BASE, 0);
+	aux(a, AT_BASE, l->interp.file ? l->interp.base : 0);
 	aux(a, AT_FLAGS, 0);
-	aux(a, AT_ENTRY, l->base + e->entry);
+	aux(a, AT_ENTRY, base + e->entry);
 	aux(a, AT_UID, 0);
 	aux(a, AT_EUID, 0);
 	aux(a, AT_GID, 0);
@@ -226,7 +277,7 @@ static int build_stack(struct loader *l, int argc, char *const argv[], int envc,
 
 	if (!ptrs)
 		return -ENOMEM;
-	uint64_t execfn = push_string(&s, l->path);
+	uint64_t execfn = push_string(&s, l->prog.path);
 	for (int i = envc - 1; i >= 0; i--)
 		ptrs[argc + 1 + i] = push_string(&s, envp[i]);
 	for (int i = argc - 1; i >= 0; i--)
@@ -253,47 +304,59 @@ static int build_stack(struct loader *l, int argc, char *const argv[], int envc,
 	return s.error;
 }
 
-/* The stack, the heap's start and the top of mmap's region, each randomized. */
+/* The stack and the top of mmap's region, each randomized, before anything is mapped. */
 static int layout(struct loader *l)
 {
 	struct mm *mm = l->p->mm;
-	unsigned int prot = PROT_READ | PROT_WRITE | (l->elf.exec_stack ? PROT_EXEC : 0);
+	unsigned int prot = PROT_READ | PROT_WRITE | (l->prog.elf.exec_stack ? PROT_EXEC : 0);
 
 	mm->stack_top = STACK_TOP - random_pages(20);
 	long r = mm_map_fixed(mm, mm->stack_top - STACK_SIZE, STACK_SIZE, prot, VMA_STACK);
 	if (r)
 		return (int)r;
 	mm->mmap_top = mm->stack_top - STACK_SIZE - MMAP_GAP - random_pages(16);
-	mm->brk_start = ALIGN_UP(l->base + l->elf.hi, PAGE_SIZE) + random_pages(13);
+	return 0;
+}
+
+/* The program (at its link address, or a random base for a PIE), its interpreter, the heap. */
+static int load_all(struct loader *l)
+{
+	struct mm *mm = l->p->mm;
+	struct elf_file *prog = &l->prog;
+
+	if (prog->elf.pie)
+		prog->base = PIE_BASE - prog->elf.lo + random_pages(24);
+	int r = load_segments(mm, prog);
+	if (!r && prog->elf.interp)
+		r = load_interp(l);
+	if (r)
+		return r;
+	mm->brk_start = ALIGN_UP(prog->base + prog->elf.hi, PAGE_SIZE) + random_pages(13);
 	mm->brk = mm->brk_start;
+	l->vdso = vdso_map(mm);
 	return 0;
 }
 
 int exec_load(struct process *p, const char *path, int argc, char *const argv[], int envc,
 	      char *const envp[], struct exec_image *out)
 {
-	struct loader l = { .p = p, .path = path };
-	void *head = NULL;
-	size_t head_len;
-	int r;
+	struct loader l = { .p = p };
+	int r = open_elf(&l.prog, path);
 
-	l.file = vfs_open_kernel(path, O_RDONLY, 0);
-	if (IS_ERR(l.file)) {
-		printk("alto: %s: %s\n", path, errno_text((int)-PTR_ERR(l.file)));
-		return (int)PTR_ERR(l.file);
-	}
-	r = read_head(&l, &head, &head_len);
-	if (!r)
-		r = load_segments(&l);
+	if (r && !l.prog.file)
+		printk("alto: %s: %s\n", path, errno_text(-r));
 	if (!r)
 		r = layout(&l);
+	if (!r)
+		r = load_all(&l);
 	if (!r)
 		r = build_stack(&l, argc, argv, envc, envp, &out->sp);
 	if (r && r != -ENOEXEC && r != -ENOENT)
 		printk("alto: %s: cannot load: %s\n", path, errno_text(-r));
-	out->entry = l.base + l.elf.entry;
-	out->load_base = l.base;
-	kfree(head);
-	file_put(l.file);
+	struct elf_file *start = l.interp.file ? &l.interp : &l.prog;
+	out->entry = start->base + start->elf.entry;
+	out->load_base = l.prog.base;
+	close_elf(&l.interp);
+	close_elf(&l.prog);
 	return r;
 }

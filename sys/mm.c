@@ -1,7 +1,6 @@
 /*
- * Memory system calls: thin wrappers over the VM layer (mm/vma.c). Private
- * file mappings are read into anonymous memory when mapped; shared writable
- * file mappings come with file-backed paging (the dynamic-executables work).
+ * Memory system calls: thin wrappers over the VM layer (mm/vma.c), which
+ * fills file mappings from their files on demand.
  */
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -19,25 +18,10 @@ static struct mm *mm(void)
 	return current_process()->mm;
 }
 
-/* Copy len bytes of the file at off into the new mapping at addr. */
-static long fill_from_file(struct file *f, uintptr_t addr, size_t len, uint64_t off)
-{
-	long size = vfs_file_size(f);
-
-	for (size_t done = 0; done < len && off + done < (uint64_t)size; done += PAGE_SIZE) {
-		void *dst = mm_page(mm(), addr + done);
-		if (!dst)
-			return -ENOMEM;
-		size_t n = MIN(PAGE_SIZE, (uint64_t)size - (off + done));
-		if (vfs_pread(f, dst, n, off + done) < 0)
-			return -EIO;
-	}
-	return 0;
-}
-
 static long map_file(uintptr_t addr, size_t len, int prot, int flags, int fd, uint64_t off)
 {
 	struct file *f = fd_get_file(fd);
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
 
 	if (!f)
 		return -EBADF;
@@ -46,21 +30,15 @@ static long map_file(uintptr_t addr, size_t len, int prot, int flags, int fd, ui
 	if (!f->vnode || (f->vnode->mode & S_IFMT) != S_IFREG)
 		goto out;
 	r = -EACCES;
-	if (!file_readable(f))
+	if (!file_readable(f) || (shared && (prot & PROT_WRITE) && !file_writable(f)))
 		goto out;
 	r = -ENODEV;
-	if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE)) {
-		printk("alto: shared writable file mappings are not supported yet\n");
+	if (shared && !f->vnode->ops->map_page) {
+		printk("alto: shared mappings of %s files are not supported\n",
+		       f->vnode->mount->fstype);
 		goto out;
 	}
-	r = mm_mmap_anon(mm(), addr, len, prot, flags);
-	if (r >= 0) {
-		long e = fill_from_file(f, (uintptr_t)r, ALIGN_UP(len, PAGE_SIZE), off);
-		if (e) {
-			mm_munmap(mm(), (uintptr_t)r, len);
-			r = e;
-		}
-	}
+	r = mm_mmap_file(mm(), addr, len, prot, flags, f, off);
 out:
 	file_put(f);
 	return r;

@@ -13,8 +13,6 @@
 #include <uapi/errno.h>
 #include <uapi/time.h>
 
-#define COARSE_RES_NS (4 * NSEC_PER_MSEC)
-
 static struct timespec to_timespec(uint64_t ns)
 {
 	return (struct timespec){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };

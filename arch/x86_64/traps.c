@@ -275,7 +275,10 @@ static void exception(struct trap_frame *f)
 		if (!code)
 			return;
 		if (f->from_app) {
-			signal_fault(f, SIGSEGV, code, addr);
+			if (code == VM_FAULT_SIGBUS)
+				signal_fault(f, SIGBUS, BUS_ADRERR, addr);
+			else
+				signal_fault(f, SIGSEGV, code, addr);
 			return;
 		}
 		if (extable_fixup(f))

@@ -158,6 +158,11 @@ uint64_t tsc_to_ns(uint64_t tsc)
 	return mul_shift32(tsc, ns_mult);
 }
 
+uint64_t tsc_ns_mult(void)
+{
+	return ns_mult;
+}
+
 uint64_t ns_to_tsc(uint64_t ns)
 {
 	return mul_shift32(ns, tsc_mult);

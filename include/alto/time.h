@@ -13,6 +13,9 @@
 #define NSEC_PER_MSEC 1000000ull
 #define NSEC_PER_USEC 1000ull
 
+/* What clock_getres says of the _COARSE clocks (in the kernel and in the vDSO). */
+#define COARSE_RES_NS (4 * NSEC_PER_MSEC)
+
 extern uint64_t tsc_hz;
 extern uint64_t boot_tsc; /* TSC at the first instruction (arch/x86_64/boot.S) */
 
@@ -21,6 +24,8 @@ void time_init(void);
 uint64_t time_now_ns(void);
 uint64_t tsc_to_ns(uint64_t tsc);
 uint64_t ns_to_tsc(uint64_t ns);
+/* The factor of tsc_to_ns: ns = tsc * mult >> 32 (for the vDSO, which computes the same). */
+uint64_t tsc_ns_mult(void);
 /* Nanoseconds since the Unix epoch (CLOCK_REALTIME), from the RTC read at boot. */
 uint64_t time_realtime_ns(void);
 void time_set_realtime_ns(uint64_t ns);

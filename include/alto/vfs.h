@@ -78,6 +78,17 @@ struct vnode_ops {
 	/* A symlink's target, truncated to size: its length. */
 	long (*readlink)(struct vnode *v, char *buf, size_t size);
 	int (*truncate)(struct vnode *v, uint64_t size);
+	/*
+	 * For mmap (may be NULL: private mappings then read through file_ops).
+	 * Call fn(page, arg) with the file's own page holding byte off while
+	 * the file cannot shrink, and return what fn returns. own: the page must
+	 * stay the file's for as long as it is mapped (a shared mapping), so a
+	 * hole gets a page; otherwise a hole gives -ENODATA. -ENXIO when off
+	 * lies beyond the end of the file. A file system that frees pages when
+	 * a file shrinks calls mm_file_shrunk() first.
+	 */
+	int (*map_page)(struct vnode *v, uint64_t off, bool own, int (*fn)(void *page, void *arg),
+			void *arg);
 	/* The last reference is gone: free the vnode. */
 	void (*free)(struct vnode *v);
 };

@@ -1,8 +1,9 @@
 /*
  * The application's address space: a sorted list of areas (struct vma) in
  * the low half, filled with pages on demand at page fault. The mm lock is a
- * spinlock: nothing here sleeps, and page faults may arrive while a system
- * call holds sleeping locks of its own.
+ * spinlock: page faults may arrive while a system call holds sleeping locks
+ * of its own. A file-backed area is filled from its file: a fault drops the
+ * mm lock to take the file's lock (file, then mm: the only order allowed).
  */
 #ifndef ALTO_VM_H
 #define ALTO_VM_H
@@ -14,17 +15,22 @@
 #include <alto/spinlock.h>
 
 struct trap_frame;
+struct file;
+struct vnode;
 
-#define VMA_STACK  0x1 /* the main thread's stack */
-#define VMA_HEAP   0x2 /* brk */
-#define VMA_SHARED 0x4
-#define VMA_VDSO   0x8 /* the vDSO's code and data */
+#define VMA_STACK    0x1 /* the main thread's stack */
+#define VMA_HEAP     0x2 /* brk */
+#define VMA_SHARED   0x4
+#define VMA_MAYWRITE 0x8  /* a shared file mapping whose file is open for writing */
+#define VMA_SPECIAL  0x10 /* kernel pages mapped as they are (the vDSO and its data) */
 
 struct vma {
 	struct list link; /* in mm->vmas, sorted by start */
 	uintptr_t start, end;
 	unsigned int prot;  /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	unsigned int flags; /* VMA_* */
+	struct file *file;  /* a reference, or NULL for anonymous memory */
+	uint64_t offset;    /* the file offset that start maps */
 };
 
 struct mm {
@@ -49,6 +55,15 @@ void mm_destroy(struct mm *mm);
 
 /* The system calls' logic; each returns the Linux result or -errno. */
 long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags);
+/*
+ * Map the file f at off (page-aligned). MAP_PRIVATE: pages are the file's
+ * until written, then the program's own copies (copy on write). MAP_SHARED:
+ * the file's own pages (its file system must have map_page), so writes
+ * through the mapping and write() see each other. Pages are read at first
+ * touch; a page wholly beyond the end of the file raises SIGBUS.
+ */
+long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags, struct file *f,
+		  uint64_t off);
 long mm_munmap(struct mm *mm, uintptr_t addr, size_t len);
 long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot);
 long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int flags,
@@ -58,6 +73,12 @@ long mm_brk(struct mm *mm, uintptr_t addr);
 /* 0 if every page of [addr, addr+len) is mapped, -ENOMEM if not (msync, mlock). */
 long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len);
 
+/*
+ * Map npages of the kernel's own memory from physical address pa at addr
+ * (replacing what is there), for the vDSO: the pages are shared, never
+ * freed, and a write to them (after mprotect) gets a private copy.
+ */
+long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, int prot);
 /* Map an area at a fixed place for the loader (fails if anything is there). */
 long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot, unsigned int vma_flags);
 /* Write into the application's memory regardless of protection (ELF loading). */
@@ -68,9 +89,19 @@ void *mm_page(struct mm *mm, uintptr_t va);
 /*
  * Resolve a page fault at addr (error: the CPU's page-fault error code).
  * Returns 0 when resolved, SEGV_MAPERR (no area) or SEGV_ACCERR (the area
- * does not allow that access).
+ * does not allow that access), or VM_FAULT_SIGBUS (a file page beyond the
+ * end of the file). can_sleep: interrupts may be enabled to read a file
+ * (false for a fault in code that holds a spinlock); a file page then fails.
  */
-int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error);
+int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error, bool can_sleep);
+#define VM_FAULT_SIGBUS 0x100
+
+/*
+ * The file v shrank to size: its pages beyond are about to be freed. Unmap
+ * them from every mapping of v (later accesses raise SIGBUS). Called by the
+ * file system with v's lock held for writing, before it frees the pages.
+ */
+void mm_file_shrunk(struct vnode *v, uint64_t size);
 
 /*
  * A copy of one area, for /proc/PID/maps and status. file is the mapped

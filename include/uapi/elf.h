@@ -117,6 +117,22 @@ typedef struct {
 	uint64_t st_size;
 } Elf64_Sym;
 
+/* Dynamic section entries (the libraries a program needs, where to look). */
+#define DT_NULL	   0
+#define DT_NEEDED  1
+#define DT_STRTAB  5
+#define DT_RPATH   15
+#define DT_RUNPATH 29
+
+typedef struct {
+	int64_t d_tag;
+	union {
+		uint64_t d_val;
+		uint64_t d_ptr;
+	} d_un;
+} Elf64_Dyn;
+
+_Static_assert(sizeof(Elf64_Dyn) == 16, "Elf64_Dyn");
 _Static_assert(sizeof(Elf64_Ehdr) == 64, "Elf64_Ehdr");
 _Static_assert(sizeof(Elf64_Phdr) == 56, "Elf64_Phdr");
 _Static_assert(sizeof(Elf64_Shdr) == 64, "Elf64_Shdr");

@@ -132,6 +132,7 @@ struct ksiginfo {
 #define FPE_FLTINV 7
 #define FPE_FLTSUB 8
 #define BUS_ADRALN 1
+#define BUS_ADRERR 2
 #define TRAP_BRKPT 1
 #define TRAP_TRACE 2
 

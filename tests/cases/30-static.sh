@@ -87,6 +87,11 @@ t_run_refusals() {
 	cp "$static" "$dir/noexec"
 	chmod +x "$dir"/script "$dir"/truncated "$dir"/header-only "$dir"/elf32 "$dir"/aarch64
 	chmod -x "$dir/noexec"
+	# A dynamic program whose library is gone from the host.
+	echo 'int missing(void) { return 0; }' | gcc -shared -fPIC -x c - -o "$dir/libalto-missing.so"
+	echo 'int missing(void); int main(void) { return missing(); }' |
+		gcc -x c - -L"$dir" -lalto-missing -o "$dir/needs-missing"
+	rm "$dir/libalto-missing.so"
 	: >"$dir/empty"
 	mkdir "$dir/subdir"
 	expect_refusal "cannot run $dir/missing: No such file or directory" "$dir/missing" &&
@@ -100,7 +105,8 @@ t_run_refusals() {
 		expect_refusal "$dir/aarch64 is an ELF executable for another architecture" \
 			"$dir/aarch64" &&
 		expect_refusal "$dir/noexec is not executable (mode 0644); chmod +x it" "$dir/noexec" &&
-		expect_refusal "/bin/ls is dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2); Alto runs static executables for now" /bin/ls &&
+		expect_refusal "$dir/needs-missing needs libalto-missing.so, which is not found on this host" \
+			"$dir/needs-missing" &&
 		expect_refusal "cannot add $dir/nothing: no such file or directory" "$static" \
 			--add "$dir/nothing" &&
 		expect_refusal "the guest path must be absolute" "$static" --add "$dir:relative" &&

@@ -93,6 +93,8 @@ struct app {
 	int nenv;
 	struct app_add *adds;
 	int nadds;
+	char **libs; /* the interpreter and shared libraries, at their host paths (libs.c) */
+	int nlibs;
 	bool verbose;
 };
 
@@ -100,10 +102,17 @@ void app_init(struct app *a);
 bool app_option(int opt, const char *arg, struct app *a);
 /*
  * Take PROGRAM [ARGS...] from argv, find the program as a shell would, and
- * check that Alto can run it (a static x86_64 ELF executable) and that every
- * --add exists. Exits with status 2 and one clear message when not.
+ * check that Alto can run it (an x86_64 ELF executable) and that every
+ * --add exists; a dynamically linked program gets its interpreter and
+ * libraries collected. Exits with status 2 and one clear message when not.
  */
 void app_resolve(struct app *a, int argc, char **argv);
+/*
+ * Add to a->libs the interpreter (NULL: none) and every shared library the
+ * program needs, found as ld.so would on this host, and those that shared
+ * objects and programs among the --add files need (libs.c).
+ */
+void app_collect_libs(struct app *a, const char *interp);
 /* The application command line as the kernel splits it (IMAGE_CMDLINE_PATH). */
 char *app_cmdline(const struct app *a);
 /* Write the image (cpio newc) to path; returns the number of entries. */
@@ -124,6 +133,12 @@ void image_add_data(struct image *img, const char *guest, const void *data, size
 bool image_has(struct image *img, const char *guest);
 /* The /etc files glibc reads (passwd, group, hosts...) that the image lacks (etc.c). */
 void image_add_etc(struct image *img);
+/*
+ * A host path at the same guest path, as the host resolves it: every symlink
+ * on the way (a directory like /lib -> usr/lib, or the file itself) goes in
+ * as a symlink, followed by what it points to.
+ */
+void image_add_resolved(struct image *img, const char *path);
 /* Write the trailer and close; returns the number of entries written. */
 unsigned int image_finish(struct image *img);
 

@@ -133,8 +133,8 @@ static void __attribute__((noreturn)) not_runnable(const char *path, const char 
 	die("%s: %s", path, why);
 }
 
-/* The ELF checks the kernel's loader makes, and that Alto needs a static executable. */
-static void check_elf(const char *path, const struct stat *st)
+/* The ELF checks the kernel's loader makes; a dynamic program's interpreter comes back. */
+static char *check_elf(const char *path, const struct stat *st)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct elf_info info;
@@ -150,11 +150,10 @@ static void check_elf(const char *path, const struct stat *st)
 	close(fd);
 	if (elf_inspect(data, size, &info, &why))
 		not_runnable(path, why);
-	if (info.interp)
-		die("%s is dynamically linked (interpreter %s); Alto runs static executables for now",
-		    path, info.interp);
+	char *interp = info.interp ? xstrdup(info.interp) : NULL;
 	if (size)
 		munmap((void *)data, size);
+	return interp;
 }
 
 void app_resolve(struct app *a, int argc, char **argv)
@@ -177,9 +176,11 @@ void app_resolve(struct app *a, int argc, char **argv)
 		die("%s is not a regular file", path);
 	if (access(path, R_OK))
 		die("cannot read %s: %s", path, strerror(errno));
-	check_elf(path, &st);
+	char *interp = check_elf(path, &st);
 	if (!(st.st_mode & 0111))
 		die("%s is not executable (mode %04o); chmod +x it", path, st.st_mode & 07777);
+	app_collect_libs(a, interp);
+	free(interp);
 }
 
 static void append_word(char **line, size_t *len, const char *word)
@@ -217,6 +218,8 @@ unsigned int app_write_image(const struct app *a, const char *path)
 	for (int i = 0; i < a->nadds; i++)
 		image_add_path(img, a->adds[i].host, a->adds[i].guest, true);
 	image_add_path(img, a->host_path, a->guest_path, true);
+	for (int i = 0; i < a->nlibs; i++)
+		image_add_resolved(img, a->libs[i]);
 	image_add_etc(img);
 	char *cmdline = app_cmdline(a);
 	char *text = xasprintf("%s\n", cmdline);

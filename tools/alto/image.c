@@ -252,6 +252,63 @@ void image_add_path(struct image *img, const char *host, const char *guest, bool
 	add_entry(img, host, guest, follow);
 }
 
+/* The symlink at link (an absolute path) followed, with rest appended. */
+static char *follow_link(const char *link, const char *rest)
+{
+	char target[4096];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+
+	if (n < 0)
+		die("cannot read the symlink %s: %s", link, strerror(errno));
+	target[n] = 0;
+	char *joined;
+	if (target[0] == '/') {
+		joined = xasprintf("%s%s", target, rest);
+	} else {
+		char *dir = xstrdup(link);
+		*strrchr(dir, '/') = 0;
+		joined = xasprintf("%s/%s%s", dir, target, rest);
+		free(dir);
+	}
+	char *abs = path_absolute(joined);
+	free(joined);
+	return abs;
+}
+
+void image_add_resolved(struct image *img, const char *path)
+{
+	char *p = path_absolute(path);
+
+	for (int hops = 0; hops < 40; hops++) {
+		/* The first symlink among the path's prefixes, if any. */
+		char *slash = p;
+		struct stat st;
+		do {
+			slash = strchr(slash + 1, '/');
+			if (slash)
+				*slash = 0;
+			if (lstat(p, &st))
+				die("cannot add %s to the image: %s", p, strerror(errno));
+			if (S_ISLNK(st.st_mode))
+				break;
+			if (slash)
+				*slash = '/';
+		} while (slash);
+		if (!S_ISLNK(st.st_mode)) {
+			add_entry(img, p, p, false);
+			free(p);
+			return;
+		}
+		add_entry(img, p, p, false);
+		char *rest = xstrdup(slash ? slash + 1 : "");
+		char *tail = xasprintf("%s%s", *rest ? "/" : "", rest);
+		p = follow_link(p, tail); /* the old p stays: the seen tree points into it */
+		free(tail);
+		free(rest);
+	}
+	die("too many levels of symlinks in %s", path);
+}
+
 void image_add_data(struct image *img, const char *guest, const void *data, size_t size,
 		    unsigned int mode)
 {
