@@ -161,11 +161,11 @@ static void snap_memory(struct process *p, struct mem_snap *m)
 /* The name at the end of a maps line: the file's path or what the area is. */
 static void maps_name(struct pbuf *b, const struct vma_info *v, size_t line_start)
 {
-	const char *name = v->flags & VMA_STACK ? "[stack]" :
-			   v->flags & VMA_HEAP	? "[heap]" :
+	const char *name = v->flags & VMA_STACK	     ? "[stack]" :
+			   v->flags & VMA_HEAP	     ? "[heap]" :
 			   !(v->flags & VMA_SPECIAL) ? NULL :
-			   v->prot & PROT_EXEC	? "[vdso]" :
-						  "[vvar]";
+			   v->prot & PROT_EXEC	     ? "[vdso]" :
+						       "[vvar]";
 	char *path = NULL;
 
 	if (v->file) {

@@ -846,7 +846,8 @@ int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max)
 	for (struct vma *v = find(mm, from); v && n < max; v = next_of(mm, v)) {
 		if (v->file)
 			file_get(v->file);
-		out[n++] = (struct vma_info){ v->start, v->end, v->prot, v->flags, v->file, v->offset };
+		out[n++] = (struct vma_info){ v->start, v->end,	 v->prot,
+					      v->flags, v->file, v->offset };
 	}
 	spin_unlock(&mm->lock, irq);
 	return n;
