@@ -13,6 +13,7 @@
 #include <alto/interrupt.h>
 #include <alto/printk.h>
 #include <alto/sched.h>
+#include <alto/smp.h>
 #include <alto/time.h>
 #include <alto/timer.h>
 #include <alto/x86.h>
@@ -146,6 +147,12 @@ static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 {
 	uint64_t now = time_now_ns();
 
+	/*
+	 * Leaving idle (from the idle loop, or preempted on the way out of the
+	 * interrupt that ended its halt): catch up on skipped shootdowns first.
+	 */
+	if (prev == c->idle)
+		tlb_idle_exit();
 	prev->runtime_ns += now - prev->slice_start;
 	next->slice_start = now;
 	next->state = THREAD_RUNNING;
@@ -418,6 +425,7 @@ __attribute__((noreturn)) void sched_idle(void)
 				schedule();
 				continue;
 			}
+			tlb_idle_enter();
 			safe_halt();
 		}
 		tried_steal = false;

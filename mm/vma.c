@@ -45,7 +45,7 @@ static void gather_range(struct gather *g, uintptr_t start, uintptr_t end)
 static void gather_finish(struct gather *g)
 {
 	if (g->start != g->end)
-		tlb_shootdown(g->start, g->end);
+		tlb_shootdown_user(g->start, g->end);
 	while (g->pages) {
 		void *next = *(void **)g->pages;
 		page_free(g->pages);

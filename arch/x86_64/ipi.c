@@ -1,9 +1,11 @@
 /*
  * Running a function on every CPU, and TLB shootdown built on it. One
  * request at a time (a sleeping mutex serializes them). The initiator runs
- * the function itself and sends "all but self" with preemption off: were it
- * to migrate in between, its new CPU would be skipped. It waits with
+ * the function itself and sends the others their IPIs with preemption off:
+ * were it to migrate in between, its new CPU would be skipped. It waits with
  * interrupts enabled and no spinlock held, so a waiting CPU still answers.
+ * A shootdown of application addresses skips halted idle CPUs (lazy TLB,
+ * see smp.h).
  */
 #include <alto/apic.h>
 #include <alto/cpu.h>
@@ -26,8 +28,27 @@ static void call_ipi(void *unused)
 	__atomic_sub_fetch(&call_pending, 1, __ATOMIC_RELEASE);
 }
 
-void smp_call_all(void (*fn)(void *arg), void *arg)
+/*
+ * Whether cpu must get the IPI. For a shootdown, a lazy CPU need not: the
+ * note is written before its lazy flag is read, and it clears the flag
+ * before it reads the note, so (both sequentially consistent) one of the two
+ * sides sees the other's write.
+ */
+static bool wants_call(unsigned int cpu, bool skip_lazy)
 {
+	if (cpu == this_cpu()->id || !cpus[cpu].online)
+		return false;
+	if (!skip_lazy)
+		return true;
+	__atomic_store_n(&cpus[cpu].tlb_stale, 1, __ATOMIC_SEQ_CST);
+	return !__atomic_load_n(&cpus[cpu].tlb_lazy, __ATOMIC_SEQ_CST);
+}
+
+static void call_cpus(void (*fn)(void *arg), void *arg, bool skip_lazy)
+{
+	static unsigned int targets[MAX_CPUS];
+	unsigned int n = 0;
+
 	if (cpu_count <= 1) {
 		fn(arg);
 		return;
@@ -36,13 +57,23 @@ void smp_call_all(void (*fn)(void *arg), void *arg)
 	preempt_disable();
 	call_fn = fn;
 	call_arg = arg;
-	__atomic_store_n(&call_pending, cpu_count - 1, __ATOMIC_RELEASE);
-	apic_send_ipi_others(VEC_IPI_CALL);
+	for (unsigned int cpu = 0; cpu < cpu_count; cpu++) {
+		if (wants_call(cpu, skip_lazy))
+			targets[n++] = cpu;
+	}
+	__atomic_store_n(&call_pending, n, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < n; i++)
+		apic_send_ipi(cpus[targets[i]].apic_id, VEC_IPI_CALL);
 	fn(arg);
 	while (__atomic_load_n(&call_pending, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	preempt_enable();
 	mutex_unlock(&call_lock);
+}
+
+void smp_call_all(void (*fn)(void *arg), void *arg)
+{
+	call_cpus(fn, arg, false);
 }
 
 struct flush_range {
@@ -69,12 +100,33 @@ void tlb_shootdown(uintptr_t start, uintptr_t end)
 {
 	struct flush_range r = { start, end };
 
-	smp_call_all(flush_ipi, &r);
+	call_cpus(flush_ipi, &r, false);
+}
+
+void tlb_shootdown_user(uintptr_t start, uintptr_t end)
+{
+	struct flush_range r = { start, end };
+
+	call_cpus(flush_ipi, &r, true);
 }
 
 void tlb_flush_all(void)
 {
 	tlb_shootdown(0, ~0ul);
+}
+
+void tlb_idle_enter(void)
+{
+	__atomic_store_n(&this_cpu()->tlb_lazy, 1, __ATOMIC_SEQ_CST);
+}
+
+void tlb_idle_exit(void)
+{
+	struct cpu *c = this_cpu();
+
+	__atomic_store_n(&c->tlb_lazy, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&c->tlb_stale, 0, __ATOMIC_SEQ_CST))
+		write_cr3(read_cr3()); /* no global pages: this flushes everything */
 }
 
 void smp_ipi_init(void)

@@ -36,6 +36,8 @@ struct cpu {
 	struct thread *idle;
 	struct thread *fpu_owner; /* whose FPU state the registers hold */
 	uint64_t irq_count;
+	uint32_t tlb_lazy;  /* halted in the idle loop: shootdowns skip it */
+	uint32_t tlb_stale; /* a shootdown skipped it: flush before running on */
 };
 
 _Static_assert(offsetof(struct cpu, self) == CPU_SELF, "cpu layout");

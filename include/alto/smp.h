@@ -21,7 +21,27 @@ void smp_call_all(void (*fn)(void *arg), void *arg);
 
 /* Make every CPU forget translations for [start, end) (after changing them). */
 void tlb_shootdown(uintptr_t start, uintptr_t end);
+/*
+ * The same for application addresses: CPUs halted in their idle loop are
+ * left a note instead of an IPI (lazy TLB, below), since nothing they run
+ * before leaving the halt touches application memory. Kernel mappings
+ * (stack slots reused while an interrupt on an idle CPU may walk a wait
+ * queue on some thread's stack) need tlb_shootdown.
+ */
+void tlb_shootdown_user(uintptr_t start, uintptr_t end);
 /* Flush everything (after virtual addresses are reused). */
 void tlb_flush_all(void);
+
+/*
+ * Lazy TLB for idle CPUs: a CPU halting in its idle loop is marked lazy and
+ * takes no shootdown IPIs (waking a halted virtual CPU is the costly part
+ * of a shootdown); a shootdown that skipped it leaves it a note, and it
+ * flushes its whole TLB when it switches from its idle thread to another
+ * (tlb_idle_exit, from the scheduler), before anything could use a stale
+ * application translation. Interrupt handlers never
+ * touch application memory, so they may run in between.
+ */
+void tlb_idle_enter(void);
+void tlb_idle_exit(void);
 
 #endif
