@@ -64,6 +64,7 @@ enum {
 	OPT_NO_DEBUG_EXIT,
 	OPT_CPU_FEATURES,
 	OPT_ADD,
+	OPT_MANIFEST,
 	OPT_INITRD,
 	OPT_STRACE,
 	OPT_KEEP_IMAGE,
@@ -76,10 +77,11 @@ extern const char app_options_help[];
 
 bool vm_option(int opt, const char *arg, struct vm_config *c);
 
-/* One --add: a host file or directory and where it goes in the guest. */
+/* One --add (or manifest entry): a host file or directory and where it goes in the guest. */
 struct app_add {
 	const char *host;
 	char *guest; /* absolute, normalized */
+	bool follow; /* a symlink at host goes in as what it points to */
 };
 
 /* What goes into an image: the program, its arguments, environment and extra files. */
@@ -113,6 +115,12 @@ void app_resolve(struct app *a, int argc, char **argv);
  * objects and programs among the --add files need (libs.c).
  */
 void app_collect_libs(struct app *a, const char *interp);
+/*
+ * Read a manifest (manifest.c): lines GUEST_PATH: HOST_PATH, each a file, a
+ * directory tree (DIR, slash, two stars) or a glob, added to a->adds. Exits with status 2 and
+ * "FILE:LINE: what is wrong" on a bad line or a missing host file.
+ */
+void manifest_read(struct app *a, const char *path);
 /* The application command line as the kernel splits it (IMAGE_CMDLINE_PATH). */
 char *app_cmdline(const struct app *a);
 /* Write the image (cpio newc) to path; returns the number of entries. */

@@ -83,6 +83,7 @@ static void add_option(struct app *a, const char *arg)
 	a->adds[a->nadds++] = (struct app_add){
 		.host = host,
 		.guest = path_absolute(guest ? guest : host),
+		.follow = true,
 	};
 }
 
@@ -92,6 +93,8 @@ bool app_option(int opt, const char *arg, struct app *a)
 		env_option(a, arg);
 	else if (opt == OPT_ADD)
 		add_option(a, arg);
+	else if (opt == OPT_MANIFEST)
+		manifest_read(a, arg);
 	else
 		return false;
 	return true;
@@ -216,7 +219,7 @@ unsigned int app_write_image(const struct app *a, const char *path)
 	struct image *img = image_create(path);
 
 	for (int i = 0; i < a->nadds; i++)
-		image_add_path(img, a->adds[i].host, a->adds[i].guest, true);
+		image_add_path(img, a->adds[i].host, a->adds[i].guest, a->adds[i].follow);
 	image_add_path(img, a->host_path, a->guest_path, true);
 	for (int i = 0; i < a->nlibs; i++)
 		image_add_resolved(img, a->libs[i]);

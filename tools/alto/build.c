@@ -15,8 +15,9 @@ static const char build_usage_head[] =
 	"usage: alto build -o IMAGE [OPTIONS] PROGRAM [ARGS...]\n"
 	"\n"
 	"Write an image that runs PROGRAM with ARGS: the program at its absolute\n"
-	"path (found through PATH when it has no slash), the --add files, and the\n"
-	"command line in /.alto/cmdline. Boot it with 'alto boot IMAGE'.\n"
+	"path (found through PATH when it has no slash), the --add and --manifest\n"
+	"files, and the command line in /.alto/cmdline. Boot it with\n"
+	"'alto boot IMAGE'.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output IMAGE   the image to write (required)\n";

@@ -34,7 +34,13 @@ const char app_options_help[] =
 	"                       defaults are PATH=/usr/local/sbin:/usr/local/bin:\n"
 	"                       /usr/sbin:/usr/bin:/sbin:/bin and HOME=/root\n"
 	"  --add HOST[:GUEST]   put a host file or directory (recursively, symlinks kept)\n"
-	"                       into the image at GUEST (default: HOST's absolute path)\n";
+	"                       into the image at GUEST (default: HOST's absolute path)\n"
+	"  --manifest FILE      add the files FILE lists, one 'GUEST_PATH: HOST_PATH' a\n"
+	"                       line: a file, DIR/** (the whole tree) or a glob (each\n"
+	"                       match at its place under the guest directory); HOST_PATH\n"
+	"                       relative to FILE's directory, # starts a comment. Their\n"
+	"                       shared objects and programs bring their libraries, as\n"
+	"                       with --add (repeatable)\n";
 
 const struct option vm_long_options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -53,6 +59,7 @@ const struct option vm_long_options[] = {
 const struct option app_long_options[] = {
 	{ "env", required_argument, NULL, 'e' },
 	{ "add", required_argument, NULL, OPT_ADD },
+	{ "manifest", required_argument, NULL, OPT_MANIFEST },
 	{ 0 },
 };
 
