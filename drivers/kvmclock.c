@@ -2,7 +2,8 @@
  * kvmclock's wall clock: KVM gives the time of day at which kvmclock read
  * zero; adding kvmclock's reading now gives CLOCK_REALTIME to the
  * nanosecond, where the CMOS RTC (the fallback) has whole seconds. Read once
- * at boot; the TSC carries it forward like the RTC's value.
+ * at boot; the TSC carries it forward like the RTC's value. Its scale also
+ * gives the TSC frequency (kvmclock_tsc_hz).
  */
 #include <alto/compiler.h>
 #include <alto/cpu.h>
@@ -46,6 +47,21 @@ static bool system_time_ns(volatile struct pvclock_time *pv, uint64_t *ns)
 		}
 	}
 	return false;
+}
+
+uint64_t kvmclock_tsc_hz(void)
+{
+	static struct pvclock_time pv;
+
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, virt_to_phys(&pv) | 1);
+	uint32_t mul = READ_ONCE(pv.tsc_to_system_mul);
+	int8_t shift = READ_ONCE(pv.tsc_shift);
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
+	if (!mul)
+		return 0;
+	/* ns = ((tsc << shift) * mul) >> 32, so tsc_hz = 10^9 * 2^32 / mul / 2^shift. */
+	uint64_t hz = (NSEC_PER_SEC << 32) / mul;
+	return shift >= 0 ? hz >> shift : hz << -shift;
 }
 
 bool kvmclock_wall_ns(uint64_t *ns)

@@ -26,17 +26,6 @@ const char *tsc_source = "none";
 static uint64_t ns_mult;  /* ns = tsc * ns_mult >> 32 */
 static uint64_t tsc_mult; /* tsc = ns * tsc_mult >> 32 */
 
-struct pvclock {
-	uint32_t version;
-	uint32_t pad0;
-	uint64_t tsc_timestamp;
-	uint64_t system_time;
-	uint32_t tsc_to_system_mul;
-	int8_t tsc_shift;
-	uint8_t flags;
-	uint8_t pad[2];
-} __attribute__((packed, aligned(32)));
-
 static uint64_t from_cpuid(void)
 {
 	if (cpu_features.max_leaf >= 0x15) {
@@ -55,21 +44,6 @@ static uint64_t from_cpuid(void)
 			return (uint64_t)mhz * 1000000;
 	}
 	return 0;
-}
-
-static uint64_t from_kvmclock(void)
-{
-	static struct pvclock pv;
-
-	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, virt_to_phys(&pv) | 1);
-	uint32_t mul = READ_ONCE(pv.tsc_to_system_mul);
-	int8_t shift = READ_ONCE(pv.tsc_shift);
-	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
-	if (!mul)
-		return 0;
-	/* ns = ((tsc << shift) * mul) >> 32, so tsc_hz = 10^9 * 2^32 / mul / 2^shift. */
-	uint64_t hz = (NSEC_PER_SEC << 32) / mul;
-	return shift >= 0 ? hz >> shift : hz << -shift;
 }
 
 static uint32_t pm_timer_read(void)
@@ -133,7 +107,7 @@ static void pick_frequency(void)
 {
 	if ((tsc_hz = from_cpuid())) {
 		tsc_source = "cpuid";
-	} else if (cpu_features.kvmclock && (tsc_hz = from_kvmclock())) {
+	} else if (cpu_features.kvmclock && (tsc_hz = kvmclock_tsc_hz())) {
 		tsc_source = "kvmclock";
 	} else if (acpi.pm_timer_port && (tsc_hz = calibrate_pm_timer())) {
 		tsc_source = "pmtimer";

@@ -39,6 +39,8 @@ int64_t time_realtime_offset_ns(void);
 void rtc_init(void);
 /* kvmclock's wall clock now (drivers/kvmclock.c); false without kvmclock. */
 bool kvmclock_wall_ns(uint64_t *ns);
+/* The TSC frequency from kvmclock's scale (the caller checked the feature), or 0. */
+uint64_t kvmclock_tsc_hz(void);
 
 /*
  * Measure a calibrated TSC frequency again over 1 s, from a timer
