@@ -146,6 +146,33 @@ static void merge(struct mm *mm, struct vma *v)
 	}
 }
 
+/*
+ * Join every run of alike areas that meets [start, end], the neighbours just
+ * outside included. merge() may free the area after the one it is given, so
+ * the walk takes the next area only once the current one stops growing.
+ */
+static void merge_range(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	struct vma *v = find(mm, start), *p, *n;
+
+	if (!v)
+		return;
+	p = prev_of(mm, v);
+	if (p && mergeable(p, v)) {
+		p->end = v->end;
+		drop_merged(mm, v);
+		v = p;
+	}
+	while ((n = next_of(mm, v)) && n->start <= end) {
+		if (mergeable(v, n)) {
+			v->end = n->end;
+			drop_merged(mm, n);
+		} else {
+			v = n;
+		}
+	}
+}
+
 /* Insert a new area over a free range; it takes its own reference to file. */
 static int insert(struct mm *mm, uintptr_t start, uintptr_t end, unsigned int prot,
 		  unsigned int flags, struct file *file, uint64_t offset)
@@ -446,12 +473,7 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 						  !(v->flags & VMA_SHARED));
 		}
 		gather_range(&g, addr, end);
-		struct vma *v = find(mm, addr);
-		while (v && v->start < end) {
-			struct vma *n = next_of(mm, v);
-			merge(mm, v);
-			v = n;
-		}
+		merge_range(mm, addr, end);
 	}
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&g);

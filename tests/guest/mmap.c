@@ -1,8 +1,9 @@
 /*
  * Anonymous memory: a large mapping touched on every page, MAP_FIXED over
  * part of a mapping, mremap growing (moving if it must), munmap of a middle
- * part with the rest still usable, mprotect read-only and back, and the
- * errors for bad arguments.
+ * part with the rest still usable, mprotect read-only and back, mprotect
+ * over areas it splits and joins again (guard pages, as thread stacks and
+ * JITs make them), and the errors for bad arguments.
  */
 #include "common.h"
 #include <sys/mman.h>
@@ -105,6 +106,36 @@ static void holes_and_protection(void)
 	munmap(n, 4 * PAGE);
 }
 
+/* mprotect splitting areas and then covering several: each step must leave them usable. */
+static void split_and_join(void)
+{
+	char *p = mmap(NULL, 3 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	check("mmap 3 pages PROT_READ", p != MAP_FAILED);
+	result("mprotect the middle page PROT_NONE", mprotect(p + PAGE, PAGE, PROT_NONE));
+	result("mprotect all 3 pages PROT_NONE (joins the split areas)",
+	       mprotect(p, 3 * PAGE, PROT_NONE));
+	result("mprotect all 3 pages read-write", mprotect(p, 3 * PAGE, PROT_READ | PROT_WRITE));
+	fill(p, 3, 60);
+	check("all 3 pages usable", holds(p, 3, 60));
+	result("munmap", munmap(p, 3 * PAGE));
+
+	/* A stack with a guard page at each end, then the guards made usable. */
+	char *s = map(8);
+	result("guard page below", mprotect(s, PAGE, PROT_NONE));
+	result("guard page above", mprotect(s + 7 * PAGE, PAGE, PROT_NONE));
+	result("a third area in the middle", mprotect(s + 3 * PAGE, 2 * PAGE, PROT_READ));
+	result("everything PROT_READ", mprotect(s, 8 * PAGE, PROT_READ));
+	result("everything read-write", mprotect(s, 8 * PAGE, PROT_READ | PROT_WRITE));
+	fill(s, 8, 70);
+	check("all 8 pages usable", holds(s, 8, 70));
+	for (int i = 0; i < 8; i += 2)
+		mprotect(s + i * PAGE, PAGE, PROT_NONE);
+	result("alternating pages joined back", mprotect(s, 8 * PAGE, PROT_READ | PROT_WRITE));
+	check("and keep their data", holds(s, 8, 70));
+	result("munmap", munmap(s, 8 * PAGE));
+}
+
 static void errors(void)
 {
 	void *p = mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -127,6 +158,7 @@ int main(void)
 	large();
 	fixed_and_remap();
 	holes_and_protection();
+	split_and_join();
 	errors();
 	return 0;
 }
