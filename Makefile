@@ -29,7 +29,7 @@ KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c dr
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(BUILD)/vdso/image.o
 
 # The host tool also links the format code it shares with the kernel.
-ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/elf.c
+ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/elf.c lib/errno_names.c
 ALTO_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(ALTO_SRCS))
 
 .PHONY: all kernel tools run test unit-tests format format-check deps clean
@@ -87,7 +87,7 @@ $(BUILD)/bin/mkksyms: tools/mkksyms.c include/alto/ksyms.h
 $(BUILD)/bin/alto: $(ALTO_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTLD  $@"
-	$(Q)$(HOSTCC) $^ -o $@
+	$(Q)$(HOSTCC) $^ -lz -lm -o $@
 
 # The symbol table needs the final addresses, so the kernel is linked twice:
 # first with an empty table, then with the table made from the first link.
@@ -137,9 +137,10 @@ run: deps all
 
 include tests/unit/rules.mk
 include tests/guest/rules.mk
+include tests/trace/rules.mk
 include bench/rules.mk
 
-test: deps all unit-tests-build guest-tests-build
+test: deps all unit-tests-build guest-tests-build trace-tests-build
 	$(Q)tests/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

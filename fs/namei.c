@@ -9,6 +9,7 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
+#include "vfs_trace.h"
 
 int vfs_step(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
@@ -219,6 +220,7 @@ int vfs_lookup(struct vnode *base, const char *path, int flags, struct vnode **o
 		vnode_put(*out);
 		err = -ENOTDIR;
 	}
+	trace_vfs_lookup(err, path);
 	return err;
 }
 

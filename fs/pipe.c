@@ -13,6 +13,7 @@
 #include <uapi/poll.h>
 #include <uapi/termios.h>
 #include "internal.h"
+#include "vfs_trace.h"
 
 #define PIPE_MAX_SIZE (1ul << 20) /* /proc/sys/fs/pipe-max-size */
 
@@ -112,6 +113,7 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 			mutex_unlock(&p->lock);
 			return -EAGAIN;
 		}
+		trace_pipe_wait_data(f);
 		if (cond_wait_interruptible(&p->changed, &p->lock)) {
 			mutex_unlock(&p->lock);
 			return -ERESTARTSYS;
@@ -123,6 +125,7 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 	} else if (r) {
 		p->head = (p->head + r) & (p->size - 1);
 		p->count -= r;
+		trace_pipe_move(f, 0, r);
 		cond_broadcast(&p->changed);
 	}
 	mutex_unlock(&p->lock);
@@ -156,6 +159,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 				err = -EAGAIN;
 				break;
 			}
+			trace_pipe_wait_room(f, total - done);
 			if (cond_wait_interruptible(&p->changed, &p->lock)) {
 				err = -ERESTARTSYS; /* or what was written so far */
 				break;
@@ -169,6 +173,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 		}
 		p->count += n;
 		done += n;
+		trace_pipe_move(f, 1, (long)n);
 		cond_broadcast(&p->changed);
 	}
 	mutex_unlock(&p->lock);

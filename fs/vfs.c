@@ -11,6 +11,8 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "vfs_trace.h"
 
 struct mount *root_mount;
 struct mount pipefs_mount;

@@ -26,7 +26,8 @@ static struct words kernel_words;
 
 /* Every option the kernel understands; anything else is refused at boot. */
 static const char *const known_options[] = {
-	"selftest", "verbose", "quiet", "strace", "env", "tty", "stdin-eof",
+	"selftest",  "verbose", "quiet",	   "strace",	   "env",     "tty",
+	"stdin-eof", "trace",	"trace-backtrace", "trace-buffer", "profile", "bootchart",
 };
 
 static int split(const char *line, struct words *out)

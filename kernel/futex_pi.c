@@ -15,6 +15,7 @@
 #include <uapi/errno.h>
 #include <uapi/futex.h>
 #include "internal.h"
+#include "futex_trace.h"
 
 /* The n-th (0: first) PI waiter of key in b (locked), or NULL. */
 static struct futex_waiter *pi_waiter(struct futex_bucket *b, uint32_t __user *key, int n)
@@ -45,6 +46,7 @@ static uint32_t handoff_word(struct futex_bucket *b, uint32_t __user *key, uint3
 
 static void hand_over(struct futex_waiter *w)
 {
+	trace_futex_pi_hand_over(w->key, thread_trace_id(w->thread));
 	list_remove(&w->link);
 	w->woken = true;
 	sched_wake(w->thread);
@@ -107,6 +109,7 @@ long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock)
 
 	if (r)
 		return r;
+	trace_futex_lock_pi_enter(uaddr, trylock);
 	/*
 	 * Counted before the owner is looked up: an owner that leaves the
 	 * process list after our look then sees us in futex_thread_exit.
@@ -123,6 +126,7 @@ long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock)
 	}
 	spin_unlock(&b->lock, flags);
 	__atomic_fetch_sub(&pi_waiting, 1, __ATOMIC_SEQ_CST);
+	trace_futex_lock_pi_exit(uaddr, r);
 	return r;
 }
 
@@ -158,6 +162,7 @@ long futex_unlock_pi(uint32_t __user *uaddr)
 		}
 	}
 	spin_unlock(&b->lock, flags);
+	trace_futex_unlock_pi(uaddr, r);
 	return r;
 }
 
@@ -169,6 +174,7 @@ void futex_owner_died(uint32_t __user *uaddr, int tid)
 
 	if (futex_check_addr(uaddr))
 		return;
+	trace_futex_owner_died(uaddr, tid);
 	unsigned long flags = spin_lock(&b->lock);
 	if (get_user(cur, uaddr))
 		goto out;

@@ -18,11 +18,16 @@
 #include <alto/signal.h>
 #include <alto/string.h>
 #include <alto/time.h>
+#include <alto/trace.h>
 #include <alto/trap.h>
 #include <alto/fdtable.h>
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
+#define TRACE_DEFINE 1
+#include "process_trace.h"
+#undef TRACE_DEFINE
+#include "sched_trace.h"
 
 struct process *app_process;
 static struct semaphore app_done;
@@ -41,6 +46,8 @@ static void app_thread_start(void *arg)
 	struct start_info si = *(struct start_info *)arg;
 
 	kfree(arg);
+	trace_proc_enter(current_thread()->proc->pid, si.entry, si.sp);
+	bootchart_program_entry();
 	arch_enter_app(si.entry, si.sp);
 }
 
@@ -104,6 +111,7 @@ static int start_main_thread(struct process *p, const struct exec_image *img)
 		return (int)PTR_ERR(t);
 	}
 	t->tid = p->pid; /* as on Linux: the main thread's id is the process id */
+	trace_thread_create(t->tid, p->pid, t->name);
 	signal_thread_init(t, true);
 	t->detached = true;
 	list_append(&p->threads, &t->proc_link);
@@ -123,9 +131,11 @@ int process_start(int argc, char **argv, int envc, char **envp)
 	}
 	sem_init(&app_done, 0);
 	app_process = p;
+	trace_proc_start(p->pid, argv[0]);
 	int r = exec_load(p, argv[0], argc, argv, envc, envp, &img);
 	if (r)
 		return r;
+	bootchart_step("exec_load");
 	p->load_base = img.load_base;
 	p->start_stack = img.sp;
 	return start_main_thread(p, &img);
@@ -201,6 +211,8 @@ long process_clone(const struct clone_args_k *a)
 		return r; /* the thread never ran: it is freed with its parent's VM */
 	t->clear_child_tid = (uint64_t)a->child_tid_clear;
 	t->detached = true;
+	trace_proc_clone(t->tid, a->flags, a->stack);
+	trace_thread_create(t->tid, p->pid, t->name);
 	unsigned long flags = spin_lock(&p->lock);
 	list_append(&p->threads, &t->proc_link);
 	p->nthreads++;
@@ -249,6 +261,7 @@ __attribute__((noreturn)) void process_thread_exit(int code)
 	list_remove(&t->proc_link);
 	bool last = --p->nthreads == 0;
 	spin_unlock(&p->lock, flags);
+	trace_proc_thread_exit(t->tid, code, last);
 	futex_thread_exit(t->tid); /* off the list: PI lockers now get ESRCH instead */
 	signal_thread_exit(t);
 	if (last)
@@ -306,6 +319,7 @@ __attribute__((noreturn)) void process_exit(int wait_status)
 	if (first) {
 		p->exiting = true;
 		p->exit_status = wait_status;
+		trace_proc_exit(p->pid, wait_status);
 	}
 	spin_unlock(&p->lock, flags);
 	if (first) {

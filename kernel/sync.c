@@ -9,6 +9,7 @@
 #include <alto/sync.h>
 #include <alto/time.h>
 #include <uapi/errno.h>
+#include "sched_trace.h"
 
 void waitq_init(struct waitq *wq)
 {
@@ -34,6 +35,7 @@ static int wait_locked(struct waitq *wq, uint64_t deadline, bool interruptible)
 	struct thread *t = current_thread();
 	struct waitq_entry w = { .thread = t };
 
+	trace_waitq_wait_enter(wq, deadline);
 	list_append(&wq->waiters, &w.link);
 	sched_prepare_block();
 	if (!interrupted(interruptible) && deadline)
@@ -43,12 +45,16 @@ static int wait_locked(struct waitq *wq, uint64_t deadline, bool interruptible)
 	if (deadline)
 		timer_cancel(&t->sleep_timer);
 	spin_lock_noirq(&wq->lock);
-	if (w.woken)
-		return 0;
-	list_remove(&w.link);
-	if (deadline && time_now_ns() >= deadline)
-		return -ETIMEDOUT;
-	return interruptible && signal_pending() ? -EINTR : 0;
+	int r = 0;
+	if (!w.woken) {
+		list_remove(&w.link);
+		if (deadline && time_now_ns() >= deadline)
+			r = -ETIMEDOUT;
+		else if (interruptible && signal_pending())
+			r = -EINTR;
+	}
+	trace_waitq_wait_exit(wq, r);
+	return r;
 }
 
 int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
@@ -79,6 +85,7 @@ static int wake_locked(struct waitq *wq, int n)
 		struct thread *t = w->thread;
 		list_remove(&w->link);
 		w->woken = true;
+		trace_waitq_wake(wq, thread_trace_id(t));
 		if (w->group)
 			trigger_group(w->group);
 		else
@@ -131,6 +138,7 @@ static int group_wait(struct waitq_group *g, uint64_t deadline, bool interruptib
 	unsigned long flags = spin_lock(&g->lock);
 	int r = 0;
 
+	trace_waitq_group_wait_enter(g, deadline);
 	while (!g->triggered) {
 		if (deadline && time_now_ns() >= deadline) {
 			r = -ETIMEDOUT;
@@ -150,6 +158,7 @@ static int group_wait(struct waitq_group *g, uint64_t deadline, bool interruptib
 		spin_lock_noirq(&g->lock);
 	}
 	g->triggered = false;
+	trace_waitq_group_wait_exit(g, r);
 	spin_unlock(&g->lock, flags);
 	return r;
 }
@@ -177,8 +186,10 @@ void mutex_lock(struct mutex *m)
 
 	if (m->owner == self)
 		panic("mutex_lock: %p already held by this thread", (void *)m);
-	while (m->owner)
+	while (m->owner) {
+		trace_mutex_contended(m, thread_trace_id(m->owner));
 		waitq_wait_locked(&m->wq, &flags, 0);
+	}
 	m->owner = self;
 	spin_unlock(&m->wq.lock, flags);
 }
@@ -264,8 +275,10 @@ int sem_down_timeout(struct semaphore *s, uint64_t deadline)
 	unsigned long flags = spin_lock(&s->wq.lock);
 	int r = 0;
 
-	while (s->count <= 0 && r == 0)
+	while (s->count <= 0 && r == 0) {
+		trace_sem_wait(s);
 		r = waitq_wait_locked(&s->wq, &flags, deadline);
+	}
 	if (s->count > 0) {
 		s->count--;
 		r = 0;
@@ -315,8 +328,10 @@ void rw_read_lock(struct rwlock *rw)
 		rw->writer_reads++;
 	} else {
 		/* Waiting writers go first, so readers cannot starve them. */
-		while (rw->writer || rw->writers_waiting)
+		while (rw->writer || rw->writers_waiting) {
+			trace_rwlock_wait(rw, 0);
 			waitq_wait_locked(&rw->wq, &flags, 0);
+		}
 		rw->readers++;
 	}
 	spin_unlock(&rw->wq.lock, flags);
@@ -345,8 +360,10 @@ void rw_write_lock(struct rwlock *rw)
 		rw->write_depth++;
 	} else {
 		rw->writers_waiting++;
-		while (rw->writer || rw->readers)
+		while (rw->writer || rw->readers) {
+			trace_rwlock_wait(rw, 1);
 			waitq_wait_locked(&rw->wq, &flags, 0);
+		}
 		rw->writers_waiting--;
 		rw->writer = self;
 		rw->write_depth = 1;
