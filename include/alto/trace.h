@@ -204,8 +204,8 @@ void trace_emit_file(struct tracepoint *tp, const uint64_t *args, struct file *f
 			trace_emit(&tp_##name, words_, NULL, 0);             \
 		}                                                            \
 	}
-#define TRACEPOINT_DATA(name, fmt, ...)                                                \
-	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), TP_F_DATA)                        \
+#define TP_DATA_POINT(name, fmt, flags, ...)                                           \
+	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), flags)                            \
 	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) const void *data_, \
 					size_t len_)                                   \
 	{                                                                              \
@@ -214,17 +214,10 @@ void trace_emit_file(struct tracepoint *tp, const uint64_t *args, struct file *f
 			trace_emit(&tp_##name, words_, data_, len_);                   \
 		}                                                                      \
 	}
+#define TRACEPOINT_DATA(name, fmt, ...) TP_DATA_POINT(name, fmt, TP_F_DATA, __VA_ARGS__)
 /* The payload is an Ethernet frame, for the pcap output. */
-#define TRACEPOINT_PACKET(name, fmt, ...)                                              \
-	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), TP_F_DATA | TP_F_PACKET)          \
-	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) const void *data_, \
-					size_t len_)                                   \
-	{                                                                              \
-		if (unlikely(tp_##name.enabled)) {                                     \
-			const uint64_t words_[] = { TP_WORDS(__VA_ARGS__) };           \
-			trace_emit(&tp_##name, words_, data_, len_);                   \
-		}                                                                      \
-	}
+#define TRACEPOINT_PACKET(name, fmt, ...) \
+	TP_DATA_POINT(name, fmt, TP_F_DATA | TP_F_PACKET, __VA_ARGS__)
 #define TRACEPOINT_STR(name, fmt, ...)                                                           \
 	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), TP_F_DATA)                                  \
 	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) const char *str_)            \

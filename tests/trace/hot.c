@@ -1,7 +1,10 @@
 /*
  * The profiler's test program: nine tenths of its work in hot_function,
- * one tenth in cold_function (the same loop, fewer turns), built with frame
- * pointers. The profile of it must rank hot_function first.
+ * one tenth in cold_function (the same loop, fewer turns, in spin), built
+ * with frame pointers. The profile of it must rank hot_function first and
+ * show main calling it. The accumulators live on the stack: GCC gives a
+ * function that needs no stack no frame, -fno-omit-frame-pointer or not,
+ * and a sample there would miss its caller.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +13,7 @@ static volatile unsigned long sink;
 
 __attribute__((noinline)) static void spin(unsigned long n)
 {
-	unsigned long x = sink;
+	volatile unsigned long x = sink;
 
 	for (unsigned long i = 0; i < n; i++)
 		x = x * 6364136223846793005ul + 1442695040888963407ul;
@@ -19,7 +22,7 @@ __attribute__((noinline)) static void spin(unsigned long n)
 
 __attribute__((noinline)) void hot_function(unsigned long n)
 {
-	unsigned long x = sink;
+	volatile unsigned long x = sink;
 
 	for (unsigned long i = 0; i < n; i++)
 		x = x * 6364136223846793005ul + 1442695040888963407ul;

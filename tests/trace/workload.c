@@ -4,9 +4,12 @@
  * that sleeps 20 ms and writes "ping" into the pipe while the main thread
  * blocks reading it (a switch, a wake-up), then joins it. It prints what
  * the test looks for in the trace: the page's address and the pipe's ends.
+ * `workload sleep N` says "ready" and sleeps N seconds instead, for the
+ * dumps asked for while the program runs.
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -24,10 +27,24 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int main(void)
+static int sleep_for(const char *seconds)
+{
+	struct timespec ts = { atoi(seconds), 0 };
+
+	printf("ready\n");
+	fflush(stdout);
+	nanosleep(&ts, NULL);
+	printf("woke\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	char buf[8] = { 0 };
 	pthread_t t;
+
+	if (argc > 2 && !strcmp(argv[1], "sleep"))
+		return sleep_for(argv[2]);
 
 	char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)

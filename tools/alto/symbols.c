@@ -161,6 +161,43 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/*
+ * The nearest symbol at or below vaddr, for the kernel's assembly entry
+ * points (syscall_entry, the trap stubs), which have no size.
+ */
+static const char *nearest(const struct sym_file *f, uint64_t vaddr, uint64_t *off)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f->data;
+	const Elf64_Sym *best = NULL;
+	const char *strtab = NULL;
+
+	if (f->size < sizeof(*eh) || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	    eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > f->size)
+		return NULL;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(f->data + eh->e_shoff);
+	for (unsigned int i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum ||
+		    sh[i].sh_offset + sh[i].sh_size > f->size ||
+		    sh[sh[i].sh_link].sh_offset + sh[sh[i].sh_link].sh_size > f->size)
+			continue;
+		const Elf64_Sym *syms = (const Elf64_Sym *)(f->data + sh[i].sh_offset);
+		for (size_t k = 0; k < sh[i].sh_size / sizeof(*syms); k++) {
+			unsigned int type = ELF64_ST_TYPE(syms[k].st_info);
+			if ((type == STT_FUNC || type == STT_NOTYPE) && syms[k].st_shndx &&
+			    syms[k].st_name && syms[k].st_name < sh[sh[i].sh_link].sh_size &&
+			    syms[k].st_value <= vaddr &&
+			    (!best || syms[k].st_value > best->st_value)) {
+				best = &syms[k];
+				strtab = (const char *)f->data + sh[sh[i].sh_link].sh_offset;
+			}
+		}
+	}
+	if (!best)
+		return NULL;
+	*off = vaddr - best->st_value;
+	return strtab + best->st_name;
+}
+
 /* The name of addr (with +offset when with_offset), newly allocated. */
 static char *lookup(struct symbolizer *s, uint64_t addr, bool ret, bool with_offset)
 {
@@ -182,6 +219,8 @@ static char *lookup(struct symbolizer *s, uint64_t addr, bool ret, bool with_off
 	}
 	load(f);
 	const char *name = f->data ? elf_symbol(f->data, f->size, vaddr, &off) : NULL;
+	if (!name && f == &s->kernel && f->data)
+		name = nearest(f, vaddr, &off);
 	if (!name)
 		return xasprintf("%s+%#llx", fname, (unsigned long long)vaddr);
 	if (!with_offset)

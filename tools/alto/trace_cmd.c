@@ -214,6 +214,19 @@ static void need_redirect(const char *what)
 		die("%s writes binary data: redirect it to a file", what);
 }
 
+static bool known_command(const char *cmd)
+{
+	static const char *const commands[] = { "list",	 "summary", "syscalls",
+						"sched", "points",  "perfetto",
+						"pcap",	 "folded",  "pprof" };
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(cmd, commands[i]))
+			return true;
+	}
+	return false;
+}
+
 static const char *default_kernel(void)
 {
 	static char path[PATH_MAX];
@@ -248,6 +261,10 @@ int cmd_trace(int argc, char **argv)
 	const char *arg = argc - optind > 2 ? argv[optind + 2] : NULL;
 	if (argc - optind > (strcmp(cmd, "pprof") ? 2 : 3))
 		die("unexpected argument '%s'", argv[argc - 1]);
+	if (!known_command(cmd)) {
+		warnx_("unknown trace command '%s'", cmd);
+		return usage(stderr, ALTO_EXIT_USAGE);
+	}
 	trace_load(file, &t);
 	struct symbolizer *s = symbolizer_new(&t, kernel ? kernel : default_kernel(), NULL, 0);
 
@@ -269,11 +286,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "folded"))
 		return profile_write_folded(&t, s, stdout);
-	if (!strcmp(cmd, "pprof")) {
-		if (!arg)
-			die("pprof needs the file to write: alto trace FILE pprof OUT.pb.gz");
-		return profile_write_pprof(&t, s, arg);
-	}
-	warnx_("unknown trace command '%s'", cmd);
-	return usage(stderr, ALTO_EXIT_USAGE);
+	if (!arg)
+		die("pprof needs the file to write: alto trace FILE pprof OUT.pb.gz");
+	return profile_write_pprof(&t, s, arg);
 }

@@ -112,6 +112,14 @@ static void read_threads(struct trace *t, const uint8_t *p, const uint8_t *end)
 	}
 }
 
+/* A step's name without the call's arguments ("acpi_init(boot_info.rsdp)" is acpi_init). */
+static char *step_name(const char *name)
+{
+	const char *paren = strncmp(name, "first", 5) ? strchr(name, '(') : NULL;
+
+	return paren ? strndup(name, (size_t)(paren - name)) : xstrdup(name);
+}
+
 static void read_boot(struct trace *t, const uint8_t *p, const uint8_t *end)
 {
 	for (size_t i = 0; i < t->nboot; i++)
@@ -127,7 +135,7 @@ static void read_boot(struct trace *t, const uint8_t *p, const uint8_t *end)
 		if (!nul)
 			bad(t, "truncated bootchart step");
 		t->boot = xrealloc(t->boot, (t->nboot + 1) * sizeof(*t->boot));
-		t->boot[t->nboot++] = (struct tboot){ s.tsc, xstrdup(name) };
+		t->boot[t->nboot++] = (struct tboot){ s.tsc, step_name(name) };
 		p = (const uint8_t *)nul + 1;
 	}
 }
