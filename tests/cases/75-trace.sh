@@ -83,7 +83,15 @@ t_trace_summary() {
 		'^ +1  sys_enter_read$' '^ +1  sys_enter_pipe2$' '^ +[1-9][0-9]*  page_fault_enter$' \
 		'^sys_enter_read -> sys_exit_read: 1, ' \
 		'^sys_enter_clock_nanosleep -> sys_exit_clock_nanosleep: 1, min ([2-9][0-9]|[1-9][0-9]{2,})[0-9]{3}\.[0-9]{3} us' \
-		'^page_fault_enter -> page_fault_exit: [1-9][0-9]*, ' '^ +[0-9.]+ \.\. [0-9.]+ +us +[1-9][0-9]* \|@+ *\|$'
+		'^page_fault_enter -> page_fault_exit: [1-9][0-9]*, ' '^ +[0-9.]+ \.\. [0-9.]+ +us +[1-9][0-9]* \|@+ *\|$' ||
+		return 1
+	# The read's latency is the time between its two events in the list.
+	local listed summed
+	listed=$(awk '$3 == 2 && $5 == "sys_enter_read" { s = $1 } $3 == 2 && $5 == "sys_exit_read" {
+		printf "%.3f", ($1 - s) * 1e6 }' "$WL_DIR/list")
+	summed=$(sed -n 's/^sys_enter_read -> sys_exit_read: 1, min \([0-9.]*\) us.*/\1/p' "$WL_DIR/summary")
+	echo "read: $listed us in the list, $summed us in the summary"
+	awk -v a="$listed" -v b="$summed" 'BEGIN { d = a - b; exit !(a > 0 && d < 0.01 && d > -0.01) }'
 }
 run_test trace/summary t_trace_summary
 
