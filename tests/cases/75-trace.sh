@@ -329,3 +329,40 @@ t_trace_profile() {
 	[ "$first" = hot_function ] || { echo "pprof ranks $first first"; return 1; }
 }
 run_test trace/profile t_trace_profile
+
+# gdb in batch mode against a VM stopped at a breakpoint in the program
+# (the writer thread of tests/trace/workload.c): Alto's helpers show the
+# threads with their states and stacks, the address space, the heap, and
+# write the trace rings as a trace file `alto trace` reads.
+t_trace_gdb() {
+	build_trace_programs || return 1
+	local dir port pid
+	dir=$(scratch)
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$ALTO" run --timeout "$GUEST_TIMEOUT" --gdb="$port" --trace='sched_*,sys_*' \
+		--trace-file "$dir/t.bin" "$TT/workload" </dev/null >"$dir/alto.out" 2>&1 &
+	pid=$!
+	OUT=$(timeout "$GUEST_TIMEOUT" gdb -batch -nx -x tools/gdb/alto.py "$BUILD/alto.elf" \
+		-ex "add-symbol-file $TT/workload" -ex "target remote 127.0.0.1:$port" \
+		-ex 'break writer' -ex continue -ex 'alto threads' -ex 'alto mmap' -ex 'alto heap' \
+		-ex "alto trace $dir/gdb.bin" -ex kill 2>&1)
+	wait "$pid"
+	cat "$dir/alto.out"
+	echo "$OUT"
+	grep -q "gdb -x .*tools/gdb/alto.py -ex 'add-symbol-file .*workload' -ex 'target remote 127.0.0.1:$port'" \
+		"$dir/alto.out" || { echo "no attach command printed"; return 1; }
+	expect_out '^Breakpoint 1, writer ' \
+		'^ +-1 blocked +last cpu 0 +main$' '^ +k#[0-9]+ +0xffffffff[0-9a-f]+ process_wait\+[0-9]+$' \
+		'^ +2 (blocked|runnable) +last cpu 0 +workload \(pid 2\)$' \
+		'^ +k#[0-9]+ +0xffffffff[0-9a-f]+ syscall_dispatch\+[0-9]+$' \
+		'^ +a#0 +0x0+[0-9a-f]+ (__)?clone3?\+[0-9]+$' \
+		'^ +3 running +cpu 0 +workload \(pid 2\)$' '^ +a#0 +0x0+4[0-9a-f]+ writer$' \
+		'^0x0+401000 0x0+[0-9a-f]+ \[r-xp\] 0x00001000 .*/tests/trace/workload$' \
+		' \[rw-p\] 0x00000000 \[heap\]$' ' \[rw-p\] 0x00000000 \[stack\]$' ' \[r-xp\] 0x00000000 \[vdso\]$' \
+		'^pages: [0-9]+ of [0-9]+ free' '^heap: [1-9][0-9]* bytes in use' '^ +0 +16 +[0-9]+ +[0-9]+ +[0-9]+$' \
+		"^trace of 1 CPU\(s\) written to $dir/gdb.bin" || return 1
+	OUT=$("$ALTO" trace "$dir/gdb.bin" list)
+	echo "$OUT" | tail -5
+	expect_out ' 3 workload +sys_enter_set_robust_list ' ' 2 workload +sys_enter_clone3 '
+}
+run_test trace/gdb t_trace_gdb

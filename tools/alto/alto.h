@@ -124,8 +124,11 @@ extern const char observe_options_help[];
 bool observe_option(int opt, const char *arg, struct observe *o);
 /* The kernel options they ask for, space-separated ("" for none). */
 char *observe_kernel_options(const struct observe *o);
-/* Defaults, checks, and the vm_config fields (the trace file, gdb); says how to attach gdb. */
-void observe_setup(struct observe *o, struct vm_config *c);
+/*
+ * Defaults, checks, and the vm_config fields (the trace file, gdb); says
+ * how to attach gdb (with the symbols of program, when given).
+ */
+void observe_setup(struct observe *o, struct vm_config *c, const char *program);
 struct app;
 /* After the VM: announce the trace; make the profile's files (a: the image's files, or NULL). */
 void observe_finish(const struct observe *o, const struct app *a, const struct vm_config *c);

@@ -189,7 +189,7 @@ int cmd_boot(int argc, char **argv)
 	else if (o.trace || o.profile_hz || o.bootchart)
 		die("a disk carries its own command line: --trace, --profile and --bootchart go to "
 		    "alto build");
-	observe_setup(&o, &c);
+	observe_setup(&o, &c, NULL);
 	vm_check(&c);
 	int status = vm_boot(&c);
 	if (!c.dry_run)

@@ -138,7 +138,7 @@ static const char *gdb_script(void)
 	return realpath(path, real) ? real : NULL;
 }
 
-void observe_setup(struct observe *o, struct vm_config *c)
+void observe_setup(struct observe *o, struct vm_config *c, const char *program)
 {
 	if ((o->trace || o->profile_hz) && !o->trace_file)
 		o->trace_file = DEFAULT_TRACE_FILE;
@@ -151,10 +151,15 @@ void observe_setup(struct observe *o, struct vm_config *c)
 	if (!o->gdb_port || c->dry_run)
 		return;
 	const char *script = gdb_script();
+	char *symbols = program ? xasprintf(" -ex 'add-symbol-file %s'", program) : xstrdup("");
 	fprintf(stderr,
 		"alto: QEMU waits for gdb on 127.0.0.1:%d; attach with\n"
-		"  gdb %s%s -ex 'target remote 127.0.0.1:%d' %s\n",
-		o->gdb_port, script ? "-x " : "", script ? script : "", o->gdb_port, c->kernel);
+		"  gdb %s%s%s -ex 'target remote 127.0.0.1:%d' %s\n",
+		o->gdb_port, script ? "-x " : "", script ? script : "", symbols, o->gdb_port,
+		c->kernel);
+	if (program)
+		fprintf(stderr, "  (for a PIE, 'alto symbols' once it runs puts its symbols at its base)\n");
+	free(symbols);
 }
 
 /* The host paths of the image's files, for the profile's symbols. */

@@ -152,7 +152,7 @@ int cmd_run(int argc, char **argv)
 		remove_at_exit = NULL;
 	c.initrd = image;
 	c.cmdline = kernel_cmdline(&c, strace, observe_kernel_options(&o), extra);
-	observe_setup(&o, &c);
+	observe_setup(&o, &c, a.host_path);
 	int status = vm_boot(&c);
 	if (!c.dry_run)
 		observe_finish(&o, &a, &c);
