@@ -16,7 +16,7 @@ KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	    -fno-strict-aliasing -fno-common -fno-asynchronous-unwind-tables \
 	    -fcf-protection=none -fno-stack-clash-protection \
 	    -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
-	    -Iinclude -MMD -MP
+	    -Iinclude -MMD -MP $(EXTRA_KCFLAGS)
 KASFLAGS := -D__ASSEMBLER__ -Iinclude -MMD -MP -g
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld \
 	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack
@@ -128,6 +128,13 @@ $(BUILD)/alto.bzimage: arch/x86_64/setup/bzimage.S $(BUILD)/alto.bin
 		-DINIT_SIZE=$$(sym _kernel_size) \
 		-c $< -o $(BUILD)/bzimage.o
 	$(Q)ld -m elf_x86_64 -Ttext=0 -e 0 --oformat binary -o $@ $(BUILD)/bzimage.o
+
+# The kernel without tracepoints (-DALTO_NO_TRACE), for the bench's
+# comparison with tracepoints compiled in but off (bench/run.py --only trace).
+.PHONY: kernel-notrace
+kernel-notrace:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/notrace EXTRA_KCFLAGS=-DALTO_NO_TRACE \
+		$(BUILD)/notrace/alto.elf
 
 deps:
 	$(Q)scripts/deps.sh

@@ -38,7 +38,11 @@ static void sample(struct timer *tm)
 	if (!f)
 		return;
 	unsigned int n = trace_stack_of(f, frames, TRACE_MAX_FRAMES);
+#ifndef ALTO_NO_TRACE
 	trace_emit_stack(&tp_profile_sample, &period_ns, frames, n);
+#else
+	(void)n;
+#endif
 }
 
 static void start_cpu(void *arg)
@@ -61,8 +65,11 @@ int profile_init(void)
 		       MAX_HZ);
 		return -EINVAL;
 	}
-	if (trace_enable("profile_sample") <= 0)
+	if (trace_enable("profile_sample") <= 0) {
+		printk("alto: --profile: no memory for the trace rings, or a kernel without "
+		       "tracepoints\n");
 		return -ENOMEM;
+	}
 	period_ns = NSEC_PER_SEC / v;
 	smp_call_all(start_cpu, NULL);
 	return 0;

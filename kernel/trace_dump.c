@@ -8,6 +8,7 @@
  * forgotten, so that successive dumps in one file add up to the whole
  * trace. Recording pauses while a dump is written.
  */
+#include <alto/boot.h>
 #include <alto/cpu.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -26,8 +27,11 @@ static uint32_t seq;
 static struct mutex dump_lock;
 static struct waitq request_wq = WAITQ_INIT(request_wq);
 
+static uint64_t dumped; /* bytes of the dump being written */
+
 static void out_bytes(const void *p, size_t n)
 {
+	dumped += n;
 	__asm__ __volatile__("rep outsb" : "+S"(p), "+c"(n) : "d"(TRACE_PORT) : "memory");
 }
 
@@ -153,9 +157,12 @@ static void dump_cpu(unsigned int cpu)
 	trace_ring_forget(cpu);
 }
 
-/* One whole dump; recording is paused. */
+/* One whole dump; recording is paused. With --verbose, how fast it went. */
 static void dump(bool final)
 {
+	uint64_t start = time_now_ns();
+
+	dumped = 0;
 	dump_header(final);
 	dump_points();
 	dump_threads();
@@ -163,6 +170,11 @@ static void dump(bool final)
 	for (unsigned int cpu = 0; cpu < trace_ring_count(); cpu++)
 		dump_cpu(cpu);
 	out_block(TRACE_BLOCK_END, 0);
+	uint64_t us = (time_now_ns() - start) / 1000;
+	if (cmdline_has("verbose"))
+		printk("alto: trace dump %u: %lu KiB in %lu ms (%lu KiB/s)\n", seq - 1,
+		       (unsigned long)(dumped >> 10), (unsigned long)(us / 1000),
+		       (unsigned long)(us ? (dumped * 1000000 / us) >> 10 : 0));
 }
 
 static void dump_thread(void *arg)
