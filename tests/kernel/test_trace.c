@@ -40,9 +40,9 @@ static uint16_t ip_checksum(const uint8_t *h, size_t len)
 /* A DHCP discover broadcast from mac, as a client sends it at boot. */
 static size_t dhcp_discover(uint8_t *f)
 {
-	static const uint8_t options[] = { 99,	130, 83, 99,		  /* the magic cookie */
-					   53,	1,   1,			  /* DHCPDISCOVER */
-					   55,	4,   1,	 3, 6, 15,	  /* mask, router, DNS, domain */
+	static const uint8_t options[] = { 99, 130, 83, 99,	   /* the magic cookie */
+					   53, 1,   1,		   /* DHCPDISCOVER */
+					   55, 4,   1,	3,  6, 15, /* mask, router, DNS, domain */
 					   255 };
 	uint8_t *ip = f + ETH_LEN, *udp = ip + IP_LEN, *bootp = udp + UDP_LEN;
 	size_t total = ETH_LEN + IP_LEN + UDP_LEN + BOOTP_LEN;

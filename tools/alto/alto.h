@@ -213,9 +213,12 @@ unsigned int image_finish(struct image *img);
  * c->stdin_escape).
  */
 const char *console_setup(struct vm_config *c);
-/* Start forwarding our stdin (escaped, then the end marker) into fd; fd is taken over. */
-void console_forward_start(int fd);
-/* Ask the kernel for a trace dump through the escaped input; false when input is not escaped. */
+/*
+ * Start forwarding our stdin (escaped, then the end marker) into fd; fd is
+ * taken over, and closed after the end unless keep_open (for trace requests).
+ */
+void console_forward_start(int fd, bool keep_open);
+/* Ask the kernel for a trace dump through the escaped input; false when there is none. */
 bool console_request_trace(void);
 
 /* Bootable disks (disk.c). */

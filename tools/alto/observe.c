@@ -158,7 +158,8 @@ void observe_setup(struct observe *o, struct vm_config *c, const char *program)
 		o->gdb_port, script ? "-x " : "", script ? script : "", symbols, o->gdb_port,
 		c->kernel);
 	if (program)
-		fprintf(stderr, "  (for a PIE, 'alto symbols' once it runs puts its symbols at its base)\n");
+		fprintf(stderr,
+			"  (for a PIE, 'alto symbols' once it runs puts its symbols at its base)\n");
 	free(symbols);
 }
 

@@ -227,7 +227,8 @@ static volatile sig_atomic_t host_signal;
 static void request_trace(void)
 {
 	if (!console_request_trace())
-		warnx_("SIGUSR1: the console is a terminal: ask for a trace dump with Ctrl-A b");
+		warnx_("SIGUSR1: no trace dump: nothing is traced, or the console is a terminal "
+		       "(where Ctrl-A b asks for one)");
 }
 
 static void note_signal(int sig)
@@ -308,7 +309,7 @@ static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *
 	}
 	if (c->stdin_escape) {
 		close(input[0]);
-		console_forward_start(input[1]);
+		console_forward_start(input[1], c->trace_file != NULL);
 	}
 	return pid;
 }

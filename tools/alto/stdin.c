@@ -65,19 +65,21 @@ static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool send_locked(const unsigned char *buf, size_t len)
 {
 	pthread_mutex_lock(&console_lock);
-	bool ok = write_all(console_fd, buf, len);
+	bool ok = console_fd >= 0 && write_all(console_fd, buf, len);
 	pthread_mutex_unlock(&console_lock);
 	return ok;
 }
 
 /*
- * The pipe stays open after the end of input (QEMU never reads an end
- * there, the escape says it), so that trace requests can still come.
+ * When the kernel traces, the pipe stays open after the end of input (the
+ * escape says where the input ends), so that trace requests can still
+ * come; otherwise QEMU sees the pipe's end too.
  */
 static void *forward(void *arg)
 {
 	static unsigned char in[4096], out[2 * sizeof(in)];
 	static const unsigned char eof[] = { CONSOLE_ESC, CONSOLE_ESC_EOF };
+	bool keep_open = arg != NULL;
 
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, in, sizeof(in));
@@ -89,6 +91,12 @@ static void *forward(void *arg)
 			return NULL;
 	}
 	send_locked(eof, sizeof(eof));
+	if (!keep_open) {
+		pthread_mutex_lock(&console_lock);
+		close(console_fd);
+		console_fd = -1;
+		pthread_mutex_unlock(&console_lock);
+	}
 	return NULL;
 }
 
@@ -98,8 +106,6 @@ bool console_request_trace(void)
 	sigset_t pipe_set, old;
 	struct timespec zero = { 0, 0 };
 
-	if (console_fd < 0)
-		return false;
 	/* QEMU may be gone: EPIPE, not the tool's end. */
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
@@ -117,7 +123,7 @@ bool console_request_trace(void)
  * the tool. The main thread does not wait for it: when QEMU ends, the tool
  * ends, even if stdin still has data.
  */
-void console_forward_start(int fd)
+void console_forward_start(int fd, bool keep_open)
 {
 	sigset_t all, old;
 	pthread_t thread;
@@ -125,7 +131,7 @@ void console_forward_start(int fd)
 	console_fd = fd;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&thread, NULL, forward, NULL);
+	int err = pthread_create(&thread, NULL, forward, keep_open ? &console_fd : NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
 		die("cannot start the console input thread: %s", strerror(err));
