@@ -159,6 +159,11 @@ void trace_pause(void)
 	smp_call_all(sync_cpu, NULL);
 }
 
+void trace_stop(void)
+{
+	WRITE_ONCE(paused, true);
+}
+
 void trace_resume(void)
 {
 	WRITE_ONCE(paused, false);

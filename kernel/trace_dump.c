@@ -23,6 +23,7 @@
 
 static bool channel;
 static bool requested;
+static bool dumping; /* a dump is being written (a panic then writes none) */
 static uint32_t seq;
 static struct mutex dump_lock;
 static struct waitq request_wq = WAITQ_INIT(request_wq);
@@ -42,7 +43,7 @@ static void out_block(uint32_t type, uint32_t size)
 	out_bytes(&b, sizeof(b));
 }
 
-static void dump_header(bool final)
+static void dump_header(bool final, bool panic)
 {
 	struct trace_header h = {
 		.magic = TRACE_MAGIC,
@@ -51,7 +52,8 @@ static void dump_header(bool final)
 		.tsc_hz = tsc_refined_hz ? tsc_refined_hz : tsc_hz,
 		.boot_tsc = boot_tsc,
 		.seq = seq++,
-		.flags = (final ? TRACE_F_FINAL : 0) | (trace_backtrace_on ? TRACE_F_BACKTRACE : 0),
+		.flags = (final ? TRACE_F_FINAL : 0) | (panic ? TRACE_F_PANIC : 0) |
+			 (trace_backtrace_on ? TRACE_F_BACKTRACE : 0),
 		.dump_tsc = rdtsc(),
 	};
 
@@ -157,19 +159,28 @@ static void dump_cpu(unsigned int cpu)
 	trace_ring_forget(cpu);
 }
 
-/* One whole dump; recording is paused. With --verbose, how fast it went. */
-static void dump(bool final)
+/*
+ * One whole dump; recording is paused. After a panic the thread table is
+ * left empty (its lock may be held): thread_create events name the threads.
+ * With --verbose, how fast it went.
+ */
+static void dump(bool final, bool panic)
 {
 	uint64_t start = time_now_ns();
 
+	WRITE_ONCE(dumping, true);
 	dumped = 0;
-	dump_header(final);
+	dump_header(final, panic);
 	dump_points();
-	dump_threads();
+	if (panic)
+		out_block(TRACE_BLOCK_THREADS, 0);
+	else
+		dump_threads();
 	dump_bootchart();
 	for (unsigned int cpu = 0; cpu < trace_ring_count(); cpu++)
 		dump_cpu(cpu);
 	out_block(TRACE_BLOCK_END, 0);
+	WRITE_ONCE(dumping, false);
 	uint64_t us = (time_now_ns() - start) / 1000;
 	if (cmdline_has("verbose"))
 		printk("alto: trace dump %u: %lu KiB in %lu ms (%lu KiB/s)\n", seq - 1,
@@ -187,7 +198,7 @@ static void dump_thread(void *arg)
 		spin_unlock(&request_wq.lock, flags);
 		mutex_lock(&dump_lock);
 		trace_pause();
-		dump(false);
+		dump(false, false);
 		trace_resume();
 		mutex_unlock(&dump_lock);
 	}
@@ -226,6 +237,18 @@ void trace_dump_final(void)
 		return;
 	mutex_lock(&dump_lock);
 	trace_pause();
-	dump(true);
+	dump(true, false);
 	mutex_unlock(&dump_lock);
+}
+
+void trace_dump_panic(void)
+{
+	static bool once;
+
+	if (!trace_active() || !channel || READ_ONCE(dumping) || once)
+		return;
+	once = true;
+	trace_stop(); /* other CPUs stop at their next record; one in the middle of it is cut */
+	printk("alto: writing the trace rings after the panic\n");
+	dump(true, true);
 }

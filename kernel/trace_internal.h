@@ -32,6 +32,8 @@ void trace_ring_forget(unsigned int cpu);
 /* Stop recording on every CPU and wait until none is in the middle of a record. */
 void trace_pause(void);
 void trace_resume(void);
+/* Stop recording without waiting for the other CPUs (after a panic). */
+void trace_stop(void);
 
 /*
  * Stacks (trace_stack.c): return addresses, innermost first, kernel frames

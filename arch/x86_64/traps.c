@@ -17,6 +17,7 @@
 #include <alto/sched.h>
 #include <alto/signal.h>
 #include <alto/vm.h>
+#include <alto/trace.h>
 #include <alto/trap.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
@@ -192,6 +193,7 @@ __noreturn void fault_fatal(struct trap_frame *f, const char *why)
 	printk("  thread %d \"%s\", cpu %u\n", t ? t->tid : -1, t ? t->name : "boot",
 	       this_cpu()->id);
 	trap_frame_print(f);
+	trace_dump_panic();
 	power_off(EXIT_PANIC);
 }
 

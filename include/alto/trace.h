@@ -75,6 +75,7 @@ struct trace_header {
 #define TRACE_F_FINAL	  1 /* the dump at power-off */
 #define TRACE_F_BACKTRACE 2 /* events carry stacks (--trace-backtrace) */
 #define TRACE_F_PROFILE	  4 /* --profile samples are in it */
+#define TRACE_F_PANIC	  8 /* written after a kernel panic or fatal fault */
 
 /* A tracepoint in the table: then its name and format, each NUL-terminated. */
 struct trace_point_desc {
@@ -279,6 +280,11 @@ void trace_dump_init(void);
 void trace_request_dump(void);
 /* The last dump, before power-off: the program has ended. */
 void trace_dump_final(void);
+/*
+ * After a kernel panic or fatal fault, with interrupts off: the rings as
+ * they are (a flight recorder of what led there), without taking locks.
+ */
+void trace_dump_panic(void);
 
 /*
  * The bootchart (kernel/bootchart.c): the time each boot step ends, from

@@ -366,3 +366,16 @@ t_trace_gdb() {
 	expect_out ' 3 workload +sys_enter_set_robust_list ' ' 2 workload +sys_enter_clone3 '
 }
 run_test trace/gdb t_trace_gdb
+
+# A kernel panic writes the rings as they are: what led to it.
+t_trace_panic() {
+	local dir
+	dir=$(scratch)
+	boot --trace-file "$dir/t.bin" --trace='sched_*,timer_*' -- --selftest=panic
+	expect_status 125 && expect_out '^Kernel panic: ' '^alto: writing the trace rings after the panic$' ||
+		return 1
+	OUT=$("$ALTO" trace "$dir/t.bin" summary)
+	echo "$OUT"
+	expect_out '^the last dump was written after a kernel panic or fatal fault$' ' sched_switch$'
+}
+run_test trace/panic t_trace_panic

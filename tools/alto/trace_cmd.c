@@ -180,6 +180,8 @@ int trace_cmd_summary(const struct trace *t, FILE *out)
 	fprintf(out, "%zu events over %.6f s on %u CPU%s, %u dump%s, %llu lost\n", t->nevents,
 		span / 1e9, t->ncpus, t->ncpus == 1 ? "" : "s", t->ndumps,
 		t->ndumps == 1 ? "" : "s", (unsigned long long)t->lost);
+	if (t->flags & TRACE_F_PANIC)
+		fprintf(out, "the last dump was written after a kernel panic or fatal fault\n");
 	fprintf(out, "\n%10s  %s\n", "count", "event");
 	for (unsigned int i = 0; i < t->npoints; i++) {
 		if (count[i])
