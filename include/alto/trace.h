@@ -195,49 +195,74 @@ void trace_emit_file(struct tracepoint *tp, const uint64_t *args, struct file *f
 	TP_OBJECT_DEFINE(id_, fmt, n, fl)
 #define TP_OBJECT(id_, fmt, n, fl) TP_CAT(TP_OBJECT_, TRACE_DEFINE)(id_, fmt, n, fl)
 
+/* The argument names, for passing them on (and with a comma after them). */
+#define TP_NAMES_0()
+#define TP_NAMES_1(t1, a1)					   a1
+#define TP_NAMES_2(t1, a1, t2, a2)				   a1, a2
+#define TP_NAMES_3(t1, a1, t2, a2, t3, a3)			   a1, a2, a3
+#define TP_NAMES_4(t1, a1, t2, a2, t3, a3, t4, a4)		   a1, a2, a3, a4
+#define TP_NAMES_5(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5)	   a1, a2, a3, a4, a5
+#define TP_NAMES_6(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6) a1, a2, a3, a4, a5, a6
+#define TP_NAMES(...)						   TP_CAT(TP_NAMES_, TP_NPAIRS(__VA_ARGS__))(__VA_ARGS__)
+#define TP_NAMES_MORE(...)					   TP_NAMES(__VA_ARGS__) TP_CAT(TP_COMMA_, TP_NPAIRS(__VA_ARGS__))
+#define TP_COMMA_0
+#define TP_COMMA_1	,
+#define TP_COMMA_2	,
+#define TP_COMMA_3	,
+#define TP_COMMA_4	,
+#define TP_COMMA_5	,
+#define TP_COMMA_6	,
+#define TP_UNPAREN(...) __VA_ARGS__
+
+/*
+ * Every tracepoint has this shape: the inline fast path tests the enabled
+ * byte and calls the slow path, out of line and cold, where the arguments
+ * become words. The words' array lives there, not in the caller, which
+ * would otherwise get a stack protector for it.
+ */
+#define TP_SLOW __attribute__((noinline, cold, unused))
+
 #ifndef ALTO_NO_TRACE
-#define TRACEPOINT(name, fmt, ...)                                           \
-	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), 0)                      \
-	static inline void trace_##name(TP_PARAMS(__VA_ARGS__))              \
-	{                                                                    \
-		if (unlikely(tp_##name.enabled)) {                           \
-			const uint64_t words_[] = { TP_WORDS(__VA_ARGS__) }; \
-			trace_emit(&tp_##name, words_, NULL, 0);             \
-		}                                                            \
+#define TRACEPOINT(name, fmt, ...)                                      \
+	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), 0)                 \
+	static TP_SLOW void trace_##name##_slow(TP_PARAMS(__VA_ARGS__)) \
+	{                                                               \
+		const uint64_t words_[] = { TP_WORDS(__VA_ARGS__) };    \
+		trace_emit(&tp_##name, words_, NULL, 0);                \
+	}                                                               \
+	static inline void trace_##name(TP_PARAMS(__VA_ARGS__))         \
+	{                                                               \
+		if (unlikely(tp_##name.enabled))                        \
+			trace_##name##_slow(TP_NAMES(__VA_ARGS__));     \
 	}
-#define TP_DATA_POINT(name, fmt, flags, ...)                                           \
-	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), flags)                            \
-	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) const void *data_, \
-					size_t len_)                                   \
-	{                                                                              \
-		if (unlikely(tp_##name.enabled)) {                                     \
-			const uint64_t words_[] = { TP_WORDS(__VA_ARGS__) };           \
-			trace_emit(&tp_##name, words_, data_, len_);                   \
-		}                                                                      \
+/* The same with more parameters after the tracepoint's (a payload), and how to emit it. */
+#define TP_WITH_PAYLOAD(name, fmt, flags, more, more_names, emit, ...)                         \
+	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), flags)                                    \
+	static TP_SLOW void trace_##name##_slow(TP_PARAMS_MORE(__VA_ARGS__) TP_UNPAREN more)   \
+	{                                                                                      \
+		const uint64_t words_[] = { TP_WORDS(__VA_ARGS__) };                           \
+		emit;                                                                          \
+	}                                                                                      \
+	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) TP_UNPAREN more)           \
+	{                                                                                      \
+		if (unlikely(tp_##name.enabled))                                               \
+			trace_##name##_slow(TP_NAMES_MORE(__VA_ARGS__) TP_UNPAREN more_names); \
 	}
+#define TP_DATA_POINT(name, fmt, flags, ...)                                               \
+	TP_WITH_PAYLOAD(name, fmt, flags, (const void *data_, size_t len_), (data_, len_), \
+			trace_emit(&tp_##name, words_, data_, len_), __VA_ARGS__)
 #define TRACEPOINT_DATA(name, fmt, ...) TP_DATA_POINT(name, fmt, TP_F_DATA, __VA_ARGS__)
 /* The payload is an Ethernet frame, for the pcap output. */
 #define TRACEPOINT_PACKET(name, fmt, ...) \
 	TP_DATA_POINT(name, fmt, TP_F_DATA | TP_F_PACKET, __VA_ARGS__)
 #define TRACEPOINT_STR(name, fmt, ...)                                                           \
-	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), TP_F_DATA)                                  \
-	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) const char *str_)            \
-	{                                                                                        \
-		if (unlikely(tp_##name.enabled)) {                                               \
-			const uint64_t words_[] = { TP_WORDS(__VA_ARGS__) };                     \
-			trace_emit(&tp_##name, words_, str_, str_ ? __builtin_strlen(str_) : 0); \
-		}                                                                                \
-	}
+	TP_WITH_PAYLOAD(name, fmt, TP_F_DATA, (const char *str_), (str_),                        \
+			trace_emit(&tp_##name, words_, str_, str_ ? __builtin_strlen(str_) : 0), \
+			__VA_ARGS__)
 /* The payload is the path of a struct file, looked up only when the tracepoint is on. */
-#define TRACEPOINT_FILE(name, fmt, ...)                                                 \
-	TP_OBJECT(name, fmt, TP_NPAIRS(__VA_ARGS__), TP_F_DATA)                         \
-	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) struct file *file_) \
-	{                                                                               \
-		if (unlikely(tp_##name.enabled)) {                                      \
-			const uint64_t words_[] = { TP_WORDS(__VA_ARGS__) };            \
-			trace_emit_file(&tp_##name, words_, file_);                     \
-		}                                                                       \
-	}
+#define TRACEPOINT_FILE(name, fmt, ...)                                       \
+	TP_WITH_PAYLOAD(name, fmt, TP_F_DATA, (struct file * file_), (file_), \
+			trace_emit_file(&tp_##name, words_, file_), __VA_ARGS__)
 #else /* a kernel built without tracepoints, for the bench's comparison */
 #define TRACEPOINT(name, fmt, ...)                              \
 	static inline void trace_##name(TP_PARAMS(__VA_ARGS__)) \
