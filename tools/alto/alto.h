@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Exit statuses of the tool itself (the guest's own status passes through). */
@@ -247,6 +248,11 @@ int cmd_build(int argc, char **argv);
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *command);
+/*
+ * Print the parts (up to NULL) with one write: a reader that stops early
+ * (grep -q) then never makes a later write fail with SIGPIPE.
+ */
+void print_text(FILE *f, const char *const *parts);
 void *xmalloc(size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);

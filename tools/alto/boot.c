@@ -39,10 +39,8 @@ static const char boot_usage_tail[] =
 
 static int usage(FILE *f, int status)
 {
-	fputs(boot_usage_head, f);
-	fputs(vm_options_help, f);
-	fputs(observe_options_help, f);
-	fputs(boot_usage_tail, f);
+	print_text(f, (const char *const[]){ boot_usage_head, vm_options_help, observe_options_help,
+					     boot_usage_tail, NULL });
 	return status;
 }
 

@@ -39,11 +39,8 @@ static const char run_usage_tail[] =
 
 static int usage(FILE *f, int status)
 {
-	fputs(run_usage_head, f);
-	fputs(app_options_help, f);
-	fputs(vm_options_help, f);
-	fputs(observe_options_help, f);
-	fputs(run_usage_tail, f);
+	print_text(f, (const char *const[]){ run_usage_head, app_options_help, vm_options_help,
+					     observe_options_help, run_usage_tail, NULL });
 	return status;
 }
 
