@@ -10,6 +10,7 @@
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
+#include <uapi/fcntl.h>
 #include <uapi/mman.h>
 #include <uapi/stat.h>
 
@@ -31,6 +32,11 @@ static long map_file(uintptr_t addr, size_t len, int prot, int flags, int fd, ui
 		goto out;
 	r = -EACCES;
 	if (!file_readable(f) || (shared && (prot & PROT_WRITE) && !file_writable(f)))
+		goto out;
+	/* A memfd sealed against writes has no writable shared mapping. */
+	r = -EPERM;
+	if (shared && (prot & PROT_WRITE) &&
+	    (READ_ONCE(f->vnode->seals) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
 		goto out;
 	r = -ENODEV;
 	if (shared && !f->vnode->ops->map_page) {

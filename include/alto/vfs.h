@@ -35,6 +35,7 @@ struct uio {
 	int iovcnt;
 	size_t resid; /* bytes left in all segments */
 	bool user;
+	bool nowait;	     /* RWF_NOWAIT: a call that would block fails with EAGAIN */
 	struct iovec one;    /* the segment of a single-buffer uio */
 	struct iovec *alloc; /* an imported array to free, or NULL */
 };
@@ -111,6 +112,7 @@ struct vnode {
 	uint64_t blocks; /* 512-byte units in use */
 	struct timespec atime, mtime, ctime, btime;
 	struct pipe *fifo; /* a FIFO's pipe while it is open (fs/pipe.c) */
+	uint32_t seals;	   /* a memfd's F_SEAL_* (fs/memfd.c), under lock */
 };
 
 void vnode_get(struct vnode *v);
@@ -149,6 +151,8 @@ struct file_ops {
 	void (*release)(struct file *f);
 	/* A file without a name: what /proc/PID/fd shows, "anon_inode:" and this. */
 	const char *anon_name;
+	/* Or a file that names itself (memfd): the NUL-terminated text, its length. */
+	long (*path)(struct file *f, char *buf, size_t size);
 };
 
 struct file {
@@ -267,6 +271,46 @@ void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx);
 unsigned int vfs_umask(void);
 /* Make v (a directory) the working directory of the current process. */
 int vfs_chdir(struct vnode *v);
+
+/*
+ * memfd_create (fs/memfd.c): an anonymous file in memory, or ERR_PTR; flags
+ * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL. Seals: F_ADD_SEALS and F_GET_SEALS,
+ * -EINVAL for a file that is not a memfd.
+ */
+struct file *memfd_create(const char *name, unsigned int flags);
+int memfd_add_seals(struct file *f, unsigned int seals);
+int memfd_get_seals(struct file *f);
+
+/*
+ * splice and tee (fs/splice.c): up to len bytes between a pipe and another
+ * file (at *off, advanced, or its position; NULL for a pipe), or copied
+ * from one pipe to another; flags SPLICE_F_*. Bytes moved or -errno.
+ */
+long vfs_splice(struct file *in, int64_t *off_in, struct file *out, int64_t *off_out, size_t len,
+		unsigned int flags);
+long vfs_tee(struct file *in, struct file *out, size_t len, unsigned int flags);
+/* Is f a pipe or FIFO? */
+bool vfs_is_pipe(const struct file *f);
+
+/*
+ * inotify (fs/inotify.c). The VFS reports: an event about a name in a
+ * directory (IN_CREATE, IN_DELETE, IN_MOVED_FROM/TO with a cookie from
+ * fsnotify_cookie, IN_ISDIR for a directory), an event on a vnode itself
+ * (IN_ATTRIB, IN_DELETE_SELF, IN_MOVE_SELF), and an event on an open file
+ * (IN_OPEN, IN_ACCESS, IN_MODIFY, IN_CLOSE_*), which the directory it was
+ * opened in hears of too, with its name. Each is one load when nobody
+ * watches. inotify_create makes an instance (flags O_NONBLOCK);
+ * inotify_add returns a watch descriptor for v, inotify_rm removes one.
+ */
+void fsnotify_name(struct vnode *dir, const char *name, size_t len, uint32_t mask, uint32_t cookie);
+void fsnotify_vnode(struct vnode *v, uint32_t mask);
+void fsnotify_file(struct file *f, uint32_t mask);
+uint32_t fsnotify_cookie(void);
+/* Does anybody watch anything? (Worth looking a victim up for its self events.) */
+bool fsnotify_watching(void);
+struct file *inotify_create(unsigned int flags);
+int inotify_add(struct file *f, struct vnode *v, uint32_t mask);
+int inotify_rm(struct file *f, int wd);
 
 /* Pipes: a read end and a write end; flags O_NONBLOCK. */
 int pipe_create(struct file **rd, struct file **wr, unsigned int flags);
