@@ -23,9 +23,9 @@
 #include <uapi/termios.h>
 #include "internal.h"
 
-#define MAX_QUEUED   16384 /* /proc/sys/fs/inotify/max_queued_events */
-#define MAX_WATCHES  8192  /* per instance: max_user_watches is larger; enough here */
-#define EVENT_HEAD   16	   /* struct inotify_event without its name */
+#define MAX_QUEUED  16384 /* /proc/sys/fs/inotify/max_queued_events */
+#define MAX_WATCHES 8192  /* per instance: max_user_watches is larger; enough here */
+#define EVENT_HEAD  16	  /* struct inotify_event without its name */
 
 struct inotify {
 	struct waitq wq; /* its lock: the queue below */
@@ -70,16 +70,16 @@ static size_t padded(size_t namelen)
 
 static bool same(const struct event *a, const struct event *b)
 {
-	return a->wd == b->wd && a->mask == b->mask && a->cookie == b->cookie &&
-	       a->len == b->len && !memcmp(a->name, b->name, a->len);
+	return a->wd == b->wd && a->mask == b->mask && a->cookie == b->cookie && a->len == b->len &&
+	       !memcmp(a->name, b->name, a->len);
 }
 
 /* Queue an event (kmalloc'd, taken over) unless it repeats the last one. */
 static void queue(struct inotify *in, struct event *e)
 {
 	unsigned long flags = spin_lock(&in->wq.lock);
-	struct event *last = list_empty(&in->events) ? NULL :
-			     list_entry(in->events.prev, struct event, link);
+	struct event *last =
+		list_empty(&in->events) ? NULL : list_entry(in->events.prev, struct event, link);
 
 	if (last && same(last, e)) {
 		kfree(e);
@@ -277,7 +277,8 @@ static long inotify_read(struct file *f, struct uio *u, uint64_t *pos)
 	/* Copied after the lock (a copy may fault); what a fault stops is lost, as on Linux. */
 	while (!list_empty(&batch)) {
 		struct event *e = list_first_entry(&batch, struct event, link);
-		if (r > 0 && (uio_copy_out(u, &e->wd, EVENT_HEAD) || uio_copy_out(u, e->name, e->len)))
+		if (r > 0 &&
+		    (uio_copy_out(u, &e->wd, EVENT_HEAD) || uio_copy_out(u, e->name, e->len)))
 			r = -EFAULT;
 		list_remove(&e->link);
 		kfree(e);
@@ -377,8 +378,11 @@ int inotify_add(struct file *f, struct vnode *v, uint32_t mask)
 			wd = in->nwatches < MAX_WATCHES ? -ENOMEM : -ENOSPC;
 		} else {
 			vnode_get(v);
-			*w = (struct watch){ .in = in, .v = v, .wd = in->next_wd++,
-					     .mask = mask & (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK) };
+			*w = (struct watch){ .in = in,
+					     .v = v,
+					     .wd = in->next_wd++,
+					     .mask = mask & (IN_ALL_EVENTS | IN_ONESHOT |
+							     IN_EXCL_UNLINK) };
 			list_append(&in->watches, &w->link);
 			list_append(&all_watches, &w->vlink);
 			in->nwatches++;

@@ -39,8 +39,8 @@ struct pty {
 	struct termios termios;
 	struct winsize winsize;
 	bool locked;
-	int slaves;	     /* open slave files */
-	bool slave_opened;   /* a slave has been open: its last close is a hang-up */
+	int slaves;	   /* open slave files */
+	bool slave_opened; /* a slave has been open: its last close is a hang-up */
 	bool master_gone;
 	/* Input: in[0..ready) is readable; in[ready..len) the line being edited. */
 	char in[IN_SIZE];

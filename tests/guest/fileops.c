@@ -112,7 +112,8 @@ static void copy_range(void)
 	show_file("b", b);
 	lseek(a, 10, SEEK_SET);
 	xresult("copy from the position", copy_file_range(a, NULL, b, NULL, 100, 0));
-	printf("positions now %ld and %ld\n", (long)lseek(a, 0, SEEK_CUR), (long)lseek(b, 0, SEEK_CUR));
+	printf("positions now %ld and %ld\n", (long)lseek(a, 0, SEEK_CUR),
+	       (long)lseek(b, 0, SEEK_CUR));
 	show_file("b", b);
 	oi = 100;
 	xresult("copy from past the end", copy_file_range(a, &oi, b, NULL, 5, 0));
@@ -158,7 +159,8 @@ static void splices(void)
 	show_file("file", f);
 	xresult("pipe to pipe", splice(p[0], NULL, q[1], NULL, 100, 0));
 	show("moved", buf, read(q[0], buf, sizeof(buf)));
-	xresult("empty pipe, SPLICE_F_NONBLOCK", splice(p[0], NULL, f, NULL, 10, SPLICE_F_NONBLOCK));
+	xresult("empty pipe, SPLICE_F_NONBLOCK",
+		splice(p[0], NULL, f, NULL, 10, SPLICE_F_NONBLOCK));
 	xresult("tee of an empty pipe, SPLICE_F_NONBLOCK", tee(p[0], q[1], 10, SPLICE_F_NONBLOCK));
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
@@ -191,7 +193,8 @@ static void splices(void)
 	xresult("vmsplice out of a pipe", vmsplice(p[0], out, 2, 0));
 	printf("got %.2s and %.6s\n", in1, in2);
 	xresult("vmsplice on a file", vmsplice(f, iov, 1, 0));
-	xresult("vmsplice from an empty pipe, SPLICE_F_NONBLOCK", vmsplice(p[0], out, 2, SPLICE_F_NONBLOCK));
+	xresult("vmsplice from an empty pipe, SPLICE_F_NONBLOCK",
+		vmsplice(p[0], out, 2, SPLICE_F_NONBLOCK));
 	close(p[0]);
 	close(p[1]);
 	close(q[0]);

@@ -13,9 +13,9 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 
-static const char *names[] = { "ACCESS", "MODIFY", "ATTRIB", "CLOSE_WRITE", "CLOSE_NOWRITE",
-			       "OPEN", "MOVED_FROM", "MOVED_TO", "CREATE", "DELETE",
-			       "DELETE_SELF", "MOVE_SELF" };
+static const char *names[] = { "ACCESS",	"MODIFY", "ATTRIB",	 "CLOSE_WRITE",
+			       "CLOSE_NOWRITE", "OPEN",	  "MOVED_FROM",	 "MOVED_TO",
+			       "CREATE",	"DELETE", "DELETE_SELF", "MOVE_SELF" };
 
 static uint32_t last_cookie;
 
@@ -87,7 +87,8 @@ static void directory(int in)
 	mkdir("d", 0755);
 	int wd = inotify_add_watch(in, "d", IN_ALL_EVENTS);
 	printf("watch on d: wd %d\n", wd);
-	xresult("the same directory again gives the same wd", inotify_add_watch(in, "d", IN_ALL_EVENTS));
+	xresult("the same directory again gives the same wd",
+		inotify_add_watch(in, "d", IN_ALL_EVENTS));
 	int fd = open("d/f", O_CREAT | O_WRONLY, 0644);
 	write(fd, "hello", 5);
 	write(fd, "again", 5);
@@ -140,14 +141,16 @@ static void file_watch(int in)
 {
 	phase("file");
 	int fd = open("w", O_CREAT | O_RDWR, 0644);
-	int wd = inotify_add_watch(in, "w", IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF);
+	int wd =
+		inotify_add_watch(in, "w", IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF);
 	printf("watch on w: wd %d\n", wd);
 	write(fd, "x", 1);
 	ftruncate(fd, 0);
 	fchmod(fd, 0600);
 	close(fd);
 	drain("modify, truncate, chmod, close", in);
-	xresult("IN_MASK_CREATE on a watched file", inotify_add_watch(in, "w", IN_OPEN | IN_MASK_CREATE));
+	xresult("IN_MASK_CREATE on a watched file",
+		inotify_add_watch(in, "w", IN_OPEN | IN_MASK_CREATE));
 	xresult("IN_MASK_ADD IN_OPEN", inotify_add_watch(in, "w", IN_OPEN | IN_MASK_ADD));
 	close(open("w", O_RDONLY));
 	drain("open with IN_OPEN added", in);

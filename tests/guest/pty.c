@@ -51,8 +51,9 @@ static void show_poll(const char *what, int fd)
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 
 	poll(&p, 1, 0);
-	printf("%s:%s%s%s%s\n", what, p.revents & POLLIN ? " IN" : "", p.revents & POLLOUT ? " OUT" : "",
-	       p.revents & POLLHUP ? " HUP" : "", p.revents & POLLERR ? " ERR" : "");
+	printf("%s:%s%s%s%s\n", what, p.revents & POLLIN ? " IN" : "",
+	       p.revents & POLLOUT ? " OUT" : "", p.revents & POLLHUP ? " HUP" : "",
+	       p.revents & POLLERR ? " ERR" : "");
 }
 
 static void by_hand(void)
