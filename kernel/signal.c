@@ -20,6 +20,7 @@
 #include <alto/trap.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
+#include <uapi/poll.h>
 #define TRACE_DEFINE 1
 #include "signal_trace.h"
 
@@ -226,7 +227,7 @@ static int send(struct process *p, const struct send_req *r, int sig, const stru
 	spin_unlock(&p->lock, flags);
 	kfree(q);
 	if (!err)
-		waitq_wake_all(&p->signal_wq);
+		waitq_notify(&p->signal_wq, POLLIN | POLLRDNORM);
 	return err;
 }
 
@@ -528,7 +529,7 @@ void signal_kick_all(struct process *p)
 			sched_kick(thread_of(pos));
 	}
 	spin_unlock(&p->lock, flags);
-	waitq_wake_all(&p->signal_wq);
+	waitq_notify(&p->signal_wq, POLLIN | POLLRDNORM);
 }
 
 /* Who sent a signal, for the console line of a core-dump signal. */

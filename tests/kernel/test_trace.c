@@ -2,7 +2,7 @@
  * Self tests of tracing: a packet tracepoint records a DHCP discover frame
  * (Ethernet, IPv4, UDP 68 to 67, BOOTP with the DHCP options), so that the
  * pcap output can be checked with tcpdump before a network driver traces
- * real packets (tests/cases/75-trace.sh runs it with --trace); and turning
+ * real packets (tests/cases/78-trace.sh runs it with --trace); and turning
  * tracepoints on by pattern finds what it should.
  */
 #include <alto/selftest.h>

@@ -1,4 +1,4 @@
-# Programs for the tracing, profiling and gdb tests (tests/cases/75-trace.sh),
+# Programs for the tracing, profiling and gdb tests (tests/cases/78-trace.sh),
 # built with frame pointers into build/tests/trace/: static (glibc) and, for
 # the profiler, dynamic too (its libc's symbols come from the shared object).
 

@@ -1,5 +1,5 @@
 /*
- * A known program for the tracing tests (tests/cases/75-trace.sh): it
+ * A known program for the tracing tests (tests/cases/78-trace.sh): it
  * touches a fresh page (a page fault), makes a pipe, and starts a thread
  * that sleeps 20 ms and writes "ping" into the pipe while the main thread
  * blocks reading it (a switch, a wake-up), then joins it. It prints what
