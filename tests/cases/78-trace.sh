@@ -382,3 +382,21 @@ t_trace_panic() {
 	expect_out '^the last dump was written after a kernel panic or fatal fault$' ' sched_switch$'
 }
 run_test trace/panic t_trace_panic
+
+# Many CPUs in little memory: the rings shrink to an eighth of memory, said
+# on the console, and the program runs and is traced on every CPU.
+t_trace_small_memory() {
+	build_trace_programs || return 1
+	local dir
+	dir=$(scratch)
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -c 8 -m 32M --trace='*' --trace-file "$dir/t.bin" \
+		"$TT/workload" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && expect_out '^alto: trace rings of [0-9]+ KiB per CPU \(an eighth of memory for 8 CPUs\)$' \
+		'^read ping$' || return 1
+	OUT=$("$ALTO" trace "$dir/t.bin" summary)
+	echo "$OUT" | head -3
+	expect_out ' on 8 CPUs, 1 dump, '
+}
+run_test trace/small-memory t_trace_small_memory
