@@ -170,6 +170,10 @@ void vfs_getattr(struct vnode *v, struct kstat *st)
 
 int vfs_chmod(struct vnode *v, unsigned int mode)
 {
+	int err = vfs_may_chmod(v);
+
+	if (err)
+		return err;
 	rw_write_lock(&v->lock);
 	v->mode = (v->mode & S_IFMT) | (mode & S_IALLUGO);
 	v->ctime = vfs_now();
@@ -179,6 +183,10 @@ int vfs_chmod(struct vnode *v, unsigned int mode)
 
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
+	int err = vfs_may_chown(v, uid, gid);
+
+	if (err)
+		return err;
 	rw_write_lock(&v->lock);
 	if (uid != (uint32_t)-1)
 		v->uid = uid;

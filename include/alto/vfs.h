@@ -226,6 +226,16 @@ struct kstat {
 void vfs_getattr(struct vnode *v, struct kstat *st);
 /* stat() on a path; flags are LOOKUP_*. */
 int vfs_stat(struct vnode *base, const char *path, int flags, struct kstat *st);
+/*
+ * Permission checks with the current credentials (fs/perm.c): mask is
+ * MAY_READ, MAY_WRITE, MAY_EXEC (alto/cred.h); 0, -EACCES or -EPERM.
+ */
+struct cred;
+int vfs_permission(struct vnode *v, int mask);
+int vfs_permission_cred(const struct cred *c, struct vnode *v, int mask);
+/* May the caller change v's mode (its owner, or CAP_FOWNER), or its owner and group? */
+int vfs_may_chmod(struct vnode *v);
+int vfs_may_chown(struct vnode *v, uint32_t uid, uint32_t gid);
 int vfs_chmod(struct vnode *v, unsigned int mode);
 /* (uint32_t)-1 leaves an id unchanged. */
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid);

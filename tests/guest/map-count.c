@@ -81,8 +81,7 @@ int main(void)
 	check("the mapped pages are usable", (pages[0][0] = 1) && (pages[n - 1][0] = 2));
 
 	errno = 0;
-	result("munmap of the middle page of an area, at the limit",
-	       munmap(three + PAGE, PAGE));
+	result("munmap of the middle page of an area, at the limit", munmap(three + PAGE, PAGE));
 	result("mprotect of the middle page of an area, at the limit",
 	       mprotect(three + PAGE, PAGE, PROT_READ));
 	result("munmap of an area's first page, at the limit", munmap(three, PAGE));

@@ -133,7 +133,8 @@ static void compare_with_model(const struct area_tree *t)
 		size_t len = (1 + next_rand() % 4) * PAGE;
 		uintptr_t floor = base + (next_rand() % (SLOTS / 2)) * PAGE;
 		uintptr_t top = floor + (next_rand() % (SLOTS / 2 + 4)) * PAGE;
-		assert_int_equal(area_gap_below(t, len, floor, top), model_gap_below(len, floor, top));
+		assert_int_equal(area_gap_below(t, len, floor, top),
+				 model_gap_below(len, floor, top));
 	}
 }
 
