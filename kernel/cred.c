@@ -17,9 +17,9 @@
 #define INVALID_ID 0xffffffffu
 
 /* The file-system capabilities that follow the file-system uid (Linux's CAP_FS_SET). */
-#define CAP_FS_MASK                                                                          \
+#define CAP_FS_MASK                                                                         \
 	((1ull << CAP_CHOWN) | (1ull << CAP_DAC_OVERRIDE) | (1ull << CAP_DAC_READ_SEARCH) | \
-	 (1ull << CAP_FOWNER) | (1ull << CAP_FSETID) | (1ull << CAP_LINUX_IMMUTABLE) |     \
+	 (1ull << CAP_FOWNER) | (1ull << CAP_FSETID) | (1ull << CAP_LINUX_IMMUTABLE) |      \
 	 (1ull << CAP_MKNOD) | (1ull << CAP_MAC_OVERRIDE))
 
 /* What kernel threads act as. Its reference count never reaches 0. */
@@ -140,14 +140,19 @@ struct id_change {
 	int fixup;	  /* which capability fix-up a user id change gets */
 };
 
-enum { FIXUP_XUID, FIXUP_FS, FIXUP_NONE };
+enum {
+	FIXUP_XUID,
+	FIXUP_FS,
+	FIXUP_NONE
+};
 
 static bool one_of(const uint32_t *old, uint32_t id)
 {
 	return id == old[ID_REAL] || id == old[ID_EFFECTIVE] || id == old[ID_SAVED];
 }
 
-/* setuid(a): root sets all four; others only the effective (and fs) id, to the real or saved one. */
+/* setuid(a): root sets all four; others only the effective (and fs) id, to the real or saved one.
+ */
 static int rule_set(const uint32_t *old, uint32_t *new, struct id_change *x)
 {
 	if (x->a == INVALID_ID)
@@ -217,7 +222,7 @@ static void fix_caps(const struct cred *old, struct cred *new, int fixup)
 		if (old->fsuid == 0 && new->fsuid != 0)
 			new->cap_effective &= ~CAP_FS_MASK;
 		if (old->fsuid != 0 && new->fsuid == 0)
-			new->cap_effective |= new->cap_permitted & CAP_FS_MASK;
+			new->cap_effective |= new->cap_permitted &CAP_FS_MASK;
 		return;
 	}
 	if (fixup != FIXUP_XUID)
@@ -245,7 +250,8 @@ static int change(int (*edit)(const struct cred *old, struct cred *new, void *ar
 {
 	for (;;) {
 		struct cred *old = cred_current();
-		struct cred *new = copy_cred(old, ngroups < 0 ? old->ngroups : (unsigned int)ngroups);
+		struct cred *new =
+			copy_cred(old, ngroups < 0 ? old->ngroups : (unsigned int)ngroups);
 		int r = new ? edit(old, new, arg) : -ENOMEM;
 		if (r) {
 			cred_put(new);
@@ -323,8 +329,7 @@ int cred_setresuid(uint32_t r, uint32_t e, uint32_t s)
 
 int cred_setresgid(uint32_t r, uint32_t e, uint32_t s)
 {
-	return change_ids(false, rule_setres, (struct id_change){ .a = r, .b = e, .c = s },
-			  NULL);
+	return change_ids(false, rule_setres, (struct id_change){ .a = r, .b = e, .c = s }, NULL);
 }
 
 uint32_t cred_setfsuid(uint32_t uid)

@@ -187,6 +187,7 @@ long process_clone(const struct clone_args_k *a)
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	signal_thread_init(t, false);
+	sched_fork(t, self);
 	long r = copy_state(t, self, a);
 	if (r) {
 		thread_detach(t);

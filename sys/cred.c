@@ -96,8 +96,9 @@ SYSCALL_DEFINE(setresgid, uint32_t r, uint32_t e, uint32_t s)
 static long put_three(const uint32_t *ids, uint32_t __user *r, uint32_t __user *e,
 		      uint32_t __user *s)
 {
-	return put_user(ids[ID_REAL], r) ?: put_user(ids[ID_EFFECTIVE], e) ?:
-					     put_user(ids[ID_SAVED], s);
+	return put_user(ids[ID_REAL], r)	      ?:
+		       put_user(ids[ID_EFFECTIVE], e) ?:
+							put_user(ids[ID_SAVED], s);
 }
 
 SYSCALL_DEFINE(getresuid, uint32_t __user *r, uint32_t __user *e, uint32_t __user *s)
@@ -160,7 +161,7 @@ SYSCALL_DEFINE(setgroups, int size, const uint32_t __user *list)
 	if (!groups)
 		return -ENOMEM;
 	r = copy_from_user(groups, list, size * sizeof(groups[0])) ? -EFAULT :
-								    cred_setgroups(groups, size);
+								     cred_setgroups(groups, size);
 	kfree(groups);
 	return r;
 }

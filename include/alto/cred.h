@@ -37,7 +37,12 @@ struct process;
 #define CAP_FULL_SET	    ((uint64_t)(1ull << (CAP_LAST_CAP + 1)) - 1)
 
 /* The four ids of one kind, in the order the rules index them. */
-enum { ID_REAL, ID_EFFECTIVE, ID_SAVED, ID_FS };
+enum {
+	ID_REAL,
+	ID_EFFECTIVE,
+	ID_SAVED,
+	ID_FS
+};
 
 struct cred {
 	int refs;

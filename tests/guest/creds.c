@@ -65,8 +65,12 @@ static void show_caps(const char *when)
 
 	capget_all(&eff, &perm);
 	printf("%s: effective %s, permitted %s, CAP_SETUID %s, CAP_DAC_OVERRIDE %s\n", when,
-	       !eff ? "empty" : eff == perm ? "= permitted" : "part of permitted",
-	       !perm ? "empty" : perm == initial_permitted ? "as at start" : "changed",
+	       !eff	   ? "empty" :
+	       eff == perm ? "= permitted" :
+			     "part of permitted",
+	       !perm			 ? "empty" :
+	       perm == initial_permitted ? "as at start" :
+					   "changed",
 	       eff & (1ull << CAP_SETUID) ? "yes" : "no",
 	       eff & (1ull << CAP_DAC_OVERRIDE) ? "yes" : "no");
 }
@@ -152,8 +156,7 @@ static void files_as_root(void)
 	result("root: access(0755 file, X_OK)", access("program", X_OK));
 	result("root: access(mode 0 directory, R_OK | W_OK | X_OK)",
 	       access("locked", R_OK | W_OK | X_OK));
-	try_open("root creates a file in a mode 0 directory", "locked/inside",
-		 O_CREAT | O_WRONLY);
+	try_open("root creates a file in a mode 0 directory", "locked/inside", O_CREAT | O_WRONLY);
 	check("  it belongs to root", stat("locked/inside", &st) == 0 && st.st_uid == 0);
 }
 
@@ -221,7 +224,8 @@ static void temporary_drop(void)
 	result("setreuid(1000, -1): real 1000, saved follows effective", setreuid(1000, -1));
 	show_ids("after setreuid(1000, -1)");
 	result("setreuid(0, -1)", setreuid(0, -1));
-	result("setreuid(-1, 1000): effective differs from real, saved follows", setreuid(-1, 1000));
+	result("setreuid(-1, 1000): effective differs from real, saved follows",
+	       setreuid(-1, 1000));
 	show_ids("after setreuid(-1, 1000)");
 	result("setreuid(-1, 0): the saved id is 1000 now, the real one 0", setreuid(-1, 0));
 	show_ids("after setreuid(-1, 0)");
