@@ -97,6 +97,7 @@ static const struct file_ops zero_fops = {
 	.write = sink_write,
 	.llseek = null_llseek,
 	.poll = always_ready,
+	.map_zero = true,
 };
 
 static const struct file_ops full_fops = {

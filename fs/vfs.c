@@ -168,6 +168,31 @@ void vfs_getattr(struct vnode *v, struct kstat *st)
 	rw_read_unlock(&v->lock);
 }
 
+void vfs_file_modified(struct vnode *v)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	v->mtime = v->ctime = now;
+	rw_write_unlock(&v->lock);
+}
+
+static bool not_after(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
+
+void vfs_file_accessed(struct vnode *v)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	if (not_after(v->atime, v->mtime) || not_after(v->atime, v->ctime) ||
+	    now.tv_sec - v->atime.tv_sec >= 24 * 3600)
+		v->atime = now;
+	rw_write_unlock(&v->lock);
+}
+
 int vfs_chmod(struct vnode *v, unsigned int mode)
 {
 	int err = vfs_may_chmod(v);

@@ -198,7 +198,7 @@ static int insert(struct mm *mm, uintptr_t start, uintptr_t end, unsigned int pr
 		return -ENOMEM;
 	*v = (struct vma){ .node = { .start = start, .end = end },
 			   .prot = prot,
-			   .flags = flags,
+			   .flags = flags | (mm->lock_future ? VMA_LOCKED : 0),
 			   .file = file,
 			   .offset = offset };
 	if (file)
@@ -330,8 +330,13 @@ static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct g
 	if (mm->areas.count > VM_MAX_MAP_COUNT)
 		return -ENOMEM; /* Linux's test, before the new area (which may merge) */
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (!valid_range(addr, len))
-			return addr < MMAP_MIN_ADDR ? -EPERM : -EINVAL;
+		/* Linux's order: the range, the alignment, then mmap_min_addr. */
+		if (len > USER_TOP || addr > USER_TOP - len)
+			return -ENOMEM;
+		if (!IS_ALIGNED(addr, PAGE_SIZE))
+			return -EINVAL;
+		if (addr < MMAP_MIN_ADDR)
+			return -EPERM;
 		if (!range_free(mm, addr, addr + len)) {
 			if (flags & MAP_FIXED_NOREPLACE)
 				return -EEXIST;
@@ -351,8 +356,10 @@ static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct g
 
 long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags)
 {
-	if (!len || len > USER_TOP)
+	if (!len)
 		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM; /* Linux: longer than the address space (or 0 once page-aligned) */
 	len = ALIGN_UP(len, PAGE_SIZE);
 	unsigned int vflags = (flags & MAP_TYPE) == MAP_SHARED ? VMA_SHARED : 0;
 	struct gather g = { 0 };
@@ -369,8 +376,12 @@ long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags, struct file *f,
 		  uint64_t off)
 {
-	if (!len || len > USER_TOP || !IS_ALIGNED(off, PAGE_SIZE) || off + len < off)
+	if (!len || !IS_ALIGNED(off, PAGE_SIZE))
 		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	if (off + ALIGN_UP(len, PAGE_SIZE) < off)
+		return -EOVERFLOW;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	unsigned int vflags = 0;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE)
@@ -454,6 +465,93 @@ long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len)
 	return ok ? 0 : -ENOMEM;
 }
 
+/* Set or clear VMA_LOCKED on v. */
+static void set_locked(struct vma *v, bool lock)
+{
+	v->flags = lock ? v->flags | VMA_LOCKED : v->flags & ~VMA_LOCKED;
+}
+
+long mm_mlock(struct mm *mm, uintptr_t addr, size_t len, bool lock)
+{
+	uintptr_t start = ALIGN_DOWN(addr, PAGE_SIZE), end = ALIGN_UP(addr + len, PAGE_SIZE);
+
+	if (end < start || addr + len < addr)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	unsigned long irq = spin_lock(&mm->lock);
+	/* Linux changes the areas up to the first hole, then says ENOMEM. */
+	uintptr_t mapped = start;
+	for (struct vma *v = find(mm, start); v && v->node.start <= mapped && mapped < end;
+	     v = next_of(v))
+		mapped = MIN(v->node.end, end);
+	long r = mapped > start ? split_at(mm, start, mapped, true) : 0;
+	if (!r && mapped > start) {
+		for (struct vma *v = find(mm, start); v && v->node.start < mapped; v = next_of(v))
+			set_locked(v, lock);
+		merge_range(mm, start, mapped);
+	}
+	if (!r && mapped < end)
+		r = -ENOMEM;
+	spin_unlock(&mm->lock, irq);
+	return r;
+}
+
+/* Lock (or unlock) every area, when current; new areas are locked from now on when future. */
+static void lock_all(struct mm *mm, bool lock, bool current, bool future)
+{
+	unsigned long irq = spin_lock(&mm->lock);
+
+	mm->lock_future = future;
+	if (current) {
+		for (struct vma *v = find(mm, 0); v; v = next_of(v))
+			set_locked(v, lock);
+		merge_range(mm, 0, USER_TOP);
+	}
+	spin_unlock(&mm->lock, irq);
+}
+
+void mm_mlock_all(struct mm *mm, bool current, bool future)
+{
+	lock_all(mm, true, current, future);
+}
+
+void mm_munlock_all(struct mm *mm)
+{
+	lock_all(mm, false, true, false);
+}
+
+long mm_msync(struct mm *mm, uintptr_t addr, size_t len, int flags)
+{
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct gather g = { 0 };
+	long r = 0;
+
+	if (end < addr || ALIGN_UP(len, PAGE_SIZE) < len)
+		return -ENOMEM;
+	unsigned long irq = spin_lock(&mm->lock);
+	uintptr_t at = addr;
+	for (struct vma *v = find(mm, addr); v && v->node.start < end; v = next_of(v)) {
+		if (v->node.start > at)
+			r = -ENOMEM; /* a hole: Linux goes on and says so at the end */
+		at = v->node.end;
+		if ((flags & MS_INVALIDATE) && (v->flags & VMA_LOCKED)) {
+			r = -EBUSY;
+			break;
+		}
+		if ((flags & MS_SYNC) && v->file && (v->flags & VMA_SHARED)) {
+			uintptr_t s = MAX(v->node.start, addr), e = MIN(v->node.end, end);
+			paging_protect_user_range(s, e, pte_flags(v->prot), true);
+			gather_range(&g, s, e);
+		}
+	}
+	if (!r && at < end)
+		r = -ENOMEM;
+	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
+	return r;
+}
+
 /* Linux refuses write access to a shared mapping of a file opened read-only. */
 static bool writable_shared(struct mm *mm, uintptr_t start, uintptr_t end)
 {
@@ -482,8 +580,10 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	if (!r) {
 		for (struct vma *v = find(mm, addr); v && v->node.start < end; v = next_of(v)) {
 			v->prot = prot & PROT_MASK;
+			/* File pages stay read-only: private ones are copied, shared ones marked.
+			 */
 			paging_protect_user_range(v->node.start, v->node.end, pte_flags(prot),
-						  !(v->flags & VMA_SHARED));
+						  !(v->flags & VMA_SHARED) || v->file);
 		}
 		gather_range(&g, addr, end);
 		merge_range(mm, addr, end);
@@ -535,7 +635,9 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 	if (!old_len || !v || v->node.start > old || v->node.end < old + old_len) {
 		r = -EFAULT; /* Linux: the old range must lie within one mapping */
 	} else if (flags & MREMAP_FIXED) {
-		r = place(mm, new_addr, new_len, MAP_FIXED, &g);
+		/* mremap says EINVAL for a bad new place, where mmap says ENOMEM or EPERM. */
+		r = valid_range(new_addr, new_len) ? place(mm, new_addr, new_len, MAP_FIXED, &g) :
+						     -EINVAL;
 		if (r >= 0)
 			r = move_area(mm, old, MIN(old_len, new_len), new_len, new_addr, &g);
 	} else if (new_len <= old_len) {
@@ -619,6 +721,7 @@ struct file_fault {
 	uint64_t offset;
 	bool copy;	   /* map a private copy of the file's page */
 	bool private_page; /* the page given is already private: map it as it is */
+	bool write;	   /* a write: a shared page is mapped writable, the file modified */
 	struct gather g;
 };
 
@@ -658,7 +761,8 @@ static int install(void *page, void *arg)
 		uint64_t flags = pte_flags(v->prot);
 		if (!priv)
 			flags |= PTE_FILE;
-		if (!priv && !(v->flags & VMA_SHARED))
+		/* A file's page is writable only after a write fault (marks the file modified). */
+		if (!priv && (!(v->flags & VMA_SHARED) || !c->write))
 			flags &= ~(PTE_W | PTE_D);
 		r = paging_map_user(c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
 		if (!r) {
@@ -738,8 +842,9 @@ static bool access_allowed(const struct vma *v, unsigned long error)
 
 enum {
 	RESOLVED = 0,
-	NEED_FILE = -1
-}; /* besides the SEGV codes */
+	NEED_FILE = -1,
+	MODIFIED = -2 /* resolved by a write to a shared file page: mark the file */
+};		      /* besides the SEGV codes */
 
 /*
  * The part of a fault decided under the lock. force: the kernel writes into
@@ -762,9 +867,18 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 			return copy_on_write(mm, va, pte, v->prot, &c->g) ? SEGV_MAPERR : RESOLVED;
 		if (force)
 			return RESOLVED;
+		/* The first write to a shared file page since it was mapped or synced. */
+		if (write && v->file && (v->flags & VMA_SHARED) && (v->prot & PROT_WRITE) &&
+		    (pte & PTE_FILE) && !(pte & PTE_W)) {
+			if (paging_map_user(va, pte & PTE_ADDR_MASK, pte_flags(v->prot) | PTE_FILE))
+				return SEGV_MAPERR;
+			c->file = v->file;
+			file_get(c->file);
+			return MODIFIED;
+		}
 		/* Another CPU resolved it first, or the access is not allowed. */
 		uint64_t want = pte_flags(v->prot);
-		if ((pte & PTE_FILE) && !(v->flags & VMA_SHARED))
+		if ((pte & PTE_FILE) && (!(v->flags & VMA_SHARED) || !write))
 			want &= ~(PTE_W | PTE_D);
 		return (pte & want) == want ? RESOLVED : SEGV_ACCERR;
 	}
@@ -774,10 +888,20 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 				  .va = va,
 				  .file = v->file,
 				  .offset = v->offset + (va - v->node.start),
-				  .copy = cow };
+				  .copy = cow,
+				  .write = write };
 	file_get(c->file);
 	*shared = v->flags & VMA_SHARED;
 	return NEED_FILE;
+}
+
+/* A write through a shared mapping modified the file: its mtime and ctime (as Linux's
+ * page_mkwrite). */
+static void file_modified(struct file *f)
+{
+	irq_enable();
+	vfs_file_modified(f->vnode);
+	irq_disable();
 }
 
 /* Resolve one page; returns RESOLVED, a SEGV code or VM_FAULT_SIGBUS. */
@@ -792,6 +916,13 @@ static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigne
 	int r = fault_locked(mm, va, write, force, error, &c, &shared);
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&c.g);
+	if (r == MODIFIED) {
+		/* The timestamps take the file's sleeping lock: skipped where that cannot be. */
+		if (can_sleep)
+			file_modified(c.file);
+		file_put(c.file);
+		return RESOLVED;
+	}
 	if (r != NEED_FILE)
 		return r;
 	if (!can_sleep) {
@@ -802,6 +933,8 @@ static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigne
 		r = fill_from_file(&c, shared);
 		irq_disable();
 		r = r == -ENXIO ? VM_FAULT_SIGBUS : r ? SEGV_MAPERR : RESOLVED;
+		if (r == RESOLVED && shared && write)
+			file_modified(c.file);
 	}
 	file_put(c.file);
 	return r;

@@ -147,6 +147,8 @@ struct file_ops {
 	void (*release)(struct file *f);
 	/* A file without a name: what /proc/PID/fd shows, "anon_inode:" and this. */
 	const char *anon_name;
+	/* mmap gives zero-filled anonymous memory, shared or private (/dev/zero). */
+	bool map_zero;
 };
 
 struct file {
@@ -236,6 +238,10 @@ int vfs_permission_cred(const struct cred *c, struct vnode *v, int mask);
 /* May the caller change v's mode (its owner, or CAP_FOWNER), or its owner and group? */
 int vfs_may_chmod(struct vnode *v);
 int vfs_may_chown(struct vnode *v, uint32_t uid, uint32_t gid);
+/* v was written through a mapping: mtime and ctime are now. */
+void vfs_file_modified(struct vnode *v);
+/* v was mapped (read): atime is now, by the relatime rule (older than mtime or ctime, or a day). */
+void vfs_file_accessed(struct vnode *v);
 int vfs_chmod(struct vnode *v, unsigned int mode);
 /* (uint32_t)-1 leaves an id unchanged. */
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid);

@@ -24,6 +24,7 @@ struct vnode;
 #define VMA_SHARED   0x4
 #define VMA_MAYWRITE 0x8  /* a shared file mapping whose file is open for writing */
 #define VMA_SPECIAL  0x10 /* kernel pages mapped as they are (the vDSO and its data) */
+#define VMA_LOCKED   0x20 /* mlock: msync(MS_INVALIDATE) refuses it (EBUSY) */
 
 /*
  * A node of the tree of areas (mm/area_tree.c, declared in mm/internal.h):
@@ -54,6 +55,7 @@ struct mm {
 	uintptr_t brk;		/* ... and ends here (not page-aligned) */
 	uintptr_t stack_top;	/* the initial stack's top */
 	uint64_t resident;	/* pages present */
+	bool lock_future;	/* mlockall(MCL_FUTURE): new areas are locked */
 };
 
 /* Lowest address mmap hands out or accepts for MAP_FIXED (like vm.mmap_min_addr). */
@@ -82,8 +84,24 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 	       uintptr_t new_addr);
 long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice);
 long mm_brk(struct mm *mm, uintptr_t addr);
-/* 0 if every page of [addr, addr+len) is mapped, -ENOMEM if not (msync, mlock). */
+/* 0 if every page of [addr, addr+len) is mapped, -ENOMEM if not (mincore). */
 long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len);
+/*
+ * mlock/munlock (lock: set or clear VMA_LOCKED on the range, splitting
+ * areas as Linux does; nothing is ever paged out, so that is all);
+ * mlockall (current: every area now; future: new areas too, MCL_FUTURE)
+ * and munlockall.
+ */
+long mm_mlock(struct mm *mm, uintptr_t addr, size_t len, bool lock);
+void mm_mlock_all(struct mm *mm, bool current, bool future);
+void mm_munlock_all(struct mm *mm);
+/*
+ * msync: -EBUSY for MS_INVALIDATE over locked pages; writable shared file
+ * pages of the range are write-protected again, so that the next write
+ * through them marks the file modified (its mtime and ctime), as Linux's
+ * writeback does. -ENOMEM when part of the range is not mapped.
+ */
+long mm_msync(struct mm *mm, uintptr_t addr, size_t len, int flags);
 
 /*
  * Map npages of the kernel's own memory from physical address pa at addr

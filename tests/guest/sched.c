@@ -91,7 +91,8 @@ static void set_and_get(void)
 {
 	result("SCHED_FIFO 10", set_policy(0, SCHED_FIFO, 10));
 	show_policy("  now");
-	result("sched_setparam 20", sched_setparam(0, &(struct sched_param){ .sched_priority = 20 }));
+	result("sched_setparam 20",
+	       sched_setparam(0, &(struct sched_param){ .sched_priority = 20 }));
 	show_policy("  now");
 	result("SCHED_RR 5", set_policy(0, SCHED_RR, 5));
 	show_policy("  now");
@@ -99,7 +100,8 @@ static void set_and_get(void)
 	show_policy("  now");
 	result("SCHED_IDLE", set_policy(0, SCHED_IDLE, 0));
 	show_policy("  now");
-	result("SCHED_OTHER | SCHED_RESET_ON_FORK", set_policy(0, SCHED_OTHER | SCHED_RESET_ON_FORK, 0));
+	result("SCHED_OTHER | SCHED_RESET_ON_FORK",
+	       set_policy(0, SCHED_OTHER | SCHED_RESET_ON_FORK, 0));
 	show_policy("  now");
 	result("SCHED_OTHER", set_policy(0, SCHED_OTHER, 0));
 	show_policy("  now");
