@@ -5,6 +5,7 @@
  * naming it, so the last of links and open files frees it.
  */
 #include <alto/mm.h>
+#include <alto/mqueue.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/string.h>
@@ -439,5 +440,6 @@ void vfs_init(void)
 	mount_at("/dev", dev);
 	mount_at("/tmp", tmp);
 	devfs_init();
+	mqueue_init();
 	console_dev_init();
 }

@@ -107,14 +107,18 @@ static void charge(struct thread *t, uint64_t now)
 
 /*
  * A thread joining the fair share of rq (on CPU cpu): one from another CPU
- * starts where this queue's clock stands, one back from a long sleep keeps
- * at most a slice of credit, and one that yields goes behind the others.
+ * keeps its lead or lag over the queue it left, measured against this
+ * one's clock (so that moving neither starves it nor favours it), one back
+ * from a long sleep keeps at most a slice of credit, and one that yields
+ * goes behind the others.
  */
 static void place_fair(struct runqueue *rq, struct thread *t, unsigned int cpu)
 {
-	if (t->vcpu != cpu)
-		t->vruntime = rq->min_vruntime;
-	else if (t->vruntime + TIME_SLICE_NS < rq->min_vruntime)
+	if (t->vcpu != cpu) {
+		int64_t lag = (int64_t)(t->vruntime - READ_ONCE(rq_of(t->vcpu)->min_vruntime));
+		t->vruntime = rq->min_vruntime + (uint64_t)lag;
+	}
+	if ((int64_t)(rq->min_vruntime - t->vruntime) > (int64_t)TIME_SLICE_NS)
 		t->vruntime = rq->min_vruntime - TIME_SLICE_NS;
 	t->vcpu = cpu;
 	if (!t->yielding)
@@ -658,6 +662,8 @@ void sched_init_cpu_rq(void)
 	for (int i = 0; i < MAX_CPUS; i++) {
 		spin_init(&runqueues[i].lock);
 		list_init(&runqueues[i].queue);
+		/* Far from 0, so that a lag below a queue's clock never wraps. */
+		runqueues[i].min_vruntime = 1ull << 60;
 	}
 	irq_set_handler(VEC_IPI_RESCHED, resched_ipi, NULL);
 }

@@ -109,8 +109,8 @@ static void times(void)
 	small_pause();
 	check("shared mapping read", p[1] == 'o');
 	b = st(fd);
-	check("  a read leaves mtime and ctime", same_time(a.st_mtim, b.st_mtim) &&
-							 same_time(a.st_ctim, b.st_ctim));
+	check("  a read leaves mtime and ctime",
+	      same_time(a.st_mtim, b.st_mtim) && same_time(a.st_ctim, b.st_ctim));
 	p[0] = 'S';
 	b = st(fd);
 	check("  the first write sets mtime", !same_time(a.st_mtim, b.st_mtim));
@@ -118,8 +118,7 @@ static void times(void)
 	result("  msync(MS_SYNC)", msync(p, PAGE, MS_SYNC));
 	old_times(fd);
 	p[1] = 'O';
-	check("  the first write after msync sets mtime again",
-	      st(fd).st_mtim.tv_sec != 1000);
+	check("  the first write after msync sets mtime again", st(fd).st_mtim.tv_sec != 1000);
 	old_times(fd);
 	p[2] = 'M';
 	check("  a write without msync since the last one leaves it",
