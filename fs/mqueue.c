@@ -9,7 +9,7 @@
  * signal or by nothing, when a message reaches an empty queue that no
  * receiver waits on. Linux's limits apply: 10 messages of 8 KiB by default,
  * at most those (fs.mqueue.msg_max, msgsize_max) without CAP_SYS_RESOURCE,
- * and 256 queues.
+ * 256 queues alive, and each user's queues within RLIMIT_MSGQUEUE bytes.
  */
 #include <alto/clock.h>
 #include <alto/cred.h>
@@ -27,6 +27,7 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/poll.h>
+#include <uapi/resource.h>
 #include <uapi/stat.h>
 #include "internal.h"
 
@@ -55,12 +56,28 @@ struct mqueue {
 	int notify_signo;
 	uint64_t notify_value;
 	unsigned int receivers; /* waiting: a message goes to them, not to a notification */
+	uint32_t charged_uid;	/* RLIMIT_MSGQUEUE: whose bytes this queue counts in */
+	uint64_t charged;
 };
+
+/*
+ * RLIMIT_MSGQUEUE: the bytes of each user's queues, Linux's sum (a message
+ * header and a priority-tree node per slot, 48 bytes each, and the texts'
+ * room), kept from creation until the queue is freed.
+ */
+struct mq_user {
+	struct list link;
+	uint32_t uid;
+	uint64_t bytes;
+};
+
+static struct spinlock users_lock = SPINLOCK_INIT;
+static struct list users = LIST_INIT(users);
 
 static struct mount mq_mount;
 static struct vnode mq_root;
 static struct list queues = LIST_INIT(queues); /* under mq_mount.ns_lock */
-static unsigned int nqueues;
+static unsigned int nqueues;		       /* alive, named or not (Linux's count): atomic */
 
 static const struct vnode_ops mq_dir_ops, mq_file_ops;
 static const struct file_ops mq_fops;
@@ -97,6 +114,61 @@ static int attr_ok(const struct mq_attr_k *a)
 	return 0;
 }
 
+static uint64_t queue_bytes(const struct mq_attr_k *a)
+{
+	uint64_t slots = (uint64_t)a->mq_maxmsg;
+
+	return slots * 48 + MIN(slots, (uint64_t)MQ_PRIO_MAX) * 48 +
+	       slots * (uint64_t)a->mq_msgsize;
+}
+
+static struct mq_user *user_of(uint32_t uid)
+{
+	struct list *l;
+
+	list_for_each(l, &users) {
+		struct mq_user *u = list_entry(l, struct mq_user, link);
+		if (u->uid == uid)
+			return u;
+	}
+	return NULL;
+}
+
+/* Count bytes against uid's RLIMIT_MSGQUEUE (limit): -EMFILE beyond it. */
+static int charge(uint32_t uid, uint64_t bytes, uint64_t limit)
+{
+	struct mq_user *fresh = kzalloc(sizeof(*fresh));
+	unsigned long flags = spin_lock(&users_lock);
+	struct mq_user *u = user_of(uid);
+	int err = 0;
+
+	if (!u && fresh) {
+		u = fresh;
+		fresh = NULL;
+		u->uid = uid;
+		list_append(&users, &u->link);
+	}
+	if (!u)
+		err = -ENOMEM;
+	else if (u->bytes + bytes < u->bytes || u->bytes + bytes > limit)
+		err = -EMFILE;
+	else
+		u->bytes += bytes;
+	spin_unlock(&users_lock, flags);
+	kfree(fresh);
+	return err;
+}
+
+static void uncharge(uint32_t uid, uint64_t bytes)
+{
+	unsigned long flags = spin_lock(&users_lock);
+	struct mq_user *u = user_of(uid);
+
+	if (u)
+		u->bytes -= bytes;
+	spin_unlock(&users_lock, flags);
+}
+
 /* A new queue named name in the directory; call with the ns_lock held. */
 static int create(const char *name, size_t len, uint32_t mode, const struct mq_attr_k *attr,
 		  struct mqueue **out)
@@ -112,12 +184,24 @@ static int create(const char *name, size_t len, uint32_t mode, const struct mq_a
 	}
 	struct cred *c = cred_current();
 	bool privileged = cred_capable(c, CAP_SYS_RESOURCE);
+	uint32_t uid = c->uid;
 	cred_put(c);
-	if (nqueues >= MQ_QUEUES_MAX && !privileged)
+	if (READ_ONCE(nqueues) >= MQ_QUEUES_MAX && !privileged)
 		return -ENOSPC;
+	struct process *p = current_process();
+	unsigned long flags = spin_lock(&p->lock);
+	uint64_t limit = p->rlimits[RLIMIT_MSGQUEUE].rlim_cur;
+	spin_unlock(&p->lock, flags);
+	err = charge(uid, queue_bytes(&a), limit);
+	if (err)
+		return err;
 	struct mqueue *q = kzalloc(sizeof(*q));
-	if (!q)
+	if (!q) {
+		uncharge(uid, queue_bytes(&a));
 		return -ENOMEM;
+	}
+	q->charged_uid = uid;
+	q->charged = queue_bytes(&a);
 	vnode_init(&q->v, &mq_mount, &mq_file_ops, S_IFREG | (mode & S_IALLUGO));
 	q->v.fops = &mq_fops;
 	q->v.size = FILENT_SIZE;
@@ -128,7 +212,7 @@ static int create(const char *name, size_t len, uint32_t mode, const struct mq_a
 	list_init(&q->msgs);
 	q->attr = a;
 	list_append(&queues, &q->link); /* the directory's reference is the initial one */
-	nqueues++;
+	__atomic_add_fetch(&nqueues, 1, __ATOMIC_RELAXED);
 	*out = q;
 	return 0;
 }
@@ -148,7 +232,7 @@ static int dir_lookup(struct vnode *dir, const char *name, size_t len, struct vn
 
 /* open(O_CREAT) in /dev/mqueue makes a queue of the default size, as on Linux. */
 static int dir_create(struct vnode *dir, const char *name, size_t len, uint32_t mode, uint64_t rdev,
-		     struct vnode **out)
+		      struct vnode **out)
 {
 	struct mqueue *q;
 	int err;
@@ -168,7 +252,6 @@ static int dir_create(struct vnode *dir, const char *name, size_t len, uint32_t 
 static void remove_queue(struct mqueue *q)
 {
 	list_remove(&q->link);
-	nqueues--;
 	rw_write_lock(&q->v.lock);
 	q->v.nlink = 0;
 	q->v.ctime = vfs_now();
@@ -238,6 +321,8 @@ static void mq_free(struct vnode *v)
 		list_remove(&m->link);
 		kfree(m);
 	}
+	uncharge(q->charged_uid, q->charged);
+	__atomic_sub_fetch(&nqueues, 1, __ATOMIC_RELAXED);
 	kfree(q);
 }
 
@@ -267,7 +352,8 @@ static long mq_read(struct file *f, struct uio *u, uint64_t *pos)
 
 	unsigned long flags = spin_lock(&q->wq.lock);
 	bool signal = q->notify_proc && q->notify_type == SIGEV_SIGNAL;
-	int n = snprintf(line, sizeof(line), "QSIZE:%-10lu NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n",
+	int n = snprintf(line, sizeof(line),
+			 "QSIZE:%-10lu NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n",
 			 (unsigned long)q->qsize, q->notify_proc ? q->notify_type : 0,
 			 signal ? q->notify_signo : 0, q->notify_proc ? q->notify_proc->pid : 0);
 	spin_unlock(&q->wq.lock, flags);
@@ -341,8 +427,8 @@ static int lock_name(const char *name, size_t *len)
 }
 
 /* Find or make the queue; a referenced vnode in *out. */
-static int open_queue(const char *name, int oflag, unsigned int mode,
-		      const struct mq_attr_k *attr, struct mqueue **out)
+static int open_queue(const char *name, int oflag, unsigned int mode, const struct mq_attr_k *attr,
+		      struct mqueue **out)
 {
 	static const int acc_mask[3] = { MAY_READ, MAY_WRITE, MAY_READ | MAY_WRITE };
 	size_t len;
@@ -415,7 +501,7 @@ static struct file *mq_file(int fd, int need)
 {
 	struct file *f = fd_get_file(fd);
 	int acc = f ? (int)(f->flags & O_ACCMODE) : 0;
-	bool ok = need == MAY_READ ? acc == O_RDONLY || acc == O_RDWR :
+	bool ok = need == MAY_READ  ? acc == O_RDONLY || acc == O_RDWR :
 		  need == MAY_WRITE ? acc == O_WRONLY || acc == O_RDWR :
 				      true;
 
@@ -494,8 +580,7 @@ static void touch(struct mqueue *q)
 	rw_write_unlock(&q->v.lock);
 }
 
-long mqueue_send(int fd, const char __user *text, size_t len, unsigned int prio,
-		  uint64_t deadline)
+long mqueue_send(int fd, const char __user *text, size_t len, unsigned int prio, uint64_t deadline)
 {
 	if (prio >= MQ_PRIO_MAX)
 		return -EINVAL;
@@ -515,7 +600,8 @@ long mqueue_send(int fd, const char __user *text, size_t len, unsigned int prio,
 	m->prio = prio;
 	unsigned long flags = spin_lock(&q->wq.lock);
 	if (!has_room(q))
-		r = (READ_ONCE(f->flags) & O_NONBLOCK) ? -EAGAIN : wait_for(q, &flags, has_room, deadline);
+		r = (READ_ONCE(f->flags) & O_NONBLOCK) ? -EAGAIN :
+							 wait_for(q, &flags, has_room, deadline);
 	if (!r) {
 		insert_locked(q, m);
 		m = NULL;
@@ -533,7 +619,7 @@ out:
 }
 
 long mqueue_receive(int fd, char __user *text, size_t len, unsigned int __user *prio,
-		     uint64_t deadline)
+		    uint64_t deadline)
 {
 	struct file *f = mq_file(fd, MAY_READ);
 
@@ -611,7 +697,8 @@ long mqueue_getsetattr(int fd, const struct mq_attr_k *set, struct mq_attr_k *ol
 	old->mq_flags = READ_ONCE(f->flags) & O_NONBLOCK;
 	if (set) {
 		unsigned int fl = READ_ONCE(f->flags);
-		WRITE_ONCE(f->flags, (set->mq_flags & O_NONBLOCK) ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+		WRITE_ONCE(f->flags,
+			   (set->mq_flags & O_NONBLOCK) ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 	}
 	file_put(f);
 	return 0;

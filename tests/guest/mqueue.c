@@ -7,8 +7,8 @@
  * mq_getattr/mq_setattr, poll, notification by signal (SI_MESGQ with the
  * value and the sender's pid, once, EBUSY for a second, only for a message
  * reaching an empty queue), the queue as a file under /dev/mqueue (listed,
- * stat, the QSIZE line, unlink), unlinking an open queue, and the limits
- * and permissions an unprivileged caller meets. /dev/mqueue is mounted
+ * stat, the QSIZE line, unlink), unlinking an open queue, RLIMIT_MSGQUEUE's
+ * byte count, and the limits and permissions an unprivileged caller meets. /dev/mqueue is mounted
  * natively in a private mount namespace when the host has not mounted it.
  */
 #include "threads.h"
@@ -181,7 +181,8 @@ static void notification(mqd_t q)
 	ev.sigev_value.sival_int = 42;
 	result("mq_notify SIGEV_SIGNAL SIGUSR1", mq_notify(q, &ev));
 	result("a second mq_notify", mq_notify(q, &ev));
-	result("mq_notify with signal 99", mq_notify(q, &(struct sigevent){ .sigev_notify = SIGEV_SIGNAL, .sigev_signo = 99 }));
+	result("mq_notify with signal 99",
+	       mq_notify(q, &(struct sigevent){ .sigev_notify = SIGEV_SIGNAL, .sigev_signo = 99 }));
 	result("mq_notify with notify 42", mq_notify(q, &(struct sigevent){ .sigev_notify = 42 }));
 	mq_send(q, "wake", 4, 0);
 	int sig = sigtimedwait(&usr1, &si, &wait);
@@ -196,13 +197,16 @@ static void notification(mqd_t q)
 	receive_all(q, "emptied");
 	result("mq_notify(NULL) ends it", mq_notify(q, NULL));
 	mq_send(q, "third", 5, 0);
-	check("then nobody is notified", sigtimedwait(&usr1, &si, &(struct timespec){ 0, 100000000 }) < 0);
+	check("then nobody is notified",
+	      sigtimedwait(&usr1, &si, &(struct timespec){ 0, 100000000 }) < 0);
 	receive_all(q, "emptied");
-	result("mq_notify SIGEV_NONE", mq_notify(q, &(struct sigevent){ .sigev_notify = SIGEV_NONE }));
+	result("mq_notify SIGEV_NONE",
+	       mq_notify(q, &(struct sigevent){ .sigev_notify = SIGEV_NONE }));
 	result("a second, SIGEV_SIGNAL", mq_notify(q, &ev));
 	mq_send(q, "fourth", 6, 0);
 	result("after a message, SIGEV_SIGNAL again", mq_notify(q, &ev));
-	check("no signal for SIGEV_NONE", sigtimedwait(&usr1, &si, &(struct timespec){ 0, 100000000 }) < 0);
+	check("no signal for SIGEV_NONE",
+	      sigtimedwait(&usr1, &si, &(struct timespec){ 0, 100000000 }) < 0);
 	receive_all(q, "emptied");
 }
 
@@ -232,9 +236,9 @@ static void as_file(mqd_t q)
 	if (d)
 		closedir(d);
 	check("the queue is listed in /dev/mqueue", found == 1);
-	check("stat: a regular file, 0600, 80 bytes",
-	      stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600 &&
-		      st.st_size == 80);
+	check("stat: a regular file, 0600, 80 bytes", stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+							      (st.st_mode & 0777) == 0600 &&
+							      st.st_size == 80);
 	mq_send(q, "abc", 3, 0);
 	mq_send(q, "defgh", 5, 0);
 	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2 };
@@ -273,6 +277,30 @@ static void as_file(mqd_t q)
 	show_attr("  it", again);
 	show_attr("  and the old one", q);
 	mq_close(again);
+}
+
+/* RLIMIT_MSGQUEUE (800 KiB): Linux counts 82,880 bytes for a default queue, so 9 fit. */
+static void byte_limit(void)
+{
+	char name[32];
+	int n;
+
+	for (n = 0; n < 20; n++) {
+		snprintf(name, sizeof(name), "/alto-mq-limit%d", n);
+		mqd_t q = mq_open(name, O_CREAT | O_RDWR, 0600, NULL);
+		if (q == (mqd_t)-1)
+			break;
+		mq_close(q);
+	}
+	printf("default queues made before %s: %d\n", errname(errno), n);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "/alto-mq-limit%d", i);
+		mq_unlink(name);
+	}
+	mqd_t q = mq_open("/alto-mq-limit0", O_CREAT | O_RDWR, 0600, NULL);
+	check("freed queues give their bytes back", q != (mqd_t)-1);
+	mq_close(q);
+	mq_unlink("/alto-mq-limit0");
 }
 
 static void unprivileged(void)
@@ -330,6 +358,7 @@ int main(void)
 	blocking(q);
 	notification(q);
 	as_file(q);
+	byte_limit();
 	unprivileged();
 	mq_close(q);
 	mq_unlink(NAME);
