@@ -11,6 +11,7 @@
  * the host's root may lack a capability or two.
  */
 #include "common.h"
+#include <dirent.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -255,6 +256,12 @@ static void permanent_drop(void)
 	result("setuid(33) for good", setuid(33));
 	show_ids("uid 33 for good");
 	show_caps("uid 33 for good");
+	struct stat st;
+	check("/proc/self belongs to uid 33", stat("/proc/self/", &st) == 0 && st.st_uid == 33);
+	DIR *fds = opendir("/proc/self/fd");
+	check("/proc/self/fd (mode 0500) can be listed", fds != NULL);
+	if (fds)
+		closedir(fds);
 	result("setuid(0)", setuid(0));
 	result("seteuid(0)", seteuid(0));
 	result("setgid(0)", setgid(0));
