@@ -62,6 +62,10 @@ MICRO = [
     ("futex-pingpong", "futex ping-pong round trip (ns)"),
     ("pipe-pingpong", "pipe ping-pong round trip (ns)"),
     ("context-switch", "sched_yield switch, 1 CPU (ns)"),
+    ("epoll-1-of-100", "epoll_wait, 1 ready of 100 pipes (ns)"),
+    ("eventfd-pingpong", "eventfd ping-pong round trip (ns)"),
+    ("unix-pingpong", "AF_UNIX stream ping-pong round trip (ns)"),
+    ("unix-1MiB", "AF_UNIX stream, 1 MiB to a reader (ns)"),
 ]
 WHOLE = ["boot", "memory", "size"]
 

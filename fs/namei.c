@@ -8,6 +8,7 @@
 #include <alto/mm.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
+#include <uapi/inotify.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
 
@@ -285,6 +286,9 @@ static int create_node(struct vnode *base, const char *path, uint32_t mode, uint
 			vfs_own_new(nd.dir, v);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err)
+		fsnotify_name(nd.dir, nd.last, nd.lastlen,
+			      IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), 0);
 	vnode_put(v);
 	nd_end(&nd);
 	return err;
@@ -301,7 +305,7 @@ int vfs_mknod(struct vnode *base, const char *path, unsigned int mode, uint64_t 
 
 	if (!type)
 		mode |= type = S_IFREG;
-	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO)
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK)
 		return type == S_IFDIR ? -EPERM : -EOPNOTSUPP;
 	return create_node(base, path, mode & (S_IFMT | S_IALLUGO), type == S_IFCHR ? rdev : 0);
 }
@@ -329,6 +333,8 @@ int vfs_symlink(const char *target, struct vnode *base, const char *path)
 			vfs_own_new(nd.dir, v);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err)
+		fsnotify_name(nd.dir, nd.last, nd.lastlen, IN_CREATE, 0);
 	vnode_put(v);
 	nd_end(&nd);
 	return err;
@@ -360,6 +366,10 @@ int vfs_link(struct vnode *obase, const char *opath, struct vnode *nbase, const 
 		err = nd.dir->ops->link(nd.dir, nd.last, nd.lastlen, v);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err) {
+		fsnotify_vnode(v, IN_ATTRIB);
+		fsnotify_name(nd.dir, nd.last, nd.lastlen, IN_CREATE, 0);
+	}
 	vnode_put(v);
 	nd_end(&nd);
 	return err;
@@ -379,8 +389,11 @@ static int walk_existing_parent(struct nameidata *nd, struct vnode *base, const 
 	return err;
 }
 
-/* The name must exist (ENOENT first, as Linux), then the caller may remove it. */
-static int may_remove(struct vnode *dir, const char *name, size_t len)
+/*
+ * The name must exist (ENOENT first, as Linux), then the caller may remove
+ * it: 0 with the victim in *out (referenced), or the error.
+ */
+static int may_remove(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
 	struct vnode *v;
 	int err = vfs_step(dir, name, len, &v);
@@ -388,20 +401,37 @@ static int may_remove(struct vnode *dir, const char *name, size_t len)
 	if (err)
 		return err;
 	err = vfs_may_delete(dir, v);
-	vnode_put(v);
+	if (err)
+		vnode_put(v);
+	else
+		*out = v;
 	return err;
+}
+
+/* What a removed name tells its watchers, in Linux's order: the victim, then the directory. */
+static void notify_removed(struct nameidata *nd, struct vnode *victim, bool rmdir)
+{
+	if (!rmdir)
+		fsnotify_vnode(victim, IN_ATTRIB); /* its link count */
+	if (rmdir || !READ_ONCE(victim->nlink))
+		fsnotify_vnode(victim, IN_DELETE_SELF);
+	fsnotify_name(nd->dir, nd->last, nd->lastlen, IN_DELETE | (rmdir ? IN_ISDIR : 0), 0);
 }
 
 static int remove_name(struct nameidata *nd, bool rmdir)
 {
 	struct mount *m = nd->dir->mount;
-	int err = may_remove(nd->dir, nd->last, nd->lastlen);
+	struct vnode *victim;
+	int err = may_remove(nd->dir, nd->last, nd->lastlen, &victim);
 
 	if (err)
 		return err;
 	mutex_lock(&m->ns_lock);
 	err = nd->dir->ops->unlink(nd->dir, nd->last, nd->lastlen, rmdir);
 	mutex_unlock(&m->ns_lock);
+	if (!err && fsnotify_watching())
+		notify_removed(nd, victim, rmdir);
+	vnode_put(victim);
 	return err;
 }
 
@@ -464,6 +494,28 @@ static int check_rename_source(struct nameidata *o, struct nameidata *n)
 	return err;
 }
 
+/* A rename as watchers see it: moved from, moved to (one cookie), then the vnodes themselves. */
+static void notify_moved(struct nameidata *o, struct nameidata *n, struct vnode *src,
+			 struct vnode *dst, unsigned int flags)
+{
+	uint32_t cookie = fsnotify_cookie(), isdir = S_ISDIR(src->mode) ? IN_ISDIR : 0;
+
+	fsnotify_name(o->dir, o->last, o->lastlen, IN_MOVED_FROM | isdir, cookie);
+	fsnotify_name(n->dir, n->last, n->lastlen, IN_MOVED_TO | isdir, cookie);
+	if (dst && (flags & RENAME_EXCHANGE)) {
+		uint32_t back = fsnotify_cookie(), dir2 = S_ISDIR(dst->mode) ? IN_ISDIR : 0;
+		fsnotify_name(n->dir, n->last, n->lastlen, IN_MOVED_FROM | dir2, back);
+		fsnotify_name(o->dir, o->last, o->lastlen, IN_MOVED_TO | dir2, back);
+		fsnotify_vnode(dst, IN_MOVE_SELF);
+	} else if (dst && dst != src) {
+		if (!S_ISDIR(dst->mode))
+			fsnotify_vnode(dst, IN_ATTRIB);
+		if (S_ISDIR(dst->mode) || !READ_ONCE(dst->nlink))
+			fsnotify_vnode(dst, IN_DELETE_SELF);
+	}
+	fsnotify_vnode(src, IN_MOVE_SELF);
+}
+
 int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, const char *npath,
 	       unsigned int flags)
 {
@@ -478,13 +530,16 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, cons
 		err = walk_existing_parent(&n, nbase, npath);
 	if (!err)
 		err = check_rename_source(&o, &n);
+	struct vnode *src = NULL, *dst = NULL;
 	if (!err)
-		err = may_remove(o.dir, o.last, o.lastlen);
+		err = may_remove(o.dir, o.last, o.lastlen, &src);
 	if (!err) {
 		/* Replacing a name is removing it; otherwise one is added. */
-		err = may_remove(n.dir, n.last, n.lastlen);
-		if (err == -ENOENT)
+		err = may_remove(n.dir, n.last, n.lastlen, &dst);
+		if (err == -ENOENT) {
+			dst = NULL;
 			err = may_create_name(&n);
+		}
 	}
 	if (!err) {
 		struct mount *m = o.dir->mount;
@@ -492,6 +547,10 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, cons
 		err = o.dir->ops->rename(o.dir, o.last, o.lastlen, n.dir, n.last, n.lastlen, flags);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err && fsnotify_watching())
+		notify_moved(&o, &n, src, dst, flags);
+	vnode_put(src);
+	vnode_put(dst);
 	nd_end(&n);
 	nd_end(&o);
 	return err;
