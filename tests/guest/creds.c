@@ -277,9 +277,8 @@ static void permanent_drop(void)
 }
 
 /*
- * Names from /etc/passwd and /etc/group. Run apart, and for musl only:
- * glibc asks nscd first, through a socket (Alto's AF_UNIX lands with the
- * readiness work; until then socket() says ENOSYS on the console).
+ * Names from /etc/passwd and /etc/group (glibc asks nscd first, through an
+ * AF_UNIX socket that finds nobody), run apart: the ids end as 33.
  */
 static void names(void)
 {
