@@ -99,8 +99,10 @@ static bool commit(struct cred *old, struct cred *new)
 	unsigned long flags = spin_lock(&p->lock);
 	bool ok = p->cred == old;
 
-	if (ok)
+	if (ok) {
 		p->cred = new;
+		WRITE_ONCE(p->dac_override, cred_overrides_dac(new));
+	}
 	spin_unlock(&p->lock, flags);
 	if (ok)
 		cred_put(old); /* the process's reference */
@@ -112,6 +114,18 @@ static bool commit(struct cred *old, struct cred *new)
 bool cred_capable(const struct cred *c, int cap)
 {
 	return c->cap_effective & (1ull << cap);
+}
+
+bool cred_overrides_dac(const struct cred *c)
+{
+	return cred_capable(c, CAP_DAC_OVERRIDE) && cred_capable(c, CAP_DAC_READ_SEARCH);
+}
+
+bool cred_current_overrides_dac(void)
+{
+	struct process *p = current_process();
+
+	return !p || !p->cred || READ_ONCE(p->dac_override);
 }
 
 bool cred_in_group(const struct cred *c, uint32_t gid)

@@ -78,6 +78,7 @@ static struct process *process_create(const char *path)
 	p->mm = mm_create();
 	p->files = fdtable_create();
 	p->cred = cred_root();
+	p->dac_override = true;
 	if (!p->exe_path || !p->mm || !p->files || !p->cred || fdtable_setup_stdio(p->files))
 		return NULL; /* at boot: the caller reports it and the VM stops */
 	strlcpy(p->exe_path, path, strlen(path) + 1);

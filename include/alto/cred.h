@@ -74,6 +74,11 @@ struct cred *cred_get(struct cred *c);
 void cred_put(struct cred *c);
 
 bool cred_capable(const struct cred *c, int cap);
+/* c has CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: it may read and write any file, search any
+ * directory. */
+bool cred_overrides_dac(const struct cred *c);
+/* The same for the current process, without taking a reference (the VFS's fast path). */
+bool cred_current_overrides_dac(void);
 /* c's file-system group, or one of its supplementary groups, is gid. */
 bool cred_in_group(const struct cred *c, uint32_t gid);
 

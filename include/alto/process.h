@@ -61,6 +61,7 @@ struct process {
 
 	/* Who it is (kernel/cred.c): replaced whole under lock, never changed in place. */
 	struct cred *cred;
+	bool dac_override; /* cred has CAP_DAC_OVERRIDE and _READ_SEARCH: the fast path */
 
 	/* What was run, for error messages, fault reports and /proc. */
 	char *exe_path;
