@@ -21,6 +21,8 @@ TRACEPOINT(sched_yield, "tid=%d", int, tid)
 TRACEPOINT(sched_idle_enter, "cpu=%u", unsigned int, cpu)
 TRACEPOINT(sched_idle_exit, "cpu=%u", unsigned int, cpu)
 TRACEPOINT(sched_affinity, "tid=%d mask=%x", int, tid, uint64_t, mask)
+TRACEPOINT(sched_policy, "tid=%d policy=%d rt_priority=%d nice=%d", int, tid, int, policy, int,
+	   rt_priority, int, nice)
 TRACEPOINT(sched_kick, "tid=%d cpu=%u", int, tid, unsigned int, cpu)
 TRACEPOINT(sched_sleep, "tid=%d ns=%u", int, tid, uint64_t, ns)
 TRACEPOINT_STR(thread_create, "tid=%d pid=%d name=%s", int, tid, int, pid)

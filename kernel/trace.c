@@ -62,12 +62,25 @@ static uint64_t round_pow2(uint64_t n)
 	return p;
 }
 
-/* One ring per CPU the firmware describes; CPUs beyond that record nothing. */
+/*
+ * One ring per CPU the firmware describes; CPUs beyond that record nothing.
+ * All of them together take at most an eighth of memory: smaller rings,
+ * with a line saying so, rather than a program that runs out of memory.
+ */
 static int alloc_rings(void)
 {
 	unsigned int n = MIN(MAX(acpi.ncpus, 1u), (unsigned int)MAX_CPUS);
+	uint64_t budget = pages_total_count() * PAGE_SIZE / 8 / n;
 	unsigned int order = 0;
 
+	if (ring_bytes > budget && budget >= MIN_RING_BYTES) {
+		uint64_t fits = MIN_RING_BYTES;
+		while (fits * 2 <= budget)
+			fits *= 2;
+		printk("alto: trace rings of %lu KiB per CPU (an eighth of memory for %u CPU%s)\n",
+		       (unsigned long)(fits >> 10), n, n == 1 ? "" : "s");
+		ring_bytes = fits;
+	}
 	while ((PAGE_SIZE << order) < ring_bytes)
 		order++;
 	for (unsigned int cpu = 0; cpu < n; cpu++) {

@@ -79,13 +79,28 @@ def symbol(addr):
     return name.replace(" + ", "+")
 
 
+def areas(mm):
+    """The areas (struct vma) of an address space, in address order (mm/area_tree.c's AVL tree)."""
+    node_type = gdb.lookup_type("struct area_node").pointer()
+    vma_type = gdb.lookup_type("struct vma").pointer()
+    off = offset_of("struct vma", "node")
+    stack, node = [], int(mm["areas"]["root"])
+    while stack or node:
+        while node:
+            stack.append(node)
+            node = int(gdb.Value(node).cast(node_type)["child"][0])
+        node = stack.pop()
+        yield gdb.Value(node - off).cast(vma_type).dereference()
+        node = int(gdb.Value(node).cast(node_type)["child"][1])
+
+
 def app_code():
     """The application's executable areas, as (start, end) pairs."""
     proc = static("app_process")
     if not int(proc):
         return []
-    return [(int(v["start"]), int(v["end"])) for v in
-            list_entries(proc["mm"]["vmas"], "struct vma", "link") if int(v["prot"]) & 4]
+    return [(int(v["node"]["start"]), int(v["node"]["end"])) for v in areas(proc["mm"])
+            if int(v["prot"]) & 4]
 
 
 def frames_from(rip, rbp, lo, hi, code=None, limit=MAX_FRAMES):
@@ -227,8 +242,7 @@ class Mmap(gdb.Command):
         proc = static("app_process")
         if not int(proc):
             raise gdb.GdbError("no application process yet")
-        mm = proc["mm"].dereference()
-        for v in list_entries(mm["vmas"], "struct vma", "link"):
+        for v in areas(proc["mm"]):
             prot, flags = int(v["prot"]), int(v["flags"])
             perms = "".join(c if prot & bit else "-" for c, bit in PROT)
             perms += "s" if flags & VMA_SHARED else "p"
@@ -244,7 +258,7 @@ class Mmap(gdb.Command):
                 what = "[heap]"
             elif flags & VMA_SPECIAL:
                 what = "[vdso]"
-            print(f"{int(v['start']):#018x} {int(v['end']):#018x} [{perms}] "
+            print(f"{int(v['node']['start']):#018x} {int(v['node']['end']):#018x} [{perms}] "
                   f"{int(v['offset']):#010x} {what}")
 
 
