@@ -165,6 +165,31 @@ static void collect_latencies(const struct trace *t, struct latency *lat)
 	free(open);
 }
 
+/* Each event's count, the most frequent first (ties by name). */
+static void print_counts(const struct trace *t, const uint64_t *count, FILE *out)
+{
+	unsigned int *order = xmalloc((t->npoints + 1) * sizeof(*order)), n = 0;
+
+	for (unsigned int i = 0; i < t->npoints; i++) {
+		if (count[i])
+			order[n++] = i;
+	}
+	for (unsigned int i = 1; i < n; i++) { /* insertion sort: a few hundred at most */
+		unsigned int v = order[i], j = i;
+		while (j && (count[order[j - 1]] < count[v] ||
+			     (count[order[j - 1]] == count[v] &&
+			      strcmp(t->points[order[j - 1]].name, t->points[v].name) > 0))) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = v;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(out, "%10llu  %s\n", (unsigned long long)count[order[i]],
+			t->points[order[i]].name);
+	free(order);
+}
+
 int trace_cmd_summary(const struct trace *t, FILE *out)
 {
 	uint64_t *count = calloc(t->npoints, sizeof(*count));
@@ -183,11 +208,7 @@ int trace_cmd_summary(const struct trace *t, FILE *out)
 	if (t->flags & TRACE_F_PANIC)
 		fprintf(out, "the last dump was written after a kernel panic or fatal fault\n");
 	fprintf(out, "\n%10s  %s\n", "count", "event");
-	for (unsigned int i = 0; i < t->npoints; i++) {
-		if (count[i])
-			fprintf(out, "%10llu  %s\n", (unsigned long long)count[i],
-				t->points[i].name);
-	}
+	print_counts(t, count, out);
 	for (unsigned int i = 0; i < t->npoints; i++)
 		lat[i].enter = i;
 	collect_latencies(t, lat);
