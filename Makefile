@@ -87,7 +87,7 @@ $(BUILD)/bin/mkksyms: tools/mkksyms.c include/alto/ksyms.h
 $(BUILD)/bin/alto: $(ALTO_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTLD  $@"
-	$(Q)$(HOSTCC) $^ -lz -lm -o $@
+	$(Q)$(HOSTCC) $^ -lz -llz4 -lm -o $@
 
 # The symbol table needs the final addresses, so the kernel is linked twice:
 # first with an empty table, then with the table made from the first link.

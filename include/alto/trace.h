@@ -55,6 +55,8 @@ enum trace_block_type {
 	TRACE_BLOCK_CPU,	/* struct trace_cpu_head, then that CPU's records */
 	TRACE_BLOCK_BOOT,	/* the bootchart: struct trace_boot_step, name, ... */
 	TRACE_BLOCK_END,	/* the dump is complete */
+	TRACE_BLOCK_CPU_LZ4, /* struct trace_cpu_head, a uint64_t size, then LZ4 of that many record
+				bytes */
 };
 
 struct trace_block {

@@ -1,15 +1,16 @@
 /*
  * Reading a trace file: one or more dumps (include/alto/trace.h), each a
  * header, the tracepoint table, the threads, the bootchart and each CPU's
- * records. Every size and index is checked, since the file may be cut short
- * (the VM stopped in the middle of a dump) or be anything at all: a cut
- * dump keeps what it completely holds, anything else ends the tool with a
- * message. Events from all dumps and CPUs are merged in time order.
+ * records (LZ4-compressed in chunks, decompressed here with liblz4). Every size and index is
+ * checked, since the file may be cut short (the VM stopped in the middle of a dump) or be anything
+ * at all: a cut dump keeps what it completely holds, anything else ends the tool with a message.
+ * Events from all dumps and CPUs are merged in time order.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <lz4.h>
 #include "alto.h"
 #include "trace.h"
 
@@ -176,22 +177,54 @@ static void add_record(struct reader *r, unsigned int cpu, const struct trace_re
 	t->events[t->nevents++] = e;
 }
 
-static void read_cpu(struct reader *r, const uint8_t *p, const uint8_t *end)
+static void read_records(struct reader *r, unsigned int cpu, const uint8_t *p, const uint8_t *end)
 {
-	struct trace_cpu_head head;
-
-	if ((size_t)(end - p) < sizeof(head))
-		bad(r->t, "truncated CPU block");
-	memcpy(&head, p, sizeof(head));
-	r->t->lost += head.lost;
-	for (p += sizeof(head); p < end;) {
+	while (p < end) {
 		const struct trace_record *rec = (const struct trace_record *)p;
 		if ((size_t)(end - p) < TRACE_RECORD_HEAD || rec->size < TRACE_RECORD_HEAD ||
 		    rec->size % 8 || rec->size > (size_t)(end - p))
 			bad(r->t, "a record of a wrong size");
-		add_record(r, head.cpu, rec);
+		add_record(r, cpu, rec);
 		p += rec->size;
 	}
+}
+
+static const uint8_t *cpu_head(struct reader *r, const uint8_t *p, const uint8_t *end,
+			       struct trace_cpu_head *head)
+{
+	if ((size_t)(end - p) < sizeof(*head))
+		bad(r->t, "truncated CPU block");
+	memcpy(head, p, sizeof(*head));
+	r->t->lost += head->lost;
+	return p + sizeof(*head);
+}
+
+static void read_cpu(struct reader *r, const uint8_t *p, const uint8_t *end)
+{
+	struct trace_cpu_head head;
+
+	p = cpu_head(r, p, end, &head);
+	read_records(r, head.cpu, p, end);
+}
+
+/* A compressed chunk: decompressed into memory that lives as long as the trace. */
+static void read_cpu_lz4(struct reader *r, const uint8_t *p, const uint8_t *end)
+{
+	struct trace_cpu_head head;
+	uint64_t raw;
+
+	p = cpu_head(r, p, end, &head);
+	if ((size_t)(end - p) < sizeof(raw))
+		bad(r->t, "truncated CPU block");
+	memcpy(&raw, p, sizeof(raw));
+	p += sizeof(raw);
+	if (raw > (1u << 20))
+		bad(r->t, "a compressed chunk of a wrong size");
+	uint8_t *records = xmalloc(raw + 8); /* 8-aligned, like the file's */
+	int n = LZ4_decompress_safe((const char *)p, (char *)records, (int)(end - p), (int)raw);
+	if (n != (int)raw)
+		bad(r->t, "a compressed chunk that does not decompress");
+	read_records(r, head.cpu, records, records + raw);
 }
 
 static void read_header(struct reader *r, const uint8_t *p, const uint8_t *end)
@@ -245,6 +278,9 @@ static bool read_block(struct reader *r)
 		break;
 	case TRACE_BLOCK_CPU:
 		read_cpu(r, p, end);
+		break;
+	case TRACE_BLOCK_CPU_LZ4:
+		read_cpu_lz4(r, p, end);
 		break;
 	case TRACE_BLOCK_END:
 		r->in_dump = false;
