@@ -242,7 +242,7 @@ __attribute__((noreturn)) void process_thread_exit(int code)
 	if (t->clear_child_tid) {
 		uint32_t __user *ctid = (uint32_t __user *)t->clear_child_tid;
 		if (!put_user(0u, ctid))
-			futex_wake(ctid, 1, FUTEX_BITSET_MATCH_ANY);
+			futex_wake(ctid, 1, FUTEX_BITSET_MATCH_ANY, true);
 	}
 	unsigned long flags = spin_lock(&p->lock);
 	cputime_thread_exit(p, t);

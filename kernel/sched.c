@@ -16,6 +16,7 @@
 #include <alto/smp.h>
 #include <alto/time.h>
 #include <alto/timer.h>
+#include <alto/vm.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
 #include "internal.h"
@@ -162,6 +163,9 @@ static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 	c->kstack_top = (uint64_t)next->stack + next->stack_size;
 	if (prev->fs_base != next->fs_base)
 		wrmsr(MSR_FS_BASE, next->fs_base);
+	/* Kernel threads keep whatever root is loaded: they never touch the low half. */
+	if (next->mm)
+		mm_activate(next->mm);
 	switch_fpu(c, prev, next);
 	prev = arch_switch(prev, next);
 	sched_finish_switch(prev);

@@ -25,7 +25,8 @@
 
 /* What a change of mappings leaves to do once the lock is dropped. */
 struct gather {
-	uintptr_t start, end; /* the range to flush on every CPU */
+	struct mm *mm;
+	uintptr_t start, end; /* the range to flush on the CPUs that hold mm */
 	void *pages;	      /* pages to free after the flush, chained through themselves */
 	struct vma *dead;     /* areas to free (and files to release), chained through link.next */
 };
@@ -41,11 +42,12 @@ static void gather_range(struct gather *g, uintptr_t start, uintptr_t end)
 	}
 }
 
-/* Flush every CPU, then free the gathered pages. Call without the mm lock. */
+/* Flush the CPUs that hold the address space, then free the gathered pages. Call without the mm
+ * lock. */
 static void gather_finish(struct gather *g)
 {
 	if (g->start != g->end)
-		tlb_shootdown_user(g->start, g->end);
+		tlb_shootdown_user(mm_tlb_cpus(g->mm), g->start, g->end);
 	while (g->pages) {
 		void *next = *(void **)g->pages;
 		page_free(g->pages);
@@ -249,7 +251,7 @@ static void drop_pages(struct mm *mm, uintptr_t start, uintptr_t end, struct gat
 {
 	struct release_ctx c = { mm, g };
 
-	paging_unmap_user_range(start, end, release_page, &c);
+	paging_unmap_user_range(mm->root, start, end, release_page, &c);
 	gather_range(g, start, end);
 }
 
@@ -300,18 +302,22 @@ struct mm *mm_create(void)
 		return NULL;
 	spin_init(&mm->lock);
 	list_init(&mm->vmas);
+	if (mm_space_init(mm)) {
+		kfree(mm);
+		return NULL;
+	}
 	return mm;
 }
 
-void mm_destroy(struct mm *mm)
+void mm_teardown(struct mm *mm)
 {
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long flags = spin_lock(&mm->lock);
 
 	unmap_locked(mm, 0, USER_TOP, &g);
 	spin_unlock(&mm->lock, flags);
 	gather_finish(&g);
-	kfree(mm);
+	mm_space_release(mm);
 }
 
 static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct gather *g)
@@ -342,7 +348,7 @@ long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	unsigned int vflags = (flags & MAP_TYPE) == MAP_SHARED ? VMA_SHARED : 0;
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = place(mm, addr, len, flags, &g);
 	if (r >= 0 &&
@@ -362,7 +368,7 @@ long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 	unsigned int vflags = 0;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE)
 		vflags = VMA_SHARED | (file_writable(f) ? VMA_MAYWRITE : 0);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = place(mm, addr, len, flags, &g);
 	if (r >= 0 &&
@@ -376,7 +382,7 @@ long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, int prot)
 {
 	size_t len = npages * PAGE_SIZE;
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = place(mm, addr, len, MAP_FIXED, &g);
 
@@ -385,7 +391,7 @@ long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, i
 	/* PTE_FILE: not ours to free; read-only in a private area, so a write copies. */
 	for (size_t i = 0; r >= 0 && i < npages; i++) {
 		uint64_t flags = (pte_flags(prot) & ~(PTE_W | PTE_D)) | PTE_FILE;
-		if (paging_map_user(addr + i * PAGE_SIZE, pa + i * PAGE_SIZE, flags))
+		if (paging_map_user(mm->root, addr + i * PAGE_SIZE, pa + i * PAGE_SIZE, flags))
 			r = -ENOMEM;
 		else
 			mm->resident++;
@@ -413,7 +419,7 @@ long mm_munmap(struct mm *mm, uintptr_t addr, size_t len)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len || addr >= USER_TOP || len > USER_TOP - addr)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = unmap_locked(mm, addr, addr + len, &g);
 	spin_unlock(&mm->lock, irq);
@@ -459,7 +465,7 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	if (!len)
 		return 0;
 	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = fully_mapped(mm, addr, end) ? 0 : -ENOMEM;
 	if (!r && (prot & PROT_WRITE) && !writable_shared(mm, addr, end))
@@ -469,7 +475,7 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	if (!r) {
 		for (struct vma *v = find(mm, addr); v && v->start < end; v = next_of(mm, v)) {
 			v->prot = prot & PROT_MASK;
-			paging_protect_user_range(v->start, v->end, pte_flags(prot),
+			paging_protect_user_range(mm->root, v->start, v->end, pte_flags(prot),
 						  !(v->flags & VMA_SHARED));
 		}
 		gather_range(&g, addr, end);
@@ -500,7 +506,7 @@ static long move_area(struct mm *mm, uintptr_t old, size_t old_len, size_t new_l
 
 	if (insert(mm, to, to + new_len, v->prot, v->flags, v->file, offset))
 		return -ENOMEM;
-	if (paging_move_user_range(old, old + old_len, (intptr_t)to - (intptr_t)old))
+	if (paging_move_user_range(mm->root, old, old + old_len, (intptr_t)to - (intptr_t)old))
 		return -ENOMEM;
 	gather_range(g, old, old + old_len);
 	unmap_locked(mm, old, old + old_len, g);
@@ -515,7 +521,7 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 		return -EINVAL;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	struct vma *v = find(mm, old);
 	long r;
@@ -545,7 +551,7 @@ long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr >= USER_TOP)
 		return -EINVAL;
 	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = fully_mapped(mm, addr, end) ? 0 : -ENOMEM;
 	/* Private anonymous memory reads back as zeros after DONTNEED: drop the pages. */
@@ -558,7 +564,7 @@ long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 
 long mm_brk(struct mm *mm, uintptr_t addr)
 {
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	uintptr_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
 	uintptr_t new_end = ALIGN_UP(addr, PAGE_SIZE);
@@ -583,14 +589,14 @@ out:
 /* The page at va, allocated (zeroed) and mapped when absent; call with the lock held. */
 static void *page_at(struct mm *mm, uintptr_t va, unsigned int prot)
 {
-	uint64_t pte = paging_user_pte(va);
+	uint64_t pte = paging_user_pte(mm->root, va);
 
 	if (pte & PTE_P)
 		return phys_to_virt(pte & PTE_ADDR_MASK);
 	void *page = page_alloc_zeroed(0);
 	if (!page)
 		return NULL;
-	if (paging_map_user(va, virt_to_phys(page), pte_flags(prot))) {
+	if (paging_map_user(mm->root, va, virt_to_phys(page), pte_flags(prot))) {
 		page_free(page);
 		return NULL;
 	}
@@ -641,13 +647,14 @@ static int install(void *page, void *arg)
 	}
 	unsigned long irq = spin_lock(&mm->lock);
 	int r = 0;
-	if (still_mapped(mm, c, &v) && !(paging_user_pte(c->va) & (PTE_P | PTE_PROTNONE))) {
+	if (still_mapped(mm, c, &v) &&
+	    !(paging_user_pte(mm->root, c->va) & (PTE_P | PTE_PROTNONE))) {
 		uint64_t flags = pte_flags(v->prot);
 		if (!priv)
 			flags |= PTE_FILE;
 		if (!priv && !(v->flags & VMA_SHARED))
 			flags &= ~(PTE_W | PTE_D);
-		r = paging_map_user(c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
+		r = paging_map_user(mm->root, c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
 		if (!r) {
 			mm->resident++;
 			priv = NULL;
@@ -703,7 +710,7 @@ static int copy_on_write(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int
 	if (!page)
 		return -ENOMEM;
 	memcpy(page, phys_to_virt(pte & PTE_ADDR_MASK), PAGE_SIZE);
-	if (paging_map_user(va, virt_to_phys(page), pte_flags(prot))) {
+	if (paging_map_user(mm->root, va, virt_to_phys(page), pte_flags(prot))) {
 		page_free(page);
 		return -ENOMEM;
 	}
@@ -742,7 +749,7 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 		return SEGV_MAPERR;
 	if (!force && !access_allowed(v, error))
 		return SEGV_ACCERR;
-	uint64_t pte = paging_user_pte(va);
+	uint64_t pte = paging_user_pte(mm->root, va);
 	bool cow = v->file && !(v->flags & VMA_SHARED) && write;
 	if (pte & PTE_P) {
 		if (cow && (pte & PTE_FILE))
@@ -757,7 +764,8 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 	}
 	if (!v->file)
 		return page_at(mm, va, v->prot) ? RESOLVED : SEGV_MAPERR;
-	*c = (struct file_fault){ .mm = mm,
+	*c = (struct file_fault){ .g = { .mm = mm },
+				  .mm = mm,
 				  .va = va,
 				  .file = v->file,
 				  .offset = v->offset + (va - v->start),
@@ -771,7 +779,7 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigned long error,
 		    bool can_sleep)
 {
-	struct file_fault c = { 0 };
+	struct file_fault c = { .g = { .mm = mm } };
 	bool shared = false;
 
 	va = ALIGN_DOWN(va, PAGE_SIZE);
@@ -801,7 +809,7 @@ void *mm_page(struct mm *mm, uintptr_t va)
 	/* A file page takes two rounds: read it in, then copy it for writing. */
 	for (int round = 0; round < 4; round++) {
 		unsigned long irq = spin_lock(&mm->lock);
-		uint64_t pte = paging_user_pte(ALIGN_DOWN(va, PAGE_SIZE));
+		uint64_t pte = paging_user_pte(mm->root, ALIGN_DOWN(va, PAGE_SIZE));
 		struct vma *v = find(mm, va);
 		bool own = v && v->start <= va && (pte & PTE_P) &&
 			   (!(pte & PTE_FILE) || (v->flags & VMA_SHARED));
@@ -814,6 +822,34 @@ void *mm_page(struct mm *mm, uintptr_t va)
 			irq_enable();
 	}
 	return NULL;
+}
+
+long mm_shared_phys(struct mm *mm, uintptr_t va, uint64_t *pa)
+{
+	uintptr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+
+	for (int round = 0; round < 2; round++) {
+		unsigned long irq = spin_lock(&mm->lock);
+		struct vma *v = find(mm, va);
+		uint64_t pte = paging_user_pte(mm->root, page);
+		long r = !v || v->start > va	  ? -EFAULT :
+			 !(v->flags & VMA_SHARED) ? -ENOENT :
+			 !(v->prot & PROT_MASK)	  ? -EFAULT :
+			 (pte & PTE_P)		  ? 0 :
+						    -EAGAIN;
+		spin_unlock(&mm->lock, irq);
+		if (!r)
+			*pa = (pte & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1));
+		if (r != -EAGAIN)
+			return r;
+		bool irq_on = irq_enabled();
+		int f = fault_in(mm, va, false, false, 0, irq_on);
+		if (irq_on)
+			irq_enable(); /* a file's page was read with them on, then off */
+		if (f != RESOLVED)
+			return -EFAULT;
+	}
+	return -EFAULT;
 }
 
 long mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
@@ -836,15 +872,18 @@ int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error, bool can_sleep)
 	return fault_in(mm, addr, error & PF_WRITE, false, error, can_sleep);
 }
 
-void mm_file_shrunk(struct vnode *vn, uint64_t size)
-{
-	struct process *p = current_process();
-	struct mm *mm = p ? p->mm : NULL;
-	uint64_t keep = ALIGN_UP(size, PAGE_SIZE);
-	struct gather g = { 0 };
+struct shrunk {
+	struct vnode *vnode;
+	uint64_t keep; /* bytes of the file that stay, page-aligned */
+};
 
-	if (!mm)
-		return;
+/* Unmap the pages of one address space beyond the new end of the file. */
+static void drop_beyond(struct mm *mm, void *arg)
+{
+	struct shrunk *sh = arg;
+	struct vnode *vn = sh->vnode;
+	uint64_t keep = sh->keep;
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	struct list *pos;
 	list_for_each(pos, &mm->vmas) {
@@ -857,6 +896,13 @@ void mm_file_shrunk(struct vnode *vn, uint64_t size)
 	}
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&g);
+}
+
+void mm_file_shrunk(struct vnode *vn, uint64_t size)
+{
+	struct shrunk sh = { vn, ALIGN_UP(size, PAGE_SIZE) };
+
+	mm_for_each(drop_beyond, &sh);
 }
 
 int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max)

@@ -66,7 +66,9 @@ size_t heap_bytes_in_use(void);
 /* Software bit: a page kept with its contents under PROT_NONE (P is clear). */
 #define PTE_PROTNONE (1ull << 9)
 /* Software bit: a file's own page (ramfs' page cache), mapped but never freed by the VM. */
-#define PTE_FILE      (1ull << 10)
+#define PTE_FILE (1ull << 10)
+/* Software bit: a private page shared with another address space since a fork (read-only). */
+#define PTE_COW	      (1ull << 11)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
 /* The physical address of the kernel's top-level page table (for CR3). */

@@ -19,6 +19,7 @@
 
 struct trap_frame;
 struct process;
+struct mm;
 
 #define THREAD_NAME_LEN 16
 #define KSTACK_SIZE	(16 * 1024)
@@ -61,6 +62,7 @@ struct thread {
 
 	/* Application threads only (proc != NULL). */
 	struct process *proc;
+	struct mm *mm;		  /* the address space it runs in; NULL once its process let go */
 	struct list proc_link;	  /* in proc->threads */
 	void *fpu;		  /* FPU/SSE/AVX state while switched out */
 	unsigned int fpu_cpu;	  /* the CPU whose registers last held it */

@@ -1,9 +1,11 @@
 /*
- * The application's address space: a sorted list of areas (struct vma) in
- * the low half, filled with pages on demand at page fault. The mm lock is a
+ * Address spaces: each struct mm owns a page-table root for the low half
+ * (the kernel's half is the same in every root) and a sorted list of areas
+ * (struct vma), filled with pages on demand at page fault. The mm lock is a
  * spinlock: page faults may arrive while a system call holds sleeping locks
- * of its own. A file-backed area is filled from its file: a fault drops the
- * mm lock to take the file's lock (file, then mm: the only order allowed).
+ * of its own; it also covers the low half of the page tables. A file-backed
+ * area is filled from its file: a fault drops the mm lock to take the file's
+ * lock (file, then mm: the only order allowed).
  */
 #ifndef ALTO_VM_H
 #define ALTO_VM_H
@@ -35,6 +37,14 @@ struct vma {
 
 struct mm {
 	struct spinlock lock;
+	/* The page tables (mm/space.c): the root, and the CPUs whose CR3 holds it. */
+	uint64_t *root;
+	uint64_t cr3;
+	uint64_t cpus; /* bit n: CPU n runs it, or keeps it loaded for kernel threads */
+	int users;     /* processes using it (CLONE_VM, vfork) */
+	int refs;      /* users count as one; pins keep the struct (not its memory) */
+	struct list all_link;
+
 	struct list vmas;
 	unsigned int nvmas;
 	uintptr_t mmap_top;  /* mmap without a hint searches down from here */
@@ -50,8 +60,30 @@ struct mm {
 /* Install the page-fault hook for application memory. */
 void vm_init(void);
 
+/* A new, empty address space (one user), or NULL. */
 struct mm *mm_create(void);
-void mm_destroy(struct mm *mm);
+/* One more process uses mm (CLONE_VM without CLONE_THREAD, vfork). */
+void mm_get(struct mm *mm);
+/* A process stops using mm; the last one frees its memory and page tables. */
+void mm_put(struct mm *mm);
+/*
+ * Keep the struct of mm (not its memory: a process that exits meanwhile
+ * empties it) for a reader such as /proc; mm_unref lets it go.
+ */
+void mm_pin(struct mm *mm);
+void mm_unref(struct mm *mm);
+
+/*
+ * Make mm the address space of this CPU (the scheduler, interrupts off):
+ * load its root, unless it is already loaded. Kernel threads do not call
+ * it: they run on whatever root is loaded.
+ */
+void mm_activate(struct mm *mm);
+/*
+ * Call fn on every address space (for a file that shrank). fn runs with no
+ * lock of ours held; the address space stays alive meanwhile.
+ */
+void mm_for_each(void (*fn)(struct mm *mm, void *arg), void *arg);
 
 /* The system calls' logic; each returns the Linux result or -errno. */
 long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags);
@@ -83,6 +115,12 @@ long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, i
 long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot, unsigned int vma_flags);
 /* Write into the application's memory regardless of protection (ELF loading). */
 long mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len);
+/*
+ * For a shared futex: the physical address of va when it lies in a shared
+ * area (its page brought in first, which may sleep); -ENOENT for private
+ * memory, -EFAULT outside any area.
+ */
+long mm_shared_phys(struct mm *mm, uintptr_t va, uint64_t *pa);
 /* The page backing va, created if the area allows; NULL outside any area. */
 void *mm_page(struct mm *mm, uintptr_t va);
 
