@@ -400,6 +400,19 @@ static int fionread(unsigned long arg)
 	return put_user((int)MAX(n, 0), (int __user *)arg);
 }
 
+/*
+ * The terminal's foreground process group (TIOCSPGRP sets it): the first
+ * application's session, whose leader it is, until then. Ctrl-C goes there.
+ */
+static int fg_pgrp;
+
+static int foreground_group(void)
+{
+	int pgid = READ_ONCE(fg_pgrp);
+
+	return pgid ? pgid : process_console_session();
+}
+
 static int tty_ioctl(unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
@@ -414,8 +427,9 @@ static int tty_ioctl(unsigned int cmd, unsigned long arg)
 	case TIOCSWINSZ:
 		return copy_from_user(&con.winsize, (void __user *)arg, sizeof(con.winsize));
 	case TIOCGPGRP:
+		return put_user(foreground_group(), (int __user *)arg);
 	case TIOCGSID:
-		return put_user((int)APP_PID, (int __user *)arg);
+		return put_user(process_console_session(), (int __user *)arg);
 	case TIOCOUTQ:
 		return put_user(0, (int __user *)arg);
 	case TCFLSH:
@@ -427,7 +441,15 @@ static int tty_ioctl(unsigned int cmd, unsigned long arg)
 			mutex_unlock(&con.in_lock);
 		}
 		return 0;
-	case TIOCSPGRP:
+	case TIOCSPGRP: {
+		int pgid;
+		if (get_user(pgid, (int __user *)arg))
+			return -EFAULT;
+		if (pgid <= 0)
+			return -EINVAL;
+		WRITE_ONCE(fg_pgrp, pgid);
+		return 0;
+	}
 	case TIOCSCTTY:
 	case TIOCNOTTY:
 	case TCSBRK:
@@ -483,8 +505,9 @@ static bool signal_hook(char c)
 		uart_write(caret, 2);
 	}
 	__atomic_store_n(&con.flush, true, __ATOMIC_RELEASE);
-	if (app_process)
-		signal_send_process(app_process, sig, NULL); /* SI_KERNEL, as the tty sends it */
+	if (foreground_group())
+		process_kill_group(foreground_group(), sig,
+				   NULL); /* SI_KERNEL, as a tty sends it */
 	return true;
 }
 

@@ -33,9 +33,22 @@ struct fdtable *fdtable_create(void)
 {
 	struct fdtable *t = kzalloc(sizeof(*t));
 
-	if (t)
+	if (t) {
 		mutex_init(&t->lock);
+		t->users = 1;
+	}
 	return t;
+}
+
+void fdtable_get(struct fdtable *t)
+{
+	__atomic_fetch_add(&t->users, 1, __ATOMIC_RELAXED);
+}
+
+void fdtable_put(struct fdtable *t)
+{
+	if (t && __atomic_sub_fetch(&t->users, 1, __ATOMIC_ACQ_REL) == 0)
+		fdtable_free(t);
 }
 
 static bool cloexec_bit(struct fdtable *t, unsigned int fd)
@@ -228,6 +241,45 @@ int fd_close_range(struct fdtable *t, unsigned int first, unsigned int last, uns
 			break;
 	}
 	return 0;
+}
+
+struct fdtable *fdtable_copy(struct fdtable *t)
+{
+	struct fdtable *c = fdtable_create();
+
+	if (!c)
+		return NULL;
+	mutex_lock(&t->lock);
+	int err = t->size ? grow(c, t->size - 1) : 0;
+	for (unsigned int fd = 0; !err && fd < t->size; fd++) {
+		if (t->files[fd])
+			file_get(t->files[fd]);
+		c->files[fd] = t->files[fd];
+	}
+	if (!err && t->size)
+		memcpy(c->cloexec, t->cloexec, t->size / 8);
+	mutex_unlock(&t->lock);
+	if (err) {
+		fdtable_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void fdtable_close_cloexec(struct fdtable *t)
+{
+	for (unsigned int fd = 0;; fd++) {
+		struct file *f = NULL;
+		mutex_lock(&t->lock);
+		if (fd >= t->size) {
+			mutex_unlock(&t->lock);
+			return;
+		}
+		if (cloexec_bit(t, fd))
+			f = take_slot(t, fd);
+		mutex_unlock(&t->lock);
+		file_put(f);
+	}
 }
 
 void fdtable_close_all(struct fdtable *t)

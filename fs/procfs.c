@@ -85,9 +85,13 @@ void pb_cpu_list(struct pbuf *b, uint64_t mask)
 
 struct process *proc_process(const struct proc_node *n)
 {
-	struct process *p = app_process;
+	struct process *p = n->pid > INIT_PID ? process_find(n->pid) : NULL;
 
-	return p && n->pid == p->pid && !READ_ONCE(p->exiting) ? p : NULL;
+	if (p && READ_ONCE(p->state) == PROCESS_REAPED) {
+		process_put(p);
+		return NULL;
+	}
+	return p;
 }
 
 static struct proc_node *node_of(struct vnode *v)

@@ -97,7 +97,7 @@ static void expire(struct ctimer *ct, uint64_t now, struct ctimer_signal *sig)
 static bool ignored(struct process *p, int sig)
 {
 	unsigned long flags = spin_lock(&p->lock);
-	uint64_t h = p->sigactions[sig].handler;
+	uint64_t h = signal_handler_of(p, sig);
 
 	spin_unlock(&p->lock, flags);
 	if (h == SIG_IGN)

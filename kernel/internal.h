@@ -13,6 +13,8 @@
 #include <alto/uaccess.h>
 
 struct thread;
+struct process;
+struct exec_image;
 
 /* After a switch, in the new thread: unlock, migrate or reap the previous one. */
 void sched_finish_switch(struct thread *prev);
@@ -44,6 +46,55 @@ static inline bool futex_key_eq(const struct futex_key *a, const struct futex_ke
  * key (the page is brought in, which may sleep); others stay private.
  */
 long futex_key_of(uint32_t __user *uaddr, bool shared, struct futex_key *key);
+
+/*
+ * Ids (kernel/pid.c): one number space for processes and threads. An id is
+ * taken with one user; pid_hold adds users (a group or session named after
+ * it), pid_release drops one and frees the id with the last.
+ */
+void pid_init(void);
+int pid_alloc(void); /* a free id, or -EAGAIN (all taken) or -ENOMEM */
+int pid_reserve(int nr);
+void pid_hold(int nr);
+void pid_release(int nr);
+void pid_set_thread(int nr, struct thread *t);
+void pid_set_process(int nr, struct process *p);
+struct process *pid_process(int nr);	     /* referenced, or NULL */
+struct process *pid_thread_process(int tid); /* the thread's process, referenced, or NULL */
+bool pid_thread_alive(int tid);
+
+/*
+ * The process tree (kernel/process.c): its lock, every process, init. The
+ * tree lock comes before any process's own lock.
+ */
+extern struct spinlock proc_tree_lock;
+extern struct list proc_all;
+extern struct process proc_init;
+/* A new process with an id and nothing else, or ERR_PTR (-ENOMEM, -EAGAIN: no id left). */
+struct process *process_alloc(void);
+/* Free a process that never ran (a failed fork or start). */
+void process_discard(struct process *p);
+/* Make p a child of parent, visible to all; its group and session are parent's unless set. */
+void process_link(struct process *p, struct process *parent);
+/* May parent make one more process (RLIMIT_NPROC)? */
+bool process_may_fork(struct process *parent);
+/* Add thread t with id tid to p (it takes a reference on p). */
+void process_add_thread(struct process *p, struct thread *t, int tid);
+/* The base name of path, as comm. */
+const char *process_comm_of(const char *path);
+/* p runs the program just loaded: path (kmalloc'd, taken over) and what /proc shows. */
+void process_set_exe(struct process *p, char *path, const struct exec_image *img);
+/* A dying or execing thread's robust futexes and CLONE_CHILD_CLEARTID word. */
+void process_thread_release_user(struct thread *t);
+/* kernel/wait.c: p's last thread has left; called with no lock. */
+void process_exited(struct process *p);
+/* Bookkeeping for the VM's end: under the tree lock, and after it. */
+void process_count_exit(void);
+void process_gone(void);
+void process_reaped_by_init(struct process *p);
+/* kernel/posix_timers.c: the process ends (all timers) or execs (POSIX timers only). */
+void posix_timers_exit(struct process *p);
+void posix_timers_exec(struct process *p);
 
 /* A thread waiting on a futex word, queued in the word's bucket. */
 struct futex_waiter {

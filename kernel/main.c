@@ -116,10 +116,10 @@ static int run_application(void)
 	}
 	strace_enabled = cmdline_has("strace");
 	print_boot_lines();
-	int r = process_start(app.argc, app.argv, app.envc, app.envp);
-	if (r)
+	int r = process_start(app.argc, app.argv, app.envc, app.envp, NULL);
+	if (r < 0)
 		return start_failure_status(r);
-	return process_wait();
+	return process_wait_all();
 }
 
 static int run(void)
@@ -166,6 +166,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	smp_init();
 	vm_init();
 	futex_init();
+	process_init();
 	vfs_init();
 	unpack_initrd();
 	sysfs_init();

@@ -136,6 +136,12 @@ struct thread *thread_create_app(struct process *p, void (*fn)(void *), void *ar
 	return t;
 }
 
+void thread_destroy_unstarted(struct thread *t)
+{
+	BUG_ON(t->state != THREAD_BLOCKED || t->on_cpu || t->wakeups);
+	free_thread(t);
+}
+
 void thread_start(struct thread *prev)
 {
 	sched_finish_switch(prev);

@@ -234,17 +234,25 @@ struct release_ctx {
 	struct gather *g;
 };
 
-/* A page leaving the mapping: freed after the flush, unless it is a file's own page. */
+/* Free page after the flush (chained through itself). */
+static void gather_page(struct gather *g, void *page)
+{
+	*(void **)page = g->pages;
+	g->pages = page;
+}
+
+/*
+ * A page leaving the mapping: freed after the flush, unless it is a file's
+ * own page or another address space still maps it.
+ */
 static void release_page(uint64_t pte, void *arg)
 {
 	struct release_ctx *c = arg;
 	void *page = phys_to_virt(pte & PTE_ADDR_MASK);
 
 	c->mm->resident--;
-	if (pte & PTE_FILE)
-		return;
-	*(void **)page = c->g->pages;
-	c->g->pages = page;
+	if (!(pte & PTE_FILE) && page_unshare(page))
+		gather_page(c->g, page);
 }
 
 static void drop_pages(struct mm *mm, uintptr_t start, uintptr_t end, struct gather *g)
@@ -307,6 +315,92 @@ struct mm *mm_create(void)
 		return NULL;
 	}
 	return mm;
+}
+
+struct fork_ctx {
+	struct mm *child;
+	const struct vma *v;
+	bool failed;
+};
+
+/*
+ * One page of the parent for the child: the same page, shared. A private
+ * page becomes read-only on both sides (PTE_COW) until one of them writes;
+ * a file's own page is not counted (the file keeps it).
+ */
+static void fork_one(uint64_t *pte, uintptr_t va, void *arg)
+{
+	struct fork_ctx *c = arg;
+	uint64_t entry = *pte;
+	void *page = phys_to_virt(entry & PTE_ADDR_MASK);
+
+	if (c->failed)
+		return;
+	if (!(entry & PTE_FILE)) {
+		if (!(c->v->flags & VMA_SHARED)) {
+			entry = (entry & ~(PTE_W | PTE_D)) | PTE_COW;
+			*pte = entry;
+		}
+		page_share(page);
+	}
+	if (paging_map_user(c->child->root, va, entry & PTE_ADDR_MASK, entry & ~PTE_ADDR_MASK)) {
+		if (!(entry & PTE_FILE))
+			page_unshare(page); /* the parent still has it: never the last */
+		c->failed = true;
+		return;
+	}
+	c->child->resident++;
+}
+
+/* A copy of area v for the child, at the end of its list (the parent's order); -ENOMEM. */
+static int fork_area(struct mm *child, const struct vma *v)
+{
+	struct vma *c = kzalloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	*c = *v;
+	if (c->file)
+		file_get(c->file);
+	list_append(&child->vmas, &c->link);
+	child->nvmas++;
+	return 0;
+}
+
+struct mm *mm_fork(struct mm *parent)
+{
+	struct mm *child = mm_create();
+	struct gather g = { .mm = parent };
+	struct list *pos;
+	int r = 0;
+
+	if (!child)
+		return NULL;
+	unsigned long irq = spin_lock(&parent->lock);
+	child->mmap_top = parent->mmap_top;
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->stack_top = parent->stack_top;
+	list_for_each(pos, &parent->vmas) {
+		struct vma *v = vma_of(pos);
+		struct fork_ctx ctx = { child, v, false };
+		r = fork_area(child, v);
+		if (!r)
+			paging_walk_user_range(parent->root, v->start, v->end, fork_one, &ctx);
+		if (r || ctx.failed) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	/* The parent's pages are read-only now: its CPUs must forget them writable. */
+	gather_range(&g, 0, USER_TOP);
+	spin_unlock(&parent->lock, irq);
+	gather_finish(&g);
+	if (r) {
+		mm_put(child);
+		return NULL;
+	}
+	return child;
 }
 
 void mm_teardown(struct mm *mm)
@@ -719,6 +813,36 @@ static int copy_on_write(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int
 	return 0;
 }
 
+/*
+ * A write to a page shared since a fork: the last mapper takes it back
+ * writable; otherwise the writer gets a copy and lets go of its share.
+ */
+static int break_cow(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int prot, struct gather *g)
+{
+	void *old = phys_to_virt(pte & PTE_ADDR_MASK);
+	void *page = old;
+
+	if (page_sharers(old)) {
+		page = page_alloc(0);
+		if (!page)
+			return -ENOMEM;
+		memcpy(page, old, PAGE_SIZE);
+	}
+	if (paging_map_user(mm->root, va, virt_to_phys(page), pte_flags(prot))) {
+		if (page != old)
+			page_free(page);
+		return -ENOMEM;
+	}
+	invlpg(va);
+	if (page != old) {
+		/* Other threads may still read the old page through their TLBs. */
+		gather_range(g, va, va + PAGE_SIZE);
+		if (page_unshare(old))
+			gather_page(g, old);
+	}
+	return 0;
+}
+
 static bool access_allowed(const struct vma *v, unsigned long error)
 {
 	if (!(v->prot & PROT_MASK))
@@ -754,6 +878,8 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 	if (pte & PTE_P) {
 		if (cow && (pte & PTE_FILE))
 			return copy_on_write(mm, va, pte, v->prot, &c->g) ? SEGV_MAPERR : RESOLVED;
+		if (write && (pte & PTE_COW))
+			return break_cow(mm, va, pte, v->prot, &c->g) ? SEGV_MAPERR : RESOLVED;
 		if (force)
 			return RESOLVED;
 		/* Another CPU resolved it first, or the access is not allowed. */
@@ -811,7 +937,7 @@ void *mm_page(struct mm *mm, uintptr_t va)
 		unsigned long irq = spin_lock(&mm->lock);
 		uint64_t pte = paging_user_pte(mm->root, ALIGN_DOWN(va, PAGE_SIZE));
 		struct vma *v = find(mm, va);
-		bool own = v && v->start <= va && (pte & PTE_P) &&
+		bool own = v && v->start <= va && (pte & PTE_P) && !(pte & PTE_COW) &&
 			   (!(pte & PTE_FILE) || (v->flags & VMA_SHARED));
 		spin_unlock(&mm->lock, irq);
 		if (own)
@@ -822,6 +948,34 @@ void *mm_page(struct mm *mm, uintptr_t va)
 			irq_enable();
 	}
 	return NULL;
+}
+
+long mm_read(struct mm *mm, uintptr_t va, void *dst, size_t len)
+{
+	bool irq_on = irq_enabled();
+
+	while (len) {
+		size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		unsigned long irq = spin_lock(&mm->lock);
+		uint64_t pte = paging_user_pte(mm->root, ALIGN_DOWN(va, PAGE_SIZE));
+		if (pte & PTE_P)
+			memcpy(dst,
+			       (char *)phys_to_virt(pte & PTE_ADDR_MASK) + (va & (PAGE_SIZE - 1)),
+			       n);
+		spin_unlock(&mm->lock, irq);
+		if (!(pte & PTE_P)) {
+			int r = fault_in(mm, va, false, true, 0, irq_on);
+			if (irq_on)
+				irq_enable();
+			if (r != RESOLVED)
+				return -EFAULT;
+			continue;
+		}
+		va += n;
+		dst = (char *)dst + n;
+		len -= n;
+	}
+	return 0;
 }
 
 long mm_shared_phys(struct mm *mm, uintptr_t va, uint64_t *pa)

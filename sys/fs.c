@@ -13,9 +13,10 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/stat.h>
+#include "internal.h"
 
 /* The directory a relative path starts from: NULL for the working directory. */
-static long at_base(int dirfd, const char *path, struct vnode **base)
+long at_base(int dirfd, const char *path, struct vnode **base)
 {
 	struct file *f;
 
@@ -36,13 +37,7 @@ static long at_base(int dirfd, const char *path, struct vnode **base)
 	return 0;
 }
 
-/* A path argument and its base, released by put_path(). */
-struct upath {
-	char *name;
-	struct vnode *base;
-};
-
-static long get_path(struct upath *p, int dirfd, const char __user *upath)
+long get_path(struct upath *p, int dirfd, const char __user *upath)
 {
 	long err;
 
@@ -56,23 +51,10 @@ static long get_path(struct upath *p, int dirfd, const char __user *upath)
 	return err;
 }
 
-static void put_path(struct upath *p)
+void put_path(struct upath *p)
 {
 	vnode_put(p->base);
 	vfs_putname(p->name);
-}
-
-static unsigned int umask_of_current(void)
-{
-	struct process *p = current_process();
-	unsigned int mask;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	mask = p->umask;
-	mutex_unlock(&p->fs_lock);
-	return mask;
 }
 
 /* Resolve a path to a referenced vnode with LOOKUP_* flags. */
@@ -118,7 +100,7 @@ SYSCALL_DEFINE(openat, int dirfd, const char __user *path, int flags, unsigned i
 	r = get_path(&p, dirfd, path);
 	if (r)
 		return r;
-	mode = (flags & O_CREAT) ? mode & ~umask_of_current() & S_IALLUGO : 0;
+	mode = (flags & O_CREAT) ? mode & ~vfs_umask() & S_IALLUGO : 0;
 	f = vfs_open(p.base, p.name, flags | O_LARGEFILE, mode);
 	put_path(&p);
 	if (IS_ERR(f))
@@ -301,7 +283,7 @@ SYSCALL_DEFINE(mkdirat, int dirfd, const char __user *path, unsigned int mode)
 
 	if (r)
 		return r;
-	r = vfs_mkdir(p.base, p.name, mode & ~umask_of_current());
+	r = vfs_mkdir(p.base, p.name, mode & ~vfs_umask());
 	put_path(&p);
 	return r;
 }
@@ -322,7 +304,7 @@ SYSCALL_DEFINE(mknodat, int dirfd, const char __user *path, unsigned int mode, u
 	r = get_path(&p, dirfd, path);
 	if (r)
 		return r;
-	r = vfs_mknod(p.base, p.name, mode & ~umask_of_current(),
+	r = vfs_mknod(p.base, p.name, mode & ~vfs_umask(),
 		      makedev_linux((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00)));
 	put_path(&p);
 	return r;
@@ -500,16 +482,7 @@ SYSCALL_DEFINE(getcwd, char __user *buf, size_t size)
 
 SYSCALL_DEFINE(umask, unsigned int mask)
 {
-	struct process *p = current_process();
-	unsigned int old;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	old = p->umask;
-	p->umask = mask & 0777;
-	mutex_unlock(&p->fs_lock);
-	return old;
+	return vfs_set_umask(mask);
 }
 
 /* fchmod, fchown and futimes-style calls act on an open file, not an O_PATH one. */

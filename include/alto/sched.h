@@ -84,6 +84,8 @@ struct thread *thread_create_on(void (*fn)(void *), void *arg, const char *name,
  */
 struct thread *thread_create_app(struct process *p, void (*fn)(void *), void *arg,
 				 const char *name);
+/* Free a thread from thread_create_app that was never woken (a clone that failed). */
+void thread_destroy_unstarted(struct thread *t);
 /* Wait for t to exit, free it, and return its exit code. */
 int thread_join(struct thread *t);
 /* As thread_join, giving up at an absolute monotonic deadline with -ETIMEDOUT

@@ -188,6 +188,30 @@ struct vnode *vfs_root(void);
 /* The working directory of the current process (the root before there is one), referenced. */
 struct vnode *vfs_cwd(void);
 
+/*
+ * A process's place in the file tree: its working directory and umask,
+ * shared by processes made with CLONE_FS, copied by fork.
+ */
+struct fs_state {
+	struct mutex lock;
+	struct vnode *cwd; /* a reference is held */
+	unsigned int umask;
+	int users; /* atomic */
+};
+
+/* The root as working directory, umask 022; NULL without memory. */
+struct fs_state *fs_state_create(void);
+struct fs_state *fs_state_copy(struct fs_state *fs);
+void fs_state_get(struct fs_state *fs);
+void fs_state_put(struct fs_state *fs);
+/* Make the directory at path (from the root or the current one) fs's working directory. */
+int vfs_chdir_fs(struct fs_state *fs, const char *path);
+/* fs's working directory, referenced. */
+struct vnode *fs_state_cwd(struct fs_state *fs);
+/* The current process's umask; set it, returning the old one (umask(2)). */
+unsigned int vfs_umask(void);
+unsigned int vfs_set_umask(unsigned int mask);
+
 /* Path lookup flags. */
 #define LOOKUP_FOLLOW	 0x1 /* follow a final symlink */
 #define LOOKUP_DIRECTORY 0x2 /* the result must be a directory */

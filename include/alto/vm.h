@@ -62,6 +62,12 @@ void vm_init(void);
 
 /* A new, empty address space (one user), or NULL. */
 struct mm *mm_create(void);
+/*
+ * A copy of parent for a child process (fork): the same areas, and every
+ * page shared, private ones copy-on-write (both sides read-only until one
+ * writes). NULL without memory.
+ */
+struct mm *mm_fork(struct mm *parent);
 /* One more process uses mm (CLONE_VM without CLONE_THREAD, vfork). */
 void mm_get(struct mm *mm);
 /* A process stops using mm; the last one frees its memory and page tables. */
@@ -113,6 +119,11 @@ long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len);
 long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, int prot);
 /* Map an area at a fixed place for the loader (fails if anything is there). */
 long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot, unsigned int vma_flags);
+/*
+ * Read another address space's memory (/proc/PID/cmdline), bringing pages
+ * in as needed: 0, or -EFAULT where nothing is mapped.
+ */
+long mm_read(struct mm *mm, uintptr_t va, void *dst, size_t len);
 /* Write into the application's memory regardless of protection (ELF loading). */
 long mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len);
 /*

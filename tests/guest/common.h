@@ -38,7 +38,7 @@ static inline const char *errname(int e)
 		int e;
 		const char *name;
 	} names[] = {
-		E(EPERM), E(ENOENT), E(EINTR), E(EIO), E(E2BIG), E(ENOEXEC), E(EBADF), E(EAGAIN),
+		E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(ECHILD), E(EIO), E(E2BIG), E(ENOEXEC), E(EBADF), E(EAGAIN),
 		E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
 		E(ENOTDIR), E(EISDIR), E(EINVAL), E(EMFILE), E(ENOTTY), E(EFBIG), E(ENOSPC),
 		E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(ERANGE), E(ENAMETOOLONG), E(ENOSYS),
