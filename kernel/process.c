@@ -337,12 +337,6 @@ static int start_main_thread(struct process *p, const struct exec_image *img)
 	return 0;
 }
 
-/* A new session and group led by p, as setsid() makes (under the tree lock). */
-static void lead_session(struct process *p)
-{
-	p->pgid = p->sid = p->pid;
-}
-
 int process_start(int argc, char **argv, int envc, char **envp, const char *cwd)
 {
 	struct exec_image img;
@@ -375,7 +369,6 @@ int process_start(int argc, char **argv, int envc, char **envp, const char *cwd)
 		goto fail;
 	process_set_exe(p, path, &img);
 	path = NULL;
-	lead_session(p);
 	if (!first_pid)
 		first_pid = p->pid;
 	process_link(p, &proc_init);
@@ -401,7 +394,7 @@ int wait_status_to_exit(int wait_status)
 
 int process_console_session(void)
 {
-	return READ_ONCE(first_pid);
+	return INIT_PID;
 }
 
 void process_reaped_by_init(struct process *p)

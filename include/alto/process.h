@@ -121,10 +121,11 @@ struct vnode *process_cwd(struct process *p);
 int process_ppid(struct process *p);
 
 /*
- * Start a command line's program as a new process, a child of init, in a
- * session and process group of its own: argv[0] is the path in the root file
- * system, cwd the directory to start in (NULL: /). Returns its pid, or
- * -errno after printing why.
+ * Start a command line's program as a new process, a child of init in
+ * init's process group and session (the console's, as a shell without job
+ * control would leave it: the program may setsid() or setpgid() at will):
+ * argv[0] is the path in the root file system, cwd the directory to start
+ * in (NULL: /). Returns its pid, or -errno after printing why.
  */
 int process_start(int argc, char **argv, int envc, char **envp, const char *cwd);
 /* Wait until no process is left; returns the status of the first one as a shell reports it. */
@@ -141,7 +142,7 @@ int process_last_pid(void);
 void process_ids(struct process *p, int *ppid, int *pgid, int *sid);
 /* Pages mapped by all processes (/proc/meminfo's AnonPages). */
 uint64_t process_resident_pages(void);
-/* The session the console belongs to: the first application's (0 before it runs). */
+/* The session the console belongs to, and its first foreground group: init's. */
 int process_console_session(void);
 /* The number of live processes. */
 unsigned int process_count(void);
