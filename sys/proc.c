@@ -65,10 +65,12 @@ SYSCALL_DEFINE(getegid, void)
 	return 0;
 }
 
-/* Root may become root. */
+/* Root may become root. Ids are 32-bit: -1 (keep) arrives as 0xffffffff. */
 static long only_root(long id)
 {
-	return id == 0 || id == -1 ? 0 : -EPERM;
+	uint32_t v = (uint32_t)id;
+
+	return v == 0 || v == UINT32_MAX ? 0 : -EPERM;
 }
 
 SYSCALL_DEFINE(setuid, long uid)

@@ -75,7 +75,9 @@ static const char *disposition(int sig)
 	struct sigaction sa;
 
 	sigaction(sig, NULL, &sa);
-	return sa.sa_handler == SIG_DFL ? "default" : sa.sa_handler == SIG_IGN ? "ignored" : "a handler";
+	return sa.sa_handler == SIG_DFL ? "default" :
+	       sa.sa_handler == SIG_IGN ? "ignored" :
+					  "a handler";
 }
 
 static int role_signals(int argc, char **argv)
@@ -233,7 +235,10 @@ static void scripts(void)
 	write_file("nested", "#!./plain\n", 0755);
 	write_file("noexec", text, 0644);
 	write_file("empty", "#!\n", 0755);
-	write_file("garbage", "\x7f""ELF but not really", 0755);
+	write_file("garbage",
+		   "\x7f"
+		   "ELF but not really",
+		   0755);
 	write_file("text", "just some text\n", 0755);
 	char *argv[] = { "./plain", "first", NULL };
 	printf("a #! script:\n");

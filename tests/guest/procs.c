@@ -203,7 +203,8 @@ static void zombies_and_orphans(void)
 	proc_stat(child, &state, &ppid, &pgrp);
 	printf("an exited child before wait: state %c, its parent us: %s\n", state,
 	       ppid == getpid() ? "yes" : "no");
-	check("  /proc lists it", access("/proc/self", F_OK) == 0 && proc_stat(child, &state, &ppid, &pgrp) == 0);
+	check("  /proc lists it",
+	      access("/proc/self", F_OK) == 0 && proc_stat(child, &state, &ppid, &pgrp) == 0);
 	int status;
 	waitpid(child, &status, 0);
 	check("after wait it is gone from /proc", proc_stat(child, &state, &ppid, &pgrp) < 0);
@@ -230,7 +231,8 @@ static void zombies_and_orphans(void)
 	waitpid(child, NULL, 0);
 	proc_stat(grandchild, &state, &ppid, &pgrp);
 	/* Init, or natively a subreaper above us: someone else than the parent that exited. */
-	check("an orphan gets another parent in /proc", ppid > 0 && ppid != child && ppid != getpid());
+	check("an orphan gets another parent in /proc",
+	      ppid > 0 && ppid != child && ppid != getpid());
 	write(down[1], "x", 1);
 	pid_t seen = 0;
 	read(up[0], &seen, sizeof(seen));
@@ -283,7 +285,8 @@ static void sigchld(void)
 	int status;
 	errno = 0;
 	pid_t r = waitpid(child, &status, 0);
-	printf("with SIGCHLD ignored, waitpid: %d %s\n", r < 0 ? -1 : 0, r < 0 ? errname(errno) : "");
+	printf("with SIGCHLD ignored, waitpid: %d %s\n", r < 0 ? -1 : 0,
+	       r < 0 ? errname(errno) : "");
 
 	/* SA_NOCLDWAIT: the handler runs, the child is still reaped at once. */
 	struct sigaction nw = { .sa_sigaction = on_chld, .sa_flags = SA_SIGINFO | SA_NOCLDWAIT };
@@ -317,10 +320,12 @@ static void stop_continue(void)
 	pid_t ppid, pgrp;
 	proc_stat(child, &state, &ppid, &pgrp);
 	printf("  /proc state %c\n", state);
-	result("  a second WUNTRACED wait has nothing new", waitpid(child, &status, WUNTRACED | WNOHANG));
+	result("  a second WUNTRACED wait has nothing new",
+	       waitpid(child, &status, WUNTRACED | WNOHANG));
 	kill(child, SIGCONT);
 	r = waitpid(child, &status, WCONTINUED);
-	printf("SIGCONT: WIFCONTINUED %d, found %s\n", WIFCONTINUED(status), r == child ? "yes" : "no");
+	printf("SIGCONT: WIFCONTINUED %d, found %s\n", WIFCONTINUED(status),
+	       r == child ? "yes" : "no");
 	/* In a group of its own, which is not orphaned (we are its parent, in this session). */
 	setpgid(child, child);
 	kill(child, SIGTSTP);
@@ -332,7 +337,8 @@ static void stop_continue(void)
 	kill(child, SIGCONT);
 	memset(&si, 0, sizeof(si));
 	waitid(P_PID, child, &si, WCONTINUED);
-	printf("waitid WCONTINUED: si_code %s\n", si.si_code == CLD_CONTINUED ? "CLD_CONTINUED" : "other");
+	printf("waitid WCONTINUED: si_code %s\n",
+	       si.si_code == CLD_CONTINUED ? "CLD_CONTINUED" : "other");
 	release_gate();
 	memset(&si, 0, sizeof(si));
 	waitid(P_PID, child, &si, WEXITED | WNOWAIT);
@@ -389,12 +395,14 @@ static void pidfds(void)
 	printf("  waitid P_PIDFD: si_code %s, si_status %s\n",
 	       si.si_code == CLD_KILLED ? "CLD_KILLED" : "other",
 	       si.si_status == SIGKILL ? "SIGKILL" : "other");
-	result("  pidfd_send_signal once reaped", syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0));
+	result("  pidfd_send_signal once reaped",
+	       syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0));
 	close(fd);
 	release_gate();
 	result("pidfd_open of no process", syscall(SYS_pidfd_open, 999999, 0));
 	result("pidfd_open with bad flags", syscall(SYS_pidfd_open, getpid(), 1));
-	result("pidfd_send_signal on a file that is no pidfd", syscall(SYS_pidfd_send_signal, 0, 0, NULL, 0));
+	result("pidfd_send_signal on a file that is no pidfd",
+	       syscall(SYS_pidfd_send_signal, 0, 0, NULL, 0));
 }
 
 static int shared_fd_child(void *arg)
