@@ -337,7 +337,7 @@ static int start_main_thread(struct process *p, const struct exec_image *img)
 	return 0;
 }
 
-int process_start(int argc, char **argv, int envc, char **envp, const char *cwd)
+struct process *process_start(int argc, char **argv, int envc, char **envp, const char *cwd)
 {
 	struct exec_image img;
 	struct process *p = process_alloc();
@@ -371,18 +371,19 @@ int process_start(int argc, char **argv, int envc, char **envp, const char *cwd)
 	path = NULL;
 	if (!first_pid)
 		first_pid = p->pid;
+	process_get(p); /* the caller's */
 	process_link(p, &proc_init);
 	r = start_main_thread(p, &img);
 	if (r)
 		panic("process: cannot start the first thread of %s", argv[0]);
-	return p->pid;
+	return p;
 fail:
 	if (r == -ENOMEM)
 		printk("alto: out of memory starting %s\n", argv[0]);
 	kfree(path);
 	if (p)
 		process_discard(p);
-	return r;
+	return ERR_PTR(r);
 }
 
 int wait_status_to_exit(int wait_status)
@@ -424,19 +425,14 @@ void process_count_exit(void)
 	live--;
 }
 
-int process_wait_pid(int pid)
+int process_wait_exit(struct process *p)
 {
-	struct process *p = process_find(pid);
-
-	if (!p)
-		return 0;
 	unsigned long flags = spin_lock(&p->exit_wq.lock);
+
 	while (READ_ONCE(p->state) == PROCESS_ALIVE)
 		waitq_wait_locked(&p->exit_wq, &flags, 0);
 	spin_unlock(&p->exit_wq.lock, flags);
-	int status = p->exit_status;
-	process_put(p);
-	return status;
+	return p->exit_status;
 }
 
 #define ROBUST_LIST_LIMIT 2048
@@ -784,4 +780,9 @@ long process_kill(int pid, int sig, const struct ksiginfo *info)
 	if (pid == -1)
 		return kill_many(0, self, sig, info);
 	return process_kill_group(pid ? -pid : (int)process_getpgid(0), sig, info);
+}
+
+void process_kill_all(void)
+{
+	kill_many(0, NULL, SIGKILL, NULL);
 }

@@ -125,15 +125,24 @@ int process_ppid(struct process *p);
  * init's process group and session (the console's, as a shell without job
  * control would leave it: the program may setsid() or setpgid() at will):
  * argv[0] is the path in the root file system, cwd the directory to start
- * in (NULL: /). Returns its pid, or -errno after printing why.
+ * in (NULL: /). Returns it referenced (process_put it), or ERR_PTR after
+ * printing why.
  */
-int process_start(int argc, char **argv, int envc, char **envp, const char *cwd);
+struct process *process_start(int argc, char **argv, int envc, char **envp, const char *cwd);
+/*
+ * Run the command line's programs (kernel/launch.c) as `;`, `&`, `!` and
+ * `&!` say, until no process is left; the VM's exit status.
+ */
+struct app_commands;
+int launch_commands(const struct app_commands *c);
 /* Wait until no process is left; returns the status of the first one as a shell reports it. */
 int process_wait_all(void);
 /* The exit status a shell would report for a wait status: code, or 128+signal. */
 int wait_status_to_exit(int wait_status);
-/* Wait until the process pid has exited; its wait status (for the command line). */
-int process_wait_pid(int pid);
+/* Wait until p has exited; its wait status (for the command line). */
+int process_wait_exit(struct process *p);
+/* SIGKILL to every process (a `!` command of the command line ended). */
+void process_kill_all(void);
 /* The lowest pid >= from of a live or zombie process, or -1 (for /proc). */
 int process_next_pid(int from);
 /* The last pid handed out (/proc/loadavg). */
