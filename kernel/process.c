@@ -319,22 +319,20 @@ static void app_thread_start(void *arg)
 	arch_enter_app(si.entry, si.sp);
 }
 
-static int start_main_thread(struct process *p, const struct exec_image *img)
+/* The main thread, not yet running; ERR_PTR without memory. */
+static struct thread *main_thread(struct process *p, const struct exec_image *img)
 {
 	struct start_info *si = kmalloc(sizeof(*si));
 
 	if (!si)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	*si = (struct start_info){ img->entry, img->sp };
 	struct thread *t = thread_create_app(p, app_thread_start, si, p->comm);
-	if (IS_ERR(t)) {
+	if (IS_ERR(t))
 		kfree(si);
-		return (int)PTR_ERR(t);
-	}
-	signal_thread_init(t, true);
-	process_add_thread(p, t, p->pid); /* as on Linux: the main thread's id is the pid */
-	sched_wake(t);
-	return 0;
+	else
+		signal_thread_init(t, true);
+	return t;
 }
 
 struct process *process_start(int argc, char **argv, int envc, char **envp, const char *cwd)
@@ -369,13 +367,17 @@ struct process *process_start(int argc, char **argv, int envc, char **envp, cons
 		goto fail;
 	process_set_exe(p, path, &img);
 	path = NULL;
+	struct thread *t = main_thread(p, &img);
+	if (IS_ERR(t)) {
+		r = (int)PTR_ERR(t);
+		goto fail;
+	}
 	if (!first_pid)
 		first_pid = p->pid;
 	process_get(p); /* the caller's */
 	process_link(p, &proc_init);
-	r = start_main_thread(p, &img);
-	if (r)
-		panic("process: cannot start the first thread of %s", argv[0]);
+	process_add_thread(p, t, p->pid); /* as on Linux: the main thread's id is the pid */
+	sched_wake(t);
 	return p;
 fail:
 	if (r == -ENOMEM)

@@ -923,6 +923,15 @@ void signal_fault(struct trap_frame *f, int sig, int code, uint64_t addr)
 	signal_send_thread(t, sig, &info);
 }
 
+void signal_out_of_memory(uint64_t addr)
+{
+	char why[80];
+
+	irq_enable();
+	snprintf(why, sizeof(why), "out of memory: no page for %#lx", addr);
+	signal_die(SIGKILL, why);
+}
+
 void signal_force_segv(const char *why)
 {
 	struct ksiginfo info = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };

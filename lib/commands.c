@@ -14,9 +14,9 @@
 enum token {
 	TOK_END,
 	TOK_WORD,
-	TOK_SEMI,  /* ; */
-	TOK_AMP,   /* & */
-	TOK_BANG,  /* ! */
+	TOK_SEMI,   /* ; */
+	TOK_AMP,    /* & */
+	TOK_BANG,   /* ! */
 	TOK_AMPBANG /* &! */
 };
 
@@ -175,8 +175,8 @@ static bool is_option(const char *w)
  * command, else --env=/--cwd= only), then the program and its arguments.
  * columns[i] is where word i started.
  */
-static int build(struct arena *a, struct pending *p, const int *columns, bool first,
-		 struct cmd *c, struct cmd_line *out, struct cmd_error *err)
+static int build(struct arena *a, struct pending *p, const int *columns, bool first, struct cmd *c,
+		 struct cmd_line *out, struct cmd_error *err)
 {
 	int i = 0, nenv = 0;
 	char **env = take(a, ((size_t)p->n + 1) * sizeof(char *), sizeof(char *));
@@ -254,7 +254,8 @@ int cmd_parse(const char *line, void *arena_mem, size_t size, struct cmd_line *o
 		}
 		bool first = out->ncmds == 0;
 		if (tok == TOK_END && !p.n) {
-			/* Nothing after the last separator: only '&', '!' and '&!' may end a line. */
+			/* Nothing after the last separator: only '&', '!' and '&!' may end a line.
+			 */
 			if (last_sep == TOK_SEMI)
 				return fail(err, last_sep_column, "nothing follows the final ';'");
 			if (first)
@@ -270,8 +271,9 @@ int cmd_parse(const char *line, void *arena_mem, size_t size, struct cmd_line *o
 		if (!c->argc && first && tok == TOK_END)
 			break; /* options alone: a line with no command */
 		if (!c->argc)
-			return fail(err, columns[p.n - 1], first ? "options but no program" :
-								    "no program after the options");
+			return fail(err, columns[p.n - 1],
+				    first ? "options but no program" :
+					    "no program after the options");
 		c->column = columns[p.n - c->argc];
 		c->flags = tok == TOK_AMP     ? CMD_BACKGROUND :
 			   tok == TOK_BANG    ? CMD_ENDS_VM :

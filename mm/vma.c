@@ -877,9 +877,9 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 	bool cow = v->file && !(v->flags & VMA_SHARED) && write;
 	if (pte & PTE_P) {
 		if (cow && (pte & PTE_FILE))
-			return copy_on_write(mm, va, pte, v->prot, &c->g) ? SEGV_MAPERR : RESOLVED;
+			return copy_on_write(mm, va, pte, v->prot, &c->g) ? VM_FAULT_OOM : RESOLVED;
 		if (write && (pte & PTE_COW))
-			return break_cow(mm, va, pte, v->prot, &c->g) ? SEGV_MAPERR : RESOLVED;
+			return break_cow(mm, va, pte, v->prot, &c->g) ? VM_FAULT_OOM : RESOLVED;
 		if (force)
 			return RESOLVED;
 		/* Another CPU resolved it first, or the access is not allowed. */
@@ -889,7 +889,7 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 		return (pte & want) == want ? RESOLVED : SEGV_ACCERR;
 	}
 	if (!v->file)
-		return page_at(mm, va, v->prot) ? RESOLVED : SEGV_MAPERR;
+		return page_at(mm, va, v->prot) ? RESOLVED : VM_FAULT_OOM;
 	*c = (struct file_fault){ .g = { .mm = mm },
 				  .mm = mm,
 				  .va = va,
@@ -901,7 +901,7 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 	return NEED_FILE;
 }
 
-/* Resolve one page; returns RESOLVED, a SEGV code or VM_FAULT_SIGBUS. */
+/* Resolve one page; returns RESOLVED, a SEGV code, VM_FAULT_SIGBUS or VM_FAULT_OOM. */
 static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigned long error,
 		    bool can_sleep)
 {
@@ -922,7 +922,10 @@ static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigne
 		irq_enable();
 		r = fill_from_file(&c, shared);
 		irq_disable();
-		r = r == -ENXIO ? VM_FAULT_SIGBUS : r ? SEGV_MAPERR : RESOLVED;
+		r = r == -ENXIO	 ? VM_FAULT_SIGBUS :
+		    r == -ENOMEM ? VM_FAULT_OOM :
+		    r		 ? SEGV_MAPERR :
+				   RESOLVED;
 	}
 	file_put(c.file);
 	return r;

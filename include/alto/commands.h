@@ -69,7 +69,8 @@ int cmd_parse(const char *line, void *arena, size_t size, struct cmd_line *out,
 long cmd_expand(const char *text, const char *(*lookup)(const char *name, size_t len, void *ctx),
 		void *ctx, char *out, size_t size, struct cmd_error *err);
 
-/* Where an error's column falls in a text of several lines: the line, its text, the column in it. */
+/* Where an error's column falls in a text of several lines: the line, its text, the column in it.
+ */
 struct cmd_place {
 	int line, column;
 	const char *text; /* the line's start; len bytes long */

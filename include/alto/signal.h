@@ -191,6 +191,12 @@ int arch_signal_frame(struct trap_frame *f, int sig, const struct ksiginfo *info
 /* Die from sig now: "alto: PROGRAM (why) terminated by SIGx", then exit with 128+sig. */
 __attribute__((noreturn)) void signal_die(int sig, const char *why);
 /*
+ * The application touched a page the kernel has no memory for: the process
+ * dies by SIGKILL, with one line saying so (Linux's OOM killer would pick a
+ * victim; here it is the one that asked).
+ */
+__attribute__((noreturn)) void signal_out_of_memory(uint64_t addr);
+/*
  * A SIGSEGV the kernel forces (rt_sigreturn with a bad frame): the handler
  * runs if there is one, else the process dies saying why.
  */

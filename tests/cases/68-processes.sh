@@ -240,3 +240,24 @@ t_proc_stress() { proc_stress 1 10000; }
 t_proc_stress_smp() { proc_stress 4 2000; }
 run_test processes/fork-stress-10000 t_proc_stress
 run_test processes/fork-stress-c4 t_proc_stress_smp
+
+# Alto alone, with little memory: a child that cannot get its copy-on-write
+# pages dies alone (SIGKILL and a line saying why), forking children that
+# take memory until none is left makes fork fail cleanly (or kills children),
+# never the kernel, and RLIMIT_NPROC bounds the processes alive at once.
+t_proc_oom() {
+	build_guest_programs || return 1
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -m 64M "$GT_DIR/gcc/oom" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 &&
+		expect_out '^a child writing [0-9]+ MiB of copy-on-write pages: killed by SIGKILL$' \
+			'^alto: .*/oom \(out of memory: no page for 0x[0-9a-f]+\) terminated by SIGKILL$' \
+			"^the parent's memory is intact: yes$" \
+			'^forking children that take 2 MiB each until memory runs out: (fork failed with EAGAIN or ENOMEM|children killed for memory)$' \
+			'^  more than a few forked first: yes$' '^fork works again once they are reaped: yes$' \
+			'^RLIMIT_NPROC has a finite default: yes$' \
+			'^with RLIMIT_NPROC 5 \(us included\): 4 children, then EAGAIN$' &&
+		expect_no_out 'Kernel panic|Fatal kernel|kernel fault'
+}
+run_test processes/out-of-memory t_proc_oom

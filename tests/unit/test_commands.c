@@ -95,7 +95,8 @@ static void separators(void **state)
 static void quoting(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("p \"two words\" 'it''s' \"a;b&c!\" 'x\"y' \"q\\\"t\\\\\" \"\" ''"), 0);
+	assert_int_equal(parse("p \"two words\" 'it''s' \"a;b&c!\" 'x\"y' \"q\\\"t\\\\\" \"\" ''"),
+			 0);
 	assert_int_equal(cl.ncmds, 1);
 	assert_string_equal(args(0), "p|two words|its|a;b&c!|x\"y|q\"t\\||");
 	assert_int_equal(parse("p a\\;b \\& \\\\ c\\ d \"\\n\" '\\n'"), 0);
@@ -111,8 +112,8 @@ static void quoting(void **state)
 static void options(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("--quiet --env=A=1 --cwd=/tmp prog x ; --env=B=2 --env=C= --cwd=/d q"),
-			 0);
+	assert_int_equal(
+		parse("--quiet --env=A=1 --cwd=/tmp prog x ; --env=B=2 --env=C= --cwd=/d q"), 0);
 	assert_int_equal(cl.nopts, 3);
 	assert_string_equal(cl.opts[0], "--quiet");
 	assert_string_equal(cl.opts[1], "--env=A=1");
@@ -166,7 +167,8 @@ static void errors(void **state)
 	expect_error("a ; --env=A p", 5, "--env= needs NAME=VALUE");
 	expect_error("a ; --env==1 p", 5, "--env= needs NAME=VALUE");
 	expect_error("a ; --cwd= p", 5, "--cwd= needs a directory");
-	expect_error("a ; --quiet p", 5, "only --env= and --cwd= may start a command after the first");
+	expect_error("a ; --quiet p", 5,
+		     "only --env= and --cwd= may start a command after the first");
 }
 
 static void places(void **state)
@@ -201,10 +203,9 @@ static void runscript(void **state)
 static const char *lookup(const char *name, size_t len, void *ctx)
 {
 	(void)ctx;
-	static const char *const vars[][2] = { { "HOME", "/root" },
-					       { "EMPTY", "" },
-					       { "SPACED", "a b" },
-					       { "_X1", "x1" } };
+	static const char *const vars[][2] = {
+		{ "HOME", "/root" }, { "EMPTY", "" }, { "SPACED", "a b" }, { "_X1", "x1" }
+	};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		if (strlen(vars[i][0]) == len && !strncmp(vars[i][0], name, len))
@@ -297,12 +298,12 @@ static void random_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(one_command), cmocka_unit_test(empty_lines),
-		cmocka_unit_test(separators),  cmocka_unit_test(quoting),
-		cmocka_unit_test(options),     cmocka_unit_test(errors),
-		cmocka_unit_test(runscript),   cmocka_unit_test(expansion),
-		cmocka_unit_test(places),
-		cmocka_unit_test(small_arena), cmocka_unit_test(random_lines),
+		cmocka_unit_test(one_command),	cmocka_unit_test(empty_lines),
+		cmocka_unit_test(separators),	cmocka_unit_test(quoting),
+		cmocka_unit_test(options),	cmocka_unit_test(errors),
+		cmocka_unit_test(runscript),	cmocka_unit_test(expansion),
+		cmocka_unit_test(places),	cmocka_unit_test(small_arena),
+		cmocka_unit_test(random_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

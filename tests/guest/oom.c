@@ -1,0 +1,147 @@
+/*
+ * Processes when memory runs out (run in Alto with little memory by
+ * tests/cases/68-processes.sh; natively memory does not run out): a child
+ * that writes to every page it shares copy-on-write with a parent holding
+ * most of the memory is killed alone (SIGKILL, with a line from the kernel)
+ * and the parent goes on; children that each take memory until none is
+ * left make fork fail with EAGAIN or ENOMEM (or are killed while touching
+ * it), never the kernel; everything is reaped and fork works again after.
+ * RLIMIT_NPROC bounds the processes alive at once (EAGAIN beyond).
+ */
+#include "common.h"
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#define MB (1024 * 1024)
+
+static long mem_free_mb(void)
+{
+	char buf[4096];
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *line = strstr(buf, "MemFree:");
+	return line ? atol(line + 8) / 1024 : -1;
+}
+
+static void touch(char *p, size_t len, char v)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		p[off] = v;
+}
+
+static void cow_exhaustion(void)
+{
+	size_t len = (size_t)(mem_free_mb() * 7 / 10) * MB;
+	char *big = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (big == MAP_FAILED)
+		die_setup("mmap");
+	touch(big, len, 1);
+	pid_t pid = fork();
+	if (pid == 0) {
+		touch(big, len, 2); /* needs as much again: there is not */
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	printf("a child writing %zu MiB of copy-on-write pages: %s\n", len / MB,
+	       WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed by SIGKILL" :
+	       WIFEXITED(status)				   ? "exited" :
+									     "killed otherwise");
+	check("the parent's memory is intact", big[0] == 1 && big[len - 4096] == 1);
+	munmap(big, len);
+}
+
+static void fork_exhaustion(void)
+{
+	static pid_t pids[4096];
+	int n = 0, gate[2], eagain = 0, enomem = 0, killed = 0;
+
+	if (pipe(gate))
+		die_setup("pipe");
+	while (n < 4096) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			eagain += errno == EAGAIN;
+			enomem += errno == ENOMEM;
+			break;
+		}
+		if (pid == 0) {
+			char c;
+			char *mem = malloc(2 * MB);
+			if (mem)
+				touch(mem, 2 * MB, 3);
+			close(gate[1]);
+			read(gate[0], &c, 1);
+			_exit(0);
+		}
+		pids[n++] = pid;
+	}
+	close(gate[0]);
+	close(gate[1]);
+	for (int i = 0; i < n; i++) {
+		int status;
+		if (waitpid(pids[i], &status, 0) == pids[i] && WIFSIGNALED(status))
+			killed++;
+	}
+	printf("forking children that take 2 MiB each until memory runs out: %s\n",
+	       eagain || enomem ? "fork failed with EAGAIN or ENOMEM" :
+	       killed		? "children killed for memory" :
+				  "no limit reached");
+	check("  more than a few forked first", n > 4);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(4);
+	int status;
+	waitpid(pid, &status, 0);
+	check("fork works again once they are reaped", WIFEXITED(status) && WEXITSTATUS(status) == 4);
+}
+
+static void nproc_limit(void)
+{
+	struct rlimit lim = { 5, 5 }, old;
+	int gate[2], made = 0, err = 0;
+	pid_t pids[8];
+
+	getrlimit(RLIMIT_NPROC, &old);
+	check("RLIMIT_NPROC has a finite default", old.rlim_cur != RLIM_INFINITY);
+	if (pipe(gate) || setrlimit(RLIMIT_NPROC, &lim))
+		die_setup("nproc");
+	for (int i = 0; i < 8; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			char c;
+			close(gate[1]);
+			read(gate[0], &c, 1);
+			_exit(0);
+		}
+		if (pids[i] < 0) {
+			err = errno;
+			break;
+		}
+		made++;
+	}
+	close(gate[0]);
+	close(gate[1]);
+	for (int i = 0; i < made; i++)
+		waitpid(pids[i], NULL, 0);
+	printf("with RLIMIT_NPROC 5 (us included): %d children, then %s\n", made, errname(err));
+	setrlimit(RLIMIT_NPROC, &old);
+}
+
+int main(void)
+{
+	setup();
+	cow_exhaustion();
+	fork_exhaustion();
+	nproc_limit();
+	return 0;
+}
