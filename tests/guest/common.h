@@ -90,6 +90,22 @@ static inline void die_setup(const char *what)
 	exit(99);
 }
 
+/* A field of /proc/meminfo in kB (MemFree...), or -1. */
+static inline long meminfo_kb(const char *field)
+{
+	char buf[4096];
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *line = strstr(buf, field);
+	return line ? atol(line + strlen(field) + 1) : -1;
+}
+
 /* A fresh directory of our own under /tmp (made if missing) as the working directory. */
 static char scratch_dir[64];
 

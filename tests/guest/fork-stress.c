@@ -10,20 +10,6 @@
 #include <pthread.h>
 #include <sys/wait.h>
 
-static long mem_free_kb(void)
-{
-	char buf[4096];
-	int fd = open("/proc/meminfo", O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	char *line = strstr(buf, "MemFree:");
-	return line ? atol(line + 8) : -1;
-}
 
 static char *heap;
 #define HEAP_SIZE (256 * 1024)
@@ -76,13 +62,13 @@ int main(int argc, char **argv)
 	heap = malloc(HEAP_SIZE);
 	memset(heap, 1, HEAP_SIZE);
 	/* Warm-up: the kernel's caches fill (the first read of /proc/meminfo too). */
-	mem_free_kb();
+	meminfo_kb("MemFree");
 	cycles(20, 0, argv[0]);
 	cycles(2, 1, argv[0]);
-	long before = mem_free_kb();
+	long before = meminfo_kb("MemFree");
 	int failed = cycles(n, 0, argv[0]);
 	int vfailed = cycles(n / 10, 1, argv[0]);
-	long after = mem_free_kb(); /* before printing: stdio's own memory is no leak */
+	long after = meminfo_kb("MemFree"); /* before printing: stdio's own memory is no leak */
 	printf("fork + exit + wait: %d cycles, %d failed\n", n, failed);
 	printf("vfork + execve + wait: %d cycles, %d failed\n", n / 10, vfailed);
 	fprintf(stderr, "MemFree before %ld kB, after %ld kB\n", before, after);
@@ -90,10 +76,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		pthread_create(&t[i], NULL, idle_thread, NULL);
 	cycles(20, 0, argv[0]);
-	before = mem_free_kb();
+	before = meminfo_kb("MemFree");
 	failed = cycles(n / 10, 0, argv[0]);
 	printf("fork from 4 threads + exit + wait: %d cycles, %d failed\n", n / 10, failed);
-	after = mem_free_kb();
+	after = meminfo_kb("MemFree");
 	fprintf(stderr, "MemFree with threads before %ld kB, after %ld kB\n", before, after);
 	return 0;
 }

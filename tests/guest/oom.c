@@ -16,20 +16,6 @@
 
 #define MB (1024 * 1024)
 
-static long mem_free_mb(void)
-{
-	char buf[4096];
-	int fd = open("/proc/meminfo", O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	char *line = strstr(buf, "MemFree:");
-	return line ? atol(line + 8) / 1024 : -1;
-}
 
 static void touch(char *p, size_t len, char v)
 {
@@ -39,7 +25,7 @@ static void touch(char *p, size_t len, char v)
 
 static void cow_exhaustion(void)
 {
-	size_t len = (size_t)(mem_free_mb() * 7 / 10) * MB;
+	size_t len = (size_t)(meminfo_kb("MemFree") / 1024 * 7 / 10) * MB;
 	char *big = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (big == MAP_FAILED)
