@@ -10,7 +10,6 @@
 #include <pthread.h>
 #include <sys/wait.h>
 
-
 static char *heap;
 #define HEAP_SIZE (256 * 1024)
 

@@ -16,7 +16,6 @@
 
 #define MB (1024 * 1024)
 
-
 static void touch(char *p, size_t len, char v)
 {
 	for (size_t off = 0; off < len; off += 4096)
@@ -40,8 +39,8 @@ static void cow_exhaustion(void)
 	waitpid(pid, &status, 0);
 	printf("a child writing %zu MiB of copy-on-write pages: %s\n", len / MB,
 	       WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed by SIGKILL" :
-	       WIFEXITED(status)				   ? "exited" :
-									     "killed otherwise");
+	       WIFEXITED(status)				  ? "exited" :
+								    "killed otherwise");
 	check("the parent's memory is intact", big[0] == 1 && big[len - 4096] == 1);
 	munmap(big, len);
 }
@@ -88,7 +87,8 @@ static void fork_exhaustion(void)
 		_exit(4);
 	int status;
 	waitpid(pid, &status, 0);
-	check("fork works again once they are reaped", WIFEXITED(status) && WEXITSTATUS(status) == 4);
+	check("fork works again once they are reaped",
+	      WIFEXITED(status) && WEXITSTATUS(status) == 4);
 }
 
 static void nproc_limit(void)
