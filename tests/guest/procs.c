@@ -12,12 +12,16 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
+#define FUTEX_WAIT 0 /* linux/futex.h: musl's headers do not have it */
+#define FUTEX_WAKE 1
 
 static int gate[2];
 
@@ -426,6 +430,37 @@ static void clone_flags(void)
 	close(fd);
 }
 
+/*
+ * A futex in MAP_SHARED memory between two processes (not FUTEX_PRIVATE):
+ * the child's wake reaches the parent's wait. Private keys would leave the
+ * parent to time out.
+ */
+static void shared_futex(void)
+{
+	volatile int *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				  -1, 0);
+	int timeouts = 0;
+
+	if (word == MAP_FAILED)
+		die_setup("mmap");
+	*word = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(100000);
+		*word = 1;
+		syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+		_exit(0);
+	}
+	while (*word == 0) {
+		struct timespec ts = { 10, 0 };
+		if (syscall(SYS_futex, word, FUTEX_WAIT, 0, &ts, NULL, 0) && errno == ETIMEDOUT)
+			timeouts++;
+	}
+	waitpid(pid, NULL, 0);
+	printf("a shared futex woken from another process: %s\n", timeouts ? "no (timed out)" : "yes");
+	munmap((void *)word, 4096);
+}
+
 static void *spinner(void *arg)
 {
 	for (;;)
@@ -488,6 +523,7 @@ int main(int argc, char **argv)
 	stop_continue();
 	pidfds();
 	clone_flags();
+	shared_futex();
 	fork_with_threads();
 	return 0;
 }
