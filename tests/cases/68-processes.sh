@@ -261,3 +261,23 @@ t_proc_oom() {
 		expect_no_out 'Kernel panic|Fatal kernel|kernel fault'
 }
 run_test processes/out-of-memory t_proc_oom
+
+# busybox ps lists every process from /proc: the shell, its two sleepers
+# (sleeping, its children) and ps itself, with their parents and groups.
+t_proc_ps() {
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" "$BB" sh -c \
+		"$BB sleep 5 & $BB sleep 5 & $BB ps -o pid,ppid,pgid,stat,args; kill %1 %2; wait" \
+		2>&1 </dev/null)
+	STATUS=$?
+	OUT=$(grep -v '^alto: .* terminated by SIG' <<<"$OUT")
+	echo "$OUT"
+	local shell
+	shell=$(awk -v bb="$BB" '$5 == bb && $6 == "sh" {print $1}' <<<"$OUT")
+	[ -n "$shell" ] || { echo "no line for the shell"; return 1; }
+	[ "$(awk -v s="$shell" -v bb="$BB" '$2 == s && $4 == "S" && $5 == bb && $6 == "sleep"' \
+		<<<"$OUT" | wc -l)" -eq 2 ] || { echo "expected two sleepers, children of $shell"; return 1; }
+	awk -v s="$shell" -v bb="$BB" '$2 == s && $5 == bb && $6 == "ps"' <<<"$OUT" | grep -q . ||
+		{ echo "no line for ps, a child of $shell"; return 1; }
+	expect_out '^ *PID +PPID +PGID +STAT +COMMAND$'
+}
+run_test processes/busybox-ps t_proc_ps

@@ -417,6 +417,19 @@ static int shared_fd_child(void *arg)
 
 static char stack[256 * 1024] __attribute__((aligned(16)));
 
+static void on_usr2(int sig)
+{
+}
+
+/* In the parent's memory (CLONE_VM): set a disposition, change directory, write a word. */
+static int shared_parts_child(void *arg)
+{
+	signal(SIGUSR2, on_usr2);
+	chdir("/tmp");
+	*(volatile int *)arg = 42;
+	return 0;
+}
+
 static void clone_flags(void)
 {
 	int fd = open("/dev/null", O_RDONLY);
@@ -428,6 +441,23 @@ static void clone_flags(void)
 	waitpid(pid, NULL, 0);
 	check("without it the descriptor stays ours", fcntl(fd, F_GETFD) >= 0);
 	close(fd);
+
+	char before[256], after[256];
+	volatile int word = 0;
+	chdir("/");
+	getcwd(before, sizeof(before));
+	pid = clone(shared_parts_child, stack + sizeof(stack),
+		    CLONE_VM | CLONE_SIGHAND | CLONE_FS | SIGCHLD, (void *)&word);
+	waitpid(pid, NULL, 0);
+	struct sigaction sa;
+	sigaction(SIGUSR2, NULL, &sa);
+	getcwd(after, sizeof(after));
+	check("CLONE_VM: the child's write is ours", word == 42);
+	check("CLONE_SIGHAND: the child's handler is ours", sa.sa_handler == on_usr2);
+	check("CLONE_FS: the child's chdir is ours",
+	      !strcmp(before, "/") && !strcmp(after, "/tmp"));
+	signal(SIGUSR2, SIG_DFL);
+	chdir("/");
 }
 
 /*
@@ -437,8 +467,8 @@ static void clone_flags(void)
  */
 static void shared_futex(void)
 {
-	volatile int *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-				  -1, 0);
+	volatile int *word =
+		mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int timeouts = 0;
 
 	if (word == MAP_FAILED)
@@ -457,7 +487,8 @@ static void shared_futex(void)
 			timeouts++;
 	}
 	waitpid(pid, NULL, 0);
-	printf("a shared futex woken from another process: %s\n", timeouts ? "no (timed out)" : "yes");
+	printf("a shared futex woken from another process: %s\n",
+	       timeouts ? "no (timed out)" : "yes");
 	munmap((void *)word, 4096);
 }
 
