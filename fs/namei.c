@@ -7,6 +7,7 @@
 #include <alto/mm.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
+#include <uapi/inotify.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
 
@@ -264,6 +265,9 @@ static int create_node(struct vnode *base, const char *path, uint32_t mode, uint
 		err = nd.dir->ops->create(nd.dir, nd.last, nd.lastlen, mode, rdev, &v);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err)
+		fsnotify_name(nd.dir, nd.last, nd.lastlen,
+			      IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), 0);
 	vnode_put(v);
 	nd_end(&nd);
 	return err;
@@ -280,7 +284,7 @@ int vfs_mknod(struct vnode *base, const char *path, unsigned int mode, uint64_t 
 
 	if (!type)
 		mode |= type = S_IFREG;
-	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO)
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK)
 		return type == S_IFDIR ? -EPERM : -EOPNOTSUPP;
 	return create_node(base, path, mode & (S_IFMT | S_IALLUGO), type == S_IFCHR ? rdev : 0);
 }
@@ -304,6 +308,8 @@ int vfs_symlink(const char *target, struct vnode *base, const char *path)
 		err = nd.dir->ops->symlink(nd.dir, nd.last, nd.lastlen, target, &v);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err)
+		fsnotify_name(nd.dir, nd.last, nd.lastlen, IN_CREATE, 0);
 	vnode_put(v);
 	nd_end(&nd);
 	return err;
@@ -333,6 +339,10 @@ int vfs_link(struct vnode *obase, const char *opath, struct vnode *nbase, const 
 		err = nd.dir->ops->link(nd.dir, nd.last, nd.lastlen, v);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err) {
+		fsnotify_vnode(v, IN_ATTRIB);
+		fsnotify_name(nd.dir, nd.last, nd.lastlen, IN_CREATE, 0);
+	}
 	vnode_put(v);
 	nd_end(&nd);
 	return err;
@@ -352,14 +362,30 @@ static int walk_existing_parent(struct nameidata *nd, struct vnode *base, const 
 	return err;
 }
 
+/* What a removed name tells its watchers, in Linux's order: the victim, then the directory. */
+static void notify_removed(struct nameidata *nd, struct vnode *victim, bool rmdir)
+{
+	if (!rmdir)
+		fsnotify_vnode(victim, IN_ATTRIB); /* its link count */
+	if (rmdir || !READ_ONCE(victim->nlink))
+		fsnotify_vnode(victim, IN_DELETE_SELF);
+	fsnotify_name(nd->dir, nd->last, nd->lastlen, IN_DELETE | (rmdir ? IN_ISDIR : 0), 0);
+}
+
 static int remove_name(struct nameidata *nd, bool rmdir)
 {
 	struct mount *m = nd->dir->mount;
+	struct vnode *victim = NULL;
 	int err;
 
+	if (fsnotify_watching() && vfs_step(nd->dir, nd->last, nd->lastlen, &victim))
+		victim = NULL;
 	mutex_lock(&m->ns_lock);
 	err = nd->dir->ops->unlink(nd->dir, nd->last, nd->lastlen, rmdir);
 	mutex_unlock(&m->ns_lock);
+	if (!err && victim)
+		notify_removed(nd, victim, rmdir);
+	vnode_put(victim);
 	return err;
 }
 
@@ -422,6 +448,28 @@ static int check_rename_source(struct nameidata *o, struct nameidata *n)
 	return err;
 }
 
+/* A rename as watchers see it: moved from, moved to (one cookie), then the vnodes themselves. */
+static void notify_moved(struct nameidata *o, struct nameidata *n, struct vnode *src,
+			 struct vnode *dst, unsigned int flags)
+{
+	uint32_t cookie = fsnotify_cookie(), isdir = S_ISDIR(src->mode) ? IN_ISDIR : 0;
+
+	fsnotify_name(o->dir, o->last, o->lastlen, IN_MOVED_FROM | isdir, cookie);
+	fsnotify_name(n->dir, n->last, n->lastlen, IN_MOVED_TO | isdir, cookie);
+	if (dst && (flags & RENAME_EXCHANGE)) {
+		uint32_t back = fsnotify_cookie(), dir2 = S_ISDIR(dst->mode) ? IN_ISDIR : 0;
+		fsnotify_name(n->dir, n->last, n->lastlen, IN_MOVED_FROM | dir2, back);
+		fsnotify_name(o->dir, o->last, o->lastlen, IN_MOVED_TO | dir2, back);
+		fsnotify_vnode(dst, IN_MOVE_SELF);
+	} else if (dst && dst != src) {
+		if (!S_ISDIR(dst->mode))
+			fsnotify_vnode(dst, IN_ATTRIB);
+		if (S_ISDIR(dst->mode) || !READ_ONCE(dst->nlink))
+			fsnotify_vnode(dst, IN_DELETE_SELF);
+	}
+	fsnotify_vnode(src, IN_MOVE_SELF);
+}
+
 int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, const char *npath,
 	       unsigned int flags)
 {
@@ -436,12 +484,23 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, cons
 		err = walk_existing_parent(&n, nbase, npath);
 	if (!err)
 		err = check_rename_source(&o, &n);
+	struct vnode *src = NULL, *dst = NULL;
+	if (!err && fsnotify_watching()) {
+		if (vfs_step(o.dir, o.last, o.lastlen, &src))
+			src = NULL;
+		if (vfs_step(n.dir, n.last, n.lastlen, &dst))
+			dst = NULL;
+	}
 	if (!err) {
 		struct mount *m = o.dir->mount;
 		mutex_lock(&m->ns_lock);
 		err = o.dir->ops->rename(o.dir, o.last, o.lastlen, n.dir, n.last, n.lastlen, flags);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err && src)
+		notify_moved(&o, &n, src, dst, flags);
+	vnode_put(src);
+	vnode_put(dst);
 	nd_end(&n);
 	nd_end(&o);
 	return err;

@@ -10,6 +10,7 @@
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
+#include <uapi/inotify.h>
 #include "internal.h"
 
 struct mount *root_mount;
@@ -253,6 +254,7 @@ int vfs_chmod(struct vnode *v, unsigned int mode)
 	v->mode = (v->mode & S_IFMT) | (mode & S_IALLUGO);
 	v->ctime = vfs_now();
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
@@ -265,6 +267,7 @@ int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 		v->gid = gid;
 	v->ctime = vfs_now();
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
@@ -294,6 +297,7 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 		v->mtime = t[1].tv_nsec == UTIME_NOW ? now : t[1];
 	v->ctime = now;
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
@@ -305,7 +309,10 @@ int vfs_truncate(struct vnode *v, int64_t size)
 		return -EISDIR;
 	if (!S_ISREG(v->mode) || !v->ops->truncate)
 		return -EINVAL;
-	return v->ops->truncate(v, (uint64_t)size);
+	int err = v->ops->truncate(v, (uint64_t)size);
+	if (!err)
+		fsnotify_vnode(v, IN_MODIFY);
+	return err;
 }
 
 int vfs_statfs(struct vnode *v, struct statfs *st)
@@ -430,6 +437,8 @@ long vfs_file_path(struct file *f, char *buf, size_t size)
 	struct vnode *v = f->vnode;
 	long n;
 
+	if (f->ops->path)
+		return f->ops->path(f, buf, size);
 	if (file_is_pipe(f))
 		n = snprintf(buf, size, "pipe:[%lu]", v->ino);
 	else if (S_ISSOCK(v->mode))

@@ -21,6 +21,7 @@
 #include <alto/trap.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
+#include <uapi/poll.h>
 
 #define M(sig) SIGMASK(sig)
 /* Delivered before the others, as Linux does: the fault the thread just took. */
@@ -343,7 +344,7 @@ static int send(struct process *p, const struct send_req *r, int sig, const stru
 	spin_unlock(&p->lock, flags);
 	kfree(q);
 	if (!err)
-		waitq_wake_all(&p->signal_wq);
+		waitq_notify(&p->signal_wq, POLLIN | POLLRDNORM);
 	if (continued)
 		process_notify_parent(p, CLD_CONTINUED, SIGCONT);
 	return err;
@@ -652,7 +653,7 @@ void signal_kick_all(struct process *p)
 
 	kick_all_locked(p, current_thread());
 	spin_unlock(&p->lock, flags);
-	waitq_wake_all(&p->signal_wq);
+	waitq_notify(&p->signal_wq, POLLIN | POLLRDNORM);
 }
 
 /* Who sent a signal, for the console line of a core-dump signal. */

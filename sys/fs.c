@@ -299,7 +299,7 @@ SYSCALL_DEFINE(mknodat, int dirfd, const char __user *path, unsigned int mode, u
 	struct upath p;
 	long r;
 
-	if (type && type != S_IFREG && type != S_IFCHR && type != S_IFIFO)
+	if (type && type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK)
 		return type == S_IFDIR ? -EINVAL : -EPERM;
 	r = get_path(&p, dirfd, path);
 	if (r)

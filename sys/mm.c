@@ -10,6 +10,7 @@
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
+#include <uapi/fcntl.h>
 #include <uapi/mman.h>
 #include <uapi/stat.h>
 
@@ -31,6 +32,11 @@ static long map_file(uintptr_t addr, size_t len, int prot, int flags, int fd, ui
 		goto out;
 	r = -EACCES;
 	if (!file_readable(f) || (shared && (prot & PROT_WRITE) && !file_writable(f)))
+		goto out;
+	/* A memfd sealed against writes has no writable shared mapping. */
+	r = -EPERM;
+	if (shared && (prot & PROT_WRITE) &&
+	    (READ_ONCE(f->vnode->seals) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
 		goto out;
 	r = -ENODEV;
 	if (shared && !f->vnode->ops->map_page) {
@@ -66,6 +72,27 @@ SYSCALL_DEFINE(munmap, unsigned long addr, unsigned long len)
 SYSCALL_DEFINE(mprotect, unsigned long addr, unsigned long len, int prot)
 {
 	return mm_mprotect(mm(), addr, len, prot);
+}
+
+/*
+ * Memory protection keys: Alto does not use the CPU's (TCG has none, and
+ * everything runs at ring 0, where PKRU does not apply). As on a CPU
+ * without them, no key can be allocated, and key -1 means plain mprotect;
+ * V8 probes with pkey_alloc and carries on without.
+ */
+SYSCALL_DEFINE(pkey_alloc, unsigned long flags, unsigned long rights)
+{
+	return flags || rights > 3 ? -EINVAL : -ENOSPC;
+}
+
+SYSCALL_DEFINE(pkey_free, int pkey)
+{
+	return -EINVAL;
+}
+
+SYSCALL_DEFINE(pkey_mprotect, unsigned long addr, unsigned long len, int prot, int pkey)
+{
+	return pkey == -1 ? mm_mprotect(mm(), addr, len, prot) : -EINVAL;
 }
 
 SYSCALL_DEFINE(mremap, unsigned long old, unsigned long old_len, unsigned long new_len, int flags,
