@@ -2,7 +2,7 @@
 # host: busybox sh running a script (pipelines, $(...), background jobs and
 # wait, traps on SIGCHLD and USR1), GNU tar running gzip through /bin/sh
 # (czf then xzf), python3's subprocess (run, check_output, Popen with pipes)
-# and multiprocessing (fork, a Pool of 4, a Queue), git (init, three commits,
+# and multiprocessing (fork and forkserver: a Pool of 4, a Queue), git (init, three commits,
 # gc, fsck), make -j2 on a Makefile that calls busybox applets, perl's
 # system, backticks, fork and pipe opens. Then Alto alone: 10,000
 # fork+exit+wait cycles (and vfork+execve, and forks from 4 threads) leave
@@ -121,15 +121,16 @@ def main():
     if pid == 0:
         os._exit(7)
     print("os.fork and waitpid:", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-    ctx = mp.get_context("fork")
-    with ctx.Pool(4) as pool:
-        print("fork Pool(4):", sum(pool.map(square, range(1000))))
-    q = ctx.Queue()
-    pr = ctx.Process(target=q.put, args=(42,))
-    pr.start()
-    print("fork Process and Queue:", q.get())
-    pr.join()
-    print("exitcode:", pr.exitcode)
+    for method in ("fork", "forkserver"):
+        ctx = mp.get_context(method)
+        with ctx.Pool(4) as pool:
+            print(method, "Pool(4):", sum(pool.map(square, range(1000))))
+        q = ctx.Queue()
+        pr = ctx.Process(target=q.put, args=(42,))
+        pr.start()
+        print(method, "Process and Queue:", q.get())
+        pr.join()
+        print(method, "exitcode:", pr.exitcode)
 
 if __name__ == "__main__":
     main()
