@@ -74,22 +74,31 @@ static bool is_cc(char c, int i)
 	return con.termios.c_cc[i] && (uint8_t)c == con.termios.c_cc[i];
 }
 
-/* Output: \n becomes \r\n on a terminal with OPOST and ONLCR. */
+/*
+ * Output: \n becomes \r\n on a terminal with OPOST and ONLCR. Written a
+ * line at a time (256 bytes at most) under the console lock that printk
+ * takes, so the kernel's lines (a child process dying, say) fall between
+ * the program's lines, not inside them.
+ */
+#define OUTPUT_CHUNK 256
+
 static void output(const char *s, size_t n)
 {
 	uint32_t of = con.termios.c_oflag;
+	bool crlf = con.tty && (of & (OPOST | ONLCR)) == (OPOST | ONLCR);
 
-	if (!con.tty || (of & (OPOST | ONLCR)) != (OPOST | ONLCR)) {
-		uart_write(s, n);
-		return;
-	}
 	while (n) {
-		const char *nl = memchr(s, '\n', n);
-		size_t chunk = nl ? (size_t)(nl - s) : n;
-		uart_write(s, chunk);
-		if (nl) {
-			uart_write("\r\n", 2);
-			chunk++;
+		size_t max = MIN(n, (size_t)OUTPUT_CHUNK);
+		const char *nl = memchr(s, '\n', max);
+		size_t chunk = nl ? (size_t)(nl - s) + 1 : max;
+		if (crlf && nl) {
+			char line[OUTPUT_CHUNK + 1];
+			memcpy(line, s, chunk - 1);
+			line[chunk - 1] = '\r';
+			line[chunk] = '\n';
+			console_write(line, chunk + 1);
+		} else {
+			console_write(s, chunk);
 		}
 		s += chunk;
 		n -= chunk;

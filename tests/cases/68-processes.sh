@@ -255,8 +255,8 @@ t_proc_oom() {
 		expect_out '^a child writing [0-9]+ MiB of copy-on-write pages: killed by SIGKILL$' \
 			'^alto: .*/oom \(out of memory: no page for 0x[0-9a-f]+\) terminated by SIGKILL$' \
 			"^the parent's memory is intact: yes$" \
-			'^forking children that take 2 MiB each until memory runs out: (fork failed with EAGAIN or ENOMEM|children killed for memory)$' \
-			'^  more than a few forked first: yes$' '^fork works again once they are reaped: yes$' \
+			'^starting programs that take 2 MiB each until memory runs out: vfork failed with EAGAIN or ENOMEM$' \
+			'^  more than a few started first: yes$' '^fork works again once they are reaped: yes$' \
 			'^RLIMIT_NPROC has a finite default: yes$' \
 			'^with RLIMIT_NPROC 5 \(us included\): 4 children, then EAGAIN$' &&
 		expect_no_out 'Kernel panic|Fatal kernel|kernel fault'

@@ -3,9 +3,10 @@
  * tests/cases/68-processes.sh; natively memory does not run out): a child
  * that writes to every page it shares copy-on-write with a parent holding
  * most of the memory is killed alone (SIGKILL, with a line from the kernel)
- * and the parent goes on; children that each take memory until none is
- * left make fork fail with EAGAIN or ENOMEM (or are killed while touching
- * it), never the kernel; everything is reaped and fork works again after.
+ * and the parent goes on; programs started one after the other, each taking
+ * memory, until none is left make vfork fail with EAGAIN or ENOMEM (some
+ * are killed while touching theirs), never the kernel; everything is
+ * reaped and fork works again after.
  * RLIMIT_NPROC bounds the processes alive at once (EAGAIN beyond).
  */
 #include "common.h"
@@ -45,43 +46,64 @@ static void cow_exhaustion(void)
 	munmap(big, len);
 }
 
-static void fork_exhaustion(void)
+/* A hog: 2 MiB taken and touched, then held until the gate (fd 3) closes. */
+static int hog(void)
+{
+	char *mem = malloc(2 * MB), c;
+
+	if (mem)
+		touch(mem, 2 * MB, 3);
+	read(3, &c, 1);
+	return 0;
+}
+
+/* vfork and run this program as a hog, reading the gate on fd 3. */
+static __attribute__((noinline)) pid_t start_hog(const char *self, int gate_w)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		close(gate_w);
+		execl(self, self, "hog", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * Hogs started with vfork and execve until memory runs out: the parent
+ * shares no page copy-on-write with them (vfork lends it, execve drops
+ * it), so its own writes need no memory that the hogs took.
+ */
+static void fork_exhaustion(const char *self)
 {
 	static pid_t pids[4096];
-	int n = 0, gate[2], eagain = 0, enomem = 0, killed = 0;
+	int n = 0, gate[2], failed = 0, killed = 0;
 
-	if (pipe(gate))
+	memset(pids, 0, sizeof(pids));
+	if (pipe(gate) || dup2(gate[0], 3) != 3)
 		die_setup("pipe");
-	while (n < 4096) {
-		pid_t pid = fork();
-		if (pid < 0) {
-			eagain += errno == EAGAIN;
-			enomem += errno == ENOMEM;
-			break;
-		}
-		if (pid == 0) {
-			char c;
-			char *mem = malloc(2 * MB);
-			if (mem)
-				touch(mem, 2 * MB, 3);
-			close(gate[1]);
-			read(gate[0], &c, 1);
-			_exit(0);
-		}
-		pids[n++] = pid;
+	while (n < 4096 && !failed) {
+		pid_t pid = start_hog(self, gate[1]);
+		if (pid < 0)
+			failed = errno == EAGAIN || errno == ENOMEM ? 1 : -1;
+		else
+			pids[n++] = pid;
 	}
 	close(gate[0]);
 	close(gate[1]);
+	close(3);
 	for (int i = 0; i < n; i++) {
 		int status;
 		if (waitpid(pids[i], &status, 0) == pids[i] && WIFSIGNALED(status))
 			killed++;
 	}
-	printf("forking children that take 2 MiB each until memory runs out: %s\n",
-	       eagain || enomem ? "fork failed with EAGAIN or ENOMEM" :
-	       killed		? "children killed for memory" :
-				  "no limit reached");
-	check("  more than a few forked first", n > 4);
+	printf("starting programs that take 2 MiB each until memory runs out: %s\n",
+	       failed > 0 ? "vfork failed with EAGAIN or ENOMEM" :
+	       failed < 0 ? "vfork failed otherwise" :
+			    "no limit reached");
+	printf("  some were killed for memory: %s\n", killed ? "yes" : "no");
+	check("  more than a few started first", n > 4);
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(4);
@@ -123,11 +145,13 @@ static void nproc_limit(void)
 	setrlimit(RLIMIT_NPROC, &old);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "hog"))
+		return hog();
 	setup();
 	cow_exhaustion();
-	fork_exhaustion();
+	fork_exhaustion(argv[0]);
 	nproc_limit();
 	return 0;
 }
