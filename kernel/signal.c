@@ -678,9 +678,14 @@ __noreturn void signal_die(int sig, const char *why)
 	struct process *p = current_process();
 	const char *prog = p && p->exe_path ? p->exe_path : "program";
 
+	/*
+	 * A program of the command line has no shell to say it died; a child's
+	 * parent learns it from wait, and a line would only get in its output,
+	 * unless there is a why (a fault, no memory) worth the console's line.
+	 */
 	if (why)
 		printk("alto: %s (%s) terminated by %s\n", prog, why, signal_name(sig));
-	else
+	else if (p && process_ppid(p) == INIT_PID)
 		printk("alto: %s terminated by %s\n", prog, signal_name(sig));
 	process_exit(sig);
 }

@@ -22,10 +22,20 @@ SYSCALL_DEFINE(sched_yield, void)
 	return 0;
 }
 
-/* The thread a scheduling call names: 0 is the caller, else a thread id of the process. */
+/*
+ * The thread a scheduling call names: 0 is the caller, else any thread id
+ * (taskset -p works on other processes). As with process_thread_by_tid,
+ * the thread may exit while the caller uses it.
+ */
 static struct thread *target(int pid)
 {
-	return pid == 0 ? current_thread() : process_thread_by_tid(current_process(), pid);
+	if (pid == 0)
+		return current_thread();
+	struct process *p = process_of_tid(pid);
+	struct thread *t = p ? process_thread_by_tid(p, pid) : NULL;
+
+	process_put(p);
+	return t;
 }
 
 static unsigned long online_mask(void)

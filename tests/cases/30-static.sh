@@ -22,9 +22,10 @@ scratch() {
 # that the rest compares byte for byte with a native run: the boot lines
 # (without --quiet), the report of a fatal fault ("Fatal application fault:
 # ..." to "alto: PROGRAM terminated by SIGNAL", which ends it, or to the
-# end) and "alto: PROGRAM terminated by SIGNAL" for a process a signal
-# ended (natively, a shell says that much on its own stderr for the
-# program; nobody does for its children). Also the note on a futex
+# end) and "alto: PROGRAM [(why)] terminated by SIGNAL" for a process a
+# signal ended: the program itself (natively, a shell says that much on its
+# own stderr), or a child that faulted (nobody says anything natively), and
+# wherever it falls in the output. Also the note on a futex
 # operation Linux does not have either: the program sees the same ENOSYS
 # as natively, and tests/guest/futex.c prints that.
 strip_kernel_lines() {
