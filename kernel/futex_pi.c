@@ -54,9 +54,10 @@ static void hand_over(struct futex_waiter *w)
 /* Threads in futex_lock_pi: a thread's exit looks for locks to hand over only if some are. */
 static int pi_waiting;
 
+/* A live thread with that id, of any process (shared PI futexes name others'). */
 static bool thread_exists(int tid)
 {
-	return process_thread_by_tid(current_process(), tid) != NULL;
+	return pid_thread_alive(tid);
 }
 
 /* What one look at the word found, besides -errno. */
@@ -110,8 +111,9 @@ long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock, bool
 		return r;
 	struct futex_bucket *b = futex_bucket_of(&w.key);
 	/*
-	 * Counted before the owner is looked up: an owner that leaves the
-	 * process list after our look then sees us in futex_thread_exit.
+	 * Counted before the owner is looked up: an owner whose id goes after
+	 * our look then sees us in futex_thread_exit (each side fences between
+	 * its write and its read).
 	 */
 	__atomic_fetch_add(&pi_waiting, 1, __ATOMIC_SEQ_CST);
 	unsigned long flags = spin_lock(&b->lock);
@@ -227,11 +229,11 @@ static void release_orphan(struct futex_bucket *b, const struct futex_key *key,
 	}
 }
 
-void futex_thread_exit(int tid)
+void futex_thread_exit(int tid, struct mm *mm)
 {
-	struct mm *mm = current_thread()->mm;
 	struct list *pos, *tmp;
 
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* our id is gone before we look */
 	if (!__atomic_load_n(&pi_waiting, __ATOMIC_SEQ_CST))
 		return;
 	for (int i = 0; i < FUTEX_BUCKETS; i++) {

@@ -476,7 +476,7 @@ void process_thread_release_user(struct thread *t)
 }
 
 /* The last thread is gone: let go of everything but what the parent may still ask about. */
-static void teardown(struct process *p, struct thread *t)
+static void teardown(struct process *p)
 {
 	signal_process_exit(p);
 	posix_timers_exit(p);
@@ -492,21 +492,28 @@ static void teardown(struct process *p, struct thread *t)
 	spin_unlock(&p->lock, flags);
 	fdtable_put(files);
 	fs_state_put(fs);
-	t->mm = NULL; /* from now on this thread runs on whatever root is loaded */
 	mm_put(mm);
 	if (vfork_done)
 		sem_up(vfork_done);
 }
 
 /*
- * The current thread leaves its process for good: off the thread list and
- * the id table (the main thread's id stays the process's), and the last
- * one to leave ends the process, with code as its exit code unless the
- * process was already ending with a status of its own.
+ * The current thread leaves its process for good, the last one ending the
+ * process with code as its exit code unless the process was already ending
+ * with a status of its own. Everything that needs the thread's address
+ * space or its id happens while it still counts among the threads: once it
+ * does not, the last thread may tear the process down and its parent reap
+ * it (the id, the address space) at any moment. The main thread's id stays
+ * the process's.
  */
 static __attribute__((noreturn)) void leave(struct process *p, struct thread *t, int code)
 {
 	process_thread_release_user(t);
+	pid_set_thread(t->tid, NULL); /* PI lockers now find its owner gone (ESRCH) */
+	if (t->tid != p->pid)
+		pid_release(t->tid);
+	futex_thread_exit(t->tid, t->mm);
+	t->mm = NULL; /* from now on it runs on whatever root is loaded */
 	unsigned long flags = spin_lock(&p->lock);
 	cputime_thread_exit(p, t);
 	list_remove(&t->proc_link);
@@ -520,17 +527,13 @@ static __attribute__((noreturn)) void leave(struct process *p, struct thread *t,
 		strlcpy(p->comm, t->name, sizeof(p->comm));
 	spin_unlock(&p->lock, flags);
 	waitq_wake_all(&p->threads_wq);
-	futex_thread_exit(t->tid); /* off the list: PI lockers now get ESRCH instead */
 	signal_thread_exit(t);
-	pid_set_thread(t->tid, NULL);
-	if (t->tid != p->pid)
-		pid_release(t->tid);
 	if (last) {
-		teardown(p, t);
+		teardown(p);
 		process_exited(p); /* a zombie now, or reaped */
 	}
 	t->proc = NULL;
-	process_put(p);
+	process_put(p); /* the thread's: p stayed valid until here */
 	thread_exit(0);
 }
 

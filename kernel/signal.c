@@ -673,21 +673,29 @@ static const char *sender(const struct ksiginfo *info)
 	}
 }
 
-__noreturn void signal_die(int sig, const char *why)
+/* Die by sig; say so on the console when say (with why, when there is one). */
+static __noreturn void die(int sig, const char *why, bool say)
 {
 	struct process *p = current_process();
 	const char *prog = p && p->exe_path ? p->exe_path : "program";
+
+	if (say && why)
+		printk("alto: %s (%s) terminated by %s\n", prog, why, signal_name(sig));
+	else if (say)
+		printk("alto: %s terminated by %s\n", prog, signal_name(sig));
+	process_exit(sig);
+}
+
+__noreturn void signal_die(int sig, const char *why)
+{
+	struct process *p = current_process();
 
 	/*
 	 * A program of the command line has no shell to say it died; a child's
 	 * parent learns it from wait, and a line would only get in its output,
 	 * unless there is a why (a fault, no memory) worth the console's line.
 	 */
-	if (why)
-		printk("alto: %s (%s) terminated by %s\n", prog, why, signal_name(sig));
-	else if (p && process_ppid(p) == INIT_PID)
-		printk("alto: %s terminated by %s\n", prog, signal_name(sig));
-	process_exit(sig);
+	die(sig, why, why || (p && process_ppid(p) == INIT_PID));
 }
 
 /* The default action of a core-dump signal: say where it hit; no core file is written. */
@@ -924,7 +932,7 @@ void signal_fault(struct trap_frame *f, int sig, int code, uint64_t addr)
 	if (!catchable(sig)) {
 		/* The report names the faulting address, else the instruction. */
 		app_fault_report(f, sig, code, f->vector == VEC_PF ? addr : f->rip);
-		signal_die(sig, NULL);
+		die(sig, NULL, true); /* the line ends the report */
 	}
 	signal_send_thread(t, sig, &info);
 }

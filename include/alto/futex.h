@@ -56,11 +56,13 @@ long futex_unlock_pi(uint32_t __user *uaddr, bool shared);
  */
 void futex_owner_died(uint32_t __user *uaddr, int tid);
 /*
- * Thread tid has left its process (after its robust list): PI locks it
- * still holds, or that its C library released without an unlock, go to
- * their waiters.
+ * Thread tid, running in address space mm, is leaving its process (after
+ * its robust list; its id no longer names a live thread): PI locks it still
+ * holds, or that its C library released without an unlock, go to their
+ * waiters.
  */
-void futex_thread_exit(int tid);
+struct mm;
+void futex_thread_exit(int tid, struct mm *mm);
 
 /* One word of futex_waitv: sleep while *uaddr == val. */
 struct futex_vec {
