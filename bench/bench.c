@@ -167,6 +167,36 @@ static void bench_mmap_1m(const char *name)
 	mmap_touch(name, MIB, scaled(10000));
 }
 
+/*
+ * mmap+munmap of one page while 10,000 other areas exist (one-page areas
+ * of alternating protection, so none merge): what a program with many
+ * mappings pays per change, where a list of areas would be walked.
+ */
+#define MANY_AREAS 10000
+
+static void bench_mmap_many_areas(const char *name)
+{
+	char *region =
+		mmap(NULL, MANY_AREAS * 4096ul, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (region == MAP_FAILED)
+		die("mmap region");
+	for (long i = 1; i < MANY_AREAS; i += 2) /* every other page: an area each */
+		if (mprotect(region + i * 4096, 4096, PROT_READ))
+			die("mprotect");
+	long n = scaled(1000);
+	double t = now_ns();
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		munmap(p, 4096);
+	}
+	report(name, now_ns() - t, n);
+	munmap(region, MANY_AREAS * 4096ul);
+}
+
 static void start_thread(pthread_t *th, void *(*fn)(void *))
 {
 	int err = pthread_create(th, NULL, fn, NULL);
@@ -550,6 +580,7 @@ static const struct benchmark {
 	{ "read-1MiB", bench_read_1m },
 	{ "mmap-touch-4KiB", bench_mmap_4k },
 	{ "mmap-touch-1MiB", bench_mmap_1m },
+	{ "mmap-10k-areas", bench_mmap_many_areas },
 	{ "thread-create-join", bench_thread_create },
 	{ "futex-pingpong", bench_futex_pingpong },
 	{ "pipe-pingpong", bench_pipe_pingpong },

@@ -58,6 +58,7 @@ MICRO = [
     ("read-1MiB", "read 1 MiB from a root fs file (ns)"),
     ("mmap-touch-4KiB", "mmap+touch+munmap 4 KiB (ns)"),
     ("mmap-touch-1MiB", "mmap+touch+munmap 1 MiB (ns)"),
+    ("mmap-10k-areas", "mmap+munmap 4 KiB, 10,000 areas (ns)"),
     ("thread-create-join", "pthread create+join (ns)"),
     ("futex-pingpong", "futex ping-pong round trip (ns)"),
     ("pipe-pingpong", "pipe ping-pong round trip (ns)"),

@@ -155,6 +155,14 @@ int fd_next(struct fdtable *t, int from)
 	return found;
 }
 
+/* Drop a descriptor's reference to f (NULL: none), telling its file first (flush). */
+static void close_file(struct file *f)
+{
+	if (f && f->ops->flush)
+		f->ops->flush(f);
+	file_put(f);
+}
+
 int fd_close(struct fdtable *t, int fd)
 {
 	struct file *f = NULL;
@@ -165,7 +173,7 @@ int fd_close(struct fdtable *t, int fd)
 	mutex_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	close_file(f);
 	return 0;
 }
 
@@ -190,7 +198,7 @@ int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 	if (!err)
 		set_cloexec_bit(t, (unsigned int)newfd, cloexec);
 	mutex_unlock(&t->lock);
-	file_put(old);
+	close_file(old);
 	return err ? err : newfd;
 }
 
@@ -236,7 +244,7 @@ int fd_close_range(struct fdtable *t, unsigned int first, unsigned int last, uns
 			f = take_slot(t, fd);
 		}
 		mutex_unlock(&t->lock);
-		file_put(f);
+		close_file(f);
 		if (fd == UINT32_MAX)
 			break;
 	}
@@ -278,7 +286,7 @@ void fdtable_close_cloexec(struct fdtable *t)
 		if (cloexec_bit(t, fd))
 			f = take_slot(t, fd);
 		mutex_unlock(&t->lock);
-		file_put(f);
+		close_file(f);
 	}
 }
 
@@ -310,7 +318,10 @@ static int install_at(struct fdtable *t, struct file *f, unsigned int fd)
 		t->files[fd] = f;
 	}
 	mutex_unlock(&t->lock);
-	file_put(err ? f : old);
+	if (err)
+		file_put(f);
+	else
+		close_file(old);
 	return err;
 }
 

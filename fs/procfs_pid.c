@@ -4,6 +4,7 @@
  * them (maps column by column, stat by field number). State is copied
  * under the owning subsystem's lock into a snapshot, then formatted.
  */
+#include <alto/cred.h>
 #include <alto/clock.h>
 #include <alto/cpu.h>
 #include <alto/format.h>
@@ -297,7 +298,8 @@ static uint64_t online_mask(void)
 }
 
 /* The first lines of status; a zombie has no umask line and no descriptors (t NULL). */
-static void status_ids(struct pbuf *b, struct process *p, int tid, const struct task_snap *t)
+static void status_ids(struct pbuf *b, struct process *p, int tid, const struct task_snap *t,
+		       const struct cred *c)
 {
 	struct fdtable *files = process_files(p);
 	unsigned int fdsize = files ? READ_ONCE(files->size) : 0;
@@ -312,9 +314,14 @@ static void status_ids(struct pbuf *b, struct process *p, int tid, const struct 
 		pb_printf(b, "Name:\t%s\nState:\tZ (zombie)\n", p->comm);
 	pb_printf(b,
 		  "Tgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		  "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n"
-		  "Groups:\t \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n",
-		  p->pid, tid, ppid, fdsize, p->pid, tid, pgid, sid);
+		  "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
+		  "FDSize:\t%u\nGroups:\t",
+		  p->pid, tid, ppid, c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid,
+		  c->fsgid, fdsize);
+	for (unsigned int i = 0; i < c->ngroups; i++)
+		pb_printf(b, i ? " %u" : "%u", c->groups[i]);
+	pb_printf(b, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->pid,
+		  tid, pgid, sid);
 }
 
 static void status_memory(struct pbuf *b, const struct mem_snap *m)
@@ -338,16 +345,16 @@ static void status_signals(struct pbuf *b, const struct sig_snap *s, const struc
 		  s->ignored, s->caught);
 }
 
-static void status_rest(struct pbuf *b, const struct task_snap *t)
+static void status_rest(struct pbuf *b, const struct task_snap *t, const struct cred *c)
 {
 	uint64_t allowed = t->affinity & online_mask();
 
 	pb_printf(b,
-		  "CapInh:\t%016x\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
+		  "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
 		  "CapAmb:\t%016x\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
 		  "Speculation_Store_Bypass:\tvulnerable\n"
 		  "SpeculationIndirectBranch:\talways enabled\n",
-		  0, 0x1fffffffffful, 0x1fffffffffful, 0x1fffffffffful, 0);
+		  c->cap_inheritable, c->cap_permitted, c->cap_effective, CAP_FULL_SET, 0);
 	pb_printf(b, "Cpus_allowed:\t%lx\nCpus_allowed_list:\t", allowed);
 	pb_cpu_list(b, allowed);
 	pb_printf(b,
@@ -375,20 +382,22 @@ static void show_status(struct pbuf *b, const struct proc_node *n)
 	struct sig_snap s;
 	struct mem_snap m;
 
+	struct cred *c = p ? cred_of_process(p) : NULL;
 	if (p && zombie(n, p)) {
 		snap_signals(p, &s);
 		s.nthreads = 1;
-		status_ids(b, p, p->pid, NULL);
+		status_ids(b, p, p->pid, NULL, c);
 		status_signals(b, &s, &t);
-		status_rest(b, &t);
+		status_rest(b, &t, c);
 	} else if (p && snap_task(p, node_tid(n), &t)) {
 		snap_signals(p, &s);
 		snap_memory(p, &m);
-		status_ids(b, p, node_tid(n), &t);
+		status_ids(b, p, node_tid(n), &t, c);
 		status_memory(b, &m);
 		status_signals(b, &s, &t);
-		status_rest(b, &t);
+		status_rest(b, &t, c);
 	}
+	cred_put(c);
 	process_put(p);
 }
 

@@ -5,6 +5,7 @@
  * naming it, so the last of links and open files frees it.
  */
 #include <alto/mm.h>
+#include <alto/mqueue.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/string.h>
@@ -248,8 +249,37 @@ void vfs_getattr(struct vnode *v, struct kstat *st)
 	rw_read_unlock(&v->lock);
 }
 
+void vfs_file_modified(struct vnode *v)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	v->mtime = v->ctime = now;
+	rw_write_unlock(&v->lock);
+}
+
+static bool not_after(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
+
+void vfs_file_accessed(struct vnode *v)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	if (not_after(v->atime, v->mtime) || not_after(v->atime, v->ctime) ||
+	    now.tv_sec - v->atime.tv_sec >= 24 * 3600)
+		v->atime = now;
+	rw_write_unlock(&v->lock);
+}
+
 int vfs_chmod(struct vnode *v, unsigned int mode)
 {
+	int err = vfs_may_chmod(v);
+
+	if (err)
+		return err;
 	rw_write_lock(&v->lock);
 	v->mode = (v->mode & S_IFMT) | (mode & S_IALLUGO);
 	v->ctime = vfs_now();
@@ -260,6 +290,10 @@ int vfs_chmod(struct vnode *v, unsigned int mode)
 
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
+	int err = vfs_may_chown(v, uid, gid);
+
+	if (err)
+		return err;
 	rw_write_lock(&v->lock);
 	if (uid != (uint32_t)-1)
 		v->uid = uid;
@@ -494,5 +528,6 @@ void vfs_init(void)
 	mount_at("/dev", dev);
 	mount_at("/tmp", tmp);
 	devfs_init();
+	mqueue_init();
 	console_dev_init();
 }

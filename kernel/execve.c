@@ -3,13 +3,16 @@
  * fail happens first, into a new address space: the file's checks, `#!`
  * scripts (the interpreter named on their first line runs with the script
  * as its argument, up to four levels), the ELF loader (sys/exec.c). Then,
- * past the point of no return, the other threads are made to exit, the new
- * address space replaces the old (a vfork parent wakes up), close-on-exec
- * descriptors close, caught signals go back to their default, POSIX timers
- * go, and the thread returns to the new program's entry point with every
- * register cleared, as Linux starts a program.
+ * past the point of no return, the other threads are made to exit, the
+ * credentials become what Linux makes them for a file without set-ID bits
+ * (kernel/cred.c), the new address space replaces the old (a vfork parent
+ * wakes up), close-on-exec descriptors close, caught signals go back to
+ * their default, POSIX timers go, and the thread returns to the new
+ * program's entry point with every register cleared, as Linux starts a
+ * program.
  */
 #include <alto/cpu.h>
+#include <alto/cred.h>
 #include <alto/exec.h>
 #include <alto/fdtable.h>
 #include <alto/fpu.h>
@@ -52,16 +55,6 @@ static char *copy_n(const char *s, size_t n)
 		c[n] = 0;
 	}
 	return c;
-}
-
-/* A file the kernel may run: a regular file with an execute bit (we are root). */
-static int check_file(struct file *f)
-{
-	uint32_t mode = f->vnode->mode;
-
-	if (!S_ISREG(mode) || !(mode & 0111))
-		return -EACCES;
-	return 0;
 }
 
 /*
@@ -140,7 +133,7 @@ static int resolve_scripts(struct file **f, struct exec_args *a, const char *fil
 	char head[SCRIPT_HEAD];
 
 	for (int depth = 0;; depth++) {
-		int r = check_file(*f);
+		int r = exec_may_run(*f); /* the script's, then each interpreter's */
 		if (r)
 			return r;
 		long n = vfs_pread(*f, head, sizeof(head), 0);
@@ -270,14 +263,18 @@ static void fresh_frame(const struct exec_image *img)
 }
 
 static void commit(struct process *p, struct thread *t, struct mm *mm, const struct exec_image *img,
-		   char *exe, const char *filename)
+		   char *exe, const char *filename, struct cred *cred)
 {
 	if (!kill_other_threads(p, t)) {
 		mm_put(mm);
 		kfree(exe);
 		kfree(img->auxv);
+		cred_put(cred);
 		process_check_exiting(); /* does not return */
 	}
+	/* The caller's view at the start wins over another thread's change meanwhile, as on Linux.
+	 */
+	cred_install(cred);
 	become_main_thread(p, t);
 	process_thread_release_user(t);
 	switch_mm(p, t, mm);
@@ -303,11 +300,15 @@ long process_execve(struct file *f, const char *filename, struct exec_args *a)
 	struct process *p = current_process();
 	struct exec_image img;
 	struct mm *mm = NULL;
+	struct cred *old = cred_current(), *cred = cred_for_exec(old);
 	char *exe = NULL;
 	int r;
 
+	cred_put(old);
 	file_get(f);
 	r = resolve_scripts(&f, a, filename);
+	if (!r && !cred)
+		r = -ENOMEM;
 	if (!r && !(mm = mm_create()))
 		r = -ENOMEM;
 	if (!r && !(exe = kmalloc(PATH_MAX)))
@@ -321,8 +322,9 @@ long process_execve(struct file *f, const char *filename, struct exec_args *a)
 		if (mm)
 			mm_put(mm);
 		kfree(exe);
+		cred_put(cred);
 		return r;
 	}
-	commit(p, current_thread(), mm, &img, exe, filename);
+	commit(p, current_thread(), mm, &img, exe, filename, cred);
 	return 0;
 }

@@ -4,11 +4,15 @@
  * gets a copy of what the caller's has, or shares it as the flags say: the
  * address space (copy-on-write, or CLONE_VM), the descriptor table
  * (CLONE_FILES), the working directory (CLONE_FS), the dispositions
- * (CLONE_SIGHAND). The new process has one thread, the caller's twin: its
- * registers at the system call with rax 0, its FPU state, mask and TLS. A
- * vfork parent sleeps until the child execs or exits.
+ * (CLONE_SIGHAND); its credentials are the caller's (a reference: a cred
+ * never changes in place). The new process has one thread, the caller's
+ * twin: its registers at the system call with rax 0, its FPU state, mask
+ * and TLS, its scheduling policy, nice value and CPU set (kernel/sched.c,
+ * SCHED_RESET_ON_FORK). A vfork parent sleeps until the child execs or
+ * exits.
  */
 #include <alto/cpu.h>
+#include <alto/cred.h>
 #include <alto/fdtable.h>
 #include <alto/fpu.h>
 #include <alto/mm.h>
@@ -73,6 +77,7 @@ static struct thread *twin(struct process *p, const struct clone_args_k *a, bool
 	if (IS_ERR(t))
 		return t;
 	signal_thread_init(t, main_thread);
+	sched_fork(t, self);
 	int r = copy_state(t, self, a);
 	if (r) {
 		thread_destroy_unstarted(t);
@@ -118,6 +123,8 @@ static int copy_parts(struct process *p, struct process *parent, uint64_t flags)
 {
 	unsigned long irq = spin_lock(&parent->lock);
 	memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
+	p->cred = cred_get(parent->cred); /* never changed in place: shared until one changes */
+	p->dac_override = parent->dac_override;
 	spin_unlock(&parent->lock, irq);
 	if (flags & CLONE_VM) {
 		mm_get(parent->mm);

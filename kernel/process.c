@@ -7,10 +7,13 @@
  * (kernel/wait.c). Init (pid 1) is the kernel: it has no threads, inherits
  * orphans and reaps them, and the VM powers off once no process is left.
  * The tree (parents, children, groups, sessions, states) is under one
- * spinlock, taken before any process's own lock.
+ * spinlock, taken before any process's own lock. Sets of processes (a
+ * group, a user's, everyone) are collected under it for kill and
+ * setpriority, with Linux's permission to signal.
  */
 #include <alto/clock.h>
 #include <alto/cpu.h>
+#include <alto/cred.h>
 #include <alto/exec.h>
 #include <alto/fdtable.h>
 #include <alto/fpu.h>
@@ -70,6 +73,7 @@ void process_get(struct process *p)
 static void process_free(struct process *p)
 {
 	sighand_put(p->sighand);
+	cred_put(p->cred); /* kept until then: /proc shows a zombie's owner */
 	kfree(p->exe_path);
 	kfree(p->auxv);
 	kfree(p);
@@ -355,7 +359,10 @@ struct process *process_start(int argc, char **argv, int envc, char **envp, cons
 	p->files = fdtable_create();
 	p->fs = fs_state_create();
 	p->sighand = sighand_create();
-	if (!p->mm || !p->files || !p->fs || !p->sighand || fdtable_setup_stdio(p->files))
+	p->cred = cred_root();
+	p->dac_override = true;
+	if (!p->mm || !p->files || !p->fs || !p->sighand || !p->cred ||
+	    fdtable_setup_stdio(p->files))
 		goto fail;
 	if (cwd && (r = vfs_chdir_fs(p->fs, cwd))) {
 		printk("alto: --cwd=%s: %s\n", cwd,
@@ -719,47 +726,133 @@ bool process_group_orphaned(struct process *p)
 	return orphaned;
 }
 
-/* ---- kill */
+/* ---- sets of processes */
 
-/*
- * The processes kill sends to, referenced, into out (up to max): every
- * live one whose group is pgid, or all but init and skip (pgid 0).
- */
-static int collect(int pgid, struct process *skip, struct process **out, int max)
+int process_collect(bool (*match)(struct process *q, void *arg), void *arg, struct process ***out)
 {
-	unsigned long flags = spin_lock(&proc_tree_lock);
+	int max = (int)READ_ONCE(live) + 16, n = 0;
+	struct process **list = kmalloc((size_t)max * sizeof(*list));
 	struct list *pos;
-	int n = 0;
 
+	*out = list;
+	if (!list)
+		return -ENOMEM;
+	unsigned long flags = spin_lock(&proc_tree_lock);
 	list_for_each(pos, &proc_all) {
 		struct process *q = list_entry(pos, struct process, all_link);
-		if (n == max || q->state != PROCESS_ALIVE || q == skip)
-			continue;
-		if (pgid ? q->pgid == pgid : true) {
+		if (n < max && q->state == PROCESS_ALIVE && match(q, arg)) {
 			process_get(q);
-			out[n++] = q;
+			list[n++] = q;
 		}
 	}
 	spin_unlock(&proc_tree_lock, flags);
 	return n;
 }
 
-static long kill_many(int pgid, struct process *skip, int sig, const struct ksiginfo *info)
+void process_put_all(struct process **list, int n)
 {
-	int max = (int)READ_ONCE(live) + 16;
-	struct process **list = kmalloc((size_t)max * sizeof(*list));
+	for (int i = 0; i < n; i++)
+		process_put(list[i]);
+	kfree(list);
+}
+
+long process_for_each_thread(struct process *p, long (*fn)(struct thread *t, void *arg), void *arg)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	unsigned int max = p->nthreads, n = 0;
+	spin_unlock(&p->lock, flags);
+	int *tids = kmalloc((max ? max : 1) * sizeof(int));
+	struct list *pos;
 	long r = -ESRCH;
 
-	if (!list)
+	if (!tids)
 		return -ENOMEM;
-	int n = collect(pgid, skip, list, max);
-	for (int i = 0; i < n; i++) {
-		long e = sig ? signal_send_process(list[i], sig, info) : 0;
-		if (r)
-			r = e;
-		process_put(list[i]);
+	/* Ids, not threads, are kept: fn runs with no lock held, and looks each one up again. */
+	flags = spin_lock(&p->lock);
+	list_for_each(pos, &p->threads) {
+		if (n < max)
+			tids[n++] = list_entry(pos, struct thread, proc_link)->tid;
 	}
-	kfree(list);
+	spin_unlock(&p->lock, flags);
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread *t = process_thread_by_tid(p, tids[i]);
+		long e = t ? fn(t, arg) : -ESRCH;
+		if (e != -ESRCH)
+			r = r == -ESRCH ? e : (e ? e : r);
+	}
+	kfree(tids);
+	return r;
+}
+
+/* ---- kill */
+
+struct kill_set {
+	int pgid; /* the group, or 0 for all but init and skip */
+	struct process *skip;
+};
+
+static bool in_kill_set(struct process *q, void *arg)
+{
+	const struct kill_set *k = arg;
+
+	return q != k->skip && (k->pgid ? q->pgid == k->pgid : q->pid != INIT_PID);
+}
+
+/* Linux's kill_ok_by_cred: the sender's real or effective uid is the target's real or saved one. */
+static bool may_kill(const struct cred *me, const struct cred *it)
+{
+	return me->euid == it->suid || me->euid == it->uid || me->uid == it->suid ||
+	       me->uid == it->uid || cred_capable(me, CAP_KILL);
+}
+
+long process_may_signal(struct process *p, int sig)
+{
+	struct process *self = current_process();
+
+	if (!self || p == self)
+		return 0;
+	struct cred *me = cred_current(), *it = cred_of_process(p);
+	bool ok = may_kill(me, it);
+	cred_put(it);
+	cred_put(me);
+	if (!ok && sig == SIGCONT) {
+		/* SIGCONT reaches any process of the sender's session. */
+		unsigned long flags = spin_lock(&proc_tree_lock);
+		ok = p->sid == self->sid;
+		spin_unlock(&proc_tree_lock, flags);
+	}
+	return ok ? 0 : -EPERM;
+}
+
+/* A signal a program sends, which process_may_signal judges (Linux's si_fromuser); not the
+ * kernel's. */
+static bool from_user(const struct ksiginfo *info)
+{
+	return info && info->si_code <= 0;
+}
+
+/*
+ * A group (pgid) answers 0 when one process got the signal, else the last
+ * error; everyone (pgid 0) -ESRCH when there is nobody, else the last
+ * error other than EPERM (Linux's __kill_pgrp_info and kill_something_info).
+ */
+static long kill_many(int pgid, struct process *skip, int sig, const struct ksiginfo *info)
+{
+	struct kill_set k = { pgid, skip };
+	struct process **list;
+	int n = process_collect(in_kill_set, &k, &list);
+	long r = pgid || !n ? -ESRCH : 0;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		long e = from_user(info) ? process_may_signal(list[i], sig) : 0;
+		if (!e && sig)
+			e = signal_send_process(list[i], sig, info);
+		if (pgid ? r != 0 : e != -EPERM)
+			r = e;
+	}
+	process_put_all(list, n);
 	return r;
 }
 
@@ -778,7 +871,9 @@ long process_kill(int pid, int sig, const struct ksiginfo *info)
 		if (!p)
 			return -ESRCH;
 		if (p->state == PROCESS_ALIVE || p->state == PROCESS_ZOMBIE)
-			r = sig ? signal_send_process(p, sig, info) : 0;
+			r = from_user(info) ? process_may_signal(p, sig) : 0;
+		if (!r && sig)
+			r = signal_send_process(p, sig, info);
 		process_put(p);
 		return r;
 	}

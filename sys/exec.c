@@ -8,6 +8,7 @@
  * gets a random base, as do the interpreter, the stack and the heap; the
  * stack is laid out exactly as Linux builds it for a new program.
  */
+#include <alto/cred.h>
 #include <alto/cpu.h>
 #include <alto/elf.h>
 #include <alto/errno_names.h>
@@ -22,6 +23,7 @@
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
+#include <uapi/stat.h>
 #include <uapi/fcntl.h>
 #include <uapi/mman.h>
 
@@ -118,9 +120,16 @@ static int load_segments(struct mm *mm, struct elf_file *e)
 	return 0;
 }
 
+int exec_may_run(struct file *f)
+{
+	if (!S_ISREG(READ_ONCE(f->vnode->mode)))
+		return -EACCES;
+	return vfs_permission(f->vnode, MAY_EXEC);
+}
+
 /*
  * Check the ELF headers of e->file (the program headers must be near the
- * start). Says what is wrong.
+ * start), then that the caller may run it. Says what is wrong.
  */
 static int inspect_elf(const struct loader *l, struct elf_file *e)
 {
@@ -134,6 +143,8 @@ static int inspect_elf(const struct loader *l, struct elf_file *e)
 	const char *why;
 	if (elf_inspect_head(e->head, len, (uint64_t)size, &e->elf, &why))
 		return say(l, e->path, why);
+	/* Checked once the file is known to be a program, so that one that is none says so. */
+	return exec_may_run(e->file);
 	return 0;
 }
 
@@ -229,6 +240,7 @@ static void build_auxv(struct loader *l, struct auxv *a, uint64_t random, uint64
 {
 	const struct elf_info *e = &l->prog.elf;
 	uint64_t base = l->prog.base;
+	struct cred *c = cred_current(); /* execve keeps the ids (no set-user-ID bits) */
 
 	if (l->vdso)
 		aux(a, AT_SYSINFO_EHDR, l->vdso);
@@ -242,16 +254,17 @@ static void build_auxv(struct loader *l, struct auxv *a, uint64_t random, uint64
 	aux(a, AT_BASE, l->interp.file ? l->interp.base : 0);
 	aux(a, AT_FLAGS, 0);
 	aux(a, AT_ENTRY, base + e->entry);
-	aux(a, AT_UID, 0);
-	aux(a, AT_EUID, 0);
-	aux(a, AT_GID, 0);
-	aux(a, AT_EGID, 0);
-	aux(a, AT_SECURE, 0);
+	aux(a, AT_UID, c->uid);
+	aux(a, AT_EUID, c->euid);
+	aux(a, AT_GID, c->gid);
+	aux(a, AT_EGID, c->egid);
+	aux(a, AT_SECURE, cred_exec_secure(c));
 	aux(a, AT_RANDOM, random);
 	aux(a, AT_HWCAP2, 0);
 	aux(a, AT_EXECFN, execfn);
 	aux(a, AT_PLATFORM, platform);
 	aux(a, AT_NULL, 0);
+	cred_put(c);
 }
 
 /* What /proc shows of the new stack: the strings' extent, and the auxv kept. */

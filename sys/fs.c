@@ -4,6 +4,7 @@
  * truncate and statfs. Each *at() call turns its dirfd into a base vnode;
  * the plain calls are the *at() ones with AT_FDCWD.
  */
+#include <alto/cred.h>
 #include <alto/fdtable.h>
 #include <alto/mm.h>
 #include <alto/process.h>
@@ -248,7 +249,11 @@ SYSCALL_DEFINE(statx, int dirfd, const char __user *path, int flags, unsigned in
 	return copy_to_user(buf, &sx, sizeof(sx));
 }
 
-/* As root, everything may be read and written; executing needs an x bit. */
+/*
+ * access() checks with the real ids (and the capabilities a real root id
+ * has); AT_EACCESS with the effective ones. Linux uses the same ids for
+ * the path walk itself; Alto walks with the effective ones.
+ */
 SYSCALL_DEFINE(faccessat2, int dirfd, const char __user *path, int mode, int flags)
 {
 	struct vnode *v;
@@ -260,8 +265,14 @@ SYSCALL_DEFINE(faccessat2, int dirfd, const char __user *path, int mode, int fla
 	r = path_vnode(dirfd, path, at_lflags(flags), &v);
 	if (r)
 		return r;
-	if ((mode & X_OK) && !S_ISDIR(v->mode) && !(v->mode & 0111))
-		r = -EACCES;
+	struct cred *c = cred_current(), *check = c;
+	if (!(flags & AT_EACCESS))
+		check = cred_for_access(c);
+	/* R_OK, W_OK and X_OK are MAY_READ, MAY_WRITE and MAY_EXEC. */
+	r = check ? vfs_permission_cred(check, v, mode) : -ENOMEM;
+	if (check != c)
+		cred_put(check);
+	cred_put(c);
 	vnode_put(v);
 	return r;
 }
@@ -577,7 +588,7 @@ SYSCALL_DEFINE(truncate, const char __user *path, int64_t length)
 	r = path_vnode(AT_FDCWD, path, LOOKUP_FOLLOW, &v);
 	if (r)
 		return r;
-	r = vfs_truncate(v, length);
+	r = S_ISDIR(v->mode) ? -EISDIR : vfs_permission(v, MAY_WRITE) ?: vfs_truncate(v, length);
 	vnode_put(v);
 	return r;
 }

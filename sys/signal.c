@@ -4,6 +4,7 @@
  * sigtimedwait), signalfd and restart_syscall. The semantics live in
  * kernel/signal.c; these check arguments and copy, with Linux's results.
  */
+#include <alto/cred.h>
 #include <alto/cpu.h>
 #include <alto/fdtable.h>
 #include <alto/process.h>
@@ -94,9 +95,11 @@ SYSCALL_DEFINE(sigaltstack, const struct k_stack __user *ss, struct k_stack __us
 static struct ksiginfo user_info(int code)
 {
 	struct ksiginfo info = { .si_code = code };
+	struct cred *c = cred_current();
 
 	info.kill.pid = current_process()->pid;
-	info.kill.uid = 0;
+	info.kill.uid = c->uid; /* the sender's real uid, as Linux puts it */
+	cred_put(c);
 	return info;
 }
 
@@ -125,10 +128,10 @@ static long to_thread(int tgid, int tid, int sig, const struct ksiginfo *info)
 	struct process *p = process_of_tid(tid);
 	if (!p)
 		return -ESRCH;
-	if (!tgid || tgid == p->pid)
-		r = sig				  ? signal_send_tid(p, tid, sig, info) :
-		    process_thread_by_tid(p, tid) ? 0 :
-						    -ESRCH;
+	if ((!tgid || tgid == p->pid) && process_thread_by_tid(p, tid))
+		r = process_may_signal(p, sig);
+	if (!r && sig)
+		r = signal_send_tid(p, tid, sig, info);
 	process_put(p);
 	return r;
 }
@@ -175,7 +178,9 @@ SYSCALL_DEFINE(rt_sigqueueinfo, int pid, int sig, const struct ksiginfo __user *
 		process_put(p);
 		return -ESRCH;
 	}
-	r = sig ? signal_send_process(p, sig, &info) : 0;
+	r = process_may_signal(p, sig);
+	if (!r && sig)
+		r = signal_send_process(p, sig, &info);
 	process_put(p);
 	return r;
 }

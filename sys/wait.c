@@ -3,6 +3,7 @@
  * pidfd_open and pidfd_send_signal. The arguments are checked as Linux does;
  * kernel/wait.c finds the child and kernel/pidfd.c makes the files.
  */
+#include <alto/cred.h>
 #include <alto/clock.h>
 #include <alto/fdtable.h>
 #include <alto/process.h>
@@ -140,7 +141,10 @@ SYSCALL_DEFINE(pidfd_send_signal, int pidfd, int sig, const struct ksiginfo __us
 		if (info.si_signo != sig || info.si_code >= 0 || info.si_code == SI_TKILL)
 			return -EPERM;
 	} else {
+		struct cred *c = cred_current();
 		info.kill.pid = current_process()->pid;
+		info.kill.uid = c->uid;
+		cred_put(c);
 	}
 	struct file *f = fd_get_file(pidfd);
 	if (!f)
@@ -149,7 +153,9 @@ SYSCALL_DEFINE(pidfd_send_signal, int pidfd, int sig, const struct ksiginfo __us
 	file_put(f);
 	if (!p)
 		return -EBADF;
-	long r = p->state == PROCESS_REAPED ? -ESRCH : sig ? signal_send_process(p, sig, &info) : 0;
+	long r = p->state == PROCESS_REAPED ? -ESRCH : process_may_signal(p, sig);
+	if (!r && sig)
+		r = signal_send_process(p, sig, &info);
 	process_put(p);
 	return r;
 }

@@ -34,5 +34,10 @@ int exec_load(struct mm *mm, const char *path, int argc, char *const argv[], int
  */
 int exec_load_file(struct mm *mm, struct file *f, const char *path, int argc, char *const argv[],
 		   int envc, char *const envp[], struct exec_image *out);
+/*
+ * May the current process execute f (Linux's rule: a regular file with an
+ * x bit the caller's credentials allow; root too needs one)? 0 or -EACCES.
+ */
+int exec_may_run(struct file *f);
 
 #endif

@@ -29,6 +29,7 @@ struct vnode;
 struct thread;
 struct trap_frame;
 struct ptimers;
+struct cred;
 
 #define INIT_PID  1	/* the kernel: every orphan's parent */
 #define PID_MAX	  32768 /* /proc/sys/kernel/pid_max */
@@ -86,6 +87,10 @@ struct process {
 	uint64_t exited_nvcsw;	/* and their voluntary context switches */
 	uint64_t cpu_ns_seen;	/* the process CPU clock's last reading: it never goes back */
 	struct ptimers *timers; /* NULL until the first timer */
+
+	/* Who it is (kernel/cred.c): replaced whole under lock, never changed in place. */
+	struct cred *cred;
+	bool dac_override; /* cred has CAP_DAC_OVERRIDE and _READ_SEARCH: the fast path */
 
 	/* What was run, for error messages, fault reports and /proc. */
 	char *exe_path;
@@ -216,13 +221,35 @@ long process_getpgid(int pid);
 long process_getsid(int pid);
 /*
  * Send sig to what kill(2) names by pid: a process, the caller's group (0),
- * every process but init and the caller (-1), or group -pid. 0, or -ESRCH.
+ * every process but init and the caller (-1), or group -pid. 0, -ESRCH, or
+ * -EPERM where process_may_signal refuses.
  */
 long process_kill(int pid, int sig, const struct ksiginfo *info);
+/*
+ * May the current process send sig to p (Linux's check_kill_permission for
+ * a signal a program sends, sig 0 included)? 0 or -EPERM: the sender's real
+ * or effective uid must be p's real or saved one, unless it has CAP_KILL or
+ * sends SIGCONT within its session. Kernel threads may.
+ */
+long process_may_signal(struct process *p, int sig);
 /* Is p's process group orphaned (no member's parent in another group of its session)? */
 bool process_group_orphaned(struct process *p);
 /* Send sig to every process of group pgid; -ESRCH when it has none. */
 long process_kill_group(int pgid, int sig, const struct ksiginfo *info);
+
+/*
+ * The live processes match accepts, referenced, in a kmalloc'd array at
+ * *out: how many, or -ENOMEM. match runs under the tree lock (it may take
+ * the process's own lock, not the tree's). process_put_all lets them go.
+ */
+int process_collect(bool (*match)(struct process *q, void *arg), void *arg, struct process ***out);
+void process_put_all(struct process **list, int n);
+/*
+ * Call fn on each thread of p, with no lock held (a thread that exits
+ * meanwhile is skipped). -ESRCH when fn ran on none, else fn's last error,
+ * or 0 (as Linux's setpriority sums its answers).
+ */
+long process_for_each_thread(struct process *p, long (*fn)(struct thread *t, void *arg), void *arg);
 
 /* pidfds (kernel/pidfd.c): a file for p (flags O_NONBLOCK), or ERR_PTR. */
 struct file;

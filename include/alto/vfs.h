@@ -148,11 +148,16 @@ struct file_ops {
 	/* Readiness (POLLIN...), registering on the file's wait queues when pt is set. */
 	unsigned int (*poll)(struct file *f, struct poll_table *pt);
 	int (*open)(struct file *f);
+	/* A descriptor of f is being closed by the current process (each close, as Linux's flush).
+	 */
+	void (*flush)(struct file *f);
 	void (*release)(struct file *f);
 	/* A file without a name: what /proc/PID/fd shows, "anon_inode:" and this. */
 	const char *anon_name;
 	/* Or a file that names itself (memfd): the NUL-terminated text, its length. */
 	long (*path)(struct file *f, char *buf, size_t size);
+	/* mmap gives zero-filled anonymous memory, shared or private (/dev/zero). */
+	bool map_zero;
 };
 
 struct file {
@@ -257,6 +262,20 @@ struct kstat {
 void vfs_getattr(struct vnode *v, struct kstat *st);
 /* stat() on a path; flags are LOOKUP_*. */
 int vfs_stat(struct vnode *base, const char *path, int flags, struct kstat *st);
+/*
+ * Permission checks with the current credentials (fs/perm.c): mask is
+ * MAY_READ, MAY_WRITE, MAY_EXEC (alto/cred.h); 0, -EACCES or -EPERM.
+ */
+struct cred;
+int vfs_permission(struct vnode *v, int mask);
+int vfs_permission_cred(const struct cred *c, struct vnode *v, int mask);
+/* May the caller change v's mode (its owner, or CAP_FOWNER), or its owner and group? */
+int vfs_may_chmod(struct vnode *v);
+int vfs_may_chown(struct vnode *v, uint32_t uid, uint32_t gid);
+/* v was written through a mapping: mtime and ctime are now. */
+void vfs_file_modified(struct vnode *v);
+/* v was mapped (read): atime is now, by the relatime rule (older than mtime or ctime, or a day). */
+void vfs_file_accessed(struct vnode *v);
 int vfs_chmod(struct vnode *v, unsigned int mode);
 /* (uint32_t)-1 leaves an id unchanged. */
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Unbuffered output, so stdout and stderr interleave the same everywhere. */
@@ -42,7 +43,8 @@ static inline const char *errname(int e)
 		E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
 		E(ENOTDIR), E(EISDIR), E(EINVAL), E(EMFILE), E(ENOTTY), E(EFBIG), E(ENOSPC),
 		E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(ERANGE), E(ENAMETOOLONG), E(ENOSYS),
-		E(ENOTEMPTY), E(ELOOP), E(EOVERFLOW), E(EOPNOTSUPP),
+		E(ENOTEMPTY), E(ELOOP), E(EOVERFLOW), E(EOPNOTSUPP), E(ETIMEDOUT), E(EMSGSIZE),
+		E(ENOTSOCK),
 	};
 #undef E
 	/* clang-format on */
@@ -88,6 +90,21 @@ static inline void die_setup(const char *what)
 {
 	printf("test setup failed: %s: %s\n", what, errname(errno));
 	exit(99);
+}
+
+/* Run fn(arg) in a child, which exits with what it returns; the child's wait status. */
+static inline int in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die_setup("fork");
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid)
+		die_setup("waitpid");
+	return status;
 }
 
 /* A field of /proc/meminfo in kB (MemFree...), or -1. */

@@ -16,21 +16,6 @@
 
 static int global = 1;
 
-/* Fork, run fn in the child and exit with what it returns; the child's wait status. */
-static int in_child(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		die_setup("fork");
-	if (pid == 0)
-		_exit(fn(arg));
-	if (waitpid(pid, &status, 0) != pid)
-		die_setup("waitpid");
-	return status;
-}
-
 static int child_ids(void *arg)
 {
 	pid_t parent = *(pid_t *)arg;
