@@ -12,11 +12,13 @@ set -e
 # programs of 60-dynamic.sh; grub-pc-bin, grub-efi-amd64-bin, grub-common,
 # dosfstools, mtools, fdisk and qemu-utils: alto build --bootable; ovmf: the
 # UEFI boots of 25-boot-formats.sh; nodejs, golang-go, default-jdk-headless
-# (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh.
+# (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh; git and make
+# (with bash, tar and gzip, which every Debian has): the real programs of
+# 68-processes.sh.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
 	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
-	nodejs golang-go default-jdk-headless ruby"
+	nodejs golang-go default-jdk-headless ruby git"
 
 missing=""
 for p in $PACKAGES; do
