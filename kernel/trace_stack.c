@@ -9,7 +9,7 @@
  * kept only if it lies higher on the stack and returns into executable
  * memory, so the walk stops instead of inventing callers. Everything runs
  * with interrupts off and never faults (application pages are checked
- * in the page tables first).
+ * in the page tables loaded, which are the running thread's own).
  */
 #include <alto/compiler.h>
 #include <alto/cpu.h>
@@ -54,12 +54,16 @@ static unsigned int app_frames(uint64_t *out, unsigned int max, uint64_t rip, ui
 	return n;
 }
 
-/* The application part: from the frame the current thread entered the kernel with. */
+/*
+ * The application part: from the frame the current thread entered the
+ * kernel with, read only while CR3 holds the thread's own address space (a
+ * leaving thread has let go of it and runs on whatever root is loaded).
+ */
 static unsigned int entry_frames(uint64_t *out, unsigned int max)
 {
 	struct thread *t = current_thread();
 
-	if (!t || !t->proc)
+	if (!t || !t->proc || !t->mm || this_cpu()->mm != t->mm)
 		return 0;
 	const struct trap_frame *f =
 		(const struct trap_frame *)((char *)t->stack + t->stack_size) - 1;

@@ -29,6 +29,8 @@ TRACEPOINT_FILE(mm_map_file, "addr=%p len=%x prot=%x offset=%x path=%s", uint64_
 		len, int, prot, uint64_t, offset)
 TRACEPOINT(mm_create, "mm=%p", const void *, mm)
 TRACEPOINT(mm_destroy, "mm=%p", const void *, mm)
+/* A fork's copy of an address space, its private pages shared copy-on-write. */
+TRACEPOINT(mm_fork, "parent=%p child=%p", const void *, parent, const void *, child)
 TRACEPOINT(kstack_alloc, "size=%u stack=%p", size_t, size, const void *, stack)
 TRACEPOINT(kstack_free, "stack=%p", const void *, stack)
 TRACEPOINT(mmio_map, "phys=%p len=%x virt=%p", uint64_t, phys, size_t, len, const void *, virt)

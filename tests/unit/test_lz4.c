@@ -71,7 +71,7 @@ static void test_runs(void **state)
 	memset(buf, 0, sizeof(buf));
 	for (size_t i = 0; i < 700; i++)
 		buf[n++] = (uint8_t)(rand() % 256); /* 700 literals first */
-	n = sizeof(buf); /* then zeros: a 60 KiB match */
+	n = sizeof(buf);			    /* then zeros: a 60 KiB match */
 	size_t c = round_trip(buf, n);
 	assert_true(c < 1200);
 }

@@ -166,11 +166,14 @@ void observe_setup(struct observe *o, struct vm_config *c, const char *program)
 /* The host paths of the image's files, for the profile's symbols. */
 static size_t path_map(const struct app *a, struct path_map **out)
 {
-	struct path_map *map = xmalloc((size_t)(a->nadds + 1) * sizeof(*map));
+	struct path_map *map = xmalloc((size_t)(a->nprogs + a->nadds + 1) * sizeof(*map));
 	size_t n = 0;
 
-	if (a->guest_path && a->host_path)
-		map[n++] = (struct path_map){ a->guest_path, a->host_path };
+	for (int i = 0; i < a->nprogs; i++) {
+		if (a->progs[i].guest_path && a->progs[i].host_path)
+			map[n++] =
+				(struct path_map){ a->progs[i].guest_path, a->progs[i].host_path };
+	}
 	for (int i = 0; i < a->nadds; i++) {
 		if (a->adds[i].host[0] == '/')
 			map[n++] = (struct path_map){ a->adds[i].guest, a->adds[i].host };

@@ -7,14 +7,18 @@
 #   alto threads       every thread: id (as traces give it: kernel threads
 #                      negative), state, CPU, name, and its kernel and
 #                      application backtrace (frame pointers)
-#   alto mmap          the application's address space, one area a line
+#   alto mmap [PID]    a process's address space, one area a line
 #   alto heap          the page allocator and the kernel heap's size classes
 #   alto trace FILE    the trace rings as a trace file for `alto trace FILE ...`
-#   alto symbols       add the program's symbols (at its load base for a PIE)
+#   alto symbols [PID] add a program's symbols (at its load base for a PIE)
 #
 # Each vCPU is a gdb thread (QEMU numbers them from 1); a thread running on
 # a CPU is read from that CPU's registers, a switched-out one from the frame
-# arch_switch left on its stack.
+# arch_switch left on its stack. Without a PID, a command means the process
+# of the thread on the selected vCPU, or else the oldest one alive. An
+# application stack is read through its own address space's page tables
+# (walked through the kernel's direct map), so any process's threads show
+# their frames, whichever address space the vCPU has loaded.
 
 import struct
 
@@ -29,6 +33,8 @@ TRACE_PAD_ID = 0xFFFF
 RECORD_HEAD = 16
 PROT = (("r", 1), ("w", 2), ("x", 4))
 VMA_STACK, VMA_HEAP, VMA_SHARED, VMA_SPECIAL = 0x1, 0x2, 0x4, 0x10
+DIRECT_MAP_BASE = 0xFFFF800000000000  # include/alto/layout.h
+PTE_P, PTE_PS, PTE_ADDR_MASK = 0x1, 0x80, 0x000FFFFFFFFFF000
 
 
 def inferior():
@@ -94,16 +100,54 @@ def areas(mm):
         node = int(gdb.Value(node).cast(node_type)["child"][1])
 
 
-def app_code():
-    """The application's executable areas, as (start, end) pairs."""
-    proc = static("app_process")
-    if not int(proc):
-        return []
-    return [(int(v["node"]["start"]), int(v["node"]["end"])) for v in areas(proc["mm"])
+def app_code(mm):
+    """The executable areas of address space mm, as (start, end) pairs."""
+    return [(int(v["node"]["start"]), int(v["node"]["end"])) for v in areas(mm)
             if int(v["prot"]) & 4]
 
 
-def frames_from(rip, rbp, lo, hi, code=None, limit=MAX_FRAMES):
+def user_reader(mm):
+    """A u64 reader of address space mm, walking its page tables (mm/paging.c) in the direct map."""
+    root = int(mm["root"])
+
+    def read64(va):
+        table = root
+        for shift in (39, 30, 21, 12):
+            entry = u64(table + ((va >> shift) & 511) * 8)
+            if not entry & PTE_P:
+                raise gdb.MemoryError(f"{va:#x} is not mapped")
+            if shift == 12 or (shift < 39 and entry & PTE_PS):
+                base = entry & PTE_ADDR_MASK & ~((1 << shift) - 1)
+                return u64(DIRECT_MAP_BASE + base + (va & ((1 << shift) - 1)))
+            table = DIRECT_MAP_BASE + (entry & PTE_ADDR_MASK)
+
+    return read64
+
+
+def processes():
+    return list_entries(static("proc_all"), "struct process", "all_link")
+
+
+def process_arg(arg):
+    """The process a command names (a PID), else the selected vCPU's, else the oldest alive."""
+    arg = arg.strip()
+    alive = [p for p in processes() if int(p["mm"])]
+    if arg:
+        for p in alive:
+            if int(p["pid"]) == int(arg, 0):
+                return p
+        raise gdb.GdbError(f"no process {arg} with an address space")
+    cpu = gdb.selected_thread().num - 1 if gdb.selected_thread() else 0
+    if 0 <= cpu < int(static("cpu_count")):
+        current = static("cpus")[cpu]["current"]
+        if int(current) and int(current["proc"]) and int(current["proc"]["mm"]):
+            return current["proc"].dereference()
+    if not alive:
+        raise gdb.GdbError("no application process yet")
+    return alive[0]
+
+
+def frames_from(rip, rbp, lo, hi, code=None, limit=MAX_FRAMES, read64=u64):
     """
     rip, then return addresses through frame pointers while rbp stays in
     [lo, hi) (and, given code areas, while they return into one: code without
@@ -112,7 +156,7 @@ def frames_from(rip, rbp, lo, hi, code=None, limit=MAX_FRAMES):
     out = [rip]
     while len(out) < limit and lo <= rbp < hi and rbp % 8 == 0:
         try:
-            nxt, ret = u64(rbp), u64(rbp + 8)
+            nxt, ret = read64(rbp), read64(rbp + 8)
         except gdb.MemoryError:
             break
         if not ret or (code is not None and not any(s <= ret < e for s, e in code)):
@@ -154,10 +198,17 @@ def thread_stacks(t):
     """(kernel frames, application frames) of thread t."""
     lo, hi = kernel_stack(t)
     cpu = cpu_of_thread(t)
+    mm = t["mm"] if int(t["mm"]) else None
+
+    def app_frames(rip, rbp):
+        if mm is None:
+            return [rip]
+        return frames_from(rip, rbp, 0, KERNEL_HALF, app_code(mm), read64=user_reader(mm))
+
     if cpu is not None:
         rip, rsp, rbp = vcpu_registers(cpu)
         if rip < KERNEL_HALF:  # in the application right now
-            return [], frames_from(rip, rbp, 0, KERNEL_HALF, app_code())
+            return [], app_frames(rip, rbp)
         kernel = frames_from(rip, rbp, lo, hi)
     else:
         saved = int(t["saved_rsp"])  # arch_switch: r15 r14 r13 r12 rbx rbp, then ret
@@ -167,7 +218,7 @@ def thread_stacks(t):
         frame_type = gdb.lookup_type("struct trap_frame")
         f = gdb.Value(hi - frame_type.sizeof).cast(frame_type.pointer()).dereference()
         if int(f["from_app"]):
-            app = frames_from(int(f["rip"]), int(f["rbp"]), 0, KERNEL_HALF, app_code())
+            app = app_frames(int(f["rip"]), int(f["rbp"]))
     return kernel, app
 
 
@@ -233,15 +284,14 @@ def ramfs_path(file):
 
 
 class Mmap(gdb.Command):
-    """The application's areas: start, end, protection, offset, what is mapped."""
+    """alto mmap [PID]: a process's areas: start, end, protection, offset, what is mapped."""
 
     def __init__(self):
         super().__init__("alto mmap", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        proc = static("app_process")
-        if not int(proc):
-            raise gdb.GdbError("no application process yet")
+        proc = process_arg(arg)
+        print(f"process {int(proc['pid'])} ({proc['comm'].string()})")
         for v in areas(proc["mm"]):
             prot, flags = int(v["prot"]), int(v["flags"])
             perms = "".join(c if prot & bit else "-" for c, bit in PROT)
@@ -369,15 +419,13 @@ class Trace(gdb.Command):
 
 
 class Symbols(gdb.Command):
-    """Add the program's symbols (its ELF at the path it was run from), at its load base."""
+    """alto symbols [PID]: add a program's symbols (its ELF at the path it ran from), at its base."""
 
     def __init__(self):
         super().__init__("alto symbols", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        proc = static("app_process")
-        if not int(proc):
-            raise gdb.GdbError("no application process yet")
+        proc = process_arg(arg)
         path = proc["exe_path"].string()
         base = int(proc["load_base"])
         gdb.execute(f"add-symbol-file {path} -o {base:#x}", to_string=not from_tty)
