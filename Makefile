@@ -16,7 +16,7 @@ KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	    -fno-strict-aliasing -fno-common -fno-asynchronous-unwind-tables \
 	    -fcf-protection=none -fno-stack-clash-protection \
 	    -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
-	    -Iinclude -MMD -MP
+	    -Iinclude -MMD -MP $(EXTRA_KCFLAGS)
 KASFLAGS := -D__ASSEMBLER__ -Iinclude -MMD -MP -g
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld \
 	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack
@@ -29,7 +29,8 @@ KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c dr
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(BUILD)/vdso/image.o
 
 # The host tool also links the format code it shares with the kernel.
-ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/commands.c lib/elf.c
+ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/commands.c lib/elf.c \
+	     lib/errno_names.c
 ALTO_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(ALTO_SRCS))
 
 .PHONY: all kernel tools run test unit-tests format format-check deps clean
@@ -87,7 +88,7 @@ $(BUILD)/bin/mkksyms: tools/mkksyms.c include/alto/ksyms.h
 $(BUILD)/bin/alto: $(ALTO_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTLD  $@"
-	$(Q)$(HOSTCC) $^ -o $@
+	$(Q)$(HOSTCC) $^ -lz -llz4 -lm -o $@
 
 # The symbol table needs the final addresses, so the kernel is linked twice:
 # first with an empty table, then with the table made from the first link.
@@ -129,6 +130,13 @@ $(BUILD)/alto.bzimage: arch/x86_64/setup/bzimage.S $(BUILD)/alto.bin
 		-c $< -o $(BUILD)/bzimage.o
 	$(Q)ld -m elf_x86_64 -Ttext=0 -e 0 --oformat binary -o $@ $(BUILD)/bzimage.o
 
+# The kernel without tracepoints (-DALTO_NO_TRACE), for the bench's
+# comparison with tracepoints compiled in but off (bench/run.py --only trace).
+.PHONY: kernel-notrace
+kernel-notrace:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/notrace EXTRA_KCFLAGS=-DALTO_NO_TRACE \
+		$(BUILD)/notrace/alto.elf
+
 deps:
 	$(Q)scripts/deps.sh
 
@@ -137,9 +145,10 @@ run: deps all
 
 include tests/unit/rules.mk
 include tests/guest/rules.mk
+include tests/trace/rules.mk
 include bench/rules.mk
 
-test: deps all unit-tests-build guest-tests-build
+test: deps all unit-tests-build guest-tests-build trace-tests-build
 	$(Q)tests/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

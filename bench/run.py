@@ -72,7 +72,12 @@ MICRO = [
     ("posix-spawn-wait", "posix_spawn+wait of a static hello (ns)"),
     ("pipe-pingpong-procs", "pipe ping-pong between two processes (ns)"),
 ]
-WHOLE = ["boot", "memory", "size"]
+WHOLE = ["boot", "memory", "size", "trace"]
+# The kernel built without tracepoints (make kernel-notrace), for "trace".
+NOTRACE_KERNEL = os.path.join(BUILD, "notrace", "alto.elf")
+# What the trace figure times, and the tracepoints it turns on for its last row.
+TRACE_MICRO = ["getpid", "write-devnull-1B"]
+TRACE_ON = "sys_enter_getpid,sys_exit_getpid,sys_enter_write,sys_exit_write"
 
 
 def log(msg):
@@ -436,6 +441,51 @@ def boot(args, vm, res):
     res.command("empty PVH kernel (bench/empty.S; QEMU exits with 1)", empty)
 
 
+def trace_overhead(args, vm, res):
+    """Tracepoints compiled in and off against a kernel without them, and on,
+    in one run, the three alternating (docs/tracing.md; goal: within 2%)."""
+    bench = [BENCH] + (["-q"] if args.quick else []) + TRACE_MICRO
+    trace_file = os.path.join(OUT, "trace-bench.bin")
+    kernels = {
+        "none": ["--kernel", NOTRACE_KERNEL],
+        "off": [],
+        "on": [f"--trace={TRACE_ON}", "--trace-file", trace_file],
+    }
+    got = {k: {} for k in kernels}
+    # A 2% question on a noisy machine: more rounds than the other figures,
+    # and the fastest run of each kernel (the least disturbed) compared too.
+    rounds = 2 if args.quick else 9
+    for r in range(rounds):
+        log(f"bench: tracepoints, round {r + 1} of {rounds}: none, off, on")
+        for kind, extra in kernels.items():
+            argv = vm.alto_run_args() + extra + ["--timeout", "900"] + bench
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            add_samples(got[kind], p.stdout, p.returncode, f"Alto ({kind})", p.stderr)
+    def spread(kind, name):
+        s = got[kind].get(name)
+        return (statistics.median(s), min(s), max(s)) if s else None
+
+    runs = f"median [min-max] of {rounds}"
+    for name, figure in MICRO:
+        if name not in TRACE_MICRO:
+            continue
+        none, off, on = (spread(k, name) for k in ("none", "off", "on"))
+        base = figure.replace(" (ns)", "")
+        res.add(f"{base}: kernel without tracepoints (ns, {runs})", none, None, None, "trace",
+                ratio=False)
+        res.add(f"{base}: tracepoints compiled in, all off (ns, {runs})", off, None, None,
+                "trace", ratio=False)
+        ratios = "–" if not (off and none) else \
+            f"{off[1] / none[1]:.3f} fastest, {off[0] / none[0]:.3f} medians"
+        res.add(f"{base}: compiled in and off / without (goal <= 1.02)", ratios, None, None,
+                "trace", ratio=False)
+        res.add(f"{base}: with its own system call's tracepoints on (ns, {runs})", on, None,
+                None, "trace", ratio=False)
+    for kind, extra in kernels.items():
+        res.command(f"benchmark program, Alto, tracepoints {kind}",
+                    vm.alto_run_args() + extra + ["--timeout", "900"] + bench)
+
+
 def guest_ok(vm, kind, argv, timeout):
     """Did the guest's program exit with status 0? And how long it took."""
     if kind == "alto" and os.path.exists(vm.status):
@@ -653,7 +703,8 @@ def main():
     for o in only:
         if o not in known:
             sys.exit(f"bench: no figure '{o}'; figures: {' '.join(known)}")
-    for f in (ALTO, BENCH, HELLO, INIT, EMPTY):
+    for f in (ALTO, BENCH, HELLO, INIT, EMPTY) + ((NOTRACE_KERNEL,) if not only or "trace" in only
+                                                  else ()):
         if not os.path.exists(f):
             sys.exit(f"bench: {f} is missing: run `make bench`, which builds it")
 
@@ -672,8 +723,11 @@ def main():
         memory(args, vm, res)
     if not only or "size" in only:
         sizes(args, vm, res)
+    if not only or "trace" in only:
+        trace_overhead(args, vm, res)
     write_table(args, vm, res)
-    missing = [r["figure"] for r in res.rows if r["alto"] is None or r["linux"] is None]
+    missing = [r["figure"] for r in res.rows
+               if r["alto"] is None or (r["linux"] is None and r["ratio"])]
     if missing:
         sys.exit("bench: no figure for Alto or the Linux guest in: " + "; ".join(missing))
 

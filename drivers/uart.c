@@ -2,7 +2,7 @@
  * 8250/16550 UART on COM1, the console. Output polls the transmitter so it
  * works anywhere, even in a panic. Input is interrupt driven: the handler puts
  * bytes in a ring and wakes readers; a full ring pauses reception rather
- * than dropping bytes.
+ * than dropping bytes. A break on the line asks for a trace dump.
  */
 #include <alto/console.h>
 #include <alto/interrupt.h>
@@ -10,6 +10,7 @@
 #include <alto/x86.h>
 #include <uapi/errno.h>
 #include <uapi/poll.h>
+#include <alto/trace.h>
 
 #define COM1 0x3f8
 
@@ -21,6 +22,7 @@
 #define UART_LSR  5
 
 #define LSR_DATA_READY 0x01
+#define LSR_BREAK      0x10
 #define LSR_THR_EMPTY  0x20
 
 #define COM1_IRQ 4
@@ -74,8 +76,9 @@ void uart_write(const char *s, size_t len)
 static bool rx_drain_locked(void)
 {
 	bool got = false;
+	uint8_t lsr;
 
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
+	while ((lsr = inb(COM1 + UART_LSR)) & LSR_DATA_READY) {
 		unsigned int next = (rx_head + 1) % RX_RING;
 		if (next == rx_tail) {
 			rx_stalled = true;
@@ -83,6 +86,10 @@ static bool rx_drain_locked(void)
 			break;
 		}
 		char c = (char)inb(COM1 + UART_DATA);
+		if (lsr & LSR_BREAK) {
+			trace_request_dump(); /* a break comes with a NUL that is no input */
+			continue;
+		}
 		if (console_input_hook && console_input_hook(c))
 			continue;
 		rx_ring[rx_head] = c;

@@ -3,7 +3,8 @@
  * terminal: termios, a window size, \n sent as \r\n, a canonical line
  * discipline with echo. Without, it acts like a pipe, and --stdin-eof marks
  * the end of input. Readers (and poll) process the UART's ring themselves;
- * only Ctrl-C is caught at interrupt time.
+ * only Ctrl-C and the host's trace-dump request are caught at interrupt
+ * time.
  */
 #include <alto/boot.h>
 #include <alto/console.h>
@@ -18,6 +19,7 @@
 #include <uapi/poll.h>
 #include <uapi/termios.h>
 #include "internal.h"
+#include <alto/trace.h>
 
 #define INBUF 4096
 
@@ -234,6 +236,8 @@ static size_t raw_bytes(char *p, size_t n)
 				con.eof = true;
 				break;
 			}
+			if ((uint8_t)c == CONSOLE_ESC_TRACE)
+				continue; /* seen at interrupt time (escape_hook) */
 		} else if (con.escaped && (uint8_t)c == CONSOLE_ESC) {
 			con.esc = true;
 			continue;
@@ -521,6 +525,21 @@ static bool signal_hook(char c)
 	return true;
 }
 
+/*
+ * Escaped input: watch for the host's trace-dump request as bytes arrive
+ * (the reader may not read for a long time). The bytes stay in the ring;
+ * raw_bytes() drops the pair. ESC ESC is a literal byte, not an escape.
+ */
+static bool escape_hook(char c)
+{
+	static bool esc;
+
+	if (esc && (uint8_t)c == CONSOLE_ESC_TRACE)
+		trace_request_dump();
+	esc = !esc && (uint8_t)c == CONSOLE_ESC;
+	return false;
+}
+
 static void parse_winsize(const char *s)
 {
 	unsigned int cols = 0, rows = 0;
@@ -544,6 +563,8 @@ void console_dev_init(void)
 	con.termios = tty_default_termios;
 	con.tty = tty != NULL;
 	con.escaped = !con.tty && cmdline_has("stdin-eof");
+	if (con.escaped)
+		console_input_hook = escape_hook;
 	if (!con.tty)
 		return;
 	parse_winsize(tty);

@@ -11,6 +11,7 @@
 #include <alto/vfs.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
+#include "vfs_trace.h"
 
 #define NR_OPEN	     (1u << 20) /* Linux's ceiling on RLIMIT_NOFILE */
 #define DEFAULT_FILE 1024
@@ -110,6 +111,7 @@ int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec)
 	if (!err) {
 		t->files[fd] = f;
 		set_cloexec_bit(t, fd, cloexec);
+		trace_fd_install((int)fd, f);
 	}
 	mutex_unlock(&t->lock);
 	return err ? err : (int)fd;
@@ -171,6 +173,7 @@ int fd_close(struct fdtable *t, int fd)
 	if (fd >= 0)
 		f = take_slot(t, (unsigned int)fd);
 	mutex_unlock(&t->lock);
+	trace_fd_close(fd, f ? 0 : -EBADF);
 	if (!f)
 		return -EBADF;
 	close_file(f);

@@ -14,6 +14,7 @@
 #include <uapi/inotify.h>
 #include <uapi/termios.h>
 #include "internal.h"
+#include "vfs_trace.h"
 
 void uio_init_kernel(struct uio *u, void *buf, size_t len)
 {
@@ -176,6 +177,7 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	trace_vfs_release(f);
 	/* Only removals can race with the last reference: an unlocked look will do. */
 	if (!list_empty(&f->ep_links))
 		epoll_release_file(f);
@@ -299,6 +301,7 @@ struct file *vfs_open(struct vnode *base, const char *path, int flags, unsigned 
 	}
 	nd_end(&nd);
 	vnode_put(v);
+	trace_vfs_open(f, flags, path);
 	return f;
 }
 
@@ -337,14 +340,22 @@ static long do_io(struct file *f, struct uio *u, int64_t off, bool write)
 	return n;
 }
 
+static long traced_io(struct file *f, struct uio *u, int64_t off, bool write)
+{
+	trace_vfs_io_enter(f, write, u->resid, off);
+	long r = do_io(f, u, off, write);
+	trace_vfs_io_exit(f, r);
+	return r;
+}
+
 long vfs_read(struct file *f, struct uio *u, int64_t off)
 {
-	return do_io(f, u, off, false);
+	return traced_io(f, u, off, false);
 }
 
 long vfs_write(struct file *f, struct uio *u, int64_t off)
 {
-	return do_io(f, u, off, true);
+	return traced_io(f, u, off, true);
 }
 
 long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off)

@@ -11,6 +11,7 @@
 #include <uapi/inotify.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
+#include "vfs_trace.h"
 
 int vfs_step(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
@@ -225,6 +226,7 @@ int vfs_lookup(struct vnode *base, const char *path, int flags, struct vnode **o
 		vnode_put(*out);
 		err = -ENOTDIR;
 	}
+	trace_vfs_lookup(err, path);
 	return err;
 }
 

@@ -16,6 +16,7 @@
 #include <uapi/poll.h>
 #include <uapi/termios.h>
 #include "internal.h"
+#include "vfs_trace.h"
 
 #define PIPE_MAX_SIZE (1ul << 20) /* /proc/sys/fs/pipe-max-size */
 
@@ -123,6 +124,7 @@ static long wait_data(struct file *f, struct pipe *p, bool nonblock)
 	while (!p->count && p->writers) {
 		if (nonblock)
 			return -EAGAIN;
+		trace_pipe_wait_data(f);
 		if (cond_wait_interruptible(&p->changed, &p->lock))
 			return -ERESTARTSYS;
 	}
@@ -146,6 +148,7 @@ static long pipe_read_locked(struct file *f, struct uio *u)
 	} else if (r) {
 		p->head = (p->head + r) & (p->size - 1);
 		p->count -= r;
+		trace_pipe_move(f, 0, r);
 		notify(p, POLLOUT | POLLWRNORM);
 	}
 	mutex_unlock(&p->lock);
@@ -190,6 +193,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 				err = -EAGAIN;
 				break;
 			}
+			trace_pipe_wait_room(f, total - done);
 			if (cond_wait_interruptible(&p->changed, &p->lock)) {
 				err = -ERESTARTSYS; /* or what was written so far */
 				break;
@@ -203,6 +207,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 		}
 		p->count += n;
 		done += n;
+		trace_pipe_move(f, 1, (long)n);
 		notify(p, POLLIN | POLLRDNORM);
 	}
 	mutex_unlock(&p->lock);

@@ -13,6 +13,8 @@
 #include <uapi/fcntl.h>
 #include <uapi/inotify.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "vfs_trace.h"
 
 struct mount *root_mount;
 struct mount pipefs_mount;

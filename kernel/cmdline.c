@@ -22,7 +22,8 @@ static struct cmd_line kernel_line;
 
 /* Every option the kernel understands; anything else is refused at boot. */
 static const char *const known_options[] = {
-	"selftest", "verbose", "quiet", "strace", "env", "cwd", "tty", "stdin-eof",
+	"selftest",  "verbose", "quiet",	   "strace",	   "env",     "cwd",	   "tty",
+	"stdin-eof", "trace",	"trace-backtrace", "trace-buffer", "profile", "bootchart",
 };
 
 /* "alto: WHERE: [line L, ]column N: WHAT", that line, and a caret under the column. */

@@ -13,6 +13,7 @@
 #include <alto/time.h>
 #include <uapi/errno.h>
 #include <uapi/time.h>
+#include "timer_trace.h"
 
 /* The shortest re-arm of a periodic timer: a tiny period must not flood the CPU. */
 #define MIN_REARM_NS (50 * NSEC_PER_USEC)
@@ -84,6 +85,7 @@ static void expire(struct ctimer *ct, uint64_t now, struct ctimer_signal *sig)
 		count = advance(ct, now);
 	else
 		ct->expires = 0;
+	trace_ctimer_expire(ct, count);
 	bool keep = ct->fire(ct, count, sig);
 	if (!ct->expires)
 		return;
@@ -105,6 +107,7 @@ static void send(struct ctimer_signal *s)
 	int r = s->tid ? signal_send_tid(p, s->tid, s->signo, &s->info) :
 			 signal_send_process(p, s->signo, &s->info);
 
+	trace_ctimer_signal(p->pid, s->tid, s->signo);
 	if (r && s->dropped)
 		s->dropped(s);
 }
@@ -162,6 +165,7 @@ void ctimer_set(struct ctimer *ct, uint64_t value, bool abs, uint64_t interval,
 
 	if (old)
 		ctimer_get(ct, old);
+	trace_ctimer_set(ct, ct->clock, value, abs, interval);
 	disarm(ct);
 	ct->interval = MIN(interval, NS_MAX);
 	/* Relative wall-clock timers do not move when the wall clock is set (as Linux). */
@@ -215,8 +219,10 @@ void clock_was_set(void)
 		spin_lock_noirq(ct->lock);
 		if (ct->expires && !ct->parked && is_realtime(ct->base))
 			arm(ct, now, false);
-		if (ct->clock_set && is_realtime(ct->clock))
+		if (ct->clock_set && is_realtime(ct->clock)) {
+			trace_ctimer_clock_set(ct->clock);
 			ct->clock_set(ct);
+		}
 		spin_unlock_noirq(ct->lock);
 	}
 	spin_unlock(&registry_lock, flags);

@@ -31,6 +31,7 @@
 #include <uapi/fcntl.h>
 #include <uapi/stat.h>
 #include "internal.h"
+#include "process_trace.h"
 
 #define SCRIPT_HEAD  256 /* Linux's BINPRM_BUF_SIZE: the #! line must fit */
 #define SCRIPT_DEPTH 4	 /* an interpreter may itself be a script this many times */
@@ -326,5 +327,6 @@ long process_execve(struct file *f, const char *filename, struct exec_args *a)
 		return r;
 	}
 	commit(p, current_thread(), mm, &img, exe, filename, cred);
+	trace_proc_exec(p->pid, filename);
 	return 0;
 }

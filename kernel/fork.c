@@ -28,6 +28,7 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
+#include "process_trace.h"
 
 #define CLONE_VM      0x00000100
 #define CLONE_FS      0x00000200
@@ -103,6 +104,7 @@ long process_clone_thread(const struct clone_args_k *a)
 		pid_release(tid);
 		return -EFAULT;
 	}
+	trace_proc_clone(tid, a->flags, a->stack);
 	process_add_thread(p, t, tid);
 	sched_wake(t);
 	return tid;
@@ -231,6 +233,7 @@ long process_fork(const struct clone_args_k *a)
 	if (a->parent_tid)
 		put_user((int)pid, a->parent_tid);
 	process_link(p, (a->flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
+	trace_proc_fork(parent->pid, p->pid, a->flags);
 	process_add_thread(p, t, p->pid);
 	sched_wake(t);
 	if (a->flags & CLONE_VFORK)

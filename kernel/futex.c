@@ -17,6 +17,8 @@
 #include <uapi/errno.h>
 #include <uapi/futex.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "futex_trace.h"
 
 struct futex_bucket futex_buckets[FUTEX_BUCKETS];
 
@@ -111,6 +113,7 @@ long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline, uint32_
 
 	if (r || !bitset)
 		return r ? r : -EINVAL;
+	trace_futex_wait_enter(uaddr, val, bitset);
 	struct futex_bucket *b = futex_bucket_of(&w.key);
 	unsigned long flags = spin_lock(&b->lock);
 	if (get_user(cur, uaddr))
@@ -122,6 +125,7 @@ long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline, uint32_
 		r = futex_sleep(b, &w, deadline);
 	}
 	spin_unlock(&b->lock, flags);
+	trace_futex_wait_exit(uaddr, r);
 	return r;
 }
 
@@ -130,6 +134,7 @@ static void wake_one(struct futex_waiter *w)
 {
 	list_remove(&w->link);
 	w->woken = true;
+	trace_futex_wake_one(w->uaddr, thread_trace_id(w->thread));
 	sched_wake(w->thread);
 }
 
@@ -161,6 +166,7 @@ long futex_wake(uint32_t __user *uaddr, int n, uint32_t bitset, bool shared)
 	unsigned long flags = spin_lock(&b->lock);
 	r = futex_wake_locked(b, &key, n, bitset);
 	spin_unlock(&b->lock, flags);
+	trace_futex_wake(uaddr, n, bitset, r);
 	return r;
 }
 
@@ -208,6 +214,7 @@ long futex_requeue(uint32_t __user *uaddr, uint32_t __user *uaddr2, int nwake, i
 	}
 	unlock_two(b, b2);
 	irq_restore(flags);
+	trace_futex_requeue(uaddr, uaddr2, nwake, nmove, r);
 	return r;
 }
 
@@ -301,6 +308,7 @@ long futex_wake_op(uint32_t __user *uaddr, uint32_t __user *uaddr2, int n, int n
 	}
 	unlock_two(b, b2);
 	irq_restore(flags);
+	trace_futex_wake_op(uaddr, uaddr2, op, r);
 	return r;
 }
 

@@ -17,6 +17,7 @@
 #include <uapi/errno.h>
 #include <uapi/futex.h>
 #include "internal.h"
+#include "futex_trace.h"
 
 /* The n-th (0: first) PI waiter of key in b (locked), or NULL. */
 static struct futex_waiter *pi_waiter(struct futex_bucket *b, const struct futex_key *key, int n)
@@ -47,6 +48,7 @@ static uint32_t handoff_word(struct futex_bucket *b, const struct futex_key *key
 
 static void hand_over(struct futex_waiter *w)
 {
+	trace_futex_pi_hand_over(w->uaddr, thread_trace_id(w->thread));
 	list_remove(&w->link);
 	w->woken = true;
 	sched_wake(w->thread);
@@ -110,6 +112,7 @@ long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock, bool
 
 	if (r)
 		return r;
+	trace_futex_lock_pi_enter(uaddr, trylock);
 	struct futex_bucket *b = futex_bucket_of(&w.key);
 	/*
 	 * Counted before the owner is looked up: an owner whose id goes after
@@ -128,6 +131,7 @@ long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock, bool
 	}
 	spin_unlock(&b->lock, flags);
 	__atomic_fetch_sub(&pi_waiting, 1, __ATOMIC_SEQ_CST);
+	trace_futex_lock_pi_exit(uaddr, r);
 	return r;
 }
 
@@ -164,6 +168,7 @@ long futex_unlock_pi(uint32_t __user *uaddr, bool shared)
 		}
 	}
 	spin_unlock(&b->lock, flags);
+	trace_futex_unlock_pi(uaddr, r);
 	return r;
 }
 
@@ -176,6 +181,7 @@ void futex_owner_died(uint32_t __user *uaddr, int tid)
 	/* As Linux: the key of a shared word if it is one (a robust mutex between processes). */
 	if (futex_key_of(uaddr, true, &key))
 		return;
+	trace_futex_owner_died(uaddr, tid);
 	struct futex_bucket *b = futex_bucket_of(&key);
 	unsigned long flags = spin_lock(&b->lock);
 	if (get_user(cur, uaddr))

@@ -13,6 +13,7 @@
 #include <alto/vm.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#include "futex_trace.h"
 
 /* Dequeue the first n waiters; the index of the first one woken, or -1. */
 static long unqueue(struct futex_waiter *w, unsigned int n)
@@ -114,10 +115,12 @@ long futex_wait_multiple(const struct futex_vec *v, unsigned int n, uint64_t dea
 		w[i].uaddr = v[i].uaddr;
 		w[i].bitset = FUTEX_BITSET_MATCH_ANY;
 	}
+	trace_futex_waitv_enter(n, deadline);
 	r = enqueue(v, w, n, &queued);
 	if (!r)
 		r = sleep_on_all(w, n, deadline);
 	woken = unqueue(w, queued);
 	kfree(w);
+	trace_futex_waitv_exit(woken >= 0 ? woken : r);
 	return woken >= 0 ? woken : r;
 }

@@ -17,6 +17,7 @@
 #include <alto/smp.h>
 #include <alto/time.h>
 #include <alto/timer.h>
+#include <alto/trace.h>
 #include <alto/trap.h>
 #include <alto/fpu.h>
 #include <alto/futex.h>
@@ -109,6 +110,7 @@ static int run_application(void)
 	if (!apps.n)
 		return 0;
 	strace_enabled = cmdline_has("strace");
+	syscall_hooks_update();
 	return launch_commands(&apps);
 }
 
@@ -129,37 +131,44 @@ static int run(void)
 
 __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t info_pa)
 {
-	cpu_set_percpu(0);
-	cpu_features_init();
-	cpu_canary_init();
-	uart_init();
-	traps_init();
-	traps_init_cpu(0);
-	boot_info_parse(protocol, info_pa);
-	memory_init();
+	BOOT_STEP(cpu_set_percpu(0));
+	BOOT_STEP(cpu_features_init());
+	BOOT_STEP(cpu_canary_init());
+	BOOT_STEP(uart_init());
+	BOOT_STEP(traps_init());
+	BOOT_STEP(traps_init_cpu(0));
+	BOOT_STEP(boot_info_parse(protocol, info_pa));
+	BOOT_STEP(memory_init());
 	if (cmdline_init())
 		power_off(EXIT_USAGE);
-	acpi_init(boot_info.rsdp);
-	mptable_init();
-	time_init();
-	apic_init();
-	ioapic_init();
-	timers_init();
-	sched_init();
-	smp_ipi_init();
-	irq_enable();
-	uart_enable_input();
-	rtc_init();
-	tsc_refine_start();
-	fpu_init();
-	syscall_init_cpu();
-	smp_init();
-	vm_init();
-	futex_init();
-	process_init();
-	vfs_init();
-	unpack_initrd();
-	sysfs_init();
-	procfs_init();
-	power_off(run());
+	BOOT_STEP(acpi_init(boot_info.rsdp));
+	BOOT_STEP(mptable_init());
+	if (trace_init())
+		power_off(EXIT_USAGE);
+	BOOT_STEP(time_init());
+	BOOT_STEP(apic_init());
+	BOOT_STEP(ioapic_init());
+	BOOT_STEP(timers_init());
+	BOOT_STEP(sched_init());
+	BOOT_STEP(smp_ipi_init());
+	BOOT_STEP(irq_enable());
+	BOOT_STEP(uart_enable_input());
+	BOOT_STEP(rtc_init());
+	BOOT_STEP(tsc_refine_start());
+	BOOT_STEP(fpu_init());
+	BOOT_STEP(syscall_init_cpu());
+	BOOT_STEP(smp_init());
+	BOOT_STEP(vm_init());
+	BOOT_STEP(futex_init());
+	BOOT_STEP(process_init());
+	BOOT_STEP(vfs_init());
+	BOOT_STEP(unpack_initrd());
+	BOOT_STEP(sysfs_init());
+	BOOT_STEP(procfs_init());
+	if (profile_init())
+		power_off(EXIT_USAGE);
+	BOOT_STEP(trace_dump_init());
+	int status = run();
+	trace_dump_final();
+	power_off(status);
 }

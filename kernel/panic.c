@@ -6,6 +6,7 @@
 #include <alto/ksyms.h>
 #include <alto/power.h>
 #include <alto/printk.h>
+#include <alto/trace.h>
 #include <alto/x86.h>
 
 __noreturn void panic(const char *fmt, ...)
@@ -25,5 +26,6 @@ __noreturn void panic(const char *fmt, ...)
 	va_end(ap);
 	printk("\n");
 	backtrace_here();
+	trace_dump_panic();
 	power_off(EXIT_PANIC);
 }

@@ -26,12 +26,17 @@
 #include <alto/string.h>
 #include <alto/syscall.h>
 #include <alto/time.h>
+#include <alto/trace.h>
 #include <alto/trap.h>
 #include <alto/uaccess.h>
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "process_trace.h"
+#undef TRACE_DEFINE
+#include "sched_trace.h"
 
 struct spinlock proc_tree_lock = SPINLOCK_INIT;
 struct list proc_all = LIST_INIT(proc_all);
@@ -304,6 +309,7 @@ void process_add_thread(struct process *p, struct thread *t, int tid)
 	t->tid = tid;
 	t->detached = true;
 	pid_set_thread(tid, t);
+	trace_thread_create(tid, p->pid, t->name);
 	unsigned long flags = spin_lock(&p->lock);
 	list_append(&p->threads, &t->proc_link);
 	p->nthreads++;
@@ -318,8 +324,12 @@ struct start_info {
 static void app_thread_start(void *arg)
 {
 	struct start_info si = *(struct start_info *)arg;
+	int pid = current_process()->pid;
 
 	kfree(arg);
+	trace_proc_enter(pid, si.entry, si.sp);
+	if (pid == READ_ONCE(first_pid))
+		bootchart_program_entry();
 	arch_enter_app(si.entry, si.sp);
 }
 
@@ -369,9 +379,12 @@ struct process *process_start(int argc, char **argv, int envc, char **envp, cons
 		       r == -ENOTDIR ? "not a directory" : "not found");
 		goto fail;
 	}
+	trace_proc_start(p->pid, argv[0]);
 	r = exec_load(p->mm, argv[0], argc, argv, envc, envp, &img);
 	if (r)
 		goto fail;
+	if (!first_pid)
+		bootchart_step("exec_load");
 	process_set_exe(p, path, &img);
 	path = NULL;
 	struct thread *t = main_thread(p, &img);
@@ -533,9 +546,11 @@ static __attribute__((noreturn)) void leave(struct process *p, struct thread *t,
 	if (t->tid == p->pid)
 		strlcpy(p->comm, t->name, sizeof(p->comm));
 	spin_unlock(&p->lock, flags);
+	trace_proc_thread_exit(t->tid, code, last);
 	waitq_wake_all(&p->threads_wq);
 	signal_thread_exit(t);
 	if (last) {
+		trace_proc_exit(p->pid, p->exit_status);
 		teardown(p);
 		process_exited(p); /* a zombie now, or reaped */
 	}

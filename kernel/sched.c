@@ -27,6 +27,8 @@
 #include <uapi/errno.h>
 #include <uapi/sched.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "sched_trace.h"
 
 struct runqueue {
 	struct spinlock lock;
@@ -206,6 +208,8 @@ static void place(struct thread *t, unsigned int cpu)
 	unsigned long flags = spin_lock(&rq->lock);
 	struct cpu *c = &cpus[cpu];
 
+	if (t->cpu != cpu)
+		trace_sched_migrate(thread_trace_id(t), t->cpu, cpu);
 	t->cpu = cpu;
 	enqueue(rq, t);
 	if (preempted(cpu))
@@ -281,6 +285,7 @@ static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 	if (next->mm)
 		mm_activate(next->mm);
 	switch_fpu(c, prev, next);
+	trace_sched_switch(thread_trace_id(prev), prev->state, thread_trace_id(next));
 	prev = arch_switch(prev, next);
 	sched_finish_switch(prev);
 }
@@ -304,6 +309,7 @@ static struct thread *steal(unsigned int me)
 	list_for_each(pos, &rq_of(best)->queue) {
 		struct thread *t = list_entry(pos, struct thread, rq_link);
 		if (allowed(t, me) && !READ_ONCE(t->on_cpu)) {
+			trace_sched_steal(thread_trace_id(t), best);
 			unqueue(rq_of(best), t);
 			t->cpu = me;
 			found = t;
@@ -433,6 +439,7 @@ void sched_wake(struct thread *t)
 		spin_lock_noirq(&rq->lock);
 		bool woke = t->state == THREAD_BLOCKED;
 		if (woke) {
+			trace_sched_wake(thread_trace_id(t), t->cpu);
 			enqueue(rq, t);
 			t->wakeups++;
 		}
@@ -441,7 +448,9 @@ void sched_wake(struct thread *t)
 			kick_cpu(t->cpu);
 	} else if (READ_ONCE(t->state) == THREAD_BLOCKED) {
 		t->wakeups++;
-		place(t, wake_cpu(t));
+		unsigned int cpu = wake_cpu(t);
+		trace_sched_wake(thread_trace_id(t), cpu);
+		place(t, cpu);
 	}
 	spin_unlock(&t->wake_lock, flags);
 }
@@ -450,8 +459,10 @@ void sched_kick(struct thread *t)
 {
 	sched_wake(t);
 	/* Running elsewhere: an interrupt makes it pass the return-to-application path. */
-	if (READ_ONCE(t->state) == THREAD_RUNNING && t->cpu != this_cpu()->id)
+	if (READ_ONCE(t->state) == THREAD_RUNNING && t->cpu != this_cpu()->id) {
+		trace_sched_kick(thread_trace_id(t), t->cpu);
 		kick_cpu(t->cpu);
+	}
 }
 
 void sched_ipi_resched(void)
@@ -471,6 +482,7 @@ int sched_set_affinity(struct thread *t, uint64_t mask)
 	if (!mask)
 		return -EINVAL;
 	WRITE_ONCE(t->affinity, mask);
+	trace_sched_affinity(thread_trace_id(t), mask);
 	/* The caller moves at once; another thread moves at its next switch. */
 	if (t == current_thread() && !allowed(t, this_cpu()->id))
 		schedule();
@@ -497,8 +509,10 @@ void sched_tick(void)
 	if (!rq->nr)
 		return;
 	unsigned long flags = spin_lock(&rq->lock);
-	if (preempted(c->id) || (t != c->idle && time_now_ns() - t->slice_began >= slice_of(t)))
+	if (preempted(c->id) || (t != c->idle && time_now_ns() - t->slice_began >= slice_of(t))) {
+		trace_sched_slice_end(thread_trace_id(t));
 		c->need_resched = true;
+	}
 	spin_unlock(&rq->lock, flags);
 }
 
@@ -506,8 +520,10 @@ void sched_preempt_point(void)
 {
 	struct cpu *c = this_cpu();
 
-	if (c->need_resched && c->preempt_count == 0)
+	if (c->need_resched && c->preempt_count == 0) {
+		trace_sched_preempt(thread_trace_id(c->current));
 		schedule();
+	}
 }
 
 /*
@@ -534,6 +550,7 @@ void preempt_enable(void)
 
 void thread_yield(void)
 {
+	trace_sched_yield(thread_trace_id(current_thread()));
 	current_thread()->yielding = true;
 	schedule();
 	current_thread()->yielding = false;
@@ -555,6 +572,7 @@ static void reposition(struct thread *t, void (*edit)(struct thread *t, void *ar
 	if (queued)
 		unqueue(rq, t);
 	edit(t, arg);
+	trace_sched_policy(thread_trace_id(t), t->policy, t->rt_priority, t->nice);
 	/* sched(7): a lowered real-time priority puts the thread first among its new equals. */
 	if (queued)
 		enqueue_at(rq, t, t->rt_priority < old_prio);
@@ -651,7 +669,9 @@ __attribute__((noreturn)) void sched_idle(void)
 				continue;
 			}
 			tlb_idle_enter();
+			trace_sched_idle_enter(c->id);
 			safe_halt();
+			trace_sched_idle_exit(c->id);
 		}
 		tried_steal = false;
 		irq_enable();

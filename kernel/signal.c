@@ -22,6 +22,8 @@
 #include <alto/x86.h>
 #include <uapi/errno.h>
 #include <uapi/poll.h>
+#define TRACE_DEFINE 1
+#include "signal_trace.h"
 
 #define M(sig) SIGMASK(sig)
 /* Delivered before the others, as Linux does: the fault the thread just took. */
@@ -341,6 +343,7 @@ static int send(struct process *p, const struct send_req *r, int sig, const stru
 	bool continued = !err && stop_or_continue_locked(p, sig);
 	if (!err)
 		err = send_locked(p, target, prefer, &k, &q);
+	trace_signal_send(p->pid, target ? thread_trace_id(target) : 0, sig, k.si_code, err);
 	spin_unlock(&p->lock, flags);
 	kfree(q);
 	if (!err)
@@ -496,6 +499,7 @@ int signal_set_action(int sig, const struct k_sigaction *act, struct k_sigaction
 	if (old)
 		*old = sh->action[sig];
 	if (act) {
+		trace_signal_action(sig, act->handler, act->flags);
 		sh->action[sig] = *act;
 		sh->action[sig].mask &= ~SIG_UNBLOCKABLE;
 		/* Unknown flags are dropped, so that programs can probe for them (Linux 5.11). */
@@ -555,6 +559,7 @@ int signal_wait(uint64_t deadline)
 		return -EINTR;
 	if (deadline && time_now_ns() >= deadline)
 		return -ETIMEDOUT;
+	trace_signal_wait_enter(deadline);
 	unsigned long flags = irq_save();
 	sched_prepare_block();
 	/* A signal sent since the check above kicked a running thread: stay runnable. */
@@ -570,6 +575,7 @@ int signal_wait(uint64_t deadline)
 		r = -EINTR;
 	else if (deadline && time_now_ns() >= deadline)
 		r = -ETIMEDOUT;
+	trace_signal_wait_exit(r);
 	return r;
 }
 
@@ -679,6 +685,7 @@ static __noreturn void die(int sig, const char *why, bool say)
 	struct process *p = current_process();
 	const char *prog = p && p->exe_path ? p->exe_path : "program";
 
+	trace_signal_die(sig);
 	if (say && why)
 		printk("alto: %s (%s) terminated by %s\n", prog, why, signal_name(sig));
 	else if (say)
@@ -784,6 +791,7 @@ static bool is_restart(uint64_t rax)
 /* Run the `syscall` instruction (two bytes) again, with number nr. */
 static void restart_call(struct trap_frame *f, uint64_t nr)
 {
+	trace_signal_restart(nr);
 	f->rax = nr;
 	f->rip -= 2;
 }
@@ -826,6 +834,7 @@ static void handle(struct trap_frame *f, int sig, const struct ksiginfo *info,
 	if (in_syscall(f))
 		restart_for_handler(f, ka->flags);
 	int err = arch_signal_frame(f, sig, info, ka, old);
+	trace_signal_frame(sig, f->rsp, f->rip);
 	if (err) {
 		char why[96];
 		if (err == -EINVAL)
@@ -846,6 +855,7 @@ static void handle(struct trap_frame *f, int sig, const struct ksiginfo *info,
 static void act(struct trap_frame *f, int sig, const struct ksiginfo *info,
 		const struct k_sigaction *ka)
 {
+	trace_signal_deliver(sig, ka->handler, ka->flags);
 	if (ka->handler != SIG_DFL) {
 		handle(f, sig, info, ka);
 		return;
@@ -923,6 +933,7 @@ void signal_fault(struct trap_frame *f, int sig, int code, uint64_t addr)
 	struct ksiginfo info = { .si_signo = sig, .si_code = code };
 
 	info.fault.addr = addr;
+	trace_signal_fault(sig, code, addr, f->rip);
 	t->sig.fault_trapno = f->vector;
 	t->sig.fault_err = f->error;
 	if (f->vector == VEC_PF) {

@@ -12,6 +12,7 @@
 #include <alto/sync.h>
 #include <alto/time.h>
 #include <uapi/errno.h>
+#include "sched_trace.h"
 
 void waitq_init(struct waitq *wq)
 {
@@ -37,6 +38,7 @@ static int wait_locked(struct waitq *wq, uint64_t deadline, bool interruptible, 
 	struct thread *t = current_thread();
 	struct waitq_entry w = { .thread = t, .wq = wq, .events = events };
 
+	trace_waitq_wait_enter(wq, deadline);
 	list_append(&wq->waiters, &w.link);
 	sched_prepare_block();
 	if (!interrupted(interruptible) && deadline)
@@ -46,12 +48,16 @@ static int wait_locked(struct waitq *wq, uint64_t deadline, bool interruptible, 
 	if (deadline)
 		timer_cancel(&t->sleep_timer);
 	spin_lock_noirq(&wq->lock);
-	if (w.woken)
-		return 0;
-	list_remove(&w.link);
-	if (deadline && time_now_ns() >= deadline)
-		return -ETIMEDOUT;
-	return interruptible && signal_pending() ? -EINTR : 0;
+	int r = 0;
+	if (!w.woken) {
+		list_remove(&w.link);
+		if (deadline && time_now_ns() >= deadline)
+			r = -ETIMEDOUT;
+		else if (interruptible && signal_pending())
+			r = -EINTR;
+	}
+	trace_waitq_wait_exit(wq, r);
+	return r;
 }
 
 int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
@@ -74,6 +80,7 @@ static void wake_entry(struct waitq_entry *w)
 {
 	list_remove(&w->link);
 	w->woken = true;
+	trace_waitq_wake(w->wq, thread_trace_id(w->thread));
 	sched_wake(w->thread);
 }
 
@@ -107,6 +114,7 @@ void waitq_notify_locked(struct waitq *wq, unsigned int events)
 {
 	struct list *pos, *tmp;
 
+	trace_waitq_notify(wq, events);
 	list_for_each_safe(pos, tmp, &wq->waiters) {
 		struct waitq_entry *w = list_entry(pos, struct waitq_entry, link);
 		if (!(w->events & events))
@@ -175,8 +183,10 @@ void mutex_lock(struct mutex *m)
 
 	if (m->owner == self)
 		panic("mutex_lock: %p already held by this thread", (void *)m);
-	while (m->owner)
+	while (m->owner) {
+		trace_mutex_contended(m, thread_trace_id(m->owner));
 		waitq_wait_locked(&m->wq, &flags, 0);
+	}
 	m->owner = self;
 	spin_unlock(&m->wq.lock, flags);
 }
@@ -262,8 +272,10 @@ int sem_down_timeout(struct semaphore *s, uint64_t deadline)
 	unsigned long flags = spin_lock(&s->wq.lock);
 	int r = 0;
 
-	while (s->count <= 0 && r == 0)
+	while (s->count <= 0 && r == 0) {
+		trace_sem_wait(s);
 		r = waitq_wait_locked(&s->wq, &flags, deadline);
+	}
 	if (s->count > 0) {
 		s->count--;
 		r = 0;
@@ -313,8 +325,10 @@ void rw_read_lock(struct rwlock *rw)
 		rw->writer_reads++;
 	} else {
 		/* Waiting writers go first, so readers cannot starve them. */
-		while (rw->writer || rw->writers_waiting)
+		while (rw->writer || rw->writers_waiting) {
+			trace_rwlock_wait(rw, 0);
 			waitq_wait_locked(&rw->wq, &flags, 0);
+		}
 		rw->readers++;
 	}
 	spin_unlock(&rw->wq.lock, flags);
@@ -343,8 +357,10 @@ void rw_write_lock(struct rwlock *rw)
 		rw->write_depth++;
 	} else {
 		rw->writers_waiting++;
-		while (rw->writer || rw->readers)
+		while (rw->writer || rw->readers) {
+			trace_rwlock_wait(rw, 1);
 			waitq_wait_locked(&rw->wq, &flags, 0);
+		}
 		rw->writers_waiting--;
 		rw->writer = self;
 		rw->write_depth = 1;

@@ -15,6 +15,7 @@
 #include <alto/x86.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#include "sched_trace.h"
 
 static struct thread main_thread;
 static struct spinlock threads_lock = SPINLOCK_INIT;
@@ -42,6 +43,7 @@ static void free_thread(struct thread *t)
 void thread_reap(struct thread *t)
 {
 	unsigned long flags = spin_lock(&t->exit_wq.lock);
+	trace_thread_reap(thread_trace_id(t));
 	t->state = THREAD_DEAD;
 	bool detached = t->detached;
 	spin_unlock(&t->exit_wq.lock, flags);
@@ -111,6 +113,7 @@ struct thread *thread_create_on(void (*fn)(void *), void *arg, const char *name,
 	t->affinity = affinity;
 	t->cpu = (affinity >> this_cpu()->id) & 1 ? this_cpu()->id :
 						    (unsigned int)__builtin_ctzll(affinity);
+	trace_thread_create(thread_trace_id(t), 0, t->name);
 	t->state = THREAD_BLOCKED;
 	sched_wake(t);
 	return t;
@@ -156,6 +159,7 @@ __noreturn void thread_exit(int code)
 	struct thread *t = current_thread();
 
 	BUG_ON(t == &main_thread || !t->fn);
+	trace_thread_exit(thread_trace_id(t), code);
 	irq_disable();
 	timer_cancel_sync(&t->sleep_timer); /* it may be freed once we are off the CPU */
 	t->exit_code = code;
@@ -168,6 +172,7 @@ int thread_join_deadline(struct thread *t, uint64_t deadline, int *code)
 {
 	unsigned long flags = spin_lock(&t->exit_wq.lock);
 
+	trace_thread_join(thread_trace_id(t));
 	while (t->state != THREAD_DEAD) {
 		if (waitq_wait_locked(&t->exit_wq, &flags, deadline) == -ETIMEDOUT &&
 		    t->state != THREAD_DEAD) {
@@ -206,6 +211,7 @@ void thread_sleep_ns(uint64_t ns)
 	struct thread *t = current_thread();
 	uint64_t deadline = time_now_ns() + ns;
 
+	trace_sched_sleep(thread_trace_id(t), ns);
 	while (time_now_ns() < deadline) {
 		unsigned long flags = irq_save();
 		sched_prepare_block();
@@ -219,6 +225,16 @@ void thread_sleep_ns(uint64_t ns)
 unsigned int sched_thread_count(void)
 {
 	return READ_ONCE(nthreads);
+}
+
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)
+{
+	unsigned long flags = spin_lock(&threads_lock);
+	struct list *pos;
+
+	list_for_each(pos, &all_threads)
+		fn(list_entry(pos, struct thread, all_link), arg);
+	spin_unlock(&threads_lock, flags);
 }
 
 static void idle_thread(void *arg)

@@ -10,6 +10,8 @@
 #include <alto/spinlock.h>
 #include <alto/time.h>
 #include <alto/timer.h>
+#define TRACE_DEFINE 1
+#include "timer_trace.h"
 
 struct timer_base {
 	struct spinlock lock;
@@ -83,6 +85,7 @@ bool timer_cancel(struct timer *t)
 			continue;
 		}
 		if (t->armed) {
+			trace_timer_cancel(t);
 			list_remove(&t->link);
 			t->armed = false;
 			was_armed = true;
@@ -111,6 +114,7 @@ void timer_arm(struct timer *t, uint64_t deadline)
 	unsigned long flags = irq_save();
 
 	timer_cancel(t);
+	trace_timer_arm(t, deadline, t->fn);
 	struct timer_base *b = &bases[this_cpu()->id];
 	spin_lock_noirq(&b->lock);
 	t->cpu = this_cpu()->id;
@@ -139,7 +143,9 @@ void timers_run(void)
 		void (*fn)(struct timer *) = t->fn;
 		b->running = t;
 		spin_unlock_noirq(&b->lock);
+		trace_timer_fire(t, fn, now - t->deadline);
 		fn(t); /* may re-arm t or others */
+		trace_timer_fire_done(t);
 		spin_lock_noirq(&b->lock);
 		b->running = NULL;
 	}

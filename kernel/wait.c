@@ -17,6 +17,7 @@
 #include <alto/sync.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#include "process_trace.h"
 
 /* The child's exit as waitid and SIGCHLD give it: CLD_* and si_status. */
 static void exit_code_of(int status, int *code, int *si_status)
@@ -33,6 +34,7 @@ static void exit_code_of(int status, int *code, int *si_status)
 /* Reap zombie c of parent (tree lock held): its ids go, its CPU time to the parent. */
 static void reap_locked(struct process *parent, struct process *c)
 {
+	trace_proc_reap(parent->pid, c->pid, c->exit_status);
 	c->state = PROCESS_REAPED;
 	list_remove(&c->sibling);
 	list_init(&c->sibling);

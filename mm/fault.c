@@ -9,8 +9,10 @@
 #include <alto/uaccess.h>
 #include <alto/vm.h>
 #include <alto/x86.h>
+#define TRACE_DEFINE 1
+#include "mm_trace.h"
 
-static int app_page_fault(struct trap_frame *f, uint64_t addr)
+static int resolve(struct trap_frame *f, uint64_t addr)
 {
 	/* The address space whose root is loaded: the thread's own. */
 	struct mm *mm = current_thread()->mm;
@@ -20,6 +22,14 @@ static int app_page_fault(struct trap_frame *f, uint64_t addr)
 	/* Reading a file may sleep: only where the faulting code could have. */
 	bool can_sleep = (f->rflags & RFLAGS_IF) && !this_cpu()->preempt_count;
 	return mm_fault(mm, addr, f->error, can_sleep);
+}
+
+static int app_page_fault(struct trap_frame *f, uint64_t addr)
+{
+	trace_page_fault_enter(addr, f->rip, f->error);
+	int r = resolve(f, addr);
+	trace_page_fault_exit(addr, r);
+	return r;
 }
 
 void vm_init(void)

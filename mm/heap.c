@@ -7,6 +7,7 @@
 #include <alto/spinlock.h>
 #include <alto/string.h>
 #include "internal.h"
+#include "mm_trace.h"
 
 static struct heap heap;
 static struct spinlock heap_lock = SPINLOCK_INIT;
@@ -43,6 +44,7 @@ void *kmalloc(size_t size)
 	void *p = heap_alloc(&heap, size);
 
 	spin_unlock(&heap_lock, flags);
+	trace_kmalloc(size, p);
 	return p;
 }
 
@@ -59,6 +61,7 @@ void kfree(void *p)
 {
 	if (!p)
 		return;
+	trace_kfree(p);
 	unsigned long flags = spin_lock(&heap_lock);
 	int r = heap_free(&heap, p);
 

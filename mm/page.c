@@ -10,6 +10,7 @@
 #include <alto/spinlock.h>
 #include <alto/string.h>
 #include "internal.h"
+#include "mm_trace.h"
 
 static struct buddy buddy;
 static struct spinlock page_lock = SPINLOCK_INIT;
@@ -60,6 +61,7 @@ void *page_alloc(unsigned int order)
 	void *p = buddy_alloc(&buddy, order);
 
 	spin_unlock(&page_lock, flags);
+	trace_page_alloc(order, p);
 	return p;
 }
 
@@ -76,6 +78,7 @@ void page_free(void *p)
 {
 	if (!p)
 		return;
+	trace_page_free(p);
 	unsigned long flags = spin_lock(&page_lock);
 	int r = buddy_free(&buddy, p);
 

@@ -24,6 +24,7 @@
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 #include "internal.h"
+#include "mm_trace.h"
 
 #define PROT_MASK (PROT_READ | PROT_WRITE | PROT_EXEC)
 
@@ -327,6 +328,7 @@ struct mm *mm_create(void)
 		kfree(mm);
 		return NULL;
 	}
+	trace_mm_create(mm);
 	return mm;
 }
 
@@ -458,12 +460,15 @@ struct mm *mm_fork(struct mm *parent)
 		mm_put(child);
 		return NULL;
 	}
+	trace_mm_fork(parent, child);
 	return child;
 }
 
 void mm_teardown(struct mm *mm)
 {
 	struct gather g = { .mm = mm };
+
+	trace_mm_destroy(mm);
 	unsigned long flags = spin_lock(&mm->lock);
 
 	unmap_locked(mm, 0, USER_TOP, &g);
@@ -541,6 +546,8 @@ long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 		r = -ENOMEM;
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&g);
+	if (r >= 0)
+		trace_mm_map_file((uint64_t)r, len, prot, off, f);
 	return r;
 }
 
@@ -951,6 +958,7 @@ static int copy_on_write(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int
 	if (!page)
 		return -ENOMEM;
 	memcpy(page, phys_to_virt(pte & PTE_ADDR_MASK), PAGE_SIZE);
+	trace_page_fault_cow(va);
 	if (paging_map_user(mm->root, va, virt_to_phys(page), pte_flags(prot))) {
 		page_free(page);
 		return -ENOMEM;
@@ -1046,6 +1054,7 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 			want &= ~(PTE_W | PTE_D);
 		return (pte & want) == want ? RESOLVED : SEGV_ACCERR;
 	}
+	trace_page_fault_fill(va, v->file != NULL, v->file ? v->offset + (va - v->node.start) : 0);
 	if (!v->file)
 		return page_at(mm, va, v->prot) ? RESOLVED : VM_FAULT_OOM;
 	*c = (struct file_fault){ .g = { .mm = mm },

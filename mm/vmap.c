@@ -13,6 +13,7 @@
 #include <alto/sync.h>
 #include <alto/spinlock.h>
 #include "internal.h"
+#include "mm_trace.h"
 
 #define MMIO_BASE      VMAP_BASE
 #define MMIO_SIZE      (VMAP_SIZE / 2)
@@ -51,6 +52,7 @@ void *mmio_map(uint64_t pa, size_t len)
 
 	if (!va || paging_map(va, base, size, PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX))
 		panic("mmio_map: cannot map %#lx (+%#zx)", pa, len);
+	trace_mmio_map(pa, len, (void *)(va + (pa - base)));
 	return (void *)(va + (pa - base));
 }
 
@@ -114,6 +116,7 @@ void kstack_free(void *stack, size_t size)
 {
 	uintptr_t base = (uintptr_t)stack;
 
+	trace_kstack_free(stack);
 	for (uintptr_t va = base; va < base + size; va += PAGE_SIZE)
 		page_free(phys_to_virt(paging_unmap(va, PAGE_SIZE)));
 
@@ -145,5 +148,6 @@ void *kstack_alloc(size_t size)
 			return NULL;
 		}
 	}
+	trace_kstack_alloc(size, (void *)base);
 	return (void *)base;
 }

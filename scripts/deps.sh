@@ -14,11 +14,14 @@ set -e
 # UEFI boots of 25-boot-formats.sh; nodejs, golang-go, default-jdk-headless
 # (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh; git and make
 # (with bash, tar and gzip, which every Debian has): the real programs of
-# 68-processes.sh.
+# 68-processes.sh; zlib1g-dev: alto's gzip'd pprof profiles; liblz4-dev: the
+# decoder of compressed trace dumps in alto and the reference for the
+# compressor's unit test; tcpdump, gdb and golang-go (go tool pprof): what
+# 78-trace.sh reads the tracer's outputs with.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
 	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
-	nodejs golang-go default-jdk-headless ruby git"
+	nodejs golang-go default-jdk-headless ruby git zlib1g-dev liblz4-dev tcpdump gdb"
 
 missing=""
 for p in $PACKAGES; do

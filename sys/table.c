@@ -60,15 +60,15 @@ void syscall_dispatch(struct trap_frame *f)
 	long ret;
 
 	process_check_exiting();
-	if (unlikely(strace_enabled))
-		strace_enter(f, nr);
+	if (unlikely(syscall_hooks))
+		syscall_hooks_enter(f, nr);
 	if (d && d->fn)
 		ret = ((syscall_fn)d->fn)(f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
 	else
 		ret = not_implemented(nr);
 	f->rax = ret;
-	if (unlikely(strace_enabled))
-		strace_exit(f, nr, ret);
+	if (unlikely(syscall_hooks))
+		syscall_hooks_exit(f, nr, ret);
 	/* Leaving the kernel: a good moment for a switch that is due. */
 	if (this_cpu()->need_resched)
 		schedule();

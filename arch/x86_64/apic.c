@@ -12,6 +12,7 @@
 #include <alto/printk.h>
 #include <alto/time.h>
 #include <alto/x86.h>
+#include "irq_trace.h"
 
 #define APIC_ID		0x020
 #define APIC_TPR	0x080
@@ -152,6 +153,7 @@ void apic_timer_calibrate(void)
 
 void apic_timer_arm(uint64_t deadline_ns)
 {
+	trace_apic_timer_arm(deadline_ns);
 	if (apic_tsc_deadline) {
 		wrmsr(MSR_TSC_DEADLINE, deadline_ns ? boot_tsc + ns_to_tsc(deadline_ns) : 0);
 		return;
@@ -197,6 +199,7 @@ static void send_icr(uint32_t dest, uint32_t lo)
 
 void apic_send_ipi(uint32_t dest, uint8_t vector)
 {
+	trace_ipi_send(dest, vector);
 	send_icr(dest, vector);
 }
 

@@ -9,6 +9,7 @@
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/spinlock.h>
+#include "irq_trace.h"
 
 #define IOREGSEL      0x00
 #define IOWIN	      0x10
@@ -104,5 +105,6 @@ void irq_route_isa(unsigned int irq, irq_handler_fn fn, void *arg)
 	bool level = ((flags >> 2) & 3) == 3;
 
 	irq_set_handler(VEC_ISA_BASE + irq, fn, arg);
+	trace_irq_route(irq, VEC_ISA_BASE + irq);
 	ioapic_route(acpi.isa_gsi[irq], VEC_ISA_BASE + irq, level, active_low);
 }

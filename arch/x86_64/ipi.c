@@ -15,6 +15,7 @@
 #include <alto/smp.h>
 #include <alto/sync.h>
 #include <alto/x86.h>
+#include "irq_trace.h"
 
 #define FLUSH_ALL_PAGES 64 /* beyond this many pages, flush the whole TLB */
 
@@ -72,11 +73,13 @@ static void call_cpus(void (*fn)(void *arg), void *arg, uint64_t mask, bool skip
 			targets[n++] = cpu;
 	}
 	__atomic_store_n(&call_pending, n, __ATOMIC_RELEASE);
+	trace_ipi_call(fn, skip_lazy);
 	for (unsigned int i = 0; i < n; i++)
 		apic_send_ipi(cpus[targets[i]].apic_id, VEC_IPI_CALL);
 	call_self(mask, fn, arg);
 	while (__atomic_load_n(&call_pending, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	trace_ipi_call_done(fn);
 	preempt_enable();
 	mutex_unlock(&call_lock);
 }
@@ -115,6 +118,7 @@ void tlb_shootdown(uintptr_t start, uintptr_t end)
 {
 	struct flush_range r = { start, end };
 
+	trace_tlb_shootdown(start, end, 0);
 	call_cpus(flush_ipi, &r, ~0ull, false);
 }
 
@@ -122,6 +126,7 @@ void tlb_shootdown_user(uint64_t cpus, uintptr_t start, uintptr_t end)
 {
 	struct flush_range r = { start, end };
 
+	trace_tlb_shootdown(start, end, 1);
 	call_cpus(flush_ipi, &r, cpus, true);
 }
 
@@ -140,8 +145,10 @@ void tlb_idle_exit(void)
 	struct cpu *c = this_cpu();
 
 	__atomic_store_n(&c->tlb_lazy, 0, __ATOMIC_SEQ_CST);
-	if (__atomic_exchange_n(&c->tlb_stale, 0, __ATOMIC_SEQ_CST))
+	if (__atomic_exchange_n(&c->tlb_stale, 0, __ATOMIC_SEQ_CST)) {
+		trace_tlb_flush_lazy(c->id);
 		write_cr3(read_cr3()); /* no global pages: this flushes everything */
+	}
 }
 
 void smp_ipi_init(void)

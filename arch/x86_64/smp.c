@@ -18,6 +18,7 @@
 #include <alto/trap.h>
 #include <alto/x86.h>
 #include "internal.h"
+#include "irq_trace.h"
 
 #define AP_BOOT_ADDR 0x8000
 #define AP_PML4	     0x9000 /* temporary tables, below 4 GiB for the 32-bit CR3 load */
@@ -125,6 +126,7 @@ void ap_main(uint32_t apic)
 	syscall_init_cpu();
 	sched_init_ap(ap_stack_by_apic[apic & 0xff] - KSTACK_SIZE);
 	cpus[id].online = true;
+	trace_cpu_online(id, cpus[id].apic_id);
 	__atomic_add_fetch(&online, 1, __ATOMIC_SEQ_CST);
 	sched_idle(); /* never returns */
 }

@@ -17,10 +17,13 @@
 #include <alto/sched.h>
 #include <alto/signal.h>
 #include <alto/vm.h>
+#include <alto/trace.h>
 #include <alto/trap.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "irq_trace.h"
 
 struct idt_entry {
 	uint16_t offset_lo;
@@ -190,6 +193,7 @@ __noreturn void fault_fatal(struct trap_frame *f, const char *why)
 	printk("  thread %d \"%s\", cpu %u\n", t ? t->tid : -1, t ? t->name : "boot",
 	       this_cpu()->id);
 	trap_frame_print(f);
+	trace_dump_panic();
 	power_off(EXIT_PANIC);
 }
 
@@ -269,6 +273,7 @@ static void exception(struct trap_frame *f)
 	int code;
 	uint64_t addr;
 
+	trace_exception(f->vector, f->rip, f->error, f->from_app);
 	if (f->vector == VEC_PF) {
 		addr = read_cr2();
 		code = page_fault_hook ? page_fault_hook(f, addr) : SEGV_MAPERR;
@@ -283,8 +288,10 @@ static void exception(struct trap_frame *f)
 				signal_fault(f, SIGSEGV, code, addr);
 			return;
 		}
-		if (extable_fixup(f))
+		if (extable_fixup(f)) {
+			trace_exception_fixup(addr, f->rip);
 			return;
+		}
 	} else if (f->from_app) {
 		int sig = app_signal(f, &code, &addr);
 		signal_fault(f, sig, code, addr);
@@ -293,18 +300,33 @@ static void exception(struct trap_frame *f)
 	fault_fatal(f, "kernel fault");
 }
 
+/* Interrupts do not nest (gates clear IF): one frame per CPU is being handled. */
+static struct trap_frame *irq_frames[MAX_CPUS];
+
+struct trap_frame *trap_irq_frame(void)
+{
+	return irq_frames[this_cpu()->id];
+}
+
 static void device_interrupt(struct trap_frame *f)
 {
 	struct irq_slot *s = &irq_handlers[f->vector];
+	unsigned int cpu = this_cpu()->id;
 
 	this_cpu()->irq_count++;
 	if (f->vector == VEC_SPURIOUS)
 		return;
-	if (s->fn)
+	trace_irq_enter(f->vector, f->rip, f->from_app);
+	irq_frames[cpu] = f;
+	if (s->fn) {
 		s->fn(s->arg);
-	else
+	} else {
+		trace_irq_unhandled(f->vector);
 		printk("interrupt on unused vector %u\n", f->vector);
+	}
+	irq_frames[cpu] = NULL;
 	apic_eoi();
+	trace_irq_exit(f->vector);
 }
 
 void trap_dispatch(struct trap_frame *f);

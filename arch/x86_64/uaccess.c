@@ -3,8 +3,11 @@
  * the copies themselves in uaccess.S under the exception table, and the
  * table lookup the page-fault path uses to resume after a bad access.
  */
+#include <alto/compiler.h>
+#include <alto/mm.h>
 #include <alto/trap.h>
 #include <alto/uaccess.h>
+#include <alto/x86.h>
 #include <uapi/errno.h>
 
 long uaccess_copy(void *dst, const void *src, size_t n);
@@ -61,6 +64,39 @@ long strncpy_from_user(char *dst, const char __user *src, size_t max)
 	if ((size_t)n == limit)
 		return limit == max ? -ENAMETOOLONG : -EFAULT;
 	return n;
+}
+
+/* The entry mapping va in the page tables in use now, or 0 when nothing does. */
+static uint64_t current_pte(uintptr_t va)
+{
+	const uint64_t *table = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+
+	for (int level = 4; level >= 1; level--) {
+		uint64_t e = table[(va >> (12 + 9 * (level - 1))) & 511];
+		if (!(e & PTE_P))
+			return 0;
+		if (level == 1 || (e & PTE_PS))
+			return e;
+		table = phys_to_virt(e & PTE_ADDR_MASK);
+	}
+	return 0;
+}
+
+bool user_peek(const void __user *p, uint64_t *val)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if (!user_range_ok(p, 8) || !IS_ALIGNED(a, 8) || !current_pte(a))
+		return false;
+	*val = *(const volatile uint64_t *)a;
+	return true;
+}
+
+bool user_code_addr(uintptr_t addr)
+{
+	uint64_t e = addr && addr < USER_TOP ? current_pte(addr) : 0;
+
+	return e && !(e & PTE_NX);
 }
 
 bool extable_fixup(struct trap_frame *f)

@@ -10,13 +10,15 @@
  * The host protocol for console input when the host's stdin is not a
  * terminal (kernel option --stdin-eof): the host tool escapes its stdin so
  * the end of it can reach the program. CONSOLE_ESC CONSOLE_ESC_EOF is the end
- * of input; CONSOLE_ESC CONSOLE_ESC_ESC is a literal 0xff byte. When the host
+ * of input; CONSOLE_ESC CONSOLE_ESC_ESC is a literal 0xff byte; CONSOLE_ESC
+ * CONSOLE_ESC_TRACE asks for a trace dump and is no input. When the host
  * stdio is a terminal the tool passes --tty=COLSxROWS instead and bytes pass
- * unchanged.
+ * unchanged; a break (QEMU's Ctrl-A b) asks for the dump then.
  */
-#define CONSOLE_ESC	0xff
-#define CONSOLE_ESC_EOF 0x00
-#define CONSOLE_ESC_ESC 0xff
+#define CONSOLE_ESC	  0xff
+#define CONSOLE_ESC_EOF	  0x00
+#define CONSOLE_ESC_ESC	  0xff
+#define CONSOLE_ESC_TRACE 0x01 /* dump the trace rings now (SIGUSR1 to the host tool) */
 
 /* Where the image keeps the application's command line (host tool and kernel). */
 #define IMAGE_CMDLINE_PATH "/.alto/cmdline"

@@ -149,5 +149,12 @@ void sched_fork(struct thread *t, const struct thread *creator);
 /* The IPI handlers (arch code routes the vectors here). */
 void sched_ipi_resched(void);
 unsigned int sched_thread_count(void);
+/* Call fn on every thread, with the thread list locked (fn must not sleep). */
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
+/* The id traces give t: its tid for an application thread, minus it for a kernel thread. */
+static inline int thread_trace_id(const struct thread *t)
+{
+	return t->proc ? t->tid : -t->tid;
+}
 
 #endif

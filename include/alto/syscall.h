@@ -30,4 +30,14 @@ const char *syscall_name(unsigned long nr);
 /* --strace: print every call with its arguments and result. */
 extern bool strace_enabled;
 
+/*
+ * Set while anything watches system calls (--strace, a system-call
+ * tracepoint, the bootchart); the dispatcher then calls the hooks
+ * (sys/syscall_trace.c). Recompute it after changing what watches.
+ */
+extern bool syscall_hooks;
+void syscall_hooks_update(void);
+void syscall_hooks_enter(struct trap_frame *f, unsigned long nr);
+void syscall_hooks_exit(struct trap_frame *f, unsigned long nr, long ret);
+
 #endif

@@ -54,6 +54,9 @@ void traps_init(void);
 /* Load the IDT, GDT and TSS on this CPU. */
 void traps_init_cpu(unsigned int cpu_id);
 
+/* The frame of the interrupt this CPU is handling (for the profiler), or NULL. */
+struct trap_frame *trap_irq_frame(void);
+
 /* Print a full report of an unexpected fault and power off with EXIT_PANIC. */
 __attribute__((noreturn)) void fault_fatal(struct trap_frame *f, const char *why);
 /* Print registers and a backtrace for f. */

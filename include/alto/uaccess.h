@@ -36,6 +36,13 @@ long strncpy_from_user(char *dst, const char __user *src, size_t max);
 /* Atomic compare-and-exchange of an aligned word: 0 with the value found in *cur, or -EFAULT. */
 long cmpxchg_user32(uint32_t __user *p, uint32_t old, uint32_t new, uint32_t *cur);
 
+/*
+ * For stack walks with interrupts off (profiler, trace backtraces): read an
+ * aligned word of the application only if its page is present now, never
+ * faulting; and whether an address lies in present, executable memory.
+ */
+bool user_peek(const void __user *p, uint64_t *val);
+bool user_code_addr(uintptr_t addr);
 /* One value of a scalar type. */
 #define get_user(dst, uptr) copy_from_user(&(dst), (uptr), sizeof(dst))
 #define put_user(val, uptr)                            \

@@ -37,6 +37,7 @@
 #define SHT_SYMTAB	 2
 #define SHT_STRTAB	 3
 #define SHT_DYNSYM	 11
+#define STT_NOTYPE	 0
 #define STT_FUNC	 2
 #define ELF64_ST_TYPE(i) ((i)&0xf)
 

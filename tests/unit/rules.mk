@@ -9,13 +9,17 @@ UT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recove
 
 UNIT_TESTS := $(UT_DIR)/test_buddy $(UT_DIR)/test_slab $(UT_DIR)/test_format \
 	      $(UT_DIR)/test_cpio $(UT_DIR)/test_args $(UT_DIR)/test_elf $(UT_DIR)/test_chacha20 \
-	      $(UT_DIR)/test_commands $(UT_DIR)/test_area_tree
+	      $(UT_DIR)/test_commands $(UT_DIR)/test_area_tree $(UT_DIR)/test_trace_ring \
+	      $(UT_DIR)/test_lz4
 
 $(UT_DIR)/test_buddy: $(UT_OBJ)/tests/unit/test_buddy.o $(UT_OBJ)/mm/buddy.o
 $(UT_DIR)/test_slab: $(UT_OBJ)/tests/unit/test_slab.o $(UT_OBJ)/mm/slab.o $(UT_OBJ)/mm/buddy.o
 $(UT_DIR)/test_area_tree: $(UT_OBJ)/tests/unit/test_area_tree.o $(UT_OBJ)/mm/area_tree.o
 $(UT_DIR)/test_format: $(UT_OBJ)/tests/unit/test_format.o $(UT_OBJ)/lib/format-host.o
 $(UT_DIR)/test_chacha20: $(UT_OBJ)/tests/unit/test_chacha20.o $(UT_OBJ)/lib/chacha20.o
+$(UT_DIR)/test_trace_ring: $(UT_OBJ)/tests/unit/test_trace_ring.o $(UT_OBJ)/kernel/trace_ring.o \
+			   $(UT_OBJ)/lib/glob.o
+$(UT_DIR)/test_lz4: $(UT_OBJ)/tests/unit/test_lz4.o $(UT_OBJ)/lib/lz4.o
 # lib/cpio.c, args.c, commands.c and elf.c declare the C library's names (alto/string.h,
 # alto/format.h) with the same prototypes, so they link against libc as they are.
 $(UT_DIR)/test_cpio: $(UT_OBJ)/tests/unit/test_cpio.o $(UT_OBJ)/lib/cpio.o
@@ -27,7 +31,7 @@ $(UT_DIR)/test_elf: $(UT_OBJ)/tests/unit/test_elf.o $(UT_OBJ)/lib/elf.o \
 $(UNIT_TESTS):
 	@mkdir -p $(dir $@)
 	@echo "  TESTLD  $@"
-	$(Q)gcc $(UT_CFLAGS) $(filter %.o,$^) -lcmocka -o $@
+	$(Q)gcc $(UT_CFLAGS) $(filter %.o,$^) -lcmocka -llz4 -o $@
 
 # Real executables for test_elf, which finds them in fixtures/ next to itself.
 $(UT_DIR)/fixtures/static: tests/unit/elf_fixture.c

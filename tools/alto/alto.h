@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Exit statuses of the tool itself (the guest's own status passes through). */
@@ -41,8 +42,10 @@ struct vm_config {
 	const char *cmdline;
 	bool dry_run;
 	bool verbose;
-	bool no_debug_exit; /* leave out isa-debug-exit: power off through ACPI or reset */
-	bool stdin_escape;  /* feed QEMU our stdin through a pipe, escaped (stdin.c) */
+	bool no_debug_exit;	/* leave out isa-debug-exit: power off through ACPI or reset */
+	bool stdin_escape;	/* feed QEMU our stdin through a pipe, escaped (stdin.c) */
+	const char *trace_file; /* the kernel's trace port goes to this file (observe.c) */
+	int gdb_port;		/* QEMU's gdbstub there, stopped at the start; 0: none */
 };
 
 /* Boot the VM, stream its console, and return the guest's exit status. */
@@ -85,6 +88,14 @@ enum {
 	OPT_BOOTABLE,
 	OPT_VMM,
 	OPT_FIRMWARE,
+	OPT_TRACE,
+	OPT_TRACE_FILE,
+	OPT_TRACE_BACKTRACE,
+	OPT_TRACE_BUFFER,
+	OPT_PROFILE,
+	OPT_PROFILE_OUT,
+	OPT_BOOTCHART,
+	OPT_GDB,
 };
 
 /* The help text of the shared options, for each sub-command's usage. */
@@ -98,6 +109,30 @@ bool vm_option(int opt, const char *arg, struct vm_config *c);
  * return the index of PROGRAM.
  */
 int kernel_options(int argc, char **argv, int next, char **out);
+
+/*
+ * Tracing, profiling, the bootchart and gdb (observe.c), for run and boot:
+ * options parsed into struct observe, turned into kernel options and QEMU
+ * devices, and the trace file handled once the VM has ended.
+ */
+struct observe {
+	const char *trace, *trace_file, *buffer, *profile_out;
+	bool backtrace, bootchart;
+	int profile_hz, gdb_port;
+};
+extern const struct option observe_long_options[];
+extern const char observe_options_help[];
+bool observe_option(int opt, const char *arg, struct observe *o);
+/* The kernel options they ask for, space-separated ("" for none). */
+char *observe_kernel_options(const struct observe *o);
+/*
+ * Defaults, checks, and the vm_config fields (the trace file, gdb); says
+ * how to attach gdb (with the symbols of program, when given).
+ */
+void observe_setup(struct observe *o, struct vm_config *c, const char *program);
+struct app;
+/* After the VM: announce the trace; make the profile's files (a: the image's files, or NULL). */
+void observe_finish(const struct observe *o, const struct app *a, const struct vm_config *c);
 
 /* One --add (or manifest entry): a host file or directory and where it goes in the guest. */
 struct app_add {
@@ -198,8 +233,13 @@ unsigned int image_finish(struct image *img);
  * c->stdin_escape).
  */
 const char *console_setup(struct vm_config *c);
-/* Start forwarding our stdin (escaped, then the end marker) into fd; fd is taken over. */
-void console_forward_start(int fd);
+/*
+ * Start forwarding our stdin (escaped, then the end marker) into fd; fd is
+ * taken over, and closed after the end unless keep_open (for trace requests).
+ */
+void console_forward_start(int fd, bool keep_open);
+/* Ask the kernel for a trace dump through the escaped input; false when there is none. */
+bool console_request_trace(void);
 
 /* Bootable disks (disk.c). */
 struct disk_config {
@@ -227,6 +267,11 @@ int cmd_build(int argc, char **argv);
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *command);
+/*
+ * Print the parts (up to NULL) with one write: a reader that stops early
+ * (grep -q) then never makes a later write fail with SIGPIPE.
+ */
+void print_text(FILE *f, const char *const *parts);
 void *xmalloc(size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);

@@ -39,9 +39,8 @@ static const char boot_usage_tail[] =
 
 static int usage(FILE *f, int status)
 {
-	fputs(boot_usage_head, f);
-	fputs(vm_options_help, f);
-	fputs(boot_usage_tail, f);
+	print_text(f, (const char *const[]){ boot_usage_head, vm_options_help, observe_options_help,
+					     boot_usage_tail, NULL });
 	return status;
 }
 
@@ -113,6 +112,15 @@ static void setup_disk(struct vm_config *c, bool machine_given, int nargs)
 		die("unknown firmware '%s' (bios or uefi)", c->firmware);
 }
 
+/* Kernel options before the rest of the command line (before the program's words). */
+static char *join_options(char *options, const char *cmdline)
+{
+	char *s = xasprintf("%s%s%s", options, *options && *cmdline ? " " : "", cmdline);
+
+	free(options);
+	return s;
+}
+
 /* With an image the program runs, so its console input follows the stdin protocol. */
 static char *image_cmdline(struct vm_config *c, int argc, char **argv)
 {
@@ -131,8 +139,9 @@ int cmd_boot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct option *options =
-		options_join((const struct option *const[]){ own, vm_long_options, NULL });
+	struct option *options = options_join(
+		(const struct option *const[]){ own, vm_long_options, observe_long_options, NULL });
+	struct observe o = { 0 };
 	struct vm_config c;
 	const char *image = NULL;
 	int opt;
@@ -147,7 +156,7 @@ int cmd_boot(int argc, char **argv)
 			c.firmware = optarg;
 		else if (opt == 'h')
 			return usage(stdout, 0);
-		else if (!vm_option(opt, optarg, &c))
+		else if (!vm_option(opt, optarg, &c) && !observe_option(opt, optarg, &o))
 			return usage_error("boot");
 		memory_given |= opt == 'm';
 		machine_given |= opt == OPT_MACHINE;
@@ -173,6 +182,15 @@ int cmd_boot(int argc, char **argv)
 	} else {
 		c.cmdline = join_args(argc - optind, argv + optind);
 	}
+	if (c.cmdline)
+		c.cmdline = join_options(observe_kernel_options(&o), c.cmdline);
+	else if (o.trace || o.profile_hz || o.bootchart)
+		die("a disk carries its own command line: --trace, --profile and --bootchart go to "
+		    "alto build");
+	observe_setup(&o, &c, NULL);
 	vm_check(&c);
-	return vm_boot(&c);
+	int status = vm_boot(&c);
+	if (!c.dry_run)
+		observe_finish(&o, NULL, &c);
+	return status;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "alto.h"
+#include "trace.h"
 
 static const char usage[] =
 	"usage: alto COMMAND [ARGS...]\n"
@@ -15,6 +16,7 @@ static const char usage[] =
 	"  run      run a host program in a VM: alto run [OPTIONS] PROGRAM [ARGS...]\n"
 	"  build    write an image holding a program: alto build -o IMAGE PROGRAM [ARGS...]\n"
 	"  boot     boot an image, or the kernel alone with a kernel command line\n"
+	"  trace    read a trace: alto trace FILE list|summary|syscalls|sched|pcap|perfetto\n"
 	"  help     this text; 'alto COMMAND --help' explains a command\n"
 	"\n"
 	"examples:\n"
@@ -39,6 +41,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "build"))
 		return cmd_build(argc - 1, argv + 1);
+	if (!strcmp(cmd, "trace"))
+		return cmd_trace(argc - 1, argv + 1);
 	fprintf(stderr, "alto: unknown command '%s'\n\n%s", cmd, usage);
 	return ALTO_EXIT_USAGE;
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <alto/power.h>
+#include <alto/trace.h>
 #include "alto.h"
 
 #define MAX_ARGS 64
@@ -87,6 +88,22 @@ static void add_kernel(struct argv_builder *b, const struct vm_config *c)
 	add(b, c->cmdline ? c->cmdline : "");
 }
 
+/* The trace port's file (include/alto/trace.h) and the gdbstub, stopped at the start. */
+static void add_observe(struct argv_builder *b, const struct vm_config *c)
+{
+	if (c->trace_file) {
+		add(b, "-chardev");
+		addf(b, "file,id=altotrace,path=%s", c->trace_file);
+		add(b, "-device");
+		addf(b, "isa-debugcon,iobase=%#x,chardev=altotrace", TRACE_PORT);
+	}
+	if (c->gdb_port) {
+		add(b, "-gdb");
+		addf(b, "tcp:127.0.0.1:%d", c->gdb_port);
+		add(b, "-S");
+	}
+}
+
 /* A bootable disk, left unchanged (snapshot); with UEFI, OVMF in the two flash devices. */
 static void add_disk(struct argv_builder *b, const struct vm_config *c)
 {
@@ -143,6 +160,7 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	addf(b, "file,id=altostatus,path=%s", status_path);
 	add(b, "-device");
 	addf(b, "isa-debugcon,iobase=%#x,chardev=altostatus", POWER_STATUS_PORT);
+	add_observe(b, c);
 	if (c->disk)
 		add_disk(b, c);
 	else
@@ -205,6 +223,14 @@ static int read_status(const char *path, bool verbose)
 
 static volatile sig_atomic_t host_signal;
 
+/* SIGUSR1: a trace dump now, through the console's escaped input. */
+static void request_trace(void)
+{
+	if (!console_request_trace())
+		warnx_("SIGUSR1: no trace dump: nothing is traced, or the console is a terminal "
+		       "(where Ctrl-A b asks for one)");
+}
+
 static void note_signal(int sig)
 {
 	host_signal = sig;
@@ -218,22 +244,23 @@ static int wait_with_timeout(pid_t pid, double timeout)
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	sigaddset(&chld, SIGUSR1);
 	for (;;) {
 		pid_t r = waitpid(pid, &ws, WNOHANG);
 		if (r == pid)
 			return ws;
 		if (r < 0 && errno != EINTR)
 			die("waitpid: %s", strerror(errno));
-		if (timeout <= 0) {
-			if (waitpid(pid, &ws, 0) == pid)
-				return ws;
-			continue;
-		}
 		struct timespec before, after,
 			ts = { (time_t)timeout, (long)((timeout - (time_t)timeout) * 1e9) };
 		clock_gettime(CLOCK_MONOTONIC, &before);
-		if (sigtimedwait(&chld, NULL, &ts) < 0 && errno == EAGAIN)
+		int sig = sigtimedwait(&chld, NULL, timeout > 0 ? &ts : NULL);
+		if (sig < 0 && errno == EAGAIN)
 			return -1;
+		if (sig == SIGUSR1)
+			request_trace();
+		if (timeout <= 0)
+			continue; /* no time limit */
 		clock_gettime(CLOCK_MONOTONIC, &after);
 		timeout -= (after.tv_sec - before.tv_sec) + (after.tv_nsec - before.tv_nsec) / 1e9;
 		if (timeout <= 0 && waitpid(pid, &ws, WNOHANG) != pid)
@@ -282,7 +309,7 @@ static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *
 	}
 	if (c->stdin_escape) {
 		close(input[0]);
-		console_forward_start(input[1]);
+		console_forward_start(input[1], c->trace_file != NULL);
 	}
 	return pid;
 }
@@ -308,6 +335,7 @@ int vm_boot(const struct vm_config *c)
 	sigset_t chld, old;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	sigaddset(&chld, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	struct sigaction sa = { .sa_handler = note_signal };
 	sigaction(SIGINT, &sa, NULL);

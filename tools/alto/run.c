@@ -49,10 +49,8 @@ static const char run_usage_tail[] =
 
 static int usage(FILE *f, int status)
 {
-	fputs(run_usage_head, f);
-	fputs(app_options_help, f);
-	fputs(vm_options_help, f);
-	fputs(run_usage_tail, f);
+	print_text(f, (const char *const[]){ run_usage_head, app_options_help, vm_options_help,
+					     observe_options_help, run_usage_tail, NULL });
 	return status;
 }
 
@@ -101,11 +99,16 @@ static void build_image(const struct app *a, const char *path, bool verbose)
 		       (long long)st.st_size >> 10, now_ms() - start);
 }
 
-/* The console mode, --quiet (the program's output alone, unless -v), --strace, the user's. */
-static char *kernel_cmdline(struct vm_config *c, bool strace, const char *extra)
+/*
+ * The console mode, --quiet (the program's output alone, unless -v),
+ * --strace, tracing and profiling, the user's.
+ */
+static char *kernel_cmdline(struct vm_config *c, bool strace, const char *observe,
+			    const char *extra)
 {
-	return xasprintf("%s%s%s%s%s", console_setup(c), c->verbose ? "" : " --quiet",
-			 strace ? " --strace" : "", *extra ? " " : "", extra);
+	return xasprintf("%s%s%s%s%s%s%s", console_setup(c), c->verbose ? "" : " --quiet",
+			 strace ? " --strace" : "", *observe ? " " : "", observe, *extra ? " " : "",
+			 extra);
 }
 
 int cmd_run(int argc, char **argv)
@@ -116,8 +119,9 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct option *options = options_join(
-		(const struct option *const[]){ own, vm_long_options, app_long_options, NULL });
+	struct option *options = options_join((const struct option *const[]){
+		own, vm_long_options, app_long_options, observe_long_options, NULL });
+	struct observe o = { 0 };
 	const char *keep = NULL;
 	bool strace = false;
 	struct vm_config c;
@@ -136,7 +140,8 @@ int cmd_run(int argc, char **argv)
 			keep = optarg;
 		else if (opt == 'h')
 			return usage(stdout, 0);
-		else if (!vm_option(opt, optarg, &c) && !app_option(opt, optarg, &a))
+		else if (!vm_option(opt, optarg, &c) && !app_option(opt, optarg, &a) &&
+			 !observe_option(opt, optarg, &o))
 			return usage_error("run");
 	}
 	int first = kernel_options(argc, argv, optind, &extra);
@@ -154,6 +159,12 @@ int cmd_run(int argc, char **argv)
 	if (keep)
 		remove_at_exit = NULL;
 	c.initrd = image;
-	c.cmdline = kernel_cmdline(&c, strace, extra);
-	return vm_boot(&c);
+	c.cmdline = kernel_cmdline(&c, strace, observe_kernel_options(&o), extra);
+	observe_setup(&o, &c,
+		      a.nprogs ? a.progs[0].host_path :
+				 NULL); /* gdb: the first program's symbols */
+	int status = vm_boot(&c);
+	if (!c.dry_run)
+		observe_finish(&o, &a, &c);
+	return status;
 }

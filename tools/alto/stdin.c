@@ -58,11 +58,28 @@ static size_t escape(const unsigned char *in, size_t len, unsigned char *out)
 	return n;
 }
 
+/* The pipe to QEMU's stdin, shared with trace requests; writes are whole escapes. */
+static int console_fd = -1;
+static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool send_locked(const unsigned char *buf, size_t len)
+{
+	pthread_mutex_lock(&console_lock);
+	bool ok = console_fd >= 0 && write_all(console_fd, buf, len);
+	pthread_mutex_unlock(&console_lock);
+	return ok;
+}
+
+/*
+ * When the kernel traces, the pipe stays open after the end of input (the
+ * escape says where the input ends), so that trace requests can still
+ * come; otherwise QEMU sees the pipe's end too.
+ */
 static void *forward(void *arg)
 {
 	static unsigned char in[4096], out[2 * sizeof(in)];
 	static const unsigned char eof[] = { CONSOLE_ESC, CONSOLE_ESC_EOF };
-	int fd = (int)(long)arg;
+	bool keep_open = arg != NULL;
 
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, in, sizeof(in));
@@ -70,13 +87,34 @@ static void *forward(void *arg)
 			continue;
 		if (n <= 0)
 			break; /* an error reads as the end of input, as it would for the program */
-		if (!write_all(fd, out, escape(in, n, out)))
-			goto out;
+		if (!send_locked(out, escape(in, n, out)))
+			return NULL;
 	}
-	write_all(fd, eof, sizeof(eof));
-out:
-	close(fd);
+	send_locked(eof, sizeof(eof));
+	if (!keep_open) {
+		pthread_mutex_lock(&console_lock);
+		close(console_fd);
+		console_fd = -1;
+		pthread_mutex_unlock(&console_lock);
+	}
 	return NULL;
+}
+
+bool console_request_trace(void)
+{
+	static const unsigned char req[] = { CONSOLE_ESC, CONSOLE_ESC_TRACE };
+	sigset_t pipe_set, old;
+	struct timespec zero = { 0, 0 };
+
+	/* QEMU may be gone: EPIPE, not the tool's end. */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	bool ok = send_locked(req, sizeof(req));
+	if (!ok)
+		sigtimedwait(&pipe_set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
 }
 
 /*
@@ -85,14 +123,15 @@ out:
  * the tool. The main thread does not wait for it: when QEMU ends, the tool
  * ends, even if stdin still has data.
  */
-void console_forward_start(int fd)
+void console_forward_start(int fd, bool keep_open)
 {
 	sigset_t all, old;
 	pthread_t thread;
 
+	console_fd = fd;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&thread, NULL, forward, (void *)(long)fd);
+	int err = pthread_create(&thread, NULL, forward, keep_open ? &console_fd : NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
 		die("cannot start the console input thread: %s", strerror(err));

@@ -40,6 +40,21 @@ void warnx_(const char *fmt, ...)
 	va_end(ap);
 }
 
+void print_text(FILE *f, const char *const *parts)
+{
+	size_t len = 0;
+
+	for (const char *const *p = parts; *p; p++)
+		len += strlen(*p);
+	char *text = xmalloc(len + 1), *end = text;
+	for (const char *const *p = parts; *p; p++)
+		end = stpcpy(end, *p);
+	fflush(f);
+	fwrite(text, 1, len, f);
+	fflush(f);
+	free(text);
+}
+
 void *xmalloc(size_t size)
 {
 	void *p = malloc(size ? size : 1);
