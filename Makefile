@@ -1,5 +1,7 @@
 # Alto: build the kernel (build/alto.elf), the host tools (build/bin/) and the
-# tests. `make run` boots the default image; `make test` runs every test.
+# tests. `make run` runs busybox's shell in an Alto VM (a one-shot tour
+# without a terminal); `make selftest` boots the kernel's self tests;
+# `make test` runs every test.
 # Nothing is built outside build/.
 
 BUILD    := build
@@ -33,7 +35,7 @@ ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/commands.c lib
 	     lib/errno_names.c
 ALTO_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(ALTO_SRCS))
 
-.PHONY: all kernel tools run test unit-tests format format-check deps clean
+.PHONY: all kernel tools run selftest test unit-tests format format-check deps clean
 all: kernel tools
 
 kernel: $(BUILD)/alto.elf $(BUILD)/alto.bzimage
@@ -141,6 +143,9 @@ deps:
 	$(Q)scripts/deps.sh
 
 run: deps all
+	$(Q)tools/demo/run.sh $(BUILD)/bin/alto
+
+selftest: deps all
 	$(BUILD)/bin/alto boot --kernel $(BUILD)/alto.elf -- --selftest
 
 include tests/unit/rules.mk

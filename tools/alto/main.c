@@ -20,9 +20,10 @@ static const char usage[] =
 	"  help     this text; 'alto COMMAND --help' explains a command\n"
 	"\n"
 	"examples:\n"
-	"  alto run /bin/busybox ls -l /             (a static program, exit status passed on)\n"
-	"  alto run -m 512M -e DEBUG=1 ./server --port 80\n"
-	"  alto build -o app.img --add data/ ./app && alto boot app.img\n";
+	"  alto run /bin/busybox ls -l /           # a host program, its exit status passed on\n"
+	"  alto run -m 512M -c 2 -e GREETING=hi /bin/busybox sh -c 'echo $GREETING; nproc'\n"
+	"  alto build -o app.img --add /etc/os-release /bin/busybox cat /etc/os-release\n"
+	"  alto boot app.img                       # the image built above\n";
 
 int main(int argc, char **argv)
 {
