@@ -9,7 +9,9 @@
 #include <alto/console.h>
 #include <alto/compiler.h>
 #include <alto/cpu.h>
+#include <alto/device.h>
 #include <alto/mm.h>
+#include <alto/net.h>
 #include <alto/power.h>
 #include <alto/printk.h>
 #include <alto/sched.h>
@@ -166,9 +168,14 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	smp_init();
 	vm_init();
 	futex_init();
+	net_init();
+	devices_init();
 	vfs_init();
 	unpack_initrd();
 	sysfs_init();
 	procfs_init();
-	power_off(run());
+	net_configure();
+	int status = run();
+	devices_shutdown();
+	power_off(status);
 }

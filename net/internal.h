@@ -1,0 +1,33 @@
+/*
+ * What the files of net/ share: the per-device state of the stack and the
+ * hooks between the stack thread (stack.c), the interfaces (netif.c) and
+ * their configuration (config.c).
+ */
+#ifndef NET_INTERNAL_H
+#define NET_INTERNAL_H
+
+#include <stdbool.h>
+#include <alto/netdev.h>
+#include "lwip/netif.h"
+
+/* The stack's side of a network device. */
+struct net_iface {
+	struct netif netif;
+	struct netdev *nd;
+	unsigned int pending; /* IFACE_*: work noted for the stack thread */
+};
+
+#define IFACE_RX   1u /* frames wait (receive interrupts are off) */
+#define IFACE_TX   2u /* finished transmissions wait */
+#define IFACE_LINK 4u /* the link changed */
+
+/* The i-th device's interface (eth0 first), or NULL past the last. */
+struct net_iface *net_iface_nth(int i);
+/* The interface of lwIP netif n, or NULL for lo. */
+struct net_iface *net_iface_of(struct netif *n);
+/* Poll each device that has work; true when some still has frames (budget used up). */
+bool netif_poll_devices(unsigned int budget);
+/* lwIP's lo. */
+struct netif *net_loopback(void);
+
+#endif
