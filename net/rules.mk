@@ -1,5 +1,6 @@
-# The network stack: Alto's files in net/ and lwIP, whose source comes from
-# Debian's lwip source package (scripts/fetch-lwip.sh unpacks it into
+# The TCP/IP stack: Alto's lwIP port (net/lwip/) and the AF_INET family
+# (net/inet/), built against lwIP's headers, and lwIP itself, whose source
+# comes from Debian's lwip source package (scripts/fetch-lwip.sh unpacks it into
 # build/lwip at build time; it is never committed). lwIP's files are built
 # with the kernel's flags, the port's headers (net/lwip/include, the
 # freestanding stand-ins in net/lwip/compat) and without -Werror, as its
@@ -19,7 +20,7 @@ LWIP_SRCS := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c core
 	     core/ipv6/ip6_addr.c core/ipv6/ip6_frag.c core/ipv6/mld6.c core/ipv6/nd6.c \
 	     netif/ethernet.c
 LWIP_OBJS := $(patsubst %.c,$(LWIP_ROOT)/obj/%.o,$(LWIP_SRCS))
-NET_SRCS  := $(wildcard net/*.c)
+NET_SRCS  := $(wildcard net/lwip/*.c net/inet/*.c)
 NET_OBJS  := $(patsubst %,$(BUILD)/kernel/%.o,$(NET_SRCS))
 
 $(LWIP_STAMP): scripts/fetch-lwip.sh
@@ -37,7 +38,7 @@ $(LWIP_OBJS): $(LWIP_ROOT)/obj/%.o: $(LWIP_DIR)/%.c net/lwip/include/lwipopts.h 
 	$(Q)$(CC) $(filter-out -Werror -Wmissing-prototypes -Wextra,$(KCFLAGS)) \
 		-Wno-address $(LWIP_INC) -c $< -o $@
 
-$(BUILD)/kernel/net/%.c.o: net/%.c | $(LWIP_STAMP)
+$(NET_OBJS): $(BUILD)/kernel/%.c.o: %.c | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) $(LWIP_INC) -c $< -o $@

@@ -1,5 +1,5 @@
 /*
- * What the files of net/ share: the per-device state of the stack and the
+ * What the files of the lwIP port share: the per-device state of the stack and the
  * hooks between the stack thread (stack.c), the interfaces (netif.c) and
  * their configuration (config.c).
  */
