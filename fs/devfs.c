@@ -80,6 +80,7 @@ static int64_t null_llseek(struct file *f, int64_t off, int whence)
 	return 0;
 }
 
+/* Random bytes never run out. null, zero and full have no poll op at all, as on Linux. */
 static unsigned int always_ready(struct file *f, struct poll_table *pt)
 {
 	return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
@@ -89,21 +90,18 @@ static const struct file_ops null_fops = {
 	.read = null_read,
 	.write = sink_write,
 	.llseek = null_llseek,
-	.poll = always_ready,
 };
 
 static const struct file_ops zero_fops = {
 	.read = zero_read,
 	.write = sink_write,
 	.llseek = null_llseek,
-	.poll = always_ready,
 };
 
 static const struct file_ops full_fops = {
 	.read = zero_read,
 	.write = full_write,
 	.llseek = null_llseek,
-	.poll = always_ready,
 };
 
 static const struct file_ops random_fops = {

@@ -5,6 +5,7 @@
  * locked only for seekable files: a blocking read of a pipe or the console
  * must not hold up a write through the same open file.
  */
+#include <alto/epoll.h>
 #include <alto/mm.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
@@ -63,8 +64,7 @@ void uio_free(struct uio *u)
 	u->alloc = NULL;
 }
 
-/* Limit the uio to its first max bytes. */
-static void uio_clamp(struct uio *u, size_t max)
+void uio_clamp(struct uio *u, size_t max)
 {
 	size_t left = max;
 
@@ -150,6 +150,7 @@ struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned in
 	f->vnode = v;
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	mutex_init(&f->pos_lock);
+	list_init(&f->ep_links);
 	vnode_get(v);
 	if (ops->open) {
 		int err = ops->open(f);
@@ -171,6 +172,9 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	/* Only removals can race with the last reference: an unlocked look will do. */
+	if (!list_empty(&f->ep_links))
+		epoll_release_file(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	vnode_put(f->parent);
@@ -360,8 +364,9 @@ int64_t vfs_lseek(struct file *f, int64_t off, int whence)
 
 	if (f->flags & O_PATH)
 		return -EBADF;
+	/* Anonymous files (eventfd, epoll...) take any seek and stay at 0, as on Linux. */
 	if (!seekable(f))
-		return -ESPIPE;
+		return f->ops->anon_name ? 0 : -ESPIPE;
 	mutex_lock(&f->pos_lock);
 	r = f->ops->llseek(f, off, whence);
 	mutex_unlock(&f->pos_lock);

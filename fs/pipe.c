@@ -2,8 +2,11 @@
  * Pipes and named pipes (FIFOs): a ring buffer (64 KiB by default) between
  * read ends and write ends, freed with the last of them. Writes of up to
  * PIPE_BUF bytes are atomic; readers see end of file once every writer is
- * gone, writers get EPIPE (and SIGPIPE) once every reader is. One condition
- * variable announces every change, and poll watches its wait queue.
+ * gone, writers get EPIPE (and SIGPIPE) once every reader is. Blocked
+ * readers and writers sleep on one condition variable, whose wait queue is
+ * also where the pipe notifies its readiness: data (POLLIN) at every write,
+ * room (POLLOUT) at every read, everything when an end goes, so that
+ * edge-triggered epoll sees every write as Linux's pipes make it.
  */
 #include <alto/mm.h>
 #include <alto/signal.h>
@@ -18,7 +21,7 @@
 
 struct pipe {
 	struct mutex lock;
-	struct condvar changed;
+	struct condvar changed; /* its wait queue carries the readiness */
 	char *buf;
 	size_t size; /* a power of two, in whole pages */
 	size_t head; /* next byte to read */
@@ -36,6 +39,12 @@ static const struct file_ops pipe_fops;
 static struct pipe *pipe_of(struct file *f)
 {
 	return f->priv;
+}
+
+/* Readiness changed (sleepers wake, pollers are told what). */
+static void notify(struct pipe *p, unsigned int events)
+{
+	waitq_notify(&p->changed.wq, events);
 }
 
 bool file_is_pipe(const struct file *f)
@@ -123,7 +132,7 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 	} else if (r) {
 		p->head = (p->head + r) & (p->size - 1);
 		p->count -= r;
-		cond_broadcast(&p->changed);
+		notify(p, POLLOUT | POLLWRNORM);
 	}
 	mutex_unlock(&p->lock);
 	return r;
@@ -169,7 +178,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 		}
 		p->count += n;
 		done += n;
-		cond_broadcast(&p->changed);
+		notify(p, POLLIN | POLLRDNORM);
 	}
 	mutex_unlock(&p->lock);
 	/* Only an application's write raises SIGPIPE; a kernel caller gets EPIPE alone. */
@@ -188,7 +197,7 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 	if (file_readable(f)) {
 		if (p->count)
 			mask |= POLLIN | POLLRDNORM;
-		if (!p->writers)
+		if (!p->writers && f->pos != p->w_opens)
 			mask |= POLLHUP;
 	}
 	if (file_writable(f)) {
@@ -224,7 +233,7 @@ static void pipe_release(struct file *f)
 	if (file_writable(f))
 		p->writers--;
 	last = !p->readers && !p->writers;
-	cond_broadcast(&p->changed);
+	notify(p, WAITQ_ALL);
 	mutex_unlock(&p->lock);
 	if (p->fifo) {
 		if (last)
@@ -252,8 +261,10 @@ static struct file *end_open(struct vnode *v, struct pipe *p, unsigned int flags
 	f->priv = p;
 	if (file_readable(f))
 		p->readers++;
-	if (file_writable(f))
+	if (file_writable(f)) {
 		p->writers++;
+		p->w_opens++;
+	}
 	return f;
 }
 
@@ -295,7 +306,13 @@ static int fifo_join(struct file *f, struct pipe *p)
 	p->writers += wr;
 	p->w_opens += wr;
 	f->priv = p;
-	cond_broadcast(&p->changed);
+	/*
+	 * A reader opened without waiting while no writer is there reports a
+	 * hang-up only once a writer has come and gone (pos: w_opens seen).
+	 */
+	if (rd && !wr && !p->writers)
+		f->pos = p->w_opens;
+	notify(p, WAITQ_ALL);
 	return 0;
 }
 
@@ -395,7 +412,7 @@ long pipe_set_size(struct file *f, unsigned long size)
 	p->buf = buf;
 	p->size = size;
 	p->head = 0;
-	cond_broadcast(&p->changed);
+	notify(p, POLLOUT | POLLWRNORM);
 	mutex_unlock(&p->lock);
 	return (long)size;
 }

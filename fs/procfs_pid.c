@@ -557,7 +557,9 @@ static void show_fdinfo(struct pbuf *b, const struct proc_node *n)
 	if (!f)
 		return;
 	unsigned int flags = f->flags | (fd_get_cloexec(p->files, n->fd) > 0 ? O_CLOEXEC : 0);
-	pb_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%lu\n", f->pos, flags,
+	/* A file without a position (a pipe may keep a note there) shows 0, as on Linux. */
+	uint64_t pos = f->ops->llseek ? f->pos : 0;
+	pb_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%lu\n", pos, flags,
 		  f->vnode->mount->id, f->vnode->ino);
 	file_put(f);
 }

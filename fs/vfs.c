@@ -408,3 +408,16 @@ void vfs_init(void)
 	devfs_init();
 	console_dev_init();
 }
+
+unsigned int vfs_umask(void)
+{
+	struct process *p = current_process();
+	unsigned int mask;
+
+	if (!p)
+		return 022;
+	mutex_lock(&p->fs_lock);
+	mask = p->umask;
+	mutex_unlock(&p->fs_lock);
+	return mask;
+}

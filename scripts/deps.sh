@@ -9,12 +9,15 @@ set -e
 # bsdutils: `script`, for the tool's terminal test; python3 and lz4: the
 # benchmark harness (bench/run.py) and the Linux guest's kernel it unpacks;
 # python3, perl, sqlite3, lua5.4 and coreutils: the real dynamically linked
-# programs of 60-dynamic.sh; dpkg-dev and xz-utils: `apt-get source lwip`
-# (scripts/fetch-lwip.sh); tcpdump, iproute2 and iputils-ping: the network
-# tests (a pcap of the link, a tap device in a namespace, ping from it).
+# programs of 60-dynamic.sh; nodejs, golang-go, default-jdk-headless (javac
+# and the JVM) and ruby: the runtimes of 75-runtimes.sh; dpkg-dev and
+# xz-utils: `apt-get source lwip` (scripts/fetch-lwip.sh); tcpdump, iproute2
+# and iputils-ping: the network tests (a pcap of the link, a tap device in a
+# namespace, ping from it).
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
-	dpkg-dev xz-utils tcpdump iproute2 iputils-ping"
+	nodejs golang-go default-jdk-headless ruby dpkg-dev xz-utils tcpdump iproute2 \
+	iputils-ping"
 
 missing=""
 for p in $PACKAGES; do

@@ -62,19 +62,6 @@ static void put_path(struct upath *p)
 	vfs_putname(p->name);
 }
 
-static unsigned int umask_of_current(void)
-{
-	struct process *p = current_process();
-	unsigned int mask;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	mask = p->umask;
-	mutex_unlock(&p->fs_lock);
-	return mask;
-}
-
 /* Resolve a path to a referenced vnode with LOOKUP_* flags. */
 static long path_vnode(int dirfd, const char __user *upath, int lflags, struct vnode **v)
 {
@@ -118,7 +105,7 @@ SYSCALL_DEFINE(openat, int dirfd, const char __user *path, int flags, unsigned i
 	r = get_path(&p, dirfd, path);
 	if (r)
 		return r;
-	mode = (flags & O_CREAT) ? mode & ~umask_of_current() & S_IALLUGO : 0;
+	mode = (flags & O_CREAT) ? mode & ~vfs_umask() & S_IALLUGO : 0;
 	f = vfs_open(p.base, p.name, flags | O_LARGEFILE, mode);
 	put_path(&p);
 	if (IS_ERR(f))
@@ -301,7 +288,7 @@ SYSCALL_DEFINE(mkdirat, int dirfd, const char __user *path, unsigned int mode)
 
 	if (r)
 		return r;
-	r = vfs_mkdir(p.base, p.name, mode & ~umask_of_current());
+	r = vfs_mkdir(p.base, p.name, mode & ~vfs_umask());
 	put_path(&p);
 	return r;
 }
@@ -317,12 +304,12 @@ SYSCALL_DEFINE(mknodat, int dirfd, const char __user *path, unsigned int mode, u
 	struct upath p;
 	long r;
 
-	if (type && type != S_IFREG && type != S_IFCHR && type != S_IFIFO)
+	if (type && type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK)
 		return type == S_IFDIR ? -EINVAL : -EPERM;
 	r = get_path(&p, dirfd, path);
 	if (r)
 		return r;
-	r = vfs_mknod(p.base, p.name, mode & ~umask_of_current(),
+	r = vfs_mknod(p.base, p.name, mode & ~vfs_umask(),
 		      makedev_linux((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00)));
 	put_path(&p);
 	return r;

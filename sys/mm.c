@@ -68,6 +68,27 @@ SYSCALL_DEFINE(mprotect, unsigned long addr, unsigned long len, int prot)
 	return mm_mprotect(mm(), addr, len, prot);
 }
 
+/*
+ * Memory protection keys: Alto does not use the CPU's (TCG has none, and
+ * everything runs at ring 0, where PKRU does not apply). As on a CPU
+ * without them, no key can be allocated, and key -1 means plain mprotect;
+ * V8 probes with pkey_alloc and carries on without.
+ */
+SYSCALL_DEFINE(pkey_alloc, unsigned long flags, unsigned long rights)
+{
+	return flags || rights > 3 ? -EINVAL : -ENOSPC;
+}
+
+SYSCALL_DEFINE(pkey_free, int pkey)
+{
+	return -EINVAL;
+}
+
+SYSCALL_DEFINE(pkey_mprotect, unsigned long addr, unsigned long len, int prot, int pkey)
+{
+	return pkey == -1 ? mm_mprotect(mm(), addr, len, prot) : -EINVAL;
+}
+
 SYSCALL_DEFINE(mremap, unsigned long old, unsigned long old_len, unsigned long new_len, int flags,
 	       unsigned long new_addr)
 {

@@ -49,6 +49,8 @@ int uio_zero(struct uio *u, size_t n);
 long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct iovec *fast,
 		int nfast);
 void uio_free(struct uio *u);
+/* Limit the uio to its first max bytes. */
+void uio_clamp(struct uio *u, size_t max);
 
 /* One directory entry for a readdir callback; return nonzero to stop before it. */
 typedef int (*vfs_dirent_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
@@ -158,6 +160,7 @@ struct file {
 	struct mutex pos_lock;
 	void *priv;
 	struct vnode *parent; /* the directory it was opened in (referenced), for its path */
+	struct list ep_links; /* epoll items watching it (fs/epoll.c) */
 };
 
 /*
@@ -260,6 +263,8 @@ long vfs_dir_path(struct vnode *dir, char *buf, size_t size);
 long vfs_file_path(struct file *f, char *buf, size_t size);
 /* Call fn for each mount in the order they were made (for /proc/mounts). */
 void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx);
+/* The file mode creation mask of the current process. */
+unsigned int vfs_umask(void);
 /* Make v (a directory) the working directory of the current process. */
 int vfs_chdir(struct vnode *v);
 
@@ -272,17 +277,40 @@ long pipe_set_size(struct file *f, unsigned long size);
 #define PIPE_DEF_SIZE 65536
 
 /*
- * poll machinery. A file's poll op calls poll_wait() for each wait queue
- * that signals a change of its readiness. vfs_poll() calls scan(ctx, pt)
- * until it reports something ready (> 0), an error (< 0), or the absolute
- * monotonic deadline passes (0: none; POLL_NO_WAIT: do not sleep); -EINTR
- * when a signal is pending for the thread (signal_pending()).
+ * Readiness (docs/readiness.md). A file's poll op returns what is ready now
+ * (POLLIN...) and, when pt is set, calls poll_wait() for each wait queue on
+ * which it will waitq_notify() later changes of that readiness; each queue
+ * must live at least as long as the file. pt->events says what the caller
+ * waits for (POLLERR and POLLHUP always count). poll and select hang
+ * temporary entries through a table of fs/poll.c, epoll persistent ones.
+ */
+struct poll_table {
+	void (*queue)(struct poll_table *pt, struct waitq *wq);
+	unsigned int events;
+};
+
+static inline void poll_wait(struct poll_table *pt, struct waitq *wq)
+{
+	if (pt && pt->queue)
+		pt->queue(pt, wq);
+}
+
+/*
+ * poll and select: vfs_poll() calls scan(ctx, pt) until it reports
+ * something ready (> 0), an error (< 0), or the absolute monotonic deadline
+ * passes (0: none; POLL_NO_WAIT: do not sleep); -EINTR when a signal is
+ * pending for the thread (signal_pending()). Between scans the thread sleeps
+ * until a queue the scan named is notified of an event it wants.
  */
 #define POLL_NO_WAIT 1ull
-void poll_wait(struct poll_table *pt, struct waitq *wq);
 int vfs_poll(int (*scan)(void *ctx, struct poll_table *pt), void *ctx, uint64_t deadline);
 /* A file's readiness: its poll op, or "always ready" for files without one. */
 unsigned int vfs_poll_file(struct file *f, struct poll_table *pt);
+/* Whether f reports readiness at all (epoll refuses the others with EPERM). */
+static inline bool file_can_poll(const struct file *f)
+{
+	return f->ops->poll != NULL;
+}
 
 /* Copy a path from the application: a kmalloc'd string (vfs_putname) or ERR_PTR. */
 char *vfs_getname(const char __user *path);
