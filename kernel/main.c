@@ -176,6 +176,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	procfs_init();
 	net_configure();
 	int status = run();
+	net_shutdown();
 	devices_shutdown();
 	power_off(status);
 }

@@ -224,20 +224,15 @@ static void vnet_tx_reclaim(struct netdev *nd)
 	spin_unlock(&v->tx_lock, flags);
 }
 
-static int vnet_xmit(struct netdev *nd, const struct netdev_tx *tx)
+/* Put the frame on the ring (tx_lock held): 0, or -ENOSPC when there is no room. */
+static int add_frame(struct vnet *v, const struct netdev_tx *tx)
 {
-	struct vnet *v = to_vnet(nd);
 	struct virtq_buf bufs[NETDEV_MAX_SEGS + 1];
-	uint32_t len = 0;
-	int r = -ENOSPC;
-
-	if (tx->nsegs > NETDEV_MAX_SEGS || !tx->nsegs)
-		return -EINVAL;
-	unsigned long flags = spin_lock(&v->tx_lock);
-	reclaim_locked(v);
 	struct tx_slot *s = v->free_slots;
+	uint32_t len = 0;
+
 	if (!s)
-		goto full;
+		return -ENOSPC;
 	s->hdr = (struct virtio_net_hdr){ 0 };
 	if (tx->csum) {
 		s->hdr.flags = HDR_F_NEEDS_CSUM;
@@ -250,21 +245,48 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_tx *tx)
 		bufs[i + 1] = (struct virtq_buf){ virt_to_phys(tx->segs[i].data), tx->segs[i].len };
 		len += tx->segs[i].len;
 	}
-	r = virtq_add(v->tx, bufs, tx->nsegs + 1, 0, s);
+	int r = virtq_add(v->tx, bufs, tx->nsegs + 1, 0, s);
 	if (r)
-		goto full;
+		return r;
 	v->free_slots = s->next_free;
-	virtq_kick(v->tx);
-	spin_unlock(&v->tx_lock, flags);
-	nd->tx_packets++;
-	nd->tx_bytes += len;
+	v->nd.tx_packets++;
+	v->nd.tx_bytes += len;
 	return 0;
-full:
-	/* Ask for an interrupt when the device frees room; the stack tries again then. */
-	if (!virtq_enable_cb(v->tx))
+}
+
+static int vnet_xmit(struct netdev *nd, const struct netdev_tx *tx)
+{
+	struct vnet *v = to_vnet(nd);
+
+	if (tx->nsegs > NETDEV_MAX_SEGS || !tx->nsegs)
+		return -EINVAL;
+	unsigned long flags = spin_lock(&v->tx_lock);
+	reclaim_locked(v);
+	int r = add_frame(v, tx);
+	if (r == -ENOSPC && !virtq_enable_cb(v->tx)) {
+		/*
+		 * Full, with finished frames already back: take them and try
+		 * once more. Otherwise frames are in flight, and the interrupt
+		 * just enabled comes when one finishes (netdev_tx_ready).
+		 */
 		reclaim_locked(v);
+		r = add_frame(v, tx);
+	}
+	if (!r)
+		virtq_kick(v->tx);
 	spin_unlock(&v->tx_lock, flags);
 	return r;
+}
+
+static bool vnet_tx_busy(struct netdev *nd)
+{
+	struct vnet *v = to_vnet(nd);
+	unsigned long flags = spin_lock(&v->tx_lock);
+
+	reclaim_locked(v);
+	bool busy = virtq_free(v->tx) < virtq_size(v->tx);
+	spin_unlock(&v->tx_lock, flags);
+	return busy;
 }
 
 static const struct netdev_ops vnet_ops = {
@@ -273,6 +295,7 @@ static const struct netdev_ops vnet_ops = {
 	.rx_enable = vnet_rx_enable,
 	.tx_reclaim = vnet_tx_reclaim,
 	.recycle = vnet_recycle,
+	.tx_busy = vnet_tx_busy,
 };
 
 /* No more interrupts from the queue until the stack thread has looked at it. */

@@ -73,6 +73,8 @@ struct netdev_ops {
 	void (*tx_reclaim)(struct netdev *nd);
 	/* A receive buffer the stack is done with. */
 	void (*recycle)(struct netdev *nd, void *buf);
+	/* True while the device has frames it has not finished sending. */
+	bool (*tx_busy)(struct netdev *nd);
 };
 
 struct netdev {

@@ -10,11 +10,20 @@
 #include <alto/netdev.h>
 #include "lwip/netif.h"
 
+/*
+ * Frames waiting for room in the device's transmit ring, in order: a burst
+ * of lwIP's (a window's worth of segments) may outrun the ring. Beyond this
+ * many, lwIP is told the interface is out of memory and retries later.
+ */
+#define IFACE_TXQ 1024
+
 /* The stack's side of a network device. */
 struct net_iface {
 	struct netif netif;
 	struct netdev *nd;
 	unsigned int pending; /* IFACE_*: work noted for the stack thread */
+	struct pbuf *txq[IFACE_TXQ];
+	unsigned int txq_head, txq_len;
 };
 
 #define IFACE_RX   1u /* frames wait (receive interrupts are off) */
@@ -27,6 +36,8 @@ struct net_iface *net_iface_nth(int i);
 struct net_iface *net_iface_of(struct netif *n);
 /* Poll each device that has work; true when some still has frames (budget used up). */
 bool netif_poll_devices(unsigned int budget);
+/* Wait until every device has sent what it was given, or the monotonic deadline. */
+void netif_drain(uint64_t deadline);
 /* lwIP's lo. */
 struct netif *net_loopback(void);
 

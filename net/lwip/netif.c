@@ -11,6 +11,8 @@
 #include <alto/mm.h>
 #include <alto/net.h>
 #include <alto/printk.h>
+#include <alto/sched.h>
+#include <alto/time.h>
 #include <alto/spinlock.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
@@ -122,16 +124,45 @@ static void tx_done(struct netdev *nd, void *token)
 	pbuf_free(token);
 }
 
+/* One frame (a referenced pbuf chain) to the device: 0, or -ENOSPC when its ring is full. */
+static int xmit(struct netdev *nd, struct pbuf *p)
+{
+	struct netdev_tx tx = { .nsegs = 0, .token = p };
+
+	for (struct pbuf *q = p; q; q = q->next) {
+		if (q->len)
+			tx.segs[tx.nsegs++] = (struct netdev_seg){ q->payload, q->len };
+	}
+	int r = nd->ops->xmit(nd, &tx);
+	if (r && r != -ENOSPC) {
+		nd->tx_dropped++;
+		pbuf_free(p);
+		return 0;
+	}
+	return r;
+}
+
+/* Send what waited for room, in order, until the ring fills again. */
+static void flush_txq(struct net_iface *ifc)
+{
+	while (ifc->txq_len) {
+		if (xmit(ifc->nd, ifc->txq[ifc->txq_head]))
+			return;
+		ifc->txq_head = (ifc->txq_head + 1) % IFACE_TXQ;
+		ifc->txq_len--;
+	}
+}
+
 /* lwIP's output to the wire: the pbuf chain as the frame's segments. */
 static err_t linkoutput(struct netif *n, struct pbuf *p)
 {
 	struct net_iface *ifc = n->state;
 	struct netdev *nd = ifc->nd;
-	struct netdev_tx tx = { .nsegs = 0 };
-	struct pbuf *q;
 
 	if (!nd->link_up)
 		return ERR_IF;
+	if (ifc->txq_len == IFACE_TXQ)
+		return ERR_MEM;
 	if (pbuf_clen(p) > NETDEV_MAX_SEGS) {
 		/* Too many pieces for one request: send one contiguous copy. */
 		p = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
@@ -140,17 +171,11 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 	} else {
 		pbuf_ref(p);
 	}
-	for (q = p; q; q = q->next) {
-		if (q->len)
-			tx.segs[tx.nsegs++] = (struct netdev_seg){ q->payload, q->len };
-	}
-	tx.token = p;
-	int r = nd->ops->xmit(nd, &tx);
-	if (r) {
-		nd->tx_dropped++;
-		pbuf_free(p);
-		return ERR_MEM;
-	}
+	flush_txq(ifc);
+	if (!ifc->txq_len && !xmit(nd, p))
+		return ERR_OK;
+	/* The ring is full: the device interrupts when it frees room (netdev_tx_ready). */
+	ifc->txq[(ifc->txq_head + ifc->txq_len++) % IFACE_TXQ] = p;
 	return ERR_OK;
 }
 
@@ -255,8 +280,10 @@ static bool poll_one(struct net_iface *ifc, unsigned int budget)
 		else
 			netif_set_link_down(&ifc->netif);
 	}
-	if (what & IFACE_TX)
+	if (what & IFACE_TX) {
 		nd->ops->tx_reclaim(nd);
+		flush_txq(ifc);
+	}
 	if (!(what & IFACE_RX))
 		return false;
 	if (nd->ops->poll(nd, budget) == budget || !nd->ops->rx_enable(nd)) {
@@ -264,6 +291,22 @@ static bool poll_one(struct net_iface *ifc, unsigned int budget)
 		return true;
 	}
 	return false;
+}
+
+void netif_drain(uint64_t deadline)
+{
+	for (int i = 0; i < nifaces; i++) {
+		struct net_iface *ifc = ifaces[i];
+		for (;;) {
+			net_lock();
+			flush_txq(ifc);
+			bool busy = ifc->txq_len || ifc->nd->ops->tx_busy(ifc->nd);
+			net_unlock();
+			if (!busy || time_now_ns() >= deadline)
+				break;
+			thread_sleep_ns(NSEC_PER_MSEC);
+		}
+	}
 }
 
 bool netif_poll_devices(unsigned int budget)

@@ -24,13 +24,16 @@
 #include "lwip/init.h"
 #include "lwip/sys.h"
 #include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 
 #if LWIP_VERSION_MAJOR != 2 || LWIP_VERSION_MINOR != 1
 #error "Alto's lwIP port is written for lwIP 2.1 (Debian's lwip source package)"
 #endif
 
-#define RX_BUDGET 64 /* frames per device per round, so one device cannot starve the rest */
+#define SHUTDOWN_DRAIN_NS (100 * NSEC_PER_MSEC) /* for the resets to leave */
+#define RX_BUDGET	  64 /* frames per device per round, so one device cannot starve the rest */
 
 static struct mutex lock = MUTEX_INIT(lock);
 static struct waitq thread_wq = WAITQ_INIT(thread_wq);
@@ -171,6 +174,18 @@ static void stack_thread(void *arg)
 		else
 			wait_for_work(sleep_ms);
 	}
+}
+
+void net_shutdown(void)
+{
+	if (!active)
+		return;
+	net_lock();
+	/* tcp_abort sends the RST and takes the pcb off the list. */
+	while (tcp_active_pcbs)
+		tcp_abort(tcp_active_pcbs);
+	net_unlock();
+	netif_drain(time_now_ns() + SHUTDOWN_DRAIN_NS);
 }
 
 void net_init(void)

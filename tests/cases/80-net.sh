@@ -39,6 +39,36 @@ t_net_static() {
 }
 run_test net/static-config t_net_static
 
+# --ip/--defaultgw/--nameserver as programs read them: getifaddrs and
+# if_nameindex (netlink dumps, glibc's and musl's own code), the SIOCGIF*
+# ioctls, /proc/net/route and /etc/resolv.conf (tests/guest/ifinfo.c).
+IFINFO_EXPECTED='link lo UP LOOPBACK
+link eth0 UP
+inet lo 127.0.0.1 mask 255.0.0.0
+inet6 lo ::1 mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff
+inet eth0 10.0.2.99 mask 255.255.255.0
+inet6 eth0 fe80::5054:ff:fe12:3456 mask ffff:ffff:ffff:ffff::
+if_nameindex 1 lo
+if_nameindex 2 eth0
+eth0: index 2 mtu 1500 flags UP RUNNING addr 10.0.2.99 netmask 255.255.255.0 ether 52:54:00:12:34:56
+SIOCGIFCONF lo 127.0.0.1
+SIOCGIFCONF eth0 10.0.2.99
+route default via 10.0.2.2 dev eth0
+route 10.0.2.0/24 dev eth0
+resolv.conf: nameserver 10.0.2.3'
+
+ifinfo_test() {
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -- --ip=eth0,10.0.2.99,255.255.255.0 \
+		--defaultgw=10.0.2.2 --nameserver=10.0.2.3 "$BUILD/tests/guest/$1/ifinfo" 2>&1)
+	STATUS=$?
+	expect_status 0 || return 1
+	diff -u <(echo "$IFINFO_EXPECTED") <(echo "$OUT")
+}
+for v in gcc musl; do
+	eval "t_net_ifinfo_$v() { ifinfo_test $v; }"
+	run_test "net/ifinfo-$v" "t_net_ifinfo_$v"
+done
+
 t_net_bad_ip() {
 	boot --net user -- --ip=eth0,10.0.2.300,255.255.255.0 --verbose
 	expect_status 0 && expect_out '^alto: --ip=eth0,10\.0\.2\.300,255\.255\.255\.0: expected IFACE,ADDR,NETMASK' \

@@ -226,7 +226,12 @@ static int wait_with_timeout(pid_t pid, double timeout)
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	for (;;) {
+	for (bool forwarded = false;;) {
+		/* A SIGINT or SIGTERM for us ends the VM too (QEMU exits on them). */
+		if (host_signal && !forwarded) {
+			kill(pid, host_signal);
+			forwarded = true;
+		}
 		pid_t r = waitpid(pid, &ws, WNOHANG);
 		if (r == pid)
 			return ws;
