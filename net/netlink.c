@@ -70,8 +70,9 @@ static void *msg_begin(struct reply *r, uint16_t type, uint16_t flags, size_t pa
 	struct nlmsghdr *h = (struct nlmsghdr *)r->msg;
 
 	memset(r->msg, 0, NLMSG_HDRLEN + payload);
-	*h = (struct nlmsghdr){ .nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = r->seq,
-				.nlmsg_pid = r->pid };
+	*h = (struct nlmsghdr){
+		.nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = r->seq, .nlmsg_pid = r->pid
+	};
 	r->msg_len = NLMSG_HDRLEN + NLMSG_ALIGN(payload);
 	return r->msg + NLMSG_HDRLEN;
 }
@@ -152,7 +153,8 @@ static void reply_addrs(struct reply *r, const struct net_ifinfo *i, int family)
 		*m = (struct ifaddrmsg){ .ifa_family = AF_INET,
 					 .ifa_prefixlen = prefix_len(i->mask4),
 					 .ifa_flags = IFA_F_PERMANENT,
-					 .ifa_scope = i->loopback ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE,
+					 .ifa_scope =
+						 i->loopback ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE,
 					 .ifa_index = (uint32_t)i->index };
 		attr_u32(r, IFA_ADDRESS, i->addr4);
 		attr_u32(r, IFA_LOCAL, i->addr4);
@@ -168,7 +170,7 @@ static void reply_addrs(struct reply *r, const struct net_ifinfo *i, int family)
 			.ifa_family = AF_INET6,
 			.ifa_prefixlen = a->prefix_len,
 			.ifa_flags = IFA_F_PERMANENT | (a->tentative ? IFA_F_TENTATIVE : 0),
-			.ifa_scope = i->loopback ? RT_SCOPE_HOST :
+			.ifa_scope = i->loopback   ? RT_SCOPE_HOST :
 				     a->link_local ? RT_SCOPE_LINK :
 						     RT_SCOPE_UNIVERSE,
 			.ifa_index = (uint32_t)i->index,
@@ -218,8 +220,9 @@ static void reply_error(struct reply *r, const struct nlmsghdr *req, int err)
 static void serve(struct reply *r, const struct nlmsghdr *req, const void *payload)
 {
 	struct net_ifinfo ifs[MAX_IFACES];
-	int family = req->nlmsg_len >= NLMSG_HDRLEN + 1 ? ((const struct rtgenmsg *)payload)->rtgen_family :
-							   AF_UNSPEC;
+	int family = req->nlmsg_len >= NLMSG_HDRLEN + 1 ?
+			     ((const struct rtgenmsg *)payload)->rtgen_family :
+			     AF_UNSPEC;
 	bool dump = (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	int type = req->nlmsg_type;
 
@@ -368,7 +371,8 @@ static unsigned int nl_poll(struct socket *s, struct poll_table *pt)
 
 	poll_wait(pt, &s->wq);
 	mutex_lock(&nl->lock);
-	unsigned int mask = POLLOUT | POLLWRNORM | (list_empty(&nl->queue) ? 0 : POLLIN | POLLRDNORM);
+	unsigned int mask =
+		POLLOUT | POLLWRNORM | (list_empty(&nl->queue) ? 0 : POLLIN | POLLRDNORM);
 	mutex_unlock(&nl->lock);
 	return mask;
 }

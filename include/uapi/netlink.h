@@ -131,11 +131,11 @@ struct rtmsg {
 #define RTA_PREFSRC 7
 #define RTA_TABLE   15
 
-#define RT_TABLE_MAIN	254
-#define RTPROT_KERNEL	2
-#define RTPROT_BOOT	3
-#define RTPROT_DHCP	16
-#define RTN_UNICAST	1
+#define RT_TABLE_MAIN 254
+#define RTPROT_KERNEL 2
+#define RTPROT_BOOT   3
+#define RTPROT_DHCP   16
+#define RTN_UNICAST   1
 
 _Static_assert(sizeof(struct sockaddr_nl) == 12, "sockaddr_nl");
 _Static_assert(sizeof(struct nlmsghdr) == 16, "nlmsghdr");

@@ -23,8 +23,8 @@
 struct out {
 	net_emit_fn emit;
 	void *ctx;
-	int n;	  /* entries so far (the "sl" column) */
-	bool v6;  /* the file lists IPv6 sockets (tcp6, udp6) */
+	int n;	 /* entries so far (the "sl" column) */
+	bool v6; /* the file lists IPv6 sockets (tcp6, udp6) */
 };
 
 static void outf(struct out *o, const char *fmt, ...) __printf(2, 3);
@@ -88,15 +88,17 @@ static void tcp_line(struct tcp_pcb *pcb, struct inet_sock *sk, void *arg)
 		txq = (unsigned int)(TCP_SND_BUF - pcb->snd_buf);
 	else if (sk)
 		rxq = (unsigned int)sk->naccept;
-	outf(o, "%4d: %s %s %02X %08X:%08X 00:00000000 00000000     0        0 %lu 1 0000000000000000 "
-		"20 4 0 10 -1\n",
+	outf(o,
+	     "%4d: %s %s %02X %08X:%08X 00:00000000 00000000     0        0 %lu 1 0000000000000000 "
+	     "20 4 0 10 -1\n",
 	     o->n++, l, r, inet_tcp_linux_state(pcb), txq, rxq, (unsigned long)inode_of(sk));
 }
 
 static void show_tcp(struct out *o)
 {
-	outf(o, "  sl  local_address%s rem_address%s   st tx_queue rx_queue tr tm->when retrnsmt   "
-		"uid  timeout inode\n",
+	outf(o,
+	     "  sl  local_address%s rem_address%s   st tx_queue rx_queue tr tm->when retrnsmt   "
+	     "uid  timeout inode\n",
 	     o->v6 ? "                        " : "", o->v6 ? "                        " : "");
 	inet_tcp_for_each(tcp_line, o);
 }
@@ -105,8 +107,9 @@ static void show_udp(struct out *o)
 {
 	char l[48], r[48];
 
-	outf(o, "   sl  local_address%s rem_address%s   st tx_queue rx_queue tr tm->when retrnsmt   "
-		"uid  timeout inode ref pointer drops\n",
+	outf(o,
+	     "   sl  local_address%s rem_address%s   st tx_queue rx_queue tr tm->when retrnsmt   "
+	     "uid  timeout inode ref pointer drops\n",
 	     o->v6 ? "                        " : "", o->v6 ? "                        " : "");
 	for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
 		struct inet_sock *sk = pcb->recv_arg;
@@ -115,8 +118,9 @@ static void show_udp(struct out *o)
 		addr_text(l, sizeof(l), &pcb->local_ip, pcb->local_port, o->v6);
 		addr_text(r, sizeof(r), &pcb->remote_ip, pcb->remote_port, o->v6);
 		bool connected = pcb->flags & UDP_FLAGS_CONNECTED;
-		outf(o, "%5d: %s %s %02X %08X:%08X 00:00000000 00000000     0        0 %lu 2 "
-			"0000000000000000 0\n",
+		outf(o,
+		     "%5d: %s %s %02X %08X:%08X 00:00000000 00000000     0        0 %lu 2 "
+		     "0000000000000000 0\n",
 		     o->n++, l, r, connected ? TCP_ESTABLISHED : TCP_CLOSE, 0u,
 		     sk ? (unsigned int)sk->rx_bytes : 0u, (unsigned long)inode_of(sk));
 	}
@@ -129,8 +133,9 @@ static void show_dev(struct out *o, const struct net_ifinfo *ifs, int n)
 		"packets errs drop fifo colls carrier compressed\n");
 	for (int i = 0; i < n; i++) {
 		const struct net_ifinfo *f = &ifs[i];
-		outf(o, "%6s:%8lu %7lu %4lu %4lu %4lu %5lu %10lu %9lu %8lu %7lu %4lu %4lu %4lu %5lu %7lu "
-			"%10lu\n",
+		outf(o,
+		     "%6s:%8lu %7lu %4lu %4lu %4lu %5lu %10lu %9lu %8lu %7lu %4lu %4lu %4lu %5lu %7lu "
+		     "%10lu\n",
 		     f->name, (unsigned long)f->rx_bytes, (unsigned long)f->rx_packets, 0ul,
 		     (unsigned long)f->rx_dropped, 0ul, 0ul, 0ul, 0ul, (unsigned long)f->tx_bytes,
 		     (unsigned long)f->tx_packets, 0ul, (unsigned long)f->tx_dropped, 0ul, 0ul, 0ul,
@@ -166,7 +171,10 @@ static void route_line(struct out *o, const char *name, uint32_t dst, uint32_t g
 
 static void show_route(struct out *o, const struct net_ifinfo *ifs, int n)
 {
-	enum { RTF_UP = 1, RTF_GATEWAY = 2 };
+	enum {
+		RTF_UP = 1,
+		RTF_GATEWAY = 2
+	};
 
 	outf(o, "%-127s\n",
 	     "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT");

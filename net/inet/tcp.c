@@ -11,7 +11,8 @@
  * send queue. Closing a socket with unread data, or with SO_LINGER and a
  * zero time, resets the connection, as Linux does; otherwise lwIP sends
  * what is queued and a FIN. Connections lwIP accepted before the program
- * calls accept() wait on the listener, counted against its backlog.
+ * calls accept() wait on the listener, up to its backlog (lwIP's own count,
+ * a byte, only bounds the half-open ones).
  */
 #include <alto/mm.h>
 #include <alto/string.h>
@@ -25,9 +26,10 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 
-#define SEND_CHUNK  0xffff /* tcp_write takes a 16-bit length */
-#define ALL_EVENTS  (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLERR | POLLHUP | POLLRDHUP)
-#define MAX_BACKLOG 255 /* lwIP counts pending connections in a byte */
+#define SEND_CHUNK   0xffff /* tcp_write takes a 16-bit length */
+#define ALL_EVENTS   (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLERR | POLLHUP | POLLRDHUP)
+#define MAX_BACKLOG  4096 /* Linux's somaxconn */
+#define LWIP_BACKLOG 255  /* lwIP counts half-open connections in a byte */
 
 static struct inet_sock *tcp_of(struct socket *s)
 {
@@ -147,12 +149,20 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 		tcp_abort(newpcb);
 		return ERR_ABRT;
 	}
+	/*
+	 * The accept queue is the listener's own, as long as listen() asked
+	 * (lwIP's count is a byte and covers half-open connections alone):
+	 * beyond it the connection is reset, as Linux does with tcp_abort_on_overflow.
+	 */
+	if (l->naccept >= l->backlog) {
+		inet_sock_free(e);
+		tcp_abort(newpcb);
+		return ERR_ABRT;
+	}
 	attach(e, newpcb);
 	e->state = INET_CONNECTED;
 	e->bound = true;
 	e->listener = l;
-	/* Counted against the backlog until the program accepts it. */
-	tcp_backlog_delayed(newpcb);
 	list_append(&l->accept_q, &e->accept_link);
 	l->naccept++;
 	inet_notify(l, POLLIN | POLLRDNORM);
@@ -187,10 +197,10 @@ static int tcp_listen_op(struct socket *s, int backlog)
 	struct inet_sock *sk = tcp_of(s);
 	int r = 0;
 
-	backlog = backlog < 1 ? 1 : backlog > MAX_BACKLOG ? MAX_BACKLOG : backlog;
+	/* Linux queues backlog + 1 connections; a negative backlog means the most. */
+	backlog = backlog < 0 || backlog >= MAX_BACKLOG ? MAX_BACKLOG : backlog + 1;
 	net_lock();
 	if (sk->state == INET_LISTEN) {
-		tcp_backlog_set(sk->pcb.tcp, (u8_t)backlog);
 		sk->backlog = backlog;
 		goto out;
 	}
@@ -203,7 +213,7 @@ static int tcp_listen_op(struct socket *s, int backlog)
 		goto out;
 	}
 	err_t e;
-	struct tcp_pcb *lp = tcp_listen_with_backlog_and_err(sk->pcb.tcp, (u8_t)backlog, &e);
+	struct tcp_pcb *lp = tcp_listen_with_backlog_and_err(sk->pcb.tcp, LWIP_BACKLOG, &e);
 	if (!lp) {
 		r = -inet_errno(e);
 		goto out;
@@ -236,8 +246,6 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 				list_first_entry(&sk->accept_q, struct inet_sock, accept_link);
 			list_remove(&e->accept_link);
 			sk->naccept--;
-			if (e->pcb.tcp)
-				tcp_backlog_accepted(e->pcb.tcp);
 			e->listener = NULL;
 			e->s = ns;
 			ns->priv = e;

@@ -69,6 +69,31 @@ for v in gcc musl; do
 	run_test "net/ifinfo-$v" "t_net_ifinfo_$v"
 done
 
+# The host side of -p, --net and --mac, read from the QEMU command line.
+t_net_publish_args() {
+	OUT=$("$ALTO" run --dry-run -p 8080:80 -p 0.0.0.0:2222:22/tcp --mac 52:54:00:aa:bb:01 \
+		--machine q35 /bin/true 2>&1)
+	echo "$OUT"
+	expect_out 'user,id=net0,restrict=on,hostfwd=tcp:127\.0\.0\.1:8080-:80,hostfwd=tcp:0\.0\.0\.0:2222-:22 ' \
+		'virtio-net-pci,netdev=net0,mac=52:54:00:aa:bb:01 ' || return 1
+	OUT=$("$ALTO" run --dry-run -p 5353:53/udp /bin/true 2>&1)
+	echo "$OUT"
+	expect_out 'user,id=net0,restrict=off,hostfwd=udp:127\.0\.0\.1:5353-:53 ' \
+		'virtio-net-device,netdev=net0,mac=52:54:00:12:34:56 ' || return 1
+	OUT=$("$ALTO" run --dry-run --net none /bin/true 2>&1)
+	expect_no_out 'netdev' || return 1
+	local bad
+	for bad in "-p 80" "-p 1:2:3:4" "-p 99999:80" "-p 80:80/sctp" "--mac 53:54:00:12:34:56" \
+		"--net wifi" "--net none -p 80:80"; do
+		# shellcheck disable=SC2086
+		OUT=$("$ALTO" run --dry-run $bad /bin/true 2>&1)
+		STATUS=$?
+		echo "$bad: $OUT"
+		expect_status 2 || return 1
+	done
+}
+run_test net/publish-args t_net_publish_args
+
 t_net_bad_ip() {
 	boot --net user -- --ip=eth0,10.0.2.300,255.255.255.0 --verbose
 	expect_status 0 && expect_out '^alto: --ip=eth0,10\.0\.2\.300,255\.255\.255\.0: expected IFACE,ADDR,NETMASK' \
@@ -77,7 +102,8 @@ t_net_bad_ip() {
 run_test net/bad-ip t_net_bad_ip
 
 # with_netns NAME CMD...: a namespace with tap0 at 192.168.77.1/24, CMD run
-# on the host side; the namespace goes away afterwards whatever happened.
+# on the host side with $NS naming it; the namespace goes away afterwards
+# whatever happened. (85-servers.sh uses it too.)
 with_netns() {
 	local ns=$1
 	shift
@@ -86,7 +112,7 @@ with_netns() {
 		ip netns exec "$ns" ip tuntap add dev tap0 mode tap &&
 		ip netns exec "$ns" ip addr add 192.168.77.1/24 dev tap0 &&
 		ip netns exec "$ns" ip link set tap0 up &&
-		"$@"
+		NS=$ns "$@"
 	local rc=$?
 	ip netns del "$ns"
 	return $rc

@@ -26,7 +26,8 @@ static const char *text(const struct sockaddr *sa, char *buf, size_t size)
 	if (sa->sa_family == AF_INET)
 		return inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, size);
 	if (sa->sa_family == AF_INET6)
-		return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, size);
+		return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+				 size);
 	return "?";
 }
 
@@ -97,7 +98,8 @@ static void routes(void)
 	}
 	fgets(line, sizeof(line), f); /* the header */
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", name, &dst, &gw, &flags, &mask) != 5)
+		if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", name, &dst, &gw, &flags, &mask) !=
+		    5)
 			continue;
 		struct in_addr d = { dst }, g = { gw };
 		char ds[32], gs[32];

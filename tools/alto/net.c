@@ -3,9 +3,11 @@
  * user, tap:IFNAME; repeatable, one NIC each), -p/--publish as Docker spells
  * it, --mac, and --pcap (QEMU's filter-dump of the first NIC's traffic).
  * User networking is QEMU's slirp with restrict=on: the guest reaches
- * nothing outside the VM but QEMU's own DHCP and DNS, and published ports
- * are forwarded from 127.0.0.1 unless a host address is given. The NIC is
- * the machine's virtio-net (PCI on q35, MMIO on microvm).
+ * nothing outside the VM but QEMU's own DHCP, and published ports are
+ * forwarded from 127.0.0.1 unless a host address is given. A restricted
+ * slirp drops the guest's UDP replies, so publishing a UDP port lifts the
+ * restriction (the help says so). The NIC is the machine's virtio-net (PCI
+ * on q35, MMIO on microvm).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,7 +24,9 @@ const char net_options_help[] =
 	"                       DHCP and DNS), tap:IFNAME (a host tap device), or none\n"
 	"  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]\n"
 	"                       forward a host port to the guest (repeatable; HOSTIP\n"
-	"                       defaults to 127.0.0.1)\n"
+	"                       defaults to 127.0.0.1). A UDP port needs QEMU's user\n"
+	"                       networking unrestricted: the guest may then reach the\n"
+	"                       host's networks too\n"
 	"  --mac ADDR           the first interface's MAC address (default " DEFAULT_MAC ")\n"
 	"  --pcap FILE          record the first interface's packets to FILE (pcap)\n";
 
@@ -142,7 +146,10 @@ char *net_netdev_arg(const struct vm_config *c, int i)
 	bool first_user = true;
 	for (int k = 0; k < i; k++)
 		first_user &= strcmp(c->nets[k], "user") != 0;
-	char *s = xasprintf("user,id=net%d,restrict=on", i);
+	bool udp = false;
+	for (int k = 0; first_user && k < c->nports; k++)
+		udp |= c->ports[k].udp;
+	char *s = xasprintf("user,id=net%d,restrict=%s", i, udp ? "off" : "on");
 	for (int k = 0; first_user && k < c->nports; k++) {
 		const struct port_map *pm = &c->ports[k];
 		char *t = xasprintf("%s,hostfwd=%s:%s:%u-:%u", s, pm->udp ? "udp" : "tcp",
