@@ -147,10 +147,21 @@ static int udp_echo(const char *port)
 static int drain(const char *host, const char *port)
 {
 	static char buf[CHUNK];
-	int s = connect_retry(host, port);
 	long long total = 0;
-	double start = 0;
+	double start = 0, end = now() + 60;
+	int s;
 
+	/* As tcp_rr: a connection QEMU took for a guest not yet listening ends at once. */
+	for (;;) {
+		s = connect_retry(host, port);
+		struct pollfd p = { .fd = s, .events = POLLIN };
+		if (poll(&p, 1, 30000) == 1 && recv(s, buf, 1, MSG_PEEK) == 1)
+			break; /* data: the guest is there (an end of stream means it was not) */
+		close(s);
+		if (now() > end)
+			die("no data");
+		usleep(100 * 1000);
+	}
 	for (;;) {
 		ssize_t n = read(s, buf, sizeof(buf));
 		if (n < 0)
@@ -158,7 +169,8 @@ static int drain(const char *host, const char *port)
 		if (n == 0)
 			break;
 		if (!total)
-			start = now(); /* from the first byte: the connection's setup is not the stream */
+			start = now(); /* from the first byte: the connection's setup is not the
+					  stream */
 		total += n;
 	}
 	double t = now() - start;
@@ -166,18 +178,39 @@ static int drain(const char *host, const char *port)
 	return 0;
 }
 
-static int tcp_rr(const char *host, const char *port, int n)
+/* One round trip: 0, or -1 when the connection failed. */
+static int round_trip(int s)
 {
-	int s = connect_retry(host, port);
 	char b = 'x';
 
+	return write(s, &b, 1) == 1 && read(s, &b, 1) == 1 ? 0 : -1;
+}
+
+static int tcp_rr(const char *host, const char *port, int n)
+{
+	double end = now() + 60;
+	int s;
+
+	/*
+	 * QEMU's user networking accepts the host's connection before the
+	 * guest listens, then drops it: start again until a round trip works.
+	 */
+	for (;;) {
+		s = connect_retry(host, port);
+		if (!round_trip(s))
+			break;
+		close(s);
+		if (now() > end)
+			die("first round trip");
+		usleep(100 * 1000);
+	}
 	for (int i = 0; i < 10; i++) { /* warm up */
-		if (write(s, &b, 1) != 1 || read(s, &b, 1) != 1)
+		if (round_trip(s))
 			die("warm-up");
 	}
 	double start = now();
 	for (int i = 0; i < n; i++) {
-		if (write(s, &b, 1) != 1 || read(s, &b, 1) != 1)
+		if (round_trip(s))
 			die("round trip");
 	}
 	printf("us %.1f\n", (now() - start) / n * 1e6);

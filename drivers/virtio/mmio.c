@@ -146,6 +146,13 @@ static bool line_irq(void *arg)
 		w32(m, MMIO_IRQ_ACK, isr);
 		virtio_isr(vdev, isr);
 		any = true;
+		/*
+		 * A level-triggered line still up after the acknowledgement
+		 * interrupts again; an edge-triggered one would not, so look
+		 * again (each look is an exit to the hypervisor).
+		 */
+		if (m->where.level)
+			break;
 	}
 	return any;
 }

@@ -144,6 +144,7 @@ static bool take_frame(struct vnet *v, struct netdev_rx *rx)
 	rx->nfrags = 0;
 	rx->len = 0;
 	rx->csum_valid = h->flags & HDR_F_DATA_VALID;
+	rx->csum_partial = h->flags & HDR_F_NEEDS_CSUM;
 	for (unsigned int i = 0;; i++) {
 		uint32_t n = len > hlen ? len - hlen : 0;
 		if (rx->nfrags < NETDEV_MAX_FRAGS) {
@@ -379,7 +380,8 @@ static int vnet_probe(struct device *dev)
 {
 	struct virtio_device *vdev = to_virtio(dev);
 	struct vnet *v = kzalloc(sizeof(*v));
-	const uint64_t wanted = 1ull << VIRTIO_NET_F_MTU | 1ull << VIRTIO_NET_F_MAC |
+	const uint64_t wanted = 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
+				1ull << VIRTIO_NET_F_MTU | 1ull << VIRTIO_NET_F_MAC |
 				1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_STATUS;
 	const struct virtq_info queues[2] = {
 		{ .name = "rx", .callback = rx_interrupt, .max_size = QUEUE_SIZE },

@@ -28,7 +28,7 @@
 #define NETDEV_MAX_SEGS	   16
 #define NETDEV_RX_BUF_SIZE 2048
 #define NETDEV_RX_HEADROOM 64
-#define NETDEV_MAX_FRAGS   18 /* receive buffers of one frame (64 KiB with offloads) */
+#define NETDEV_MAX_FRAGS   18 /* receive buffers of one frame */
 
 /* What the device does for the stack. */
 #define NETDEV_F_TX_CSUM (1u << 0) /* fills in a TCP/UDP checksum from csum_start */
@@ -58,8 +58,9 @@ struct netdev_rx {
 		uint32_t len;
 	} frags[NETDEV_MAX_FRAGS];
 	unsigned int nfrags;
-	uint32_t len;	 /* the whole frame */
-	bool csum_valid; /* the device checked the TCP/UDP checksum */
+	uint32_t len;	   /* the whole frame */
+	bool csum_valid;   /* the device checked the TCP/UDP checksum */
+	bool csum_partial; /* from the host, its TCP/UDP sum still to do: the data is whole */
 };
 
 struct netdev_ops {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <alto/netdev.h>
 #include "lwip/netif.h"
+#include "offload.h"
 
 /*
  * Frames waiting for room in the device's transmit ring, in order: a burst

@@ -98,6 +98,12 @@ static void deliver(struct netdev *nd, const struct netdev_rx *rx)
 	struct net_iface *ifc = nd->stack;
 	struct pbuf *head = NULL;
 
+	if ((nd->features & NETDEV_F_RX_CSUM) && !offload_rx_ok(rx)) {
+		for (unsigned int i = 0; i < rx->nfrags; i++)
+			netdev_rx_recycle(nd, rx->frags[i].buf);
+		nd->rx_dropped++;
+		return;
+	}
 	for (unsigned int i = 0; i < rx->nfrags; i++) {
 		struct rx_pbuf *r = rx->frags[i].buf;
 		uint32_t cap =
@@ -133,6 +139,8 @@ static int xmit(struct netdev *nd, struct pbuf *p)
 		if (q->len)
 			tx.segs[tx.nsegs++] = (struct netdev_seg){ q->payload, q->len };
 	}
+	if (nd->features & NETDEV_F_TX_CSUM)
+		offload_tx(&tx);
 	int r = nd->ops->xmit(nd, &tx);
 	if (r && r != -ENOSPC) {
 		nd->tx_dropped++;
@@ -196,7 +204,13 @@ static err_t iface_init(struct netif *n)
 	n->output_ip6 = ethip6_output;
 	n->linkoutput = linkoutput;
 	n->hostname = "alto";
-	NETIF_SET_CHECKSUM_CTRL(n, NETIF_CHECKSUM_ENABLE_ALL);
+	/* What the device sums, lwIP does not (UDP's sums stay lwIP's: see offload.c). */
+	u16_t sums = NETIF_CHECKSUM_ENABLE_ALL;
+	if (nd->features & NETDEV_F_TX_CSUM)
+		sums &= (u16_t)~NETIF_CHECKSUM_GEN_TCP;
+	if (nd->features & NETDEV_F_RX_CSUM)
+		sums &= (u16_t) ~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP);
+	NETIF_SET_CHECKSUM_CTRL(n, sums);
 	return ERR_OK;
 }
 
