@@ -183,7 +183,7 @@ class Net:
         netperf = os.path.join(self.ctx.OUT, "netperf")
         n = 2000 if self.quick else 10000
         if figure == "redis":
-            reqs = "20000" if self.quick else "100000"
+            reqs = "20000" if self.quick else "50000"
             argv = ["redis-benchmark", "-h", host, "-p", port, "-t", "get,set", "-n", reqs,
                     "-c", "50", "-q"]
             pat = {"SET": r"SET: ([0-9.]+) requests per second", "GET": r"GET: ([0-9.]+) requests"}
@@ -224,7 +224,11 @@ class Net:
                 self.ctx.log(f"bench: {figure} over {link}: the server never answered")
                 return None
             argv, pat = self.client(figure, link)
-            p = sh(argv, timeout=600)
+            try:
+                p = sh(argv, timeout=300)
+            except subprocess.TimeoutExpired:
+                self.ctx.log(f"bench: {figure} over {link}: the client did not finish in 300 s")
+                return None
             got = {}
             for key, rx in pat.items():
                 m = re.search(rx, p.stdout.replace("\r", "\n"))

@@ -94,6 +94,38 @@ t_net_publish_args() {
 }
 run_test net/publish-args t_net_publish_args
 
+# /proc/net as netstat, ss and runtimes read it: a listener, a connection
+# to it and a UDP socket in tcp and udp (Linux's hex addresses and states),
+# lo and eth0 in dev, ::1 and the link-local address in if_inet6.
+t_net_proc() {
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --add "$PY_LIB" -e PYTHONDONTWRITEBYTECODE=1 \
+		/usr/bin/python3 -c '
+import socket
+l = socket.socket(); l.bind(("0.0.0.0", 8080)); l.listen(5)
+c = socket.create_connection(("127.0.0.1", 8080)); s, _ = l.accept()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 5353))
+six = socket.socket(socket.AF_INET6); six.bind(("::", 8081)); six.listen(1)
+tcp = open("/proc/net/tcp").read().splitlines()
+print(tcp[0].split()[:4])
+print("listener:", any(x.split()[1:4:2] == ["00000000:1F90", "0A"] for x in tcp[1:]))
+print("connection:", any(x.split()[1:4] == ["0100007F:1F90", x.split()[2], "01"] for x in tcp[1:]))
+print("tcp6 listener:", any(x.split()[1] == "0" * 32 + ":1F91" and x.split()[3] == "0A"
+      for x in open("/proc/net/tcp6").read().splitlines()[1:]))
+print("udp:", any(x.split()[1] == "0100007F:14E9" for x in open("/proc/net/udp").read().splitlines()[1:]))
+dev = open("/proc/net/dev").read().splitlines()
+print(dev[0]); print(sorted(x.split(":")[0].strip() for x in dev[2:]))
+for x in open("/proc/net/if_inet6"): print(x.split())' 2>&1)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 &&
+		expect_out "^\['sl', 'local_address', 'rem_address', 'st'\]$" '^listener: True$' \
+			'^connection: True$' '^tcp6 listener: True$' '^udp: True$' \
+			'^Inter-\|   Receive  ' "^\['eth0', 'lo'\]$" \
+			"^\['00000000000000000000000000000001', '01', '80', '10', '80', 'lo'\]$" \
+			"^\['fe80000000000000505400fffe123456', '02', '40', '20', '80', 'eth0'\]$"
+}
+run_test net/proc-net t_net_proc
+
 t_net_bad_ip() {
 	boot --net user -- --ip=eth0,10.0.2.300,255.255.255.0 --verbose
 	expect_status 0 && expect_out '^alto: --ip=eth0,10\.0\.2\.300,255\.255\.255\.0: expected IFACE,ADDR,NETMASK' \
