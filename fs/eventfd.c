@@ -29,13 +29,13 @@ static bool can(struct eventfd *e, bool write, uint64_t val)
 }
 
 /* Wait (wq.lock held) until can(); -EAGAIN when non-blocking, a restart code on a signal. */
-static int wait_can(struct eventfd *e, struct file *f, unsigned long *flags, bool write,
-		    uint64_t val)
+static int wait_can(struct eventfd *e, struct file *f, struct uio *u, unsigned long *flags,
+		    bool write, uint64_t val)
 {
 	int r = 0;
 
 	while (!can(e, write, val) && !r) {
-		if (f->flags & O_NONBLOCK)
+		if ((f->flags & O_NONBLOCK) || u->nowait)
 			return -EAGAIN;
 		r = waitq_wait_events_locked(&e->wq, flags, 0, write ? POLLOUT : POLLIN);
 	}
@@ -50,7 +50,7 @@ static long eventfd_read(struct file *f, struct uio *u, uint64_t *pos)
 	if (u->resid < sizeof(val))
 		return -EINVAL;
 	unsigned long flags = spin_lock(&e->wq.lock);
-	int r = wait_can(e, f, &flags, false, 0);
+	int r = wait_can(e, f, u, &flags, false, 0);
 	if (!r) {
 		val = e->semaphore ? 1 : e->count;
 		e->count -= val;
@@ -74,7 +74,7 @@ static long eventfd_write(struct file *f, struct uio *u, uint64_t *pos)
 	if (val == COUNT_MAX)
 		return -EINVAL;
 	unsigned long flags = spin_lock(&e->wq.lock);
-	int r = wait_can(e, f, &flags, true, val);
+	int r = wait_can(e, f, u, &flags, true, val);
 	if (!r) {
 		e->count += val;
 		if (val)

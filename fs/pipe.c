@@ -20,6 +20,7 @@
 #define PIPE_MAX_SIZE (1ul << 20) /* /proc/sys/fs/pipe-max-size */
 
 struct pipe {
+	struct mutex rd_lock; /* one reader (or splice) at a time, across its waits */
 	struct mutex lock;
 	struct condvar changed; /* its wait queue carries the readiness */
 	char *buf;
@@ -52,6 +53,11 @@ bool file_is_pipe(const struct file *f)
 	return f->ops == &pipe_fops || f->ops == &fifo_fops;
 }
 
+bool vfs_is_pipe(const struct file *f)
+{
+	return file_is_pipe(f);
+}
+
 static unsigned int size_order(size_t size)
 {
 	unsigned int order = 0;
@@ -73,6 +79,7 @@ static struct pipe *pipe_new(void)
 		kfree(p);
 		return NULL;
 	}
+	mutex_init(&p->rd_lock);
 	mutex_init(&p->lock);
 	cond_init(&p->changed);
 	return p;
@@ -110,21 +117,28 @@ static int ring_copy(struct pipe *p, struct uio *u, size_t off, size_t n, bool o
 	return 0;
 }
 
-static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
+/* Wait for data to read (p->lock held): 0, -EAGAIN, -ERESTARTSYS. */
+static long wait_data(struct file *f, struct pipe *p, bool nonblock)
+{
+	while (!p->count && p->writers) {
+		if (nonblock)
+			return -EAGAIN;
+		if (cond_wait_interruptible(&p->changed, &p->lock))
+			return -ERESTARTSYS;
+	}
+	return 0;
+}
+
+static long pipe_read_locked(struct file *f, struct uio *u)
 {
 	struct pipe *p = pipe_of(f);
 	long r;
 
 	mutex_lock(&p->lock);
-	while (!p->count && p->writers && u->resid) {
-		if (f->flags & O_NONBLOCK) {
-			mutex_unlock(&p->lock);
-			return -EAGAIN;
-		}
-		if (cond_wait_interruptible(&p->changed, &p->lock)) {
-			mutex_unlock(&p->lock);
-			return -ERESTARTSYS;
-		}
+	r = u->resid ? wait_data(f, p, (f->flags & O_NONBLOCK) || u->nowait) : 0;
+	if (r) {
+		mutex_unlock(&p->lock);
+		return r;
 	}
 	r = (long)MIN(p->count, u->resid);
 	if (r && ring_copy(p, u, p->head, (size_t)r, true)) {
@@ -135,6 +149,17 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 		notify(p, POLLOUT | POLLWRNORM);
 	}
 	mutex_unlock(&p->lock);
+	return r;
+}
+
+static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct pipe *p = pipe_of(f);
+	long r;
+
+	mutex_lock(&p->rd_lock);
+	r = pipe_read_locked(f, u);
+	mutex_unlock(&p->rd_lock);
 	return r;
 }
 
@@ -161,7 +186,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 			break;
 		}
 		if (!has_room(p, total, done)) {
-			if (f->flags & O_NONBLOCK) {
+			if ((f->flags & O_NONBLOCK) || u->nowait) {
 				err = -EAGAIN;
 				break;
 			}
@@ -415,4 +440,74 @@ long pipe_set_size(struct file *f, unsigned long size)
 	notify(p, POLLOUT | POLLWRNORM);
 	mutex_unlock(&p->lock);
 	return (long)size;
+}
+
+/*
+ * Splicing (fs/splice.c). A splice from a pipe holds its readers off with
+ * rd_lock from pipe_splice_begin to pipe_splice_end, so that what it peeks
+ * is still there when it takes what the other side accepted.
+ */
+long pipe_splice_begin(struct file *f, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+	long r;
+
+	mutex_lock(&p->rd_lock);
+	mutex_lock(&p->lock);
+	r = wait_data(f, p, nonblock || (f->flags & O_NONBLOCK));
+	if (!r)
+		r = (long)p->count;
+	mutex_unlock(&p->lock);
+	if (r < 0)
+		mutex_unlock(&p->rd_lock);
+	return r;
+}
+
+void pipe_splice_peek(struct file *f, void *buf, size_t n)
+{
+	struct pipe *p = pipe_of(f);
+	struct uio u;
+
+	uio_init_kernel(&u, buf, n);
+	mutex_lock(&p->lock);
+	ring_copy(p, &u, p->head, MIN(n, p->count), true);
+	mutex_unlock(&p->lock);
+}
+
+void pipe_splice_end(struct file *f, size_t taken)
+{
+	struct pipe *p = pipe_of(f);
+
+	mutex_lock(&p->lock);
+	taken = MIN(taken, p->count);
+	p->head = (p->head + taken) & (p->size - 1);
+	p->count -= taken;
+	if (taken)
+		notify(p, POLLOUT | POLLWRNORM);
+	mutex_unlock(&p->lock);
+	mutex_unlock(&p->rd_lock);
+}
+
+long pipe_splice_room(struct file *f, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+	long r = 0;
+
+	nonblock = nonblock || (f->flags & O_NONBLOCK);
+	mutex_lock(&p->lock);
+	while (!r && p->readers && p->count == p->size) {
+		if (nonblock)
+			r = -EAGAIN;
+		else if (cond_wait_interruptible(&p->changed, &p->lock))
+			r = -ERESTARTSYS;
+	}
+	if (!r)
+		r = p->readers ? (long)(p->size - p->count) : -EPIPE;
+	mutex_unlock(&p->lock);
+	return r;
+}
+
+bool pipe_same(struct file *a, struct file *b)
+{
+	return pipe_of(a) == pipe_of(b);
 }

@@ -5,11 +5,13 @@
  * naming it, so the last of links and open files frees it.
  */
 #include <alto/mm.h>
+#include <alto/mqueue.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
+#include <uapi/inotify.h>
 #include "internal.h"
 
 struct mount *root_mount;
@@ -114,18 +116,97 @@ struct vnode *vfs_root(void)
 	return root_mount->root;
 }
 
+struct fs_state *fs_state_create(void)
+{
+	struct fs_state *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	mutex_init(&fs->lock);
+	fs->cwd = vfs_root();
+	fs->umask = 022;
+	fs->users = 1;
+	return fs;
+}
+
+struct fs_state *fs_state_copy(struct fs_state *from)
+{
+	struct fs_state *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	mutex_init(&fs->lock);
+	fs->users = 1;
+	mutex_lock(&from->lock);
+	fs->cwd = from->cwd;
+	vnode_get(fs->cwd);
+	fs->umask = from->umask;
+	mutex_unlock(&from->lock);
+	return fs;
+}
+
+void fs_state_get(struct fs_state *fs)
+{
+	__atomic_fetch_add(&fs->users, 1, __ATOMIC_RELAXED);
+}
+
+void fs_state_put(struct fs_state *fs)
+{
+	if (!fs || __atomic_sub_fetch(&fs->users, 1, __ATOMIC_ACQ_REL))
+		return;
+	vnode_put(fs->cwd);
+	kfree(fs);
+}
+
+struct vnode *fs_state_cwd(struct fs_state *fs)
+{
+	mutex_lock(&fs->lock);
+	struct vnode *v = fs->cwd;
+	vnode_get(v);
+	mutex_unlock(&fs->lock);
+	return v;
+}
+
+int vfs_chdir_fs(struct fs_state *fs, const char *path)
+{
+	struct vnode *v;
+	int r = vfs_lookup(NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &v);
+
+	if (r)
+		return r;
+	mutex_lock(&fs->lock);
+	struct vnode *old = fs->cwd;
+	fs->cwd = v;
+	mutex_unlock(&fs->lock);
+	vnode_put(old);
+	return 0;
+}
+
 struct vnode *vfs_cwd(void)
 {
 	struct process *p = current_process();
-	struct vnode *v;
 
-	if (!p || !p->cwd)
-		return vfs_root();
-	mutex_lock(&p->fs_lock);
-	v = p->cwd;
-	vnode_get(v);
-	mutex_unlock(&p->fs_lock);
-	return v;
+	return p && p->fs ? fs_state_cwd(p->fs) : vfs_root();
+}
+
+unsigned int vfs_umask(void)
+{
+	struct process *p = current_process();
+
+	return p && p->fs ? READ_ONCE(p->fs->umask) : 022;
+}
+
+unsigned int vfs_set_umask(unsigned int mask)
+{
+	struct process *p = current_process();
+
+	if (!p || !p->fs)
+		return 022;
+	mutex_lock(&p->fs->lock);
+	unsigned int old = p->fs->umask;
+	p->fs->umask = mask & 0777;
+	mutex_unlock(&p->fs->lock);
+	return old;
 }
 
 int vfs_chdir(struct vnode *v)
@@ -134,13 +215,13 @@ int vfs_chdir(struct vnode *v)
 
 	if (!S_ISDIR(v->mode))
 		return -ENOTDIR;
-	if (!p)
+	if (!p || !p->fs)
 		return -ESRCH;
 	vnode_get(v);
-	mutex_lock(&p->fs_lock);
-	struct vnode *old = p->cwd;
-	p->cwd = v;
-	mutex_unlock(&p->fs_lock);
+	mutex_lock(&p->fs->lock);
+	struct vnode *old = p->fs->cwd;
+	p->fs->cwd = v;
+	mutex_unlock(&p->fs->lock);
 	vnode_put(old);
 	return 0;
 }
@@ -168,17 +249,51 @@ void vfs_getattr(struct vnode *v, struct kstat *st)
 	rw_read_unlock(&v->lock);
 }
 
+void vfs_file_modified(struct vnode *v)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	v->mtime = v->ctime = now;
+	rw_write_unlock(&v->lock);
+}
+
+static bool not_after(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
+
+void vfs_file_accessed(struct vnode *v)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	if (not_after(v->atime, v->mtime) || not_after(v->atime, v->ctime) ||
+	    now.tv_sec - v->atime.tv_sec >= 24 * 3600)
+		v->atime = now;
+	rw_write_unlock(&v->lock);
+}
+
 int vfs_chmod(struct vnode *v, unsigned int mode)
 {
+	int err = vfs_may_chmod(v);
+
+	if (err)
+		return err;
 	rw_write_lock(&v->lock);
 	v->mode = (v->mode & S_IFMT) | (mode & S_IALLUGO);
 	v->ctime = vfs_now();
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
+	int err = vfs_may_chown(v, uid, gid);
+
+	if (err)
+		return err;
 	rw_write_lock(&v->lock);
 	if (uid != (uint32_t)-1)
 		v->uid = uid;
@@ -186,6 +301,7 @@ int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 		v->gid = gid;
 	v->ctime = vfs_now();
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
@@ -215,6 +331,7 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 		v->mtime = t[1].tv_nsec == UTIME_NOW ? now : t[1];
 	v->ctime = now;
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
@@ -226,7 +343,10 @@ int vfs_truncate(struct vnode *v, int64_t size)
 		return -EISDIR;
 	if (!S_ISREG(v->mode) || !v->ops->truncate)
 		return -EINVAL;
-	return v->ops->truncate(v, (uint64_t)size);
+	int err = v->ops->truncate(v, (uint64_t)size);
+	if (!err)
+		fsnotify_vnode(v, IN_MODIFY);
+	return err;
 }
 
 int vfs_statfs(struct vnode *v, struct statfs *st)
@@ -351,6 +471,8 @@ long vfs_file_path(struct file *f, char *buf, size_t size)
 	struct vnode *v = f->vnode;
 	long n;
 
+	if (f->ops->path)
+		return f->ops->path(f, buf, size);
 	if (file_is_pipe(f))
 		n = snprintf(buf, size, "pipe:[%lu]", v->ino);
 	else if (S_ISSOCK(v->mode))
@@ -406,18 +528,6 @@ void vfs_init(void)
 	mount_at("/dev", dev);
 	mount_at("/tmp", tmp);
 	devfs_init();
+	mqueue_init();
 	console_dev_init();
-}
-
-unsigned int vfs_umask(void)
-{
-	struct process *p = current_process();
-	unsigned int mask;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	mask = p->umask;
-	mutex_unlock(&p->fs_lock);
-	return mask;
 }

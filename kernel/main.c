@@ -32,7 +32,7 @@
 #define EXIT_USAGE	  2
 #define IMAGE_CMDLINE_MAX (1 << 20)
 
-void kernel_main(uint32_t start_info_pa);
+void kernel_main(uint32_t protocol, uint32_t info_pa);
 
 static void memory_init(void)
 {
@@ -47,6 +47,7 @@ static void print_hardware(void)
 {
 	uint64_t mhz = tsc_hz / 1000000;
 
+	printk("Boot: %s\n", boot_protocol_name(boot_info.protocol));
 	printk("CPU: %s%s%s, %u of %u CPU%s online\n", cpu_features.vendor,
 	       cpu_features.hypervisor ? ", hypervisor " : "",
 	       cpu_features.hypervisor ? cpu_features.hypervisor_id : "", cpu_count,
@@ -76,7 +77,7 @@ static void print_boot_lines(void)
 	printk("Booted in %lu.%02lu ms\n", us / 1000, (us % 1000) / 10);
 }
 
-/* The image's command line file, for cmdline_app_command(). */
+/* A file of the image (the command line file, runscript files), for cmdline_app_commands(). */
 static const char *read_image_file(const char *path)
 {
 	struct file *f = vfs_open_kernel(path, O_RDONLY, 0);
@@ -100,28 +101,17 @@ static void unpack_initrd(void)
 	}
 }
 
-/* Exit statuses as a shell gives them for a command it cannot run. */
-static int start_failure_status(int err)
-{
-	return err == -ENOENT ? 127 : err == -ENOEXEC || err == -EACCES ? 126 : 1;
-}
-
 static int run_application(void)
 {
-	struct app_command app;
+	struct app_commands apps;
 
-	if (cmdline_app_command(&app, read_image_file))
+	if (cmdline_app_commands(&apps, read_image_file))
 		return EXIT_USAGE;
-	if (!app.argc) {
-		print_boot_lines();
-		return 0;
-	}
-	strace_enabled = cmdline_has("strace");
 	print_boot_lines();
-	int r = process_start(app.argc, app.argv, app.envc, app.envp);
-	if (r)
-		return start_failure_status(r);
-	return process_wait();
+	if (!apps.n)
+		return 0;
+	strace_enabled = cmdline_has("strace");
+	return launch_commands(&apps);
 }
 
 static int run(void)
@@ -139,7 +129,7 @@ static int run(void)
 	return run_application();
 }
 
-__attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
+__attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t info_pa)
 {
 	cpu_set_percpu(0);
 	cpu_features_init();
@@ -147,7 +137,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	uart_init();
 	traps_init();
 	traps_init_cpu(0);
-	boot_info_parse(start_info_pa);
+	boot_info_parse(protocol, info_pa);
 	memory_init();
 	if (cmdline_init())
 		power_off(EXIT_USAGE);
@@ -168,6 +158,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	smp_init();
 	vm_init();
 	futex_init();
+	process_init();
 	net_init();
 	devices_init();
 	vfs_init();

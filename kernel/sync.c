@@ -1,8 +1,10 @@
 /*
- * Wait queues (sleepers and the readiness model's callback entries) and the
- * sleeping locks built on them. Each lock's state is
- * protected by its wait queue's spinlock, so checking the state and going to
- * sleep happen atomically with respect to the unlock that wakes us.
+ * Wait queues and the sleeping locks built on them. A queue holds sleeping
+ * threads and the readiness model's callback entries (docs/readiness.md):
+ * waitq_wake wakes sleepers for locks, waitq_notify calls callbacks and
+ * wakes sleepers for readiness. Each lock's state is protected by its wait
+ * queue's spinlock, so checking the state and going to sleep happen
+ * atomically with respect to the unlock that wakes us.
  */
 #include <alto/cpu.h>
 #include <alto/printk.h>

@@ -82,14 +82,14 @@ static long socket_read(struct file *f, struct uio *u, uint64_t *pos)
 {
 	struct sock_msg m = { .uio = u };
 
-	return sock_do_recvmsg(f->priv, &m, 0);
+	return sock_do_recvmsg(f->priv, &m, u->nowait ? MSG_DONTWAIT : 0);
 }
 
 static long socket_write(struct file *f, struct uio *u, uint64_t *pos)
 {
 	struct sock_msg m = { .uio = u };
 
-	return sock_do_sendmsg(f->priv, &m, 0);
+	return sock_do_sendmsg(f->priv, &m, u->nowait ? MSG_DONTWAIT : 0);
 }
 
 static unsigned int socket_poll(struct file *f, struct poll_table *pt)

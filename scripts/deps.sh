@@ -9,15 +9,21 @@ set -e
 # bsdutils: `script`, for the tool's terminal test; python3 and lz4: the
 # benchmark harness (bench/run.py) and the Linux guest's kernel it unpacks;
 # python3, perl, sqlite3, lua5.4 and coreutils: the real dynamically linked
-# programs of 60-dynamic.sh; nodejs, golang-go, default-jdk-headless (javac
-# and the JVM) and ruby: the runtimes of 75-runtimes.sh; dpkg-dev and
-# xz-utils: `apt-get source lwip` (scripts/fetch-lwip.sh); tcpdump, iproute2
-# and iputils-ping: the network tests (a pcap of the link, a tap device in a
-# namespace, ping from it).
+# programs of 60-dynamic.sh; grub-pc-bin, grub-efi-amd64-bin, grub-common,
+# dosfstools, mtools, fdisk and qemu-utils: alto build --bootable; ovmf: the
+# UEFI boots of 25-boot-formats.sh; nodejs, golang-go, default-jdk-headless
+# (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh; git and make
+# (with bash, tar and gzip, which every Debian has): the real programs of
+# 68-processes.sh; dpkg-dev and xz-utils: `apt-get source lwip`
+# (scripts/fetch-lwip.sh); tcpdump, iproute2 and iputils-ping: the network
+# tests (a pcap of the link, a tap device in a namespace, ping from it);
+# redis-server (with redis-tools), nginx, wrk, curl and socat: the servers
+# and their host clients in 85-servers.sh and the network bench rows.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
-	nodejs golang-go default-jdk-headless ruby dpkg-dev xz-utils tcpdump iproute2 \
-	iputils-ping"
+	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
+	nodejs golang-go default-jdk-headless ruby git dpkg-dev xz-utils tcpdump iproute2 \
+	iputils-ping redis-server redis-tools nginx wrk curl socat"
 
 missing=""
 for p in $PACKAGES; do

@@ -62,6 +62,33 @@ t_rt_ruby() {
 		--add "$RT_SRC/ruby.rb" -- /usr/bin/ruby "$RT_SRC/ruby.rb"
 }
 
+# glibc's NSS asks nscd first, through an AF_UNIX socket whose connect fails
+# (ENOENT): the lookup must work, quietly, with the socket really tried.
+t_rt_nss_quiet() {
+	local script='import pwd, grp; print(pwd.getpwnam("root").pw_uid, pwd.getpwuid(0).pw_name, grp.getgrgid(0).gr_name)'
+	rt_compare --add "$PY_LIB" -- /usr/bin/python3 -c "$script" || return 1
+	dyn_alto --strace --add "$PY_LIB" -- /usr/bin/python3 -c "$script"
+	grep -q '^socket(1, ' <<<"$RAW" || { echo "NSS made no AF_UNIX socket"; return 1; }
+}
+
+# Families Alto lacks are EAFNOSUPPORT, without a console line: programs probe them.
+t_rt_unknown_family() {
+	dyn_alto --add "$PY_LIB" -- /usr/bin/python3 -c '
+import errno, socket
+for family in (16, 17, 40):
+    try:
+        socket.socket(family, socket.SOCK_DGRAM)
+        print(family, "created")
+    except OSError as e:
+        print(family, errno.errorcode[e.errno])'
+	echo "$RAW"
+	[ "$STATUS" -eq 0 ] && [ "$OUT" = $'16 EAFNOSUPPORT\n17 EAFNOSUPPORT\n40 EAFNOSUPPORT' ] ||
+		{ echo "expected EAFNOSUPPORT for AF_NETLINK, AF_PACKET and AF_VSOCK"; return 1; }
+	! grep -q '^alto: ' <<<"$RAW" || { echo "the kernel printed a line"; return 1; }
+}
+
+run_test runtimes/nss-quiet t_rt_nss_quiet
+run_test runtimes/unknown-family-quiet t_rt_unknown_family
 run_test runtimes/node t_rt_node
 run_test runtimes/go t_rt_go
 run_test runtimes/python3-asyncio t_rt_python_asyncio

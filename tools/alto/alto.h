@@ -24,9 +24,21 @@ struct port_map {
 	bool udp;
 };
 
+/* What a file given to alto boot is (disk.c): an initrd image or a bootable disk. */
+enum disk_format {
+	DISK_NONE,
+	DISK_RAW,
+	DISK_QCOW2
+};
+
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
+	const char *disk; /* a bootable disk instead of kernel and initrd (q35 only) */
+	enum disk_format disk_format;
+	const char *firmware;	  /* "bios" (QEMU's SeaBIOS) or "uefi" (Debian's OVMF) */
+	const char *uefi_code;	  /* with uefi: OVMF's code ... */
+	const char *uefi_vars;	  /* ... and a writable copy of its variable store */
 	const char *machine;	  /* "microvm" or "q35" */
 	const char *accel;	  /* "auto", "kvm" or "tcg" */
 	const char *cpu_features; /* appended to -cpu, e.g. "+x2apic" */
@@ -92,6 +104,10 @@ enum {
 	OPT_PCAP,
 	OPT_DEVICE,
 	OPT_NO_RNG,
+	OPT_FORMAT,
+	OPT_BOOTABLE,
+	OPT_VMM,
+	OPT_FIRMWARE,
 };
 
 /* The help text of the shared options, for each sub-command's usage. */
@@ -99,6 +115,12 @@ extern const char vm_options_help[];
 extern const char app_options_help[];
 
 bool vm_option(int opt, const char *arg, struct vm_config *c);
+/*
+ * Kernel options come after a -- that ends alto's options and before PROGRAM
+ * (they start with --, a program does not): put them, joined, in *out and
+ * return the index of PROGRAM.
+ */
+int kernel_options(int argc, char **argv, int next, char **out);
 
 /* The network options (net.c): --net, -p, --mac, --pcap. */
 extern const char net_options_help[];
@@ -116,13 +138,28 @@ struct app_add {
 	bool follow; /* a symlink at host goes in as what it points to */
 };
 
-/* What goes into an image: the program, its arguments, environment and extra files. */
-struct app {
+/*
+ * One program of the command line, with its arguments, what it alone gets
+ * (--env=, --cwd=) and the separator after it (CMD_* of alto/commands.h).
+ * A runscript command names its file in guest_path (host_path: NULL).
+ */
+struct app_prog {
 	const char *program; /* as the user gave it */
 	char *host_path;     /* where the tool reads it */
 	char *guest_path;    /* absolute: where it is in the guest, and argv[0] */
 	char **args;	     /* the program's arguments after argv[0] */
 	int nargs;
+	char **env; /* its own --env= values */
+	int nenv;
+	const char *cwd;
+	unsigned int flags;
+	bool runscript;
+};
+
+/* What goes into an image: the programs, their arguments, environment and extra files. */
+struct app {
+	struct app_prog *progs; /* the first is the one a single-program image runs */
+	int nprogs;
 	char **env; /* NAME=VALUE, in order; a later -e replaces an earlier one */
 	int nenv;
 	struct app_add *adds;
@@ -138,15 +175,19 @@ bool app_option(int opt, const char *arg, struct app *a);
  * Take PROGRAM [ARGS...] from argv, find the program as a shell would, and
  * check that Alto can run it (an x86_64 ELF executable) and that every
  * --add exists; a dynamically linked program gets its interpreter and
- * libraries collected. Exits with status 2 and one clear message when not.
+ * libraries collected. With several (words after a --: the command-line
+ * grammar of alto/commands.h, a word ; & ! or &! separating programs, \;
+ * and the like an argument that is one of them), each program is taken so,
+ * and a runscript FILE on this host goes into the image with the programs
+ * it runs. Exits with status 2 and one clear message when something is wrong.
  */
-void app_resolve(struct app *a, int argc, char **argv);
+void app_resolve(struct app *a, int argc, char **argv, bool several);
 /*
  * Add to a->libs the interpreter (NULL: none) and every shared library the
- * program needs, found as ld.so would on this host, and those that shared
- * objects and programs among the --add files need (libs.c).
+ * program at host_path needs, found as ld.so would on this host, and those
+ * that shared objects and programs among the --add files need (libs.c).
  */
-void app_collect_libs(struct app *a, const char *interp);
+void app_collect_libs(struct app *a, const char *host_path, const char *interp);
 /*
  * Read a manifest (manifest.c): lines GUEST_PATH: HOST_PATH, each a file, a
  * directory tree (DIR, slash, two stars) or a glob, added to a->adds. Exits with status 2 and
@@ -191,6 +232,24 @@ unsigned int image_finish(struct image *img);
 const char *console_setup(struct vm_config *c);
 /* Start forwarding our stdin (escaped, then the end marker) into fd; fd is taken over. */
 void console_forward_start(int fd);
+
+/* Bootable disks (disk.c). */
+struct disk_config {
+	const char *output;
+	const char *kernel;  /* alto.elf: multiboot2 on UEFI */
+	const char *bzimage; /* alto.bzimage: GRUB's linux on BIOS */
+	const char *initrd;  /* the image */
+	const char *cmdline; /* the kernel's command line */
+	bool qcow2;
+};
+/* Write the disk, with temporary files in dir. Errors end the tool. */
+void disk_build(const struct disk_config *d, const char *dir);
+enum disk_format disk_detect(const char *path);
+/* Firecracker's JSON configuration, or cloud-hypervisor's command, into dir (vmm.c). */
+void vmm_write_config(const char *vmm, const char *dir, const char *kernel, const char *initrd,
+		      const char *args, int cpus, unsigned long long memory);
+/* A temporary directory under $TMPDIR, removed with what it holds when alto exits. */
+char *temp_dir(void);
 
 int cmd_boot(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -104,6 +104,32 @@ static void add_devices(struct argv_builder *b, const struct vm_config *c)
 	}
 }
 
+static void add_kernel(struct argv_builder *b, const struct vm_config *c)
+{
+	add(b, "-kernel");
+	add(b, c->kernel);
+	if (c->initrd) {
+		add(b, "-initrd");
+		add(b, c->initrd);
+	}
+	add(b, "-append");
+	add(b, c->cmdline ? c->cmdline : "");
+}
+
+/* A bootable disk, left unchanged (snapshot); with UEFI, OVMF in the two flash devices. */
+static void add_disk(struct argv_builder *b, const struct vm_config *c)
+{
+	if (c->uefi_code) {
+		add(b, "-drive");
+		addf(b, "if=pflash,format=raw,unit=0,readonly=on,file=%s", c->uefi_code);
+		add(b, "-drive");
+		addf(b, "if=pflash,format=raw,unit=1,file=%s", c->uefi_vars);
+	}
+	add(b, "-drive");
+	addf(b, "file=%s,format=%s,if=virtio,snapshot=on", c->disk,
+	     c->disk_format == DISK_QCOW2 ? "qcow2" : "raw");
+}
+
 static void build_args(struct argv_builder *b, const struct vm_config *c, const char *accel,
 		       const char *status_path)
 {
@@ -147,14 +173,10 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	add(b, "-device");
 	addf(b, "isa-debugcon,iobase=%#x,chardev=altostatus", POWER_STATUS_PORT);
 	add_devices(b, c);
-	add(b, "-kernel");
-	add(b, c->kernel);
-	if (c->initrd) {
-		add(b, "-initrd");
-		add(b, c->initrd);
-	}
-	add(b, "-append");
-	add(b, c->cmdline ? c->cmdline : "");
+	if (c->disk)
+		add_disk(b, c);
+	else
+		add_kernel(b, c);
 	b->args[b->n] = NULL;
 }
 
