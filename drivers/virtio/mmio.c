@@ -19,6 +19,7 @@
 #include <alto/virtio.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#include "mmio_desc.h"
 
 #define MMIO_MAGIC	   0x000
 #define MMIO_VERSION	   0x004
@@ -239,29 +240,6 @@ static void add_window(const struct acpi_mmio_device *w)
 	virtio_register(&m->vdev);
 }
 
-/* "SIZE@BASE:IRQ[:ID]", as Linux takes it; 0 or -EINVAL. */
-static int parse_word(const char *s, struct acpi_mmio_device *w)
-{
-	char buf[64], *at, *colon;
-	unsigned long long size, base, irq;
-
-	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
-		return -EINVAL;
-	at = strchr(buf, '@');
-	colon = at ? strchr(at, ':') : NULL;
-	if (!at || !colon)
-		return -EINVAL;
-	*at = *colon = 0;
-	char *id = strchr(colon + 1, ':');
-	if (id)
-		*id = 0;
-	if (parse_size(buf, &size) || parse_u64(at + 1, &base) || parse_u64(colon + 1, &irq))
-		return -EINVAL;
-	/* The line's trigger is not given: edge, as for ISA lines; the handler copes with both. */
-	*w = (struct acpi_mmio_device){ .base = base, .size = size, .gsi = (uint32_t)irq };
-	return 0;
-}
-
 static bool seen(const struct acpi_mmio_device *list, int n, uint64_t base)
 {
 	for (int i = 0; i < n; i++) {
@@ -278,13 +256,17 @@ void virtio_mmio_scan(void)
 	const char *word;
 
 	for (int i = 0; (word = cmdline_platform("virtio_mmio.device", i)) != NULL; i++) {
-		struct acpi_mmio_device w;
-		if (parse_word(word, &w)) {
+		struct virtio_mmio_desc d;
+		if (virtio_mmio_parse_desc(word, &d)) {
 			printk("virtio-mmio: cannot read virtio_mmio.device=%s; skipped\n", word);
 			continue;
 		}
-		if (n < MAX_MMIO_DEVICES && !seen(found, n, w.base))
-			found[n++] = w;
+		/* The line's trigger is not given: edge, as for ISA lines; the handler copes
+		 * with both. */
+		if (n < MAX_MMIO_DEVICES && !seen(found, n, d.base))
+			found[n++] = (struct acpi_mmio_device){ .base = d.base,
+								.size = d.size,
+								.gsi = d.irq };
 	}
 	for (int i = 0; i < n; i++)
 		add_window(&found[i]);
