@@ -288,10 +288,11 @@ t_srv_udp() {
 }
 run_test servers/udp-echo t_srv_udp
 
-# A server that dies by SIGKILL halfway through a stream: the kernel resets
-# its connections before the VM goes, so the client sees a reset at once
-# (through a tap device: QEMU's user networking would turn it into an end of
-# stream).
+# A server that dies by SIGKILL with data still unsent to a client that is
+# not reading yet (tests/servers/killer.py): its close queues a FIN behind
+# that data, and the kernel resets the connection before the VM goes, so
+# the client sees a reset instead of waiting for the rest (through a tap
+# device: QEMU's user networking would turn it into an end of stream).
 killed_server() {
 	tap_start "$(logged '^ready')" --add "$PY_LIB" --add "$SRV_SRC/killer.py" \
 		-e PYTHONDONTWRITEBYTECODE=1 -- --ip=eth0,192.168.77.2,255.255.255.0 \

@@ -1,6 +1,9 @@
-# A server killed in the middle of a transfer: it streams 4 MiB to its first
-# client and, a quarter of the way in, sends itself SIGKILL. The client must
-# see the connection reset, not a hang. usage: killer.py PORT
+# A server killed in the middle of a transfer: it queues 320 KiB for its
+# first client, which is not reading yet, and sends itself SIGKILL. Its
+# socket closes as Linux closes it (a FIN behind the unsent data), which
+# the client's closed window holds back; the VM then powers off, and the
+# kernel must reset the connection on its way out, or the client waits
+# for the rest forever. usage: killer.py PORT
 import os
 import signal
 import socket
@@ -16,5 +19,5 @@ c.recv(64)
 chunk = b"x" * 65536
 for i in range(64):
     c.sendall(chunk)
-    if i == 16:
+    if i == 4:
         os.kill(os.getpid(), signal.SIGKILL)
