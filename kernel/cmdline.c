@@ -7,6 +7,10 @@
  * form, whose leading options may only be --env= and --cwd=. A command
  * `runscript FILE` stands for the commands of FILE, after $VAR expansion
  * from the environment. Errors name the column, under the line shown.
+ * Hypervisors describe devices by appending words of their own (QEMU's
+ * microvm and Firecracker: "virtio_mmio.device=512@0xfeb00e00:12"); those
+ * are taken out of the parsed line wherever they landed, before options
+ * and commands are looked at.
  */
 #include <alto/boot.h>
 #include <alto/commands.h>
@@ -20,10 +24,68 @@
 
 static struct cmd_line kernel_line;
 
+/* Words the platform appends, each "KEY=VALUE" with one of these keys. */
+static const char *const platform_keys[] = { "virtio_mmio.device" };
+#define MAX_PLATFORM_WORDS 32
+static const char *platform_words[MAX_PLATFORM_WORDS];
+static int nplatform;
+
+static bool is_platform_word(const char *w)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(platform_keys); k++) {
+		size_t n = strlen(platform_keys[k]);
+		if (!strncmp(w, platform_keys[k], n) && w[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* Move the platform's words out of c's argv; false when none is left. */
+static bool take_platform_words(struct cmd *c)
+{
+	int kept = 0;
+
+	for (int i = 0; i < c->argc; i++) {
+		if (is_platform_word(c->argv[i]) && nplatform < MAX_PLATFORM_WORDS)
+			platform_words[nplatform++] = c->argv[i];
+		else
+			c->argv[kept++] = c->argv[i];
+	}
+	c->argv[kept] = NULL;
+	c->argc = kept;
+	return kept > 0;
+}
+
+/* Take them out of every command, dropping a command made of them alone. */
+static void take_platform_commands(struct cmd_line *l)
+{
+	int kept = 0;
+
+	for (int i = 0; i < l->ncmds; i++) {
+		if (take_platform_words(&l->cmds[i]))
+			l->cmds[kept++] = l->cmds[i];
+	}
+	l->ncmds = kept;
+}
+
+const char *cmdline_platform(const char *key, int i)
+{
+	size_t n = strlen(key);
+
+	for (int k = 0; k < nplatform; k++) {
+		if (strncmp(platform_words[k], key, n) || platform_words[k][n] != '=')
+			continue;
+		if (i-- == 0)
+			return platform_words[k] + n + 1;
+	}
+	return NULL;
+}
+
 /* Every option the kernel understands; anything else is refused at boot. */
 static const char *const known_options[] = {
 	"selftest",  "verbose", "quiet",	   "strace",	   "env",     "cwd",	   "tty",
 	"stdin-eof", "trace",	"trace-backtrace", "trace-buffer", "profile", "bootchart",
+	"ip",	     "defaultgw", "nameserver",
 };
 
 /* "alto: WHERE: [line L, ]column N: WHAT", that line, and a caret under the column. */
@@ -59,7 +121,11 @@ static int parse(const char *where, const char *line, struct cmd_line *out)
 
 int cmdline_init(void)
 {
-	return parse("the command line", boot_info.cmdline, &kernel_line);
+	int r = parse("the command line", boot_info.cmdline, &kernel_line);
+
+	if (!r)
+		take_platform_commands(&kernel_line);
+	return r;
 }
 
 /* The value of option `name` in the word, or NULL when the word is another option. */
@@ -85,6 +151,16 @@ const char *cmdline_get(const char *name)
 			found = v;
 	}
 	return found;
+}
+
+const char *cmdline_get_nth(const char *name, int n)
+{
+	for (int i = 0; i < kernel_line.nopts; i++) {
+		const char *v = option_value(kernel_line.opts[i], name);
+		if (v && n-- == 0)
+			return v;
+	}
+	return NULL;
 }
 
 bool cmdline_has(const char *name)

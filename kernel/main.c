@@ -9,7 +9,9 @@
 #include <alto/console.h>
 #include <alto/compiler.h>
 #include <alto/cpu.h>
+#include <alto/device.h>
 #include <alto/mm.h>
+#include <alto/net.h>
 #include <alto/power.h>
 #include <alto/printk.h>
 #include <alto/sched.h>
@@ -161,14 +163,19 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(vm_init());
 	BOOT_STEP(futex_init());
 	BOOT_STEP(process_init());
+	BOOT_STEP(net_init());
+	BOOT_STEP(devices_init());
 	BOOT_STEP(vfs_init());
 	BOOT_STEP(unpack_initrd());
 	BOOT_STEP(sysfs_init());
 	BOOT_STEP(procfs_init());
+	BOOT_STEP(net_configure());
 	if (profile_init())
 		power_off(EXIT_USAGE);
 	BOOT_STEP(trace_dump_init());
 	int status = run();
 	trace_dump_final();
+	net_shutdown();
+	devices_shutdown();
 	power_off(status);
 }

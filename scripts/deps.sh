@@ -16,12 +16,18 @@ set -e
 # (with bash, tar and gzip, which every Debian has): the real programs of
 # 68-processes.sh; zlib1g-dev: alto's gzip'd pprof profiles; liblz4-dev: the
 # decoder of compressed trace dumps in alto and the reference for the
-# compressor's unit test; tcpdump, gdb and golang-go (go tool pprof): what
-# 78-trace.sh reads the tracer's outputs with.
+# compressor's unit test; gdb and golang-go (go tool pprof): what
+# 78-trace.sh reads the tracer's outputs with; dpkg-dev and xz-utils:
+# `apt-get source lwip` (scripts/fetch-lwip.sh); tcpdump, iproute2 and
+# iputils-ping: the network tests and 78-trace.sh (a pcap of the link, a
+# tap device in a namespace, ping from it); redis-server (with
+# redis-tools), nginx, wrk, curl and socat: the servers and their host
+# clients in 85-servers.sh and the network bench rows.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
 	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
-	nodejs golang-go default-jdk-headless ruby git zlib1g-dev liblz4-dev tcpdump gdb"
+	nodejs golang-go default-jdk-headless ruby git zlib1g-dev liblz4-dev tcpdump gdb \
+	dpkg-dev xz-utils iproute2 iputils-ping redis-server redis-tools nginx wrk curl socat"
 
 missing=""
 for p in $PACKAGES; do

@@ -39,8 +39,8 @@ static const char boot_usage_tail[] =
 
 static int usage(FILE *f, int status)
 {
-	print_text(f, (const char *const[]){ boot_usage_head, vm_options_help, observe_options_help,
-					     boot_usage_tail, NULL });
+	print_text(f, (const char *const[]){ boot_usage_head, vm_options_help, net_options_help,
+					     observe_options_help, boot_usage_tail, NULL });
 	return status;
 }
 
@@ -181,6 +181,8 @@ int cmd_boot(int argc, char **argv)
 		c.cmdline = image_cmdline(&c, argc - optind, argv + optind);
 	} else {
 		c.cmdline = join_args(argc - optind, argv + optind);
+		if (!c.nnets)
+			c.net_none = true; /* the kernel alone runs no program to serve */
 	}
 	if (c.cmdline)
 		c.cmdline = join_options(observe_kernel_options(&o), c.cmdline);

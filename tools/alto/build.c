@@ -158,7 +158,7 @@ static bool build_option(int opt, const char *arg, struct build_options *o)
 	return false;
 }
 
-static void check_options(const struct build_options *o)
+static void check_options(struct build_options *o)
 {
 	if (!output)
 		die("no image given: alto build -o IMAGE PROGRAM [ARGS...]");

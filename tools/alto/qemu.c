@@ -21,7 +21,7 @@
 #include <alto/trace.h>
 #include "alto.h"
 
-#define MAX_ARGS 64
+#define MAX_ARGS 256
 
 static bool cpu_has_virtualization(void)
 {
@@ -74,6 +74,35 @@ static void addf(struct argv_builder *b, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	add(b, buf);
+}
+
+/* virtio devices: MMIO ones in their modern form, host entropy, the NICs, the user's. */
+static void add_devices(struct argv_builder *b, const struct vm_config *c)
+{
+	bool pci = !strncmp(c->machine, "q35", 3);
+
+	if (!pci) {
+		add(b, "-global");
+		add(b, "virtio-mmio.force-legacy=false");
+	}
+	if (!c->no_rng) {
+		add(b, "-device");
+		add(b, pci ? "virtio-rng-pci" : "virtio-rng-device");
+	}
+	for (int i = 0; i < c->nnets; i++) {
+		add(b, "-netdev");
+		add(b, net_netdev_arg(c, i));
+		add(b, "-device");
+		add(b, net_device_arg(c, i));
+	}
+	if (c->pcap) {
+		add(b, "-object");
+		addf(b, "filter-dump,id=dump0,netdev=net0,file=%s", c->pcap);
+	}
+	for (int i = 0; i < c->ndevices; i++) {
+		add(b, "-device");
+		add(b, c->devices[i]);
+	}
 }
 
 static void add_kernel(struct argv_builder *b, const struct vm_config *c)
@@ -161,6 +190,7 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	add(b, "-device");
 	addf(b, "isa-debugcon,iobase=%#x,chardev=altostatus", POWER_STATUS_PORT);
 	add_observe(b, c);
+	add_devices(b, c);
 	if (c->disk)
 		add_disk(b, c);
 	else
@@ -245,7 +275,12 @@ static int wait_with_timeout(pid_t pid, double timeout)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigaddset(&chld, SIGUSR1);
-	for (;;) {
+	for (bool forwarded = false;;) {
+		/* A SIGINT or SIGTERM for us ends the VM too (QEMU exits on them). */
+		if (host_signal && !forwarded) {
+			kill(pid, host_signal);
+			forwarded = true;
+		}
 		pid_t r = waitpid(pid, &ws, WNOHANG);
 		if (r == pid)
 			return ws;

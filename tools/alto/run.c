@@ -50,7 +50,8 @@ static const char run_usage_tail[] =
 static int usage(FILE *f, int status)
 {
 	print_text(f, (const char *const[]){ run_usage_head, app_options_help, vm_options_help,
-					     observe_options_help, run_usage_tail, NULL });
+					     net_options_help, observe_options_help, run_usage_tail,
+					     NULL });
 	return status;
 }
 
