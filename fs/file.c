@@ -163,6 +163,7 @@ struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned in
 			return ERR_PTR(err);
 		}
 	}
+	__atomic_add_fetch(&v->mount->nfiles, 1, __ATOMIC_RELAXED);
 	return f;
 }
 
@@ -182,6 +183,7 @@ void file_put(struct file *f)
 		fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	if (f->ops->release)
 		f->ops->release(f);
+	__atomic_sub_fetch(&f->vnode->mount->nfiles, 1, __ATOMIC_RELAXED);
 	vnode_put(f->parent);
 	vnode_put(f->vnode);
 	kfree(f);
@@ -211,6 +213,9 @@ static int open_checks(struct vnode *v, int flags, bool created)
 		return 0;
 	if (S_ISDIR(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
+	if ((acc != O_RDONLY || (flags & O_TRUNC)) && (S_ISREG(v->mode) || S_ISLNK(v->mode)) &&
+	    vfs_check_writable(v))
+		return -EROFS;
 	if ((flags & O_TRUNC) && S_ISREG(v->mode) && !created)
 		return vfs_truncate(v, 0);
 	return 0;
@@ -237,6 +242,8 @@ static int open_create(struct nameidata *nd, int flags, unsigned int mode, struc
 		return err;
 	if (nd->trailing_slash)
 		return -EISDIR;
+	if (vfs_check_writable(nd->dir))
+		return -EROFS;
 	mutex_lock(&nd->dir->mount->ns_lock);
 	err = nd->dir->ops->create(nd->dir, nd->last, nd->lastlen, S_IFREG | (mode & S_IALLUGO), 0,
 				   out);
@@ -368,6 +375,13 @@ long vfs_kwrite(struct file *f, const void *buf, size_t len)
 long vfs_file_size(struct file *f)
 {
 	return (long)READ_ONCE(f->vnode->size);
+}
+
+int vfs_fsync(struct file *f, bool datasync)
+{
+	struct vnode *v = f->vnode;
+
+	return v->ops->fsync ? v->ops->fsync(v, datasync) : 0;
 }
 
 int64_t vfs_lseek(struct file *f, int64_t off, int whence)

@@ -48,6 +48,8 @@ int vfs_step(struct vnode *dir, const char *name, size_t len, struct vnode **out
 /* Vnodes and mounts. */
 void vnode_init(struct vnode *v, struct mount *m, const struct vnode_ops *ops, uint32_t mode);
 void mount_init(struct mount *m, const char *fstype, uint32_t magic);
+/* List the root file system first in the mount table. */
+void mount_add_root(struct mount *m);
 extern struct mount *root_mount;
 /* The pseudo file system of pipes: not in the tree, but st_dev and st_ino work. */
 extern struct mount pipefs_mount;

@@ -248,6 +248,13 @@ static int walk_for_create(struct nameidata *nd, struct vnode *base, const char 
 		err = -EEXIST;
 	if (!err && nd->lastlen > NAME_MAX)
 		err = -ENAMETOOLONG;
+	if (!err && vfs_check_writable(nd->dir)) {
+		/* A name that exists is EEXIST even on a read-only file system, as on Linux. */
+		struct vnode *v;
+		err = vfs_step(nd->dir, nd->last, nd->lastlen, &v) ? -EROFS : -EEXIST;
+		if (err == -EEXIST)
+			vnode_put(v);
+	}
 	return err;
 }
 
@@ -359,6 +366,8 @@ static int walk_existing_parent(struct nameidata *nd, struct vnode *base, const 
 		err = -ENOTDIR;
 	if (!err && nd->lastlen > NAME_MAX)
 		err = -ENAMETOOLONG;
+	if (!err)
+		err = vfs_check_writable(nd->dir);
 	return err;
 }
 

@@ -1,8 +1,8 @@
 /*
- * The VFS core: vnode references, the mount table, files without names,
- * attributes, the working directory, and boot (vfs_init). A vnode lives
- * while references remain; file systems count one for each directory entry
- * naming it, so the last of links and open files frees it.
+ * The VFS core: vnode references, files without names, attributes, the
+ * working directory, and boot (vfs_init). A vnode lives while references
+ * remain; file systems count one for each directory entry naming it, so the
+ * last of links and open files frees it. The mount table is fs/mount.c.
  */
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -16,10 +16,6 @@
 struct mount *root_mount;
 struct mount pipefs_mount;
 static struct mount anon_mount;
-
-static struct list mounts = LIST_INIT(mounts);
-static struct mutex mounts_lock = MUTEX_INIT(mounts_lock);
-static unsigned int next_mount_id = 1;
 
 void vnode_get(struct vnode *v)
 {
@@ -73,40 +69,6 @@ struct file *vfs_anon_file(const struct file_ops *ops, uint32_t mode, unsigned i
 	if (!IS_ERR(f))
 		f->priv = priv;
 	return f;
-}
-
-void mount_init(struct mount *m, const char *fstype, uint32_t magic)
-{
-	mutex_init(&m->ns_lock);
-	m->fstype = fstype;
-	m->magic = magic;
-	m->next_ino = 0;
-	list_init(&m->link);
-	mutex_lock(&mounts_lock);
-	m->id = next_mount_id++;
-	/* Anonymous devices, as Linux numbers them for in-memory file systems: 0:N. */
-	m->dev = makedev_linux(0, m->id);
-	mutex_unlock(&mounts_lock);
-}
-
-int vfs_mount(struct mount *m, const char *path)
-{
-	struct vnode *dir;
-	int err = vfs_lookup(NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
-
-	if (err)
-		return err;
-	mutex_lock(&mounts_lock);
-	if (dir->mounted) {
-		mutex_unlock(&mounts_lock);
-		vnode_put(dir);
-		return -EBUSY;
-	}
-	m->covered = dir; /* the reference moves to the mount */
-	dir->mounted = m;
-	list_append(&mounts, &m->link);
-	mutex_unlock(&mounts_lock);
-	return 0;
 }
 
 struct vnode *vfs_root(void)
@@ -169,27 +131,56 @@ void vfs_getattr(struct vnode *v, struct kstat *st)
 	rw_read_unlock(&v->lock);
 }
 
+void vattr_apply(struct vnode *v, const struct vattr *va)
+{
+	if (va->mask & VA_MODE)
+		v->mode = (v->mode & S_IFMT) | (va->mode & S_IALLUGO);
+	if (va->mask & VA_UID)
+		v->uid = va->uid;
+	if (va->mask & VA_GID)
+		v->gid = va->gid;
+	if (va->mask & VA_ATIME)
+		v->atime = va->atime;
+	if (va->mask & VA_MTIME)
+		v->mtime = va->mtime;
+	v->ctime = vfs_now();
+}
+
+/* Through the file system's setattr when it has one, which keeps the change. */
+static int setattr(struct vnode *v, const struct vattr *va)
+{
+	int err = vfs_check_writable(v);
+
+	if (err)
+		return err;
+	if (v->ops->setattr) {
+		err = v->ops->setattr(v, va);
+	} else {
+		rw_write_lock(&v->lock);
+		vattr_apply(v, va);
+		rw_write_unlock(&v->lock);
+	}
+	if (!err)
+		fsnotify_vnode(v, IN_ATTRIB);
+	return err;
+}
+
 int vfs_chmod(struct vnode *v, unsigned int mode)
 {
-	rw_write_lock(&v->lock);
-	v->mode = (v->mode & S_IFMT) | (mode & S_IALLUGO);
-	v->ctime = vfs_now();
-	rw_write_unlock(&v->lock);
-	fsnotify_vnode(v, IN_ATTRIB);
-	return 0;
+	struct vattr va = { .mask = VA_MODE, .mode = mode };
+
+	return setattr(v, &va);
 }
 
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
-	rw_write_lock(&v->lock);
+	struct vattr va = { .uid = uid, .gid = gid };
+
 	if (uid != (uint32_t)-1)
-		v->uid = uid;
+		va.mask |= VA_UID;
 	if (gid != (uint32_t)-1)
-		v->gid = gid;
-	v->ctime = vfs_now();
-	rw_write_unlock(&v->lock);
-	fsnotify_vnode(v, IN_ATTRIB);
-	return 0;
+		va.mask |= VA_GID;
+	return setattr(v, &va);
 }
 
 static bool time_valid(const struct timespec *t)
@@ -202,6 +193,7 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 {
 	struct timespec now = vfs_now();
 	struct timespec t[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+	struct vattr va = { 0 };
 
 	if (times) {
 		if (!time_valid(&times[0]) || !time_valid(&times[1]))
@@ -209,17 +201,17 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 		t[0] = times[0];
 		t[1] = times[1];
 	}
-	if (t[0].tv_nsec == UTIME_OMIT && t[1].tv_nsec == UTIME_OMIT)
+	if (t[0].tv_nsec != UTIME_OMIT) {
+		va.mask |= VA_ATIME;
+		va.atime = t[0].tv_nsec == UTIME_NOW ? now : t[0];
+	}
+	if (t[1].tv_nsec != UTIME_OMIT) {
+		va.mask |= VA_MTIME;
+		va.mtime = t[1].tv_nsec == UTIME_NOW ? now : t[1];
+	}
+	if (!va.mask)
 		return 0;
-	rw_write_lock(&v->lock);
-	if (t[0].tv_nsec != UTIME_OMIT)
-		v->atime = t[0].tv_nsec == UTIME_NOW ? now : t[0];
-	if (t[1].tv_nsec != UTIME_OMIT)
-		v->mtime = t[1].tv_nsec == UTIME_NOW ? now : t[1];
-	v->ctime = now;
-	rw_write_unlock(&v->lock);
-	fsnotify_vnode(v, IN_ATTRIB);
-	return 0;
+	return setattr(v, &va);
 }
 
 int vfs_truncate(struct vnode *v, int64_t size)
@@ -230,31 +222,12 @@ int vfs_truncate(struct vnode *v, int64_t size)
 		return -EISDIR;
 	if (!S_ISREG(v->mode) || !v->ops->truncate)
 		return -EINVAL;
-	int err = v->ops->truncate(v, (uint64_t)size);
+	int err = vfs_check_writable(v);
+	if (!err)
+		err = v->ops->truncate(v, (uint64_t)size);
 	if (!err)
 		fsnotify_vnode(v, IN_MODIFY);
 	return err;
-}
-
-int vfs_statfs(struct vnode *v, struct statfs *st)
-{
-	struct mount *m = v->mount;
-	uint64_t total = pages_total_count(), free = pages_free_count();
-
-	*st = (struct statfs){
-		.f_type = m->magic,
-		.f_bsize = PAGE_SIZE,
-		.f_blocks = total,
-		.f_bfree = free,
-		.f_bavail = free,
-		.f_files = total,
-		.f_ffree = free,
-		.f_fsid = { (int32_t)m->dev, 0 },
-		.f_namelen = NAME_MAX,
-		.f_frsize = PAGE_SIZE,
-		.f_flags = ST_VALID,
-	};
-	return 0;
 }
 
 /* Prepend "/name" to the path being built backwards at buf[*pos..]. */
@@ -374,25 +347,15 @@ long vfs_file_path(struct file *f, char *buf, size_t size)
 	return (size_t)n < size ? n : -ENAMETOOLONG;
 }
 
-void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx)
-{
-	struct list *l;
-
-	mutex_lock(&mounts_lock);
-	list_for_each(l, &mounts)
-		fn(list_entry(l, struct mount, link), ctx);
-	mutex_unlock(&mounts_lock);
-}
-
-static void mount_at(const char *path, struct mount *m)
+static void mount_at(const char *path, const char *fstype, const char *options)
 {
 	int err = vfs_mkdir(NULL, path, 0755);
 
 	if (err && err != -EEXIST)
 		panic("vfs: cannot create %s: %d", path, err);
-	err = vfs_mount(m, path);
+	err = vfs_mount_fs(fstype, NULL, path, 0, options);
 	if (err)
-		panic("vfs: cannot mount %s on %s: %d", m->fstype, path, err);
+		panic("vfs: cannot mount %s on %s: %d", fstype, path, err);
 }
 
 void vfs_init(void)
@@ -407,13 +370,9 @@ void vfs_init(void)
 	root_mount = ramfs_create("rootfs", RAMFS_MAGIC, 0755);
 	if (!root_mount)
 		panic("vfs: no memory for the root file system");
-	list_append(&mounts, &root_mount->link);
-	struct mount *tmp = ramfs_create("tmpfs", TMPFS_MAGIC, 01777);
-	struct mount *dev = ramfs_create("devtmpfs", TMPFS_MAGIC, 0755);
-	if (!tmp || !dev)
-		panic("vfs: no memory for /tmp and /dev");
-	mount_at("/dev", dev);
-	mount_at("/tmp", tmp);
+	mount_add_root(root_mount);
+	mount_at("/dev", "devtmpfs", NULL);
+	mount_at("/tmp", "tmpfs", "mode=1777");
 	devfs_init();
 	console_dev_init();
 }

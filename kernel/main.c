@@ -171,5 +171,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	unpack_initrd();
 	sysfs_init();
 	procfs_init();
-	power_off(run());
+	int status = run();
+	vfs_shutdown();
+	power_off(status);
 }

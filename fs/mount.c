@@ -1,0 +1,274 @@
+/*
+ * The mount table and file system types. Types register with FILESYSTEM()
+ * in a linker section and are found by name; a mount sits on a directory
+ * (its `covered` vnode) and is listed in the order it was made, which is
+ * what /proc/mounts shows. Unmounting refuses a mount still in use: open
+ * files (counted per mount), references to its root beyond the mount's own
+ * and the walk's, and whatever the file system itself knows of (its vnodes
+ * held by working directories). sync and power-off go through every mount.
+ */
+#include <alto/mm.h>
+#include <alto/printk.h>
+#include <alto/string.h>
+#include <uapi/errno.h>
+#include <uapi/mount.h>
+#include "internal.h"
+
+static struct list mounts = LIST_INIT(mounts);
+static struct mutex mounts_lock = MUTEX_INIT(mounts_lock);
+static unsigned int next_mount_id = 1;
+
+extern const struct fs_type *const __filesystems_start[], *const __filesystems_end[];
+
+const struct fs_type *fs_type_find(const char *name)
+{
+	for (const struct fs_type *const *t = __filesystems_start; t < __filesystems_end; t++) {
+		if (!strcmp((*t)->name, name))
+			return *t;
+	}
+	return NULL;
+}
+
+void fs_types_for_each(void (*fn)(const struct fs_type *t, void *ctx), void *ctx)
+{
+	for (const struct fs_type *const *t = __filesystems_start; t < __filesystems_end; t++)
+		fn(*t, ctx);
+}
+
+void mount_init(struct mount *m, const char *fstype, uint32_t magic)
+{
+	mutex_init(&m->ns_lock);
+	m->fstype = fstype;
+	m->source = fstype;
+	m->magic = magic;
+	m->next_ino = 0;
+	list_init(&m->link);
+	mutex_lock(&mounts_lock);
+	m->id = next_mount_id++;
+	/* Anonymous devices, as Linux numbers them for in-memory file systems: 0:N. */
+	m->dev = makedev_linux(0, m->id);
+	mutex_unlock(&mounts_lock);
+}
+
+void mount_add_root(struct mount *m)
+{
+	mutex_lock(&mounts_lock);
+	list_append(&mounts, &m->link);
+	mutex_unlock(&mounts_lock);
+}
+
+int vfs_mount(struct mount *m, const char *path)
+{
+	struct vnode *dir;
+	int err = vfs_lookup(NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+
+	if (err)
+		return err;
+	mutex_lock(&mounts_lock);
+	if (dir->mounted) {
+		mutex_unlock(&mounts_lock);
+		vnode_put(dir);
+		return -EBUSY;
+	}
+	m->covered = dir; /* the reference moves to the mount */
+	dir->mounted = m;
+	list_append(&mounts, &m->link);
+	mutex_unlock(&mounts_lock);
+	return 0;
+}
+
+/* The MNT_* flags mount(2)'s MS_* ask for. */
+static unsigned int mnt_flags(unsigned long ms)
+{
+	return (ms & MS_RDONLY ? MNT_RDONLY : 0) | (ms & MS_NOSUID ? MNT_NOSUID : 0) |
+	       (ms & MS_NODEV ? MNT_NODEV : 0) | (ms & MS_NOEXEC ? MNT_NOEXEC : 0);
+}
+
+/* A file system's last call: everything written back, its state freed. */
+static void release(struct mount *m)
+{
+	if (m->ops && m->ops->sync)
+		m->ops->sync(m, SYNC_WAIT | SYNC_FINAL);
+	if (m->ops && m->ops->unmount)
+		m->ops->unmount(m);
+}
+
+int vfs_mount_fs(const char *fstype, const char *source, const char *target, unsigned int flags,
+		 const char *data)
+{
+	const struct fs_type *t = fs_type_find(fstype);
+	struct mount *m;
+
+	if (!t)
+		return -ENODEV;
+	if (t->needs_device && !source)
+		return -ENOTBLK;
+	m = t->mount(t, source, mnt_flags(flags), data);
+	if (IS_ERR(m))
+		return (int)PTR_ERR(m);
+	m->flags |= mnt_flags(flags);
+	int err = vfs_mount(m, target);
+	if (err)
+		release(m);
+	return err;
+}
+
+/* The mount whose root is at target (referenced through its root), or -EINVAL. */
+static int mount_at(const char *target, struct mount **out)
+{
+	struct vnode *v;
+	int err = vfs_lookup(NULL, target, LOOKUP_FOLLOW, &v);
+
+	if (err)
+		return err;
+	if (v != v->mount->root || !v->mount->covered) {
+		vnode_put(v);
+		return -EINVAL;
+	}
+	*out = v->mount;
+	return 0;
+}
+
+int vfs_remount(const char *target, unsigned int flags)
+{
+	struct mount *m;
+	int err = mount_at(target, &m);
+
+	if (err)
+		return err;
+	unsigned int want = mnt_flags(flags);
+	if ((want & MNT_RDONLY) && !(m->flags & MNT_RDONLY) && m->ops && m->ops->sync)
+		m->ops->sync(m, SYNC_WAIT);
+	m->flags = want;
+	vnode_put(m->root);
+	return 0;
+}
+
+static bool busy(struct mount *m)
+{
+	/* The mount's own reference to its root and the one the walk took. */
+	if (READ_ONCE(m->root->refs) > 2 || READ_ONCE(m->nfiles) > 0 || m->root->mounted)
+		return true;
+	return m->ops && m->ops->busy && m->ops->busy(m);
+}
+
+int vfs_umount(const char *target, int flags)
+{
+	struct mount *m;
+	int err;
+
+	if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
+		return -EINVAL;
+	err = mount_at(target, &m);
+	if (err)
+		return err;
+	mutex_lock(&mounts_lock);
+	if (busy(m)) {
+		mutex_unlock(&mounts_lock);
+		vnode_put(m->root);
+		return -EBUSY;
+	}
+	m->covered->mounted = NULL;
+	list_remove(&m->link);
+	mutex_unlock(&mounts_lock);
+	vnode_put(m->root); /* the walk's */
+	vnode_put(m->covered);
+	release(m);
+	return 0;
+}
+
+/* The mounts as they are now, referenced through their roots, for work that sleeps. */
+static int snapshot(struct mount ***out)
+{
+	struct list *l;
+	int n = 0, i = 0;
+
+	mutex_lock(&mounts_lock);
+	list_for_each(l, &mounts)
+		n++;
+	struct mount **all = kmalloc((size_t)(n ? n : 1) * sizeof(*all));
+	if (all) {
+		list_for_each(l, &mounts) {
+			struct mount *m = list_entry(l, struct mount, link);
+			vnode_get(m->root);
+			all[i++] = m;
+		}
+	}
+	mutex_unlock(&mounts_lock);
+	*out = all;
+	return all ? n : 0;
+}
+
+static void sync_mounts(unsigned int how, bool reverse)
+{
+	struct mount **all;
+	int n = snapshot(&all);
+
+	for (int j = 0; j < n; j++) {
+		struct mount *m = all[reverse ? n - 1 - j : j];
+		if (m->ops && m->ops->sync)
+			m->ops->sync(m, how);
+		vnode_put(m->root);
+	}
+	kfree(all);
+}
+
+void vfs_sync_all(bool wait)
+{
+	sync_mounts(wait ? SYNC_WAIT : 0, false);
+}
+
+void vfs_shutdown(void)
+{
+	sync_mounts(SYNC_WAIT | SYNC_FINAL, true);
+}
+
+int vfs_syncfs(struct file *f)
+{
+	struct mount *m = f->vnode->mount;
+
+	return m->ops && m->ops->sync ? m->ops->sync(m, SYNC_WAIT) : 0;
+}
+
+int vfs_check_writable(const struct vnode *v)
+{
+	return READ_ONCE(v->mount->flags) & MNT_RDONLY ? -EROFS : 0;
+}
+
+int vfs_statfs(struct vnode *v, struct statfs *st)
+{
+	struct mount *m = v->mount;
+	uint64_t total = pages_total_count(), free = pages_free_count();
+	int err = 0;
+
+	*st = (struct statfs){
+		.f_bsize = PAGE_SIZE,
+		.f_blocks = total,
+		.f_bfree = free,
+		.f_bavail = free,
+		.f_files = total,
+		.f_ffree = free,
+		.f_namelen = NAME_MAX,
+		.f_frsize = PAGE_SIZE,
+	};
+	if (m->ops && m->ops->statfs)
+		err = m->ops->statfs(m, st);
+	st->f_type = m->magic;
+	st->f_fsid[0] = (int32_t)m->dev;
+	st->f_fsid[1] = 0;
+	st->f_flags = ST_VALID | (m->flags & MNT_RDONLY ? ST_RDONLY : 0) |
+		      (m->flags & MNT_NOSUID ? ST_NOSUID : 0) |
+		      (m->flags & MNT_NODEV ? ST_NODEV : 0) |
+		      (m->flags & MNT_NOEXEC ? ST_NOEXEC : 0);
+	return err;
+}
+
+void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx)
+{
+	struct list *l;
+
+	mutex_lock(&mounts_lock);
+	list_for_each(l, &mounts)
+		fn(list_entry(l, struct mount, link), ctx);
+	mutex_unlock(&mounts_lock);
+}
