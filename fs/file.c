@@ -61,6 +61,26 @@ long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct i
 	return (long)total;
 }
 
+void uio_prefault(struct uio *u, size_t n)
+{
+	int i = 0;
+
+	if (!u->user)
+		return;
+	for (size_t seg = 0; n && i < u->iovcnt; i++, seg = 0) {
+		const char __user *base = (const char __user *)(uintptr_t)u->iov[i].iov_base;
+		size_t len = MIN((size_t)u->iov[i].iov_len, n);
+		char c;
+		for (; seg < len; seg = ALIGN_DOWN(seg, PAGE_SIZE) + PAGE_SIZE) {
+			if (copy_from_user(&c, base + seg, 1))
+				return; /* the copy will report it */
+		}
+		if (len && copy_from_user(&c, base + len - 1, 1))
+			return;
+		n -= len;
+	}
+}
+
 void uio_free(struct uio *u)
 {
 	kfree(u->alloc);
@@ -195,6 +215,8 @@ static const struct file_ops *fops_for(struct vnode *v, unsigned int flags)
 		return &vfs_path_fops;
 	if (S_ISCHR(v->mode))
 		return chrdev_fops(v->rdev);
+	if (S_ISBLK(v->mode))
+		return &blkdev_fops;
 	if (S_ISFIFO(v->mode))
 		return &fifo_fops;
 	return v->fops;
@@ -381,6 +403,8 @@ int vfs_fsync(struct file *f, bool datasync)
 {
 	struct vnode *v = f->vnode;
 
+	if (S_ISBLK(v->mode))
+		return blkdev_fsync(v);
 	return v->ops->fsync ? v->ops->fsync(v, datasync) : 0;
 }
 

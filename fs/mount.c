@@ -7,11 +7,13 @@
  * and the walk's, and whatever the file system itself knows of (its vnodes
  * held by working directories). sync and power-off go through every mount.
  */
+#include <alto/boot.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include <uapi/mount.h>
+#include <uapi/stat.h>
 #include "internal.h"
 
 static struct list mounts = LIST_INIT(mounts);
@@ -271,4 +273,83 @@ void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx)
 	list_for_each(l, &mounts)
 		fn(list_entry(l, struct mount, link), ctx);
 	mutex_unlock(&mounts_lock);
+}
+
+/* "ro" and "rw" among the options become flags; the others go to the file system. */
+static unsigned int split_flags(char *opts)
+{
+	unsigned int flags = 0;
+	char *out = opts;
+
+	for (char *p = opts; p && *p;) {
+		char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == 2 && !memcmp(p, "ro", 2)) {
+			flags |= MS_RDONLY;
+		} else if (!(len == 2 && !memcmp(p, "rw", 2)) && len) {
+			if (out != opts)
+				*out++ = ',';
+			memmove(out, p, len);
+			out += len;
+		}
+		p += len + (comma != NULL);
+	}
+	if (out)
+		*out = 0;
+	return flags;
+}
+
+/* Directories down to path, made as needed (mkdir -p). */
+static int make_dirs(char *path)
+{
+	for (char *p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p)
+			*p = 0;
+		int err = vfs_mkdir(NULL, path, 0755);
+		if (p)
+			*p = '/';
+		if (err && err != -EEXIST)
+			return err;
+		if (!p)
+			return 0;
+	}
+}
+
+/* One --mount=SOURCE:DIR[:TYPE[:OPTIONS]]: 0, or -errno after a line saying why. */
+static int mount_option(const char *arg)
+{
+	char *copy = kmalloc(strlen(arg) + 1), *field[4] = { 0 };
+	int n = 0, err;
+
+	if (!copy)
+		return -ENOMEM;
+	strlcpy(copy, arg, strlen(arg) + 1);
+	for (char *p = copy; p && n < 4; n++) {
+		field[n] = p;
+		p = n < 3 ? strchr(p, ':') : NULL;
+		if (p)
+			*p++ = 0;
+	}
+	const char *type = field[2] && *field[2] ? field[2] : "ext2";
+	unsigned int flags = split_flags(field[3]);
+	if (!field[1] || field[1][0] != '/') {
+		printk("alto: --mount=%s: the form is SOURCE:/DIR[:TYPE[:OPTIONS]]\n", arg);
+		err = -EINVAL;
+	} else if ((err = make_dirs(field[1])) ||
+		   (err = vfs_mount_fs(type, field[0], field[1], flags, field[3]))) {
+		printk("alto: cannot mount %s on %s (%s): error %d\n", field[0], field[1], type,
+		       err);
+	}
+	kfree(copy);
+	return err;
+}
+
+int vfs_mount_boot(void)
+{
+	const char *arg;
+	int err = 0;
+
+	for (int i = 0; !err && (arg = cmdline_get_nth("mount", i)); i++)
+		err = mount_option(arg);
+	return err;
 }

@@ -291,9 +291,11 @@ int vfs_mknod(struct vnode *base, const char *path, unsigned int mode, uint64_t 
 
 	if (!type)
 		mode |= type = S_IFREG;
-	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK)
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
+	    type != S_IFSOCK)
 		return type == S_IFDIR ? -EPERM : -EOPNOTSUPP;
-	return create_node(base, path, mode & (S_IFMT | S_IALLUGO), type == S_IFCHR ? rdev : 0);
+	return create_node(base, path, mode & (S_IFMT | S_IALLUGO),
+			   type == S_IFCHR || type == S_IFBLK ? rdev : 0);
 }
 
 int vfs_symlink(const char *target, struct vnode *base, const char *path)

@@ -5,9 +5,11 @@
  * last of links and open files frees it. The mount table is fs/mount.c.
  */
 #include <alto/mm.h>
+#include <alto/pagecache.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/string.h>
+#include <alto/time.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/inotify.h>
@@ -16,6 +18,12 @@
 struct mount *root_mount;
 struct mount pipefs_mount;
 static struct mount anon_mount;
+
+struct timespec vfs_now(void)
+{
+	uint64_t ns = time_realtime_ns();
+	return (struct timespec){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
+}
 
 void vnode_get(struct vnode *v)
 {
@@ -371,6 +379,7 @@ void vfs_init(void)
 	if (!root_mount)
 		panic("vfs: no memory for the root file system");
 	mount_add_root(root_mount);
+	pcache_init_flusher();
 	mount_at("/dev", "devtmpfs", NULL);
 	mount_at("/tmp", "tmpfs", "mode=1777");
 	devfs_init();

@@ -26,7 +26,8 @@ static struct words kernel_words;
 
 /* Every option the kernel understands; anything else is refused at boot. */
 static const char *const known_options[] = {
-	"selftest", "verbose", "quiet", "strace", "env", "tty", "stdin-eof",
+	"selftest", "verbose",	 "quiet", "strace", "env",
+	"tty",	    "stdin-eof", "root",  "mount",  "ramdisk",
 };
 
 static int split(const char *line, struct words *out)
@@ -70,14 +71,19 @@ static const char *option_value(const char *word, const char *name)
 	return word[2 + n] ? NULL : "";
 }
 
-const char *cmdline_get(const char *name)
+const char *cmdline_get_nth(const char *name, int n)
 {
 	for (int i = 0; i < kernel_words.first_app; i++) {
 		const char *v = option_value(kernel_words.w[i], name);
-		if (v)
+		if (v && n-- == 0)
 			return v;
 	}
 	return NULL;
+}
+
+const char *cmdline_get(const char *name)
+{
+	return cmdline_get_nth(name, 0);
 }
 
 bool cmdline_has(const char *name)

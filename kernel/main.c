@@ -5,6 +5,7 @@
  */
 #include <alto/acpi.h>
 #include <alto/apic.h>
+#include <alto/block.h>
 #include <alto/boot.h>
 #include <alto/console.h>
 #include <alto/compiler.h>
@@ -169,9 +170,10 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	futex_init();
 	vfs_init();
 	unpack_initrd();
+	ramdisk_init();
 	sysfs_init();
 	procfs_init();
-	int status = run();
+	int status = vfs_mount_boot() ? EXIT_USAGE : run();
 	vfs_shutdown();
 	power_off(status);
 }

@@ -2,8 +2,13 @@
  * The kernel's page allocator: the buddy core (mm/buddy.c) with one zone per
  * usable RAM range of the memory map, behind a spinlock. Bring-up order lives
  * here too: reservations, page tables, zones, then the hand-over of free RAM.
+ * When no block is left, the page cache gives back clean pages nobody uses
+ * (pcache_reclaim) and the allocation is tried again. Each page also has a
+ * share count (how many more address spaces map it: file pages mapped from
+ * the page cache), changed with atomic instructions and no lock.
  */
 #include <alto/mm.h>
+#include <alto/pagecache.h>
 #include <alto/printk.h>
 #include <alto/spinlock.h>
 #include <alto/string.h>
@@ -12,12 +17,74 @@
 static struct buddy buddy;
 static struct spinlock page_lock = SPINLOCK_INIT;
 
-void *page_alloc(unsigned int order)
+/* Share counts, one per page of each zone. */
+static struct {
+	uintptr_t base, end;
+	uint32_t *count;
+} shares[BUDDY_MAX_ZONES];
+static int nshares;
+
+/* The count of an allocator page; NULL for other memory (the kernel image, the initrd). */
+static uint32_t *share_of(const void *page)
+{
+	uintptr_t a = (uintptr_t)page;
+
+	for (int i = 0; i < nshares; i++) {
+		if (a >= shares[i].base && a < shares[i].end)
+			return &shares[i].count[(a - shares[i].base) >> PAGE_SHIFT];
+	}
+	return NULL;
+}
+
+void page_share(void *page)
+{
+	uint32_t *count = share_of(page);
+
+	if (count)
+		__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
+}
+
+bool page_unshare(void *page)
+{
+	uint32_t *count = share_of(page), n;
+
+	if (!count)
+		return false;
+	n = __atomic_load_n(count, __ATOMIC_RELAXED);
+	while (n) {
+		if (__atomic_compare_exchange_n(count, &n, n - 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return false;
+	}
+	return true;
+}
+
+uint32_t page_sharers(const void *page)
+{
+	uint32_t *count = share_of(page);
+
+	return count ? __atomic_load_n(count, __ATOMIC_ACQUIRE) : 0;
+}
+
+static void *try_alloc(unsigned int order)
 {
 	unsigned long flags = spin_lock(&page_lock);
 	void *p = buddy_alloc(&buddy, order);
 
 	spin_unlock(&page_lock, flags);
+	return p;
+}
+
+void *page_alloc(unsigned int order)
+{
+	void *p = try_alloc(order);
+
+	/* Clean cached file pages are the memory that can be had back at once. */
+	for (int round = 0; !p && round < 4; round++) {
+		if (!pcache_reclaim((1ul << order) * 32))
+			break;
+		p = try_alloc(order);
+	}
 	return p;
 }
 
@@ -76,6 +143,12 @@ static void add_zones(const struct mem_range *map, int n)
 			panic("mm: no memory for page metadata");
 		if (buddy_add_zone(&buddy, phys_to_virt(start), npages, meta))
 			panic("mm: too many memory ranges");
+		uint32_t *count = bootmem_alloc(ALIGN_UP(npages * 4, PAGE_SIZE) / PAGE_SIZE);
+		if (!count)
+			panic("mm: no memory for page share counts");
+		shares[nshares].base = (uintptr_t)phys_to_virt(start);
+		shares[nshares].end = (uintptr_t)phys_to_virt(end);
+		shares[nshares++].count = count;
 	}
 }
 

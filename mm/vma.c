@@ -28,6 +28,7 @@ struct gather {
 	uintptr_t start, end; /* the range to flush on every CPU */
 	void *pages;	      /* pages to free after the flush, chained through themselves */
 	struct vma *dead;     /* areas to free (and files to release), chained through link.next */
+	void *unshare;	      /* a file page copied for a write: one mapper less after the flush */
 };
 
 static void gather_range(struct gather *g, uintptr_t start, uintptr_t end)
@@ -46,6 +47,8 @@ static void gather_finish(struct gather *g)
 {
 	if (g->start != g->end)
 		tlb_shootdown_user(g->start, g->end);
+	if (g->unshare)
+		page_unshare(g->unshare);
 	while (g->pages) {
 		void *next = *(void **)g->pages;
 		page_free(g->pages);
@@ -232,15 +235,21 @@ struct release_ctx {
 	struct gather *g;
 };
 
-/* A page leaving the mapping: freed after the flush, unless it is a file's own page. */
+/*
+ * A page leaving the mapping: freed after the flush, unless it is a file's
+ * own page, which only loses a mapper (the page cache keeps a page while
+ * it is mapped).
+ */
 static void release_page(uint64_t pte, void *arg)
 {
 	struct release_ctx *c = arg;
 	void *page = phys_to_virt(pte & PTE_ADDR_MASK);
 
 	c->mm->resident--;
-	if (pte & PTE_FILE)
+	if (pte & PTE_FILE) {
+		page_unshare(page);
 		return;
+	}
 	*(void **)page = c->g->pages;
 	c->g->pages = page;
 }
@@ -650,6 +659,8 @@ static int install(void *page, void *arg)
 		r = paging_map_user(c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
 		if (!r) {
 			mm->resident++;
+			if (!priv)
+				page_share(page); /* before the file system lets go of it */
 			priv = NULL;
 		}
 	}
@@ -709,6 +720,7 @@ static int copy_on_write(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int
 	}
 	/* Other CPUs may still read the file's page through the old entry. */
 	gather_range(g, va, va + PAGE_SIZE);
+	g->unshare = phys_to_virt(pte & PTE_ADDR_MASK);
 	return 0;
 }
 

@@ -59,6 +59,8 @@ int boot_reserved_ranges(struct mem_range *out, int max);
 int cmdline_init(void);
 /* The value of "--name=value", "" for a bare "--name", NULL if absent. */
 const char *cmdline_get(const char *name);
+/* The value of the nth (from 0) "--name=value" of options given several times, or NULL. */
+const char *cmdline_get_nth(const char *name, int n);
 bool cmdline_has(const char *name);
 /* The first "--option" the kernel does not know, or NULL. */
 const char *cmdline_unknown_option(void);

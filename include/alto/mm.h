@@ -43,6 +43,16 @@ void *page_alloc(unsigned int order);
 void *page_alloc_zeroed(unsigned int order);
 void page_free(void *p);
 uint64_t pages_free_count(void);
+/*
+ * Share counts of pages mapped by several address spaces: page_share adds
+ * a mapper; page_unshare drops one and returns true when none was left;
+ * page_sharers says how many there are. A page of the page cache counts
+ * every mapping of it (the cache keeps it while any remain); memory that
+ * is not the allocator's (the kernel image, the initrd) counts nothing.
+ */
+void page_share(void *page);
+bool page_unshare(void *page);
+uint32_t page_sharers(const void *page);
 uint64_t pages_total_count(void);
 
 /* Heap. kmalloc(0) returns a unique pointer; kfree(NULL) does nothing. */

@@ -53,6 +53,11 @@ long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct i
 void uio_free(struct uio *u);
 /* Limit the uio to its first max bytes. */
 void uio_clamp(struct uio *u, size_t max);
+/*
+ * Touch each page of the next n bytes of a writer's uio without taking
+ * them, so that copying them in later, under a file's lock, does not fault.
+ */
+void uio_prefault(struct uio *u, size_t n);
 
 /* A change of attributes: what mask names (VA_*), for setattr. */
 struct vattr {
@@ -143,6 +148,8 @@ struct vnode {
 
 void vnode_get(struct vnode *v);
 void vnode_put(struct vnode *v);
+/* Timestamps are wall-clock time (CLOCK_REALTIME). */
+struct timespec vfs_now(void);
 /* Set the fields va names, and ctime (with v's lock held for writing, or not yet shared). */
 void vattr_apply(struct vnode *v, const struct vattr *va);
 
@@ -222,8 +229,10 @@ int vfs_remount(const char *target, unsigned int flags);
 int vfs_umount(const char *target, int flags);
 /* Write back every file system (sync(2)); with wait, until it is on its devices. */
 void vfs_sync_all(bool wait);
-/* Unmount everything that can be, last mounted first, at power-off. */
+/* Write everything back, last mounted first, and mark disks clean, at power-off. */
 void vfs_shutdown(void);
+/* The kernel's --mount=SOURCE:DIR[:TYPE[:OPTIONS]] options: 0, or -errno after a line. */
+int vfs_mount_boot(void);
 /* -EROFS when v's file system is mounted read-only. */
 int vfs_check_writable(const struct vnode *v);
 
