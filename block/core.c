@@ -95,8 +95,7 @@ void block_for_each(void (*fn)(struct block_device *bd, void *arg), void *arg)
 		fn(list_entry(l, struct block_device, link), arg);
 }
 
-struct bio *bio_alloc(struct block_device *bd, enum bio_op op, uint64_t sector,
-		      unsigned int nvecs)
+struct bio *bio_alloc(struct block_device *bd, enum bio_op op, uint64_t sector, unsigned int nvecs)
 {
 	struct bio *b = kzalloc(sizeof(*b));
 
@@ -358,8 +357,7 @@ static void batch_send(struct block_batch *bb)
 	block_submit(b);
 }
 
-int block_batch_add(struct block_batch *bb, enum bio_op op, uint64_t off, void *buf,
-		    uint32_t len)
+int block_batch_add(struct block_batch *bb, enum bio_op op, uint64_t off, void *buf, uint32_t len)
 {
 	uint64_t sector = off >> SECTOR_SHIFT;
 	struct bio *b = bb->cur;
@@ -399,9 +397,10 @@ int block_io(struct block_device *bd, enum bio_op op, uint64_t off, void *buf, u
 	block_batch_init(&bb, bd);
 	if (op == BIO_READ || op == BIO_WRITE) {
 		for (uint64_t done = 0; done < len;) {
-			/* A segment per page: kmalloc'd buffers are contiguous, bio_add joins them. */
-			uint32_t chunk = (uint32_t)MIN(len - done,
-						       PAGE_SIZE - ((uintptr_t)buf + done) % PAGE_SIZE);
+			/* A segment per page: kmalloc'd buffers are contiguous, bio_add joins them.
+			 */
+			uint32_t chunk = (uint32_t)MIN(
+				len - done, PAGE_SIZE - ((uintptr_t)buf + done) % PAGE_SIZE);
 			int err = block_batch_add(&bb, op, off + done, (char *)buf + done, chunk);
 			if (err) {
 				bb.status = err;

@@ -59,8 +59,17 @@ static int transfer(struct vnode *v, struct pcache_io *io, int n, enum bio_op op
 		uint32_t len = off < size ? (uint32_t)MIN((uint64_t)PAGE_SIZE, size - off) : 0;
 		if (op == BIO_READ && len < PAGE_SIZE)
 			memset((char *)io[i].page + len, 0, PAGE_SIZE - len);
-		if (len)
-			err = block_batch_add(&bb, op, off, io[i].page, len);
+		/* A write sends the runs of sectors that changed. */
+		for (uint32_t s = 0; s < len && !err; s += SECTOR_SIZE) {
+			uint32_t run = 0;
+			while (s + run < len &&
+			       (op == BIO_READ || (io[i].mask >> ((s + run) / SECTOR_SIZE) & 1)))
+				run += SECTOR_SIZE;
+			if (run)
+				err = block_batch_add(&bb, op, off + s, (char *)io[i].page + s,
+						      run);
+			s += run;
+		}
 	}
 	int werr = block_batch_wait(&bb);
 	return err ? err : werr;
@@ -185,9 +194,10 @@ static long blkdev_write(struct file *f, struct uio *u, uint64_t *pos)
 static int64_t blkdev_llseek(struct file *f, int64_t off, int whence)
 {
 	int64_t size = (int64_t)block_bytes(file_bd(f));
-	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos :
-			whence == SEEK_END				? size :
-									  -1;
+	int64_t base = whence == SEEK_SET ? 0 :
+		       whence == SEEK_CUR ? (int64_t)f->pos :
+		       whence == SEEK_END ? size :
+					    -1;
 
 	if (base < 0 || base + off < 0)
 		return -EINVAL;

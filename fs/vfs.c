@@ -188,6 +188,12 @@ int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 		va.mask |= VA_UID;
 	if (gid != (uint32_t)-1)
 		va.mask |= VA_GID;
+	/* As Linux: a file's set-user-ID bit goes, and set-group-ID when the group may run it. */
+	uint32_t mode = READ_ONCE(v->mode), kill = S_ISUID | (mode & S_IXGRP ? S_ISGID : 0);
+	if (!S_ISDIR(mode) && (mode & kill)) {
+		va.mask |= VA_MODE;
+		va.mode = mode & ~kill;
+	}
 	return setattr(v, &va);
 }
 

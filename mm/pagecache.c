@@ -56,7 +56,8 @@ struct pc_page {
 	struct list lru;
 	struct list dirty;
 	uint32_t refs;
-	uint32_t flags;
+	uint16_t flags;
+	uint8_t dirty_mask; /* the sectors to write: all, unless the user said which */
 };
 
 struct pcache {
@@ -224,8 +225,9 @@ static void wake_flusher(void)
 }
 
 /* Mark p dirty (pc->lock held); the cache joins the dirty list. */
-static void dirty_locked(struct pcache *pc, struct pc_page *p)
+static void dirty_locked(struct pcache *pc, struct pc_page *p, uint8_t mask)
 {
+	p->dirty_mask |= mask;
 	if (p->flags & PG_DIRTY)
 		return;
 	p->flags |= PG_DIRTY;
@@ -240,15 +242,65 @@ static void dirty_locked(struct pcache *pc, struct pc_page *p)
 		count(&nr_dirty, 1);
 }
 
-void pcache_mark_dirty(struct pc_page *p)
+static uint8_t sector_mask(size_t off, size_t len)
+{
+	unsigned int first = (unsigned int)(off / 512),
+		     last = (unsigned int)((off + len - 1) / 512);
+
+	return len ? (uint8_t)(((2u << last) - 1) & ~((1u << first) - 1)) : 0;
+}
+
+void pcache_mark_dirty_range(struct pc_page *p, size_t off, size_t len)
 {
 	struct pcache *pc = p->pc;
 	unsigned long irq = spin_lock(&pc->lock);
 
-	dirty_locked(pc, p);
+	dirty_locked(pc, p, sector_mask(off, len));
 	spin_unlock(&pc->lock, irq);
 	if (READ_ONCE(nr_dirty) > dirty_background())
 		wake_flusher();
+}
+
+void pcache_mark_dirty(struct pc_page *p)
+{
+	pcache_mark_dirty_range(p, 0, PAGE_SIZE);
+}
+
+/* Wait until p's write-back ends. */
+static void wait_writeback(struct pc_page *p)
+{
+	for (;;) {
+		unsigned int seq = __atomic_load_n(&io_seq, __ATOMIC_ACQUIRE);
+		if (!(READ_ONCE(p->flags) & PG_WRITEBACK))
+			return;
+		waitq_wait_seq(&io_wq, &io_seq, seq, WAITQ_ALL, 0);
+	}
+}
+
+void pcache_forget_range(struct vnode *v, uint64_t off, size_t len)
+{
+	struct pcache *pc = v->pcache;
+	unsigned long irq = spin_lock(&pc->lock);
+	struct pc_page *p = find_get(pc, off / PAGE_SIZE);
+
+	spin_unlock(&pc->lock, irq);
+	if (!p)
+		return;
+	wait_writeback(p);
+	irq = spin_lock(&pc->lock);
+	p->dirty_mask &= (uint8_t)~sector_mask(off % PAGE_SIZE, len);
+	if ((p->flags & PG_DIRTY) && !p->dirty_mask && !(p->flags & PG_SHARED)) {
+		p->flags &= ~PG_DIRTY;
+		list_remove(&p->dirty);
+		count(&nr_dirty, -1);
+		if (--pc->ndirty == 0) {
+			spin_lock_noirq(&dirty_lock);
+			list_remove(&pc->dirty_link);
+			spin_unlock_noirq(&dirty_lock);
+		}
+	}
+	put_locked(p);
+	spin_unlock(&pc->lock, irq);
 }
 
 /* Wait until p is read in (or its read failed): true when it holds the file's bytes. */
@@ -299,7 +351,7 @@ static struct pc_page *read_in(struct pcache *pc, uint64_t index, unsigned int n
 			break;
 		}
 		pages[got] = p;
-		io[got] = (struct pcache_io){ index + got, page, PAGE_SIZE };
+		io[got] = (struct pcache_io){ index + got, page, PAGE_SIZE, 0xff };
 	}
 	if (!got) {
 		*err = -ENOMEM; /* or someone else is reading it in: the caller looks again */
@@ -326,10 +378,10 @@ static struct pc_page *read_in(struct pcache *pc, uint64_t index, unsigned int n
 }
 
 /* Page index of pc, holding the file's bytes, referenced; NULL with *err. */
-static struct pc_page *get_uptodate(struct pcache *pc, uint64_t index, unsigned int want,
-				    int *err)
+static struct pc_page *get_uptodate(struct pcache *pc, uint64_t index, unsigned int want, int *err)
 {
-	*err = -EIO;
+	int r = -EIO;
+
 	for (int tries = 0; tries < 5; tries++) {
 		unsigned long irq = spin_lock(&pc->lock);
 		struct pc_page *p = find_get(pc, index);
@@ -341,10 +393,13 @@ static struct pc_page *get_uptodate(struct pcache *pc, uint64_t index, unsigned 
 			continue;
 		}
 		/* -ENOMEM may also mean that another reader got there first: look again. */
-		p = read_in(pc, index, window(pc, index, want), err);
-		if (p || *err != -ENOMEM)
+		p = read_in(pc, index, window(pc, index, want), &r);
+		if (p)
 			return p;
+		if (r != -ENOMEM)
+			break;
 	}
+	*err = r;
 	return NULL;
 }
 
@@ -378,8 +433,8 @@ static struct pc_page *get_fresh(struct pcache *pc, uint64_t index, int *err)
 
 void *pcache_get_page(struct vnode *v, uint64_t index, bool read, struct pc_page **ref, int *err)
 {
-	struct pc_page *p = read ? get_uptodate(v->pcache, index, 1, err) :
-				   get_fresh(v->pcache, index, err);
+	struct pc_page *p =
+		read ? get_uptodate(v->pcache, index, 1, err) : get_fresh(v->pcache, index, err);
 
 	*ref = p;
 	return p ? p->page : NULL;
@@ -556,7 +611,7 @@ int pcache_map_page(struct vnode *v, uint64_t off, bool own, int (*fn)(void *pag
 				}
 				p->flags |= PG_SHARED;
 				count(&nr_shared, 1);
-				dirty_locked(pc, p);
+				dirty_locked(pc, p, 0xff);
 			}
 			spin_unlock(&pc->lock, irq);
 		}
@@ -640,10 +695,9 @@ static int take_batch(struct pcache *pc, struct list *from, struct pcache_io *io
 		p->refs++;
 		pages[n] = p;
 		uint64_t start = p->index * PAGE_SIZE;
-		io[n++] = (struct pcache_io){ p->index, p->page,
-					      start < size ? (size_t)MIN((uint64_t)PAGE_SIZE,
-									 size - start) :
-							     0 };
+		size_t len = start < size ? (size_t)MIN((uint64_t)PAGE_SIZE, size - start) : 0;
+		io[n++] = (struct pcache_io){ p->index, p->page, len, p->dirty_mask };
+		p->dirty_mask = 0;
 	}
 	return n;
 }
@@ -659,7 +713,7 @@ static void finish_batch(struct pcache *pc, struct pc_page **pages, int n, int e
 		count(&nr_writeback, -1);
 		if ((p->flags & PG_SHARED) && !(p->flags & PG_REMOVED)) {
 			if (page_sharers(p->page))
-				dirty_locked(pc, p);
+				dirty_locked(pc, p, 0xff);
 			else {
 				p->flags &= ~PG_SHARED;
 				count(&nr_shared, -1);
@@ -675,6 +729,7 @@ static void finish_batch(struct pcache *pc, struct pc_page **pages, int n, int e
 		spin_unlock_noirq(&dirty_lock);
 	}
 	spin_unlock(&pc->lock, irq);
+	waitq_notify_seq(&io_wq, &io_seq, WAITQ_ALL);
 }
 
 static int writeback_locked(struct pcache *pc)
@@ -781,7 +836,8 @@ int pcache_sync_mount(struct mount *m)
 	int first_err = 0;
 	struct pcache *pc;
 
-	/* Each round cleans one cache: as many rounds as caches were dirty, plus what writers add. */
+	/* Each round cleans one cache: as many rounds as caches were dirty, plus what writers add.
+	 */
 	for (int rounds = 0; rounds < 100000 && (pc = pick(of_mount, m)); rounds++) {
 		int err = pcache_writeback(pc->vnode);
 		if (err && !first_err)

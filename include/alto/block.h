@@ -70,8 +70,9 @@ struct request {
 };
 
 /* Walk a request's segments: for (bio, i) from the first bio's first vec on. */
-#define rq_for_each_segment(rq, b, i) \
-	for ((b) = (rq)->first; (b); (b) = (b)->next) for ((i) = 0; (i) < (b)->nvecs; (i)++)
+#define rq_for_each_segment(rq, b, i)                 \
+	for ((b) = (rq)->first; (b); (b) = (b)->next) \
+		for ((i) = 0; (i) < (b)->nvecs; (i)++)
 
 struct block_ops {
 	/*
@@ -96,9 +97,9 @@ struct block_device {
 	uint64_t nsectors;
 	uint32_t block_size; /* logical block, bytes */
 	unsigned int queue_depth, max_segments;
-	uint64_t max_bytes;  /* per read or write request */
+	uint64_t max_bytes; /* per read or write request */
 	bool read_only;
-	bool write_cache;    /* volatile: BIO_FLUSH means something */
+	bool write_cache; /* volatile: BIO_FLUSH means something */
 	bool discard;
 	uint32_t major, minor;
 	const struct block_ops *ops;
@@ -125,8 +126,7 @@ struct block_device *block_find_dev(uint64_t dev);
 void block_for_each(void (*fn)(struct block_device *bd, void *arg), void *arg);
 
 /* A bio for up to nvecs segments (kmalloc'd when more than inline): NULL without memory. */
-struct bio *bio_alloc(struct block_device *bd, enum bio_op op, uint64_t sector,
-		      unsigned int nvecs);
+struct bio *bio_alloc(struct block_device *bd, enum bio_op op, uint64_t sector, unsigned int nvecs);
 void bio_free(struct bio *b);
 /* Add a segment: false when the bio is full. */
 bool bio_add(struct bio *b, void *buf, uint32_t len);
@@ -151,8 +151,7 @@ struct block_batch {
 
 void block_batch_init(struct block_batch *bb, struct block_device *bd);
 /* op (read or write) of len bytes at buf, at byte offset off of the device: 0 or -errno. */
-int block_batch_add(struct block_batch *bb, enum bio_op op, uint64_t off, void *buf,
-		    uint32_t len);
+int block_batch_add(struct block_batch *bb, enum bio_op op, uint64_t off, void *buf, uint32_t len);
 int block_batch_wait(struct block_batch *bb);
 /* One operation, waited for: read, write (len bytes at byte offset off), flush or discard. */
 int block_io(struct block_device *bd, enum bio_op op, uint64_t off, void *buf, uint64_t len);

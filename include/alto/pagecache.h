@@ -31,7 +31,8 @@ struct pc_page;
 struct pcache_io {
 	uint64_t index;
 	void *page;
-	size_t len; /* for writes: bytes up to the end of the file (PAGE_SIZE but at the end) */
+	size_t len;   /* for writes: bytes up to the end of the file (PAGE_SIZE but at the end) */
+	uint8_t mask; /* for writes: the 512-byte sectors to write (bit n: sector n) */
 };
 
 struct pcache_ops {
@@ -92,7 +93,15 @@ bool pcache_has_dirty(const struct vnode *v);
  */
 void *pcache_get_page(struct vnode *v, uint64_t index, bool read, struct pc_page **ref, int *err);
 void pcache_mark_dirty(struct pc_page *p);
+/* Only bytes [off, off+len) of the page changed: write-back writes their sectors alone. */
+void pcache_mark_dirty_range(struct pc_page *p, size_t off, size_t len);
 void pcache_put_page(struct pc_page *p);
+/*
+ * The bytes [off, off+len) of v (whole sectors) are no longer v's to write:
+ * a block of metadata freed, which may be given to a file next. Their dirty
+ * state is dropped, after any write of them in progress ends.
+ */
+void pcache_forget_range(struct vnode *v, uint64_t off, size_t len);
 
 /*
  * Free up to n clean pages nobody uses or maps, coldest first: how many

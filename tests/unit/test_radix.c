@@ -40,7 +40,7 @@ static void *item(uint64_t i)
 static void test_basic(void **state)
 {
 	struct radix_tree t;
-	uint64_t idx[] = { 0, 1, 63, 64, 4095, 4096, 1ull << 30, 1ull << 40, UINT64_MAX - 1,
+	uint64_t idx[] = { 0,	      1, 63, 64, 4095, 4096, 1ull << 30, 1ull << 40, UINT64_MAX - 1,
 			   UINT64_MAX };
 	size_t n = sizeof(idx) / sizeof(idx[0]);
 
@@ -82,7 +82,9 @@ static int cmp_u64(const void *a, const void *b)
 /* Random indexes of every size against a sorted array. */
 static void test_model(void **state)
 {
-	enum { N = 5000 };
+	enum {
+		N = 5000
+	};
 	static uint64_t keys[N];
 	struct radix_tree t;
 	size_t n = 0;
