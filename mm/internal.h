@@ -117,6 +117,8 @@ void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags, b
 int paging_move_user_range(uintptr_t start, uintptr_t end, intptr_t delta);
 
 int page_order(const void *p);
+/* page_alloc without asking the page cache for memory (for the heap, which holds its lock). */
+void *page_alloc_noreclaim(unsigned int order);
 void heap_kernel_init(void);
 
 #endif

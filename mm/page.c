@@ -66,7 +66,7 @@ uint32_t page_sharers(const void *page)
 	return count ? __atomic_load_n(count, __ATOMIC_ACQUIRE) : 0;
 }
 
-static void *try_alloc(unsigned int order)
+void *page_alloc_noreclaim(unsigned int order)
 {
 	unsigned long flags = spin_lock(&page_lock);
 	void *p = buddy_alloc(&buddy, order);
@@ -77,13 +77,13 @@ static void *try_alloc(unsigned int order)
 
 void *page_alloc(unsigned int order)
 {
-	void *p = try_alloc(order);
+	void *p = page_alloc_noreclaim(order);
 
 	/* Clean cached file pages are the memory that can be had back at once. */
 	for (int round = 0; !p && round < 4; round++) {
 		if (!pcache_reclaim((1ul << order) * 32))
 			break;
-		p = try_alloc(order);
+		p = page_alloc_noreclaim(order);
 	}
 	return p;
 }

@@ -26,13 +26,15 @@ static uint32_t blocks_in_group(struct ext2_fs *fs, uint32_t g)
 static uint32_t gd_free_blocks(struct ext2_fs *fs, uint32_t g)
 {
 	struct ext2_group_desc *d = ext2_gd(fs, g);
-	return d->bg_free_blocks_count | (fs->desc_size >= 64 ? (uint32_t)d->bg_free_blocks_count_hi << 16 : 0);
+	return d->bg_free_blocks_count |
+	       (fs->desc_size >= 64 ? (uint32_t)d->bg_free_blocks_count_hi << 16 : 0);
 }
 
 static uint32_t gd_free_inodes(struct ext2_fs *fs, uint32_t g)
 {
 	struct ext2_group_desc *d = ext2_gd(fs, g);
-	return d->bg_free_inodes_count | (fs->desc_size >= 64 ? (uint32_t)d->bg_free_inodes_count_hi << 16 : 0);
+	return d->bg_free_inodes_count |
+	       (fs->desc_size >= 64 ? (uint32_t)d->bg_free_inodes_count_hi << 16 : 0);
 }
 
 uint64_t ext2_free_blocks(struct ext2_fs *fs)
@@ -112,7 +114,8 @@ uint64_t ext2_alloc_block(struct ext2_fs *fs, uint64_t goal)
 			continue;
 		uint64_t base = first + (uint64_t)g * fs->blocks_per_group;
 		uint32_t start = k == 0 ? (uint32_t)(goal - base) : 0;
-		int64_t bit = take_bit(fs, ext2_gd_block_bitmap(fs, g), blocks_in_group(fs, g), start);
+		int64_t bit =
+			take_bit(fs, ext2_gd_block_bitmap(fs, g), blocks_in_group(fs, g), start);
 		if (bit < 0) {
 			ext2_corrupt(fs, "free block count without a free block, group", g);
 			continue;
@@ -192,7 +195,8 @@ uint32_t ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir_ino, bool is_dir)
 			continue;
 		/* Reserved inodes (below s_first_ino) are never handed out. */
 		uint32_t start = g == 0 ? fs->first_ino - 1 : 0;
-		int64_t bit = take_bit(fs, ext2_gd_inode_bitmap(fs, g), fs->inodes_per_group, start);
+		int64_t bit =
+			take_bit(fs, ext2_gd_inode_bitmap(fs, g), fs->inodes_per_group, start);
 		if (bit < 0 || (g == 0 && bit < start)) {
 			ext2_corrupt(fs, "free inode count without a free inode, group", g);
 			continue;

@@ -89,9 +89,11 @@ static int extent_map(struct ext2_inode_info *ei, uint64_t lblock, uint64_t *out
 				bool unwritten = len > EXT4_EXT_INIT_MAX_LEN;
 				if (unwritten)
 					len -= EXT4_EXT_INIT_MAX_LEN;
-				if (lblock >= e[i].ee_block && lblock < (uint64_t)e[i].ee_block + len) {
+				if (lblock >= e[i].ee_block &&
+				    lblock < (uint64_t)e[i].ee_block + len) {
 					if (!unwritten)
-						*out = ((uint64_t)e[i].ee_start_hi << 32 | e[i].ee_start_lo) +
+						*out = ((uint64_t)e[i].ee_start_hi << 32 |
+							e[i].ee_start_lo) +
 						       (lblock - e[i].ee_block);
 					break;
 				}

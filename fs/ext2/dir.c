@@ -17,8 +17,8 @@
 struct slot {
 	struct pc_page *ref;
 	char *page;
-	size_t off;  /* of the entry in the page */
-	long prev;   /* of the entry before it in its block, -1 when first */
+	size_t off; /* of the entry in the page */
+	long prev;  /* of the entry before it in its block, -1 when first */
 };
 
 static uint8_t file_type(const struct ext2_fs *fs, uint32_t mode)
@@ -77,7 +77,8 @@ static int walk(struct ext2_inode_info *dir, uint64_t from,
 		char *page = ext2_get_page(dir, index, &ref, &err);
 		if (!page)
 			return err;
-		for (size_t b = 0; b < PAGE_SIZE && index * PAGE_SIZE + b < size; b += fs->block_size) {
+		for (size_t b = 0; b < PAGE_SIZE && index * PAGE_SIZE + b < size;
+		     b += fs->block_size) {
 			if (index * PAGE_SIZE + b + fs->block_size <= from)
 				continue;
 			long prev = -1;
@@ -185,8 +186,8 @@ static int grow(struct ext2_inode_info *dir, struct slot *slot)
 	if (err)
 		return err;
 	/* A page that starts here has nothing to read; one already begun is read in. */
-	void *page = pcache_get_page(&dir->v, size / PAGE_SIZE, size % PAGE_SIZE != 0, &slot->ref,
-				     &err);
+	void *page =
+		pcache_get_page(&dir->v, size / PAGE_SIZE, size % PAGE_SIZE != 0, &slot->ref, &err);
 	if (!page)
 		return err;
 	slot->page = page;
@@ -269,7 +270,8 @@ int ext2_dir_set(struct ext2_inode_info *dir, const char *name, size_t len,
 static int not_dots(struct ext2_inode_info *dir, struct ext2_dirent *de, uint64_t pos, void *arg)
 {
 	size_t n = name_len(dir->fs, de);
-	bool dots = (n == 1 && de->name[0] == '.') || (n == 2 && de->name[0] == '.' && de->name[1] == '.');
+	bool dots = (n == 1 && de->name[0] == '.') ||
+		    (n == 2 && de->name[0] == '.' && de->name[1] == '.');
 
 	return de->inode && !dots ? -ENOTEMPTY : 0;
 }
@@ -328,8 +330,8 @@ static int emit(struct ext2_inode_info *dir, struct ext2_dirent *de, uint64_t po
 	struct listing *l = arg;
 	uint64_t next = pos + de->rec_len;
 
-	if (de->inode && l->fn(l->ctx, de->name, name_len(dir->fs, de), de->inode,
-			       dtype(dir->fs, de), next))
+	if (de->inode &&
+	    l->fn(l->ctx, de->name, name_len(dir->fs, de), de->inode, dtype(dir->fs, de), next))
 		return 2; /* the reader is full: stop before this entry */
 	*l->cookie = next;
 	return 0;

@@ -9,18 +9,18 @@
 
 #include <stdint.h>
 
-#define EXT2_SUPER_OFFSET 1024
-#define EXT2_MAGIC	  0xef53
-#define EXT2_ROOT_INO	  2
-#define EXT2_GOOD_OLD_FIRST_INO	  11
-#define EXT2_GOOD_OLD_INODE_SIZE  128
-#define EXT2_NDIR_BLOCKS	  12
-#define EXT2_IND_BLOCK		  12
-#define EXT2_DIND_BLOCK		  13
-#define EXT2_TIND_BLOCK		  14
-#define EXT2_N_BLOCKS		  15
-#define EXT2_NAME_LEN		  255
-#define EXT2_LINK_MAX		  65000
+#define EXT2_SUPER_OFFSET	 1024
+#define EXT2_MAGIC		 0xef53
+#define EXT2_ROOT_INO		 2
+#define EXT2_GOOD_OLD_FIRST_INO	 11
+#define EXT2_GOOD_OLD_INODE_SIZE 128
+#define EXT2_NDIR_BLOCKS	 12
+#define EXT2_IND_BLOCK		 12
+#define EXT2_DIND_BLOCK		 13
+#define EXT2_TIND_BLOCK		 14
+#define EXT2_N_BLOCKS		 15
+#define EXT2_NAME_LEN		 255
+#define EXT2_LINK_MAX		 65000
 
 /* s_state */
 #define EXT2_VALID_FS 1
@@ -164,9 +164,9 @@ _Static_assert(__builtin_offsetof(struct ext2_inode, i_block) == 40 &&
 #define EXT2_EXTRA_ISIZE_TIMES 24
 
 /* i_flags */
-#define EXT2_INDEX_FL	  0x00001000 /* hashed directory (dir_index) */
-#define EXT4_HUGE_FILE_FL 0x00040000
-#define EXT4_EXTENTS_FL	  0x00080000
+#define EXT2_INDEX_FL	    0x00001000 /* hashed directory (dir_index) */
+#define EXT4_HUGE_FILE_FL   0x00040000
+#define EXT4_EXTENTS_FL	    0x00080000
 #define EXT4_INLINE_DATA_FL 0x10000000
 
 /* Extra timestamp fields: 2 bits of epoch (seconds 32 and 33), then nanoseconds. */
@@ -242,19 +242,19 @@ _Static_assert(sizeof(struct ext4_extent) == 12 && sizeof(struct ext4_extent_idx
 #define COMPAT_STABLE_INODES 0x0800
 #define COMPAT_ORPHAN_FILE   0x1000
 
-#define RO_COMPAT_SPARSE_SUPER	  0x0001
-#define RO_COMPAT_LARGE_FILE	  0x0002
-#define RO_COMPAT_BTREE_DIR	  0x0004
-#define RO_COMPAT_HUGE_FILE	  0x0008
-#define RO_COMPAT_GDT_CSUM	  0x0010
-#define RO_COMPAT_DIR_NLINK	  0x0020
-#define RO_COMPAT_EXTRA_ISIZE	  0x0040
-#define RO_COMPAT_QUOTA		  0x0100
-#define RO_COMPAT_BIGALLOC	  0x0200
-#define RO_COMPAT_METADATA_CSUM	  0x0400
-#define RO_COMPAT_READONLY	  0x1000
-#define RO_COMPAT_PROJECT	  0x2000
-#define RO_COMPAT_ORPHAN_PRESENT  0x10000
+#define RO_COMPAT_SPARSE_SUPER	 0x0001
+#define RO_COMPAT_LARGE_FILE	 0x0002
+#define RO_COMPAT_BTREE_DIR	 0x0004
+#define RO_COMPAT_HUGE_FILE	 0x0008
+#define RO_COMPAT_GDT_CSUM	 0x0010
+#define RO_COMPAT_DIR_NLINK	 0x0020
+#define RO_COMPAT_EXTRA_ISIZE	 0x0040
+#define RO_COMPAT_QUOTA		 0x0100
+#define RO_COMPAT_BIGALLOC	 0x0200
+#define RO_COMPAT_METADATA_CSUM	 0x0400
+#define RO_COMPAT_READONLY	 0x1000
+#define RO_COMPAT_PROJECT	 0x2000
+#define RO_COMPAT_ORPHAN_PRESENT 0x10000
 
 #define INCOMPAT_COMPRESSION 0x0001
 #define INCOMPAT_FILETYPE    0x0002

@@ -175,7 +175,8 @@ void ext2_write_inode(struct ext2_inode_info *ei)
 	uint64_t block;
 	size_t off;
 
-	if (ei->deleted || locate(fs, (uint32_t)ei->v.ino, &block, &off) || ext2_bread(fs, block, &b))
+	if (ei->deleted || locate(fs, (uint32_t)ei->v.ino, &block, &off) ||
+	    ext2_bread(fs, block, &b))
 		return;
 	size_t n = MIN((size_t)fs->inode_size, sizeof(raw));
 	memset(&raw, 0, sizeof(raw));
@@ -318,7 +319,7 @@ struct ext2_inode_info *ext2_new_inode(struct ext2_fs *fs, struct ext2_inode_inf
 }
 
 /* Free everything of an inode with no names and no users (fs->lock held). */
-static void delete(struct ext2_inode_info *ei)
+static void delete (struct ext2_inode_info *ei)
 {
 	struct ext2_fs *fs = ei->fs;
 	bool is_dir = S_ISDIR(ei->v.mode);
@@ -370,7 +371,7 @@ static void ext2_free(struct vnode *v)
 
 	mutex_lock(&fs->lock);
 	if (READ_ONCE(v->refs) == 0 && v->nlink == 0 && !(fs->mount.flags & MNT_RDONLY)) {
-		delete(ei);
+		delete (ei);
 		drop(ei);
 	}
 	mutex_unlock(&fs->lock);
@@ -394,7 +395,8 @@ bool ext2_icache_busy(struct ext2_fs *fs)
 	mutex_lock(&fs->lock);
 	for (int i = 0; i < EXT2_HASH_BUCKETS && !busy; i++) {
 		list_for_each(l, &fs->hash[i]) {
-			struct ext2_inode_info *ei = list_entry(l, struct ext2_inode_info, hash_link);
+			struct ext2_inode_info *ei =
+				list_entry(l, struct ext2_inode_info, hash_link);
 			if (&ei->v != fs->mount.root && READ_ONCE(ei->v.refs) > 0)
 				busy = true;
 		}

@@ -29,12 +29,12 @@ struct ext2_fs {
 	uint32_t block_size, inode_size, desc_size;
 	uint64_t blocks_count;
 	uint32_t ngroups, blocks_per_group, inodes_per_group, first_ino;
-	uint32_t gdt_blocks;	   /* blocks of group descriptors */
+	uint32_t gdt_blocks;	    /* blocks of group descriptors */
 	struct ext2_group_desc *gd; /* every group's descriptor (desc_size bytes each) */
-	bool read_only;		   /* the device or the features allow nothing else */
-	bool filetype;		   /* directory entries carry the file's type */
-	bool was_clean;		   /* s_state had EXT2_VALID_FS when mounted */
-	uint32_t dir_group;	   /* where the last directory went */
+	bool read_only;		    /* the device or the features allow nothing else */
+	bool filetype;		    /* directory entries carry the file's type */
+	bool was_clean;		    /* s_state had EXT2_VALID_FS when mounted */
+	uint32_t dir_group;	    /* where the last directory went */
 	struct list hash[EXT2_HASH_BUCKETS];
 	uint64_t ninodes; /* in the cache */
 };
@@ -108,8 +108,7 @@ int ext2_bmap(struct ext2_inode_info *ei, uint64_t lblock, bool create, uint64_t
 int ext2_free_blocks_from(struct ext2_inode_info *ei, uint64_t from);
 
 /* inode.c */
-extern const struct vnode_ops ext2_file_vops, ext2_dir_vops, ext2_symlink_vops,
-	ext2_special_vops;
+extern const struct vnode_ops ext2_file_vops, ext2_dir_vops, ext2_symlink_vops, ext2_special_vops;
 extern const struct pcache_ops ext2_pcache_ops;
 /* The inode ino, from the cache or the disk, referenced; ERR_PTR on failure. */
 struct ext2_inode_info *ext2_iget(struct ext2_fs *fs, uint32_t ino);

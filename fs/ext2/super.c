@@ -15,11 +15,13 @@
 #include "internal.h"
 
 /* What Alto writes, reads only, or cannot use at all. */
-#define RW_INCOMPAT	(INCOMPAT_FILETYPE | INCOMPAT_FLEX_BG)
-#define RO_INCOMPAT	(RW_INCOMPAT | INCOMPAT_EXTENTS | INCOMPAT_64BIT | INCOMPAT_LARGEDIR | \
-			 INCOMPAT_CSUM_SEED | INCOMPAT_META_BG)
-#define RW_RO_COMPAT	(RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR | \
-			 RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_DIR_NLINK | RO_COMPAT_HUGE_FILE)
+#define RW_INCOMPAT (INCOMPAT_FILETYPE | INCOMPAT_FLEX_BG)
+#define RO_INCOMPAT                                                            \
+	(RW_INCOMPAT | INCOMPAT_EXTENTS | INCOMPAT_64BIT | INCOMPAT_LARGEDIR | \
+	 INCOMPAT_CSUM_SEED | INCOMPAT_META_BG)
+#define RW_RO_COMPAT                                                           \
+	(RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR | \
+	 RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_DIR_NLINK | RO_COMPAT_HUGE_FILE)
 
 static const struct {
 	uint32_t bit;
@@ -174,8 +176,8 @@ static int check_features(struct ext2_fs *fs, bool *rdonly)
 		}
 	}
 	if (incompat & ~RO_INCOMPAT) {
-		printk("ext2 (%s): cannot mount: unknown incompatible features %#x\n",
-		       fs->bd->name, incompat & ~RO_INCOMPAT);
+		printk("ext2 (%s): cannot mount: unknown incompatible features %#x\n", fs->bd->name,
+		       incompat & ~RO_INCOMPAT);
 		return -EINVAL;
 	}
 	if (ro & RO_COMPAT_BIGALLOC) {
@@ -183,10 +185,10 @@ static int check_features(struct ext2_fs *fs, bool *rdonly)
 		       fs->bd->name);
 		return -EINVAL;
 	}
-	const char *why = (incompat & ~RW_INCOMPAT)			? "extents or 64-bit" :
-			  (ro & RO_COMPAT_METADATA_CSUM)		? "metadata_csum" :
-			  (ro & RO_COMPAT_GDT_CSUM)			? "uninit_bg" :
-			  (ro & ~RW_RO_COMPAT)				? "read-only features" :
+	const char *why = (incompat & ~RW_INCOMPAT)			 ? "extents or 64-bit" :
+			  (ro & RO_COMPAT_METADATA_CSUM)		 ? "metadata_csum" :
+			  (ro & RO_COMPAT_GDT_CSUM)			 ? "uninit_bg" :
+			  (ro & ~RW_RO_COMPAT)				 ? "read-only features" :
 			  (fs->sb.s_feature_compat & COMPAT_HAS_JOURNAL) ? "a journal" :
 									   NULL;
 	if (why && !*rdonly) {
@@ -211,8 +213,8 @@ static int read_super(struct ext2_fs *fs)
 	if (s->s_magic != EXT2_MAGIC)
 		return -EINVAL;
 	if (s->s_log_block_size > 2) {
-		printk("ext2 (%s): cannot mount: blocks of %u bytes (at most 4096)\n",
-		       fs->bd->name, 1024u << MIN(s->s_log_block_size, 20u));
+		printk("ext2 (%s): cannot mount: blocks of %u bytes (at most 4096)\n", fs->bd->name,
+		       1024u << MIN(s->s_log_block_size, 20u));
 		return -EINVAL;
 	}
 	fs->block_size = 1024u << s->s_log_block_size;
@@ -232,9 +234,9 @@ static int read_super(struct ext2_fs *fs)
 	    !fs->inodes_per_group || fs->blocks_count <= s->s_first_data_block ||
 	    fs->blocks_count * fs->block_size > block_bytes(fs->bd))
 		return ext2_corrupt(fs, "superblock geometry, blocks", fs->blocks_count);
-	fs->ngroups = (uint32_t)((fs->blocks_count - s->s_first_data_block +
-				  fs->blocks_per_group - 1) /
-				 fs->blocks_per_group);
+	fs->ngroups =
+		(uint32_t)((fs->blocks_count - s->s_first_data_block + fs->blocks_per_group - 1) /
+			   fs->blocks_per_group);
 	fs->gdt_blocks = (fs->ngroups * fs->desc_size + fs->block_size - 1) / fs->block_size;
 	return 0;
 }
@@ -368,8 +370,7 @@ static int start_writing(struct ext2_fs *fs)
 		printk("ext2 (%s): mounting a file system that was not cleanly unmounted; run e2fsck\n",
 		       fs->bd->name);
 	else if (s->s_state & EXT2_ERROR_FS)
-		printk("ext2 (%s): mounting a file system with errors; run e2fsck\n",
-		       fs->bd->name);
+		printk("ext2 (%s): mounting a file system with errors; run e2fsck\n", fs->bd->name);
 	s->s_state &= ~EXT2_VALID_FS;
 	s->s_mnt_count++;
 	s->s_mtime = (uint32_t)vfs_now().tv_sec;
