@@ -72,8 +72,7 @@ static int serve(struct ramdisk *rd, struct request *rq)
 		discard(rd, off, rq->nbytes);
 		return 0;
 	}
-	rq_for_each_segment(rq, b, i)
-	{
+	rq_for_each_segment(rq, b, i) {
 		if (!err)
 			err = copy(rd, rq->op == BIO_WRITE, off, b->vecs[i].buf, b->vecs[i].len);
 		off += b->vecs[i].len;

@@ -315,21 +315,55 @@ static int make_dirs(char *path)
 	}
 }
 
-/* One --mount=SOURCE:DIR[:TYPE[:OPTIONS]]: 0, or -errno after a line saying why. */
-static int mount_option(const char *arg)
+/* Split "a:b:c:rest" into up to n fields (the last keeps its colons); copy is kmalloc'd. */
+static char *split_fields(const char *arg, char **field, int n)
 {
-	char *copy = kmalloc(strlen(arg) + 1), *field[4] = { 0 };
-	int n = 0, err;
+	char *copy = kmalloc(strlen(arg) + 1);
 
 	if (!copy)
-		return -ENOMEM;
+		return NULL;
 	strlcpy(copy, arg, strlen(arg) + 1);
-	for (char *p = copy; p && n < 4; n++) {
-		field[n] = p;
-		p = n < 3 ? strchr(p, ':') : NULL;
+	for (int i = 0; i < n; i++)
+		field[i] = NULL;
+	char *p = copy;
+	for (int i = 0; p && i < n; i++) {
+		field[i] = p;
+		p = i < n - 1 ? strchr(p, ':') : NULL;
 		if (p)
 			*p++ = 0;
 	}
+	return copy;
+}
+
+struct mount *vfs_mount_root(const char *spec)
+{
+	char *field[3];
+	char *copy = split_fields(spec, field, 3);
+
+	if (!copy)
+		return ERR_PTR(-ENOMEM);
+	const char *type = field[1] && *field[1] ? field[1] : "ext2";
+	unsigned int flags = split_flags(field[2]);
+	const struct fs_type *t = fs_type_find(type);
+	struct mount *m = t ? t->mount(t, field[0], mnt_flags(flags), field[2]) : ERR_PTR(-ENODEV);
+	if (IS_ERR(m))
+		printk("alto: cannot mount the root file system %s (%s): error %ld\n", field[0],
+		       type, PTR_ERR(m));
+	else
+		m->flags |= mnt_flags(flags);
+	kfree(copy);
+	return m;
+}
+
+/* One --mount=SOURCE:DIR[:TYPE[:OPTIONS]]: 0, or -errno after a line saying why. */
+static int mount_option(const char *arg)
+{
+	char *field[4];
+	char *copy = split_fields(arg, field, 4);
+	int err;
+
+	if (!copy)
+		return -ENOMEM;
 	const char *type = field[2] && *field[2] ? field[2] : "ext2";
 	unsigned int flags = split_flags(field[3]);
 	if (!field[1] || field[1][0] != '/') {

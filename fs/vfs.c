@@ -4,6 +4,7 @@
  * remain; file systems count one for each directory entry naming it, so the
  * last of links and open files frees it. The mount table is fs/mount.c.
  */
+#include <alto/boot.h>
 #include <alto/mm.h>
 #include <alto/pagecache.h>
 #include <alto/printk.h>
@@ -361,35 +362,45 @@ long vfs_file_path(struct file *f, char *buf, size_t size)
 	return (size_t)n < size ? n : -ENAMETOOLONG;
 }
 
-static void mount_at(const char *path, const char *fstype, const char *options)
+static int mount_at(const char *path, const char *fstype, const char *options)
 {
 	int err = vfs_mkdir(NULL, path, 0755);
 
-	if (err && err != -EEXIST)
-		panic("vfs: cannot create %s: %d", path, err);
+	if (err && err != -EEXIST) {
+		printk("alto: cannot make %s on the root file system: error %d%s\n", path, err,
+		       err == -EROFS ? " (it is read-only: the image must have it)" : "");
+		return err;
+	}
 	err = vfs_mount_fs(fstype, NULL, path, 0, options);
 	if (err)
-		panic("vfs: cannot mount %s on %s: %d", fstype, path, err);
+		printk("alto: cannot mount %s on %s: error %d\n", fstype, path, err);
+	return err;
 }
 
-void vfs_init(void)
+int vfs_init(void)
 {
+	const char *root = cmdline_get("root");
 	static bool done;
 
-	if (done)
-		return;
+	if (done) /* self tests call it too */
+		return 0;
 	done = true;
 	mount_init(&pipefs_mount, "pipefs", PIPEFS_MAGIC);
 	mount_init(&anon_mount, "anon_inodefs", ANON_INODE_FS_MAGIC);
-	root_mount = ramfs_create("rootfs", RAMFS_MAGIC, 0755);
-	if (!root_mount)
-		panic("vfs: no memory for the root file system");
-	mount_add_root(root_mount);
 	pcache_init_flusher();
-	mount_at("/dev", "devtmpfs", NULL);
-	mount_at("/tmp", "tmpfs", "mode=1777");
+	/* The root: a disk (--root=/dev/vda[:TYPE[:OPTIONS]]) or a ramfs for the image. */
+	root_mount = root ? vfs_mount_root(root) : ramfs_create("rootfs", RAMFS_MAGIC, 0755);
+	if (!root_mount || IS_ERR(root_mount))
+		return root_mount ? (int)PTR_ERR(root_mount) : -ENOMEM;
+	mount_add_root(root_mount);
+	int err = mount_at("/dev", "devtmpfs", NULL);
+	if (!err)
+		err = mount_at("/tmp", "tmpfs", "mode=1777");
+	if (err)
+		return err;
 	devfs_init();
 	console_dev_init();
+	return 0;
 }
 
 unsigned int vfs_umask(void)

@@ -168,7 +168,8 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	smp_init();
 	vm_init();
 	futex_init();
-	vfs_init();
+	if (vfs_init())
+		power_off(EXIT_USAGE);
 	unpack_initrd();
 	ramdisk_init();
 	sysfs_init();

@@ -285,8 +285,14 @@ bool file_readable(const struct file *f);
 bool file_writable(const struct file *f);
 
 /* Boot and process launch. */
-/* The root ramfs, devfs on /dev, a ramfs on /tmp (mode 1777), the console. */
-void vfs_init(void);
+/*
+ * The root (a disk with --root=DEV[:TYPE[:OPTIONS]], else a ramfs for the
+ * image), devfs on /dev, a tmpfs on /tmp (mode 1777), the console: 0, or
+ * -errno after a line saying what failed.
+ */
+int vfs_init(void);
+/* Mount the file system of --root (not attached anywhere: it becomes /), or ERR_PTR. */
+struct mount *vfs_mount_root(const char *spec);
 /* Mount /sys (fs/sysfs.c) once the CPUs are up and the image unpacked: it lists cpu0..N-1. */
 void sysfs_init(void);
 /* Mount /proc (fs/procfs*.c), after sysfs_init. */

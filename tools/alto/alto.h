@@ -85,6 +85,10 @@ enum {
 	OPT_BOOTABLE,
 	OPT_VMM,
 	OPT_FIRMWARE,
+	OPT_FS,
+	OPT_SIZE,
+	OPT_DISK,
+	OPT_ROOT,
 };
 
 /* The help text of the shared options, for each sub-command's usage. */
@@ -147,6 +151,14 @@ void manifest_read(struct app *a, const char *path);
 char *app_cmdline(const struct app *a);
 /* Write the image (cpio newc) to path; returns the number of entries. */
 unsigned int app_write_image(const struct app *a, const char *path);
+/* Write the same files as an ext2 file system of size bytes (0: room to spare) (fsimage.c). */
+void app_write_fs_image(const struct app *a, const char *path, unsigned long long size);
+
+/*
+ * ext2 images (fsimage.c): the tree in dir, made into a file system of size
+ * bytes (0: its files, a quarter more and 64 MiB free) with mke2fs -d.
+ */
+void fsimage_build(const char *dir, const char *output, unsigned long long size);
 
 /*
  * The image writer (image.c): a cpio newc archive whose file data is
@@ -155,6 +167,8 @@ unsigned int app_write_image(const struct app *a, const char *path);
  */
 struct image;
 struct image *image_create(const char *path);
+/* The same entries laid out in the directory dir instead, for fsimage_build(). */
+struct image *image_create_dir(const char *dir);
 /* A host file, directory (recursively, symlinks kept) or symlink at guest. */
 void image_add_path(struct image *img, const char *host, const char *guest, bool follow);
 void image_add_data(struct image *img, const char *guest, const void *data, size_t size,
@@ -199,6 +213,11 @@ void vmm_write_config(const char *vmm, const char *dir, const char *kernel, cons
 		      const char *args, int cpus, unsigned long long memory);
 /* A temporary directory under $TMPDIR, removed with what it holds when alto exits. */
 char *temp_dir(void);
+/*
+ * Run a host tool (from the Debian package named) with its standard input
+ * from a file (NULL: none) and wait for it; a failure ends alto, naming it.
+ */
+void run_host_tool(const char *package, const char *input, const char *const argv[]);
 
 int cmd_boot(int argc, char **argv);
 int cmd_run(int argc, char **argv);

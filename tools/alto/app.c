@@ -214,10 +214,8 @@ char *app_cmdline(const struct app *a)
 	return line;
 }
 
-unsigned int app_write_image(const struct app *a, const char *path)
+static unsigned int write_entries(const struct app *a, struct image *img)
 {
-	struct image *img = image_create(path);
-
 	for (int i = 0; i < a->nadds; i++)
 		image_add_path(img, a->adds[i].host, a->adds[i].guest, a->adds[i].follow);
 	image_add_path(img, a->host_path, a->guest_path, true);
@@ -230,4 +228,17 @@ unsigned int app_write_image(const struct app *a, const char *path)
 	free(text);
 	free(cmdline);
 	return image_finish(img);
+}
+
+unsigned int app_write_image(const struct app *a, const char *path)
+{
+	return write_entries(a, image_create(path));
+}
+
+void app_write_fs_image(const struct app *a, const char *path, unsigned long long size)
+{
+	char *dir = temp_dir();
+
+	write_entries(a, image_create_dir(dir));
+	fsimage_build(dir, path, size);
 }
