@@ -25,9 +25,11 @@ HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iin
 	      -D__HOST_TOOL__
 
 KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
-		    block/*.c fs/*/*.c \
+		    drivers/*/*.c block/*.c fs/*/*.c \
 		    sys/*.c fs/*.c net/*.c tests/kernel/*.c)
-KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(BUILD)/vdso/image.o
+include net/rules.mk
+KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(NET_OBJS) $(LWIP_OBJS) \
+	 $(BUILD)/vdso/image.o
 
 # The host tool also links the format code it shares with the kernel.
 ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/elf.c

@@ -12,6 +12,10 @@ prints, with the kernel, initrd and command line swapped for Linux. The
 machine is shared and noisy, so Alto and Linux runs alternate and the table
 gives ratios, which hold better than absolute times.
 
+The network figures (bench/net.py: redis, nginx, a TCP stream, TCP and UDP
+round trips) give both guests the same NIC and host side, through a tap
+device in a network namespace and through QEMU's user networking.
+
 usage: bench/run.py [--quick] [--only NAME,...] [-m SIZE] [-c N] [--machine M]
 """
 
@@ -66,7 +70,7 @@ MICRO = [
     ("unix-pingpong", "AF_UNIX stream ping-pong round trip (ns)"),
     ("unix-1MiB", "AF_UNIX stream, 1 MiB to a reader (ns)"),
 ]
-WHOLE = ["boot", "memory", "size"]
+WHOLE = ["boot", "memory", "size", "net"]
 
 
 def log(msg):
@@ -224,8 +228,11 @@ class Machine:
         self.status = os.path.join(OUT, "alto-status")
 
     def alto_run_args(self):
+        # No NIC for the figures that do not use one: the Linux guest has no
+        # driver for it loaded, and Alto would wait for DHCP. The network
+        # figures (bench/net.py) give both guests theirs.
         return [ALTO, "run", "-m", self.memory, "-c", str(self.cpus),
-                "--machine", self.machine]
+                "--machine", self.machine, "--net", "none"]
 
     def alto_qemu(self, image, program):
         """Alto's QEMU command for `alto run PROGRAM ARGS`, its image kept in image."""
@@ -646,7 +653,7 @@ def main():
     for o in only:
         if o not in known:
             sys.exit(f"bench: no figure '{o}'; figures: {' '.join(known)}")
-    for f in (ALTO, BENCH, HELLO, INIT, EMPTY):
+    for f in (ALTO, BENCH, HELLO, INIT, EMPTY, os.path.join(OUT, "netperf")):
         if not os.path.exists(f):
             sys.exit(f"bench: {f} is missing: run `make bench`, which builds it")
 
@@ -665,6 +672,9 @@ def main():
         memory(args, vm, res)
     if not only or "size" in only:
         sizes(args, vm, res)
+    if not only or "net" in only:
+        import net  # bench/net.py: the network figures
+        net.Net(sys.modules[__name__]).run(args, vm, res)
     write_table(args, vm, res)
     missing = [r["figure"] for r in res.rows if r["alto"] is None or r["linux"] is None]
     if missing:

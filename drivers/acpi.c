@@ -1,8 +1,9 @@
 /*
  * ACPI table parsing: RSDP -> XSDT/RSDT -> MADT (CPUs, IOAPICs, ISA
- * overrides) and FADT (PM timer, power-off registers). The S5 sleep type
- * comes from the DSDT's \_S5 package, read without an AML interpreter: the
- * package is a fixed byte pattern every firmware emits.
+ * overrides), FADT (PM timer, power-off registers) and MCFG (the PCI Express
+ * configuration window). The S5 sleep type and the virtio-mmio devices come
+ * from the DSDT, read without an AML interpreter: the \_S5 package and a
+ * device's _HID and _CRS are fixed byte patterns every firmware emits.
  */
 #include <alto/acpi.h>
 #include <alto/mm.h>
@@ -181,6 +182,23 @@ static void parse_fadt(const struct sdt_header *h)
 	const struct sdt_header *d = dsdt ? map_table(dsdt) : NULL;
 	if (d)
 		parse_s5(d);
+	acpi.dsdt = d;
+}
+
+/* MCFG: after the header, 8 reserved bytes and 16-byte entries; segment 0 only. */
+static void parse_mcfg(const struct sdt_header *h)
+{
+	const uint8_t *p = (const uint8_t *)h + sizeof(*h) + 8;
+	const uint8_t *end = (const uint8_t *)h + h->length;
+
+	for (; p + 16 <= end; p += 16) {
+		if (*(const uint16_t *)(p + 8) != 0)
+			continue;
+		acpi.ecam_base = *(const uint64_t *)p;
+		acpi.ecam_bus_start = p[10];
+		acpi.ecam_bus_end = p[11];
+		return;
+	}
 }
 
 static void parse_table(uint64_t pa)
@@ -193,6 +211,68 @@ static void parse_table(uint64_t pa)
 		parse_madt(h);
 	else if (!memcmp(h->signature, "FACP", 4))
 		parse_fadt(h);
+	else if (!memcmp(h->signature, "MCFG", 4))
+		parse_mcfg(h);
+}
+
+#define RES_MEMORY32_FIXED 0x86 /* large resource: RW byte, base, length (9 bytes) */
+#define RES_EXT_INTERRUPT  0x89 /* large resource: flags, count, then 32-bit GSIs */
+#define EXT_IRQ_EDGE	   (1u << 1)
+#define EXT_IRQ_LOW	   (1u << 2)
+
+/* The resources of one device, in [p, end): its memory window and first interrupt. */
+static bool parse_mmio_resources(const uint8_t *p, const uint8_t *end, struct acpi_mmio_device *d)
+{
+	bool mem = false, irq = false;
+
+	for (; p + 3 <= end && !(mem && irq); p++) {
+		uint16_t len = (uint16_t)(p[1] | p[2] << 8);
+		if (*p == RES_MEMORY32_FIXED && len == 9 && p + 12 <= end && !mem) {
+			d->base = *(const uint32_t *)(p + 4);
+			d->size = *(const uint32_t *)(p + 8);
+			mem = true;
+			p += 11;
+		} else if (*p == RES_EXT_INTERRUPT && len >= 6 && p + 9 <= end && p[4] >= 1 &&
+			   !irq) {
+			d->gsi = *(const uint32_t *)(p + 5);
+			d->level = !(p[3] & EXT_IRQ_EDGE);
+			d->active_low = p[3] & EXT_IRQ_LOW;
+			irq = true;
+			p += 8;
+		}
+	}
+	return mem && irq;
+}
+
+/* The next "hid" string (StringPrefix 0x0d, the text, a NUL) in [p, end), or end. */
+static const uint8_t *find_hid(const uint8_t *p, const uint8_t *end, const char *hid)
+{
+	size_t len = strlen(hid);
+
+	for (; p + len + 2 <= end; p++) {
+		if (p[0] == 0x0d && !memcmp(p + 1, hid, len) && !p[len + 1])
+			return p;
+	}
+	return end;
+}
+
+int acpi_find_mmio_devices(const char *hid, struct acpi_mmio_device *out, int max)
+{
+	const struct sdt_header *dsdt = acpi.dsdt;
+	int n = 0;
+
+	if (!dsdt)
+		return 0;
+	const uint8_t *end = (const uint8_t *)dsdt + dsdt->length;
+	const uint8_t *p = find_hid((const uint8_t *)(dsdt + 1), end, hid);
+	while (p < end && n < max) {
+		/* A device's resources end where the next device with the same _HID starts. */
+		const uint8_t *next = find_hid(p + 1, end, hid);
+		if (parse_mmio_resources(p, next, &out[n]))
+			n++;
+		p = next;
+	}
+	return n;
 }
 
 void acpi_init(uint64_t rsdp_pa)

@@ -9,6 +9,7 @@
 #include <alto/cpu.h>
 #include <alto/format.h>
 #include <alto/mm.h>
+#include <alto/net.h>
 #include <alto/process.h>
 #include <alto/random.h>
 #include <alto/sched.h>
@@ -477,6 +478,25 @@ static const struct proc_entry sys_children[] = {
 	{ 0 },
 };
 
+/* ---- net: the network stack writes these (net/inet/proc.c) */
+
+static void net_emit(void *ctx, const char *text, size_t len)
+{
+	pb_write(ctx, text, len);
+}
+
+static void show_net(struct pbuf *b, const struct proc_node *n)
+{
+	net_proc_show(n->entry->name, net_emit, b);
+}
+
+static const struct proc_entry net_children[] = {
+	FILE("dev", show_net),	 FILE("if_inet6", show_net),
+	FILE("route", show_net), FILE("tcp", show_net),
+	FILE("tcp6", show_net),	 FILE("udp", show_net),
+	FILE("udp6", show_net),	 { 0 },
+};
+
 static const struct proc_entry root_children[] = {
 	FILE("cmdline", show_cmdline),
 	FILE("cpuinfo", show_cpuinfo),
@@ -484,6 +504,7 @@ static const struct proc_entry root_children[] = {
 	FILE("loadavg", show_loadavg),
 	FILE("meminfo", show_meminfo),
 	{ .name = "mounts", .mode = S_IFLNK | 0777, .link = mounts_link },
+	DIR("net", net_children),
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = proc_self_link },
 	FILE("stat", show_stat),
 	FILE("swaps", show_swaps),

@@ -4,6 +4,9 @@
  * OSv takes them), then the application and its arguments. When the command
  * line names no application, the image may: /.alto/cmdline holds one more
  * line of the same form, whose options (--env) add to the kernel's.
+ * Hypervisors describe devices by appending words of their own
+ * (QEMU's microvm and Firecracker: "virtio_mmio.device=512@0xfeb00e00:12");
+ * those are taken out wherever they are, before options are looked for.
  */
 #include <alto/args.h>
 #include <alto/boot.h>
@@ -24,13 +27,56 @@ struct words {
 
 static struct words kernel_words;
 
+/* Words the platform appends, each "KEY=VALUE" with one of these keys. */
+static const char *const platform_keys[] = { "virtio_mmio.device" };
+#define MAX_PLATFORM_WORDS 32
+static const char *platform_words[MAX_PLATFORM_WORDS];
+static int nplatform;
+
+static bool is_platform_word(const char *w)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(platform_keys); k++) {
+		size_t n = strlen(platform_keys[k]);
+		if (!strncmp(w, platform_keys[k], n) && w[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* Move the platform's words out of ws. */
+static void take_platform_words(struct words *ws)
+{
+	int kept = 0;
+
+	for (int i = 0; i < ws->n; i++) {
+		if (is_platform_word(ws->w[i]) && nplatform < MAX_PLATFORM_WORDS)
+			platform_words[nplatform++] = ws->w[i];
+		else
+			ws->w[kept++] = ws->w[i];
+	}
+	ws->n = kept;
+}
+
+const char *cmdline_platform(const char *key, int i)
+{
+	size_t n = strlen(key);
+
+	for (int k = 0; k < nplatform; k++) {
+		if (strncmp(platform_words[k], key, n) || platform_words[k][n] != '=')
+			continue;
+		if (i-- == 0)
+			return platform_words[k] + n + 1;
+	}
+	return NULL;
+}
+
 /* Every option the kernel understands; anything else is refused at boot. */
 static const char *const known_options[] = {
-	"selftest", "verbose",	 "quiet", "strace", "env",
-	"tty",	    "stdin-eof", "root",  "mount",  "ramdisk",
+	"selftest", "verbose",	 "quiet",      "strace", "env",	  "tty",     "stdin-eof",
+	"ip",	    "defaultgw", "nameserver", "root",	 "mount", "ramdisk",
 };
 
-static int split(const char *line, struct words *out)
+static int split(const char *line, struct words *out, bool platform)
 {
 	size_t len = strlen(line);
 
@@ -42,6 +88,8 @@ static int split(const char *line, struct words *out)
 	out->n = args_split(out->text, out->w, MAX_WORDS);
 	if (out->n < 0)
 		return out->n;
+	if (platform)
+		take_platform_words(out);
 	out->first_app = 0;
 	while (out->first_app < out->n && !strncmp(out->w[out->first_app], "--", 2))
 		out->first_app++;
@@ -50,7 +98,7 @@ static int split(const char *line, struct words *out)
 
 int cmdline_init(void)
 {
-	int r = split(boot_info.cmdline, &kernel_words);
+	int r = split(boot_info.cmdline, &kernel_words, true);
 
 	if (r == -EINVAL)
 		printk("alto: the command line has an unterminated quote\n");
@@ -139,7 +187,7 @@ static int image_words(struct words *out, const char *(*read_file)(const char *p
 
 	if (!text)
 		return 0;
-	int r = split(text, out);
+	int r = split(text, out, false);
 	if (r)
 		printk("alto: %s: %s\n", IMAGE_CMDLINE_PATH,
 		       r == -EINVAL ? "unterminated quote" : "cannot split it");

@@ -10,7 +10,9 @@
 #include <alto/console.h>
 #include <alto/compiler.h>
 #include <alto/cpu.h>
+#include <alto/device.h>
 #include <alto/mm.h>
+#include <alto/net.h>
 #include <alto/power.h>
 #include <alto/printk.h>
 #include <alto/sched.h>
@@ -168,13 +170,18 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	smp_init();
 	vm_init();
 	futex_init();
+	net_init();
+	devices_init();
 	if (vfs_init())
 		power_off(EXIT_USAGE);
 	unpack_initrd();
 	ramdisk_init();
 	sysfs_init();
 	procfs_init();
+	net_configure();
 	int status = vfs_mount_boot() ? EXIT_USAGE : run();
+	net_shutdown();
 	vfs_shutdown();
+	devices_shutdown();
 	power_off(status);
 }

@@ -12,11 +12,15 @@ set -e
 # programs of 60-dynamic.sh; grub-pc-bin, grub-efi-amd64-bin, grub-common,
 # dosfstools, mtools, fdisk and qemu-utils: alto build --bootable; ovmf: the
 # UEFI boots of 25-boot-formats.sh; nodejs, golang-go, default-jdk-headless
-# (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh.
+# (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh; dpkg-dev and
+# xz-utils: `apt-get source lwip` (scripts/fetch-lwip.sh); tcpdump, iproute2
+# and iputils-ping: the network tests (a pcap of the link, a tap device in a
+# namespace, ping from it).
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
 	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
-	nodejs golang-go default-jdk-headless ruby"
+	nodejs golang-go default-jdk-headless ruby dpkg-dev xz-utils tcpdump iproute2 \
+	iputils-ping"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,7 +1,9 @@
 /*
- * ACPI tables (and the MP table where ACPI is off): what the kernel needs. The MADT lists the CPUs'
- * local APIC ids, the IOAPICs and the ISA interrupt overrides; the FADT gives
- * the PM timer and the S5 (power-off) registers.
+ * ACPI tables (and the MP table where ACPI is off): what the kernel needs.
+ * The MADT lists the CPUs' local APIC ids, the IOAPICs and the ISA interrupt
+ * overrides; the FADT gives the PM timer and the S5 (power-off) registers;
+ * MCFG the PCI Express configuration window; the DSDT the virtio-mmio
+ * devices of microvm.
  */
 #ifndef ALTO_ACPI_H
 #define ALTO_ACPI_H
@@ -37,6 +39,21 @@ struct acpi_info {
 	uint64_t sleep_ctl_addr; /* hardware-reduced sleep control register */
 	uint8_t sleep_ctl_space; /* 0 memory, 1 I/O */
 	bool has_8042;
+	/* MCFG: the PCI Express configuration window (ECAM) of segment 0; 0: none. */
+	uint64_t ecam_base;
+	uint8_t ecam_bus_start, ecam_bus_end;
+	/* The DSDT, for acpi_find_mmio_devices(); NULL without ACPI. */
+	const void *dsdt;
+};
+
+/*
+ * A device the DSDT describes with a _HID string and a _CRS holding one fixed
+ * memory window and one interrupt (virtio-mmio's LNRO0005 on microvm).
+ */
+struct acpi_mmio_device {
+	uint64_t base, size;
+	uint32_t gsi;
+	bool level, active_low;
 };
 
 extern struct acpi_info acpi;
@@ -48,6 +65,12 @@ void acpi_init(uint64_t rsdp_pa);
  * one (drivers/mptable.c). Call after acpi_init().
  */
 void mptable_init(void);
+/*
+ * The devices of the DSDT whose _HID is the string hid, up to max of them,
+ * read without an AML interpreter: each such device's resource template
+ * follows its _HID in a fixed byte form. Returns how many were found.
+ */
+int acpi_find_mmio_devices(const char *hid, struct acpi_mmio_device *out, int max);
 /* Enter S5; returns only if that did not work. */
 void acpi_power_off(void);
 

@@ -59,9 +59,14 @@ int boot_reserved_ranges(struct mem_range *out, int max);
 int cmdline_init(void);
 /* The value of "--name=value", "" for a bare "--name", NULL if absent. */
 const char *cmdline_get(const char *name);
-/* The value of the nth (from 0) "--name=value" of options given several times, or NULL. */
+/* The value of the n-th (from 0) "--name=value" (options that may repeat), or NULL. */
 const char *cmdline_get_nth(const char *name, int n);
 bool cmdline_has(const char *name);
+/*
+ * The i-th value of the words KEY=VALUE the hypervisor appended to the
+ * command line (key "virtio_mmio.device"), or NULL.
+ */
+const char *cmdline_platform(const char *key, int i);
 /* The first "--option" the kernel does not know, or NULL. */
 const char *cmdline_unknown_option(void);
 

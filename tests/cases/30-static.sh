@@ -163,7 +163,7 @@ t_build_image() {
 	want=$(
 		with_parents "$dir/tree/a.txt" "$dir/tree/link" "$dir/tree/sub/empty" /etc/copied \
 			"$prog" /.alto/cmdline /etc/passwd /etc/group /etc/hosts /etc/hostname \
-			/etc/nsswitch.conf /etc/resolv.conf
+			/etc/nsswitch.conf /etc/resolv.conf /etc/host.conf
 	)
 	local missing extra
 	missing=$(comm -13 <(sort <<<"$list") <(sort -u <<<"$want"))

@@ -48,6 +48,14 @@ static inline const char *sename(int e)
 		return "ENXIO";
 	case EDOM:
 		return "EDOM";
+	case EADDRNOTAVAIL:
+		return "EADDRNOTAVAIL";
+	case ENETUNREACH:
+		return "ENETUNREACH";
+	case EHOSTUNREACH:
+		return "EHOSTUNREACH";
+	case ECONNABORTED:
+		return "ECONNABORTED";
 	default:
 		return ename(e);
 	}

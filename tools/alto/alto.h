@@ -24,6 +24,13 @@ enum disk_format {
 	DISK_QCOW2
 };
 
+/* A published port: -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]. */
+struct port_map {
+	char host_ip[64];
+	unsigned int host_port, guest_port;
+	bool udp;
+};
+
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
@@ -43,6 +50,17 @@ struct vm_config {
 	bool verbose;
 	bool no_debug_exit; /* leave out isa-debug-exit: power off through ACPI or reset */
 	bool stdin_escape;  /* feed QEMU our stdin through a pipe, escaped (stdin.c) */
+	bool no_rng;	    /* leave out the virtio-rng device */
+	/* The network (net.c): one NIC per --net mode ("user", "tap:IFNAME"). */
+	const char **nets;
+	int nnets;
+	bool net_none; /* --net none, or no network by default (bare alto boot) */
+	struct port_map *ports;
+	int nports;
+	const char *mac;      /* the first NIC's; NULL: the default */
+	const char *pcap;     /* filter-dump of the first NIC to this file */
+	const char **devices; /* --device: more QEMU devices */
+	int ndevices;
 };
 
 /* Boot the VM, stream its console, and return the guest's exit status. */
@@ -51,8 +69,8 @@ int vm_boot(const struct vm_config *c);
 const char *vm_pick_accel(void);
 /* Defaults for every sub-command that boots: microvm, auto accel, 1 CPU. */
 void vm_defaults(struct vm_config *c, unsigned long long memory);
-/* Refuse a configuration QEMU would fail on, with a clear message. */
-void vm_check(const struct vm_config *c);
+/* Refuse a configuration QEMU would fail on, with a clear message; fill in defaults. */
+void vm_check(struct vm_config *c);
 
 /*
  * Options shared by the sub-commands (options.c). Each sub-command joins its
@@ -60,7 +78,7 @@ void vm_check(const struct vm_config *c);
  * hands the options it does not handle itself to vm_option()/app_option(),
  * which return false for an option that is not theirs.
  */
-#define VM_SHORT_OPTIONS  "m:c:v"
+#define VM_SHORT_OPTIONS  "m:c:vp:"
 #define APP_SHORT_OPTIONS "e:"
 extern const struct option vm_long_options[];
 extern const struct option app_long_options[];
@@ -89,6 +107,11 @@ enum {
 	OPT_SIZE,
 	OPT_DISK,
 	OPT_ROOT,
+	OPT_NET,
+	OPT_MAC,
+	OPT_PCAP,
+	OPT_DEVICE,
+	OPT_NO_RNG,
 };
 
 /* The help text of the shared options, for each sub-command's usage. */
@@ -102,6 +125,15 @@ bool vm_option(int opt, const char *arg, struct vm_config *c);
  * return the index of PROGRAM.
  */
 int kernel_options(int argc, char **argv, int next, char **out);
+
+/* The network options (net.c): --net, -p, --mac, --pcap. */
+extern const char net_options_help[];
+bool net_option(int opt, const char *arg, struct vm_config *c);
+/* Defaults (one user NIC unless --net none) and consistency; dies on a bad combination. */
+void net_check(struct vm_config *c);
+/* QEMU's -netdev and -device values for interface i. */
+char *net_netdev_arg(const struct vm_config *c, int i);
+char *net_device_arg(const struct vm_config *c, int i);
 
 /* One --add (or manifest entry): a host file or directory and where it goes in the guest. */
 struct app_add {

@@ -41,6 +41,7 @@ static int usage(FILE *f, int status)
 {
 	fputs(boot_usage_head, f);
 	fputs(vm_options_help, f);
+	fputs(net_options_help, f);
 	fputs(boot_usage_tail, f);
 	return status;
 }
@@ -172,6 +173,8 @@ int cmd_boot(int argc, char **argv)
 		c.cmdline = image_cmdline(&c, argc - optind, argv + optind);
 	} else {
 		c.cmdline = join_args(argc - optind, argv + optind);
+		if (!c.nnets)
+			c.net_none = true; /* the kernel alone runs no program to serve */
 	}
 	vm_check(&c);
 	return vm_boot(&c);

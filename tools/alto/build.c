@@ -171,7 +171,7 @@ static bool build_option(int opt, const char *arg, struct build_options *o)
 	return false;
 }
 
-static void check_options(const struct build_options *o)
+static void check_options(struct build_options *o)
 {
 	if (!output)
 		die("no image given: alto build -o IMAGE PROGRAM [ARGS...]");
@@ -182,7 +182,7 @@ static void check_options(const struct build_options *o)
 	if (o->fs && strcmp(o->fs, "ext2") && strcmp(o->fs, "cpio"))
 		die("unknown file system '%s' (ext2, or cpio for an initrd image)", o->fs);
 	if (o->fs && !strcmp(o->fs, "cpio"))
-		((struct build_options *)o)->fs = NULL;
+		o->fs = NULL;
 	if (o->fs && (o->vmm || strcmp(o->format, "cpio")))
 		die("--fs ext2 makes a disk of its own; it takes no --format, --bootable or --vmm");
 	if (o->size && !o->fs)

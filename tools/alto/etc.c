@@ -21,6 +21,9 @@ static const struct etc_file etc_files[] = {
 			"127.0.1.1\talto\n"
 			"::1\tlocalhost ip6-localhost ip6-loopback\n" },
 	{ "/etc/hostname", "alto\n" },
+	/* As Debian's: a name in /etc/hosts gives all its addresses (localhost: 127.0.0.1 and ::1).
+	 */
+	{ "/etc/host.conf", "multi on\n" },
 	{ "/etc/nsswitch.conf", "passwd: files\n"
 				"group: files\n"
 				"shadow: files\n"

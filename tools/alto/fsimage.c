@@ -23,7 +23,8 @@ static unsigned long long used_bytes, entries;
 
 static int count(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	used_bytes += (st->st_size + FS_BLOCK - 1) / FS_BLOCK * FS_BLOCK + (S_ISREG(st->st_mode) ? 0 : FS_BLOCK);
+	used_bytes += (st->st_size + FS_BLOCK - 1) / FS_BLOCK * FS_BLOCK +
+		      (S_ISREG(st->st_mode) ? 0 : FS_BLOCK);
 	entries++;
 	return 0;
 }
@@ -32,7 +33,8 @@ static unsigned long long default_size(const char *dir)
 {
 	used_bytes = entries = 0;
 	nftw(dir, count, 16, FTW_PHYS);
-	/* Metadata: a 256-byte inode for each entry, block maps, directories, the journal of none. */
+	/* Metadata: a 256-byte inode for each entry, block maps, directories, the journal of none.
+	 */
 	unsigned long long need = used_bytes + entries * 512 + used_bytes / 64;
 	return (need + need / 4 + 64 * MIB + MIB - 1) / MIB * MIB;
 }
@@ -64,9 +66,10 @@ void fsimage_build(const char *dir, const char *output, unsigned long long size)
 	char *inodes = xasprintf("%llu", entries * 2 + 1024);
 	char *blocks = xasprintf("%llu", size / FS_BLOCK);
 	run_host_tool("e2fsprogs", NULL,
-		      (const char *const[]){ "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096",
-					     "-m", "0", "-N", inodes, "-L", "alto", "-E",
-					     "root_owner=0:0", "-d", dir, output, blocks, NULL });
+		      (const char *const[]){ "mke2fs", "-q",   "-F",   "-t",   "ext2",
+					     "-b",     "4096", "-m",   "0",    "-N",
+					     inodes,   "-L",   "alto", "-E",   "root_owner=0:0",
+					     "-d",     dir,    output, blocks, NULL });
 	free(inodes);
 	free(blocks);
 }

@@ -25,6 +25,8 @@ const char vm_options_help[] =
 	"  --timeout SECONDS    stop the VM after this long (exit status 124)\n"
 	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
 	"                       powers off through ACPI or a reset (tests those paths)\n"
+	"  --device SPEC        add a QEMU device (-device SPEC), e.g. for tests\n"
+	"  --no-rng             leave out the virtio-rng device (host entropy)\n"
 	"  --dry-run            print the QEMU command and do not start it\n"
 	"  -v, --verbose        print the QEMU command (and timings) before running it\n";
 
@@ -53,6 +55,12 @@ const struct option vm_long_options[] = {
 	{ "no-debug-exit", no_argument, NULL, OPT_NO_DEBUG_EXIT },
 	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "mac", required_argument, NULL, OPT_MAC },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
 	{ 0 },
 };
 
@@ -100,7 +108,7 @@ void vm_defaults(struct vm_config *c, unsigned long long memory)
 	default_kernel(c);
 }
 
-void vm_check(const struct vm_config *c)
+void vm_check(struct vm_config *c)
 {
 	if (access(c->kernel, R_OK))
 		die("no kernel at %s (build it with make, or give --kernel)", c->kernel);
@@ -115,6 +123,7 @@ void vm_check(const struct vm_config *c)
 		die("--cpus must be between 1 and 64");
 	if (c->memory < (16ull << 20))
 		die("--memory must be at least 16M");
+	net_check(c);
 }
 
 static double parse_timeout(const char *arg)
@@ -165,8 +174,15 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 	case 'v':
 		c->verbose = true;
 		return true;
+	case OPT_DEVICE:
+		c->devices = xrealloc(c->devices, (c->ndevices + 1) * sizeof(*c->devices));
+		c->devices[c->ndevices++] = arg;
+		return true;
+	case OPT_NO_RNG:
+		c->no_rng = true;
+		return true;
 	}
-	return false;
+	return net_option(opt, arg, c);
 }
 
 /*

@@ -20,7 +20,7 @@
 #include <alto/power.h>
 #include "alto.h"
 
-#define MAX_ARGS 64
+#define MAX_ARGS 256
 
 static bool cpu_has_virtualization(void)
 {
@@ -101,6 +101,35 @@ static void add_disk(struct argv_builder *b, const struct vm_config *c)
 	     c->disk_format == DISK_QCOW2 ? "qcow2" : "raw");
 }
 
+/* virtio devices: MMIO ones in their modern form, host entropy, the NICs, the user's. */
+static void add_devices(struct argv_builder *b, const struct vm_config *c)
+{
+	bool pci = !strncmp(c->machine, "q35", 3);
+
+	if (!pci) {
+		add(b, "-global");
+		add(b, "virtio-mmio.force-legacy=false");
+	}
+	if (!c->no_rng) {
+		add(b, "-device");
+		add(b, pci ? "virtio-rng-pci" : "virtio-rng-device");
+	}
+	for (int i = 0; i < c->nnets; i++) {
+		add(b, "-netdev");
+		add(b, net_netdev_arg(c, i));
+		add(b, "-device");
+		add(b, net_device_arg(c, i));
+	}
+	if (c->pcap) {
+		add(b, "-object");
+		addf(b, "filter-dump,id=dump0,netdev=net0,file=%s", c->pcap);
+	}
+	for (int i = 0; i < c->ndevices; i++) {
+		add(b, "-device");
+		add(b, c->devices[i]);
+	}
+}
+
 static void build_args(struct argv_builder *b, const struct vm_config *c, const char *accel,
 		       const char *status_path)
 {
@@ -143,6 +172,7 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	addf(b, "file,id=altostatus,path=%s", status_path);
 	add(b, "-device");
 	addf(b, "isa-debugcon,iobase=%#x,chardev=altostatus", POWER_STATUS_PORT);
+	add_devices(b, c);
 	if (c->disk)
 		add_disk(b, c);
 	else
@@ -218,7 +248,12 @@ static int wait_with_timeout(pid_t pid, double timeout)
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	for (;;) {
+	for (bool forwarded = false;;) {
+		/* A SIGINT or SIGTERM for us ends the VM too (QEMU exits on them). */
+		if (host_signal && !forwarded) {
+			kill(pid, host_signal);
+			forwarded = true;
+		}
 		pid_t r = waitpid(pid, &ws, WNOHANG);
 		if (r == pid)
 			return ws;

@@ -42,6 +42,7 @@ static int usage(FILE *f, int status)
 	fputs(run_usage_head, f);
 	fputs(app_options_help, f);
 	fputs(vm_options_help, f);
+	fputs(net_options_help, f);
 	fputs(run_usage_tail, f);
 	return status;
 }

@@ -1,0 +1,238 @@
+/*
+ * The network benchmark's two ends, one static program (bench/net.py runs
+ * it): the guest side serves, the host side measures, so every figure is
+ * taken by the same host clock whichever guest serves.
+ *
+ * guest:  netperf source PORT BYTES    accept one connection, send BYTES, close
+ *         netperf tcp-echo PORT        accept one connection, echo until it ends
+ *         netperf udp-echo PORT        echo datagrams until one says "stop"
+ * host:   netperf drain HOST PORT      connect, read to the end: "MB/s N"
+ *         netperf tcp-rr HOST PORT N   N 1-byte round trips: "us N" (mean)
+ *         netperf udp-rr HOST PORT N   the same over UDP
+ *
+ * A client retries its first connection or datagram for 60 s, while the
+ * guest boots.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK (64 * 1024)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "netperf: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static struct sockaddr_in addr(const char *host, const char *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+
+	if (host && inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+		fprintf(stderr, "netperf: bad address %s\n", host);
+		exit(2);
+	}
+	return a;
+}
+
+static int listen_one(const char *port, int type)
+{
+	struct sockaddr_in a = addr(NULL, port);
+	int s = socket(AF_INET, type, 0), one = 1;
+
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
+		die("bind");
+	if (type == SOCK_DGRAM)
+		return s;
+	if (listen(s, 1))
+		die("listen");
+	printf("ready\n");
+	fflush(stdout);
+	int c = accept(s, NULL, NULL);
+	if (c < 0)
+		die("accept");
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	close(s);
+	return c;
+}
+
+/* Connect, retrying while the guest boots (a refused or dropped attempt). */
+static int connect_retry(const char *host, const char *port)
+{
+	struct sockaddr_in a = addr(host, port);
+	double end = now() + 60;
+	int one = 1;
+
+	for (;;) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0) {
+			setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			return s;
+		}
+		close(s);
+		if (now() > end)
+			die("connect");
+		usleep(100 * 1000);
+	}
+}
+
+static int source(const char *port, long long bytes)
+{
+	static char buf[CHUNK];
+	int c = listen_one(port, SOCK_STREAM);
+
+	memset(buf, 'x', sizeof(buf));
+	for (long long left = bytes; left > 0;) {
+		ssize_t n = write(c, buf, left < CHUNK ? (size_t)left : CHUNK);
+		if (n <= 0)
+			die("write");
+		left -= n;
+	}
+	close(c);
+	return 0;
+}
+
+static int tcp_echo(const char *port)
+{
+	char buf[4096];
+	int c = listen_one(port, SOCK_STREAM);
+
+	for (;;) {
+		ssize_t n = read(c, buf, sizeof(buf));
+		if (n <= 0)
+			return 0;
+		if (write(c, buf, (size_t)n) != n)
+			die("write");
+	}
+}
+
+static int udp_echo(const char *port)
+{
+	char buf[2048];
+	struct sockaddr_in peer;
+	int s = listen_one(port, SOCK_DGRAM);
+
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		socklen_t len = sizeof(peer);
+		ssize_t n = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len);
+		if (n < 0)
+			die("recvfrom");
+		sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&peer, len);
+		if (n == 4 && !memcmp(buf, "stop", 4))
+			return 0;
+	}
+}
+
+static int drain(const char *host, const char *port)
+{
+	static char buf[CHUNK];
+	int s = connect_retry(host, port);
+	long long total = 0;
+	double start = 0;
+
+	for (;;) {
+		ssize_t n = read(s, buf, sizeof(buf));
+		if (n < 0)
+			die("read");
+		if (n == 0)
+			break;
+		if (!total)
+			start = now(); /* from the first byte: the connection's setup is not the
+					  stream */
+		total += n;
+	}
+	double t = now() - start;
+	printf("bytes %lld\nMB/s %.1f\n", total, t > 0 ? (double)total / t / 1e6 : 0.0);
+	return 0;
+}
+
+static int tcp_rr(const char *host, const char *port, int n)
+{
+	int s = connect_retry(host, port);
+	char b = 'x';
+
+	for (int i = 0; i < 10; i++) { /* warm up */
+		if (write(s, &b, 1) != 1 || read(s, &b, 1) != 1)
+			die("warm-up");
+	}
+	double start = now();
+	for (int i = 0; i < n; i++) {
+		if (write(s, &b, 1) != 1 || read(s, &b, 1) != 1)
+			die("round trip");
+	}
+	printf("us %.1f\n", (now() - start) / n * 1e6);
+	close(s);
+	return 0;
+}
+
+static int udp_rr(const char *host, const char *port, int n)
+{
+	struct sockaddr_in a = addr(host, port);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	char b = 'x';
+	struct pollfd p = { .fd = s, .events = POLLIN };
+
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)))
+		die("connect");
+	/* Until the guest answers (it may still boot; lost datagrams are sent again). */
+	for (double end = now() + 60;;) {
+		send(s, &b, 1, 0);
+		if (poll(&p, 1, 200) == 1 && recv(s, &b, 1, 0) == 1)
+			break;
+		if (now() > end)
+			die("no answer");
+	}
+	double start = now();
+	for (int i = 0; i < n; i++) {
+		send(s, &b, 1, 0);
+		if (poll(&p, 1, 2000) != 1 || recv(s, &b, 1, 0) != 1) {
+			fprintf(stderr, "netperf: a datagram was lost\n");
+			return 1;
+		}
+	}
+	printf("us %.1f\n", (now() - start) / n * 1e6);
+	send(s, "stop", 4, 0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(mode, "source") && argc == 4)
+		return source(argv[2], atoll(argv[3]));
+	if (!strcmp(mode, "tcp-echo") && argc == 3)
+		return tcp_echo(argv[2]);
+	if (!strcmp(mode, "udp-echo") && argc == 3)
+		return udp_echo(argv[2]);
+	if (!strcmp(mode, "drain") && argc == 4)
+		return drain(argv[2], argv[3]);
+	if (!strcmp(mode, "tcp-rr") && argc == 5)
+		return tcp_rr(argv[2], argv[3], atoi(argv[4]));
+	if (!strcmp(mode, "udp-rr") && argc == 5)
+		return udp_rr(argv[2], argv[3], atoi(argv[4]));
+	fprintf(stderr, "usage: netperf source PORT BYTES | tcp-echo PORT | udp-echo PORT |\n"
+			"       drain HOST PORT | tcp-rr HOST PORT N | udp-rr HOST PORT N\n");
+	return 2;
+}

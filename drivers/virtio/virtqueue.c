@@ -1,0 +1,148 @@
+/*
+ * Virtqueues for the kernel: the ring of ring.c in memory from the page
+ * allocator (physically contiguous, as the device reads it by physical
+ * address), each head with an indirect table of its own when the driver
+ * wants them, and the transport's notification after additions.
+ */
+#include <alto/mm.h>
+#include <alto/string.h>
+#include <uapi/errno.h>
+#include "internal.h"
+
+static unsigned int order_for(size_t bytes)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
+struct virtqueue *virtq_create(struct virtio_device *vdev, unsigned int index, uint16_t size,
+			       const struct virtq_info *info)
+{
+	struct virtqueue *vq = kzalloc(sizeof(*vq));
+	bool indirect = info->indirect_max > 1 && virtio_has(vdev, VIRTIO_F_INDIRECT_DESC);
+	uint16_t ind_max = indirect ? info->indirect_max : 0;
+
+	if (!vq)
+		return NULL;
+	vq->vdev = vdev;
+	vq->index = index;
+	vq->callback = info->callback;
+	vq->mem_order = order_for(virtq_ring_bytes(size));
+	vq->mem = page_alloc_zeroed(vq->mem_order);
+	vq->meta = kzalloc(virtq_ring_meta_bytes(size));
+	if (ind_max) {
+		vq->ind_order = order_for((size_t)size * ind_max * sizeof(struct virtq_desc));
+		vq->indirect = page_alloc(vq->ind_order);
+	}
+	if (!vq->mem || !vq->meta || (ind_max && !vq->indirect)) {
+		virtq_destroy(vq);
+		return NULL;
+	}
+	virtq_ring_init(&vq->ring, size, vq->mem, virt_to_phys(vq->mem), vq->meta, vq->indirect,
+			vq->indirect ? virt_to_phys(vq->indirect) : 0, ind_max,
+			virtio_has(vdev, VIRTIO_F_EVENT_IDX));
+	return vq;
+}
+
+void virtq_destroy(struct virtqueue *vq)
+{
+	if (!vq)
+		return;
+	if (vq->mem)
+		page_free(vq->mem);
+	if (vq->indirect)
+		page_free(vq->indirect);
+	kfree(vq->meta);
+	kfree(vq);
+}
+
+struct virtqueue *virtio_queue(struct virtio_device *vdev, unsigned int idx)
+{
+	return idx < vdev->nvqs ? vdev->vqs[idx] : NULL;
+}
+
+unsigned int virtq_index(const struct virtqueue *vq)
+{
+	return vq->index;
+}
+
+uint16_t virtq_size(const struct virtqueue *vq)
+{
+	return vq->ring.size;
+}
+
+struct virtio_device *virtq_device(const struct virtqueue *vq)
+{
+	return vq->vdev;
+}
+
+int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned int out, unsigned int in,
+	      void *token)
+{
+	return virtq_ring_add(&vq->ring, bufs, out, in, token);
+}
+
+void virtq_kick(struct virtqueue *vq)
+{
+	if (virtq_ring_need_notify(&vq->ring))
+		vq->vdev->ops->notify(vq);
+}
+
+void *virtq_get(struct virtqueue *vq, uint32_t *len)
+{
+	return virtq_ring_get(&vq->ring, len);
+}
+
+bool virtq_has_used(struct virtqueue *vq)
+{
+	return virtq_ring_has_used(&vq->ring);
+}
+
+unsigned int virtq_free(const struct virtqueue *vq)
+{
+	return vq->ring.num_free;
+}
+
+void virtq_disable_cb(struct virtqueue *vq)
+{
+	virtq_ring_disable_cb(&vq->ring);
+}
+
+bool virtq_enable_cb(struct virtqueue *vq)
+{
+	return virtq_ring_enable_cb(&vq->ring);
+}
+
+uint64_t virtq_desc_phys(const struct virtqueue *vq)
+{
+	return vq->ring.desc_phys;
+}
+
+uint64_t virtq_avail_phys(const struct virtqueue *vq)
+{
+	return vq->ring.avail_phys;
+}
+
+uint64_t virtq_used_phys(const struct virtqueue *vq)
+{
+	return vq->ring.used_phys;
+}
+
+void virtq_interrupt(struct virtqueue *vq)
+{
+	if (vq->callback)
+		vq->callback(vq);
+}
+
+void *virtq_transport_data(const struct virtqueue *vq)
+{
+	return vq->transport_data;
+}
+
+void virtq_set_transport_data(struct virtqueue *vq, void *data)
+{
+	vq->transport_data = data;
+}

@@ -1,0 +1,1 @@
+/* lwIP includes <stdio.h> for nothing it uses in Alto's configuration. */
