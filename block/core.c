@@ -127,9 +127,12 @@ bool bio_add(struct bio *b, void *buf, uint32_t len)
 {
 	struct bio_vec *last = b->nvecs ? &b->vecs[b->nvecs - 1] : NULL;
 
+	uint32_t max = b->bd->max_segment_size;
+
 	/* Memory that continues the last segment (physically) extends it. */
 	if (last && (char *)last->buf + last->len == buf &&
-	    virt_to_phys(last->buf) + last->len == virt_to_phys(buf)) {
+	    virt_to_phys(last->buf) + last->len == virt_to_phys(buf) &&
+	    (!max || last->len + len <= max)) {
 		last->len += len;
 	} else {
 		if (b->nvecs == b->maxvecs)
@@ -151,7 +154,8 @@ static bool mergeable(const struct block_device *bd, const struct request *rq, c
 {
 	if (rq->op != b->op || b->op == BIO_FLUSH)
 		return false;
-	if (rq->nbytes + b->nbytes > bd->max_bytes)
+	if (rq->nbytes + b->nbytes >
+	    (b->op == BIO_DISCARD && bd->max_discard ? bd->max_discard : bd->max_bytes))
 		return false;
 	if (b->op != BIO_DISCARD && rq->nsegs + b->nvecs > bd->max_segments)
 		return false;

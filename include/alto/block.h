@@ -97,7 +97,9 @@ struct block_device {
 	uint64_t nsectors;
 	uint32_t block_size; /* logical block, bytes */
 	unsigned int queue_depth, max_segments;
-	uint64_t max_bytes; /* per read or write request */
+	uint64_t max_bytes;	   /* per read or write request */
+	uint32_t max_segment_size; /* 0: none */
+	uint64_t max_discard;	   /* bytes per discard request, 0: max_bytes */
 	bool read_only;
 	bool write_cache; /* volatile: BIO_FLUSH means something */
 	bool discard;

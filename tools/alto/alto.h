@@ -24,6 +24,14 @@ enum disk_format {
 	DISK_QCOW2
 };
 
+/* A disk attached as a virtio-blk device (volumes.c); guest "/" is the root file system. */
+struct vm_disk {
+	const char *path;
+	const char *guest; /* where the kernel mounts its ext2 file system, or NULL */
+	enum disk_format format;
+	bool readonly;
+};
+
 /* A published port: -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]. */
 struct port_map {
 	char host_ip[64];
@@ -61,6 +69,8 @@ struct vm_config {
 	const char *pcap;     /* filter-dump of the first NIC to this file */
 	const char **devices; /* --device: more QEMU devices */
 	int ndevices;
+	struct vm_disk *disks; /* --disk, and an ext2 root */
+	int ndisks;
 };
 
 /* Boot the VM, stream its console, and return the guest's exit status. */
@@ -134,6 +144,16 @@ void net_check(struct vm_config *c);
 /* QEMU's -netdev and -device values for interface i. */
 char *net_netdev_arg(const struct vm_config *c, int i);
 char *net_device_arg(const struct vm_config *c, int i);
+
+/* Disks (volumes.c): --disk FILE[:GUESTPATH[:ro]], an ext2 root, QEMU's and the kernel's options.
+ */
+void disk_option(const char *arg, struct vm_config *c);
+/* Boot from the ext2 image at path: the first disk, mounted at /. */
+void disk_set_root(struct vm_config *c, const char *path);
+bool fsimage_is_ext2(const char *path);
+void disks_add_qemu(const struct vm_config *c, void (*add)(void *b, const char *arg), void *b);
+/* The kernel's --root= and --mount= options for the disks ("" when none). */
+char *disks_kernel_options(const struct vm_config *c);
 
 /* One --add (or manifest entry): a host file or directory and where it goes in the guest. */
 struct app_add {

@@ -28,7 +28,12 @@ const char vm_options_help[] =
 	"  --device SPEC        add a QEMU device (-device SPEC), e.g. for tests\n"
 	"  --no-rng             leave out the virtio-rng device (host entropy)\n"
 	"  --dry-run            print the QEMU command and do not start it\n"
-	"  -v, --verbose        print the QEMU command (and timings) before running it\n";
+	"  -v, --verbose        print the QEMU command (and timings) before running it\n"
+	"  --disk FILE[:GUESTPATH[:ro]]\n"
+	"                       attach FILE (raw or qcow2) as a virtio disk (/dev/vda,\n"
+	"                       vdb... in order); with GUESTPATH, mount the ext2 file\n"
+	"                       system on it there (read-only with :ro). Writes go to\n"
+	"                       FILE (repeatable)\n";
 
 const char app_options_help[] =
 	"  -e, --env NAME=VALUE set a variable in the program's environment (repeatable);\n"
@@ -61,6 +66,7 @@ const struct option vm_long_options[] = {
 	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "disk", required_argument, NULL, OPT_DISK },
 	{ 0 },
 };
 
@@ -123,6 +129,12 @@ void vm_check(struct vm_config *c)
 		die("--cpus must be between 1 and 64");
 	if (c->memory < (16ull << 20))
 		die("--memory must be at least 16M");
+	for (int i = 0; c->disk && i < c->ndisks; i++) {
+		if (c->disks[i].guest)
+			die("a bootable disk carries its own command line: attach --disk %s without a "
+			    "guest path",
+			    c->disks[i].path);
+	}
 	net_check(c);
 }
 
@@ -180,6 +192,9 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 		return true;
 	case OPT_NO_RNG:
 		c->no_rng = true;
+		return true;
+	case OPT_DISK:
+		disk_option(arg, c);
 		return true;
 	}
 	return net_option(opt, arg, c);

@@ -83,8 +83,13 @@ static void add_kernel(struct argv_builder *b, const struct vm_config *c)
 		add(b, "-initrd");
 		add(b, c->initrd);
 	}
+	/* The disks' options are the kernel's: they come before a program named there. */
+	char *disks = disks_kernel_options(c);
+	char *line = xasprintf("%s%s%s", disks, *disks ? " " : "", c->cmdline ? c->cmdline : "");
 	add(b, "-append");
-	add(b, c->cmdline ? c->cmdline : "");
+	add(b, line);
+	free(line);
+	free(disks);
 }
 
 /* A bootable disk, left unchanged (snapshot); with UEFI, OVMF in the two flash devices. */
@@ -101,7 +106,12 @@ static void add_disk(struct argv_builder *b, const struct vm_config *c)
 	     c->disk_format == DISK_QCOW2 ? "qcow2" : "raw");
 }
 
-/* virtio devices: MMIO ones in their modern form, host entropy, the NICs, the user's. */
+static void add_arg(void *b, const char *arg)
+{
+	add(b, arg);
+}
+
+/* virtio devices: MMIO ones in their modern form, host entropy, the NICs, the user's, disks. */
 static void add_devices(struct argv_builder *b, const struct vm_config *c)
 {
 	bool pci = !strncmp(c->machine, "q35", 3);
@@ -128,6 +138,7 @@ static void add_devices(struct argv_builder *b, const struct vm_config *c)
 		add(b, "-device");
 		add(b, c->devices[i]);
 	}
+	disks_add_qemu(c, add_arg, b);
 }
 
 static void build_args(struct argv_builder *b, const struct vm_config *c, const char *accel,
