@@ -262,3 +262,14 @@ int blkdev_fsync(struct vnode *node)
 
 	return bd ? blkdev_sync(bd) : 0;
 }
+
+static void sync_one(struct block_device *bd, void *arg)
+{
+	if (READ_ONCE(bd->vnode))
+		blkdev_sync(bd);
+}
+
+void blkdev_sync_all(void)
+{
+	block_for_each(sync_one, NULL);
+}

@@ -7,6 +7,7 @@
  * and the walk's, and whatever the file system itself knows of (its vnodes
  * held by working directories). sync and power-off go through every mount.
  */
+#include <alto/block.h>
 #include <alto/boot.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -215,14 +216,17 @@ static void sync_mounts(unsigned int how, bool reverse)
 	kfree(all);
 }
 
+/* File systems first, then what was written to block devices directly (/dev/vda). */
 void vfs_sync_all(bool wait)
 {
 	sync_mounts(wait ? SYNC_WAIT : 0, false);
+	blkdev_sync_all();
 }
 
 void vfs_shutdown(void)
 {
 	sync_mounts(SYNC_WAIT | SYNC_FINAL, true);
+	blkdev_sync_all();
 }
 
 int vfs_syncfs(struct file *f)

@@ -26,6 +26,18 @@ struct timespec vfs_now(void)
 	return (struct timespec){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
 }
 
+struct timespec vfs_time_trunc(const struct mount *m, struct timespec t)
+{
+	if (m->time_gran > 1)
+		t.tv_nsec -= t.tv_nsec % m->time_gran;
+	return t;
+}
+
+struct timespec vfs_now_in(const struct mount *m)
+{
+	return vfs_time_trunc(m, vfs_now());
+}
+
 void vnode_get(struct vnode *v)
 {
 	__atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
@@ -149,10 +161,10 @@ void vattr_apply(struct vnode *v, const struct vattr *va)
 	if (va->mask & VA_GID)
 		v->gid = va->gid;
 	if (va->mask & VA_ATIME)
-		v->atime = va->atime;
+		v->atime = vfs_time_trunc(v->mount, va->atime);
 	if (va->mask & VA_MTIME)
-		v->mtime = va->mtime;
-	v->ctime = vfs_now();
+		v->mtime = vfs_time_trunc(v->mount, va->mtime);
+	v->ctime = vfs_now_in(v->mount);
 }
 
 /* Through the file system's setattr when it has one, which keeps the change. */

@@ -569,7 +569,7 @@ long pcache_write_at(struct vnode *v, struct uio *u, uint64_t *pos, bool append)
 				v->size = off;
 		}
 		if (done) {
-			v->mtime = v->ctime = vfs_now();
+			v->mtime = v->ctime = vfs_now_in(v->mount);
 			if (pc->ops->attrs_changed)
 				pc->ops->attrs_changed(v);
 		}

@@ -96,13 +96,13 @@ static int vblk_submit(struct block_device *bd, struct request *rq)
 	r->rq = rq;
 	r->bufs[0] = (struct virtq_buf){ virt_to_phys(&r->hdr), sizeof(r->hdr) };
 	if (rq->op == BIO_DISCARD) {
-		r->discard = (struct vblk_discard){ rq->sector, (uint32_t)(rq->nbytes >> SECTOR_SHIFT),
-						    0 };
+		r->discard = (struct vblk_discard){ rq->sector,
+						    (uint32_t)(rq->nbytes >> SECTOR_SHIFT), 0 };
 		r->bufs[n++] = (struct virtq_buf){ virt_to_phys(&r->discard), sizeof(r->discard) };
 	} else {
 		rq_for_each_segment(rq, b, i)
-			r->bufs[n++] = (struct virtq_buf){ virt_to_phys(b->vecs[i].buf),
-							   b->vecs[i].len };
+			r->bufs[n++] =
+				(struct virtq_buf){ virt_to_phys(b->vecs[i].buf), b->vecs[i].len };
 	}
 	out = rq->op == BIO_READ ? 1 : n;
 	r->bufs[n++] = (struct virtq_buf){ virt_to_phys(&r->status), 1 };
@@ -135,7 +135,7 @@ static void vblk_done(struct virtqueue *vq)
 		spin_unlock(&d->lock, irq);
 		if (!r)
 			return;
-		int status = r->status == VIRTIO_BLK_S_OK	  ? 0 :
+		int status = r->status == VIRTIO_BLK_S_OK     ? 0 :
 			     r->status == VIRTIO_BLK_S_UNSUPP ? -EOPNOTSUPP :
 								-EIO;
 		struct request *rq = r->rq;
@@ -161,9 +161,8 @@ static void configure(struct vblk *d)
 	virtio_read_config(vdev, CONFIG_CAPACITY, &capacity, sizeof(capacity));
 	block_name(bd, "vd");
 	bd->nsectors = capacity;
-	bd->block_size = virtio_has(vdev, VIRTIO_BLK_F_BLK_SIZE) ?
-				 config32(vdev, CONFIG_BLK_SIZE) :
-				 SECTOR_SIZE;
+	bd->block_size = virtio_has(vdev, VIRTIO_BLK_F_BLK_SIZE) ? config32(vdev, CONFIG_BLK_SIZE) :
+								   SECTOR_SIZE;
 	if (bd->block_size < SECTOR_SIZE || bd->block_size > PAGE_SIZE)
 		bd->block_size = SECTOR_SIZE;
 	bd->max_segments = MAX_SEGMENTS;
@@ -214,8 +213,8 @@ static int vblk_probe(struct device *dev)
 		goto fail;
 	if (device_verbose())
 		printk("%s: %s, %lu MiB%s, %u requests in flight, %s\n", dev->name, d->bd.name,
-		       (unsigned long)(block_bytes(&d->bd) >> 20), d->bd.read_only ? ", read-only" : "",
-		       d->bd.queue_depth, vdev->irq_mode);
+		       (unsigned long)(block_bytes(&d->bd) >> 20),
+		       d->bd.read_only ? ", read-only" : "", d->bd.queue_depth, vdev->irq_mode);
 	return 0;
 fail:
 	if (vdev->started)

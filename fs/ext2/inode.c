@@ -275,7 +275,7 @@ struct ext2_inode_info *ext2_iget(struct ext2_fs *fs, uint32_t ino)
 struct ext2_inode_info *ext2_new_inode(struct ext2_fs *fs, struct ext2_inode_info *dir,
 				       uint32_t mode, uint64_t rdev)
 {
-	struct timespec now = vfs_now();
+	struct timespec now = vfs_now_in(&fs->mount);
 
 	mutex_lock(&fs->lock);
 	uint32_t ino = ext2_alloc_inode(fs, (uint32_t)dir->v.ino, S_ISDIR(mode));
@@ -536,7 +536,7 @@ static int ext2_truncate(struct vnode *v, uint64_t size)
 	if (size < v->size)
 		err = ext2_free_blocks_from(ei, (size + fs->block_size - 1) / fs->block_size);
 	v->size = size;
-	v->mtime = v->ctime = vfs_now();
+	v->mtime = v->ctime = vfs_now_in(v->mount);
 	ext2_write_inode(ei);
 	mutex_unlock(&fs->lock);
 	rw_write_unlock(&v->lock);

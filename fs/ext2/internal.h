@@ -24,6 +24,7 @@ struct ext2_fs {
 	struct mount mount;
 	struct block_device *bd;
 	struct vnode *dev; /* the device's cache */
+	char source[24];   /* "/dev/vda", for /proc/mounts */
 	struct mutex lock;
 	struct ext2_super sb; /* the superblock as it will be written */
 	uint32_t block_size, inode_size, desc_size;

@@ -13,7 +13,7 @@
 /* New times (ctime, and mtime when mtime is set) and a link count change, written out. */
 static void touch(struct ext2_inode_info *ei, bool mtime, int nlink_delta)
 {
-	struct timespec now = vfs_now();
+	struct timespec now = vfs_now_in(ei->v.mount);
 
 	rw_write_lock(&ei->v.lock);
 	ei->v.ctime = now;

@@ -6,10 +6,12 @@
  * sync (unmount or power-off) marks it clean again, as Linux does, so that
  * e2fsck knows to look after a crash.
  */
+#include <alto/format.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/random.h>
 #include <alto/string.h>
+#include <alto/time.h>
 #include <uapi/errno.h>
 #include <uapi/statfs.h>
 #include "internal.h"
@@ -414,9 +416,14 @@ static struct mount *ext2_mount(const struct fs_type *t, const char *source, uns
 	fs->read_only = rdonly;
 	mount_init(&fs->mount, "ext2", EXT2_SUPER_MAGIC);
 	fs->mount.ops = &ext2_mount_ops;
-	fs->mount.source = bd->name[0] ? fs->bd->name : "ext2";
+	snprintf(fs->source, sizeof(fs->source), "/dev/%s", bd->name);
+	fs->mount.source = fs->source;
 	fs->mount.dev = makedev_linux(bd->major, bd->minor);
 	fs->mount.flags = rdonly ? MNT_RDONLY : 0;
+	/* Nanoseconds need the extra fields of large inodes (files made here get 32 bytes of them).
+	 */
+	if (fs->inode_size < EXT2_GOOD_OLD_INODE_SIZE + EXT2_EXTRA_ISIZE_TIMES)
+		fs->mount.time_gran = NSEC_PER_SEC;
 	struct ext2_inode_info *root = ext2_iget(fs, EXT2_ROOT_INO);
 	if (IS_ERR(root)) {
 		err = (int)PTR_ERR(root);

@@ -175,6 +175,8 @@ void blkdev_node_add(struct block_device *bd);
 void blkdev_nodes_init(void);
 struct vnode *blkdev_vnode(struct block_device *bd);
 int blkdev_sync(struct block_device *bd);
+/* Every device's cache written back and flushed (sync, power-off). */
+void blkdev_sync_all(void);
 
 /* RAM block devices of --ramdisk (drivers/ramdisk.c), after the image is unpacked. */
 void ramdisk_init(void);

@@ -150,6 +150,10 @@ void vnode_get(struct vnode *v);
 void vnode_put(struct vnode *v);
 /* Timestamps are wall-clock time (CLOCK_REALTIME). */
 struct timespec vfs_now(void);
+/* Now, as files of m keep it (to the second where they have no room for more). */
+struct timespec vfs_now_in(const struct mount *m);
+/* t cut to m's granularity. */
+struct timespec vfs_time_trunc(const struct mount *m, struct timespec t);
 /* Set the fields va names, and ctime (with v's lock held for writing, or not yet shared). */
 void vattr_apply(struct vnode *v, const struct vattr *va);
 
@@ -193,7 +197,8 @@ struct mount {
 	uint64_t dev;	    /* st_dev */
 	unsigned int id;
 	uint64_t next_ino;
-	long nfiles; /* open files of it (atomic), for umount's EBUSY */
+	uint32_t time_gran; /* nanoseconds its times are kept to (0: 1) */
+	long nfiles;	    /* open files of it (atomic), for umount's EBUSY */
 	struct list link;
 };
 

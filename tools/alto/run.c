@@ -28,6 +28,9 @@ static const char run_usage_head[] =
 static const char run_usage_tail[] =
 	"  --strace             print every system call of the program\n"
 	"  --keep-image FILE    write the image to FILE and keep it (see alto boot)\n"
+	"  --root FS            cpio (the default: the files in RAM) or ext2 (the same\n"
+	"                       files in an ext2 file system on a disk, as alto build\n"
+	"                       --fs ext2 makes it; with --keep-image, writes stay)\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"Memory defaults to 256M. KERNEL-OPTIONS are --name[=value] words for the\n"
@@ -104,12 +107,13 @@ int cmd_run(int argc, char **argv)
 	static const struct option own[] = {
 		{ "strace", no_argument, NULL, OPT_STRACE },
 		{ "keep-image", required_argument, NULL, OPT_KEEP_IMAGE },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct option *options = options_join(
 		(const struct option *const[]){ own, vm_long_options, app_long_options, NULL });
-	const char *keep = NULL;
+	const char *keep = NULL, *root = "cpio";
 	bool strace = false;
 	struct vm_config c;
 	struct app a;
@@ -125,12 +129,16 @@ int cmd_run(int argc, char **argv)
 			strace = true;
 		else if (opt == OPT_KEEP_IMAGE)
 			keep = optarg;
+		else if (opt == OPT_ROOT)
+			root = optarg;
 		else if (opt == 'h')
 			return usage(stdout, 0);
 		else if (!vm_option(opt, optarg, &c) && !app_option(opt, optarg, &a))
 			return usage_error("run");
 	}
 	int first = kernel_options(argc, argv, optind, &extra);
+	if (strcmp(root, "cpio") && strcmp(root, "ext2"))
+		die("unknown root file system '%s' (cpio or ext2)", root);
 	app_resolve(&a, argc - first, argv + first);
 	vm_check(&c);
 
@@ -140,10 +148,15 @@ int cmd_run(int argc, char **argv)
 	signal(SIGINT, remove_image_and_die); /* vm_boot() takes these over */
 	signal(SIGTERM, remove_image_and_die);
 	signal(SIGHUP, remove_image_and_die);
-	build_image(&a, image, c.verbose);
+	if (!strcmp(root, "ext2")) {
+		app_write_fs_image(&a, image, 0);
+		disk_set_root(&c, image);
+	} else {
+		build_image(&a, image, c.verbose);
+		c.initrd = image;
+	}
 	if (keep)
 		remove_at_exit = NULL;
-	c.initrd = image;
 	c.cmdline = kernel_cmdline(&c, strace, extra);
 	return vm_boot(&c);
 }

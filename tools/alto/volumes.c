@@ -79,8 +79,8 @@ void disks_add_qemu(const struct vm_config *c, void (*add)(void *b, const char *
 		char *drive = xasprintf("file=%s,format=%s,if=none,id=disk%d,discard=unmap%s",
 					d->path, d->format == DISK_QCOW2 ? "qcow2" : "raw", i,
 					d->readonly ? ",readonly=on" : "");
-		char *dev = xasprintf("%s,drive=disk%d", pci ? "virtio-blk-pci" : "virtio-blk-device",
-				      i);
+		char *dev = xasprintf("%s,drive=disk%d",
+				      pci ? "virtio-blk-pci" : "virtio-blk-device", i);
 		add(b, "-drive");
 		add(b, drive);
 		add(b, "-device");
