@@ -295,6 +295,17 @@ static uintptr_t find_gap(struct mm *mm, size_t len, uintptr_t below)
 	return top >= MMAP_MIN_ADDR + len ? top - len : 0;
 }
 
+/*
+ * Linux's default (heuristic) overcommit: a private writable mapping that
+ * reserves no memory by itself is refused only when it alone is larger
+ * than all of RAM (there is no swap).
+ */
+static bool overcommits(size_t len, int prot, int flags)
+{
+	return (prot & PROT_WRITE) && (flags & MAP_TYPE) == MAP_PRIVATE &&
+	       !(flags & MAP_NORESERVE) && len / PAGE_SIZE > pages_total_count();
+}
+
 static bool valid_range(uintptr_t addr, size_t len)
 {
 	return IS_ALIGNED(addr, PAGE_SIZE) && len && addr >= MMAP_MIN_ADDR && addr < USER_TOP &&
@@ -350,6 +361,8 @@ long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 	if (!len || len > USER_TOP)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	if (overcommits(len, prot, flags))
+		return -ENOMEM;
 	unsigned int vflags = (flags & MAP_TYPE) == MAP_SHARED ? VMA_SHARED : 0;
 	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
@@ -368,6 +381,8 @@ long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 	if (!len || len > USER_TOP || !IS_ALIGNED(off, PAGE_SIZE) || off + len < off)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	if (overcommits(len, prot, flags))
+		return -ENOMEM;
 	unsigned int vflags = 0;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE)
 		vflags = VMA_SHARED | (file_writable(f) ? VMA_MAYWRITE : 0);
@@ -575,7 +590,8 @@ long mm_brk(struct mm *mm, uintptr_t addr)
 	if (addr < mm->brk_start || addr >= USER_TOP)
 		goto out;
 	if (new_end > old_end) {
-		if (!range_free(mm, old_end, new_end) ||
+		if (overcommits(new_end - old_end, PROT_WRITE, MAP_PRIVATE) ||
+		    !range_free(mm, old_end, new_end) ||
 		    insert(mm, old_end, new_end, PROT_READ | PROT_WRITE, VMA_HEAP, NULL, 0))
 			goto out;
 	} else if (new_end < old_end) {

@@ -51,8 +51,7 @@ int main(int argc, char **argv)
 		for (size_t j = 0; j < sizeof(buf) / 8; j++)
 			h = (h ^ buf[j]) * 1099511628211ull;
 	}
-	printf("read back %ld MiB, all as written: checksum %016llx\n", mib,
-	       (unsigned long long)h);
+	printf("read back %ld MiB, all as written: checksum %016llx\n", mib, (unsigned long long)h);
 	close(fd);
 	return 0;
 }

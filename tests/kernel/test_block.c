@@ -238,6 +238,8 @@ SELFTEST(pagecache_device)
 	ST_ASSERT(!memcmp(f->data + 4096, buf, 64 * 1024));
 	serving = false;
 	thread_join(t);
+	/* Nobody serves it from now on: the sync at power-off must find nothing to send. */
+	f->bd.write_cache = false;
 	kfree(buf);
 	return 0;
 }
