@@ -131,6 +131,9 @@ int vfs_chdir(struct vnode *v)
 
 void vfs_getattr(struct vnode *v, struct kstat *st)
 {
+	/* A file system whose files change behind its back refreshes them first. */
+	if (v->ops->getattr)
+		v->ops->getattr(v);
 	rw_read_lock(&v->lock);
 	*st = (struct kstat){
 		.dev = v->mount->dev,
@@ -239,6 +242,44 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 	if (!va.mask)
 		return 0;
 	return setattr(v, &va);
+}
+
+long vfs_getxattr(struct vnode *v, const char *name, void *buf, size_t size)
+{
+	return v->ops->getxattr ? v->ops->getxattr(v, name, buf, size) : -ENODATA;
+}
+
+long vfs_listxattr(struct vnode *v, char *buf, size_t size)
+{
+	return v->ops->listxattr ? v->ops->listxattr(v, buf, size) : 0;
+}
+
+int vfs_setxattr(struct vnode *v, const char *name, const void *value, size_t size, int flags)
+{
+	int err = vfs_check_writable(v);
+
+	if (err)
+		return err;
+	if (!v->ops->setxattr)
+		return -EOPNOTSUPP;
+	err = v->ops->setxattr(v, name, value, size, flags);
+	if (!err)
+		fsnotify_vnode(v, IN_ATTRIB);
+	return err;
+}
+
+int vfs_removexattr(struct vnode *v, const char *name)
+{
+	int err = vfs_check_writable(v);
+
+	if (err)
+		return err;
+	if (!v->ops->removexattr)
+		return -EOPNOTSUPP;
+	err = v->ops->removexattr(v, name);
+	if (!err)
+		fsnotify_vnode(v, IN_ATTRIB);
+	return err;
 }
 
 int vfs_truncate(struct vnode *v, int64_t size)

@@ -525,7 +525,8 @@ static int write_page(struct pcache *pc, struct uio *u, uint64_t off, size_t chu
 	if (!p)
 		return err;
 	err = uio_copy_in(u, (char *)p->page + poff, chunk);
-	pcache_mark_dirty(p);
+	/* The sectors written: a file system that can write less than pages writes those. */
+	pcache_mark_dirty_range(p, poff, chunk);
 	put(p);
 	return err;
 }
@@ -649,6 +650,22 @@ void pcache_truncate(struct vnode *v, uint64_t size)
 			put(p);
 		}
 	}
+}
+
+void pcache_invalidate(struct vnode *v)
+{
+	struct pcache *pc = v->pcache;
+	struct pc_page *p;
+	unsigned long irq = spin_lock(&pc->lock);
+
+	/* Pages in use, dirty or mapped stay: only what is clean and idle goes. */
+	for (uint64_t at = 0; (p = radix_next(&pc->pages, &at)); at++) {
+		if (!p->refs && !(p->flags & (PG_DIRTY | PG_LOCKED | PG_WRITEBACK)) &&
+		    !page_sharers(p->page))
+			remove_locked(pc, p);
+	}
+	pc->ra_next = 0;
+	spin_unlock(&pc->lock, irq);
 }
 
 static int cmp_index(const void *a, const void *b)

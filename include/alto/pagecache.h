@@ -79,6 +79,8 @@ int pcache_map_page(struct vnode *v, uint64_t off, bool own, int (*fn)(void *pag
  * Dirty pages past the end are not written.
  */
 void pcache_truncate(struct vnode *v, uint64_t size);
+/* The file changed where the cache cannot see (on the host): drop its clean, idle pages. */
+void pcache_invalidate(struct vnode *v);
 /* Write back v's dirty pages: 0 or the first write-back error since the last call. */
 int pcache_writeback(struct vnode *v);
 /* Write back every cache of files of mount m (the block device's last: metadata). */

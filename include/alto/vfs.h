@@ -112,6 +112,16 @@ struct vnode_ops {
 	int (*setattr)(struct vnode *v, const struct vattr *va);
 	int (*fsync)(struct vnode *v, bool datasync);
 	/*
+	 * Extended attributes (NULL: a file has none and can have none).
+	 * get and list return the bytes copied (or needed, when size is 0)
+	 * or -errno (-ERANGE when size is too small, -ENODATA when absent).
+	 */
+	long (*getxattr)(struct vnode *v, const char *name, void *buf, size_t size);
+	long (*listxattr)(struct vnode *v, char *buf, size_t size);
+	int (*setxattr)(struct vnode *v, const char *name, const void *value, size_t size,
+			int flags);
+	int (*removexattr)(struct vnode *v, const char *name);
+	/*
 	 * For mmap (may be NULL: private mappings then read through file_ops).
 	 * Call fn(page, arg) with the file's own page holding byte off while
 	 * the file cannot shrink, and return what fn returns. own: the page must
@@ -354,6 +364,11 @@ int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid);
 int vfs_utimes(struct vnode *v, const struct timespec *times);
 int vfs_truncate(struct vnode *v, int64_t size);
 int vfs_statfs(struct vnode *v, struct statfs *st);
+/* Extended attributes (the *xattr calls), through the file system's ops. */
+long vfs_getxattr(struct vnode *v, const char *name, void *buf, size_t size);
+long vfs_listxattr(struct vnode *v, char *buf, size_t size);
+int vfs_setxattr(struct vnode *v, const char *name, const void *value, size_t size, int flags);
+int vfs_removexattr(struct vnode *v, const char *name);
 /* fsync(2), fdatasync(2): the file's data on its device. */
 int vfs_fsync(struct file *f, bool datasync);
 /* syncfs(2): the file system holding f. */

@@ -57,7 +57,8 @@ int main(void)
 	check("/tmp holds half of RAM", size / 4096 == ram / 2 / 4096);
 	uint64_t wrote = fill("/tmp/big");
 	printf("writing past it: %s\n", errname(errno));
-	check("it took the whole size, to a page", wrote <= size && wrote + 4096 >= size - 16 * 4096);
+	check("it took the whole size, to a page",
+	      wrote <= size && wrote + 4096 >= size - 16 * 4096);
 	statfs("/tmp", &st);
 	check("no space left", st.f_bavail < 64);
 	result("unlink", unlink("/tmp/big"));

@@ -32,6 +32,13 @@ struct vm_disk {
 	bool readonly;
 };
 
+/* A host directory served through virtio-fs (volumes.c); guest "/" is the root. */
+struct vm_volume {
+	const char *host, *guest;
+	bool readonly;
+	char *socket; /* virtiofsd's, once checked */
+};
+
 /* A published port: -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]. */
 struct port_map {
 	char host_ip[64];
@@ -71,6 +78,8 @@ struct vm_config {
 	int ndevices;
 	struct vm_disk *disks; /* --disk, and an ext2 root */
 	int ndisks;
+	struct vm_volume *volumes; /* -v, and the host's root in host mode */
+	int nvolumes;
 };
 
 /* Boot the VM, stream its console, and return the guest's exit status. */
@@ -88,7 +97,7 @@ void vm_check(struct vm_config *c);
  * hands the options it does not handle itself to vm_option()/app_option(),
  * which return false for an option that is not theirs.
  */
-#define VM_SHORT_OPTIONS  "m:c:vp:"
+#define VM_SHORT_OPTIONS  "m:c:v:p:"
 #define APP_SHORT_OPTIONS "e:"
 extern const struct option vm_long_options[];
 extern const struct option app_long_options[];
@@ -117,6 +126,8 @@ enum {
 	OPT_SIZE,
 	OPT_DISK,
 	OPT_ROOT,
+	OPT_VERBOSE,
+	OPT_FILES,
 	OPT_NET,
 	OPT_MAC,
 	OPT_PCAP,
@@ -154,6 +165,14 @@ bool fsimage_is_ext2(const char *path);
 void disks_add_qemu(const struct vm_config *c, void (*add)(void *b, const char *arg), void *b);
 /* The kernel's --root= and --mount= options for the disks ("" when none). */
 char *disks_kernel_options(const struct vm_config *c);
+/* Volumes (volumes.c): -v HOSTDIR:GUESTDIR[:ro], served by virtiofsd. */
+void volume_option(const char *arg, struct vm_config *c);
+void volume_set_root(struct vm_config *c);
+/* virtiofsd is there and usable, and each volume gets its socket's path. */
+void volumes_check(struct vm_config *c);
+void volumes_add_qemu(const struct vm_config *c, void (*add)(void *b, const char *arg), void *b);
+char *volumes_kernel_options(const struct vm_config *c);
+void volumes_start(const struct vm_config *c);
 
 /* One --add (or manifest entry): a host file or directory and where it goes in the guest. */
 struct app_add {

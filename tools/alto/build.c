@@ -146,6 +146,8 @@ static bool build_option(int opt, const char *arg, struct build_options *o)
 		output = arg;
 		return true;
 	case 'v':
+		o->vm.verbose = true;
+		return true;
 	case 'm':
 	case 'c':
 	case OPT_KERNEL:

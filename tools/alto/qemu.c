@@ -84,8 +84,10 @@ static void add_kernel(struct argv_builder *b, const struct vm_config *c)
 		add(b, c->initrd);
 	}
 	/* The disks' options are the kernel's: they come before a program named there. */
-	char *disks = disks_kernel_options(c);
-	char *line = xasprintf("%s%s%s", disks, *disks ? " " : "", c->cmdline ? c->cmdline : "");
+	char *disks = disks_kernel_options(c), *volumes = volumes_kernel_options(c);
+	char *line = xasprintf("%s%s%s%s%s", disks, *disks ? " " : "", volumes, *volumes ? " " : "",
+			       c->cmdline ? c->cmdline : "");
+	free(volumes);
 	add(b, "-append");
 	add(b, line);
 	free(line);
@@ -139,6 +141,7 @@ static void add_devices(struct argv_builder *b, const struct vm_config *c)
 		add(b, c->devices[i]);
 	}
 	disks_add_qemu(c, add_arg, b);
+	volumes_add_qemu(c, add_arg, b);
 }
 
 static void build_args(struct argv_builder *b, const struct vm_config *c, const char *accel,
@@ -148,7 +151,10 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 
 	add(b, qemu ? qemu : "qemu-system-x86_64");
 	add(b, "-M");
-	add(b, c->machine);
+	if (c->nvolumes)
+		addf(b, "%s,memory-backend=altomem", c->machine);
+	else
+		add(b, c->machine);
 	add(b, "-accel");
 	add(b, accel);
 	add(b, "-cpu");
@@ -360,6 +366,7 @@ int vm_boot(const struct vm_config *c)
 	sigaction(SIGTERM, &sa, NULL);
 
 	double start = now_ms();
+	volumes_start(c);
 	pid_t pid = start_qemu(c, b.args, &old);
 	int ws = wait_with_timeout(pid, c->timeout);
 	if (ws == -1) {
