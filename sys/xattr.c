@@ -152,8 +152,8 @@ SYSCALL_DEFINE(flistxattr, int fd, char __user *list, unsigned long size)
 	return listx(NULL, fd, 0, list, size);
 }
 
-SYSCALL_DEFINE(setxattr, const char __user *path, const char __user *name,
-	       const void __user *value, unsigned long size, int flags)
+SYSCALL_DEFINE(setxattr, const char __user *path, const char __user *name, const void __user *value,
+	       unsigned long size, int flags)
 {
 	return setx(path, -1, LOOKUP_FOLLOW, name, value, size, flags);
 }

@@ -1,7 +1,8 @@
 /*
  * virtio-fs (virtio 1.x section 5.11): a FUSE transport (alto/fuse.h) over
  * virtqueues, named by the device's tag, for the FUSE client of fs/fuse/.
- * Queue 0 carries FORGET (no reply); queue 1 carries every other request,
+ * Queue 0 carries FORGET (no reply: the device uses it once done); queue 1
+ * carries every other request,
  * its header and arguments as buffers the device reads and its reply as
  * buffers it writes, one indirect descriptor each where the device offers
  * them. A request's thread sleeps until the interrupt says it is done; a
@@ -46,11 +47,6 @@ static void vfs_done(struct virtqueue *vq)
 	unsigned long irq = spin_lock(&d->lock);
 
 	while ((f = virtq_get(vq, &len))) {
-		if (f->req->no_reply) {
-			kfree(f->req);
-			kfree(f);
-			continue;
-		}
 		f->req->written = len;
 		WRITE_ONCE(f->done, true);
 	}
@@ -92,11 +88,10 @@ static struct inflight *queue(struct vfs_dev *d, unsigned int q, struct fuse_req
 	return f;
 }
 
-static int vfs_send(struct fuse_transport *t, struct fuse_req *req)
+static int send_on(struct vfs_dev *d, unsigned int q, struct fuse_req *req)
 {
-	struct vfs_dev *d = container_of(t, struct vfs_dev, t);
 	int err;
-	struct inflight *f = queue(d, REQUEST_QUEUE, req, &err);
+	struct inflight *f = queue(d, q, req, &err);
 
 	if (!f)
 		return err;
@@ -108,14 +103,20 @@ static int vfs_send(struct fuse_transport *t, struct fuse_req *req)
 	return 0;
 }
 
-/* FORGET: nothing comes back; the request and its record go when the device used them. */
+static int vfs_send(struct fuse_transport *t, struct fuse_req *req)
+{
+	return send_on(container_of(t, struct vfs_dev, t), REQUEST_QUEUE, req);
+}
+
+/*
+ * FORGET: nothing comes back, but the device uses the request once it has
+ * dropped the node, and the sender waits for that (a removed file's space
+ * is back on the host by then).
+ */
 static int vfs_send_forget(struct fuse_transport *t, struct fuse_req *req)
 {
-	struct vfs_dev *d = container_of(t, struct vfs_dev, t);
-	int err;
-
 	req->no_reply = true;
-	return queue(d, HIPRIO_QUEUE, req, &err) ? 0 : err;
+	return send_on(container_of(t, struct vfs_dev, t), HIPRIO_QUEUE, req);
 }
 
 static int vfs_probe(struct device *dev)
@@ -146,9 +147,10 @@ static int vfs_probe(struct device *dev)
 	d->t.send = vfs_send;
 	d->t.send_forget = vfs_send_forget;
 	/* Without indirect descriptors a request takes a slot per segment. */
-	d->t.max_segs = virtio_has(vdev, VIRTIO_F_INDIRECT_DESC) ?
-				FUSE_MAX_SEGS :
-				MIN((unsigned int)FUSE_MAX_SEGS, (unsigned int)virtq_size(d->vq[1]));
+	d->t.max_segs =
+		virtio_has(vdev, VIRTIO_F_INDIRECT_DESC) ?
+			FUSE_MAX_SEGS :
+			MIN((unsigned int)FUSE_MAX_SEGS, (unsigned int)virtq_size(d->vq[1]));
 	virtio_ready(vdev);
 	err = fuse_transport_register(&d->t);
 	if (err)

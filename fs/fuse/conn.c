@@ -88,7 +88,8 @@ long fuse_send(struct fuse_conn *fc, struct fuse_args *a)
 	}
 	req->segs[req->nin + req->nout++] = (struct fuse_seg){ out, out_len };
 	for (unsigned int i = 0; a->pages_out && i < a->npages; i++)
-		req->segs[req->nin + req->nout++] = (struct fuse_seg){ a->pages[i].page, PAGE_SIZE };
+		req->segs[req->nin + req->nout++] =
+			(struct fuse_seg){ a->pages[i].page, PAGE_SIZE };
 	r = fc->t->send(fc->t, req);
 	if (r)
 		goto done;
@@ -126,14 +127,14 @@ void fuse_forget(struct fuse_conn *fc, uint64_t nodeid, uint64_t nlookup)
 	struct fuse_forget_in *f = (void *)(h + 1);
 	*h = (struct fuse_in_header){ .len = sizeof(*h) + sizeof(*f),
 				      .opcode = FUSE_FORGET,
-				      .unique = __atomic_add_fetch(&fc->unique, 1, __ATOMIC_RELAXED),
+				      .unique =
+					      __atomic_add_fetch(&fc->unique, 1, __ATOMIC_RELAXED),
 				      .nodeid = nodeid };
 	f->nlookup = nlookup;
 	req->segs[0] = (struct fuse_seg){ h, sizeof(*h) + sizeof(*f) };
 	req->nin = 1;
-	/* The transport frees it when the device has taken it. */
-	if (fc->t->send_forget(fc->t, req))
-		kfree(req);
+	fc->t->send_forget(fc->t, req);
+	kfree(req);
 }
 
 uint64_t fuse_valid_ns(uint64_t sec, uint32_t nsec)
@@ -211,7 +212,8 @@ void fuse_name_remember(struct fuse_conn *fc, uint64_t dir, const char *name, si
 	if (fc->nnames >= FUSE_MAX_CACHED) {
 		for (int i = 0; i < FUSE_NAMES; i++) {
 			while (!list_empty(&fc->names[i]))
-				name_drop(fc, list_first_entry(&fc->names[i], struct name_entry, link));
+				name_drop(fc,
+					  list_first_entry(&fc->names[i], struct name_entry, link));
 		}
 	}
 	list_push(b, &n->link);
@@ -243,10 +245,9 @@ static void names_drop_all(struct fuse_conn *fc)
 static int fuse_statfs(struct mount *m, struct statfs *st)
 {
 	struct fuse_statfs_out out;
-	struct fuse_args a = { .opcode = FUSE_STATFS,
-			       .nodeid = FUSE_ROOT_ID,
-			       .out = &out,
-			       .out_len = sizeof(out) };
+	struct fuse_args a = {
+		.opcode = FUSE_STATFS, .nodeid = FUSE_ROOT_ID, .out = &out, .out_len = sizeof(out)
+	};
 	long r = fuse_send(FC(m), &a);
 
 	if (r < 0)
@@ -325,8 +326,8 @@ static int init(struct fuse_conn *fc)
 	return 0;
 }
 
-static struct mount *fuse_mount(const struct fs_type *type, const char *source,
-				unsigned int flags, const char *data)
+static struct mount *fuse_mount(const struct fs_type *type, const char *source, unsigned int flags,
+				const char *data)
 {
 	struct fuse_transport *t = source ? fuse_transport_find(source) : NULL;
 	struct fuse_conn *fc;
@@ -369,8 +370,8 @@ static struct mount *fuse_mount(const struct fs_type *type, const char *source,
 		kfree(fc);
 		return ERR_PTR(r);
 	}
-	struct fuse_node *root = fuse_node_get(fc, FUSE_ROOT_ID, &attr.attr,
-					       fuse_valid_ns(attr.attr_valid, attr.attr_valid_nsec));
+	struct fuse_node *root = fuse_node_get(
+		fc, FUSE_ROOT_ID, &attr.attr, fuse_valid_ns(attr.attr_valid, attr.attr_valid_nsec));
 	if (IS_ERR(root)) {
 		kfree(fc);
 		return (struct mount *)root;

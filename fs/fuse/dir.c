@@ -208,11 +208,12 @@ int fuse_rename(struct vnode *vod, const char *oname, size_t olen, struct vnode 
 	struct fuse_node *od = FN(vod), *nd = FN(vnd);
 	char *o = cname(oname, olen), *n = cname(nname, nlen);
 	struct fuse_rename2_in in = { .newdir = nd->nodeid, .flags = flags };
-	struct fuse_args a = { .opcode = FUSE_RENAME2,
-			       .nodeid = od->nodeid,
-			       .in = { { &in, sizeof(in) }, { o, (uint32_t)olen + 1 },
-				       { n, (uint32_t)nlen + 1 } },
-			       .nin = 3 };
+	struct fuse_args a = {
+		.opcode = FUSE_RENAME2,
+		.nodeid = od->nodeid,
+		.in = { { &in, sizeof(in) }, { o, (uint32_t)olen + 1 }, { n, (uint32_t)nlen + 1 } },
+		.nin = 3
+	};
 	long r = -ENOMEM;
 
 	if (o && n)

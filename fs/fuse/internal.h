@@ -19,8 +19,8 @@
 #include <uapi/fuse.h>
 #include "../internal.h"
 
-#define FUSE_HASH   256
-#define FUSE_NAMES  1024 /* name cache buckets */
+#define FUSE_HASH	256
+#define FUSE_NAMES	1024 /* name cache buckets */
 #define FUSE_MAX_CACHED 8192
 
 struct fuse_conn {
@@ -95,8 +95,8 @@ extern const struct vnode_ops fuse_file_vops, fuse_dir_vops, fuse_link_vops, fus
  * The node nodeid with these attributes, from the cache (one more lookup
  * counted) or new; referenced. ERR_PTR(-ENOMEM).
  */
-struct fuse_node *fuse_node_get(struct fuse_conn *fc, uint64_t nodeid,
-				const struct fuse_attr *attr, uint64_t attr_valid_ns);
+struct fuse_node *fuse_node_get(struct fuse_conn *fc, uint64_t nodeid, const struct fuse_attr *attr,
+				uint64_t attr_valid_ns);
 /* The cached node nodeid, referenced (no lookup counted), or NULL. */
 struct fuse_node *fuse_node_find(struct fuse_conn *fc, uint64_t nodeid);
 /* A node the server just counted a lookup of (LOOKUP, CREATE, MKDIR...). */

@@ -91,8 +91,8 @@ void fuse_set_attr(struct fuse_node *n, const struct fuse_attr *attr, uint64_t e
 		pcache_invalidate(v);
 }
 
-struct fuse_node *fuse_node_get(struct fuse_conn *fc, uint64_t nodeid,
-				const struct fuse_attr *attr, uint64_t expires)
+struct fuse_node *fuse_node_get(struct fuse_conn *fc, uint64_t nodeid, const struct fuse_attr *attr,
+				uint64_t expires)
 {
 	struct list *l;
 
@@ -157,7 +157,8 @@ struct fuse_node *fuse_node_find(struct fuse_conn *fc, uint64_t nodeid)
 
 struct fuse_node *fuse_node_from_entry(struct fuse_conn *fc, const struct fuse_entry_out *e)
 {
-	return fuse_node_get(fc, e->nodeid, &e->attr, fuse_valid_ns(e->attr_valid, e->attr_valid_nsec));
+	return fuse_node_get(fc, e->nodeid, &e->attr,
+			     fuse_valid_ns(e->attr_valid, e->attr_valid_nsec));
 }
 
 int fuse_refresh(struct fuse_node *n, bool force)
@@ -183,10 +184,9 @@ int fuse_refresh(struct fuse_node *n, bool force)
 static void release(struct fuse_node *n, uint32_t opcode, uint64_t fh)
 {
 	struct fuse_release_in in = { .fh = fh };
-	struct fuse_args a = { .opcode = opcode,
-			       .nodeid = n->nodeid,
-			       .in = { { &in, sizeof(in) } },
-			       .nin = 1 };
+	struct fuse_args a = {
+		.opcode = opcode, .nodeid = n->nodeid, .in = { { &in, sizeof(in) } }, .nin = 1
+	};
 
 	fuse_send(n->fc, &a);
 }
@@ -260,7 +260,8 @@ void fuse_nodes_drop(struct fuse_conn *fc)
 {
 	for (int i = 0; i < FUSE_HASH; i++) {
 		while (!list_empty(&fc->nodes[i])) {
-			struct fuse_node *n = list_first_entry(&fc->nodes[i], struct fuse_node, hash_link);
+			struct fuse_node *n =
+				list_first_entry(&fc->nodes[i], struct fuse_node, hash_link);
 			list_remove(&n->hash_link);
 			destroy(n);
 		}
@@ -349,7 +350,8 @@ static int write_sectors(struct fuse_node *fn, uint64_t fh, struct pcache_io *io
 		uint32_t end = s;
 		while (end < io->len && (io->mask >> (end / 512) & 1))
 			end = MIN(end + 512, (uint32_t)io->len);
-		struct fuse_write_in in = { .fh = fh, .offset = io->index * PAGE_SIZE + s,
+		struct fuse_write_in in = { .fh = fh,
+					    .offset = io->index * PAGE_SIZE + s,
 					    .size = end - s };
 		struct fuse_write_out out;
 		char *data = kmalloc(end - s);
@@ -393,8 +395,12 @@ static int transfer(struct vnode *v, struct pcache_io *io, int n, bool write)
 			run++;
 		uint32_t bytes = write ? (uint32_t)((run - 1) * PAGE_SIZE + io[i + run - 1].len) :
 					 (uint32_t)(run * PAGE_SIZE);
-		struct fuse_read_in rin = { .fh = fh, .offset = io[i].index * PAGE_SIZE, .size = bytes };
-		struct fuse_write_in win = { .fh = fh, .offset = io[i].index * PAGE_SIZE, .size = bytes };
+		struct fuse_read_in rin = { .fh = fh,
+					    .offset = io[i].index * PAGE_SIZE,
+					    .size = bytes };
+		struct fuse_write_in win = { .fh = fh,
+					     .offset = io[i].index * PAGE_SIZE,
+					     .size = bytes };
 		struct fuse_write_out wout;
 		struct fuse_args a = { .opcode = write ? FUSE_WRITE : FUSE_READ,
 				       .nodeid = fn->nodeid,
@@ -541,11 +547,11 @@ static int fuse_fsync(struct vnode *v, bool datasync)
 
 	if (err || !n->has_fh || S_ISDIR(v->mode))
 		return err;
-	struct fuse_fsync_in in = { .fh = n->fh, .fsync_flags = datasync ? FUSE_FSYNC_FDATASYNC : 0 };
-	struct fuse_args a = { .opcode = FUSE_FSYNC,
-			       .nodeid = n->nodeid,
-			       .in = { { &in, sizeof(in) } },
-			       .nin = 1 };
+	struct fuse_fsync_in in = { .fh = n->fh,
+				    .fsync_flags = datasync ? FUSE_FSYNC_FDATASYNC : 0 };
+	struct fuse_args a = {
+		.opcode = FUSE_FSYNC, .nodeid = n->nodeid, .in = { { &in, sizeof(in) } }, .nin = 1
+	};
 	long r = fuse_send(n->fc, &a);
 	return r == -ENOSYS ? 0 : (int)MIN(r, 0l);
 }
@@ -580,10 +586,9 @@ static long xattr_get(struct vnode *v, uint32_t opcode, const char *name, void *
 	struct fuse_getxattr_in in = { .size = (uint32_t)MIN(size, (size_t)65536) };
 	struct fuse_getxattr_out out;
 	void *value = in.size ? kmalloc(in.size) : NULL;
-	struct fuse_args a = { .opcode = opcode,
-			       .nodeid = FN(v)->nodeid,
-			       .in = { { &in, sizeof(in) } },
-			       .nin = 1 };
+	struct fuse_args a = {
+		.opcode = opcode, .nodeid = FN(v)->nodeid, .in = { { &in, sizeof(in) } }, .nin = 1
+	};
 
 	if (in.size && !value)
 		return -ENOMEM;
@@ -648,7 +653,7 @@ static const struct file_ops fuse_file_fops = {
 	.llseek = vfs_generic_llseek,
 };
 
-#define XATTR_OPS                                                                   \
+#define XATTR_OPS                                                                          \
 	.getxattr = fuse_getxattr, .listxattr = fuse_listxattr, .setxattr = fuse_setxattr, \
 	.removexattr = fuse_removexattr
 

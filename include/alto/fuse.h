@@ -36,7 +36,7 @@ struct fuse_transport {
 	 * no_reply request): 0, or -errno when it could not be carried.
 	 */
 	int (*send)(struct fuse_transport *t, struct fuse_req *req);
-	/* The queue for FORGET, which may be separate from the one for replies. */
+	/* FORGET (no reply), which may go on a queue of its own; it waits the same. */
 	int (*send_forget)(struct fuse_transport *t, struct fuse_req *req);
 	unsigned int max_segs; /* segments one request may have */
 	struct list link;

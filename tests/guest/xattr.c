@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 	mkdir(dir, 0755);
 	result("setxattr user.colour", setxattr(path, "user.colour", "blue", 4, 0));
 	result("setxattr create-only again", setxattr(path, "user.colour", "red", 3, XATTR_CREATE));
-	result("setxattr replace a missing one", setxattr(path, "user.none", "x", 1, XATTR_REPLACE));
+	result("setxattr replace a missing one",
+	       setxattr(path, "user.none", "x", 1, XATTR_REPLACE));
 	result("fsetxattr user.size", fsetxattr(fd, "user.size", "12345678", 8, 0));
 	result("getxattr size only", getxattr(path, "user.colour", NULL, 0));
 	long n = getxattr(path, "user.colour", buf, sizeof(buf));
