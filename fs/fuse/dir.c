@@ -57,6 +57,19 @@ int fuse_lookup(struct vnode *vdir, const char *name, size_t len, struct vnode *
 		fuse_name_remember(fc, dir->nodeid, name, len, 0, time_now_ns() + NEGATIVE_NS);
 	if (r < 0)
 		return (int)r;
+	/*
+	 * ".." that leads to the shared directory itself: the server may give
+	 * it a node id of its own, but it is the mount's root here (or paths
+	 * built upwards would go past it).
+	 */
+	struct vnode *root = fc->mount.root;
+	if (len == 2 && name[0] == '.' && name[1] == '.' && e.nodeid != FUSE_ROOT_ID &&
+	    e.attr.ino == root->ino) {
+		fuse_forget(fc, e.nodeid, 1);
+		vnode_get(root);
+		*out = root;
+		return 0;
+	}
 	n = fuse_node_from_entry(fc, &e);
 	if (IS_ERR(n))
 		return (int)PTR_ERR(n);

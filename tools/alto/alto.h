@@ -195,6 +195,10 @@ struct app {
 	char **libs; /* the interpreter and shared libraries, at their host paths (libs.c) */
 	int nlibs;
 	bool verbose;
+	/* The host's files through virtio-fs (runtimes.c): the image holds little. */
+	bool host_files;
+	char **root_links; /* the host root's symlinks (/bin -> usr/bin...) */
+	int nroot_links;
 };
 
 void app_init(struct app *a);
@@ -212,6 +216,16 @@ void app_resolve(struct app *a, int argc, char **argv);
  * objects and programs among the --add files need (libs.c).
  */
 void app_collect_libs(struct app *a, const char *interp);
+/* The same for the --add entries from first on (runtime trees added later). */
+void app_collect_libs_of_adds(struct app *a, int first);
+/*
+ * What a program needs besides its libraries (runtimes.c): the data trees
+ * of the runtimes Alto knows, as --add entries; or the host's system
+ * directories as read-only volumes, the image then holding little.
+ */
+extern const char runtime_help[];
+void runtime_add_trees(struct app *a);
+void runtime_host_files(struct app *a, struct vm_config *c);
 /*
  * Read a manifest (manifest.c): lines GUEST_PATH: HOST_PATH, each a file, a
  * directory tree (DIR, slash, two stars) or a glob, added to a->adds. Exits with status 2 and

@@ -214,11 +214,47 @@ char *app_cmdline(const struct app *a)
 	return line;
 }
 
+/* In host mode: is path in one of the host's directories the guest sees? */
+static bool on_host_volume(const char *path)
+{
+	static const char *const dirs[] = { "/usr/", "/etc/", "/opt/" };
+	char *real = realpath(path, NULL);
+	bool on = false;
+
+	for (size_t i = 0; real && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		on |= !strncmp(real, dirs[i], strlen(dirs[i]));
+	free(real);
+	return on;
+}
+
+/* The host's files come through virtio-fs: the command line, the root's symlinks, a program
+ * elsewhere. */
+static unsigned int write_host_entries(const struct app *a, struct image *img)
+{
+	for (int i = 0; i < a->nroot_links; i++)
+		image_add_path(img, a->root_links[i], a->root_links[i], false);
+	if (!on_host_volume(a->host_path))
+		image_add_path(img, a->host_path, a->guest_path, true);
+	char *cmdline = app_cmdline(a);
+	char *text = xasprintf("%s\n", cmdline);
+	image_add_data(img, IMAGE_CMDLINE_PATH, text, strlen(text), 0644);
+	free(text);
+	free(cmdline);
+	return image_finish(img);
+}
+
 static unsigned int write_entries(const struct app *a, struct image *img)
 {
+	if (a->host_files)
+		return write_host_entries(a, img);
 	for (int i = 0; i < a->nadds; i++)
 		image_add_path(img, a->adds[i].host, a->adds[i].guest, a->adds[i].follow);
-	image_add_path(img, a->host_path, a->guest_path, true);
+	/*
+	 * At its own path with every symlink on the way kept, as the libraries
+	 * are: ld.so finds $ORIGIN from the real file (java through
+	 * /etc/alternatives reaches its JDK's lib/ so).
+	 */
+	image_add_resolved(img, a->host_path);
 	for (int i = 0; i < a->nlibs; i++)
 		image_add_resolved(img, a->libs[i]);
 	image_add_etc(img);

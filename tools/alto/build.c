@@ -56,6 +56,8 @@ static int usage(FILE *f, int status)
 	fputs(build_usage_head, f);
 	fputs(app_options_help, f);
 	fputs(build_usage_tail, f);
+	fputs("\nThe image is self-contained: it boots where the host's files are not.\n", f);
+	fputs(runtime_help, f);
 	return status;
 }
 
@@ -232,6 +234,7 @@ int cmd_build(int argc, char **argv)
 	int first = kernel_options(argc, argv, optind, &o.kernel_args);
 	check_options(&o);
 	app_resolve(&a, argc - first, argv + first);
+	runtime_add_trees(&a);
 	double start = now_ms();
 	if (o.vmm) {
 		build_vmm_dir(&a, &o);
