@@ -31,9 +31,9 @@
 #include "alto.h"
 
 struct runtime {
-	const char *name;	   /* the real program's name starts with this */
-	const char *query[4];	   /* a command (after the program) printing directories */
-	const char *trees[6];	   /* directories or globs; "HOME": two levels above the program */
+	const char *name;     /* the real program's name starts with this */
+	const char *query[4]; /* a command (after the program) printing directories */
+	const char *trees[6]; /* directories or globs; "HOME": two levels above the program */
 };
 
 static const struct runtime runtimes[] = {
@@ -150,8 +150,8 @@ void runtime_add_trees(struct app *a)
 }
 
 /* The host's system directories and the symlinks among them, as the host's root has them. */
-static const char *const system_dirs[] = { "usr", "etc", "opt", "bin", "sbin", "lib", "lib32",
-					   "lib64", "libx32" };
+static const char *const system_dirs[] = { "usr", "etc",   "opt",   "bin",   "sbin",
+					   "lib", "lib32", "lib64", "libx32" };
 
 void runtime_host_files(struct app *a, struct vm_config *c)
 {
