@@ -14,7 +14,10 @@ gives ratios, which hold better than absolute times.
 
 The network figures (bench/net.py: redis, nginx, a TCP stream, TCP and UDP
 round trips) give both guests the same NIC and host side, through a tap
-device in a network namespace and through QEMU's user networking.
+device in a network namespace and through QEMU's user networking. The
+storage figures (bench/disk.py) give both the same virtio-blk disk (a 256
+MiB file written, read and read at random; sqlite3 inserts) and the host's
+files through virtio-fs (python3 -c pass, and its smallest -m).
 
 usage: bench/run.py [--quick] [--only NAME,...] [-m SIZE] [-c N] [--machine M]
 """
@@ -70,7 +73,7 @@ MICRO = [
     ("unix-pingpong", "AF_UNIX stream ping-pong round trip (ns)"),
     ("unix-1MiB", "AF_UNIX stream, 1 MiB to a reader (ns)"),
 ]
-WHOLE = ["boot", "memory", "size", "net"]
+WHOLE = ["boot", "memory", "size", "net", "disk", "virtiofs"]
 
 
 def log(msg):
@@ -653,7 +656,8 @@ def main():
     for o in only:
         if o not in known:
             sys.exit(f"bench: no figure '{o}'; figures: {' '.join(known)}")
-    for f in (ALTO, BENCH, HELLO, INIT, EMPTY, os.path.join(OUT, "netperf")):
+    for f in (ALTO, BENCH, HELLO, INIT, EMPTY, os.path.join(OUT, "netperf"),
+              os.path.join(OUT, "diskbench")):
         if not os.path.exists(f):
             sys.exit(f"bench: {f} is missing: run `make bench`, which builds it")
 
@@ -675,6 +679,10 @@ def main():
     if not only or "net" in only:
         import net  # bench/net.py: the network figures
         net.Net(sys.modules[__name__]).run(args, vm, res)
+    storage = [w for w in ("disk", "virtiofs") if not only or w in only]
+    if storage:
+        import disk  # bench/disk.py: virtio-blk, sqlite3 and python3 through virtio-fs
+        disk.Disk(sys.modules[__name__]).run(args, vm, res, storage)
     write_table(args, vm, res)
     missing = [r["figure"] for r in res.rows if r["alto"] is None or r["linux"] is None]
     if missing:
