@@ -5,12 +5,14 @@
  * Prints one "name ns-per-op" line per benchmark. Only Linux system calls:
  * built with gcc -static, the same file runs everywhere.
  *
- *   bench [-q] [-n N] [-f FILE] [NAME...]
+ *   bench [-q] [-n N] [-f FILE] [-x HELLO] [NAME...]
  *
  * -q: quick, a tenth of the iterations; -n N: N getpid calls (the other
  * benchmarks scale from it, default 10^7); -f FILE: a file of at least 1 MiB
- * for open-close and read-1MiB (default /bench/data-1m); NAMEs: run only
- * these benchmarks (default all, in the order of the table at the end).
+ * for open-close and read-1MiB (default /bench/data-1m); -x HELLO: the
+ * static hello that the process benchmarks run (default /bench/hello, its
+ * output going to /dev/null); NAMEs: run only these benchmarks (default
+ * all, in the order of the table at the end).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -22,11 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +38,7 @@
 
 static long iterations = 10000000;
 static const char *data_file = "/bench/data-1m";
+static const char *hello_file = "/bench/hello";
 
 static void die(const char *what)
 {
@@ -162,6 +167,36 @@ static void bench_mmap_1m(const char *name)
 	mmap_touch(name, MIB, scaled(10000));
 }
 
+/*
+ * mmap+munmap of one page while 10,000 other areas exist (one-page areas
+ * of alternating protection, so none merge): what a program with many
+ * mappings pays per change, where a list of areas would be walked.
+ */
+#define MANY_AREAS 10000
+
+static void bench_mmap_many_areas(const char *name)
+{
+	char *region =
+		mmap(NULL, MANY_AREAS * 4096ul, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (region == MAP_FAILED)
+		die("mmap region");
+	for (long i = 1; i < MANY_AREAS; i += 2) /* every other page: an area each */
+		if (mprotect(region + i * 4096, 4096, PROT_READ))
+			die("mprotect");
+	long n = scaled(1000);
+	double t = now_ns();
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		munmap(p, 4096);
+	}
+	report(name, now_ns() - t, n);
+	munmap(region, MANY_AREAS * 4096ul);
+}
+
 static void start_thread(pthread_t *th, void *(*fn)(void *))
 {
 	int err = pthread_create(th, NULL, fn, NULL);
@@ -261,6 +296,103 @@ static void bench_pipe_pingpong(const char *name)
 	}
 	report(name, now_ns() - t, rounds);
 	pthread_join(th, NULL);
+	close(to_pong[0]);
+	close(to_pong[1]);
+	close(to_ping[0]);
+	close(to_ping[1]);
+}
+
+/* ---- processes */
+
+static void reap(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("child");
+}
+
+/* fork, the child exits at once, the parent waits for it. */
+static void bench_fork(const char *name)
+{
+	long n = scaled(2000);
+	double t = now_ns();
+
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(0);
+		reap(pid);
+	}
+	report(name, now_ns() - t, n);
+}
+
+/* vfork, the child runs the static hello (its output to /dev/null), the parent waits. */
+static __attribute__((noinline)) pid_t vfork_hello(int devnull)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		dup2(devnull, 1);
+		execl(hello_file, hello_file, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void bench_vfork_exec(const char *name)
+{
+	long n = scaled(20000);
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	double t = now_ns();
+
+	for (long i = 0; i < n; i++)
+		reap(vfork_hello(devnull));
+	report(name, now_ns() - t, n);
+	close(devnull);
+}
+
+/* The same through posix_spawn, as a C library runs a program. */
+static void bench_posix_spawn(const char *name)
+{
+	long n = scaled(20000);
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { (char *)hello_file, NULL };
+	extern char **environ;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	double t = now_ns();
+	for (long i = 0; i < n; i++) {
+		pid_t pid;
+		if (posix_spawn(&pid, hello_file, &fa, NULL, argv, environ))
+			die("posix_spawn");
+		reap(pid);
+	}
+	report(name, now_ns() - t, n);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+/* The pipe ping-pong between two processes: one byte there, one byte back. */
+static void bench_pipe_processes(const char *name)
+{
+	char c = 'x';
+
+	if (pipe(to_pong) || pipe(to_ping))
+		die("pipe");
+	rounds = scaled(100);
+	pid_t pid = fork();
+	if (pid == 0) {
+		pipe_pong(NULL);
+		_exit(0);
+	}
+	double t = now_ns();
+	for (long i = 0; i < rounds; i++) {
+		if (write(to_pong[1], &c, 1) != 1 || read(to_ping[0], &c, 1) != 1)
+			die("pipe ping");
+	}
+	report(name, now_ns() - t, rounds);
+	reap(pid);
 	close(to_pong[0]);
 	close(to_pong[1]);
 	close(to_ping[0]);
@@ -448,6 +580,7 @@ static const struct benchmark {
 	{ "read-1MiB", bench_read_1m },
 	{ "mmap-touch-4KiB", bench_mmap_4k },
 	{ "mmap-touch-1MiB", bench_mmap_1m },
+	{ "mmap-10k-areas", bench_mmap_many_areas },
 	{ "thread-create-join", bench_thread_create },
 	{ "futex-pingpong", bench_futex_pingpong },
 	{ "pipe-pingpong", bench_pipe_pingpong },
@@ -456,13 +589,17 @@ static const struct benchmark {
 	{ "eventfd-pingpong", bench_eventfd_pingpong },
 	{ "unix-pingpong", bench_unix_pingpong },
 	{ "unix-1MiB", bench_unix_1m },
+	{ "fork-exit-wait", bench_fork },
+	{ "vfork-exec-wait", bench_vfork_exec },
+	{ "posix-spawn-wait", bench_posix_spawn },
+	{ "pipe-pingpong-procs", bench_pipe_processes },
 };
 
 #define NR_BENCHMARKS (sizeof(benchmarks) / sizeof(benchmarks[0]))
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench [-q] [-n N] [-f FILE] [NAME...]\nbenchmarks:");
+	fprintf(stderr, "usage: bench [-q] [-n N] [-f FILE] [-x HELLO] [NAME...]\nbenchmarks:");
 	for (size_t i = 0; i < NR_BENCHMARKS; i++)
 		fprintf(stderr, " %s", benchmarks[i].name);
 	fprintf(stderr, "\n");
@@ -484,7 +621,7 @@ int main(int argc, char **argv)
 	int opt;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "qn:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "qn:f:x:")) != -1) {
 		switch (opt) {
 		case 'q':
 			iterations /= 10;
@@ -496,6 +633,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			data_file = optarg;
+			break;
+		case 'x':
+			hello_file = optarg;
 			break;
 		default:
 			usage();

@@ -97,6 +97,7 @@ static const struct file_ops zero_fops = {
 	.read = zero_read,
 	.write = sink_write,
 	.llseek = null_llseek,
+	.map_zero = true,
 };
 
 static const struct file_ops full_fops = {

@@ -5,6 +5,7 @@
  * locked only for seekable files: a blocking read of a pipe or the console
  * must not hold up a write through the same open file.
  */
+#include <alto/cred.h>
 #include <alto/epoll.h>
 #include <alto/mm.h>
 #include <alto/string.h>
@@ -238,7 +239,15 @@ static int open_checks(struct vnode *v, int flags, bool created)
 	if ((acc != O_RDONLY || (flags & O_TRUNC)) && (S_ISREG(v->mode) || S_ISLNK(v->mode)) &&
 	    vfs_check_writable(v))
 		return -EROFS;
-	if ((flags & O_TRUNC) && S_ISREG(v->mode) && !created)
+	if (created)
+		return 0; /* the creator may use what it made, whatever its mode */
+	/* O_ACCMODE 3 asks for both, as on Linux. */
+	int mask = (acc != O_WRONLY ? MAY_READ : 0) | (acc != O_RDONLY ? MAY_WRITE : 0) |
+		   (flags & O_TRUNC ? MAY_WRITE : 0);
+	int err = vfs_permission(v, mask);
+	if (err)
+		return err;
+	if ((flags & O_TRUNC) && S_ISREG(v->mode))
 		return vfs_truncate(v, 0);
 	return 0;
 }
@@ -266,12 +275,17 @@ static int open_create(struct nameidata *nd, int flags, unsigned int mode, struc
 		return -EISDIR;
 	if (vfs_check_writable(nd->dir))
 		return -EROFS;
+	err = vfs_may_create(nd->dir);
+	if (err)
+		return err;
 	mutex_lock(&nd->dir->mount->ns_lock);
 	err = nd->dir->ops->create(nd->dir, nd->last, nd->lastlen, S_IFREG | (mode & S_IALLUGO), 0,
 				   out);
 	*created = !err;
-	if (!err)
+	if (!err) {
+		vfs_own_new(nd->dir, *out);
 		fsnotify_name(nd->dir, nd->last, nd->lastlen, IN_CREATE, 0);
+	}
 	/* Another thread created it since the lookup: open that one. */
 	if (err == -EEXIST && !excl)
 		err = nd->dir->ops->lookup(nd->dir, nd->last, nd->lastlen, out);

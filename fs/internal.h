@@ -33,6 +33,12 @@ int nd_start(struct nameidata *nd, struct vnode *base, const char *path);
 int nd_walk_parent(struct nameidata *nd);
 int nd_walk_final(struct nameidata *nd, bool follow, struct vnode **out);
 void nd_end(struct nameidata *nd);
+/* Write and search permission on dir to add a name (fs/perm.c). */
+int vfs_may_create(struct vnode *dir);
+/* The same to remove victim's name, and the sticky bit's rule: -EACCES or -EPERM. */
+int vfs_may_delete(struct vnode *dir, struct vnode *victim);
+/* A new node v in dir belongs to the caller's file-system ids (or dir's group). */
+void vfs_own_new(struct vnode *dir, struct vnode *v);
 /* The final component is "." or "..". */
 bool nd_last_is_dots(const struct nameidata *nd);
 /* One step: name in dir, with "." and "..", crossing mount points. */

@@ -4,6 +4,7 @@
  * target in front of what remains and walking on: no recursion, one counter
  * for the 40-link limit, and the same loop for middle and final links.
  */
+#include <alto/cred.h>
 #include <alto/mm.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
@@ -134,6 +135,10 @@ int nd_walk_parent(struct nameidata *nd)
 			;
 		for (after = p; *after == '/'; after++)
 			;
+		/* Looking a name up in a directory needs search permission there. */
+		if (p != name && S_ISDIR(nd->dir->mode) &&
+		    (err = vfs_permission(nd->dir, MAY_EXEC)))
+			return err;
 		if (!*after) {
 			nd->last = name;
 			nd->lastlen = p - name;
@@ -258,6 +263,18 @@ static int walk_for_create(struct nameidata *nd, struct vnode *base, const char 
 	return err;
 }
 
+/* An existing name gives EEXIST before permission is looked at, as on Linux. */
+static int may_create_name(struct nameidata *nd)
+{
+	struct vnode *v;
+
+	if (!vfs_step(nd->dir, nd->last, nd->lastlen, &v)) {
+		vnode_put(v);
+		return -EEXIST;
+	}
+	return vfs_may_create(nd->dir);
+}
+
 static int create_node(struct vnode *base, const char *path, uint32_t mode, uint64_t rdev)
 {
 	struct nameidata nd;
@@ -266,10 +283,14 @@ static int create_node(struct vnode *base, const char *path, uint32_t mode, uint
 
 	if (!err && nd.trailing_slash && !S_ISDIR(mode))
 		err = -ENOENT;
+	if (!err)
+		err = may_create_name(&nd);
 	if (!err) {
 		struct mount *m = nd.dir->mount;
 		mutex_lock(&m->ns_lock);
 		err = nd.dir->ops->create(nd.dir, nd.last, nd.lastlen, mode, rdev, &v);
+		if (!err)
+			vfs_own_new(nd.dir, v);
 		mutex_unlock(&m->ns_lock);
 	}
 	if (!err)
@@ -311,10 +332,14 @@ int vfs_symlink(const char *target, struct vnode *base, const char *path)
 	err = walk_for_create(&nd, base, path);
 	if (!err && nd.trailing_slash)
 		err = -ENOENT;
+	if (!err)
+		err = may_create_name(&nd);
 	if (!err) {
 		struct mount *m = nd.dir->mount;
 		mutex_lock(&m->ns_lock);
 		err = nd.dir->ops->symlink(nd.dir, nd.last, nd.lastlen, target, &v);
+		if (!err)
+			vfs_own_new(nd.dir, v);
 		mutex_unlock(&m->ns_lock);
 	}
 	if (!err)
@@ -342,6 +367,8 @@ int vfs_link(struct vnode *obase, const char *opath, struct vnode *nbase, const 
 		err = -ENOENT;
 	if (!err && nd.dir->mount != v->mount)
 		err = -EXDEV;
+	if (!err)
+		err = may_create_name(&nd);
 	if (!err) {
 		struct mount *m = nd.dir->mount;
 		mutex_lock(&m->ns_lock);
@@ -373,6 +400,25 @@ static int walk_existing_parent(struct nameidata *nd, struct vnode *base, const 
 	return err;
 }
 
+/*
+ * The name must exist (ENOENT first, as Linux), then the caller may remove
+ * it: 0 with the victim in *out (referenced), or the error.
+ */
+static int may_remove(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	struct vnode *v;
+	int err = vfs_step(dir, name, len, &v);
+
+	if (err)
+		return err;
+	err = vfs_may_delete(dir, v);
+	if (err)
+		vnode_put(v);
+	else
+		*out = v;
+	return err;
+}
+
 /* What a removed name tells its watchers, in Linux's order: the victim, then the directory. */
 static void notify_removed(struct nameidata *nd, struct vnode *victim, bool rmdir)
 {
@@ -386,15 +432,15 @@ static void notify_removed(struct nameidata *nd, struct vnode *victim, bool rmdi
 static int remove_name(struct nameidata *nd, bool rmdir)
 {
 	struct mount *m = nd->dir->mount;
-	struct vnode *victim = NULL;
-	int err;
+	struct vnode *victim;
+	int err = may_remove(nd->dir, nd->last, nd->lastlen, &victim);
 
-	if (fsnotify_watching() && vfs_step(nd->dir, nd->last, nd->lastlen, &victim))
-		victim = NULL;
+	if (err)
+		return err;
 	mutex_lock(&m->ns_lock);
 	err = nd->dir->ops->unlink(nd->dir, nd->last, nd->lastlen, rmdir);
 	mutex_unlock(&m->ns_lock);
-	if (!err && victim)
+	if (!err && fsnotify_watching())
 		notify_removed(nd, victim, rmdir);
 	vnode_put(victim);
 	return err;
@@ -496,11 +542,15 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, cons
 	if (!err)
 		err = check_rename_source(&o, &n);
 	struct vnode *src = NULL, *dst = NULL;
-	if (!err && fsnotify_watching()) {
-		if (vfs_step(o.dir, o.last, o.lastlen, &src))
-			src = NULL;
-		if (vfs_step(n.dir, n.last, n.lastlen, &dst))
+	if (!err)
+		err = may_remove(o.dir, o.last, o.lastlen, &src);
+	if (!err) {
+		/* Replacing a name is removing it; otherwise one is added. */
+		err = may_remove(n.dir, n.last, n.lastlen, &dst);
+		if (err == -ENOENT) {
 			dst = NULL;
+			err = may_create_name(&n);
+		}
 	}
 	if (!err) {
 		struct mount *m = o.dir->mount;
@@ -508,7 +558,7 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, cons
 		err = o.dir->ops->rename(o.dir, o.last, o.lastlen, n.dir, n.last, n.lastlen, flags);
 		mutex_unlock(&m->ns_lock);
 	}
-	if (!err && src)
+	if (!err && fsnotify_watching())
 		notify_moved(&o, &n, src, dst, flags);
 	vnode_put(src);
 	vnode_put(dst);

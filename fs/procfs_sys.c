@@ -10,6 +10,7 @@
 #include <alto/format.h>
 #include <alto/mm.h>
 #include <alto/net.h>
+#include <alto/mqueue.h>
 #include <alto/process.h>
 #include <alto/random.h>
 #include <alto/sched.h>
@@ -29,8 +30,7 @@ static void show_meminfo(struct pbuf *b, const struct proc_node *n)
 	uint64_t total = pages_total_count() * (PAGE_SIZE / 1024);
 	uint64_t free = pages_free_count() * (PAGE_SIZE / 1024);
 	uint64_t slab = heap_bytes_in_use() / 1024;
-	struct process *p = app_process;
-	uint64_t anon = p ? READ_ONCE(p->mm->resident) * (PAGE_SIZE / 1024) : 0;
+	uint64_t anon = process_resident_pages() * (PAGE_SIZE / 1024);
 	const struct {
 		const char *name;
 		uint64_t kb;
@@ -311,10 +311,7 @@ static void show_uptime(struct pbuf *b, const struct proc_node *n)
 
 static void show_loadavg(struct pbuf *b, const struct proc_node *n)
 {
-	struct process *p = app_process;
-	int last = p ? READ_ONCE(p->next_tid) - 1 : 0;
-
-	pb_printf(b, "0.00 0.00 0.00 1/%u %d\n", sched_thread_count(), last);
+	pb_printf(b, "0.00 0.00 0.00 1/%u %d\n", sched_thread_count(), process_last_pid());
 }
 
 /* ---- identity */
@@ -379,7 +376,7 @@ static void show_hostname(struct pbuf *b, const struct proc_node *n)
 
 static void show_pid_max(struct pbuf *b, const struct proc_node *n)
 {
-	show_text(b, "4194304");
+	pb_printf(b, "%d\n", PID_MAX);
 }
 
 static void show_threads_max(struct pbuf *b, const struct proc_node *n)
@@ -394,7 +391,33 @@ static void show_zero(struct pbuf *b, const struct proc_node *n)
 
 static void show_max_map_count(struct pbuf *b, const struct proc_node *n)
 {
-	show_text(b, "65530");
+	pb_printf(b, "%d\n", VM_MAX_MAP_COUNT);
+}
+
+/* fs.mqueue: the limits fs/mqueue.c applies (read-only here). */
+static void show_msg_default(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_MSG_DEFAULT);
+}
+
+static void show_msg_max(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_MSG_MAX);
+}
+
+static void show_msgsize_default(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_MSGSIZE_DEFAULT);
+}
+
+static void show_msgsize_max(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_MSGSIZE_MAX);
+}
+
+static void show_queues_max(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_QUEUES_MAX);
 }
 
 static void show_entropy(struct pbuf *b, const struct proc_node *n)
@@ -472,7 +495,19 @@ static const struct proc_entry vm_children[] = {
 	{ 0 },
 };
 
+static const struct proc_entry mqueue_children[] = {
+	FILE("msg_default", show_msg_default),	       FILE("msg_max", show_msg_max),
+	FILE("msgsize_default", show_msgsize_default), FILE("msgsize_max", show_msgsize_max),
+	FILE("queues_max", show_queues_max),	       { 0 },
+};
+
+static const struct proc_entry fs_children[] = {
+	DIR("mqueue", mqueue_children),
+	{ 0 },
+};
+
 static const struct proc_entry sys_children[] = {
+	DIR("fs", fs_children),
 	DIR("kernel", kernel_children),
 	DIR("vm", vm_children),
 	{ 0 },

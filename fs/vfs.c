@@ -6,6 +6,7 @@
  */
 #include <alto/boot.h>
 #include <alto/mm.h>
+#include <alto/mqueue.h>
 #include <alto/pagecache.h>
 #include <alto/printk.h>
 #include <alto/process.h>
@@ -98,18 +99,97 @@ struct vnode *vfs_root(void)
 	return root_mount->root;
 }
 
+struct fs_state *fs_state_create(void)
+{
+	struct fs_state *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	mutex_init(&fs->lock);
+	fs->cwd = vfs_root();
+	fs->umask = 022;
+	fs->users = 1;
+	return fs;
+}
+
+struct fs_state *fs_state_copy(struct fs_state *from)
+{
+	struct fs_state *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	mutex_init(&fs->lock);
+	fs->users = 1;
+	mutex_lock(&from->lock);
+	fs->cwd = from->cwd;
+	vnode_get(fs->cwd);
+	fs->umask = from->umask;
+	mutex_unlock(&from->lock);
+	return fs;
+}
+
+void fs_state_get(struct fs_state *fs)
+{
+	__atomic_fetch_add(&fs->users, 1, __ATOMIC_RELAXED);
+}
+
+void fs_state_put(struct fs_state *fs)
+{
+	if (!fs || __atomic_sub_fetch(&fs->users, 1, __ATOMIC_ACQ_REL))
+		return;
+	vnode_put(fs->cwd);
+	kfree(fs);
+}
+
+struct vnode *fs_state_cwd(struct fs_state *fs)
+{
+	mutex_lock(&fs->lock);
+	struct vnode *v = fs->cwd;
+	vnode_get(v);
+	mutex_unlock(&fs->lock);
+	return v;
+}
+
+int vfs_chdir_fs(struct fs_state *fs, const char *path)
+{
+	struct vnode *v;
+	int r = vfs_lookup(NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &v);
+
+	if (r)
+		return r;
+	mutex_lock(&fs->lock);
+	struct vnode *old = fs->cwd;
+	fs->cwd = v;
+	mutex_unlock(&fs->lock);
+	vnode_put(old);
+	return 0;
+}
+
 struct vnode *vfs_cwd(void)
 {
 	struct process *p = current_process();
-	struct vnode *v;
 
-	if (!p || !p->cwd)
-		return vfs_root();
-	mutex_lock(&p->fs_lock);
-	v = p->cwd;
-	vnode_get(v);
-	mutex_unlock(&p->fs_lock);
-	return v;
+	return p && p->fs ? fs_state_cwd(p->fs) : vfs_root();
+}
+
+unsigned int vfs_umask(void)
+{
+	struct process *p = current_process();
+
+	return p && p->fs ? READ_ONCE(p->fs->umask) : 022;
+}
+
+unsigned int vfs_set_umask(unsigned int mask)
+{
+	struct process *p = current_process();
+
+	if (!p || !p->fs)
+		return 022;
+	mutex_lock(&p->fs->lock);
+	unsigned int old = p->fs->umask;
+	p->fs->umask = mask & 0777;
+	mutex_unlock(&p->fs->lock);
+	return old;
 }
 
 int vfs_chdir(struct vnode *v)
@@ -118,13 +198,13 @@ int vfs_chdir(struct vnode *v)
 
 	if (!S_ISDIR(v->mode))
 		return -ENOTDIR;
-	if (!p)
+	if (!p || !p->fs)
 		return -ESRCH;
 	vnode_get(v);
-	mutex_lock(&p->fs_lock);
-	struct vnode *old = p->cwd;
-	p->cwd = v;
-	mutex_unlock(&p->fs_lock);
+	mutex_lock(&p->fs->lock);
+	struct vnode *old = p->fs->cwd;
+	p->fs->cwd = v;
+	mutex_unlock(&p->fs->lock);
 	vnode_put(old);
 	return 0;
 }
@@ -189,17 +269,52 @@ static int setattr(struct vnode *v, const struct vattr *va)
 	return err;
 }
 
+void vfs_file_modified(struct vnode *v)
+{
+	struct timespec now = vfs_now_in(v->mount);
+
+	rw_write_lock(&v->lock);
+	v->mtime = v->ctime = now;
+	rw_write_unlock(&v->lock);
+}
+
+static bool not_after(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
+
+void vfs_file_accessed(struct vnode *v)
+{
+	struct timespec now = vfs_now_in(v->mount);
+
+	if (vfs_check_writable(v))
+		return; /* no access times on a read-only mount */
+	rw_write_lock(&v->lock);
+	if (not_after(v->atime, v->mtime) || not_after(v->atime, v->ctime) ||
+	    now.tv_sec - v->atime.tv_sec >= 24 * 3600)
+		v->atime = now;
+	rw_write_unlock(&v->lock);
+}
+
 int vfs_chmod(struct vnode *v, unsigned int mode)
 {
 	struct vattr va = { .mask = VA_MODE, .mode = mode };
+	int err = vfs_check_writable(v);
 
-	return setattr(v, &va);
+	if (!err)
+		err = vfs_may_chmod(v);
+	return err ? err : setattr(v, &va);
 }
 
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
 	struct vattr va = { .uid = uid, .gid = gid };
+	int err = vfs_check_writable(v);
 
+	if (!err)
+		err = vfs_may_chown(v, uid, gid);
+	if (err)
+		return err;
 	if (uid != (uint32_t)-1)
 		va.mask |= VA_UID;
 	if (gid != (uint32_t)-1)
@@ -452,19 +567,7 @@ int vfs_init(void)
 	if (err)
 		return err;
 	devfs_init();
+	mqueue_init();
 	console_dev_init();
 	return 0;
-}
-
-unsigned int vfs_umask(void)
-{
-	struct process *p = current_process();
-	unsigned int mask;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	mask = p->umask;
-	mutex_unlock(&p->fs_lock);
-	return mask;
 }

@@ -9,6 +9,7 @@
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/time.h>
+#include <alto/uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/time.h>
 
@@ -102,24 +103,39 @@ static bool names_process(struct process *p, int id)
 	return found;
 }
 
+/*
+ * A CPU-time clock. The process it names is looked up by its id, so that a
+ * timer firing while another process runs reads the right one; id 0 is the
+ * caller's.
+ */
 static int cpu_clock_read(int clock, uint64_t *ns)
 {
-	struct process *p = current_process();
-
 	if (clock == CLOCK_PROCESS_CPUTIME_ID)
 		clock = MAKE_PROCESS_CPUCLOCK(0, CPUCLOCK_SCHED);
 	else if (clock == CLOCK_THREAD_CPUTIME_ID)
 		clock = MAKE_THREAD_CPUCLOCK(0, CPUCLOCK_SCHED);
 	/* PROF, VIRT and SCHED are all the run time here; CLOCKFD names a device. */
-	if (!p || (clock & CPUCLOCK_CLOCK_MASK) == CLOCKFD)
+	if ((clock & CPUCLOCK_CLOCK_MASK) == CLOCKFD)
 		return -EINVAL;
 	int id = CPUCLOCK_ID(clock);
-	if (clock & CPUCLOCK_PERTHREAD_MASK)
-		return thread_clock_read(p, id, ns);
-	if (!names_process(p, id))
+	bool thread = clock & CPUCLOCK_PERTHREAD_MASK;
+	struct process *p = !id		     ? current_process() :
+			    thread	     ? process_of_tid(id) :
+			    process_find(id) ?:
+					       process_of_tid(id);
+	int r = -EINVAL;
+
+	if (!p)
 		return -EINVAL;
-	*ns = cputime_process_ns(p);
-	return 0;
+	if (thread)
+		r = thread_clock_read(p, id, ns);
+	else if (names_process(p, id) && p->state == PROCESS_ALIVE) {
+		*ns = cputime_process_ns(p);
+		r = 0;
+	}
+	if (id)
+		process_put(p);
+	return r;
 }
 
 int clock_read(int clock, uint64_t *ns)
@@ -174,6 +190,38 @@ int timespec_to_ns(const struct timespec *ts, uint64_t *ns)
 		*ns = UINT64_MAX >> 1;
 	else
 		*ns = (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+	return 0;
+}
+
+/* An absolute time on CLOCK_REALTIME as a monotonic deadline, saturating. */
+static uint64_t realtime_to_monotonic(uint64_t ns)
+{
+	__int128 mono = (__int128)ns - time_realtime_offset_ns();
+
+	if (mono > (__int128)(UINT64_MAX >> 1))
+		return UINT64_MAX >> 1;
+	return mono > 0 ? (uint64_t)mono : 1; /* already passed, but not "no deadline" */
+}
+
+long clock_user_deadline(const struct timespec __user *uts, bool absolute, int clock,
+			 uint64_t *deadline)
+{
+	struct timespec ts;
+	uint64_t ns;
+
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (timespec_to_ns(&ts, &ns))
+		return -EINVAL;
+	if (!absolute)
+		*deadline = time_now_ns() + ns;
+	else if (clock == CLOCK_REALTIME)
+		*deadline = realtime_to_monotonic(ns);
+	else
+		*deadline = ns ? ns : 1;
 	return 0;
 }
 

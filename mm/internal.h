@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <alto/layout.h>
 #include <alto/list.h>
+#include <alto/vm.h>
 
 #define BUDDY_MAX_ORDER 20 /* largest block: 2^20 pages */
 #define BUDDY_MAX_ZONES 16
@@ -87,6 +88,33 @@ size_t heap_usable_size(const struct heap *h, const void *p);
 size_t heap_trim(struct heap *h);
 
 /*
+ * The areas of an address space (mm/area_tree.c; the types are in
+ * alto/vm.h): non-overlapping [start, end) ranges in a balanced (AVL) tree,
+ * every operation O(log n). The caller owns
+ * the nodes (embedded in its own structures) and the locking. start and end
+ * are the caller's to set before area_insert; when it moves them later
+ * without changing the order of areas, it calls area_changed.
+ */
+void area_tree_init(struct area_tree *t);
+/* Add n, whose range must overlap no area of t. */
+void area_insert(struct area_tree *t, struct area_node *n);
+void area_remove(struct area_tree *t, struct area_node *n);
+/* n's start or end moved (areas keep their order and do not overlap). */
+void area_changed(struct area_node *n);
+/* The first area that ends above addr (it may start above addr too), or NULL. */
+struct area_node *area_find(const struct area_tree *t, uintptr_t addr);
+/* The lowest and highest areas, and a node's neighbours; NULL where there is none. */
+struct area_node *area_first(const struct area_tree *t);
+struct area_node *area_last(const struct area_tree *t);
+struct area_node *area_next(const struct area_node *n);
+struct area_node *area_prev(const struct area_node *n);
+/*
+ * The highest start s such that [s, s + len) overlaps no area and lies in
+ * [floor, top); 0 when there is none (floor must be above 0).
+ */
+uintptr_t area_gap_below(const struct area_tree *t, size_t len, uintptr_t floor, uintptr_t top);
+
+/*
  * Kernel-only pieces of mm/ (not built into the host tests): the boot memory
  * allocator, the page tables, and the glue around the allocator cores.
  */
@@ -106,15 +134,41 @@ int paging_map(uintptr_t va, uint64_t pa, size_t len, uint64_t flags);
 uint64_t paging_unmap(uintptr_t va, size_t len);
 uint64_t paging_phys_of(uintptr_t va);
 
-int paging_map_user(uintptr_t va, uint64_t pa, uint64_t flags);
+/*
+ * Roots of address spaces: a new one shares the kernel's half with every
+ * other root; freeing one frees its low half's tables (whose pages must have
+ * been unmapped before).
+ */
+uint64_t *paging_root_create(void);
+void paging_root_free(uint64_t *root);
+uint64_t paging_root_cr3(const uint64_t *root);
+
+/* The low half of root; the caller holds the lock of the address space. */
+int paging_map_user(uint64_t *root, uintptr_t va, uint64_t pa, uint64_t flags);
 /* The 4 KiB entry mapping va (0 when none). */
-uint64_t paging_user_pte(uintptr_t va);
+uint64_t paging_user_pte(uint64_t *root, uintptr_t va);
+/* Call fn on every entry in [start, end) that holds a page (present or PROT_NONE). */
+void paging_walk_user_range(uint64_t *root, uintptr_t start, uintptr_t end,
+			    void (*fn)(uint64_t *pte, uintptr_t va, void *arg), void *arg);
 /* Unmap every page in [start, end), handing each entry (address and flags) to release. */
-void paging_unmap_user_range(uintptr_t start, uintptr_t end,
+void paging_unmap_user_range(uint64_t *root, uintptr_t start, uintptr_t end,
 			     void (*release)(uint64_t pte, void *arg), void *arg);
-/* New flags for every page in [start, end); cow: pages with PTE_FILE stay read-only. */
-void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags, bool cow);
-int paging_move_user_range(uintptr_t start, uintptr_t end, intptr_t delta);
+/*
+ * New flags for every page in [start, end); pages shared copy-on-write, and
+ * with cow those with PTE_FILE, stay read-only. The caller flushes the TLBs.
+ */
+void paging_protect_user_range(uint64_t *root, uintptr_t start, uintptr_t end, uint64_t flags,
+			       bool cow);
+int paging_move_user_range(uint64_t *root, uintptr_t start, uintptr_t end, intptr_t delta);
+
+/* mm/space.c: the root of a new address space, and letting it go. */
+struct mm;
+int mm_space_init(struct mm *mm);
+void mm_space_release(struct mm *mm);
+/* Empty mm (every area and page) and free its page tables: its last user is gone. */
+void mm_teardown(struct mm *mm);
+/* The CPUs to flush after a change to mm's page tables (read after a fence). */
+uint64_t mm_tlb_cpus(struct mm *mm);
 
 int page_order(const void *p);
 /* page_alloc without asking the page cache for memory (for the heap, which holds its lock). */

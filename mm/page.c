@@ -4,8 +4,9 @@
  * here too: reservations, page tables, zones, then the hand-over of free RAM.
  * When no block is left, the page cache gives back clean pages nobody uses
  * (pcache_reclaim) and the allocation is tried again. Each page also has a
- * share count (how many more address spaces map it: file pages mapped from
- * the page cache), changed with atomic instructions and no lock.
+ * share count, changed with atomic instructions and no lock: for anonymous
+ * memory, how many more address spaces map it since a fork; for a file's
+ * page, every mapping of it (the page cache keeps a page while mapped).
  */
 #include <alto/mm.h>
 #include <alto/pagecache.h>
@@ -17,7 +18,7 @@
 static struct buddy buddy;
 static struct spinlock page_lock = SPINLOCK_INIT;
 
-/* Share counts, one per page of each zone. */
+/* Share counts, one per page of each zone (see the opening comment). */
 static struct {
 	uintptr_t base, end;
 	uint32_t *count;

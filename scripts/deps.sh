@@ -15,12 +15,13 @@ set -e
 # (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh; dpkg-dev and
 # xz-utils: `apt-get source lwip` (scripts/fetch-lwip.sh); tcpdump, iproute2
 # and iputils-ping: the network tests (a pcap of the link, a tap device in a
-# namespace, ping from it).
+# namespace, ping from it); git and make (with bash, tar and gzip, which every
+# Debian has): the real programs of 68-processes.sh.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
 	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
 	nodejs golang-go default-jdk-headless ruby dpkg-dev xz-utils tcpdump iproute2 \
-	iputils-ping"
+	iputils-ping git"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,6 +4,7 @@
  * truncate and statfs. Each *at() call turns its dirfd into a base vnode;
  * the plain calls are the *at() ones with AT_FDCWD.
  */
+#include <alto/cred.h>
 #include <alto/fdtable.h>
 #include <alto/mm.h>
 #include <alto/process.h>
@@ -13,9 +14,10 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/stat.h>
+#include "internal.h"
 
 /* The directory a relative path starts from: NULL for the working directory. */
-static long at_base(int dirfd, const char *path, struct vnode **base)
+long at_base(int dirfd, const char *path, struct vnode **base)
 {
 	struct file *f;
 
@@ -36,13 +38,7 @@ static long at_base(int dirfd, const char *path, struct vnode **base)
 	return 0;
 }
 
-/* A path argument and its base, released by put_path(). */
-struct upath {
-	char *name;
-	struct vnode *base;
-};
-
-static long get_path(struct upath *p, int dirfd, const char __user *upath)
+long get_path(struct upath *p, int dirfd, const char __user *upath)
 {
 	long err;
 
@@ -56,7 +52,7 @@ static long get_path(struct upath *p, int dirfd, const char __user *upath)
 	return err;
 }
 
-static void put_path(struct upath *p)
+void put_path(struct upath *p)
 {
 	vnode_put(p->base);
 	vfs_putname(p->name);
@@ -253,7 +249,11 @@ SYSCALL_DEFINE(statx, int dirfd, const char __user *path, int flags, unsigned in
 	return copy_to_user(buf, &sx, sizeof(sx));
 }
 
-/* As root, everything may be read and written; executing needs an x bit. */
+/*
+ * access() checks with the real ids (and the capabilities a real root id
+ * has); AT_EACCESS with the effective ones. Linux uses the same ids for
+ * the path walk itself; Alto walks with the effective ones.
+ */
 SYSCALL_DEFINE(faccessat2, int dirfd, const char __user *path, int mode, int flags)
 {
 	struct vnode *v;
@@ -265,8 +265,14 @@ SYSCALL_DEFINE(faccessat2, int dirfd, const char __user *path, int mode, int fla
 	r = path_vnode(dirfd, path, at_lflags(flags), &v);
 	if (r)
 		return r;
-	if ((mode & X_OK) && !S_ISDIR(v->mode) && !(v->mode & 0111))
-		r = -EACCES;
+	struct cred *c = cred_current(), *check = c;
+	if (!(flags & AT_EACCESS))
+		check = cred_for_access(c);
+	/* R_OK, W_OK and X_OK are MAY_READ, MAY_WRITE and MAY_EXEC. */
+	r = check ? vfs_permission_cred(check, v, mode) : -ENOMEM;
+	if (check != c)
+		cred_put(check);
+	cred_put(c);
 	vnode_put(v);
 	return r;
 }
@@ -487,16 +493,7 @@ SYSCALL_DEFINE(getcwd, char __user *buf, size_t size)
 
 SYSCALL_DEFINE(umask, unsigned int mask)
 {
-	struct process *p = current_process();
-	unsigned int old;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	old = p->umask;
-	p->umask = mask & 0777;
-	mutex_unlock(&p->fs_lock);
-	return old;
+	return vfs_set_umask(mask);
 }
 
 /* fchmod, fchown and futimes-style calls act on an open file, not an O_PATH one. */
@@ -591,7 +588,12 @@ SYSCALL_DEFINE(truncate, const char __user *path, int64_t length)
 	r = path_vnode(AT_FDCWD, path, LOOKUP_FOLLOW, &v);
 	if (r)
 		return r;
-	r = vfs_truncate(v, length);
+	/* EROFS before the permission check, as Linux */
+	r = S_ISDIR(v->mode) ? -EISDIR : vfs_check_writable(v);
+	if (!r)
+		r = vfs_permission(v, MAY_WRITE);
+	if (!r)
+		r = vfs_truncate(v, length);
 	vnode_put(v);
 	return r;
 }

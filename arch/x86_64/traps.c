@@ -275,7 +275,9 @@ static void exception(struct trap_frame *f)
 		if (!code)
 			return;
 		if (f->from_app) {
-			if (code == VM_FAULT_SIGBUS)
+			if (code == VM_FAULT_OOM)
+				signal_out_of_memory(addr);
+			else if (code == VM_FAULT_SIGBUS)
 				signal_fault(f, SIGBUS, BUS_ADRERR, addr);
 			else
 				signal_fault(f, SIGSEGV, code, addr);

@@ -45,10 +45,12 @@ void page_free(void *p);
 uint64_t pages_free_count(void);
 /*
  * Share counts of pages mapped by several address spaces: page_share adds
- * a mapper; page_unshare drops one and returns true when none was left;
- * page_sharers says how many there are. A page of the page cache counts
- * every mapping of it (the cache keeps it while any remain); memory that
- * is not the allocator's (the kernel image, the initrd) counts nothing.
+ * a mapper; page_unshare drops one and returns true when none was left,
+ * for the caller to free the page; page_sharers says how many there are.
+ * Anonymous memory (copy-on-write after fork, MAP_SHARED memory) counts
+ * the mappers beyond the first; a page of the page cache counts every
+ * mapping of it (PTE_FILE: the cache keeps it while any remain); memory
+ * that is not the allocator's (the kernel image, the initrd) counts nothing.
  */
 void page_share(void *page);
 bool page_unshare(void *page);
@@ -76,7 +78,9 @@ size_t heap_bytes_in_use(void);
 /* Software bit: a page kept with its contents under PROT_NONE (P is clear). */
 #define PTE_PROTNONE (1ull << 9)
 /* Software bit: a file's own page (ramfs' page cache), mapped but never freed by the VM. */
-#define PTE_FILE      (1ull << 10)
+#define PTE_FILE (1ull << 10)
+/* Software bit: a private page shared with another address space since a fork (read-only). */
+#define PTE_COW	      (1ull << 11)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
 /* The physical address of the kernel's top-level page table (for CR3). */

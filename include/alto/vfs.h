@@ -266,11 +266,16 @@ struct file_ops {
 	/* Readiness (POLLIN...), registering on the file's wait queues when pt is set. */
 	unsigned int (*poll)(struct file *f, struct poll_table *pt);
 	int (*open)(struct file *f);
+	/* A descriptor of f is being closed by the current process (each close, as Linux's flush).
+	 */
+	void (*flush)(struct file *f);
 	void (*release)(struct file *f);
 	/* A file without a name: what /proc/PID/fd shows, "anon_inode:" and this. */
 	const char *anon_name;
 	/* Or a file that names itself (memfd): the NUL-terminated text, its length. */
 	long (*path)(struct file *f, char *buf, size_t size);
+	/* mmap gives zero-filled anonymous memory, shared or private (/dev/zero). */
+	bool map_zero;
 };
 
 struct file {
@@ -319,6 +324,30 @@ struct vnode *vfs_root(void);
 /* The working directory of the current process (the root before there is one), referenced. */
 struct vnode *vfs_cwd(void);
 
+/*
+ * A process's place in the file tree: its working directory and umask,
+ * shared by processes made with CLONE_FS, copied by fork.
+ */
+struct fs_state {
+	struct mutex lock;
+	struct vnode *cwd; /* a reference is held */
+	unsigned int umask;
+	int users; /* atomic */
+};
+
+/* The root as working directory, umask 022; NULL without memory. */
+struct fs_state *fs_state_create(void);
+struct fs_state *fs_state_copy(struct fs_state *fs);
+void fs_state_get(struct fs_state *fs);
+void fs_state_put(struct fs_state *fs);
+/* Make the directory at path (from the root or the current one) fs's working directory. */
+int vfs_chdir_fs(struct fs_state *fs, const char *path);
+/* fs's working directory, referenced. */
+struct vnode *fs_state_cwd(struct fs_state *fs);
+/* The current process's umask; set it, returning the old one (umask(2)). */
+unsigned int vfs_umask(void);
+unsigned int vfs_set_umask(unsigned int mask);
+
 /* Path lookup flags. */
 #define LOOKUP_FOLLOW	 0x1 /* follow a final symlink */
 #define LOOKUP_DIRECTORY 0x2 /* the result must be a directory */
@@ -357,6 +386,20 @@ struct kstat {
 void vfs_getattr(struct vnode *v, struct kstat *st);
 /* stat() on a path; flags are LOOKUP_*. */
 int vfs_stat(struct vnode *base, const char *path, int flags, struct kstat *st);
+/*
+ * Permission checks with the current credentials (fs/perm.c): mask is
+ * MAY_READ, MAY_WRITE, MAY_EXEC (alto/cred.h); 0, -EACCES or -EPERM.
+ */
+struct cred;
+int vfs_permission(struct vnode *v, int mask);
+int vfs_permission_cred(const struct cred *c, struct vnode *v, int mask);
+/* May the caller change v's mode (its owner, or CAP_FOWNER), or its owner and group? */
+int vfs_may_chmod(struct vnode *v);
+int vfs_may_chown(struct vnode *v, uint32_t uid, uint32_t gid);
+/* v was written through a mapping: mtime and ctime are now. */
+void vfs_file_modified(struct vnode *v);
+/* v was mapped (read): atime is now, by the relatime rule (older than mtime or ctime, or a day). */
+void vfs_file_accessed(struct vnode *v);
 int vfs_chmod(struct vnode *v, unsigned int mode);
 /* (uint32_t)-1 leaves an id unchanged. */
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid);
@@ -400,8 +443,6 @@ long vfs_dir_path(struct vnode *dir, char *buf, size_t size);
 long vfs_file_path(struct file *f, char *buf, size_t size);
 /* Call fn for each mount in the order they were made (for /proc/mounts). */
 void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx);
-/* The file mode creation mask of the current process. */
-unsigned int vfs_umask(void);
 /* Make v (a directory) the working directory of the current process. */
 int vfs_chdir(struct vnode *v);
 

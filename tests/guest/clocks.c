@@ -190,6 +190,12 @@ static void *other_burner(void *arg)
 	return NULL;
 }
 
+static void *burner_40ms(void *arg)
+{
+	*(int *)arg = burn(40 * MS);
+	return NULL;
+}
+
 static void *background_burner(void *arg)
 {
 	while (!__atomic_load_n((int *)arg, __ATOMIC_ACQUIRE))
@@ -246,8 +252,22 @@ static void cpu_time(void)
 	usage_now(&b);
 	presult("pthread_getcpuclockid", pthread_getcpuclockid(t, &id));
 	check("its clock says at least 40 ms", ok && now_ns(id) >= 40 * MS);
-	check("our own thread's clock grew by less than 20 ms meanwhile",
-	      b.thread - a.thread < 20 * MS);
+	/*
+	 * A VM that its host stops for a while (TCG on a loaded machine)
+	 * charges the pause to whichever thread it interrupted: a thread that
+	 * accrues time while it waits does so at every try, a pause rarely
+	 * five times in a row, so the best of five tries is judged.
+	 */
+	long long own = b.thread - a.thread;
+	for (int i = 0; i < 4 && own >= 20 * MS; i++) {
+		long long before = now_ns(CLOCK_THREAD_CPUTIME_ID);
+		int again = 0;
+		join(spawn(burner_40ms, &again));
+		long long grew = now_ns(CLOCK_THREAD_CPUTIME_ID) - before;
+		if (grew < own)
+			own = grew;
+	}
+	check("our own thread's clock grew by less than 20 ms meanwhile", own < 20 * MS);
 	check("the process clock grew by at least 40 ms", b.process - a.process >= 40 * MS);
 	sem_post(&may_exit);
 	join(t);

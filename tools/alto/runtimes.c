@@ -74,7 +74,7 @@ static void add_tree(struct app *a, const char *path)
 }
 
 /* Run the program with the query's arguments; each line of its output that names a path. */
-static void ask(struct app *a, const char *const *query)
+static void ask(struct app *a, const char *program, const char *const *query)
 {
 	int fds[2];
 
@@ -84,12 +84,12 @@ static void ask(struct app *a, const char *const *query)
 	if (pid < 0)
 		return;
 	if (pid == 0) {
-		const char *argv[8] = { a->host_path };
+		const char *argv[8] = { program };
 		for (int i = 0; i < 4 && query[i]; i++)
 			argv[i + 1] = query[i];
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
-		execv(a->host_path, (char *const *)argv);
+		execv(program, (char *const *)argv);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -106,9 +106,9 @@ static void ask(struct app *a, const char *const *query)
 }
 
 /* java's home: two levels above its real binary (HOME/bin/java). */
-static void add_home(struct app *a)
+static void add_home(struct app *a, const char *program)
 {
-	char *real = realpath(a->host_path, NULL);
+	char *real = realpath(program, NULL);
 
 	if (!real)
 		return;
@@ -118,21 +118,21 @@ static void add_home(struct app *a)
 	free(real);
 }
 
-void runtime_add_trees(struct app *a)
+/* The data trees of program's runtime, when Alto knows it. */
+static void add_runtime_trees(struct app *a, const char *program)
 {
-	char *real = realpath(a->host_path, NULL);
+	char *real = realpath(program, NULL);
 	const char *name = real ? strrchr(real, '/') + 1 : "";
-	int first = a->nadds;
 
 	for (size_t r = 0; r < sizeof(runtimes) / sizeof(runtimes[0]); r++) {
 		const struct runtime *rt = &runtimes[r];
 		if (strncmp(name, rt->name, strlen(rt->name)))
 			continue;
 		if (rt->query[0])
-			ask(a, rt->query);
+			ask(a, program, rt->query);
 		for (int i = 0; i < 6 && rt->trees[i]; i++) {
 			if (!strcmp(rt->trees[i], "HOME")) {
-				add_home(a);
+				add_home(a, program);
 				continue;
 			}
 			glob_t g;
@@ -144,6 +144,16 @@ void runtime_add_trees(struct app *a)
 		}
 	}
 	free(real);
+}
+
+void runtime_add_trees(struct app *a)
+{
+	int first = a->nadds;
+
+	for (int i = 0; i < a->nprogs; i++) {
+		if (!a->progs[i].runscript)
+			add_runtime_trees(a, a->progs[i].host_path);
+	}
 	/* Their shared objects bring their libraries, as those of --add files do. */
 	if (a->nadds > first)
 		app_collect_libs_of_adds(a, first);
