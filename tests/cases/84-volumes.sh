@@ -54,6 +54,23 @@ t_volume_differential() {
 }
 run_test volume/differential t_volume_differential
 
+# A file mapped MAP_SHARED across fork on a volume (tests/guest/fork-mmap.c):
+# the output as natively, and the file the guest left the same as the host's.
+t_volume_fork_mmap() {
+	local dir
+	dir=$(scratch)
+	dir=$(cd "$dir" && pwd)
+	mkdir -p "$dir/host" "$dir/alto"
+	"$VOL_BIN/fork-mmap" "$dir/host" keep >"$dir/host.out" 2>&1 || { cat "$dir/host.out"; return 1; }
+	disk_alto "$dir/alto.out" -v "$dir/alto:/data" "$VOL_BIN/fork-mmap" /data keep
+	cat "$dir/alto.out"
+	[ "$STATUS" -eq 0 ] || return 1
+	diff -u "$dir/host.out" "$dir/alto.out" || return 1
+	cmp "$dir/host/fork-mmap.kept" "$dir/alto/fork-mmap.kept" || { echo "the files differ"; return 1; }
+	rm -rf "$dir"
+}
+run_test volume/fork-mmap-shared t_volume_fork_mmap
+
 t_volume_xattrs() {
 	local dir
 	dir=$(scratch)
