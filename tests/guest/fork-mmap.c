@@ -61,7 +61,7 @@ static void inherited(int fd, char *m)
 	pid_t pid = fork();
 	if (pid == 0) {
 		int ok = m[0] == 'P' && m[PAGE] == 'Q';
-		m[0] = 'c';	     /* a page the parent had mapped */
+		m[0] = 'c';	   /* a page the parent had mapped */
 		m[5 * PAGE] = 'd'; /* one nobody had touched */
 		_exit(ok ? 0 : 1);
 	}
@@ -70,7 +70,8 @@ static void inherited(int fd, char *m)
 	pread(fd, &b[0], 1, 0);
 	pread(fd, &b[1], 1, 5 * PAGE);
 	check("inherited: the child saw the parent's writes", status == 0);
-	check("inherited: the child's writes in the parent's mapping", m[0] == 'c' && m[5 * PAGE] == 'd');
+	check("inherited: the child's writes in the parent's mapping",
+	      m[0] == 'c' && m[5 * PAGE] == 'd');
 	check("inherited: and through read()", b[0] == 'c' && b[1] == 'd');
 }
 
@@ -85,7 +86,8 @@ static void own_mapping(int fd, char *m)
 	}
 	int status = wait_child(pid);
 	check("own mapping: the child read the page", status == 0);
-	check("own mapping: its write seen by the parent", !memcmp(m + 2 * PAGE, "child's own", 11));
+	check("own mapping: its write seen by the parent",
+	      !memcmp(m + 2 * PAGE, "child's own", 11));
 }
 
 /* The parent lets go of its mapping while the child still writes through the inherited one. */
