@@ -446,24 +446,48 @@ static unsigned int write_host_entries(const struct app *a, struct image *img)
 	return image_finish(img);
 }
 
+/*
+ * Does the program's real file lie in another directory than its path's
+ * (java through /etc/alternatives)? Then it goes in with every symlink on
+ * the way kept, as the libraries do: ld.so finds $ORIGIN from the real file,
+ * which reaches its JDK's lib/. Others are copied at their path (/bin/sh,
+ * dash's contents), as the host's /bin or /usr/bin holds them.
+ */
+static bool elsewhere(const char *path)
+{
+	char *real = realpath(path, NULL), *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	if (slash)
+		*slash = 0;
+	char *real_dir = realpath(slash && slash != dir ? dir : slash ? "/" : ".", NULL);
+	char *real_slash = real ? strrchr(real, '/') : NULL;
+	if (real_slash)
+		*real_slash = 0;
+	bool differ = real && real_dir && strcmp(real_slash == real ? "/" : real, real_dir);
+	free(real);
+	free(real_dir);
+	free(dir);
+	return differ;
+}
+
 static unsigned int write_entries(const struct app *a, struct image *img)
 {
 	if (a->host_files)
 		return write_host_entries(a, img);
 	for (int i = 0; i < a->nadds; i++)
 		image_add_path(img, a->adds[i].host, a->adds[i].guest, a->adds[i].follow);
-	/*
-	 * Each at its own path with every symlink on the way kept, as the
-	 * libraries are: ld.so finds $ORIGIN from the real file (java through
-	 * /etc/alternatives reaches its JDK's lib/ so).
-	 */
 	for (int i = 0; i < a->nprogs; i++) {
 		const struct app_prog *p = &a->progs[i];
 		bool again = p->runscript || added(a, p->guest_path);
 		for (int j = 0; j < i && !again; j++)
 			again = !strcmp(a->progs[j].guest_path, p->guest_path);
-		if (!again)
+		if (again)
+			continue;
+		if (elsewhere(p->host_path))
 			image_add_resolved(img, p->host_path);
+		else
+			image_add_path(img, p->host_path, p->guest_path, true);
 	}
 	for (int i = 0; i < a->nlibs; i++)
 		image_add_resolved(img, a->libs[i]);
