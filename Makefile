@@ -27,7 +27,7 @@ HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iin
 	      -D__HOST_TOOL__
 
 KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
-		    drivers/*/*.c \
+		    drivers/*/*.c block/*.c fs/*/*.c \
 		    sys/*.c fs/*.c net/*.c tests/kernel/*.c)
 include net/rules.mk
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(NET_OBJS) $(LWIP_OBJS) \

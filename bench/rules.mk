@@ -8,7 +8,7 @@ BUILD ?= build
 Q     ?= @
 
 BENCH_DIR    := $(BUILD)/bench
-BENCH_PROGS  := $(addprefix $(BENCH_DIR)/,bench hello init empty.elf netperf)
+BENCH_PROGS  := $(addprefix $(BENCH_DIR)/,bench hello init empty.elf netperf diskbench)
 BENCH_CFLAGS := -O2 -static -pthread -Wall -Wextra -Werror -Wno-unused-parameter
 
 .PHONY: bench bench-programs

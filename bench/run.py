@@ -14,7 +14,10 @@ gives ratios, which hold better than absolute times.
 
 The network figures (bench/net.py: redis, nginx, a TCP stream, TCP and UDP
 round trips) give both guests the same NIC and host side, through a tap
-device in a network namespace and through QEMU's user networking.
+device in a network namespace and through QEMU's user networking. The
+storage figures (bench/disk.py) give both the same virtio-blk disk (a 256
+MiB file written, read and read at random; sqlite3 inserts) and the host's
+files through virtio-fs (python3 -c pass, and its smallest -m).
 
 usage: bench/run.py [--quick] [--only NAME,...] [-m SIZE] [-c N] [--machine M]
 """
@@ -76,7 +79,7 @@ MICRO = [
     ("posix-spawn-wait", "posix_spawn+wait of a static hello (ns)"),
     ("pipe-pingpong-procs", "pipe ping-pong between two processes (ns)"),
 ]
-WHOLE = ["boot", "memory", "size", "trace", "net"]
+WHOLE = ["boot", "memory", "size", "trace", "net", "disk", "virtiofs"]
 # The kernel built without tracepoints (make kernel-notrace), for "trace".
 NOTRACE_KERNEL = os.path.join(BUILD, "notrace", "alto.elf")
 # What the trace figure times, and the tracepoints it turns on for its last row.
@@ -710,7 +713,8 @@ def main():
     for o in only:
         if o not in known:
             sys.exit(f"bench: no figure '{o}'; figures: {' '.join(known)}")
-    for f in (ALTO, BENCH, HELLO, INIT, EMPTY, os.path.join(OUT, "netperf")) + (
+    for f in (ALTO, BENCH, HELLO, INIT, EMPTY, os.path.join(OUT, "netperf"),
+              os.path.join(OUT, "diskbench")) + (
             (NOTRACE_KERNEL,) if not only or "trace" in only else ()):
         if not os.path.exists(f):
             sys.exit(f"bench: {f} is missing: run `make bench`, which builds it")
@@ -735,6 +739,10 @@ def main():
     if not only or "net" in only:
         import net  # bench/net.py: the network figures
         net.Net(sys.modules[__name__]).run(args, vm, res)
+    storage = [w for w in ("disk", "virtiofs") if not only or w in only]
+    if storage:
+        import disk  # bench/disk.py: virtio-blk, sqlite3 and python3 through virtio-fs
+        disk.Disk(sys.modules[__name__]).run(args, vm, res, storage)
     write_table(args, vm, res)
     missing = [r["figure"] for r in res.rows
                if r["alto"] is None or (r["linux"] is None and r["ratio"])]

@@ -4,6 +4,7 @@
  * number: null, zero, full, random, urandom, and the console as tty and
  * console. The memory devices are a few lines each.
  */
+#include <alto/block.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/random.h>
@@ -166,4 +167,5 @@ void devfs_init(void)
 	must(vfs_symlink("console", NULL, "/dev/stderr"), "/dev/stderr");
 	must(vfs_mkdir(NULL, "/dev/shm", 01777), "/dev/shm");
 	must(vfs_mkdir(NULL, "/dev/pts", 0755), "/dev/pts");
+	blkdev_nodes_init();
 }

@@ -63,6 +63,26 @@ long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct i
 	return (long)total;
 }
 
+void uio_prefault(struct uio *u, size_t n)
+{
+	int i = 0;
+
+	if (!u->user)
+		return;
+	for (size_t seg = 0; n && i < u->iovcnt; i++, seg = 0) {
+		const char __user *base = (const char __user *)(uintptr_t)u->iov[i].iov_base;
+		size_t len = MIN((size_t)u->iov[i].iov_len, n);
+		char c;
+		for (; seg < len; seg = ALIGN_DOWN(seg, PAGE_SIZE) + PAGE_SIZE) {
+			if (copy_from_user(&c, base + seg, 1))
+				return; /* the copy will report it */
+		}
+		if (len && copy_from_user(&c, base + len - 1, 1))
+			return;
+		n -= len;
+	}
+}
+
 void uio_free(struct uio *u)
 {
 	kfree(u->alloc);
@@ -165,6 +185,7 @@ struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned in
 			return ERR_PTR(err);
 		}
 	}
+	__atomic_add_fetch(&v->mount->nfiles, 1, __ATOMIC_RELAXED);
 	return f;
 }
 
@@ -185,6 +206,7 @@ void file_put(struct file *f)
 		fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	if (f->ops->release)
 		f->ops->release(f);
+	__atomic_sub_fetch(&f->vnode->mount->nfiles, 1, __ATOMIC_RELAXED);
 	vnode_put(f->parent);
 	vnode_put(f->vnode);
 	kfree(f);
@@ -196,6 +218,8 @@ static const struct file_ops *fops_for(struct vnode *v, unsigned int flags)
 		return &vfs_path_fops;
 	if (S_ISCHR(v->mode))
 		return chrdev_fops(v->rdev);
+	if (S_ISBLK(v->mode))
+		return &blkdev_fops;
 	if (S_ISFIFO(v->mode))
 		return &fifo_fops;
 	return v->fops;
@@ -214,6 +238,9 @@ static int open_checks(struct vnode *v, int flags, bool created)
 		return 0;
 	if (S_ISDIR(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
+	if ((acc != O_RDONLY || (flags & O_TRUNC)) && (S_ISREG(v->mode) || S_ISLNK(v->mode)) &&
+	    vfs_check_writable(v))
+		return -EROFS;
 	if (created)
 		return 0; /* the creator may use what it made, whatever its mode */
 	/* O_ACCMODE 3 asks for both, as on Linux. */
@@ -248,6 +275,8 @@ static int open_create(struct nameidata *nd, int flags, unsigned int mode, struc
 		return err;
 	if (nd->trailing_slash)
 		return -EISDIR;
+	if (vfs_check_writable(nd->dir))
+		return -EROFS;
 	err = vfs_may_create(nd->dir);
 	if (err)
 		return err;
@@ -393,6 +422,15 @@ long vfs_kwrite(struct file *f, const void *buf, size_t len)
 long vfs_file_size(struct file *f)
 {
 	return (long)READ_ONCE(f->vnode->size);
+}
+
+int vfs_fsync(struct file *f, bool datasync)
+{
+	struct vnode *v = f->vnode;
+
+	if (S_ISBLK(v->mode))
+		return blkdev_fsync(v);
+	return v->ops->fsync ? v->ops->fsync(v, datasync) : 0;
 }
 
 int64_t vfs_lseek(struct file *f, int64_t off, int whence)

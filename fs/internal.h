@@ -10,13 +10,6 @@
 #include <alto/time.h>
 #include <uapi/stat.h>
 
-/* Timestamps are wall-clock time (CLOCK_REALTIME). */
-static inline struct timespec vfs_now(void)
-{
-	uint64_t ns = time_realtime_ns();
-	return (struct timespec){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
-}
-
 /* Linux's limit on symlinks followed in one lookup. */
 #define MAX_SYMLINKS 40
 
@@ -54,6 +47,8 @@ int vfs_step(struct vnode *dir, const char *name, size_t len, struct vnode **out
 /* Vnodes and mounts. */
 void vnode_init(struct vnode *v, struct mount *m, const struct vnode_ops *ops, uint32_t mode);
 void mount_init(struct mount *m, const char *fstype, uint32_t magic);
+/* List the root file system first in the mount table. */
+void mount_add_root(struct mount *m);
 extern struct mount *root_mount;
 /* The pseudo file system of pipes: not in the tree, but st_dev and st_ino work. */
 extern struct mount pipefs_mount;
@@ -77,6 +72,10 @@ long ramfs_file_write(struct file *f, struct uio *u, uint64_t *pos);
 extern const struct file_ops vfs_dir_fops;
 extern const struct file_ops vfs_path_fops; /* O_PATH: no I/O at all */
 int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence);
+
+/* Block device files (fs/blkdev.c): their ops, and fsync of a /dev node. */
+extern const struct file_ops blkdev_fops;
+int blkdev_fsync(struct vnode *node);
 
 /* Character devices: the file ops for a device number, or NULL. */
 const struct file_ops *chrdev_fops(uint64_t rdev);

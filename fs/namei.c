@@ -255,6 +255,13 @@ static int walk_for_create(struct nameidata *nd, struct vnode *base, const char 
 		err = -EEXIST;
 	if (!err && nd->lastlen > NAME_MAX)
 		err = -ENAMETOOLONG;
+	if (!err && vfs_check_writable(nd->dir)) {
+		/* A name that exists is EEXIST even on a read-only file system, as on Linux. */
+		struct vnode *v;
+		err = vfs_step(nd->dir, nd->last, nd->lastlen, &v) ? -EROFS : -EEXIST;
+		if (err == -EEXIST)
+			vnode_put(v);
+	}
 	return err;
 }
 
@@ -307,9 +314,11 @@ int vfs_mknod(struct vnode *base, const char *path, unsigned int mode, uint64_t 
 
 	if (!type)
 		mode |= type = S_IFREG;
-	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK)
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
+	    type != S_IFSOCK)
 		return type == S_IFDIR ? -EPERM : -EOPNOTSUPP;
-	return create_node(base, path, mode & (S_IFMT | S_IALLUGO), type == S_IFCHR ? rdev : 0);
+	return create_node(base, path, mode & (S_IFMT | S_IALLUGO),
+			   type == S_IFCHR || type == S_IFBLK ? rdev : 0);
 }
 
 int vfs_symlink(const char *target, struct vnode *base, const char *path)
@@ -388,6 +397,8 @@ static int walk_existing_parent(struct nameidata *nd, struct vnode *base, const 
 		err = -ENOTDIR;
 	if (!err && nd->lastlen > NAME_MAX)
 		err = -ENAMETOOLONG;
+	if (!err)
+		err = vfs_check_writable(nd->dir);
 	return err;
 }
 

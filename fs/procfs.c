@@ -408,20 +408,32 @@ static const struct file_ops proc_file_ops = {
 	.llseek = vfs_generic_llseek,
 };
 
-void procfs_init(void)
+/* There is one /proc: mounting it again (elsewhere) is EBUSY. */
+static struct mount *procfs_mount(const struct fs_type *t, const char *source, unsigned int flags,
+				  const char *data)
 {
 	struct proc_node *root;
 
+	if (proc_mount.root)
+		return ERR_PTR(-EBUSY);
 	mount_init(&proc_mount, "proc", PROC_SUPER_MAGIC);
 	root = node_new(NULL, &proc_root_dir, 0, 0, -1);
 	if (!root)
-		panic("procfs: out of memory");
+		return ERR_PTR(-ENOMEM);
 	root->v.mode = S_IFDIR | 0555;
 	proc_mount.root = &root->v;
+	return &proc_mount;
+}
+
+FILESYSTEM(procfs_type) = { .name = "proc", .mount = procfs_mount };
+
+void procfs_init(void)
+{
 	int err = vfs_mkdir(NULL, "/proc", 0555);
+
 	if (err && err != -EEXIST)
 		panic("procfs: cannot create /proc: %d", err);
-	err = vfs_mount(&proc_mount, "/proc");
+	err = vfs_mount_fs("proc", NULL, "/proc", 0, NULL);
 	if (err)
 		panic("procfs: cannot mount /proc: %d", err);
 }

@@ -522,13 +522,20 @@ static void show_one_mount(struct mount *m, void *arg)
 		strlcpy(c->path, "/", PATH_MAX);
 	else if (vfs_dir_path(m->covered, c->path, PATH_MAX) < 0)
 		return;
+	const char *rw = m->flags & MNT_RDONLY ? "ro" : "rw";
+	char opts[96] = "";
+	if (m->ops && m->ops->show_options)
+		m->ops->show_options(m, opts, sizeof(opts));
 	if (!c->info) {
-		pb_printf(c->b, "%s %s %s rw,relatime 0 0\n", m->fstype, c->path, m->fstype);
+		pb_printf(c->b, "%s %s %s %s%s%s,relatime%s 0 0\n", m->source, c->path, m->fstype,
+			  rw, m->flags & MNT_NOSUID ? ",nosuid" : "",
+			  m->flags & MNT_NODEV ? ",nodev" : "", opts);
 		return;
 	}
 	unsigned int parent = m->covered ? m->covered->mount->id : m->id;
-	pb_printf(c->b, "%u %u %u:%u / %s rw,relatime - %s %s rw\n", m->id, parent,
-		  major_linux(m->dev), minor_linux(m->dev), c->path, m->fstype, m->fstype);
+	pb_printf(c->b, "%u %u %u:%u / %s %s,relatime - %s %s %s%s\n", m->id, parent,
+		  major_linux(m->dev), minor_linux(m->dev), c->path, rw, m->fstype, m->source, rw,
+		  opts);
 }
 
 static void show_mount_table(struct pbuf *b, bool info)

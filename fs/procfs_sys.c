@@ -321,13 +321,19 @@ static void show_version(struct pbuf *b, const struct proc_node *n)
 	pb_printf(b, "%s version %s (alto@alto) (gcc) %s\n", UTS_SYSNAME, UTS_RELEASE, UTS_VERSION);
 }
 
+static void show_fs_type(const struct fs_type *t, void *ctx)
+{
+	pb_printf(ctx, "%s\t%s\n", t->needs_device ? "" : "nodev", t->name);
+}
+
+/* The registered types, and the pseudo file systems no one mounts. */
 static void show_filesystems(struct pbuf *b, const struct proc_node *n)
 {
-	static const char *const names[] = { "sysfs", "rootfs", "tmpfs", "devtmpfs",
-					     "proc",  "pipefs", "ramfs", "anon_inodefs" };
+	static const char *const names[] = { "rootfs", "pipefs", "anon_inodefs" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		pb_printf(b, "nodev\t%s\n", names[i]);
+	fs_types_for_each(show_fs_type, b);
 }
 
 static void show_cmdline(struct pbuf *b, const struct proc_node *n)

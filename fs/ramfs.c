@@ -5,9 +5,12 @@
  * pages are also what mmap maps: a shared mapping gets the file's own pages,
  * so there is no separate page cache to keep coherent. Directory entries
  * carry increasing cookies, so a listing resumes correctly after entries
- * are removed.
+ * are removed. Registered as ramfs (no limit), tmpfs (at most size= bytes,
+ * half of RAM by default: past it, ENOSPC) and devtmpfs.
  */
+#include <alto/format.h>
 #include <alto/mm.h>
+#include <alto/printk.h>
 #include <alto/string.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
@@ -48,8 +51,15 @@ struct ramfs_node {
 	};
 };
 
+/* A mount's limit and what it uses, in pages (limit 0: none). */
+struct ramfs_sb {
+	uint64_t max_pages;
+	uint64_t used_pages; /* atomic */
+};
+
 static const struct vnode_ops ramfs_ops;
 static const struct file_ops ramfs_file_ops;
+static const struct mount_ops ramfs_mount_ops;
 
 static struct ramfs_node *node_of(struct vnode *v)
 {
@@ -93,18 +103,43 @@ struct vnode *ramfs_new_file(struct mount *m, unsigned int mode)
 struct mount *ramfs_create(const char *fstype, uint32_t magic, unsigned int mode)
 {
 	struct mount *m = kzalloc(sizeof(*m));
+	struct ramfs_sb *sb = kzalloc(sizeof(*sb));
 	struct ramfs_node *root;
 
-	if (!m)
-		return NULL;
+	if (!m || !sb)
+		goto fail;
 	mount_init(m, fstype, magic);
+	m->ops = &ramfs_mount_ops;
+	m->priv = sb;
 	root = node_new(m, S_IFDIR | mode);
-	if (!root) {
-		kfree(m);
-		return NULL;
-	}
+	if (!root)
+		goto fail;
 	m->root = &root->v;
 	return m;
+fail:
+	kfree(sb);
+	kfree(m);
+	return NULL;
+}
+
+/* Take a page of the mount's allowance: false when it is used up. */
+static bool charge_page(struct mount *m)
+{
+	struct ramfs_sb *sb = m->priv;
+	uint64_t used = __atomic_add_fetch(&sb->used_pages, 1, __ATOMIC_RELAXED);
+
+	if (sb->max_pages && used > sb->max_pages) {
+		__atomic_sub_fetch(&sb->used_pages, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	return true;
+}
+
+static void uncharge_page(struct mount *m)
+{
+	struct ramfs_sb *sb = m->priv;
+
+	__atomic_sub_fetch(&sb->used_pages, 1, __ATOMIC_RELAXED);
 }
 
 /* Timestamps and link counts change under the vnode's lock. */
@@ -520,9 +555,13 @@ static void *writable_page(struct ramfs_node *n, size_t i)
 
 	if (p && !(p & PAGE_BORROWED))
 		return (void *)p;
-	page = page_alloc_zeroed(0);
-	if (!page)
+	if (!charge_page(n->v.mount))
 		return NULL;
+	page = page_alloc_zeroed(0);
+	if (!page) {
+		uncharge_page(n->v.mount);
+		return NULL;
+	}
 	if (p)
 		memcpy(page, page_ptr(p), PAGE_SIZE);
 	else
@@ -537,8 +576,10 @@ static void free_page_at(struct ramfs_node *n, size_t i)
 
 	if (!p)
 		return;
-	if (!(p & PAGE_BORROWED))
+	if (!(p & PAGE_BORROWED)) {
 		page_free((void *)p);
+		uncharge_page(n->v.mount);
+	}
 	n->reg.pages[i] = 0;
 	n->reg.npages--;
 }
@@ -760,3 +801,165 @@ static const struct file_ops ramfs_file_ops = {
 	.write = ramfs_file_write,
 	.llseek = vfs_generic_llseek,
 };
+
+/* Mounting: types, options, limits and unmounting. */
+
+/* Remove every entry below root, deepest first, without recursion. */
+static void empty_tree(struct ramfs_node *root)
+{
+	struct ramfs_node *d = root;
+
+	for (;;) {
+		if (list_empty(&d->dir.entries)) {
+			if (d == root)
+				return;
+			d = d->dir.parent;
+			continue;
+		}
+		struct ramfs_dirent *e = list_entry(d->dir.entries.next, struct ramfs_dirent, link);
+		struct ramfs_node *n = e->node;
+		if (S_ISDIR(n->v.mode) && !list_empty(&n->dir.entries)) {
+			d = n;
+			continue;
+		}
+		dirent_del(d, e);
+		kfree(e);
+		drop_link(n);
+	}
+}
+
+static void ramfs_unmount(struct mount *m)
+{
+	empty_tree(node_of(m->root));
+	vnode_put(m->root);
+	kfree(m->priv);
+	/* Vnodes of it that are still referenced keep pointing here: the struct stays. */
+}
+
+static int ramfs_statfs(struct mount *m, struct statfs *st)
+{
+	struct ramfs_sb *sb = m->priv;
+	uint64_t used = READ_ONCE(sb->used_pages);
+
+	if (!sb->max_pages) /* no limit: the VFS reported what memory holds */
+		return 0;
+	st->f_blocks = sb->max_pages;
+	st->f_bfree = st->f_bavail = sb->max_pages > used ? sb->max_pages - used : 0;
+	return 0;
+}
+
+static int ramfs_show_options(struct mount *m, char *buf, size_t size)
+{
+	struct ramfs_sb *sb = m->priv;
+	int n = 0;
+
+	if (sb->max_pages)
+		n = snprintf(buf, size, ",size=%luk", sb->max_pages * (PAGE_SIZE / 1024));
+	if (n >= 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - n, ",mode=%o", node_of(m->root)->v.mode & S_IALLUGO);
+	return n;
+}
+
+static const struct mount_ops ramfs_mount_ops = {
+	.statfs = ramfs_statfs,
+	.unmount = ramfs_unmount,
+	.show_options = ramfs_show_options,
+};
+
+/* A size as tmpfs takes it: bytes with k, m or g, or a % of RAM. */
+static int tmpfs_parse_size(const char *s, size_t len, uint64_t *pages)
+{
+	char num[32];
+	unsigned long long n;
+	bool percent = len && s[len - 1] == '%';
+
+	if (len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len);
+	num[len - percent] = 0;
+	if (percent ? parse_u64(num, &n) || n > 100 : parse_size(num, &n))
+		return -EINVAL;
+	if (percent)
+		n = pages_total_count() * PAGE_SIZE / 100 * n;
+	*pages = (n + PAGE_SIZE - 1) / PAGE_SIZE;
+	return 0;
+}
+
+static int parse_mode(const char *s, size_t len, unsigned int *mode)
+{
+	unsigned int m = 0;
+
+	if (!len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '7' || m > 07777)
+			return -EINVAL;
+		m = m * 8 + (unsigned int)(s[i] - '0');
+	}
+	*mode = m & S_IALLUGO;
+	return 0;
+}
+
+/* One option of "size=64m,mode=1777": Linux's tmpfs names the bad one. */
+static int parse_option(const char *opt, size_t len, struct ramfs_sb *sb, unsigned int *mode)
+{
+	const char *eq = memchr(opt, '=', len);
+	size_t klen = eq ? (size_t)(eq - opt) : len;
+	const char *val = eq ? eq + 1 : opt + len;
+	size_t vlen = opt + len - val;
+	int err = -EINVAL;
+
+	if (klen == 4 && !memcmp(opt, "size", 4) && eq)
+		err = tmpfs_parse_size(val, vlen, &sb->max_pages);
+	else if (klen == 4 && !memcmp(opt, "mode", 4) && eq)
+		err = parse_mode(val, vlen, mode);
+	else if ((klen == 9 && !memcmp(opt, "nr_inodes", 9)) ||
+		 (klen == 3 && !memcmp(opt, "uid", 3)) || (klen == 3 && !memcmp(opt, "gid", 3)) ||
+		 (klen == 6 && !memcmp(opt, "inode64", 6)))
+		err = 0; /* accepted, not enforced */
+	if (err)
+		printk("tmpfs: bad mount option '%.*s'\n", (int)len, opt);
+	return err;
+}
+
+static struct mount *ramfs_mount_type(const char *fstype, uint32_t magic, bool limited,
+				      const char *data)
+{
+	struct ramfs_sb opts = { .max_pages = limited ? pages_total_count() / 2 : 0 };
+	unsigned int mode = 0755;
+
+	for (const char *p = data; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len && parse_option(p, len, &opts, &mode))
+			return ERR_PTR(-EINVAL);
+		p += len + (p[len] == ',');
+	}
+	struct mount *m = ramfs_create(fstype, magic, mode);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	((struct ramfs_sb *)m->priv)->max_pages = opts.max_pages;
+	return m;
+}
+
+static struct mount *tmpfs_mount(const struct fs_type *t, const char *source, unsigned int flags,
+				 const char *data)
+{
+	return ramfs_mount_type("tmpfs", TMPFS_MAGIC, true, data);
+}
+
+static struct mount *ramfs_mount(const struct fs_type *t, const char *source, unsigned int flags,
+				 const char *data)
+{
+	return ramfs_mount_type("ramfs", RAMFS_MAGIC, false, data);
+}
+
+static struct mount *devtmpfs_mount(const struct fs_type *t, const char *source, unsigned int flags,
+				    const char *data)
+{
+	return ramfs_mount_type("devtmpfs", TMPFS_MAGIC, false, data);
+}
+
+FILESYSTEM(tmpfs_type) = { .name = "tmpfs", .mount = tmpfs_mount };
+FILESYSTEM(ramfs_type) = { .name = "ramfs", .mount = ramfs_mount };
+FILESYSTEM(devtmpfs_type) = { .name = "devtmpfs", .mount = devtmpfs_mount };

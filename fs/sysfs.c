@@ -11,7 +11,6 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
-#define SYSFS_MAGIC	0x62656572
 #define SYSFS_FILE_SIZE 4096 /* what Linux reports for every attribute */
 
 struct sysfs_node {
@@ -308,20 +307,32 @@ static void build_nodes(struct sysfs_node *system)
 	add_file(node0, "meminfo", show_meminfo, 0);
 }
 
-void sysfs_init(void)
+/* There is one /sys: mounting it again (elsewhere) is EBUSY. */
+static struct mount *sysfs_mount_fs(const struct fs_type *t, const char *source, unsigned int flags,
+				    const char *data)
 {
 	struct sysfs_node *root, *system;
 
+	if (sysfs_mount.root)
+		return ERR_PTR(-EBUSY);
 	mount_init(&sysfs_mount, "sysfs", SYSFS_MAGIC);
 	root = node_new(NULL, "", S_IFDIR | 0555);
 	sysfs_mount.root = &root->v;
 	system = add_dir(add_dir(root, "devices"), "system");
 	build_cpus(system);
 	build_nodes(system);
+	return &sysfs_mount;
+}
+
+FILESYSTEM(sysfs_type) = { .name = "sysfs", .mount = sysfs_mount_fs };
+
+void sysfs_init(void)
+{
 	int err = vfs_mkdir(NULL, "/sys", 0555);
+
 	if (err && err != -EEXIST)
 		panic("sysfs: cannot create /sys: %d", err);
-	err = vfs_mount(&sysfs_mount, "/sys");
+	err = vfs_mount_fs("sysfs", NULL, "/sys", 0, NULL);
 	if (err)
 		panic("sysfs: cannot mount /sys: %d", err);
 }

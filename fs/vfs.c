@@ -1,14 +1,17 @@
 /*
- * The VFS core: vnode references, the mount table, files without names,
- * attributes, the working directory, and boot (vfs_init). A vnode lives
- * while references remain; file systems count one for each directory entry
- * naming it, so the last of links and open files frees it.
+ * The VFS core: vnode references, files without names, attributes, the
+ * working directory, and boot (vfs_init). A vnode lives while references
+ * remain; file systems count one for each directory entry naming it, so the
+ * last of links and open files frees it. The mount table is fs/mount.c.
  */
+#include <alto/boot.h>
 #include <alto/mm.h>
 #include <alto/mqueue.h>
+#include <alto/pagecache.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/string.h>
+#include <alto/time.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/inotify.h>
@@ -20,9 +23,23 @@ struct mount *root_mount;
 struct mount pipefs_mount;
 static struct mount anon_mount;
 
-static struct list mounts = LIST_INIT(mounts);
-static struct mutex mounts_lock = MUTEX_INIT(mounts_lock);
-static unsigned int next_mount_id = 1;
+struct timespec vfs_now(void)
+{
+	uint64_t ns = time_realtime_ns();
+	return (struct timespec){ (int64_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
+}
+
+struct timespec vfs_time_trunc(const struct mount *m, struct timespec t)
+{
+	if (m->time_gran > 1)
+		t.tv_nsec -= t.tv_nsec % m->time_gran;
+	return t;
+}
+
+struct timespec vfs_now_in(const struct mount *m)
+{
+	return vfs_time_trunc(m, vfs_now());
+}
 
 void vnode_get(struct vnode *v)
 {
@@ -76,40 +93,6 @@ struct file *vfs_anon_file(const struct file_ops *ops, uint32_t mode, unsigned i
 	if (!IS_ERR(f))
 		f->priv = priv;
 	return f;
-}
-
-void mount_init(struct mount *m, const char *fstype, uint32_t magic)
-{
-	mutex_init(&m->ns_lock);
-	m->fstype = fstype;
-	m->magic = magic;
-	m->next_ino = 0;
-	list_init(&m->link);
-	mutex_lock(&mounts_lock);
-	m->id = next_mount_id++;
-	/* Anonymous devices, as Linux numbers them for in-memory file systems: 0:N. */
-	m->dev = makedev_linux(0, m->id);
-	mutex_unlock(&mounts_lock);
-}
-
-int vfs_mount(struct mount *m, const char *path)
-{
-	struct vnode *dir;
-	int err = vfs_lookup(NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
-
-	if (err)
-		return err;
-	mutex_lock(&mounts_lock);
-	if (dir->mounted) {
-		mutex_unlock(&mounts_lock);
-		vnode_put(dir);
-		return -EBUSY;
-	}
-	m->covered = dir; /* the reference moves to the mount */
-	dir->mounted = m;
-	list_append(&mounts, &m->link);
-	mutex_unlock(&mounts_lock);
-	return 0;
 }
 
 struct vnode *vfs_root(void)
@@ -230,6 +213,9 @@ int vfs_chdir(struct vnode *v)
 
 void vfs_getattr(struct vnode *v, struct kstat *st)
 {
+	/* A file system whose files change behind its back refreshes them first. */
+	if (v->ops->getattr)
+		v->ops->getattr(v);
 	rw_read_lock(&v->lock);
 	*st = (struct kstat){
 		.dev = v->mount->dev,
@@ -251,9 +237,43 @@ void vfs_getattr(struct vnode *v, struct kstat *st)
 	rw_read_unlock(&v->lock);
 }
 
+void vattr_apply(struct vnode *v, const struct vattr *va)
+{
+	if (va->mask & VA_MODE)
+		v->mode = (v->mode & S_IFMT) | (va->mode & S_IALLUGO);
+	if (va->mask & VA_UID)
+		v->uid = va->uid;
+	if (va->mask & VA_GID)
+		v->gid = va->gid;
+	if (va->mask & VA_ATIME)
+		v->atime = vfs_time_trunc(v->mount, va->atime);
+	if (va->mask & VA_MTIME)
+		v->mtime = vfs_time_trunc(v->mount, va->mtime);
+	v->ctime = vfs_now_in(v->mount);
+}
+
+/* Through the file system's setattr when it has one, which keeps the change. */
+static int setattr(struct vnode *v, const struct vattr *va)
+{
+	int err = vfs_check_writable(v);
+
+	if (err)
+		return err;
+	if (v->ops->setattr) {
+		err = v->ops->setattr(v, va);
+	} else {
+		rw_write_lock(&v->lock);
+		vattr_apply(v, va);
+		rw_write_unlock(&v->lock);
+	}
+	if (!err)
+		fsnotify_vnode(v, IN_ATTRIB);
+	return err;
+}
+
 void vfs_file_modified(struct vnode *v)
 {
-	struct timespec now = vfs_now();
+	struct timespec now = vfs_now_in(v->mount);
 
 	rw_write_lock(&v->lock);
 	v->mtime = v->ctime = now;
@@ -267,8 +287,10 @@ static bool not_after(struct timespec a, struct timespec b)
 
 void vfs_file_accessed(struct vnode *v)
 {
-	struct timespec now = vfs_now();
+	struct timespec now = vfs_now_in(v->mount);
 
+	if (vfs_check_writable(v))
+		return; /* no access times on a read-only mount */
 	rw_write_lock(&v->lock);
 	if (not_after(v->atime, v->mtime) || not_after(v->atime, v->ctime) ||
 	    now.tv_sec - v->atime.tv_sec >= 24 * 3600)
@@ -278,33 +300,34 @@ void vfs_file_accessed(struct vnode *v)
 
 int vfs_chmod(struct vnode *v, unsigned int mode)
 {
-	int err = vfs_may_chmod(v);
+	struct vattr va = { .mask = VA_MODE, .mode = mode };
+	int err = vfs_check_writable(v);
 
-	if (err)
-		return err;
-	rw_write_lock(&v->lock);
-	v->mode = (v->mode & S_IFMT) | (mode & S_IALLUGO);
-	v->ctime = vfs_now();
-	rw_write_unlock(&v->lock);
-	fsnotify_vnode(v, IN_ATTRIB);
-	return 0;
+	if (!err)
+		err = vfs_may_chmod(v);
+	return err ? err : setattr(v, &va);
 }
 
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
-	int err = vfs_may_chown(v, uid, gid);
+	struct vattr va = { .uid = uid, .gid = gid };
+	int err = vfs_check_writable(v);
 
+	if (!err)
+		err = vfs_may_chown(v, uid, gid);
 	if (err)
 		return err;
-	rw_write_lock(&v->lock);
 	if (uid != (uint32_t)-1)
-		v->uid = uid;
+		va.mask |= VA_UID;
 	if (gid != (uint32_t)-1)
-		v->gid = gid;
-	v->ctime = vfs_now();
-	rw_write_unlock(&v->lock);
-	fsnotify_vnode(v, IN_ATTRIB);
-	return 0;
+		va.mask |= VA_GID;
+	/* As Linux: a file's set-user-ID bit goes, and set-group-ID when the group may run it. */
+	uint32_t mode = READ_ONCE(v->mode), kill = S_ISUID | (mode & S_IXGRP ? S_ISGID : 0);
+	if (!S_ISDIR(mode) && (mode & kill)) {
+		va.mask |= VA_MODE;
+		va.mode = mode & ~kill;
+	}
+	return setattr(v, &va);
 }
 
 static bool time_valid(const struct timespec *t)
@@ -317,6 +340,7 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 {
 	struct timespec now = vfs_now();
 	struct timespec t[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+	struct vattr va = { 0 };
 
 	if (times) {
 		if (!time_valid(&times[0]) || !time_valid(&times[1]))
@@ -324,17 +348,55 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 		t[0] = times[0];
 		t[1] = times[1];
 	}
-	if (t[0].tv_nsec == UTIME_OMIT && t[1].tv_nsec == UTIME_OMIT)
+	if (t[0].tv_nsec != UTIME_OMIT) {
+		va.mask |= VA_ATIME;
+		va.atime = t[0].tv_nsec == UTIME_NOW ? now : t[0];
+	}
+	if (t[1].tv_nsec != UTIME_OMIT) {
+		va.mask |= VA_MTIME;
+		va.mtime = t[1].tv_nsec == UTIME_NOW ? now : t[1];
+	}
+	if (!va.mask)
 		return 0;
-	rw_write_lock(&v->lock);
-	if (t[0].tv_nsec != UTIME_OMIT)
-		v->atime = t[0].tv_nsec == UTIME_NOW ? now : t[0];
-	if (t[1].tv_nsec != UTIME_OMIT)
-		v->mtime = t[1].tv_nsec == UTIME_NOW ? now : t[1];
-	v->ctime = now;
-	rw_write_unlock(&v->lock);
-	fsnotify_vnode(v, IN_ATTRIB);
-	return 0;
+	return setattr(v, &va);
+}
+
+long vfs_getxattr(struct vnode *v, const char *name, void *buf, size_t size)
+{
+	return v->ops->getxattr ? v->ops->getxattr(v, name, buf, size) : -ENODATA;
+}
+
+long vfs_listxattr(struct vnode *v, char *buf, size_t size)
+{
+	return v->ops->listxattr ? v->ops->listxattr(v, buf, size) : 0;
+}
+
+int vfs_setxattr(struct vnode *v, const char *name, const void *value, size_t size, int flags)
+{
+	int err = vfs_check_writable(v);
+
+	if (err)
+		return err;
+	if (!v->ops->setxattr)
+		return -EOPNOTSUPP;
+	err = v->ops->setxattr(v, name, value, size, flags);
+	if (!err)
+		fsnotify_vnode(v, IN_ATTRIB);
+	return err;
+}
+
+int vfs_removexattr(struct vnode *v, const char *name)
+{
+	int err = vfs_check_writable(v);
+
+	if (err)
+		return err;
+	if (!v->ops->removexattr)
+		return -EOPNOTSUPP;
+	err = v->ops->removexattr(v, name);
+	if (!err)
+		fsnotify_vnode(v, IN_ATTRIB);
+	return err;
 }
 
 int vfs_truncate(struct vnode *v, int64_t size)
@@ -345,31 +407,12 @@ int vfs_truncate(struct vnode *v, int64_t size)
 		return -EISDIR;
 	if (!S_ISREG(v->mode) || !v->ops->truncate)
 		return -EINVAL;
-	int err = v->ops->truncate(v, (uint64_t)size);
+	int err = vfs_check_writable(v);
+	if (!err)
+		err = v->ops->truncate(v, (uint64_t)size);
 	if (!err)
 		fsnotify_vnode(v, IN_MODIFY);
 	return err;
-}
-
-int vfs_statfs(struct vnode *v, struct statfs *st)
-{
-	struct mount *m = v->mount;
-	uint64_t total = pages_total_count(), free = pages_free_count();
-
-	*st = (struct statfs){
-		.f_type = m->magic,
-		.f_bsize = PAGE_SIZE,
-		.f_blocks = total,
-		.f_bfree = free,
-		.f_bavail = free,
-		.f_files = total,
-		.f_ffree = free,
-		.f_fsid = { (int32_t)m->dev, 0 },
-		.f_namelen = NAME_MAX,
-		.f_frsize = PAGE_SIZE,
-		.f_flags = ST_VALID,
-	};
-	return 0;
 }
 
 /* Prepend "/name" to the path being built backwards at buf[*pos..]. */
@@ -489,47 +532,44 @@ long vfs_file_path(struct file *f, char *buf, size_t size)
 	return (size_t)n < size ? n : -ENAMETOOLONG;
 }
 
-void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx)
-{
-	struct list *l;
-
-	mutex_lock(&mounts_lock);
-	list_for_each(l, &mounts)
-		fn(list_entry(l, struct mount, link), ctx);
-	mutex_unlock(&mounts_lock);
-}
-
-static void mount_at(const char *path, struct mount *m)
+static int mount_at(const char *path, const char *fstype, const char *options)
 {
 	int err = vfs_mkdir(NULL, path, 0755);
 
-	if (err && err != -EEXIST)
-		panic("vfs: cannot create %s: %d", path, err);
-	err = vfs_mount(m, path);
+	if (err && err != -EEXIST) {
+		printk("alto: cannot make %s on the root file system: error %d%s\n", path, err,
+		       err == -EROFS ? " (it is read-only: the image must have it)" : "");
+		return err;
+	}
+	err = vfs_mount_fs(fstype, NULL, path, 0, options);
 	if (err)
-		panic("vfs: cannot mount %s on %s: %d", m->fstype, path, err);
+		printk("alto: cannot mount %s on %s: error %d\n", fstype, path, err);
+	return err;
 }
 
-void vfs_init(void)
+int vfs_init(void)
 {
+	const char *root = cmdline_get("root");
 	static bool done;
 
-	if (done)
-		return;
+	if (done) /* self tests call it too */
+		return 0;
 	done = true;
 	mount_init(&pipefs_mount, "pipefs", PIPEFS_MAGIC);
 	mount_init(&anon_mount, "anon_inodefs", ANON_INODE_FS_MAGIC);
-	root_mount = ramfs_create("rootfs", RAMFS_MAGIC, 0755);
-	if (!root_mount)
-		panic("vfs: no memory for the root file system");
-	list_append(&mounts, &root_mount->link);
-	struct mount *tmp = ramfs_create("tmpfs", TMPFS_MAGIC, 01777);
-	struct mount *dev = ramfs_create("devtmpfs", TMPFS_MAGIC, 0755);
-	if (!tmp || !dev)
-		panic("vfs: no memory for /tmp and /dev");
-	mount_at("/dev", dev);
-	mount_at("/tmp", tmp);
+	pcache_init_flusher();
+	/* The root: a disk (--root=/dev/vda[:TYPE[:OPTIONS]]) or a ramfs for the image. */
+	root_mount = root ? vfs_mount_root(root) : ramfs_create("rootfs", RAMFS_MAGIC, 0755);
+	if (!root_mount || IS_ERR(root_mount))
+		return root_mount ? (int)PTR_ERR(root_mount) : -ENOMEM;
+	mount_add_root(root_mount);
+	int err = mount_at("/dev", "devtmpfs", NULL);
+	if (!err)
+		err = mount_at("/tmp", "tmpfs", "mode=1777");
+	if (err)
+		return err;
 	devfs_init();
 	mqueue_init();
 	console_dev_init();
+	return 0;
 }

@@ -5,6 +5,7 @@
  */
 #include <alto/acpi.h>
 #include <alto/apic.h>
+#include <alto/block.h>
 #include <alto/boot.h>
 #include <alto/console.h>
 #include <alto/compiler.h>
@@ -165,17 +166,20 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(process_init());
 	BOOT_STEP(net_init());
 	BOOT_STEP(devices_init());
-	BOOT_STEP(vfs_init());
+	if (vfs_init())
+		power_off(EXIT_USAGE);
 	BOOT_STEP(unpack_initrd());
+	BOOT_STEP(ramdisk_init());
 	BOOT_STEP(sysfs_init());
 	BOOT_STEP(procfs_init());
 	BOOT_STEP(net_configure());
 	if (profile_init())
 		power_off(EXIT_USAGE);
 	BOOT_STEP(trace_dump_init());
-	int status = run();
+	int status = vfs_mount_boot() ? EXIT_USAGE : run();
 	trace_dump_final();
 	net_shutdown();
+	vfs_shutdown();
 	devices_shutdown();
 	power_off(status);
 }

@@ -1,8 +1,12 @@
 /*
  * kmalloc/kfree: the slab core (mm/slab.c) over the page allocator, behind a
- * spinlock so that interrupt handlers may allocate too.
+ * spinlock so that interrupt handlers may allocate too. Pages come without
+ * reclaim under that lock (reclaim frees heap memory itself); when none is
+ * left, kmalloc lets the lock go, has the page cache give memory back, and
+ * tries again.
  */
 #include <alto/mm.h>
+#include <alto/pagecache.h>
 #include <alto/printk.h>
 #include <alto/spinlock.h>
 #include <alto/string.h>
@@ -14,7 +18,7 @@ static struct spinlock heap_lock = SPINLOCK_INIT;
 
 static void *pages_alloc(void *ctx, unsigned int order)
 {
-	return page_alloc(order);
+	return page_alloc_noreclaim(order);
 }
 
 static void pages_free(void *ctx, void *p)
@@ -40,12 +44,17 @@ void heap_kernel_init(void)
 
 void *kmalloc(size_t size)
 {
-	unsigned long flags = spin_lock(&heap_lock);
-	void *p = heap_alloc(&heap, size);
+	void *p;
 
-	spin_unlock(&heap_lock, flags);
-	trace_kmalloc(size, p);
-	return p;
+	for (int round = 0;; round++) {
+		unsigned long flags = spin_lock(&heap_lock);
+		p = heap_alloc(&heap, size);
+		spin_unlock(&heap_lock, flags);
+		if (p || round == 4 || !pcache_reclaim(MAX(size / PAGE_SIZE, 1ul) * 32)) {
+			trace_kmalloc(size, p);
+			return p;
+		}
+	}
 }
 
 void *kzalloc(size_t size)

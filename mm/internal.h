@@ -171,6 +171,8 @@ void mm_teardown(struct mm *mm);
 uint64_t mm_tlb_cpus(struct mm *mm);
 
 int page_order(const void *p);
+/* page_alloc without asking the page cache for memory (for the heap, which holds its lock). */
+void *page_alloc_noreclaim(unsigned int order);
 void heap_kernel_init(void);
 
 #endif

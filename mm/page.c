@@ -2,10 +2,14 @@
  * The kernel's page allocator: the buddy core (mm/buddy.c) with one zone per
  * usable RAM range of the memory map, behind a spinlock. Bring-up order lives
  * here too: reservations, page tables, zones, then the hand-over of free RAM.
- * Each page also has a share count (how many more address spaces map it
- * since a fork), changed with atomic instructions and no lock.
+ * When no block is left, the page cache gives back clean pages nobody uses
+ * (pcache_reclaim) and the allocation is tried again. Each page also has a
+ * share count, changed with atomic instructions and no lock: for anonymous
+ * memory, how many more address spaces map it since a fork; for a file's
+ * page, every mapping of it (the page cache keeps a page while mapped).
  */
 #include <alto/mm.h>
+#include <alto/pagecache.h>
 #include <alto/printk.h>
 #include <alto/spinlock.h>
 #include <alto/string.h>
@@ -15,13 +19,14 @@
 static struct buddy buddy;
 static struct spinlock page_lock = SPINLOCK_INIT;
 
-/* Share counts, one per page of each zone: mappers beyond the first. */
+/* Share counts, one per page of each zone (see the opening comment). */
 static struct {
 	uintptr_t base, end;
 	uint32_t *count;
 } shares[BUDDY_MAX_ZONES];
 static int nshares;
 
+/* The count of an allocator page; NULL for other memory (the kernel image, the initrd). */
 static uint32_t *share_of(const void *page)
 {
 	uintptr_t a = (uintptr_t)page;
@@ -30,18 +35,24 @@ static uint32_t *share_of(const void *page)
 		if (a >= shares[i].base && a < shares[i].end)
 			return &shares[i].count[(a - shares[i].base) >> PAGE_SHIFT];
 	}
-	panic("page_share: %p is not a page of the allocator", page);
+	return NULL;
 }
 
 void page_share(void *page)
 {
-	__atomic_fetch_add(share_of(page), 1, __ATOMIC_RELAXED);
+	uint32_t *count = share_of(page);
+
+	if (count)
+		__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
 }
 
 bool page_unshare(void *page)
 {
-	uint32_t *count = share_of(page), n = __atomic_load_n(count, __ATOMIC_RELAXED);
+	uint32_t *count = share_of(page), n;
 
+	if (!count)
+		return false;
+	n = __atomic_load_n(count, __ATOMIC_RELAXED);
 	while (n) {
 		if (__atomic_compare_exchange_n(count, &n, n - 1, false, __ATOMIC_ACQ_REL,
 						__ATOMIC_RELAXED))
@@ -52,16 +63,31 @@ bool page_unshare(void *page)
 
 uint32_t page_sharers(const void *page)
 {
-	return __atomic_load_n(share_of(page), __ATOMIC_ACQUIRE);
+	uint32_t *count = share_of(page);
+
+	return count ? __atomic_load_n(count, __ATOMIC_ACQUIRE) : 0;
 }
 
-void *page_alloc(unsigned int order)
+void *page_alloc_noreclaim(unsigned int order)
 {
 	unsigned long flags = spin_lock(&page_lock);
 	void *p = buddy_alloc(&buddy, order);
 
 	spin_unlock(&page_lock, flags);
 	trace_page_alloc(order, p);
+	return p;
+}
+
+void *page_alloc(unsigned int order)
+{
+	void *p = page_alloc_noreclaim(order);
+
+	/* Clean cached file pages are the memory that can be had back at once. */
+	for (int round = 0; !p && round < 4; round++) {
+		if (!pcache_reclaim((1ul << order) * 32))
+			break;
+		p = page_alloc_noreclaim(order);
+	}
 	return p;
 }
 

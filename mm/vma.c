@@ -43,6 +43,7 @@ struct gather {
 	uintptr_t start, end; /* the range to flush on the CPUs that hold mm */
 	void *pages;	      /* pages to free after the flush, chained through themselves */
 	struct vma *dead;     /* areas to free (and files to release), chained through dead_next */
+	void *unshare;	      /* a file page copied for a write: one mapper less after the flush */
 };
 
 static void gather_range(struct gather *g, uintptr_t start, uintptr_t end)
@@ -62,6 +63,8 @@ static void gather_finish(struct gather *g)
 {
 	if (g->start != g->end)
 		tlb_shootdown_user(mm_tlb_cpus(g->mm), g->start, g->end);
+	if (g->unshare)
+		page_unshare(g->unshare);
 	while (g->pages) {
 		void *next = *(void **)g->pages;
 		page_free(g->pages);
@@ -263,8 +266,9 @@ static void gather_page(struct gather *g, void *page)
 }
 
 /*
- * A page leaving the mapping: freed after the flush, unless it is a file's
- * own page or another address space still maps it.
+ * A page leaving the mapping: freed after the flush, unless another address
+ * space still maps it, or it is a file's own page, which only loses a mapper
+ * (the page cache keeps a page while it is mapped).
  */
 static void release_page(uint64_t pte, void *arg)
 {
@@ -272,7 +276,9 @@ static void release_page(uint64_t pte, void *arg)
 	void *page = phys_to_virt(pte & PTE_ADDR_MASK);
 
 	c->mm->resident--;
-	if (!(pte & PTE_FILE) && page_unshare(page))
+	if (pte & PTE_FILE)
+		page_unshare(page);
+	else if (page_unshare(page))
 		gather_page(c->g, page);
 }
 
@@ -308,6 +314,17 @@ static int unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end, struct ga
 static uintptr_t find_gap(struct mm *mm, size_t len, uintptr_t below)
 {
 	return area_gap_below(&mm->areas, len, MMAP_MIN_ADDR, below);
+}
+
+/*
+ * Linux's default (heuristic) overcommit: a private writable mapping that
+ * reserves no memory by itself is refused only when it alone is larger
+ * than all of RAM (there is no swap).
+ */
+static bool overcommits(size_t len, int prot, int flags)
+{
+	return (prot & PROT_WRITE) && (flags & MAP_TYPE) == MAP_PRIVATE &&
+	       !(flags & MAP_NORESERVE) && len / PAGE_SIZE > pages_total_count();
 }
 
 static bool valid_range(uintptr_t addr, size_t len)
@@ -357,11 +374,12 @@ struct fork_ctx {
 };
 
 /*
- * One page of the parent for the child: the same page, shared. A private
- * page becomes read-only on both sides (PTE_COW) until one of them writes;
- * a file's own page is not counted (the file keeps it), and the child gets
- * a shared one read-only, so that its first write marks the file modified
- * as the parent's did.
+ * One page of the parent for the child: the same page, shared, one mapper
+ * more. A private page becomes read-only on both sides (PTE_COW) until one
+ * of them writes; a file's own page (PTE_FILE) counts the child's mapping
+ * too, so that the page cache keeps it while either maps it, and the child
+ * gets a shared one read-only, so that its first write marks the file
+ * modified as the parent's did.
  */
 static void fork_one(uint64_t *pte, uintptr_t va, void *arg)
 {
@@ -376,13 +394,12 @@ static void fork_one(uint64_t *pte, uintptr_t va, void *arg)
 			entry = (entry & ~(PTE_W | PTE_D)) | PTE_COW;
 			*pte = entry;
 		}
-		page_share(page);
 	} else if (c->v->file && (c->v->flags & VMA_SHARED)) {
 		entry &= ~(PTE_W | PTE_D);
 	}
+	page_share(page);
 	if (paging_map_user(c->child->root, va, entry & PTE_ADDR_MASK, entry & ~PTE_ADDR_MASK)) {
-		if (!(entry & PTE_FILE))
-			page_unshare(page); /* the parent still has it: never the last */
+		page_unshare(page); /* the parent still has it: never the last */
 		c->failed = true;
 		return;
 	}
@@ -513,6 +530,8 @@ long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 	if (len > USER_TOP)
 		return -ENOMEM; /* Linux: longer than the address space (or 0 once page-aligned) */
 	len = ALIGN_UP(len, PAGE_SIZE);
+	if (overcommits(len, prot, flags))
+		return -ENOMEM;
 	unsigned int vflags = (flags & MAP_TYPE) == MAP_SHARED ? VMA_SHARED : 0;
 	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
@@ -535,6 +554,8 @@ long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 	if (off + ALIGN_UP(len, PAGE_SIZE) < off)
 		return -EOVERFLOW;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	if (overcommits(len, prot, flags))
+		return -ENOMEM;
 	unsigned int vflags = 0;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE)
 		vflags = VMA_SHARED | (file_writable(f) ? VMA_MAYWRITE : 0);
@@ -836,7 +857,8 @@ long mm_brk(struct mm *mm, uintptr_t addr)
 	if (addr < mm->brk_start || addr >= USER_TOP)
 		goto out;
 	if (new_end > old_end) {
-		if (!range_free(mm, old_end, new_end) ||
+		if (overcommits(new_end - old_end, PROT_WRITE, MAP_PRIVATE) ||
+		    !range_free(mm, old_end, new_end) ||
 		    insert(mm, old_end, new_end, PROT_READ | PROT_WRITE, VMA_HEAP, NULL, 0))
 			goto out;
 	} else if (new_end < old_end) {
@@ -905,6 +927,8 @@ static int install(void *page, void *arg)
 		r = paging_map_user(mm->root, c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
 		if (!r) {
 			mm->resident++;
+			if (!priv)
+				page_share(page); /* before the file system lets go of it */
 			priv = NULL;
 		}
 	}
@@ -965,6 +989,7 @@ static int copy_on_write(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int
 	}
 	/* Other CPUs may still read the file's page through the old entry. */
 	gather_range(g, va, va + PAGE_SIZE);
+	g->unshare = phys_to_virt(pte & PTE_ADDR_MASK);
 	return 0;
 }
 

@@ -345,37 +345,64 @@ static long with_file(int fd, long (*op)(struct file *f, long arg), long arg)
 	return r;
 }
 
-/* Everything lives in memory: syncing a file or directory succeeds at once. */
-static long sync_file(struct file *f, long arg)
+/* Pipes, sockets and the like cannot be synced (EINVAL, as Linux); devices can. */
+static long sync_file(struct file *f, long datasync)
 {
 	uint32_t mode = f->vnode->mode;
 
-	return S_ISREG(mode) || S_ISDIR(mode) ? 0 : -EINVAL;
+	if (S_ISFIFO(mode) || S_ISSOCK(mode) || (!S_ISREG(mode) && f->ops->anon_name))
+		return -EINVAL;
+	return vfs_fsync(f, datasync);
 }
 
-static long nothing(struct file *f, long arg)
+static long syncfs_file(struct file *f, long arg)
 {
-	return 0;
+	return vfs_syncfs(f);
 }
 
 SYSCALL_DEFINE(fsync, int fd)
 {
-	return with_file(fd, sync_file, 0);
+	return with_file(fd, sync_file, false);
 }
 
 SYSCALL_DEFINE(fdatasync, int fd)
 {
-	return with_file(fd, sync_file, 0);
+	return with_file(fd, sync_file, true);
 }
 
 SYSCALL_DEFINE(syncfs, int fd)
 {
-	return with_file(fd, nothing, 0);
+	return with_file(fd, syncfs_file, 0);
 }
 
 SYSCALL_DEFINE(sync, void)
 {
+	vfs_sync_all(true);
 	return 0;
+}
+
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SYNC_FILE_RANGE_WRITE	    2
+#define SYNC_FILE_RANGE_WAIT_AFTER  4
+
+/* Writing the range and waiting for it is what fdatasync does for the whole file. */
+static long sync_range_file(struct file *f, long flags)
+{
+	uint32_t mode = f->vnode->mode;
+
+	if (!S_ISREG(mode) && !S_ISDIR(mode) && !S_ISBLK(mode) && !S_ISLNK(mode))
+		return -ESPIPE;
+	return flags & SYNC_FILE_RANGE_WRITE ? vfs_fsync(f, true) : 0;
+}
+
+SYSCALL_DEFINE(sync_file_range, int fd, int64_t off, int64_t nbytes, unsigned int flags)
+{
+	if (flags &
+	    ~(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER))
+		return -EINVAL;
+	if (off < 0 || nbytes < 0 || off > INT64_MAX - nbytes)
+		return -EINVAL;
+	return with_file(fd, sync_range_file, flags);
 }
 
 static long flock_op(struct file *f, long op)

@@ -588,7 +588,12 @@ SYSCALL_DEFINE(truncate, const char __user *path, int64_t length)
 	r = path_vnode(AT_FDCWD, path, LOOKUP_FOLLOW, &v);
 	if (r)
 		return r;
-	r = S_ISDIR(v->mode) ? -EISDIR : vfs_permission(v, MAY_WRITE) ?: vfs_truncate(v, length);
+	/* EROFS before the permission check, as Linux */
+	r = S_ISDIR(v->mode) ? -EISDIR : vfs_check_writable(v);
+	if (!r)
+		r = vfs_permission(v, MAY_WRITE);
+	if (!r)
+		r = vfs_truncate(v, length);
 	vnode_put(v);
 	return r;
 }
@@ -697,62 +702,4 @@ SYSCALL_DEFINE(fstatfs, int fd, struct statfs __user *buf)
 	r = put_statfs(f->vnode, buf);
 	file_put(f);
 	return r;
-}
-
-/*
- * Extended attributes: no file system here keeps any. A file has none to
- * get (ENODATA, which ls and cp take as "no ACL, no label"), lists none,
- * and cannot get one (EOPNOTSUPP).
- */
-static long no_xattr(const char __user *path, int lflags, long result)
-{
-	struct vnode *v;
-	long r = path_vnode(AT_FDCWD, path, lflags, &v);
-
-	if (r)
-		return r;
-	vnode_put(v);
-	return result;
-}
-
-static long no_fxattr(int fd, long result)
-{
-	struct file *f = fd_get_file(fd);
-
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return result;
-}
-
-SYSCALL_DEFINE(getxattr, const char __user *path, const char __user *name, void __user *value,
-	       unsigned long size)
-{
-	return no_xattr(path, LOOKUP_FOLLOW, -ENODATA);
-}
-
-SYSCALL_DEFINE(lgetxattr, const char __user *path, const char __user *name, void __user *value,
-	       unsigned long size)
-{
-	return no_xattr(path, 0, -ENODATA);
-}
-
-SYSCALL_DEFINE(fgetxattr, int fd, const char __user *name, void __user *value, unsigned long size)
-{
-	return no_fxattr(fd, -ENODATA);
-}
-
-SYSCALL_DEFINE(listxattr, const char __user *path, char __user *list, unsigned long size)
-{
-	return no_xattr(path, LOOKUP_FOLLOW, 0);
-}
-
-SYSCALL_DEFINE(llistxattr, const char __user *path, char __user *list, unsigned long size)
-{
-	return no_xattr(path, 0, 0);
-}
-
-SYSCALL_DEFINE(flistxattr, int fd, char __user *list, unsigned long size)
-{
-	return no_fxattr(fd, 0);
 }

@@ -59,7 +59,7 @@ int boot_reserved_ranges(struct mem_range *out, int max);
 int cmdline_init(void);
 /* The value of "--name=value", "" for a bare "--name", NULL if absent. */
 const char *cmdline_get(const char *name);
-/* The value of the n-th "--name=value" (options that may repeat), or NULL. */
+/* The value of the n-th (from 0) "--name=value" (options that may repeat), or NULL. */
 const char *cmdline_get_nth(const char *name, int n);
 bool cmdline_has(const char *name);
 /*

@@ -44,10 +44,13 @@ void *page_alloc_zeroed(unsigned int order);
 void page_free(void *p);
 uint64_t pages_free_count(void);
 /*
- * Share counts of pages mapped by several address spaces (copy-on-write
- * after fork, MAP_SHARED memory): page_share adds a mapper; page_unshare
- * drops one and returns true when none is left, for the caller to free the
- * page; page_sharers says how many mappers there are beyond the first.
+ * Share counts of pages mapped by several address spaces: page_share adds
+ * a mapper; page_unshare drops one and returns true when none was left,
+ * for the caller to free the page; page_sharers says how many there are.
+ * Anonymous memory (copy-on-write after fork, MAP_SHARED memory) counts
+ * the mappers beyond the first; a page of the page cache counts every
+ * mapping of it (PTE_FILE: the cache keeps it while any remain); memory
+ * that is not the allocator's (the kernel image, the initrd) counts nothing.
  */
 void page_share(void *page);
 bool page_unshare(void *page);

@@ -23,6 +23,7 @@
 struct vnode;
 struct file;
 struct mount;
+struct pcache;
 struct poll_table;
 struct pipe;
 
@@ -52,6 +53,24 @@ long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct i
 void uio_free(struct uio *u);
 /* Limit the uio to its first max bytes. */
 void uio_clamp(struct uio *u, size_t max);
+/*
+ * Touch each page of the next n bytes of a writer's uio without taking
+ * them, so that copying them in later, under a file's lock, does not fault.
+ */
+void uio_prefault(struct uio *u, size_t n);
+
+/* A change of attributes: what mask names (VA_*), for setattr. */
+struct vattr {
+	unsigned int mask;
+	uint32_t mode; /* permission bits only */
+	uint32_t uid, gid;
+	struct timespec atime, mtime; /* already resolved (no UTIME_NOW/OMIT) */
+};
+#define VA_MODE	 0x1
+#define VA_UID	 0x2
+#define VA_GID	 0x4
+#define VA_ATIME 0x8
+#define VA_MTIME 0x10
 
 /* One directory entry for a readdir callback; return nonzero to stop before it. */
 typedef int (*vfs_dirent_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
@@ -82,6 +101,27 @@ struct vnode_ops {
 	long (*readlink)(struct vnode *v, char *buf, size_t size);
 	int (*truncate)(struct vnode *v, uint64_t size);
 	/*
+	 * Attributes (may be NULL: the vnode's own fields are the truth).
+	 * getattr refreshes the vnode's fields before stat reads them (a
+	 * file system whose files change behind its back, as a host's do);
+	 * setattr applies what va names (vattr_apply() does the fields) and
+	 * keeps it; fsync makes the file's data (and, unless datasync, its
+	 * attributes) durable.
+	 */
+	int (*getattr)(struct vnode *v);
+	int (*setattr)(struct vnode *v, const struct vattr *va);
+	int (*fsync)(struct vnode *v, bool datasync);
+	/*
+	 * Extended attributes (NULL: a file has none and can have none).
+	 * get and list return the bytes copied (or needed, when size is 0)
+	 * or -errno (-ERANGE when size is too small, -ENODATA when absent).
+	 */
+	long (*getxattr)(struct vnode *v, const char *name, void *buf, size_t size);
+	long (*listxattr)(struct vnode *v, char *buf, size_t size);
+	int (*setxattr)(struct vnode *v, const char *name, const void *value, size_t size,
+			int flags);
+	int (*removexattr)(struct vnode *v, const char *name);
+	/*
 	 * For mmap (may be NULL: private mappings then read through file_ops).
 	 * Call fn(page, arg) with the file's own page holding byte off while
 	 * the file cannot shrink, and return what fn returns. own: the page must
@@ -111,27 +151,105 @@ struct vnode {
 	uint64_t size;
 	uint64_t blocks; /* 512-byte units in use */
 	struct timespec atime, mtime, ctime, btime;
-	struct pipe *fifo; /* a FIFO's pipe while it is open (fs/pipe.c) */
-	uint32_t seals;	   /* a memfd's F_SEAL_* (fs/memfd.c), under lock */
+	struct pipe *fifo;     /* a FIFO's pipe while it is open (fs/pipe.c) */
+	uint32_t seals;	       /* a memfd's F_SEAL_* (fs/memfd.c), under lock */
+	struct pcache *pcache; /* its pages, for file systems on the page cache (mm/pagecache.c) */
 };
 
 void vnode_get(struct vnode *v);
 void vnode_put(struct vnode *v);
+/* Timestamps are wall-clock time (CLOCK_REALTIME). */
+struct timespec vfs_now(void);
+/* Now, as files of m keep it (to the second where they have no room for more). */
+struct timespec vfs_now_in(const struct mount *m);
+/* t cut to m's granularity. */
+struct timespec vfs_time_trunc(const struct mount *m, struct timespec t);
+/* Set the fields va names, and ctime (with v's lock held for writing, or not yet shared). */
+void vattr_apply(struct vnode *v, const struct vattr *va);
+
+/*
+ * A mounted file system's operations, all optional. statfs fills what it
+ * knows (the VFS fills f_type, f_fsid, f_flags); sync writes back what is
+ * dirty (and waits for it with wait); unmount is the last call, after the
+ * mount left the tree and every vnode of it but the root was let go: it
+ * writes everything back and frees the file system's state.
+ */
+struct mount_ops {
+	int (*statfs)(struct mount *m, struct statfs *st);
+	/* how: SYNC_WAIT, and SYNC_FINAL for the last one (unmount, power-off). */
+	int (*sync)(struct mount *m, unsigned int how);
+	void (*unmount)(struct mount *m);
+	/* Vnodes of it still in use beyond the root's own reference (umount's EBUSY). */
+	bool (*busy)(struct mount *m);
+	/* Options for /proc/mounts after rw/ro (",size=..."): bytes written to buf. */
+	int (*show_options)(struct mount *m, char *buf, size_t size);
+};
+
+#define SYNC_WAIT  0x1 /* until it is on the device */
+#define SYNC_FINAL 0x2 /* nothing is written after this: mark the file system clean */
+
+/* Mount flags (the MS_* of mount(2) that Alto keeps). */
+#define MNT_RDONLY 0x1
+#define MNT_NOSUID 0x2
+#define MNT_NODEV  0x4
+#define MNT_NOEXEC 0x8
 
 struct mount {
 	struct vnode *root;    /* referenced */
 	struct vnode *covered; /* the directory it sits on (referenced), NULL for / */
 	struct mutex ns_lock;  /* the names: lookups, creation, removal, rename */
 	const char *fstype;
-	uint32_t magic; /* statfs f_type */
-	uint64_t dev;	/* st_dev */
+	const char *source; /* what /proc/mounts shows first (a device, or the type) */
+	const struct mount_ops *ops;
+	void *priv;	    /* the file system's */
+	unsigned int flags; /* MNT_* */
+	uint32_t magic;	    /* statfs f_type */
+	uint64_t dev;	    /* st_dev */
 	unsigned int id;
 	uint64_t next_ino;
+	uint32_t time_gran; /* nanoseconds its times are kept to (0: 1) */
+	long nfiles;	    /* open files of it (atomic), for umount's EBUSY */
 	struct list link;
 };
 
 /* Attach m on the directory at path. */
 int vfs_mount(struct mount *m, const char *path);
+
+/*
+ * File system types register with FILESYSTEM(); mount(2) and the kernel's
+ * own mounts find them by name. mount makes a struct mount (root set,
+ * mount_init() called) from source (a device path or NULL), MNT_* flags and
+ * the options text data (may be NULL), or returns ERR_PTR(-errno).
+ */
+struct fs_type {
+	const char *name;
+	struct mount *(*mount)(const struct fs_type *t, const char *source, unsigned int flags,
+			       const char *data);
+	bool needs_device; /* "nodev" in /proc/filesystems when false */
+};
+
+#define FILESYSTEM(id)                                                                      \
+	static const struct fs_type id;                                                     \
+	static const struct fs_type *const id##_ptr __used __section(".filesystems") = &id; \
+	static const struct fs_type id
+
+const struct fs_type *fs_type_find(const char *name);
+void fs_types_for_each(void (*fn)(const struct fs_type *t, void *ctx), void *ctx);
+/* Mount a file system of that type on the directory at target: mount(2) without MS_REMOUNT. */
+int vfs_mount_fs(const char *fstype, const char *source, const char *target, unsigned int flags,
+		 const char *data);
+/* mount(2) with MS_REMOUNT: change the flags of the mount whose root is at target. */
+int vfs_remount(const char *target, unsigned int flags);
+/* umount2(2): detach the mount whose root is at target; -EBUSY while it is in use. */
+int vfs_umount(const char *target, int flags);
+/* Write back every file system (sync(2)); with wait, until it is on its devices. */
+void vfs_sync_all(bool wait);
+/* Write everything back, last mounted first, and mark disks clean, at power-off. */
+void vfs_shutdown(void);
+/* The kernel's --mount=SOURCE:DIR[:TYPE[:OPTIONS]] options: 0, or -errno after a line. */
+int vfs_mount_boot(void);
+/* -EROFS when v's file system is mounted read-only. */
+int vfs_check_writable(const struct vnode *v);
 
 /*
  * Open files. Reads and writes at the file position hold pos_lock when the
@@ -187,8 +305,14 @@ bool file_readable(const struct file *f);
 bool file_writable(const struct file *f);
 
 /* Boot and process launch. */
-/* The root ramfs, devfs on /dev, a ramfs on /tmp (mode 1777), the console. */
-void vfs_init(void);
+/*
+ * The root (a disk with --root=DEV[:TYPE[:OPTIONS]], else a ramfs for the
+ * image), devfs on /dev, a tmpfs on /tmp (mode 1777), the console: 0, or
+ * -errno after a line saying what failed.
+ */
+int vfs_init(void);
+/* Mount the file system of --root (not attached anywhere: it becomes /), or ERR_PTR. */
+struct mount *vfs_mount_root(const char *spec);
 /* Mount /sys (fs/sysfs.c) once the CPUs are up and the image unpacked: it lists cpu0..N-1. */
 void sysfs_init(void);
 /* Mount /proc (fs/procfs*.c), after sysfs_init. */
@@ -283,6 +407,15 @@ int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid);
 int vfs_utimes(struct vnode *v, const struct timespec *times);
 int vfs_truncate(struct vnode *v, int64_t size);
 int vfs_statfs(struct vnode *v, struct statfs *st);
+/* Extended attributes (the *xattr calls), through the file system's ops. */
+long vfs_getxattr(struct vnode *v, const char *name, void *buf, size_t size);
+long vfs_listxattr(struct vnode *v, char *buf, size_t size);
+int vfs_setxattr(struct vnode *v, const char *name, const void *value, size_t size, int flags);
+int vfs_removexattr(struct vnode *v, const char *name);
+/* fsync(2), fdatasync(2): the file's data on its device. */
+int vfs_fsync(struct file *f, bool datasync);
+/* syncfs(2): the file system holding f. */
+int vfs_syncfs(struct file *f);
 
 /* Names. */
 int vfs_mkdir(struct vnode *base, const char *path, unsigned int mode);

@@ -25,7 +25,15 @@ struct statfs {
 #define PIPEFS_MAGIC	    0x50495045
 #define ANON_INODE_FS_MAGIC 0x09041934
 
-#define ST_VALID 0x0020
+#define EXT2_SUPER_MAGIC 0xef53
+#define SYSFS_MAGIC	 0x62656572
+#define FUSE_SUPER_MAGIC 0x65735546
+
+#define ST_RDONLY 0x0001
+#define ST_NOSUID 0x0002
+#define ST_NODEV  0x0004
+#define ST_NOEXEC 0x0008
+#define ST_VALID  0x0020
 
 _Static_assert(sizeof(struct statfs) == 120, "statfs");
 

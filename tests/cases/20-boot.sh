@@ -102,7 +102,7 @@ run_test guest/console-input t_console_input
 # sleep register on microvm), the i8042 reset line, and a triple fault as the
 # last resort. The status still reaches the host through the status port.
 power_test() {
-	OUT=$("$ALTO" boot -v --no-debug-exit --timeout "$GUEST_TIMEOUT" --machine "$1" \
+	OUT=$("$ALTO" boot --verbose --no-debug-exit --timeout "$GUEST_TIMEOUT" --machine "$1" \
 		-- --selftest=nonesuch 2>&1 </dev/null)
 	STATUS=$?
 	echo "$OUT"

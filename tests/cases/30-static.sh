@@ -204,7 +204,7 @@ t_run_dry_run() {
 	build_guest_programs || return 1
 	local out out2 image dir
 	dir=$(scratch)
-	out=$("$ALTO" run --dry-run -v -m 512M -c 2 --machine q35 --strace -- --verbose \
+	out=$("$ALTO" run --dry-run --verbose -m 512M -c 2 --machine q35 --strace -- --verbose \
 		"$GT_DIR/gcc/exit" 3 2>&1 </dev/null) || return 1
 	echo "$out"
 	grep -Eq "^alto: image /tmp/alto-image-[A-Za-z0-9]{6}: [0-9]+ entries" <<<"$out" || return 1

@@ -26,7 +26,7 @@ run_test net/dhcp-pcap t_net_dhcp_pcap
 t_net_static() {
 	local pcap="$LOGDIR/static.pcap"
 	rm -f "$pcap"
-	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -v --net user --pcap "$pcap" -- \
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --verbose --net user --pcap "$pcap" -- \
 		--ip=eth0,10.0.2.99,255.255.255.0 --defaultgw=10.0.2.2 --nameserver=10.0.2.3 \
 		--nameserver=10.0.2.4 --verbose /bin/busybox cat /etc/resolv.conf /etc/hosts 2>&1)
 	STATUS=$?

@@ -1,7 +1,7 @@
 # What the documentation shows runs as shown: every example command in
-# README.md (its indented lines that start with build/bin/alto or
-# qemu-system-x86_64, run in order, each by bash exactly as written, in a
-# scratch directory where build/ is this build) and every line of the
+# README.md (the code lines under "Every line below is run as written",
+# run in order, each by bash exactly as written, in a scratch directory
+# where build/ is this build) and every line of the
 # examples in `alto --help` and `alto COMMAND --help` must end with status
 # 0 within the time limit. A README example that breaks fails here. Then
 # `make run`'s tour (tools/demo/run.sh without a terminal).
@@ -24,8 +24,12 @@ run_example() {
 	expect_status 0
 }
 
+# The code lines after "Every line below is run as written", to the next
+# paragraph (continuation lines, which start with spaces or #, left out).
 readme_examples() {
-	sed -nE 's/^    ((build\/bin\/alto|qemu-system-x86_64) .*)$/\1/p' README.md
+	awk '/^Every line below is run as written/ { on = 1; next }
+	     on && /^[^ ]/ && started { exit }
+	     on && /^    [^ #]/ { started = 1; print substr($0, 5) }' README.md
 }
 
 # The lines under "examples:" in a help text, up to the next blank line.

@@ -18,18 +18,33 @@
 #define ALTO_EXIT_TIMEOUT 124
 #define ALTO_EXIT_VMM	  125 /* QEMU could not start or failed */
 
-/* A published port: -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]. */
-struct port_map {
-	char host_ip[64];
-	unsigned int host_port, guest_port;
-	bool udp;
-};
-
 /* What a file given to alto boot is (disk.c): an initrd image or a bootable disk. */
 enum disk_format {
 	DISK_NONE,
 	DISK_RAW,
 	DISK_QCOW2
+};
+
+/* A disk attached as a virtio-blk device (volumes.c); guest "/" is the root file system. */
+struct vm_disk {
+	const char *path;
+	const char *guest; /* where the kernel mounts its ext2 file system, or NULL */
+	enum disk_format format;
+	bool readonly;
+};
+
+/* A host directory served through virtio-fs (volumes.c); guest "/" is the root. */
+struct vm_volume {
+	const char *host, *guest;
+	bool readonly;
+	char *socket; /* virtiofsd's, once checked */
+};
+
+/* A published port: -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]. */
+struct port_map {
+	char host_ip[64];
+	unsigned int host_port, guest_port;
+	bool udp;
 };
 
 struct vm_config {
@@ -64,6 +79,10 @@ struct vm_config {
 	const char *pcap;     /* filter-dump of the first NIC to this file */
 	const char **devices; /* --device: more QEMU devices */
 	int ndevices;
+	struct vm_disk *disks; /* --disk, and an ext2 root */
+	int ndisks;
+	struct vm_volume *volumes; /* -v, and the host's root in host mode */
+	int nvolumes;
 };
 
 /* Boot the VM, stream its console, and return the guest's exit status. */
@@ -81,7 +100,7 @@ void vm_check(struct vm_config *c);
  * hands the options it does not handle itself to vm_option()/app_option(),
  * which return false for an option that is not theirs.
  */
-#define VM_SHORT_OPTIONS  "m:c:vp:"
+#define VM_SHORT_OPTIONS  "m:c:v:p:"
 #define APP_SHORT_OPTIONS "e:"
 extern const struct option vm_long_options[];
 extern const struct option app_long_options[];
@@ -111,6 +130,12 @@ enum {
 	OPT_BOOTABLE,
 	OPT_VMM,
 	OPT_FIRMWARE,
+	OPT_FS,
+	OPT_SIZE,
+	OPT_DISK,
+	OPT_ROOT,
+	OPT_VERBOSE,
+	OPT_FILES,
 	OPT_TRACE,
 	OPT_TRACE_FILE,
 	OPT_TRACE_BACKTRACE,
@@ -165,6 +190,24 @@ void net_check(struct vm_config *c);
 char *net_netdev_arg(const struct vm_config *c, int i);
 char *net_device_arg(const struct vm_config *c, int i);
 
+/* Disks (volumes.c): --disk FILE[:GUESTPATH[:ro]], an ext2 root, QEMU's and the kernel's options.
+ */
+void disk_option(const char *arg, struct vm_config *c);
+/* Boot from the ext2 image at path: the first disk, mounted at /. */
+void disk_set_root(struct vm_config *c, const char *path);
+bool fsimage_is_ext2(const char *path);
+void disks_add_qemu(const struct vm_config *c, void (*add)(void *b, const char *arg), void *b);
+/* The kernel's --root= and --mount= options for the disks ("" when none). */
+char *disks_kernel_options(const struct vm_config *c);
+/* Volumes (volumes.c): -v HOSTDIR:GUESTDIR[:ro], served by virtiofsd. */
+void volume_option(const char *arg, struct vm_config *c);
+void volume_set_root(struct vm_config *c);
+/* virtiofsd is there and usable, and each volume gets its socket's path. */
+void volumes_check(struct vm_config *c);
+void volumes_add_qemu(const struct vm_config *c, void (*add)(void *b, const char *arg), void *b);
+char *volumes_kernel_options(const struct vm_config *c);
+void volumes_start(const struct vm_config *c);
+
 /* One --add (or manifest entry): a host file or directory and where it goes in the guest. */
 struct app_add {
 	const char *host;
@@ -201,6 +244,10 @@ struct app {
 	char **libs; /* the interpreter and shared libraries, at their host paths (libs.c) */
 	int nlibs;
 	bool verbose;
+	/* The host's files through virtio-fs (runtimes.c): the image holds little. */
+	bool host_files;
+	char **root_links; /* the host root's symlinks (/bin -> usr/bin...) */
+	int nroot_links;
 };
 
 void app_init(struct app *a);
@@ -222,6 +269,16 @@ void app_resolve(struct app *a, int argc, char **argv, bool several);
  * that shared objects and programs among the --add files need (libs.c).
  */
 void app_collect_libs(struct app *a, const char *host_path, const char *interp);
+/* The same for the --add entries from first on (runtime trees added later). */
+void app_collect_libs_of_adds(struct app *a, int first);
+/*
+ * What the programs need besides their libraries (runtimes.c): the data
+ * trees of the runtimes Alto knows, as --add entries; or the host's system
+ * directories as read-only volumes, the image then holding little.
+ */
+extern const char runtime_help[];
+void runtime_add_trees(struct app *a);
+void runtime_host_files(struct app *a, struct vm_config *c);
 /*
  * Read a manifest (manifest.c): lines GUEST_PATH: HOST_PATH, each a file, a
  * directory tree (DIR, slash, two stars) or a glob, added to a->adds. Exits with status 2 and
@@ -232,6 +289,14 @@ void manifest_read(struct app *a, const char *path);
 char *app_cmdline(const struct app *a);
 /* Write the image (cpio newc) to path; returns the number of entries. */
 unsigned int app_write_image(const struct app *a, const char *path);
+/* Write the same files as an ext2 file system of size bytes (0: room to spare) (fsimage.c). */
+void app_write_fs_image(const struct app *a, const char *path, unsigned long long size);
+
+/*
+ * ext2 images (fsimage.c): the tree in dir, made into a file system of size
+ * bytes (0: its files, a quarter more and 64 MiB free) with mke2fs -d.
+ */
+void fsimage_build(const char *dir, const char *output, unsigned long long size);
 
 /*
  * The image writer (image.c): a cpio newc archive whose file data is
@@ -240,6 +305,8 @@ unsigned int app_write_image(const struct app *a, const char *path);
  */
 struct image;
 struct image *image_create(const char *path);
+/* The same entries laid out in the directory dir instead, for fsimage_build(). */
+struct image *image_create_dir(const char *dir);
 /* A host file, directory (recursively, symlinks kept) or symlink at guest. */
 void image_add_path(struct image *img, const char *host, const char *guest, bool follow);
 void image_add_data(struct image *img, const char *guest, const void *data, size_t size,
@@ -289,6 +356,11 @@ void vmm_write_config(const char *vmm, const char *dir, const char *kernel, cons
 		      const char *args, int cpus, unsigned long long memory);
 /* A temporary directory under $TMPDIR, removed with what it holds when alto exits. */
 char *temp_dir(void);
+/*
+ * Run a host tool (from the Debian package named) with its standard input
+ * from a file (NULL: none) and wait for it; a failure ends alto, naming it.
+ */
+void run_host_tool(const char *package, const char *input, const char *const argv[]);
 
 int cmd_boot(int argc, char **argv);
 int cmd_run(int argc, char **argv);

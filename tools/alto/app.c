@@ -410,10 +410,71 @@ char *app_cmdline(const struct app *a)
 	return line;
 }
 
-unsigned int app_write_image(const struct app *a, const char *path)
+/* In host mode: is path in one of the host's directories the guest sees? */
+static bool on_host_volume(const char *path)
 {
-	struct image *img = image_create(path);
+	static const char *const dirs[] = { "/usr/", "/etc/", "/opt/" };
+	char *real = realpath(path, NULL);
+	bool on = false;
 
+	for (size_t i = 0; real && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		on |= !strncmp(real, dirs[i], strlen(dirs[i]));
+	free(real);
+	return on;
+}
+
+/*
+ * The host's files come through virtio-fs: the image holds the command line,
+ * the root's symlinks, the --add files and the programs that lie elsewhere.
+ */
+static unsigned int write_host_entries(const struct app *a, struct image *img)
+{
+	for (int i = 0; i < a->nroot_links; i++)
+		image_add_path(img, a->root_links[i], a->root_links[i], false);
+	for (int i = 0; i < a->nadds; i++)
+		image_add_path(img, a->adds[i].host, a->adds[i].guest, a->adds[i].follow);
+	for (int i = 0; i < a->nprogs; i++) {
+		const struct app_prog *p = &a->progs[i];
+		if (!p->runscript && !added(a, p->guest_path) && !on_host_volume(p->host_path))
+			image_add_path(img, p->host_path, p->guest_path, true);
+	}
+	char *cmdline = app_cmdline(a);
+	char *text = xasprintf("%s\n", cmdline);
+	image_add_data(img, IMAGE_CMDLINE_PATH, text, strlen(text), 0644);
+	free(text);
+	free(cmdline);
+	return image_finish(img);
+}
+
+/*
+ * Does the program's real file lie in another directory than its path's
+ * (java through /etc/alternatives)? Then it goes in with every symlink on
+ * the way kept, as the libraries do: ld.so finds $ORIGIN from the real file,
+ * which reaches its JDK's lib/. Others are copied at their path (/bin/sh,
+ * dash's contents), as the host's /bin or /usr/bin holds them.
+ */
+static bool elsewhere(const char *path)
+{
+	char *real = realpath(path, NULL), *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	if (slash)
+		*slash = 0;
+	char *real_dir = realpath(slash && slash != dir ? dir : slash ? "/" : ".", NULL);
+	char *real_slash = real ? strrchr(real, '/') : NULL;
+	if (real_slash)
+		*real_slash = 0;
+	bool differ = real && real_dir && strcmp(real_slash == real ? "/" : real, real_dir);
+	free(real);
+	free(real_dir);
+	free(dir);
+	return differ;
+}
+
+static unsigned int write_entries(const struct app *a, struct image *img)
+{
+	if (a->host_files)
+		return write_host_entries(a, img);
 	for (int i = 0; i < a->nadds; i++)
 		image_add_path(img, a->adds[i].host, a->adds[i].guest, a->adds[i].follow);
 	for (int i = 0; i < a->nprogs; i++) {
@@ -421,7 +482,11 @@ unsigned int app_write_image(const struct app *a, const char *path)
 		bool again = p->runscript || added(a, p->guest_path);
 		for (int j = 0; j < i && !again; j++)
 			again = !strcmp(a->progs[j].guest_path, p->guest_path);
-		if (!again)
+		if (again)
+			continue;
+		if (elsewhere(p->host_path))
+			image_add_resolved(img, p->host_path);
+		else
 			image_add_path(img, p->host_path, p->guest_path, true);
 	}
 	for (int i = 0; i < a->nlibs; i++)
@@ -433,4 +498,17 @@ unsigned int app_write_image(const struct app *a, const char *path)
 	free(text);
 	free(cmdline);
 	return image_finish(img);
+}
+
+unsigned int app_write_image(const struct app *a, const char *path)
+{
+	return write_entries(a, image_create(path));
+}
+
+void app_write_fs_image(const struct app *a, const char *path, unsigned long long size)
+{
+	char *dir = temp_dir();
+
+	write_entries(a, image_create_dir(dir));
+	fsimage_build(dir, path, size);
 }

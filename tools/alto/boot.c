@@ -20,9 +20,11 @@ static const char boot_usage_head[] =
 	"the console on this terminal, and exit with the guest's exit status.\n"
 	"With IMAGE (made by 'alto build'), the kernel runs the program in it, with\n"
 	"the command line stored there unless KERNEL-ARGS name another program.\n"
-	"A bootable disk (raw or qcow2, 'alto build --bootable') boots through the\n"
-	"firmware and GRUB on q35, with the kernel and command line it holds; the\n"
-	"firmware's and GRUB's own lines may come before the kernel's.\n"
+	"An ext2 image ('alto build --fs ext2') is the root file system, on a disk\n"
+	"that the program's writes go to. A bootable disk (raw or qcow2, 'alto\n"
+	"build --bootable') boots through the firmware and GRUB on q35, with the\n"
+	"kernel and command line it holds; the firmware's and GRUB's own lines may\n"
+	"come before the kernel's.\n"
 	"\n"
 	"options:\n"
 	"  --initrd FILE        an initrd image to pass to the kernel as it is\n"
@@ -56,6 +58,10 @@ static void check_image(const char *path, struct vm_config *c)
 		die("cannot read the image %s: %s", path, strerror(errno));
 	ssize_t n = read(fd, magic, sizeof(magic));
 	close(fd);
+	if (fsimage_is_ext2(path)) {
+		disk_set_root(c, path);
+		return;
+	}
 	c->disk_format = disk_detect(path);
 	if (c->disk_format != DISK_NONE) {
 		c->disk = path;
@@ -164,7 +170,7 @@ int cmd_boot(int argc, char **argv)
 	if (optind < argc && strcmp(argv[optind - 1], "--")) {
 		image = argv[optind++];
 		check_image(image, &c);
-		if (c.initrd)
+		if (c.initrd && image)
 			die("give an IMAGE or --initrd, not both");
 		if (optind < argc && strcmp(argv[optind++], "--"))
 			die("unexpected argument '%s' (kernel arguments go after --)",
@@ -174,6 +180,10 @@ int cmd_boot(int argc, char **argv)
 		setup_disk(&c, machine_given, argc - optind);
 		if (!memory_given)
 			c.memory = 256ull << 20;
+	} else if (c.ndisks && !strcmp(c.disks[0].guest ? c.disks[0].guest : "", "/")) {
+		if (!memory_given)
+			c.memory = 256ull << 20;
+		c.cmdline = image_cmdline(&c, argc - optind, argv + optind);
 	} else if (image) {
 		c.initrd = image;
 		if (!memory_given)

@@ -28,6 +28,11 @@ static const char build_usage_head[] =
 	"  -o, --output IMAGE   the image to write (required; a directory with --vmm)\n"
 	"  --format FORMAT      cpio (the default: an initrd image for alto boot or\n"
 	"                       any VMM's -initrd), raw or qcow2 (a bootable disk)\n"
+	"  --fs ext2            an ext2 file system holding the same files, made with\n"
+	"                       mke2fs -d: 'alto boot IMAGE' boots from it as a disk\n"
+	"                       (read and written: what the program writes stays)\n"
+	"  --size SIZE          the ext2 file system's size (default: its files, a\n"
+	"                       quarter more and 64M free)\n"
 	"  --bootable           a bootable disk: GPT with GRUB for BIOS and UEFI, the\n"
 	"                       kernel and the image; boots with plain\n"
 	"                       qemu-system-x86_64 -drive file=IMAGE (raw unless --format)\n"
@@ -52,6 +57,8 @@ static int usage(FILE *f, int status)
 	fputs(build_usage_head, f);
 	fputs(app_options_help, f);
 	fputs(build_usage_tail, f);
+	fputs("\nThe image is self-contained: it boots where the host's files are not.\n", f);
+	fputs(runtime_help, f);
 	return status;
 }
 
@@ -67,6 +74,8 @@ static void remove_partial(void)
 
 struct build_options {
 	const char *format; /* cpio, raw or qcow2 */
+	const char *fs;	    /* NULL (cpio) or ext2 */
+	unsigned long long size;
 	char *kernel_args;
 	const char *vmm;
 	struct vm_config vm; /* the kernel, and memory and CPUs for --vmm */
@@ -140,6 +149,8 @@ static bool build_option(int opt, const char *arg, struct build_options *o)
 		output = arg;
 		return true;
 	case 'v':
+		o->vm.verbose = true;
+		return true;
 	case 'm':
 	case 'c':
 	case OPT_KERNEL:
@@ -154,6 +165,13 @@ static bool build_option(int opt, const char *arg, struct build_options *o)
 	case OPT_VMM:
 		o->vmm = arg;
 		return true;
+	case OPT_FS:
+		o->fs = arg;
+		return true;
+	case OPT_SIZE:
+		if (parse_memory(arg, &o->size))
+			die("bad size '%s'", arg);
+		return true;
 	}
 	return false;
 }
@@ -166,9 +184,17 @@ static void check_options(struct build_options *o)
 		die("unknown format '%s' (cpio, raw or qcow2)", o->format);
 	if (o->vmm && strcmp(o->format, "cpio"))
 		die("--vmm writes a directory with a cpio image; it takes no --format or --bootable");
+	if (o->fs && strcmp(o->fs, "ext2") && strcmp(o->fs, "cpio"))
+		die("unknown file system '%s' (ext2, or cpio for an initrd image)", o->fs);
+	if (o->fs && !strcmp(o->fs, "cpio"))
+		o->fs = NULL;
+	if (o->fs && (o->vmm || strcmp(o->format, "cpio")))
+		die("--fs ext2 makes a disk of its own; it takes no --format, --bootable or --vmm");
+	if (o->size && !o->fs)
+		die("--size is for --fs ext2 images");
 	vm_check(&o->vm);
 	if (*o->kernel_args && !o->vmm && !strcmp(o->format, "cpio"))
-		die("a cpio image holds no kernel options: give them to alto boot");
+		die("a cpio or ext2 image holds no kernel options: give them to alto boot");
 	/* They go into grub.cfg and JSON as they are: keep them to plain words. */
 	if (strpbrk(o->kernel_args, "'\"\\$;`\n\t"))
 		die("kernel options for a disk or a VMM must not hold quotes, backslashes, $, ; or `");
@@ -181,6 +207,8 @@ int cmd_build(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "bootable", no_argument, NULL, OPT_BOOTABLE },
 		{ "vmm", required_argument, NULL, OPT_VMM },
+		{ "fs", required_argument, NULL, OPT_FS },
+		{ "size", required_argument, NULL, OPT_SIZE },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "cpus", required_argument, NULL, 'c' },
@@ -208,20 +236,23 @@ int cmd_build(int argc, char **argv)
 	check_options(&o);
 	/* After a --, the command line may hold several programs (alto/commands.h). */
 	app_resolve(&a, argc - first, argv + first, optind > 0 && !strcmp(argv[optind - 1], "--"));
+	runtime_add_trees(&a);
 	double start = now_ms();
 	if (o.vmm) {
 		build_vmm_dir(&a, &o);
 		return 0;
 	}
 	atexit(remove_partial);
-	if (strcmp(o.format, "cpio"))
+	if (o.fs)
+		app_write_fs_image(&a, output, o.size);
+	else if (strcmp(o.format, "cpio"))
 		build_disk(&a, &o);
 	else
 		app_write_image(&a, output);
 	done = true;
 	struct stat st;
 	if (o.vm.verbose && !stat(output, &st))
-		warnx_("%s %s: %lld KiB, built in %.1f ms", o.format, output,
+		warnx_("%s %s: %lld KiB, built in %.1f ms", o.fs ? o.fs : o.format, output,
 		       (long long)st.st_size >> 10, now_ms() - start);
 	return 0;
 }

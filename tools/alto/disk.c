@@ -43,33 +43,6 @@
 /* GRUB modules: the partition table and file system, and the commands grub.cfg uses. */
 #define GRUB_MODULES "part_gpt", "fat", "normal", "configfile", "test", "search", "search_fs_file"
 
-/*
- * Run a host tool (from the Debian package named) with its standard input
- * from a file (NULL: none) and wait for it; a failure ends alto, naming it.
- */
-static void run_tool(const char *package, const char *input, const char *const argv[])
-{
-	pid_t pid = fork();
-	int ws;
-
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int in = open(input ? input : "/dev/null", O_RDONLY);
-		int out = open("/dev/null", O_WRONLY);
-		if (in < 0 || out < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
-			_exit(126);
-		execvp(argv[0], (char *const *)argv);
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	if (waitpid(pid, &ws, 0) != pid)
-		die("waitpid: %s", strerror(errno));
-	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
-		die("%s is missing: install Debian's %s", argv[0], package);
-	if (!WIFEXITED(ws) || WEXITSTATUS(ws))
-		die("%s failed making the disk", argv[0]);
-}
-
 static void write_file(const char *path, const void *data, size_t size)
 {
 	FILE *f = fopen(path, "w");
@@ -147,14 +120,14 @@ static void make_grub_images(const char *dir)
 	char *efi = xasprintf("%s/BOOTX64.EFI", dir);
 	char *core = xasprintf("%s/core.img", dir);
 
-	run_tool("grub-efi-amd64-bin", NULL,
-		 (const char *const[]){ "grub-mkimage", "-O", "x86_64-efi", "-d", GRUB_EFI_DIR,
-					"-o", efi, "-p", "/boot/grub", "-c", early, GRUB_MODULES,
-					"multiboot2", NULL });
-	run_tool("grub-pc-bin", NULL,
-		 (const char *const[]){ "grub-mkimage", "-O", "i386-pc", "-d", GRUB_PC_DIR, "-o",
-					core, "-p", "/boot/grub", "-c", early, GRUB_MODULES,
-					"biosdisk", "linux", NULL });
+	run_host_tool("grub-efi-amd64-bin", NULL,
+		      (const char *const[]){ "grub-mkimage", "-O", "x86_64-efi", "-d", GRUB_EFI_DIR,
+					     "-o", efi, "-p", "/boot/grub", "-c", early,
+					     GRUB_MODULES, "multiboot2", NULL });
+	run_host_tool("grub-pc-bin", NULL,
+		      (const char *const[]){ "grub-mkimage", "-O", "i386-pc", "-d", GRUB_PC_DIR,
+					     "-o", core, "-p", "/boot/grub", "-c", early,
+					     GRUB_MODULES, "biosdisk", "linux", NULL });
 	free(early);
 	free(efi);
 	free(core);
@@ -170,7 +143,7 @@ static void make_sized_file(const char *path, off_t size)
 
 static void mcopy(const char *esp, const char *from, const char *to)
 {
-	run_tool("mtools", NULL, (const char *const[]){ "mcopy", "-i", esp, from, to, NULL });
+	run_host_tool("mtools", NULL, (const char *const[]){ "mcopy", "-i", esp, from, to, NULL });
 }
 
 /* The ESP as a file of its own: a FAT file system holding everything GRUB reads. */
@@ -187,10 +160,11 @@ static off_t make_esp(const char *dir, const struct disk_config *d, const char *
 		size = 8 * MIB;
 	make_sized_file(esp, size);
 	make_sized_file(marker, 0);
-	run_tool("dosfstools", NULL, (const char *const[]){ "mkfs.fat", "-n", "ALTO", esp, NULL });
-	run_tool("mtools", NULL,
-		 (const char *const[]){ "mmd", "-i", esp, "::/EFI", "::/EFI/BOOT", "::/boot",
-					"::/boot/grub", NULL });
+	run_host_tool("dosfstools", NULL,
+		      (const char *const[]){ "mkfs.fat", "-n", "ALTO", esp, NULL });
+	run_host_tool("mtools", NULL,
+		      (const char *const[]){ "mmd", "-i", esp, "::/EFI", "::/EFI/BOOT", "::/boot",
+					     "::/boot/grub", NULL });
 	mcopy(esp, efi, "::/EFI/BOOT/BOOTX64.EFI");
 	mcopy(esp, cfg, "::/boot/grub/grub.cfg");
 	mcopy(esp, d->kernel, "::/boot/alto.elf");
@@ -216,7 +190,7 @@ static void partition(const char *dir, const char *raw, off_t esp_size)
 	char *path = xasprintf("%s/partitions.sfdisk", dir);
 
 	write_file(path, script, strlen(script));
-	run_tool("fdisk", path, (const char *const[]){ "sfdisk", "-q", raw, NULL });
+	run_host_tool("fdisk", path, (const char *const[]){ "sfdisk", "-q", raw, NULL });
 	free(script);
 	free(path);
 }
@@ -281,9 +255,9 @@ void disk_build(const struct disk_config *d, const char *dir)
 	if (close(fd))
 		die("cannot write %s: %s", raw, strerror(errno));
 	if (d->qcow2)
-		run_tool("qemu-utils", NULL,
-			 (const char *const[]){ "qemu-img", "convert", "-f", "raw", "-O", "qcow2",
-						raw, d->output, NULL });
+		run_host_tool("qemu-utils", NULL,
+			      (const char *const[]){ "qemu-img", "convert", "-f", "raw", "-O",
+						     "qcow2", raw, d->output, NULL });
 	free(raw);
 }
 

@@ -2,8 +2,12 @@
  * The image writer: a cpio newc archive made with lib/cpio.c, the code the
  * kernel reads it with. Names are stored without the leading slash (as
  * Linux's initramfs and `find . | cpio -o` do, so `cpio -i` extracts below
- * the working directory); each path is written once, parents first.
+ * the working directory); each path is written once, parents first. The
+ * same entries can instead be laid out in a directory (image_create_dir),
+ * from which fsimage.c makes an ext2 file system with mke2fs -d: both kinds
+ * of image hold exactly the same files.
  */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +34,8 @@ struct seen {
 
 struct image {
 	const char *path;
+	const char *stage; /* a directory to lay the entries out in, instead of a cpio archive */
+	int out;	   /* in a directory: the file being written, or -1 */
 	FILE *f;
 	size_t offset;
 	uint32_t next_ino;
@@ -69,9 +75,59 @@ static void seen_add(struct image *img, const char *guest, const char *host, con
 
 static void put(struct image *img, const void *data, size_t size)
 {
+	if (img->stage) {
+		for (size_t done = 0; done < size;) {
+			ssize_t n = write(img->out, (const char *)data + done, size - done);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				die("cannot write into %s: %s", img->stage, strerror(errno));
+			done += (size_t)n;
+		}
+		return;
+	}
 	if (size && fwrite(data, 1, size, img->f) != size)
 		die("cannot write the image %s: %s", img->path, strerror(errno));
 	img->offset += size;
+}
+
+/* guest's place in the directory an image is laid out in. */
+static char *staged(struct image *img, const char *guest)
+{
+	return xasprintf("%s%s", img->stage, guest);
+}
+
+/* An entry laid out in the directory; a file is written next, through img->out. */
+static void stage_entry(struct image *img, const char *guest, unsigned int mode)
+{
+	char *path = staged(img, guest);
+
+	img->out = -1;
+	if ((mode & CPIO_S_IFMT) == CPIO_S_IFDIR) {
+		if (mkdir(path, mode & 07777) && errno != EEXIST)
+			die("cannot make %s: %s", path, strerror(errno));
+		/* Read and searched whatever the umask: the exact mode goes in. */
+		chmod(path, mode & 07777);
+	} else if ((mode & CPIO_S_IFMT) == CPIO_S_IFREG) {
+		img->out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (img->out < 0)
+			die("cannot make %s: %s", path, strerror(errno));
+		fchmod(img->out, mode & 07777);
+	}
+	free(path);
+	img->entries++;
+}
+
+/* The file written is complete: it gets its time, as the archive would record it. */
+static void stage_done(struct image *img, uint32_t mtime)
+{
+	struct timespec t[2] = { { mtime, 0 }, { mtime, 0 } };
+
+	if (img->stage && img->out >= 0) {
+		futimens(img->out, t);
+		close(img->out);
+		img->out = -1;
+	}
 }
 
 /* The header and padded name of one entry; the caller writes size bytes of data next. */
@@ -92,6 +148,10 @@ static void put_header(struct image *img, const char *guest, unsigned int mode, 
 
 	if (e.namelen > 4096)
 		die("the guest path %s is too long for the image", guest);
+	if (img->stage) {
+		stage_entry(img, guest, mode);
+		return;
+	}
 	put(img, buf, cpio_header(buf, img->offset, &e));
 	img->entries++;
 }
@@ -100,7 +160,8 @@ static void put_pad(struct image *img, size_t size)
 {
 	static const char zeros[4];
 
-	put(img, zeros, cpio_data_pad(size));
+	if (!img->stage)
+		put(img, zeros, cpio_data_pad(size));
 }
 
 /* Make every parent directory of guest that the image does not have yet. */
@@ -175,6 +236,7 @@ static void add_file(struct image *img, const char *host, const char *guest, con
 		die("%s is too large for the image (cpio newc holds files up to 4 GiB)", host);
 	put_header(img, guest, st->st_mode, st->st_mtime, st->st_size);
 	copy_data(img, host, fd, st->st_size);
+	stage_done(img, st->st_mtime);
 	close(fd);
 }
 
@@ -188,6 +250,17 @@ static void add_symlink(struct image *img, const char *host, const char *guest,
 		die("cannot read the symlink %s: %s", host, strerror(errno));
 	if ((size_t)n == sizeof(target))
 		die("the symlink %s has a target too long for the image", host);
+	if (img->stage) {
+		char *path = staged(img, guest);
+		target[n] = 0;
+		struct timespec t[2] = { { st->st_mtime, 0 }, { st->st_mtime, 0 } };
+		if (symlink(target, path))
+			die("cannot make %s: %s", path, strerror(errno));
+		utimensat(AT_FDCWD, path, t, AT_SYMLINK_NOFOLLOW);
+		free(path);
+		img->entries++;
+		return;
+	}
 	put_header(img, guest, CPIO_S_IFLNK | 0777, st->st_mtime, n);
 	put(img, target, n);
 	put_pad(img, n);
@@ -319,6 +392,7 @@ void image_add_data(struct image *img, const char *guest, const void *data, size
 	put_header(img, guest, CPIO_S_IFREG | mode, img->mtime, size);
 	put(img, data, size);
 	put_pad(img, size);
+	stage_done(img, img->mtime);
 }
 
 bool image_has(struct image *img, const char *guest)
@@ -358,8 +432,41 @@ struct image *image_create(const char *path)
 	return img;
 }
 
+struct image *image_create_dir(const char *dir)
+{
+	struct image *img = xmalloc(sizeof(*img));
+
+	*img = (struct image){
+		.path = dir, .stage = dir, .out = -1, .next_ino = 1, .mtime = build_time()
+	};
+	return img;
+}
+
+/* Directories get their times last, when nothing more is added to them. */
+static void stage_dir_time(const void *node, VISIT which, void *arg)
+{
+	const struct seen *s = *(const struct seen *const *)node;
+	struct image *img = arg;
+	struct stat st;
+
+	if ((which != postorder && which != leaf) || (s->mode & CPIO_S_IFMT) != CPIO_S_IFDIR)
+		return;
+	uint32_t mtime = s->host && !stat(s->host, &st) ? (uint32_t)st.st_mtime : img->mtime;
+	struct timespec t[2] = { { mtime, 0 }, { mtime, 0 } };
+	char *path = staged(img, s->guest);
+	utimensat(AT_FDCWD, path, t, 0);
+	free(path);
+}
+
 unsigned int image_finish(struct image *img)
 {
+	if (img->stage) {
+		unsigned int entries = img->entries;
+		twalk_r(img->seen, stage_dir_time, img);
+		free(img);
+		return entries;
+	}
+
 	struct cpio_entry e = { .name = CPIO_TRAILER, .namelen = strlen(CPIO_TRAILER), .nlink = 1 };
 	char buf[CPIO_HEADER_SIZE + sizeof(CPIO_TRAILER) + 4];
 	unsigned int entries = img->entries;

@@ -260,7 +260,10 @@ static void collect(struct collector *c, const char *path, bool strict)
 	if (!elf_open(path, &m))
 		return;
 	read_dynamic(&m, &d);
-	char *origin = dirname_of(path);
+	/* $ORIGIN is the real file's directory (ld.so resolves it so), not a symlink's. */
+	char *real = realpath(path, NULL);
+	char *origin = dirname_of(real ? real : path);
+	free(real);
 	for (int i = 0; i < d.nneeded; i++) {
 		char *lib = resolve(d.needed[i], &d, origin, c->exe_rpath);
 		if (!lib && strict)
@@ -316,6 +319,19 @@ static void collect_added(struct collector *c, const char *host)
 	}
 	if (dir)
 		closedir(dir);
+}
+
+void app_collect_libs_of_adds(struct app *a, int first)
+{
+	struct collector c = { .a = a };
+
+	for (int i = 0; i < a->nlibs; i++)
+		collected(&c, a->libs[i]);
+	for (int i = first; i < a->nadds; i++)
+		collect_added(&c, a->adds[i].host);
+	for (int i = 0; i < c.nseen; i++)
+		free(c.seen[i]);
+	free(c.seen);
 }
 
 void app_collect_libs(struct app *a, const char *host_path, const char *interp)

@@ -28,7 +28,16 @@ const char vm_options_help[] =
 	"  --device SPEC        add a QEMU device (-device SPEC), e.g. for tests\n"
 	"  --no-rng             leave out the virtio-rng device (host entropy)\n"
 	"  --dry-run            print the QEMU command and do not start it\n"
-	"  -v, --verbose        print the QEMU command (and timings) before running it\n";
+	"  --verbose            print the QEMU command (and timings) before running it\n"
+	"  -v, --volume HOSTDIR:GUESTDIR[:ro]\n"
+	"                       serve the host directory HOSTDIR at GUESTDIR through\n"
+	"                       virtio-fs (virtiofsd, as root), read and written, or\n"
+	"                       read-only with :ro (repeatable)\n"
+	"  --disk FILE[:GUESTPATH[:ro]]\n"
+	"                       attach FILE (raw or qcow2) as a virtio disk (/dev/vda,\n"
+	"                       vdb... in order); with GUESTPATH, mount the ext2 file\n"
+	"                       system on it there (read-only with :ro). Writes go to\n"
+	"                       FILE (repeatable)\n";
 
 const char app_options_help[] =
 	"  -e, --env NAME=VALUE set a variable in the program's environment (repeatable);\n"
@@ -54,13 +63,15 @@ const struct option vm_long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "no-debug-exit", no_argument, NULL, OPT_NO_DEBUG_EXIT },
 	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "volume", required_argument, NULL, 'v' },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "publish", required_argument, NULL, 'p' },
 	{ "mac", required_argument, NULL, OPT_MAC },
 	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "disk", required_argument, NULL, OPT_DISK },
 	{ 0 },
 };
 
@@ -123,6 +134,13 @@ void vm_check(struct vm_config *c)
 		die("--cpus must be between 1 and 64");
 	if (c->memory < (16ull << 20))
 		die("--memory must be at least 16M");
+	volumes_check(c);
+	for (int i = 0; c->disk && i < c->ndisks; i++) {
+		if (c->disks[i].guest)
+			die("a bootable disk carries its own command line: attach --disk %s without a "
+			    "guest path",
+			    c->disks[i].path);
+	}
 	net_check(c);
 }
 
@@ -171,8 +189,11 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 	case OPT_CPU_FEATURES:
 		c->cpu_features = arg;
 		return true;
-	case 'v':
+	case OPT_VERBOSE:
 		c->verbose = true;
+		return true;
+	case 'v':
+		volume_option(arg, c);
 		return true;
 	case OPT_DEVICE:
 		c->devices = xrealloc(c->devices, (c->ndevices + 1) * sizeof(*c->devices));
@@ -180,6 +201,9 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 		return true;
 	case OPT_NO_RNG:
 		c->no_rng = true;
+		return true;
+	case OPT_DISK:
+		disk_option(arg, c);
 		return true;
 	}
 	return net_option(opt, arg, c);

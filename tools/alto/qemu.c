@@ -76,7 +76,45 @@ static void addf(struct argv_builder *b, const char *fmt, ...)
 	add(b, buf);
 }
 
-/* virtio devices: MMIO ones in their modern form, host entropy, the NICs, the user's. */
+static void add_kernel(struct argv_builder *b, const struct vm_config *c)
+{
+	add(b, "-kernel");
+	add(b, c->kernel);
+	if (c->initrd) {
+		add(b, "-initrd");
+		add(b, c->initrd);
+	}
+	/* The disks' options are the kernel's: they come before a program named there. */
+	char *disks = disks_kernel_options(c), *volumes = volumes_kernel_options(c);
+	char *line = xasprintf("%s%s%s%s%s", disks, *disks ? " " : "", volumes, *volumes ? " " : "",
+			       c->cmdline ? c->cmdline : "");
+	free(volumes);
+	add(b, "-append");
+	add(b, line);
+	free(line);
+	free(disks);
+}
+
+/* A bootable disk, left unchanged (snapshot); with UEFI, OVMF in the two flash devices. */
+static void add_disk(struct argv_builder *b, const struct vm_config *c)
+{
+	if (c->uefi_code) {
+		add(b, "-drive");
+		addf(b, "if=pflash,format=raw,unit=0,readonly=on,file=%s", c->uefi_code);
+		add(b, "-drive");
+		addf(b, "if=pflash,format=raw,unit=1,file=%s", c->uefi_vars);
+	}
+	add(b, "-drive");
+	addf(b, "file=%s,format=%s,if=virtio,snapshot=on", c->disk,
+	     c->disk_format == DISK_QCOW2 ? "qcow2" : "raw");
+}
+
+static void add_arg(void *b, const char *arg)
+{
+	add(b, arg);
+}
+
+/* virtio devices: MMIO ones in their modern form, host entropy, the NICs, the user's, disks. */
 static void add_devices(struct argv_builder *b, const struct vm_config *c)
 {
 	bool pci = !strncmp(c->machine, "q35", 3);
@@ -103,18 +141,8 @@ static void add_devices(struct argv_builder *b, const struct vm_config *c)
 		add(b, "-device");
 		add(b, c->devices[i]);
 	}
-}
-
-static void add_kernel(struct argv_builder *b, const struct vm_config *c)
-{
-	add(b, "-kernel");
-	add(b, c->kernel);
-	if (c->initrd) {
-		add(b, "-initrd");
-		add(b, c->initrd);
-	}
-	add(b, "-append");
-	add(b, c->cmdline ? c->cmdline : "");
+	disks_add_qemu(c, add_arg, b);
+	volumes_add_qemu(c, add_arg, b);
 }
 
 /* The trace port's file (include/alto/trace.h) and the gdbstub, stopped at the start. */
@@ -133,20 +161,6 @@ static void add_observe(struct argv_builder *b, const struct vm_config *c)
 	}
 }
 
-/* A bootable disk, left unchanged (snapshot); with UEFI, OVMF in the two flash devices. */
-static void add_disk(struct argv_builder *b, const struct vm_config *c)
-{
-	if (c->uefi_code) {
-		add(b, "-drive");
-		addf(b, "if=pflash,format=raw,unit=0,readonly=on,file=%s", c->uefi_code);
-		add(b, "-drive");
-		addf(b, "if=pflash,format=raw,unit=1,file=%s", c->uefi_vars);
-	}
-	add(b, "-drive");
-	addf(b, "file=%s,format=%s,if=virtio,snapshot=on", c->disk,
-	     c->disk_format == DISK_QCOW2 ? "qcow2" : "raw");
-}
-
 static void build_args(struct argv_builder *b, const struct vm_config *c, const char *accel,
 		       const char *status_path)
 {
@@ -154,7 +168,10 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 
 	add(b, qemu ? qemu : "qemu-system-x86_64");
 	add(b, "-M");
-	add(b, c->machine);
+	if (c->nvolumes)
+		addf(b, "%s,memory-backend=altomem", c->machine);
+	else
+		add(b, c->machine);
 	add(b, "-accel");
 	add(b, accel);
 	add(b, "-cpu");
@@ -377,6 +394,7 @@ int vm_boot(const struct vm_config *c)
 	sigaction(SIGTERM, &sa, NULL);
 
 	double start = now_ms();
+	volumes_start(c);
 	pid_t pid = start_qemu(c, b.args, &old);
 	int ws = wait_with_timeout(pid, c->timeout);
 	if (ws == -1) {

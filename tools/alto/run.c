@@ -38,6 +38,16 @@ static const char run_usage_head[] =
 static const char run_usage_tail[] =
 	"  --strace             print every system call of the program\n"
 	"  --keep-image FILE    write the image to FILE and keep it (see alto boot)\n"
+	"  --root FS            cpio (the default: the files in RAM) or ext2 (the same\n"
+	"                       files in an ext2 file system on a disk, as alto build\n"
+	"                       --fs ext2 makes it; with --keep-image, writes stay)\n"
+	"  --files MODE         where the program's files come from: host (the host's\n"
+	"                       /usr, /etc and /opt read-only through virtio-fs, so it\n"
+	"                       reads what it reads natively; needs root) or image (the\n"
+	"                       program, its libraries and its runtime's data trees in\n"
+	"                       the image, as alto build makes it). By default, host\n"
+	"                       for a dynamically linked program given no --add or\n"
+	"                       --manifest, image otherwise\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"Memory defaults to 256M. KERNEL-OPTIONS are --name[=value] words for the\n"
@@ -117,13 +127,15 @@ int cmd_run(int argc, char **argv)
 	static const struct option own[] = {
 		{ "strace", no_argument, NULL, OPT_STRACE },
 		{ "keep-image", required_argument, NULL, OPT_KEEP_IMAGE },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "files", required_argument, NULL, OPT_FILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct option *options = options_join((const struct option *const[]){
 		own, vm_long_options, app_long_options, observe_long_options, NULL });
 	struct observe o = { 0 };
-	const char *keep = NULL;
+	const char *keep = NULL, *root = "cpio", *files = "auto";
 	bool strace = false;
 	struct vm_config c;
 	struct app a;
@@ -139,6 +151,10 @@ int cmd_run(int argc, char **argv)
 			strace = true;
 		else if (opt == OPT_KEEP_IMAGE)
 			keep = optarg;
+		else if (opt == OPT_ROOT)
+			root = optarg;
+		else if (opt == OPT_FILES)
+			files = optarg;
 		else if (opt == 'h')
 			return usage(stdout, 0);
 		else if (!vm_option(opt, optarg, &c) && !app_option(opt, optarg, &a) &&
@@ -146,8 +162,23 @@ int cmd_run(int argc, char **argv)
 			return usage_error("run");
 	}
 	int first = kernel_options(argc, argv, optind, &extra);
+	if (strcmp(root, "cpio") && strcmp(root, "ext2"))
+		die("unknown root file system '%s' (cpio or ext2)", root);
+	if (strcmp(files, "auto") && strcmp(files, "host") && strcmp(files, "image"))
+		die("unknown --files mode '%s' (host or image)", files);
 	/* After a --, the command line may hold several programs (alto/commands.h). */
 	app_resolve(&a, argc - first, argv + first, optind > 0 && !strcmp(argv[optind - 1], "--"));
+	if (!strcmp(files, "auto"))
+		files = a.nlibs && !a.nadds && !strcmp(root, "cpio") && !geteuid() &&
+					!access("/usr/lib/qemu/virtiofsd", X_OK) ?
+				"host" :
+				"image";
+	if (!strcmp(files, "host") && strcmp(root, "cpio"))
+		die("--files host serves the host's files to a root in RAM: no --root ext2");
+	if (!strcmp(files, "host"))
+		runtime_host_files(&a, &c);
+	else
+		runtime_add_trees(&a);
 	vm_check(&c);
 
 	const char *image = keep ? keep : make_temp_image();
@@ -156,10 +187,15 @@ int cmd_run(int argc, char **argv)
 	signal(SIGINT, remove_image_and_die); /* vm_boot() takes these over */
 	signal(SIGTERM, remove_image_and_die);
 	signal(SIGHUP, remove_image_and_die);
-	build_image(&a, image, c.verbose);
+	if (!strcmp(root, "ext2")) {
+		app_write_fs_image(&a, image, 0);
+		disk_set_root(&c, image);
+	} else {
+		build_image(&a, image, c.verbose);
+		c.initrd = image;
+	}
 	if (keep)
 		remove_at_exit = NULL;
-	c.initrd = image;
 	c.cmdline = kernel_cmdline(&c, strace, observe_kernel_options(&o), extra);
 	observe_setup(&o, &c,
 		      a.nprogs ? a.progs[0].host_path :

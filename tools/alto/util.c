@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE /* pipe2, vasprintf */
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "alto.h"
 
@@ -230,18 +233,26 @@ int usage_error(const char *command)
 /* Temporary directories made by temp_dir(), removed (with their files) at exit. */
 static char *temp_dirs[4];
 
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	/* A directory made read-only (an image's tree) is emptied all the same. */
+	if (type == FTW_DP)
+		return rmdir(path), 0;
+	return unlink(path), 0;
+}
+
+static int make_writable(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (type == FTW_D && (st->st_mode & 0700) != 0700)
+		chmod(path, st->st_mode | 0700);
+	return 0;
+}
+
 static void remove_temp_dirs(void)
 {
 	for (size_t i = 0; i < sizeof(temp_dirs) / sizeof(temp_dirs[0]) && temp_dirs[i]; i++) {
-		DIR *d = opendir(temp_dirs[i]);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				unlinkat(dirfd(d), e->d_name, 0);
-		}
-		if (d)
-			closedir(d);
-		rmdir(temp_dirs[i]);
+		nftw(temp_dirs[i], make_writable, 16, FTW_PHYS);
+		nftw(temp_dirs[i], remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	}
 }
 
@@ -263,4 +274,27 @@ char *temp_dir(void)
 		atexit(remove_temp_dirs);
 	temp_dirs[n] = dir;
 	return dir;
+}
+
+void run_host_tool(const char *package, const char *input, const char *const argv[])
+{
+	pid_t pid = fork();
+	int ws;
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int in = open(input ? input : "/dev/null", O_RDONLY);
+		int out = open("/dev/null", O_WRONLY);
+		if (in < 0 || out < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+			_exit(126);
+		execvp(argv[0], (char *const *)argv);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	if (waitpid(pid, &ws, 0) != pid)
+		die("waitpid: %s", strerror(errno));
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
+		die("%s is missing: install Debian's %s", argv[0], package);
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws))
+		die("%s failed", argv[0]);
 }
