@@ -168,6 +168,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(devices_init());
 	if (vfs_init())
 		power_off(EXIT_USAGE);
+	bootchart_step("vfs_init()");
 	BOOT_STEP(unpack_initrd());
 	BOOT_STEP(ramdisk_init());
 	BOOT_STEP(sysfs_init());
