@@ -31,7 +31,7 @@ t_enosys() {
 	expect_status 0 && expect_out '^kexec_load: -1 ENOSYS$' || return 1
 	local lines
 	lines=$(grep -c 'system call kexec_load (246) is not implemented' <<<"$OUT")
-	[ "$lines" -eq 1 ] || { echo "expected the ENOSYS line once, got $lines"; return 1; }
+	[ "$lines" -eq 1 ] || { fail "expected the ENOSYS line once, got $lines"; return 1; }
 	[ "$(grep -c '^kexec_load: -1 ENOSYS$' <<<"$OUT")" -eq 3 ]
 }
 run_test guest/runtime/enosys-once t_enosys

@@ -69,8 +69,8 @@ bb_setup() {
 	input=$2
 	[ "$input" = - ] && input=/dev/null || input="$F/$input"
 	eval "args=($4)"
-	[ "$(id -u)" -eq 0 ] || { echo "the busybox tests compare owners: run them as root"; return 1; }
-	[ -x "$BB" ] || { echo "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
+	[ "$(id -u)" -eq 0 ] || { fail "the busybox tests compare owners: run them as root"; return 1; }
+	[ -x "$BB" ] || { fail "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
 }
 
 # bb_native SETUP OUT: busybox on the host, from /, in a clean environment.
@@ -251,7 +251,7 @@ bb_prepare_all() {
 }
 
 t_bb_fixture() {
-	[ -x "$BB" ] || { echo "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
+	[ -x "$BB" ] || { fail "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
 	bb_prepare_all && ls -laR "$BB_DIR/fixture"
 }
 run_test host/busybox-fixture t_bb_fixture

@@ -12,7 +12,7 @@ PROC_BB=/bin/busybox
 proc_run() {
 	local cpus=$1
 	shift
-	[ -x "$PROC_BB" ] || { echo "$PROC_BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
+	[ -x "$PROC_BB" ] || { fail "$PROC_BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
 	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -c "$cpus" "$PROC_BB" "$@" 2>&1 </dev/null)
 	STATUS=$?
 	echo "$OUT"
@@ -25,10 +25,10 @@ t_proc_maps() {
 	local lines bad
 	lines=$(grep -Ev '^(Cmdline|Booted in) ' <<<"$OUT")
 	bad=$(grep -Ev -- "$re" <<<"$lines")
-	[ -z "$bad" ] || { echo "lines not in Linux's format:"; echo "$bad"; return 1; }
+	[ -z "$bad" ] || { echo "$bad"; fail "lines not in Linux's format (above)"; return 1; }
 	# The name column starts at character 74 (after 73 fixed ones).
 	bad=$(grep -E '\[stack\]$' <<<"$lines" | awk '{ print index($0, "[stack]") }')
-	[ "$bad" = 74 ] || { echo "[stack] at column $bad, not 74"; return 1; }
+	[ "$bad" = 74 ] || { fail "[stack] at column $bad, not 74"; return 1; }
 	expect_out ' r-xp ' ' rw-p .*\[stack\]$' ' rw-p .*\[heap\]$'
 }
 run_test guest/procfs/busybox-maps t_proc_maps
@@ -42,7 +42,7 @@ t_proc_files() {
 			$'^processor\t: 1$' $'^flags\t\t: fpu ' $'^cpu MHz\t\t: [0-9]+\\.[0-9]{3}$' \
 			'^MemTotal: +[1-9][0-9]* kB$' '^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}$' \
 			'^Linux version ' '^0::/$' '^root:x:0:0:root:/:' || return 1
-	[ "$(grep -c $'^processor\t' <<<"$OUT")" -eq 2 ] || { echo "expected 2 processors"; return 1; }
+	[ "$(grep -c $'^processor\t' <<<"$OUT")" -eq 2 ] || { fail "expected 2 processors"; return 1; }
 }
 run_test guest/procfs/busybox-files t_proc_files
 

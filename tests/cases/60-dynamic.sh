@@ -99,8 +99,8 @@ dyn_compare() {
 	echo "$native"
 	echo "--- alto (status $STATUS):"
 	echo "$RAW"
-	[ "$status" -eq "$STATUS" ] || { echo "exit statuses differ"; return 1; }
-	[ "$(trim "$native")" = "$(trim "$OUT")" ] || { echo "outputs differ"; return 1; }
+	[ "$status" -eq "$STATUS" ] || { fail "exit statuses differ"; return 1; }
+	[ "$(trim "$native")" = "$(trim "$OUT")" ] || { fail "outputs differ"; return 1; }
 }
 
 # A PIE lands at a random base: main's address differs between two boots.
