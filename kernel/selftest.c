@@ -33,7 +33,11 @@ static bool named(const char *list, const char *name)
 	return false;
 }
 
-enum outcome { PASSED, FAILED, SKIPPED };
+enum outcome {
+	PASSED,
+	FAILED,
+	SKIPPED
+};
 
 static enum outcome run_one(const struct selftest *t)
 {

@@ -8,6 +8,8 @@
 #include <uapi/errno.h>
 
 #define PAGE 4096ull
+/* No segment may reach past the application's half (Linux's TASK_SIZE). */
+#define ELF_TOP 0x7ffffffff000ull
 
 static bool in_file(size_t size, uint64_t off, uint64_t len)
 {
@@ -49,7 +51,8 @@ static int check_header(const Elf64_Ehdr *eh, size_t size, uint64_t file_size, c
 
 static int check_load(const Elf64_Phdr *ph, uint64_t size, struct elf_info *info, const char **why)
 {
-	if (ph->p_filesz > ph->p_memsz || ph->p_vaddr + ph->p_memsz < ph->p_vaddr)
+	if (ph->p_filesz > ph->p_memsz || ph->p_memsz > ELF_TOP ||
+	    ph->p_vaddr > ELF_TOP - ph->p_memsz)
 		return fail(why, "an ELF executable with a malformed segment");
 	if (ph->p_filesz && !in_file(size, ph->p_offset, ph->p_filesz))
 		return fail(why, "truncated ELF file (a segment lies beyond its end)");

@@ -121,6 +121,19 @@ void app_collect_libs(struct app *a, const char *interp);
  * "FILE:LINE: what is wrong" on a bad line or a missing host file.
  */
 void manifest_read(struct app *a, const char *path);
+/*
+ * The dynamic section's strings of an ELF file of size bytes (libs.c): the
+ * needed libraries, DT_RUNPATH and DT_RPATH, each NUL-terminated inside the
+ * file. Any bytes may be given (every offset is checked); false when they
+ * are not a 64-bit ELF file with sound program headers.
+ */
+#define DYN_NEEDED_MAX 256
+struct dyn_info {
+	const char *needed[DYN_NEEDED_MAX];
+	int nneeded;
+	const char *runpath, *rpath;
+};
+bool elf_read_dynamic(const void *data, size_t size, struct dyn_info *d);
 /* The application command line as the kernel splits it (IMAGE_CMDLINE_PATH). */
 char *app_cmdline(const struct app *a);
 /* Write the image (cpio newc) to path; returns the number of entries. */
