@@ -64,7 +64,9 @@ void boot_info_parse(uint64_t pa)
 		panic("boot: bad PVH start info magic %#x at %#lx", si->magic, pa);
 	boot_info.start_info_pa = pa;
 	if (si->cmdline_paddr)
-		strlcpy(boot_info.cmdline, phys_to_virt(si->cmdline_paddr), BOOT_CMDLINE_MAX);
+		boot_info.cmdline_too_long =
+			strlcpy(boot_info.cmdline, phys_to_virt(si->cmdline_paddr),
+				BOOT_CMDLINE_MAX) >= BOOT_CMDLINE_MAX;
 	boot_info.rsdp = si->rsdp_paddr;
 	copy_memmap(si);
 

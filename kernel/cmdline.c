@@ -7,13 +7,13 @@
  */
 #include <alto/args.h>
 #include <alto/boot.h>
+#include <alto/compiler.h>
 #include <alto/console.h>
+#include <alto/errno_names.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
-
-#define MAX_WORDS 4096
 
 struct words {
 	char *text;
@@ -29,16 +29,23 @@ static const char *const known_options[] = {
 	"selftest", "verbose", "quiet", "strace", "env", "tty", "stdin-eof",
 };
 
+/* Split line into words: counted first, so that any number of them fits. */
 static int split(const char *line, struct words *out)
 {
 	size_t len = strlen(line);
 
 	out->text = kmalloc(len + 1);
-	out->w = kmalloc(MAX_WORDS * sizeof(char *));
-	if (!out->text || !out->w)
+	if (!out->text)
 		return -ENOMEM;
 	memcpy(out->text, line, len + 1);
-	out->n = args_split(out->text, out->w, MAX_WORDS);
+	out->n = args_split(out->text, NULL, INT32_MAX);
+	if (out->n < 0)
+		return out->n;
+	out->w = kmalloc(((size_t)out->n + 1) * sizeof(char *));
+	if (!out->w)
+		return -ENOMEM;
+	memcpy(out->text, line, len + 1);
+	out->n = args_split(out->text, out->w, out->n);
 	if (out->n < 0)
 		return out->n;
 	out->first_app = 0;
@@ -49,6 +56,10 @@ static int split(const char *line, struct words *out)
 
 int cmdline_init(void)
 {
+	if (boot_info.cmdline_too_long) {
+		printk("alto: the command line is longer than %d bytes\n", BOOT_CMDLINE_MAX - 1);
+		return -E2BIG;
+	}
 	int r = split(boot_info.cmdline, &kernel_words);
 
 	if (r == -EINVAL)
@@ -97,15 +108,34 @@ const char *cmdline_unknown_option(void)
 	return NULL;
 }
 
+/* The slots a list of n words and its NULL has: a power of two, at least 8. */
+static size_t capacity(int n)
+{
+	size_t cap = 8;
+
+	while (cap < (size_t)n + 1)
+		cap *= 2;
+	return cap;
+}
+
+/* Add a word to the argv or envp list (NULL-terminated), which grows by doubling. */
 static int append(struct app_command *c, const char *word, bool env)
 {
 	char ***list = env ? &c->envp : &c->argv;
 	int *n = env ? &c->envc : &c->argc;
 
-	if (*n + 2 > MAX_WORDS)
-		return -E2BIG;
-	if (!*list && !(*list = kzalloc(MAX_WORDS * sizeof(char *))))
-		return -ENOMEM;
+	if (!*list) {
+		*list = kmalloc(capacity(0) * sizeof(char *));
+		if (!*list)
+			return -ENOMEM;
+	} else if ((size_t)*n + 2 > capacity(*n)) {
+		char **bigger = kmalloc(2 * capacity(*n) * sizeof(char *));
+		if (!bigger)
+			return -ENOMEM;
+		memcpy(bigger, *list, ((size_t)*n + 1) * sizeof(char *));
+		kfree(*list);
+		*list = bigger;
+	}
 	(*list)[(*n)++] = (char *)word;
 	(*list)[*n] = NULL;
 	return 0;
@@ -133,10 +163,14 @@ static int image_words(struct words *out, const char *(*read_file)(const char *p
 
 	if (!text)
 		return 0;
-	int r = split(text, out);
-	if (r)
-		printk("alto: %s: %s\n", IMAGE_CMDLINE_PATH,
-		       r == -EINVAL ? "unterminated quote" : "cannot split it");
+	int r = IS_ERR(text) ? (int)PTR_ERR(text) : split(text, out);
+	if (r == -EINVAL)
+		printk("alto: %s: unterminated quote\n", IMAGE_CMDLINE_PATH);
+	else if (r == -E2BIG)
+		printk("alto: %s is larger than the arguments and environment Linux takes\n",
+		       IMAGE_CMDLINE_PATH);
+	else if (r)
+		printk("alto: cannot read %s: %s\n", IMAGE_CMDLINE_PATH, errno_text(-r));
 	return r;
 }
 

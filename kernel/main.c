@@ -4,6 +4,7 @@
  * (boot.S) to the moment the work starts.
  */
 #include <alto/acpi.h>
+#include <alto/args.h>
 #include <alto/apic.h>
 #include <alto/boot.h>
 #include <alto/console.h>
@@ -27,8 +28,7 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 
-#define EXIT_USAGE	  2
-#define IMAGE_CMDLINE_MAX (1 << 20)
+#define EXIT_USAGE 2
 
 void kernel_main(uint32_t start_info_pa);
 
@@ -74,16 +74,23 @@ static void print_boot_lines(void)
 	printk("Booted in %lu.%02lu ms\n", us / 1000, (us % 1000) / 10);
 }
 
-/* The image's command line file, for cmdline_app_command(). */
+/* The image's command line file, for cmdline_app_command(): NULL when absent. */
 static const char *read_image_file(const char *path)
 {
 	struct file *f = vfs_open_kernel(path, O_RDONLY, 0);
 
 	if (IS_ERR(f))
-		return NULL;
+		return PTR_ERR(f) == -ENOENT ? NULL : (const char *)f;
 	long size = vfs_file_size(f);
-	char *text = size >= 0 && size < IMAGE_CMDLINE_MAX ? kmalloc((size_t)size + 1) : NULL;
-	if (text && vfs_pread(f, text, (size_t)size, 0) == size)
+	char *text = size >= 0 && size <= (long)ARGS_MAX_QUOTED ? kmalloc((size_t)size + 1) :
+								  ERR_PTR(-E2BIG);
+	if (!text)
+		text = ERR_PTR(-ENOMEM);
+	if (!IS_ERR(text) && vfs_pread(f, text, (size_t)size, 0) != size) {
+		kfree(text);
+		text = ERR_PTR(-EIO);
+	}
+	if (!IS_ERR(text))
 		text[size] = 0;
 	file_put(f);
 	return text;
@@ -101,7 +108,7 @@ static void unpack_initrd(void)
 /* Exit statuses as a shell gives them for a command it cannot run. */
 static int start_failure_status(int err)
 {
-	return err == -ENOENT ? 127 : err == -ENOEXEC || err == -EACCES ? 126 : 1;
+	return err == -ENOENT ? 127 : err == -ENOEXEC || err == -EACCES || err == -E2BIG ? 126 : 1;
 }
 
 static int run_application(void)

@@ -8,6 +8,7 @@
  * gets a random base, as do the interpreter, the stack and the heap; the
  * stack is laid out exactly as Linux builds it for a new program.
  */
+#include <alto/args.h>
 #include <alto/cpu.h>
 #include <alto/elf.h>
 #include <alto/errno_names.h>
@@ -341,6 +342,12 @@ int exec_load(struct process *p, const char *path, int argc, char *const argv[],
 	      char *const envp[], struct exec_image *out)
 {
 	struct loader l = { .p = p };
+	const char *why;
+
+	if (args_exec_check(path, argc, argv, envc, envp, &why)) {
+		printk("alto: %s: %s\n", path, why);
+		return -E2BIG;
+	}
 	int r = open_elf(&l.prog, path);
 
 	if (r && !l.prog.file)

@@ -7,11 +7,11 @@
 #define ALTO_BOOT_H
 
 #include <stdint.h>
+#include <alto/console.h>
 #include <alto/mm.h>
 
 #define BOOT_MAX_MEMMAP	 64
 #define BOOT_MAX_MODULES 4
-#define BOOT_CMDLINE_MAX 4096
 
 struct boot_module {
 	uint64_t start, size;
@@ -19,6 +19,7 @@ struct boot_module {
 
 struct boot_info {
 	char cmdline[BOOT_CMDLINE_MAX];
+	bool cmdline_too_long; /* what the loader gave did not fit: refused at boot */
 	struct mem_range memmap[BOOT_MAX_MEMMAP];
 	int nmemmap;
 	struct boot_module modules[BOOT_MAX_MODULES];
@@ -51,8 +52,9 @@ struct app_command {
 
 /*
  * The application's command: from the kernel command line, else from the
- * image's command line file (read_file returns its text or NULL). argc is 0
- * when neither names a program. Returns 0 or -errno.
+ * image's command line file (read_file returns its text, NULL when there is
+ * none, or an ERR_PTR). argc is 0 when neither names a program. Returns 0
+ * or -errno, having said what is wrong.
  */
 int cmdline_app_command(struct app_command *c, const char *(*read_file)(const char *path));
 

@@ -169,7 +169,7 @@ t_build_image() {
 	[ "$(sort <<<"$list" | uniq -d)" = "" ] || { fail "a path is in the image twice"; return 1; }
 	local cmdline expect
 	cmdline=$(cd "$dir" && cpio -i --quiet --to-stdout .alto/cmdline <app.img)
-	expect="--env=PATH=$DEFAULT_PATH --env=HOME=/home/me '--env=GREETING=hello world' $prog 'two words' '' 'it'\\''s'"
+	expect="--env=PATH=$DEFAULT_PATH --env=HOME=/home/me '--env=GREETING=hello world' $prog 'two words' '' \"it's\""
 	echo "cmdline: $cmdline"
 	[ "$cmdline" = "$expect" ] || { fail "expected: $expect"; return 1; }
 	mkdir "$dir/out" && (cd "$dir/out" && cpio -idm --quiet <../app.img) || return 1

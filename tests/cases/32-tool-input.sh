@@ -33,3 +33,135 @@ t_tool_wrapping_elf() {
 	rm -rf "$dir"
 }
 run_test host/tool-wrapping-elf t_tool_wrapping_elf
+
+# compare_sizes ARGS...: tests/guest/args --sizes ARGS natively (as native()
+# runs programs) and under alto run: the same counts, sizes and hash.
+compare_sizes() {
+	local prog native guest status
+	prog=$(cd "$GT_DIR" && pwd)/gcc/args
+	native=$(cd / && env -i PATH="$DEFAULT_PATH" HOME=/root "$prog" --sizes "$@" 2>&1)
+	guest=$("$ALTO" run --timeout "$GUEST_TIMEOUT" "$prog" --sizes "$@" 2>&1 </dev/null)
+	status=$?
+	guest=$(strip_kernel_lines <<<"$guest")
+	echo "native: $native"
+	echo "alto (status $status): $guest"
+	[ "$status" -eq 0 ] && [ "$native" = "$guest" ] ||
+		fail "expected the same sizes natively and in Alto, and status 0"
+}
+
+# What Linux runs, Alto runs: 15 strings of 131071 bytes (just under Linux's
+# 2 MiB with their pointers; Alto stopped at 1 MiB and powered off with
+# status 0), and 120,000 words (Alto stopped at 4,094).
+t_args_at_linux_limits() {
+	build_guest_programs || return 1
+	local big words=() i
+	big=$(head -c 131071 /dev/zero | tr '\0' x)
+	for i in {1..15}; do
+		words+=("$big")
+	done
+	compare_sizes "${words[@]}" || return 1
+	words=()
+	for ((i = 0; i < 120000; i++)); do
+		words+=("w$((i % 10))")
+	done
+	compare_sizes "${words[@]}"
+}
+run_test guest/runtime/args-at-linux-limits t_args_at_linux_limits
+
+# refused TEXT ARGS...: `alto run ARGS` is refused with status 2 and TEXT,
+# without starting QEMU ($dir/qemu); the output is shown cut short.
+refused() {
+	local text=$1 out status
+	shift
+	out=$(ALTO_QEMU="$dir/qemu" "$ALTO" run "$@" 2>&1 </dev/null)
+	status=$?
+	echo "alto run with $# words -> status $status: ${out:0:300}"
+	[ "$status" -eq 2 ] && grep -qF -- "$text" <<<"$out" && [ ! -e "$dir/args" ] ||
+		fail "expected status 2, the text '$text' and no QEMU"
+}
+
+# Beyond Linux's limits the tool refuses as execve would (E2BIG), before QEMU
+# starts. The tool itself can take more than the guest when its stack limit
+# is larger (Linux allows a quarter of it, up to 6 MiB).
+t_args_beyond_limits() {
+	build_guest_programs || return 1
+	local dir big words=() i
+	dir=$(scratch)
+	make_fake_qemu "$dir"
+	big=$(head -c 131071 /dev/zero | tr '\0' x)
+	for i in {1..17}; do
+		words+=("$big")
+	done
+	(
+		ulimit -s unlimited
+		refused "the arguments and environment take more than Linux takes (2 MiB" \
+			"$GT_DIR/gcc/args" "${words[@]}"
+	) || return 1
+	(
+		ulimit -s unlimited
+		# 15 arguments that fit, and a variable from this environment that does not.
+		export ALTO_TEST_BIG="${big:0:131000}"
+		refused "the arguments and environment take more than Linux takes (2 MiB" \
+			-e ALTO_TEST_BIG "$GT_DIR/gcc/args" "${words[@]:0:15}"
+	) || return 1
+	rm -rf "$dir"
+}
+run_test host/alto-run-args-beyond-limits t_args_beyond_limits
+
+# image_with_cmdline DIR TEXT: an image made with GNU cpio (not the tool, which
+# refuses what Linux refuses) holding tests/guest/args at /bin/args and TEXT as
+# its command line file.
+image_with_cmdline() {
+	local dir=$1
+	mkdir -p "$dir/root/.alto" "$dir/root/bin" && cp "$GT_DIR/gcc/args" "$dir/root/bin/args" &&
+		printf '%s\n' "$2" >"$dir/root/.alto/cmdline" &&
+		(cd "$dir/root" && find . | cpio -o -H newc --quiet) >"$dir/image"
+}
+
+# The kernel checks again what it is given: a string over 131071 bytes is
+# refused as execve refuses it (126, a shell's status for E2BIG), and a
+# command line file too large to hold Linux's limits ends the boot with a
+# line and status 2 (it used to power off with status 0, running nothing).
+t_kernel_args_limits() {
+	build_guest_programs || return 1
+	local dir big
+	dir=$(scratch)
+	big=$(head -c 131072 /dev/zero | tr '\0' x)
+	image_with_cmdline "$dir/a" "/bin/args --sizes $big" || return 1
+	OUT=$("$ALTO" boot --timeout "$GUEST_TIMEOUT" "$dir/a/image" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 126 &&
+		expect_out '^alto: /bin/args: an argument or environment string is longer than Linux takes' ||
+		return 1
+	image_with_cmdline "$dir/b" "/bin/args --sizes $(head -c 5000000 /dev/zero | tr '\0' ' ')x" ||
+		return 1
+	OUT=$("$ALTO" boot --timeout "$GUEST_TIMEOUT" "$dir/b/image" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 2 &&
+		expect_out '^alto: /.alto/cmdline is larger than the arguments and environment Linux takes$' ||
+		return 1
+	rm -rf "$dir"
+}
+run_test guest/runtime/kernel-args-limits t_kernel_args_limits
+
+# Option values that make no sense are refused, not taken as something else:
+# -c 4294967297 ran on 1 CPU, -m -5 was a huge size, --timeout nan, inf and
+# 1e308 were accepted (1e308 made the tool spin forever); a kernel command
+# line longer than the kernel keeps was cut silently.
+t_tool_bad_values() {
+	tool_says 2 "bad CPU count '4294967297' (from 1 to 64)" "$ALTO" boot --dry-run -c 4294967297 &&
+		tool_says 2 "bad CPU count '-1'" "$ALTO" boot --dry-run -c -1 &&
+		tool_says 2 "bad CPU count '65' (from 1 to 64)" "$ALTO" boot --dry-run -c 65 &&
+		tool_says 2 "bad memory size '-5'" "$ALTO" boot --dry-run -m -5 &&
+		tool_says 2 "bad memory size '+5G'" "$ALTO" boot --dry-run -m +5G &&
+		tool_says 2 "bad timeout 'nan'" "$ALTO" boot --dry-run --timeout nan &&
+		tool_says 2 "bad timeout 'inf'" "$ALTO" boot --dry-run --timeout inf &&
+		tool_says 2 "bad timeout '1e308'" "$ALTO" boot --dry-run --timeout 1e308 &&
+		tool_says 2 "bad timeout '-1'" "$ALTO" boot --dry-run --timeout -1 &&
+		tool_says 0 "-smp 64 " "$ALTO" boot --dry-run -c 64 --timeout 1e9 &&
+		tool_says 2 "the kernel command line is 4096 bytes long; the kernel takes at most 4095" \
+			"$ALTO" boot --dry-run -- "--verbose=$(head -c 4086 /dev/zero | tr '\0' x)"
+}
+run_test host/tool-bad-values t_tool_bad_values

@@ -159,6 +159,19 @@ static char *check_elf(const char *path, const struct stat *st)
 	return interp;
 }
 
+/* What Linux's execve would refuse (E2BIG), refused here, before anything boots. */
+static void check_exec_limits(const struct app *a)
+{
+	char **argv = xmalloc(((size_t)a->nargs + 1) * sizeof(*argv));
+	const char *why;
+
+	argv[0] = a->guest_path;
+	memcpy(argv + 1, a->args, (size_t)a->nargs * sizeof(*argv));
+	if (args_exec_check(a->guest_path, a->nargs + 1, argv, a->nenv, a->env, &why))
+		die("cannot run %s: %s (E2BIG)", a->program, why);
+	free(argv);
+}
+
 void app_resolve(struct app *a, int argc, char **argv)
 {
 	struct stat st;
@@ -171,6 +184,7 @@ void app_resolve(struct app *a, int argc, char **argv)
 	const char *path = strchr(a->program, '/') ? a->program : search_path(a->program);
 	a->guest_path = path_absolute(path);
 	a->host_path = xstrdup(path);
+	check_exec_limits(a);
 	if (stat(path, &st))
 		die("cannot run %s: %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))

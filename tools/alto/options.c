@@ -3,12 +3,15 @@
  * machine, accelerator, kernel, timeout), parsed and checked in one place so
  * that boot and run take them the same way and explain them the same way.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <alto/console.h>
 #include "alto.h"
 
 const char vm_options_help[] =
@@ -114,22 +117,40 @@ void vm_check(const struct vm_config *c)
 		die("--cpus must be between 1 and 64");
 	if (c->memory < (16ull << 20))
 		die("--memory must be at least 16M");
+	if (c->cmdline && strlen(c->cmdline) >= BOOT_CMDLINE_MAX)
+		die("the kernel command line is %zu bytes long; the kernel takes at most %d",
+		    strlen(c->cmdline), BOOT_CMDLINE_MAX - 1);
 }
 
+#define TIMEOUT_MAX 1e9 /* seconds: about 31 years, and a time_t for sure */
+
+/* Seconds, a finite number from 0 (no limit) to TIMEOUT_MAX. */
 static double parse_timeout(const char *arg)
 {
 	char *end;
 	double t = strtod(arg, &end);
 
-	if (*end || end == arg || t < 0)
-		die("bad timeout '%s'", arg);
+	if (*end || end == arg || !isfinite(t) || t < 0 || t > TIMEOUT_MAX)
+		die("bad timeout '%s' (seconds, from 0 for none to %.0f)", arg, TIMEOUT_MAX);
 	return t;
+}
+
+/* A whole number from lo to hi, in decimal, nothing else. */
+static long parse_count(const char *what, const char *arg, long lo, long hi)
+{
+	char *end;
+
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || *arg < '0' || *arg > '9')
+		die("bad %s '%s'", what, arg);
+	if (v < lo || v > hi)
+		die("bad %s '%s' (from %ld to %ld)", what, arg, lo, hi);
+	return v;
 }
 
 bool vm_option(int opt, const char *arg, struct vm_config *c)
 {
-	char *end;
-
 	switch (opt) {
 	case OPT_KERNEL:
 		c->kernel = arg;
@@ -139,9 +160,7 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 			die("bad memory size '%s'", arg);
 		return true;
 	case 'c':
-		c->cpus = (int)strtol(arg, &end, 10);
-		if (*end || end == arg)
-			die("bad CPU count '%s'", arg);
+		c->cpus = (int)parse_count("CPU count", arg, 1, 64);
 		return true;
 	case OPT_MACHINE:
 		c->machine = arg;

@@ -85,6 +85,9 @@ char *xasprintf(const char *fmt, ...)
 int parse_memory(const char *s, unsigned long long *out)
 {
 	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1; /* strtoull would take "-5" as a huge number, and " 5" */
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	unsigned shift = 0;
