@@ -100,8 +100,10 @@ static void unpack_initrd(void)
 {
 	for (int i = 0; i < boot_info.nmodules; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
-		if (initrd_unpack(phys_to_virt(m->start), m->size))
-			panic("the image is not a valid cpio archive");
+		if (initrd_unpack(phys_to_virt(m->start), m->size)) {
+			printk("alto: the image cannot be used (see above); nothing runs\n");
+			power_off(EXIT_USAGE);
+		}
 	}
 }
 

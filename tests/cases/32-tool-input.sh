@@ -161,3 +161,52 @@ t_tool_bad_values() {
 			"$ALTO" boot --dry-run -- "--verbose=$(head -c 4086 /dev/zero | tr '\0' x)"
 }
 run_test host/tool-bad-values t_tool_bad_values
+
+# Image content that the kernel cannot use ends the boot with a line and
+# status 2, never a panic: a file where Alto mounts /proc, /sys, /dev or
+# /tmp (the tool refuses it first), and a truncated or damaged archive (the
+# tool checks a whole image before booting it; --initrd passes one as it is).
+t_image_mount_points() {
+	build_guest_programs || return 1
+	local dir prog mp
+	dir=$(scratch)
+	make_fake_qemu "$dir"
+	prog=$GT_DIR/gcc/exit
+	for mp in /proc /sys /dev /tmp; do
+		refused "Alto mounts a file system there, so only a directory can go there" \
+			--add "$prog:$mp" "$prog" || return 1
+		mkdir -p "$dir$mp/root${mp}" "$dir$mp/root/bin" && cp "$prog" "$dir$mp/root/bin/exit" &&
+			(cd "$dir$mp/root" && rmdir ".$mp" && echo hello >".$mp" &&
+				find . | cpio -o -H newc --quiet) >"$dir$mp/image" || return 1
+		boot "$dir$mp/image" -- /bin/exit 0
+		expect_status 2 && expect_out "^initrd: the image has a file at $mp, where Alto mounts" \
+			'^alto: the image cannot be used' || return 1
+	done
+	# A directory is fine there (the mount hides what it holds, as on Linux).
+	mkdir -p "$dir/ok/root/proc/stale" "$dir/ok/root/bin" && cp "$prog" "$dir/ok/root/bin/exit" &&
+		(cd "$dir/ok/root" && find . | cpio -o -H newc --quiet) >"$dir/ok/image" || return 1
+	boot "$dir/ok/image" -- /bin/exit 5
+	expect_status 5 || return 1
+	rm -rf "$dir"
+}
+run_test guest/runtime/image-mount-points t_image_mount_points
+
+t_truncated_image() {
+	build_guest_programs || return 1
+	local dir size cut
+	dir=$(scratch)
+	"$ALTO" build -o "$dir/good.img" "$GT_DIR/gcc/exit" 3 || return 1
+	size=$(stat -c %s "$dir/good.img")
+	for cut in 300 $((size / 2)) $((size - 1)); do
+		head -c "$cut" "$dir/good.img" >"$dir/cut.img"
+		tool_says 2 "is not a whole Alto image: the cpio archive is truncated or damaged" \
+			"$ALTO" boot "$dir/cut.img" || return 1
+		boot --initrd "$dir/cut.img"
+		expect_status 2 && expect_out "^initrd: malformed cpio archive \(bad or truncated entry" \
+			'^alto: the image cannot be used' || return 1
+	done
+	boot "$dir/good.img"
+	expect_status 3 || return 1
+	rm -rf "$dir"
+}
+run_test guest/runtime/truncated-image t_truncated_image

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <alto/cpio.h>
 #include "alto.h"
 
 static const char boot_usage_head[] =
@@ -40,20 +43,37 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-/* An image must be readable and a cpio newc archive; say what is wrong otherwise. */
+/*
+ * An image must be readable and a whole cpio newc archive (read with the
+ * kernel's own reader, lib/cpio.c); say what is wrong otherwise.
+ */
 static void check_image(const char *path)
 {
-	char magic[6];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 
 	if (fd < 0 && errno == ENOENT)
 		die("no image '%s' (kernel arguments go after --)", path);
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st))
 		die("cannot read the image %s: %s", path, strerror(errno));
-	ssize_t n = read(fd, magic, sizeof(magic));
-	close(fd);
-	if (n != sizeof(magic) || memcmp(magic, "070701", 6))
+	if (!S_ISREG(st.st_mode) || st.st_size < 6)
 		die("%s is not an Alto image (a cpio newc archive, as alto build writes)", path);
+	void *data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (data == MAP_FAILED)
+		die("cannot read the image %s: %s", path, strerror(errno));
+	if (memcmp(data, "070701", 6))
+		die("%s is not an Alto image (a cpio newc archive, as alto build writes)", path);
+	struct cpio_entry e;
+	size_t off = 0, last = 0;
+	int r;
+	while ((r = cpio_next(data, st.st_size, &off, &e)) == 1)
+		last = off;
+	if (r < 0)
+		die("%s is not a whole Alto image: the cpio archive is truncated or damaged at "
+		    "byte %zu of %lld",
+		    path, last, (long long)st.st_size);
+	munmap(data, st.st_size);
 }
 
 /* With an image the program runs, so its console input follows the stdin protocol. */
