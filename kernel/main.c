@@ -168,6 +168,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	smp_ipi_init();
 	irq_enable();
 	uart_enable_input();
+	stop_request_init();
 	rtc_init();
 	tsc_refine_start();
 	fpu_init();

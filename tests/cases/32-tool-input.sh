@@ -210,3 +210,131 @@ t_truncated_image() {
 	rm -rf "$dir"
 }
 run_test guest/runtime/truncated-image t_truncated_image
+
+# start_until_ready DIR ALTO-ARGS...: alto run in the background with
+# TMPDIR=DIR/tmp and its output in DIR/out; waits until the program says
+# "ready". Sets TOOL_PID and QEMU_PID.
+start_until_ready() {
+	local dir=$1 i
+	shift
+	mkdir -p "$dir/tmp"
+	TMPDIR="$dir/tmp" "$ALTO" run --timeout "$GUEST_TIMEOUT" "$@" </dev/null >"$dir/out" 2>&1 &
+	TOOL_PID=$!
+	for ((i = 0; i < 1200; i++)); do
+		grep -q '^ready' "$dir/out" 2>/dev/null && break
+		sleep 0.1
+	done
+	QEMU_PID=$(pgrep -P "$TOOL_PID" | head -n 1)
+	echo "tool $TOOL_PID, QEMU ${QEMU_PID:-none}; its files:"
+	ls -l "/proc/$TOOL_PID/fd" | grep -o '/.*' | sort -u
+	grep -q '^ready' "$dir/out" || fail "the program never said ready"
+}
+
+# finish_tool DIR: wait for the tool; sets STATUS and OUT; QEMU must be gone,
+# and nothing left in DIR/tmp.
+finish_tool() {
+	local dir=$1
+	wait "$TOOL_PID"
+	STATUS=$?
+	OUT=$(cat "$dir/out")
+	echo "$OUT"
+	echo "[exit status $STATUS]"
+	# Gone, or a zombie waiting for a reaper (its state field is Z).
+	local i state
+	for ((i = 0; i < 50; i++)); do
+		state=$(cut -d' ' -f3 "/proc/$QEMU_PID/stat" 2>/dev/null)
+		[ -z "$state" ] || [ "$state" = Z ] && break
+		sleep 0.1
+	done
+	if [ -n "$state" ] && [ "$state" != Z ]; then
+		kill -9 "$QEMU_PID"
+		fail "QEMU ($QEMU_PID) outlived the tool"
+	fi
+	[ -z "$(ls -A "$dir/tmp")" ] || fail "files left in \$TMPDIR: $(ls -A "$dir/tmp")"
+}
+
+# Signals to the tool stop the VM cleanly: the program gets SIGTERM (handled,
+# ignored or by default), and the VM is stopped after --stop-timeout or at a
+# second signal. The tool's temporary files were in $TMPDIR, and none is
+# left (they are removed as soon as they are made).
+t_tool_signals() {
+	build_guest_programs || return 1
+	local dir prog
+	dir=$(scratch)
+	prog=$GT_DIR/gcc/signal
+	start_until_ready "$dir/a" "$prog" wait-term handle || return 1
+	ls -l "/proc/$TOOL_PID/fd" | grep -q "$dir/a/tmp/alto-image-.* (deleted)" ||
+		fail "the image is not a removed file in \$TMPDIR"
+	ls -l "/proc/$TOOL_PID/fd" | grep -q "$dir/a/tmp/alto-status-.* (deleted)" ||
+		fail "the status file is not a removed file in \$TMPDIR"
+	kill -TERM "$TOOL_PID"
+	finish_tool "$dir/a"
+	expect_status 0 && expect_out '^SIGTERM handled: cleaning up and exiting$' || return 1
+
+	start_until_ready "$dir/b" "$prog" wait-term default || return 1
+	kill -INT "$TOOL_PID"
+	finish_tool "$dir/b"
+	expect_status 143 && expect_out 'terminated by SIGTERM' || return 1
+
+	start_until_ready "$dir/c" --stop-timeout 2 "$prog" wait-term ignore || return 1
+	kill -HUP "$TOOL_PID"
+	finish_tool "$dir/c"
+	expect_status 137 &&
+		expect_out '^alto: the program did not end within 2 s of SIGTERM \(after Hangup\); stopped the VM$' ||
+		return 1
+
+	start_until_ready "$dir/d" "$prog" wait-term ignore || return 1
+	kill -TERM "$TOOL_PID"
+	sleep 1
+	kill -TERM "$TOOL_PID"
+	finish_tool "$dir/d"
+	expect_status 137 && expect_out '^alto: Terminated again: stopping the VM now$' || return 1
+
+	# Killed outright, the tool takes QEMU with it and leaves nothing behind.
+	start_until_ready "$dir/e" "$prog" wait-term handle || return 1
+	kill -KILL "$TOOL_PID"
+	finish_tool "$dir/e"
+	expect_status 137 || return 1
+	rm -rf "$dir"
+}
+run_test guest/runtime/tool-signals t_tool_signals
+
+# With no program (self tests, a bare boot) a stop request powers off at once.
+t_tool_signal_boot() {
+	local dir pid i
+	dir=$(scratch)
+	"$ALTO" boot --timeout "$GUEST_TIMEOUT" -- --selftest=hang >"$dir/out" 2>&1 </dev/null &
+	pid=$!
+	for ((i = 0; i < 1200; i++)); do
+		grep -q 'spinning forever' "$dir/out" 2>/dev/null && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	wait "$pid"
+	STATUS=$?
+	OUT=$(cat "$dir/out")
+	echo "$OUT"
+	expect_status 143 && expect_out '^alto: stopped by the host$' || return 1
+	rm -rf "$dir"
+}
+run_test guest/runtime/tool-signal-boot t_tool_signal_boot
+
+# A manifest that never ends is refused, not read forever (a generous
+# timeout catches a tool that would read on): /dev/zero (NUL bytes), an
+# endless stream of lines, a line longer than any two paths.
+t_manifest_endless() {
+	local dir
+	dir=$(scratch)
+	make_fake_qemu "$dir"
+	tool_says 2 "alto: /dev/zero:1: a NUL byte: not a text file" \
+		timeout 120 "$ALTO" run --manifest /dev/zero /bin/true || return 1
+	tool_says 2 ":1000001: more than 1000000 lines" \
+		timeout 120 bash -c "yes '/x: /etc/hostname' | \"$ALTO\" build -o \"$dir/x.img\" --manifest /dev/stdin /bin/true" ||
+		return 1
+	[ ! -e "$dir/x.img" ] || fail "a half-written image was left behind" || return 1
+	head -c 9000 /dev/zero | tr '\0' a >"$dir/long.manifest"
+	tool_says 2 "long.manifest:1: a line longer than 8256 bytes" \
+		"$ALTO" run --manifest "$dir/long.manifest" /bin/true || return 1
+	rm -rf "$dir"
+}
+run_test host/manifest-endless t_manifest_endless

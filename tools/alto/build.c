@@ -36,16 +36,6 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-/* A half-written image is removed when the tool fails. */
-static const char *output;
-static bool done;
-
-static void remove_partial(void)
-{
-	if (output && !done)
-		unlink(output);
-}
-
 int cmd_build(int argc, char **argv)
 {
 	static const struct option own[] = {
@@ -56,6 +46,7 @@ int cmd_build(int argc, char **argv)
 	};
 	struct option *options =
 		options_join((const struct option *const[]){ own, app_long_options, NULL });
+	const char *output = NULL;
 	bool verbose = false;
 	struct app a;
 	int opt;
@@ -75,10 +66,10 @@ int cmd_build(int argc, char **argv)
 	if (!output)
 		die("no image given: alto build -o IMAGE PROGRAM [ARGS...]");
 	app_resolve(&a, argc - optind, argv + optind);
-	atexit(remove_partial);
+	remove_on_exit(output); /* a half-written image, however the tool ends */
 	double start = now_ms();
 	unsigned int entries = app_write_image(&a, output);
-	done = true;
+	remove_on_exit(NULL);
 	struct stat st;
 	if (verbose && !stat(output, &st))
 		warnx_("image %s: %u entries, %lld KiB, built in %.1f ms", output, entries,

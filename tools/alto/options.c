@@ -26,6 +26,10 @@ const char vm_options_help[] =
 	"  --cpu-features LIST  CPU features to add or remove, as QEMU's -cpu takes them\n"
 	"                       (e.g. +x2apic,+tsc-deadline)\n"
 	"  --timeout SECONDS    stop the VM after this long (exit status 124)\n"
+	"  --stop-timeout SECONDS\n"
+	"                       on SIGTERM, SIGINT or SIGHUP the program gets SIGTERM;\n"
+	"                       the VM is stopped if it has not ended this long after\n"
+	"                       (default 10; exit status 137), or at a second signal\n"
 	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
 	"                       powers off through ACPI or a reset (tests those paths)\n"
 	"  --dry-run            print the QEMU command and do not start it\n"
@@ -52,6 +56,7 @@ const struct option vm_long_options[] = {
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "no-debug-exit", no_argument, NULL, OPT_NO_DEBUG_EXIT },
 	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
@@ -98,6 +103,7 @@ void vm_defaults(struct vm_config *c, unsigned long long memory)
 		.accel = "auto",
 		.memory = memory,
 		.cpus = 1,
+		.stop_timeout = 10, /* as docker stop */
 	};
 	default_kernel(c);
 }
@@ -170,6 +176,9 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 		return true;
 	case OPT_TIMEOUT:
 		c->timeout = parse_timeout(arg);
+		return true;
+	case OPT_STOP_TIMEOUT:
+		c->stop_timeout = parse_timeout(arg);
 		return true;
 	case OPT_DRY_RUN:
 		c->dry_run = true;
