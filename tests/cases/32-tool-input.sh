@@ -211,23 +211,30 @@ t_truncated_image() {
 }
 run_test guest/runtime/truncated-image t_truncated_image
 
+# wait_for_line FILE REGEX: until a line of FILE matches (two minutes at most).
+wait_for_line() {
+	local i
+	for ((i = 0; i < 1200; i++)); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no line matching $2 in $1"
+}
+
 # start_until_ready DIR ALTO-ARGS...: alto run in the background with
 # TMPDIR=DIR/tmp and its output in DIR/out; waits until the program says
 # "ready". Sets TOOL_PID and QEMU_PID.
 start_until_ready() {
-	local dir=$1 i
+	local dir=$1
 	shift
 	mkdir -p "$dir/tmp"
 	TMPDIR="$dir/tmp" "$ALTO" run --timeout "$GUEST_TIMEOUT" "$@" </dev/null >"$dir/out" 2>&1 &
 	TOOL_PID=$!
-	for ((i = 0; i < 1200; i++)); do
-		grep -q '^ready' "$dir/out" 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_for_line "$dir/out" '^ready'
 	QEMU_PID=$(pgrep -P "$TOOL_PID" | head -n 1)
 	echo "tool $TOOL_PID, QEMU ${QEMU_PID:-none}; its files:"
 	ls -l "/proc/$TOOL_PID/fd" | grep -o '/.*' | sort -u
-	grep -q '^ready' "$dir/out" || fail "the program never said ready"
+	grep -q '^ready' "$dir/out"
 }
 
 # finish_tool DIR: wait for the tool; sets STATUS and OUT; QEMU must be gone,
@@ -301,14 +308,11 @@ run_test guest/runtime/tool-signals t_tool_signals
 
 # With no program (self tests, a bare boot) a stop request powers off at once.
 t_tool_signal_boot() {
-	local dir pid i
+	local dir pid
 	dir=$(scratch)
 	"$ALTO" boot --timeout "$GUEST_TIMEOUT" -- --selftest=hang >"$dir/out" 2>&1 </dev/null &
 	pid=$!
-	for ((i = 0; i < 1200; i++)); do
-		grep -q 'spinning forever' "$dir/out" 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_for_line "$dir/out" 'spinning forever'
 	kill -TERM "$pid"
 	wait "$pid"
 	STATUS=$?
