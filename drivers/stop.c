@@ -40,7 +40,7 @@ static void stop_irq(void *arg)
 void stop_request_init(void)
 {
 	if (inb(POWER_STOP_PORT + UART_LSR) == 0xff)
-		return; /* no second UART: nobody will ask */
+		return;				/* no second UART: nobody will ask */
 	outb(POWER_STOP_PORT + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (the interrupt line) */
 	irq_route_isa(STOP_IRQ, stop_irq, NULL);
 	outb(POWER_STOP_PORT + UART_IER, 0x01); /* received data available */
