@@ -7,6 +7,7 @@
  */
 #include <alto/fdtable.h>
 #include <alto/mm.h>
+#include <alto/signal.h>
 #include <alto/string.h>
 #include <alto/syscall.h>
 #include <alto/vfs.h>
@@ -521,12 +522,18 @@ SYSCALL_DEFINE(getdents, int fd, void __user *dirp, unsigned int count)
 
 #define SENDFILE_CHUNK (64 * 1024)
 
-/* Copy up to count bytes from in (at *off, or its position) to out through buf. */
+/*
+ * Copy up to count bytes from in (at *off, or its position) to out through
+ * buf; a pending signal ends it between chunks (what was copied, or a
+ * restart code), as Linux's sendfile does.
+ */
 static long copy_file(struct file *out, struct file *in, int64_t *off, size_t count, char *buf)
 {
 	long done = 0;
 
 	while ((size_t)done < count) {
+		if (signal_pending())
+			return done ? done : -ERESTARTSYS;
 		size_t chunk = MIN(count - done, (size_t)SENDFILE_CHUNK);
 		long n = off ? vfs_pread(in, buf, chunk, *off) : vfs_kread(in, buf, chunk);
 		if (n <= 0)
