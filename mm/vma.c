@@ -318,7 +318,9 @@ static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct g
 {
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!valid_range(addr, len))
-			return addr < MMAP_MIN_ADDR ? -EPERM : -EINVAL;
+			return !IS_ALIGNED(addr, PAGE_SIZE) ? -EINVAL :
+			       addr < MMAP_MIN_ADDR	    ? -EPERM :
+							      -ENOMEM; /* past the top, as Linux */
 		if (!range_free(mm, addr, addr + len)) {
 			if (flags & MAP_FIXED_NOREPLACE)
 				return -EEXIST;
@@ -453,11 +455,12 @@ static bool writable_shared(struct mm *mm, uintptr_t start, uintptr_t end)
 
 long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 {
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr >= USER_TOP ||
-	    (prot & ~(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP)))
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP)))
 		return -EINVAL;
 	if (!len)
 		return 0;
+	if (addr >= USER_TOP || len > USER_TOP - addr)
+		return -ENOMEM; /* nothing is mapped there */
 	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
 	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);

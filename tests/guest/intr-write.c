@@ -39,7 +39,9 @@ int main(int argc, char **argv)
 		got = write(1, calloc(1, (size_t)want), (size_t)want);
 	}
 	fprintf(stderr, "\n%s of %ld bytes returned %s, the alarm handled: %s\n", how, want,
-		got < 0 ? errname(errno) : got > 0 && got < want ? "a partial count" : "all of it",
+		got < 0		      ? errname(errno) :
+		got > 0 && got < want ? "a partial count" :
+					"all of it",
 		alarms ? "yes" : "no");
 	return 0;
 }

@@ -3,7 +3,8 @@
  * part of a mapping, mremap growing (moving if it must), munmap of a middle
  * part with the rest still usable, mprotect read-only and back, mprotect
  * over areas it splits and joins again (guard pages, as thread stacks and
- * JITs make them), and the errors for bad arguments.
+ * JITs make them), the errors for bad arguments, and the last page of the
+ * low half, which is never the application's.
  */
 #include "common.h"
 #include <sys/mman.h>
@@ -152,6 +153,35 @@ static void errors(void)
 	result("munmap of nothing mapped", munmap(q, PAGE));
 }
 
+/*
+ * The last page of the low half is never the application's (Linux's
+ * TASK_SIZE ends one page lower): mapping it fails with ENOMEM, unmapping it
+ * with EINVAL, and no system call reads or writes it.
+ */
+static void last_page(void)
+{
+	char *top = (char *)0x7ffffffff000L;
+	int anon = MAP_PRIVATE | MAP_ANONYMOUS;
+	char *p = mmap(top, PAGE, PROT_READ | PROT_WRITE, anon | MAP_FIXED_NOREPLACE, -1, 0);
+
+	check("mmap MAP_FIXED_NOREPLACE of the last page fails", p == MAP_FAILED);
+	result("its errno", -1);
+	p = mmap(top, PAGE, PROT_READ | PROT_WRITE, anon | MAP_FIXED, -1, 0);
+	check("mmap MAP_FIXED of the last page fails", p == MAP_FAILED);
+	result("its errno", -1);
+	p = mmap(top - PAGE, 2 * PAGE, PROT_READ, anon | MAP_FIXED_NOREPLACE, -1, 0);
+	check("mmap of two pages reaching into it fails", p == MAP_FAILED);
+	result("its errno", -1);
+	p = mmap(top, PAGE, PROT_READ, anon, -1, 0);
+	check("a hint there gives another place", p != MAP_FAILED && p != top);
+	munmap(p, PAGE);
+	result("munmap of the last page", munmap(top, PAGE));
+	result("mprotect of the last page", mprotect(top, PAGE, PROT_READ));
+	int fd = open("/dev/zero", O_RDONLY);
+	result("read into the last page", read(fd, top, 16));
+	close(fd);
+}
+
 int main(void)
 {
 	setup();
@@ -160,5 +190,6 @@ int main(void)
 	holes_and_protection();
 	split_and_join();
 	errors();
+	last_page();
 	return 0;
 }
