@@ -230,6 +230,9 @@ static int open_checks(struct vnode *v, int flags, bool created)
 		return 0;
 	if (S_ISDIR(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
+	if (S_ISREG(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)) &&
+	    READ_ONCE(v->write_denied))
+		return -ETXTBSY; /* a running program */
 	if ((flags & O_TRUNC) && S_ISREG(v->mode) && !created)
 		return vfs_truncate(v, 0);
 	return 0;

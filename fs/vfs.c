@@ -218,6 +218,16 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 	return 0;
 }
 
+void vfs_deny_write(struct vnode *v)
+{
+	__atomic_add_fetch(&v->write_denied, 1, __ATOMIC_RELAXED);
+}
+
+void vfs_allow_write(struct vnode *v)
+{
+	__atomic_sub_fetch(&v->write_denied, 1, __ATOMIC_RELAXED);
+}
+
 int vfs_truncate(struct vnode *v, int64_t size)
 {
 	if (size < 0)
@@ -226,6 +236,8 @@ int vfs_truncate(struct vnode *v, int64_t size)
 		return -EISDIR;
 	if (!S_ISREG(v->mode) || !v->ops->truncate)
 		return -EINVAL;
+	if (READ_ONCE(v->write_denied))
+		return -ETXTBSY;
 	return v->ops->truncate(v, (uint64_t)size);
 }
 

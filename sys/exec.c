@@ -360,6 +360,11 @@ int exec_load(struct process *p, const char *path, int argc, char *const argv[],
 		r = build_stack(&l, argc, argv, envc, envp, &out->sp);
 	if (r && r != -ENOEXEC && r != -ENOENT)
 		printk("alto: %s: cannot load: %s\n", path, errno_text(-r));
+	/* Running them: they may not change under the program (ETXTBSY) while the image lives. */
+	for (struct elf_file *e = &l.prog; !r && e; e = e == &l.prog ? &l.interp : NULL) {
+		if (e->file)
+			vfs_deny_write(e->file->vnode);
+	}
 	struct elf_file *start = l.interp.file ? &l.interp : &l.prog;
 	out->entry = start->base + start->elf.entry;
 	out->load_base = l.prog.base;

@@ -109,10 +109,18 @@ struct vnode {
 	uint64_t blocks; /* 512-byte units in use */
 	struct timespec atime, mtime, ctime, btime;
 	struct pipe *fifo; /* a FIFO's pipe while it is open (fs/pipe.c) */
+	int write_denied;  /* a running program or interpreter (vfs_deny_write) */
 };
 
 void vnode_get(struct vnode *v);
 void vnode_put(struct vnode *v);
+/*
+ * A file a process runs (its program or interpreter) may not change under
+ * it: while denied, opening it for writing or truncating it is ETXTBSY, as
+ * on Linux. Each deny is undone by one allow when the image goes.
+ */
+void vfs_deny_write(struct vnode *v);
+void vfs_allow_write(struct vnode *v);
 
 struct mount {
 	struct vnode *root;    /* referenced */

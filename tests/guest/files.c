@@ -3,7 +3,8 @@
  * which leaves a hole of zeros), pread/pwrite, O_APPEND, O_TRUNC, ftruncate,
  * dup sharing the offset, the deterministic stat fields, and reads and
  * writes whose buffer faults part-way (a short count, the position moved by
- * it, as Linux does).
+ * it, as Linux does), and the running program, which cannot be written
+ * (ETXTBSY).
  */
 #include "common.h"
 #include <sys/mman.h>
@@ -177,6 +178,19 @@ static void faulting_buffers(void)
 	munmap(pages, 8192);
 }
 
+/* The running program cannot be changed under it: ETXTBSY, as on Linux. */
+static void running_program(void)
+{
+	result("open /proc/self/exe for writing", open("/proc/self/exe", O_WRONLY));
+	result("open /proc/self/exe read-only with O_TRUNC",
+	       open("/proc/self/exe", O_RDONLY | O_TRUNC));
+	result("truncate /proc/self/exe", truncate("/proc/self/exe", 16));
+	int fd = open("/proc/self/exe", O_RDONLY);
+	check("open /proc/self/exe read-only works", fd >= 0);
+	result("ftruncate of that descriptor", ftruncate(fd, 16));
+	close(fd);
+}
+
 int main(void)
 {
 	setup();
@@ -186,6 +200,7 @@ int main(void)
 	dup_and_modes();
 	unlinked_but_open();
 	faulting_buffers();
+	running_program();
 	scratch_leave();
 	return 0;
 }
