@@ -26,6 +26,15 @@ static int check_archive(const void *data, size_t size)
 		       last, size);
 		return -EINVAL;
 	}
+	/* Only padding may follow the trailer: more would be lost without a word. */
+	for (size_t i = off; i < size; i++) {
+		if (((const char *)data)[i]) {
+			printk("initrd: the cpio archive ends at byte %zu of %zu, before data that "
+			       "would not be read\n",
+			       off, size);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 

@@ -207,9 +207,29 @@ t_truncated_image() {
 	done
 	boot "$dir/good.img"
 	expect_status 3 || return 1
+	# Two archives back to back: the kernel would read the first alone.
+	cat "$dir/good.img" "$dir/good.img" >"$dir/double.img"
+	tool_says 2 "its cpio archive ends at byte $size of $((2 * size)), before more data" \
+		"$ALTO" boot "$dir/double.img" || return 1
+	boot --initrd "$dir/double.img"
+	expect_status 2 && expect_out "^initrd: the cpio archive ends at byte $size of $((2 * size))" ||
+		return 1
 	rm -rf "$dir"
 }
 run_test guest/runtime/truncated-image t_truncated_image
+
+# The name that ends a cpio archive cannot be a file's: an image with
+# /TRAILER!!! ended there, and the program never ran (status 0, no word).
+t_image_trailer_name() {
+	build_guest_programs || return 1
+	local dir
+	dir=$(scratch)
+	make_fake_qemu "$dir"
+	refused "the guest path /TRAILER!!! cannot be in an image: that name ends a cpio archive" \
+		--add "/etc/hostname:/TRAILER!!!" "$GT_DIR/gcc/exit" 5 || return 1
+	rm -rf "$dir"
+}
+run_test host/image-trailer-name t_image_trailer_name
 
 # wait_for_line FILE REGEX: until a line of FILE matches (two minutes at most).
 wait_for_line() {

@@ -73,6 +73,12 @@ static void check_image(const char *path)
 		die("%s is not a whole Alto image: the cpio archive is truncated or damaged at "
 		    "byte %zu of %lld",
 		    path, last, (long long)st.st_size);
+	for (size_t i = off; i < (size_t)st.st_size; i++) {
+		if (((const char *)data)[i])
+			die("%s is not one Alto image: its cpio archive ends at byte %zu of %lld, "
+			    "before more data the kernel would not read",
+			    path, off, (long long)st.st_size);
+	}
 	munmap(data, st.st_size);
 }
 

@@ -92,6 +92,9 @@ static void put_header(struct image *img, const char *guest, unsigned int mode, 
 
 	if (e.namelen > 4096)
 		die("the guest path %s is too long for the image", guest);
+	if (!strcmp(name, CPIO_TRAILER))
+		die("the guest path %s cannot be in an image: that name ends a cpio archive",
+		    guest);
 	put(img, buf, cpio_header(buf, img->offset, &e));
 	img->entries++;
 }
