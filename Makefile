@@ -123,9 +123,10 @@ run: deps all
 
 include tests/unit/rules.mk
 include tests/guest/rules.mk
+include tests/fuzz/rules.mk
 include bench/rules.mk
 
-test: deps all unit-tests-build guest-tests-build
+test: deps all unit-tests-build guest-tests-build fuzz-build fuzz-host-build
 	$(Q)tests/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
