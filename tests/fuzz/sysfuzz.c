@@ -61,7 +61,7 @@ static const struct call_desc table[] = {
 /* Alto's layout (include/alto/layout.h): the direct map of all RAM. */
 #define DIRECT_MAP 0xffff800000000000ul
 
-#define PAGE	   4096ul
+#define PAGE 4096ul
 /*
  * Each thread's arena, the buffers its calls get: a PROT_NONE guard, 28
  * pages of buffers (the last of them scratch for the structures sanitize()
@@ -72,15 +72,15 @@ static const struct call_desc table[] = {
 #define ARENA_STRIDE (1ul << 30)
 #define ARENA	     arena
 #define ARENA_PAGES  32
-#define BUF	    (ARENA + PAGE)
-#define BUF_SIZE    (28 * PAGE)
-#define BUF_END	    (BUF + BUF_SIZE) /* a PROT_NONE guard follows */
-#define SCRATCH	    (BUF_END - PAGE)
-#define RO_PAGE	    (ARENA + 30 * PAGE)
-#define FREE_AREA  ((char *)0x200000000000ul) /* where mappings may go (MAP_FIXED...) */
-#define FREE_SIZE  (1ul << 32)
-#define OUT_FD	   1000 /* the fuzzer's own output, never given to a call */
-#define MAX_THREADS 8
+#define BUF	     (ARENA + PAGE)
+#define BUF_SIZE     (28 * PAGE)
+#define BUF_END	     (BUF + BUF_SIZE) /* a PROT_NONE guard follows */
+#define SCRATCH	     (BUF_END - PAGE)
+#define RO_PAGE	     (ARENA + 30 * PAGE)
+#define FREE_AREA    ((char *)0x200000000000ul) /* where mappings may go (MAP_FIXED...) */
+#define FREE_SIZE    (1ul << 32)
+#define OUT_FD	     1000 /* the fuzzer's own output, never given to a call */
+#define MAX_THREADS  8
 
 /* The calls the kernel implements (SYSFUZZ_CALLS), indices into table[]. */
 static int implemented[sizeof(table) / sizeof(table[0])];
@@ -223,8 +223,8 @@ static void setup_arena(int thread)
 
 static void setup_sentinel(void)
 {
-	sentinel = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
-			-1, 0);
+	sentinel = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
 	if (sentinel == MAP_FAILED)
 		die("the sentinel page");
 	fill_sentinel();
@@ -305,13 +305,20 @@ static void setup_fds(void)
 		const char *path;
 		int flags;
 	} files[] = {
-		{ 3, DIR_ "/file", O_RDWR },	      { 4, DIR_, O_RDONLY | O_DIRECTORY },
-		{ 7, "/dev/null", O_RDWR },	      { 8, "/dev/zero", O_RDWR },
-		{ 9, "/dev/urandom", O_RDONLY },      { 10, "/proc/self/maps", O_RDONLY },
-		{ 11, "/proc/self/status", O_RDONLY }, { 12, "/", O_RDONLY | O_DIRECTORY },
-		{ 13, "/proc", O_RDONLY | O_DIRECTORY }, { 14, DIR_ "/small", O_RDWR | O_APPEND },
-		{ 15, DIR_ "/file", O_RDONLY },	      { 16, DIR_ "/dir", O_PATH },
-		{ 17, DIR_ "/fifo", O_RDWR | O_NONBLOCK }, { 18, "/proc/self/stat", O_RDONLY },
+		{ 3, DIR_ "/file", O_RDWR },
+		{ 4, DIR_, O_RDONLY | O_DIRECTORY },
+		{ 7, "/dev/null", O_RDWR },
+		{ 8, "/dev/zero", O_RDWR },
+		{ 9, "/dev/urandom", O_RDONLY },
+		{ 10, "/proc/self/maps", O_RDONLY },
+		{ 11, "/proc/self/status", O_RDONLY },
+		{ 12, "/", O_RDONLY | O_DIRECTORY },
+		{ 13, "/proc", O_RDONLY | O_DIRECTORY },
+		{ 14, DIR_ "/small", O_RDWR | O_APPEND },
+		{ 15, DIR_ "/file", O_RDONLY },
+		{ 16, DIR_ "/dir", O_PATH },
+		{ 17, DIR_ "/fifo", O_RDWR | O_NONBLOCK },
+		{ 18, "/proc/self/stat", O_RDONLY },
 		{ 19, "/sys/devices/system/cpu/online", O_RDONLY },
 	};
 
@@ -383,16 +390,16 @@ static uint64_t bad_pointer(struct rng *r)
 		1,
 		0xfff,
 		0xdead0000,
-		0x7ffffffff000,	       /* the last page of the low half */
-		0x7fffffffffff,	       /* its last byte */
-		0x7ffffffffff8,	       /* a word straddling the end */
-		0x0000800000000000,    /* the first non-canonical address */
+		0x7ffffffff000,	    /* the last page of the low half */
+		0x7fffffffffff,	    /* its last byte */
+		0x7ffffffffff8,	    /* a word straddling the end */
+		0x0000800000000000, /* the first non-canonical address */
 		0x8000000000000000,
 		0xdead000000000000,
-		0xffff800000000000,    /* the direct map */
-		0xffff800000100000,    /* the kernel's image through it */
-		0xffffc00000000000,    /* vmap */
-		0xffffffff80100000,    /* the kernel's text */
+		0xffff800000000000, /* the direct map */
+		0xffff800000100000, /* the kernel's image through it */
+		0xffffc00000000000, /* vmap */
+		0xffffffff80100000, /* the kernel's text */
 		0xfffffffffffff000,
 		0xffffffffffffffff,
 	};
@@ -401,7 +408,8 @@ static uint64_t bad_pointer(struct rng *r)
 	if (k == sizeof(bad) / sizeof(bad[0]))
 		return sentinel_alias + below(r, PAGE);
 	if (k > sizeof(bad) / sizeof(bad[0]))
-		return ktext_start ? ktext_start + below(r, ktext_end - ktext_start) : sentinel_alias;
+		return ktext_start ? ktext_start + below(r, ktext_end - ktext_start) :
+				     sentinel_alias;
 	return bad[k];
 }
 
@@ -432,11 +440,29 @@ static uint64_t pointer(struct rng *r)
 static uint64_t size_arg(struct rng *r)
 {
 	static const uint64_t sizes[] = {
-		0,	     1,		 2,	     7,		 8,	     16,
-		64,	     100,	 4095,	     4096,	 4097,	     65536,
-		1 << 20,     0x7fffffff, 0x80000000, 0xffffffff, 1ull << 32, 1ull << 40,
-		0x7ffffffffffff000, 0x7fffffffffffffff, 0x8000000000000000,
-		0xfffffffffffff000, 0xffffffffffffffff,
+		0,
+		1,
+		2,
+		7,
+		8,
+		16,
+		64,
+		100,
+		4095,
+		4096,
+		4097,
+		65536,
+		1 << 20,
+		0x7fffffff,
+		0x80000000,
+		0xffffffff,
+		1ull << 32,
+		1ull << 40,
+		0x7ffffffffffff000,
+		0x7fffffffffffffff,
+		0x8000000000000000,
+		0xfffffffffffff000,
+		0xffffffffffffffff,
 	};
 
 	if (chance(r, 60))
@@ -448,7 +474,9 @@ static uint64_t fd_arg(struct rng *r)
 {
 	if (chance(r, 85))
 		return below(r, 30) == 2 && !chance(r, 5) ? 3 : below(r, 30);
-	static const int64_t odd[] = { -1, -100 /* AT_FDCWD */, 30, 63, 64, 1023, 65536, INT32_MAX };
+	static const int64_t odd[] = {
+		-1, -100 /* AT_FDCWD */, 30, 63, 64, 1023, 65536, INT32_MAX
+	};
 	return (uint64_t)odd[below(r, sizeof(odd) / sizeof(odd[0]))];
 }
 
@@ -469,10 +497,31 @@ static uint64_t flags_arg(struct rng *r)
 }
 
 static const char *paths[] = {
-	DIR_ "/file", DIR_ "/small", DIR_ "/dir", DIR_ "/dir/sub", DIR_ "/new", DIR_ "/link",
-	DIR_ "/loop", DIR_ "/fifo", DIR_, DIR_ "/file/x", DIR_ "/../sysfuzz/./file", "/",
-	"/proc/self/maps", "/proc/self/fd/3", "/proc/self", "/sys", "/dev/null", "/dev/zero",
-	"/tmp", ".", "..", "", "/nonexistent/x", "relative", "/proc/self/exe",
+	DIR_ "/file",
+	DIR_ "/small",
+	DIR_ "/dir",
+	DIR_ "/dir/sub",
+	DIR_ "/new",
+	DIR_ "/link",
+	DIR_ "/loop",
+	DIR_ "/fifo",
+	DIR_,
+	DIR_ "/file/x",
+	DIR_ "/../sysfuzz/./file",
+	"/",
+	"/proc/self/maps",
+	"/proc/self/fd/3",
+	"/proc/self",
+	"/sys",
+	"/dev/null",
+	"/dev/zero",
+	"/tmp",
+	".",
+	"..",
+	"",
+	"/nonexistent/x",
+	"relative",
+	"/proc/self/exe",
 };
 
 /* A path: one of those, a long one, one without its NUL before the guard page, or a bad pointer. */
@@ -503,7 +552,7 @@ static uint64_t path_arg(struct rng *r)
 
 static uint64_t open_flags(struct rng *r)
 {
-	static const int bits[] = { O_CREAT,	O_EXCL,	   O_TRUNC,	O_APPEND, O_NONBLOCK,
+	static const int bits[] = { O_CREAT,	 O_EXCL,     O_TRUNC,	O_APPEND, O_NONBLOCK,
 				    O_DIRECTORY, O_NOFOLLOW, O_CLOEXEC, O_PATH,	  O_SYNC,
 				    __O_TMPFILE, O_NOCTTY,   O_DSYNC,	O_NOATIME };
 	uint64_t f = below(r, 4);
@@ -655,16 +704,16 @@ static void keep_off_own(struct rng *r, struct call *c, int addr, int len)
 }
 
 static const char *const never[] = {
-	"exit",	   "exit_group", "rt_sigreturn", "execve",     "execveat", "reboot",
-	"kexec_load", "kexec_file_load", "clone3", "vhangup", "seccomp", NULL,
+	"exit",	      "exit_group",	 "rt_sigreturn", "execve",  "execveat", "reboot",
+	"kexec_load", "kexec_file_load", "clone3",	 "vhangup", "seccomp",	NULL,
 };
 static const char *const maps_memory[] = {
-	"mmap",	"munmap", "mprotect", "madvise", "mremap", "mlock",	"munlock", "mlock2",
-	"msync", "pkey_mprotect", "remap_file_pages", "shmdt", NULL,
+	"mmap",	  "munmap", "mprotect",	     "madvise",		 "mremap", "mlock", "munlock",
+	"mlock2", "msync",  "pkey_mprotect", "remap_file_pages", "shmdt",  NULL,
 };
 static const char *const waits_with_mask[] = {
-	"rt_sigsuspend", "rt_sigtimedwait", "ppoll", "pselect6", "epoll_pwait", "epoll_pwait2",
-	"signalfd", "signalfd4", NULL,
+	"rt_sigsuspend", "rt_sigtimedwait", "ppoll",	 "pselect6", "epoll_pwait",
+	"epoll_pwait2",	 "signalfd",	    "signalfd4", NULL,
 };
 
 /* Make the call harmless to the fuzzer itself (not to the kernel). */
@@ -689,9 +738,9 @@ static void sanitize(struct rng *r, struct call *c)
 			c->a[0] = initial_brk + 64 * PAGE + below(r, 1 << 24);
 	} else if (named_any(c, waits_with_mask)) {
 		int at = named(c, "rt_sigsuspend") || named(c, "rt_sigtimedwait") ? 0 :
-			 named(c, "signalfd") || named(c, "signalfd4")		   ? 1 :
-			 named(c, "ppoll")					   ? 3 :
-										     4;
+			 named(c, "signalfd") || named(c, "signalfd4")		  ? 1 :
+			 named(c, "ppoll")					  ? 3 :
+										    4;
 		if (named(c, "pselect6")) {
 			uint64_t *pair = (uint64_t *)(SCRATCH + 256);
 			pair[0] = safe_sigset(r);
@@ -704,7 +753,7 @@ static void sanitize(struct rng *r, struct call *c)
 		bool ours = c->a[0] == SIGALRM || c->a[0] == SIGSEGV || c->a[0] == SIGBUS;
 		c->a[1] = ours ? 0 : safe_sigaction(r);
 	} else if (named_any(c, (const char *const[]){ "kill", "tkill", "rt_sigqueueinfo",
-						   "pidfd_send_signal", NULL })) {
+						       "pidfd_send_signal", NULL })) {
 		if (is_fatal_signal(c->a[1]))
 			c->a[1] = SIGUSR1;
 	} else if (named_any(c, (const char *const[]){ "tgkill", "rt_tgsigqueueinfo", NULL })) {
@@ -720,7 +769,7 @@ static void sanitize(struct rng *r, struct call *c)
 		uint64_t *ev = (uint64_t *)(SCRATCH + 512);
 		ev[0] = rnd(r);
 		((int *)ev)[2] = chance(r, 50) ? SIGALRM : SIGUSR1; /* sigev_signo */
-		((int *)ev)[3] = (int)below(r, 5);		  /* sigev_notify */
+		((int *)ev)[3] = (int)below(r, 5);		    /* sigev_notify */
 		c->a[1] = chance(r, 80) ? (uint64_t)ev : bad_pointer(r);
 	} else if (named_any(c, (const char *const[]){ "close_range", NULL })) {
 		if (c->a[1] >= OUT_FD)
@@ -732,7 +781,8 @@ static void sanitize(struct rng *r, struct call *c)
 			c->a[1] = 29;
 	} else if (named_any(c, (const char *const[]){ "clone", "fork", "vfork", NULL })) {
 		if (named(c, "clone"))
-			c->a[0] &= ~(uint64_t)(0x100 | 0x10000 | 0x800 | 0x80000); /* no VM, THREAD, SIGHAND, SETTLS */
+			c->a[0] &= ~(uint64_t)(0x100 | 0x10000 | 0x800 |
+					       0x80000); /* no VM, THREAD, SIGHAND, SETTLS */
 		c->a[1] = 0; /* the child, if there is one, leaves at once */
 	} else if (named_any(c, (const char *const[]){ "munlockall", "mlockall", "shmat", NULL })) {
 		c->skip = named(c, "shmat") && hits_own(c->a[1], 1);
@@ -741,7 +791,8 @@ static void sanitize(struct rng *r, struct call *c)
 	} else if (named(c, "prctl") && c->a[0] == 22) {
 		c->skip = true; /* PR_SET_SECCOMP would end the fuzzer, as seccomp() would */
 	} else if (named(c, "set_tid_address")) {
-		/* A thread's end clears that word for pthread_join: only the main thread's may move. */
+		/* A thread's end clears that word for pthread_join: only the main thread's may
+		 * move. */
 		c->skip = !is_main_thread;
 	}
 }
@@ -861,7 +912,8 @@ static void restore_arena(void)
 {
 	long r = raw6(SYS_mmap, (long)ARENA, ARENA_PAGES * PAGE, PROT_NONE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	if (r != (long)ARENA || raw6(SYS_mprotect, (long)BUF, BUF_SIZE, PROT_READ | PROT_WRITE, 0, 0, 0) ||
+	if (r != (long)ARENA ||
+	    raw6(SYS_mprotect, (long)BUF, BUF_SIZE, PROT_READ | PROT_WRITE, 0, 0, 0) ||
 	    raw6(SYS_mprotect, (long)RO_PAGE, PAGE, PROT_READ, 0, 0, 0))
 		say("sysfuzz: cannot make the arena at %p again (mmap gave %#lx; fs base %#lx)\n",
 		    (void *)ARENA, r, fs_base());
@@ -902,7 +954,8 @@ static void make_call(struct stream *s, uint64_t index)
 	}
 	if (ret == 0 && named_any(&c, (const char *const[]){ "fork", "vfork", "clone", NULL }))
 		raw6(SYS_exit_group, 0, 0, 0, 0, 0, 0); /* the child (no CLONE_THREAD): leave */
-	if (ret > 0 && ret < (long)(1ul << 47) && named_any(&c, (const char *const[]){ "mmap", "mremap", NULL }))
+	if (ret > 0 && ret < (long)(1ul << 47) &&
+	    named_any(&c, (const char *const[]){ "mmap", "mremap", NULL }))
 		remember_mapping(ret, named(&c, "mmap") ? c.a[1] : c.a[2]);
 	if (ret >= 0 || ret < -4095)
 		s->ok++;
@@ -1108,7 +1161,8 @@ int main(int argc, char **argv)
 		pthread_t th[MAX_THREADS], dog;
 		nstreams = threads;
 		for (int t = 0; t < threads; t++)
-			streams[t] = (struct stream){ .seed = seed + 1000003ull * t, .calls = calls,
+			streams[t] = (struct stream){ .seed = seed + 1000003ull * t,
+						      .calls = calls,
 						      .id = t };
 		pthread_create(&dog, NULL, watchdog, NULL);
 		/* The threads' stacks are the fuzzer's too: made first, then noted, then run. */

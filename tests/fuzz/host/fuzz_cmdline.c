@@ -70,7 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_memory(text, &mem);
 	size_t boot_len = strlen(text);
 	boot_info = (struct boot_info){ 0 };
-	memcpy(boot_info.cmdline, text, boot_len < BOOT_CMDLINE_MAX ? boot_len : BOOT_CMDLINE_MAX - 1);
+	memcpy(boot_info.cmdline, text,
+	       boot_len < BOOT_CMDLINE_MAX ? boot_len : BOOT_CMDLINE_MAX - 1);
 	boot_info.cmdline_too_long = boot_len >= BOOT_CMDLINE_MAX;
 	image_text = boot_len < size ? text + boot_len + 1 : NULL;
 	if (!cmdline_init()) {

@@ -46,9 +46,13 @@ static void round_trip(const uint8_t *data, size_t size)
 			break; /* the tool refuses that name (image.c): it ends an archive */
 		if (mode & CPIO_S_IFDIR)
 			datalen = 0;
-		struct cpio_entry e = { .name = (const char *)data + in, .namelen = namelen,
-					.mode = mode, .ino = (uint32_t)n + 1, .mtime = 7,
-					.data = data + in + namelen, .size = datalen };
+		struct cpio_entry e = { .name = (const char *)data + in,
+					.namelen = namelen,
+					.mode = mode,
+					.ino = (uint32_t)n + 1,
+					.mtime = 7,
+					.data = data + in + namelen,
+					.size = datalen };
 		if (at + CPIO_HEADER_SIZE + namelen + 1 + CPIO_DATA_ALIGN + datalen + 4 > cap)
 			break;
 		at += cpio_header(archive + at, at, &e);
