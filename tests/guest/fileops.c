@@ -2,9 +2,9 @@
  * What busybox's file-changing applets do (touch, cp, mv, mkdir -p, ln -s,
  * rm -r, tar -x), made with the same calls and each effect read back:
  * times set through a path (utimensat, NULL, explicit, UTIME_NOW and
- * UTIME_OMIT), copies through sendfile checked byte for byte, renames, nested directories, symlinks, a tree removed
- * through its listing. The busybox rows of 40-busybox.sh run one applet per
- * VM (no fork yet), so they cannot read their effect back; this can.
+ * UTIME_OMIT), copies through sendfile checked byte for byte, renames, nested directories,
+ * symlinks, a tree removed through its listing. The busybox rows of 40-busybox.sh run one applet
+ * per VM (no fork yet), so they cannot read their effect back; this can.
  */
 #include "common.h"
 #include <dirent.h>
@@ -49,8 +49,8 @@ static void touch(void)
 	make_data("t", 10);
 	result("utimensat a path to given times", utimensat(AT_FDCWD, "t", times, 0));
 	stat("t", &st);
-	printf("  atime %ld.%09ld, mtime %ld.%09ld\n", (long)st.st_atim.tv_sec,
-	       st.st_atim.tv_nsec, (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	printf("  atime %ld.%09ld, mtime %ld.%09ld\n", (long)st.st_atim.tv_sec, st.st_atim.tv_nsec,
+	       (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 	struct timespec keep_atime[2] = { { 0, UTIME_OMIT }, { 1234567890, 0 } };
 	result("utimensat with UTIME_OMIT for atime", utimensat(AT_FDCWD, "t", keep_atime, 0));
 	stat("t", &st);
@@ -82,15 +82,16 @@ static void copy(void)
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		make_data("src", sizes[i]);
-		int in = open("src", O_RDONLY), out = open("dst", O_CREAT | O_WRONLY | O_TRUNC, 0600);
+		int in = open("src", O_RDONLY),
+		    out = open("dst", O_CREAT | O_WRONLY | O_TRUNC, 0600);
 		off_t off = 0;
 		long sent = 0, n;
 		while ((n = sendfile(out, in, NULL, 65536)) > 0)
 			sent += n;
 		close(out);
 		stat("dst", &st);
-		printf("sendfile of %zu bytes: %ld sent, size %ld, same bytes: %s\n", sizes[i], sent,
-		       (long)st.st_size, hash_file("src") == hash_file("dst") ? "yes" : "no");
+		printf("sendfile of %zu bytes: %ld sent, size %ld, same bytes: %s\n", sizes[i],
+		       sent, (long)st.st_size, hash_file("src") == hash_file("dst") ? "yes" : "no");
 		out = open("dst2", O_CREAT | O_WRONLY | O_TRUNC, 0600);
 		sent = sendfile(out, in, &off, sizes[i]);
 		close(out);
