@@ -365,16 +365,14 @@ static void on_fault(int sig, siginfo_t *si, void *uc);
 static void setup_signals(void)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, alarm = { .sa_handler = on_alarm };
-	struct sigaction fault = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_ONSTACK };
-	static char altstack[65536];
-	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	/* On the thread's own stack: calls may set any alternate stack (sigaltstack). */
+	struct sigaction fault = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
 
 	for (int sig = 1; sig < 65; sig++) {
 		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGALRM && sig != 32 && sig != 33)
 			sigaction(sig, &ign, NULL);
 	}
 	sigaction(SIGALRM, &alarm, NULL); /* no SA_RESTART: a blocking call ends */
-	sigaltstack(&ss, NULL);
 	sigaction(SIGSEGV, &fault, NULL);
 	sigaction(SIGBUS, &fault, NULL);
 }
