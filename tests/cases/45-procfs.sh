@@ -33,6 +33,22 @@ t_proc_maps() {
 }
 run_test guest/procfs/busybox-maps t_proc_maps
 
+# expect_meminfo MIB: /proc/meminfo (in $OUT) describes a guest of MIB MiB:
+# MemTotal within the RAM given (less what the kernel keeps, at most 15%),
+# MemFree and MemAvailable at most MemTotal and not nothing.
+expect_meminfo() {
+	local total free avail
+	total=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' <<<"$OUT")
+	free=$(sed -n 's/^MemFree: *\([0-9]*\) kB$/\1/p' <<<"$OUT")
+	avail=$(sed -n 's/^MemAvailable: *\([0-9]*\) kB$/\1/p' <<<"$OUT")
+	echo "MemTotal $total kB, MemFree $free kB, MemAvailable $avail kB for $1 MiB"
+	[ -n "$total" ] && [ "$total" -le $(($1 * 1024)) ] && [ "$total" -ge $(($1 * 1024 * 85 / 100)) ] ||
+		fail "MemTotal $total kB is not about $1 MiB" || return 1
+	[ -n "$free" ] && [ "$free" -gt 0 ] && [ "$free" -le "$total" ] &&
+		[ -n "$avail" ] && [ "$avail" -ge "$free" ] && [ "$avail" -le "$total" ] ||
+		fail "MemFree $free and MemAvailable $avail kB do not fit MemTotal $total kB"
+}
+
 t_proc_files() {
 	proc_run 2 cat /proc/self/status /proc/self/stat /proc/self/limits /proc/cpuinfo \
 		/proc/meminfo /proc/uptime /proc/version /proc/self/cgroup /etc/passwd || return 1
@@ -43,8 +59,21 @@ t_proc_files() {
 			'^MemTotal: +[1-9][0-9]* kB$' '^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}$' \
 			'^Linux version ' '^0::/$' '^root:x:0:0:root:/:' || return 1
 	[ "$(grep -c $'^processor\t' <<<"$OUT")" -eq 2 ] || { fail "expected 2 processors"; return 1; }
+	expect_meminfo 256
 }
 run_test guest/procfs/busybox-files t_proc_files
+
+t_proc_meminfo_sizes() {
+	local mib
+	for mib in 128 1024; do
+		[ -x "$PROC_BB" ] || { fail "$PROC_BB is missing"; return 1; }
+		OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -m "${mib}M" "$PROC_BB" cat /proc/meminfo 2>&1 </dev/null)
+		STATUS=$?
+		echo "$OUT" | head -5
+		expect_status 0 && expect_meminfo "$mib" || return 1
+	done
+}
+run_test guest/procfs/meminfo-sizes t_proc_meminfo_sizes
 
 t_proc_ps() {
 	proc_run 1 ps || return 1
