@@ -139,3 +139,27 @@ t_simd_hardware() {
 	[ "$(strip_kernel_lines <<<"$OUT")" = "$native" ] || fail "expected the host's output: $native"
 }
 run_test guest/runtime/simd-exception-hardware t_simd_hardware
+
+# Random bytes differ from boot to boot: getrandom, /dev/urandom and
+# AT_RANDOM, each compared between two boots (a generator seeded the same
+# way each boot passes every test made within one boot).
+t_random_boots() {
+	local first second what
+	first=$("$ALTO" run --timeout "$GUEST_TIMEOUT" "$GUEST_BIN/random" show 2>&1 </dev/null) ||
+		fail "the first boot failed: $first" || return 1
+	second=$("$ALTO" run --timeout "$GUEST_TIMEOUT" "$GUEST_BIN/random" show 2>&1 </dev/null) ||
+		fail "the second boot failed: $second" || return 1
+	echo "first boot:"
+	echo "$first"
+	echo "second boot:"
+	echo "$second"
+	for what in getrandom urandom AT_RANDOM; do
+		local a b
+		a=$(grep "^$what:" <<<"$first")
+		b=$(grep "^$what:" <<<"$second")
+		[[ $a =~ ^$what:[0-9a-f]{32}$ ]] || fail "no 16 bytes of $what in the first boot" || return 1
+		[[ $b =~ ^$what:[0-9a-f]{32}$ ]] || fail "no 16 bytes of $what in the second boot" || return 1
+		[ "$a" != "$b" ] || fail "$what repeated itself across boots" || return 1
+	done
+}
+run_test guest/runtime/random-across-boots t_random_boots
