@@ -749,7 +749,7 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 	bool cow = v->file && !(v->flags & VMA_SHARED) && write;
 	if (pte & PTE_P) {
 		if (cow && (pte & PTE_FILE))
-			return copy_on_write(mm, va, pte, v->prot, &c->g) ? SEGV_MAPERR : RESOLVED;
+			return copy_on_write(mm, va, pte, v->prot, &c->g) ? VM_FAULT_OOM : RESOLVED;
 		if (force)
 			return RESOLVED;
 		/* Another CPU resolved it first, or the access is not allowed. */
@@ -759,7 +759,7 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 		return (pte & want) == want ? RESOLVED : SEGV_ACCERR;
 	}
 	if (!v->file)
-		return page_at(mm, va, v->prot) ? RESOLVED : SEGV_MAPERR;
+		return page_at(mm, va, v->prot) ? RESOLVED : VM_FAULT_OOM;
 	*c = (struct file_fault){ .mm = mm,
 				  .va = va,
 				  .file = v->file,
@@ -791,7 +791,10 @@ static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigne
 		irq_enable();
 		r = fill_from_file(&c, shared);
 		irq_disable();
-		r = r == -ENXIO ? VM_FAULT_SIGBUS : r ? SEGV_MAPERR : RESOLVED;
+		r = r == -ENXIO	 ? VM_FAULT_SIGBUS :
+		    r == -ENOMEM ? VM_FAULT_OOM :
+		    r		 ? SEGV_MAPERR :
+				   RESOLVED;
 	}
 	file_put(c.file);
 	return r;

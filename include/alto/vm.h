@@ -89,12 +89,15 @@ void *mm_page(struct mm *mm, uintptr_t va);
 /*
  * Resolve a page fault at addr (error: the CPU's page-fault error code).
  * Returns 0 when resolved, SEGV_MAPERR (no area) or SEGV_ACCERR (the area
- * does not allow that access), or VM_FAULT_SIGBUS (a file page beyond the
- * end of the file). can_sleep: interrupts may be enabled to read a file
- * (false for a fault in code that holds a spinlock); a file page then fails.
+ * does not allow that access), VM_FAULT_SIGBUS (a file page beyond the end
+ * of the file), or VM_FAULT_OOM (no memory for the page: the program is
+ * killed with a line saying so, as Linux's OOM killer would). can_sleep:
+ * interrupts may be enabled to read a file (false for a fault in code that
+ * holds a spinlock); a file page then fails.
  */
 int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error, bool can_sleep);
 #define VM_FAULT_SIGBUS 0x100
+#define VM_FAULT_OOM	0x200
 
 /*
  * The file v shrank to size: its pages beyond are about to be freed. Unmap

@@ -163,3 +163,18 @@ t_random_boots() {
 	done
 }
 run_test guest/runtime/random-across-boots t_random_boots
+
+# A program that touches more memory than the guest has is killed with a line
+# saying the kernel is out of memory (SIGKILL, status 137, as Linux's OOM
+# killer would), not sent a SIGSEGV for the kernel's want of memory (found
+# by the system-call fuzzer, whose own buffers then faulted).
+t_oom_kill() {
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -m 64M "$GUEST_BIN/memhog" 1024 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT" | tail -n 15
+	expect_status 137 &&
+		expect_out '^alto: out of memory: no page for the program.s access at 0x[0-9a-f]+; killing it$' \
+			'terminated by SIGKILL' '^touched 16 MiB$' &&
+		expect_no_out 'Fatal application fault' 'SIGSEGV'
+}
+run_test guest/runtime/out-of-memory-kill t_oom_kill

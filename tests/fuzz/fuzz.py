@@ -57,9 +57,13 @@ def boot(cpus, fuzz_args, timeout):
 
 
 def verdict(status, text):
-    """What a run shows: 'clean', or the kind of finding."""
+    """What a run shows: 'clean', 'oom' (the calls used all memory and the
+    kernel killed the fuzzer, saying so: the right answer, not a finding),
+    or the kind of finding."""
     if re.search(r"^(Fatal kernel|Kernel panic)", text, re.M):
         return "kernel-crash"
+    if status == 137 and re.search(r"^alto: out of memory: ", text, re.M):
+        return "oom"
     if status == 124:
         return "hang"
     if "sysfuzz: FAIL" in text:
@@ -166,7 +170,7 @@ def record(seed, cpus, calls, v):
 
 
 def cmd_run(a):
-    total, findings = 0, []
+    total, findings, oom = 0, [], 0
     for cpus in [int(c) for c in a.cpus.split()]:
         for seed in range(a.first, a.first + a.seeds):
             start = time.time()
@@ -177,18 +181,21 @@ def cmd_run(a):
             m = re.findall(r"seed %d: (\d+) calls" % seed, text)
             if v != "clean" and m:
                 made = int(m[-1])
+            if v == "oom":
+                oom += 1
             total += made
             record(seed, cpus, made, v)
             print("seed %d on %d CPU(s): %s (%d calls, %.0f s)" % (seed, cpus, v, made,
                                                                   time.time() - start))
             sys.stdout.flush()
-            if v != "clean":
+            if v not in ("clean", "oom"):
                 tail = [l for l in text.splitlines() if not l.startswith("alto: system call")]
                 print("\n".join("  | " + l[:160] for l in tail[-25:]))
                 findings.append((seed, cpus, v))
                 if a.minimise:
                     minimise(cpus, seed, a.calls, v)
-    print("%d calls made; %d finding(s)" % (total, len(findings)))
+    print("%d calls made; %d finding(s); %d run(s) ended by the kernel's out-of-memory kill"
+          % (total, len(findings), oom))
     for seed, cpus, v in findings:
         print("  seed %d on %d CPU(s): %s" % (seed, cpus, v))
     return 1 if findings else 0

@@ -732,7 +732,10 @@ static void sanitize(struct rng *r, struct call *c)
 		if (named(c, "mmap") && hits_own(c->a[0], c->a[1]))
 			c->a[3] &= ~(uint64_t)(MAP_FIXED | MAP_FIXED_NOREPLACE);
 	} else if (named(c, "brk")) {
-		if (c->a[0] < initial_brk + 64 * PAGE && c->a[0])
+		/* Not below the fuzzer's own heap; not gigabytes above it either (that is memory).
+		 */
+		if ((c->a[0] < initial_brk + 64 * PAGE && c->a[0]) ||
+		    (c->a[0] > initial_brk + (64ul << 20) && c->a[0] < (1ul << 47)))
 			c->a[0] = initial_brk + 64 * PAGE + below(r, 1 << 24);
 	} else if (named_any(c, waits_with_mask)) {
 		int at = named(c, "rt_sigsuspend") || named(c, "rt_sigtimedwait") ? 0 :
