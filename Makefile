@@ -25,7 +25,7 @@ HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iin
 	      -D__HOST_TOOL__
 
 KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
-		    sys/*.c fs/*.c tests/kernel/*.c)
+		    sys/*.c fs/*.c net/*.c tests/kernel/*.c)
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(BUILD)/vdso/image.o
 
 # The host tool also links the format code it shares with the kernel.
@@ -35,7 +35,7 @@ ALTO_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(ALTO_SRCS))
 .PHONY: all kernel tools run test unit-tests format format-check deps clean
 all: kernel tools
 
-kernel: $(BUILD)/alto.elf
+kernel: $(BUILD)/alto.elf $(BUILD)/alto.bzimage
 tools: $(BUILD)/bin/alto $(BUILD)/bin/mkksyms
 
 $(BUILD)/kernel/%.c.o: %.c
@@ -114,6 +114,20 @@ $(BUILD)/alto.elf: $(KOBJS) $(BUILD)/ksyms1.o arch/x86_64/kernel.ld
 	$(Q)nm -n $@ | grep -i ' t ' > $(BUILD)/syms.pass2
 	$(Q)cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || \
 		{ echo "error: functions moved between the two kernel links"; rm -f $@; exit 1; }
+
+# The bzImage (arch/x86_64/setup/bzimage.S): the Linux boot protocol's real-mode
+# setup, then the loadable part of alto.elf as it lies from 1 MiB.
+$(BUILD)/alto.bin: $(BUILD)/alto.elf
+	$(Q)objcopy -O binary $< $@
+
+$(BUILD)/alto.bzimage: arch/x86_64/setup/bzimage.S $(BUILD)/alto.bin
+	@echo "  BZIMAGE $@"
+	$(Q)sym() { nm $(BUILD)/alto.elf | awk -v s=$$1 '$$3 == s { print "0x" $$1 }'; }; \
+	$(CC) $(KASFLAGS) -DPAYLOAD='"$(BUILD)/alto.bin"' \
+		-DPAYLOAD_SIZE=$$(stat -c %s $(BUILD)/alto.bin) \
+		-DINIT_SIZE=$$(sym _kernel_size) \
+		-c $< -o $(BUILD)/bzimage.o
+	$(Q)ld -m elf_x86_64 -Ttext=0 -e 0 --oformat binary -o $@ $(BUILD)/bzimage.o
 
 deps:
 	$(Q)scripts/deps.sh

@@ -18,10 +18,14 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,6 +160,36 @@ static void bench_mmap_4k(const char *name)
 static void bench_mmap_1m(const char *name)
 {
 	mmap_touch(name, MIB, scaled(10000));
+}
+
+/*
+ * mmap+munmap of one page while 10,000 other areas exist (one-page areas
+ * of alternating protection, so none merge): what a program with many
+ * mappings pays per change, where a list of areas would be walked.
+ */
+#define MANY_AREAS 10000
+
+static void bench_mmap_many_areas(const char *name)
+{
+	char *region =
+		mmap(NULL, MANY_AREAS * 4096ul, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (region == MAP_FAILED)
+		die("mmap region");
+	for (long i = 1; i < MANY_AREAS; i += 2) /* every other page: an area each */
+		if (mprotect(region + i * 4096, 4096, PROT_READ))
+			die("mprotect");
+	long n = scaled(1000);
+	double t = now_ns();
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		munmap(p, 4096);
+	}
+	report(name, now_ns() - t, n);
+	munmap(region, MANY_AREAS * 4096ul);
 }
 
 static void start_thread(pthread_t *th, void *(*fn)(void *))
@@ -294,6 +328,144 @@ static void bench_context_switch(const char *name)
 	pthread_join(th, NULL);
 }
 
+/* 100 pipes in an epoll set, one of them readable: the cost of one epoll_wait. */
+static void bench_epoll_ready(const char *name)
+{
+	int ep = epoll_create1(0), p[100][2];
+	struct epoll_event ev[64];
+	long n = scaled(20);
+
+	if (ep < 0)
+		die("epoll_create1");
+	for (int i = 0; i < 100; i++) {
+		if (pipe(p[i]))
+			die("pipe");
+		struct epoll_event e = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, p[i][0], &e))
+			die("epoll_ctl");
+	}
+	if (write(p[57][1], "x", 1) != 1)
+		die("write");
+	double t = now_ns();
+	for (long i = 0; i < n; i++) {
+		if (epoll_wait(ep, ev, 64, 0) != 1)
+			die("epoll_wait");
+	}
+	report(name, now_ns() - t, n);
+	for (int i = 0; i < 100; i++) {
+		close(p[i][0]);
+		close(p[i][1]);
+	}
+	close(ep);
+}
+
+static int efd_ping, efd_pong;
+
+static void *eventfd_pong(void *arg)
+{
+	uint64_t v;
+	for (long i = 0; i < rounds; i++) {
+		if (read(efd_ping, &v, 8) != 8 || write(efd_pong, &v, 8) != 8)
+			die("eventfd pong");
+	}
+	return NULL;
+}
+
+/* Two threads hand a count back and forth through two eventfds. */
+static void bench_eventfd_pingpong(const char *name)
+{
+	pthread_t th;
+	uint64_t v = 1;
+
+	efd_ping = eventfd(0, 0);
+	efd_pong = eventfd(0, 0);
+	if (efd_ping < 0 || efd_pong < 0)
+		die("eventfd");
+	rounds = scaled(100);
+	start_thread(&th, eventfd_pong);
+	double t = now_ns();
+	for (long i = 0; i < rounds; i++) {
+		if (write(efd_ping, &v, 8) != 8 || read(efd_pong, &v, 8) != 8)
+			die("eventfd ping");
+	}
+	report(name, now_ns() - t, rounds);
+	pthread_join(th, NULL);
+	close(efd_ping);
+	close(efd_pong);
+}
+
+static int unix_sv[2];
+
+static void *unix_pong(void *arg)
+{
+	char c;
+	for (long i = 0; i < rounds; i++) {
+		if (read(unix_sv[1], &c, 1) != 1 || write(unix_sv[1], &c, 1) != 1)
+			die("unix pong");
+	}
+	return NULL;
+}
+
+/* One byte there and back over an AF_UNIX stream socket pair. */
+static void bench_unix_pingpong(const char *name)
+{
+	pthread_t th;
+	char c = 'x';
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, unix_sv))
+		die("socketpair");
+	rounds = scaled(100);
+	start_thread(&th, unix_pong);
+	double t = now_ns();
+	for (long i = 0; i < rounds; i++) {
+		if (write(unix_sv[0], &c, 1) != 1 || read(unix_sv[0], &c, 1) != 1)
+			die("unix ping");
+	}
+	report(name, now_ns() - t, rounds);
+	pthread_join(th, NULL);
+	close(unix_sv[0]);
+	close(unix_sv[1]);
+}
+
+static void *unix_sink(void *arg)
+{
+	static char buf[64 * 1024];
+	long left = (long)rounds * MIB;
+	while (left > 0) {
+		long n = read(unix_sv[1], buf, sizeof(buf));
+		if (n <= 0)
+			die("unix sink");
+		left -= n;
+	}
+	return NULL;
+}
+
+/* 1 MiB through an AF_UNIX stream socket pair to a reading thread (ns per MiB). */
+static void bench_unix_1m(const char *name)
+{
+	static char buf[MIB];
+	pthread_t th;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, unix_sv))
+		die("socketpair");
+	rounds = scaled(100000);
+	memset(buf, 'u', sizeof(buf));
+	start_thread(&th, unix_sink);
+	double t = now_ns();
+	for (long i = 0; i < rounds; i++) {
+		for (size_t done = 0; done < sizeof(buf);) {
+			long n = write(unix_sv[0], buf + done, sizeof(buf) - done);
+			if (n <= 0)
+				die("unix write");
+			done += (size_t)n;
+		}
+	}
+	pthread_join(th, NULL);
+	report(name, now_ns() - t, rounds);
+	close(unix_sv[0]);
+	close(unix_sv[1]);
+}
+
 static const struct benchmark {
 	const char *name;
 	void (*run)(const char *name);
@@ -306,10 +478,15 @@ static const struct benchmark {
 	{ "read-1MiB", bench_read_1m },
 	{ "mmap-touch-4KiB", bench_mmap_4k },
 	{ "mmap-touch-1MiB", bench_mmap_1m },
+	{ "mmap-10k-areas", bench_mmap_many_areas },
 	{ "thread-create-join", bench_thread_create },
 	{ "futex-pingpong", bench_futex_pingpong },
 	{ "pipe-pingpong", bench_pipe_pingpong },
 	{ "context-switch", bench_context_switch },
+	{ "epoll-1-of-100", bench_epoll_ready },
+	{ "eventfd-pingpong", bench_eventfd_pingpong },
+	{ "unix-pingpong", bench_unix_pingpong },
+	{ "unix-1MiB", bench_unix_1m },
 };
 
 #define NR_BENCHMARKS (sizeof(benchmarks) / sizeof(benchmarks[0]))

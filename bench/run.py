@@ -57,10 +57,15 @@ MICRO = [
     ("read-1MiB", "read 1 MiB from a root fs file (ns)"),
     ("mmap-touch-4KiB", "mmap+touch+munmap 4 KiB (ns)"),
     ("mmap-touch-1MiB", "mmap+touch+munmap 1 MiB (ns)"),
+    ("mmap-10k-areas", "mmap+munmap 4 KiB, 10,000 areas (ns)"),
     ("thread-create-join", "pthread create+join (ns)"),
     ("futex-pingpong", "futex ping-pong round trip (ns)"),
     ("pipe-pingpong", "pipe ping-pong round trip (ns)"),
     ("context-switch", "sched_yield switch, 1 CPU (ns)"),
+    ("epoll-1-of-100", "epoll_wait, 1 ready of 100 pipes (ns)"),
+    ("eventfd-pingpong", "eventfd ping-pong round trip (ns)"),
+    ("unix-pingpong", "AF_UNIX stream ping-pong round trip (ns)"),
+    ("unix-1MiB", "AF_UNIX stream, 1 MiB to a reader (ns)"),
 ]
 WHOLE = ["boot", "memory", "size"]
 

@@ -9,6 +9,7 @@
 #include <alto/sync.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
+#include <uapi/poll.h>
 
 #define COM1 0x3f8
 
@@ -109,7 +110,7 @@ static void uart_irq(void *arg)
 
 	spin_unlock(&rx_wq.lock, flags);
 	if (got)
-		waitq_wake_all(&rx_wq);
+		waitq_notify(&rx_wq, POLLIN | POLLRDNORM);
 }
 
 void uart_enable_input(void)
@@ -140,7 +141,7 @@ long console_read(char *buf, size_t len)
 	bool more = rx_resume_locked();
 	spin_unlock(&rx_wq.lock, flags);
 	if (more)
-		waitq_wake_all(&rx_wq);
+		waitq_notify(&rx_wq, POLLIN | POLLRDNORM);
 	return (long)n;
 }
 
@@ -156,7 +157,7 @@ long console_read_nonblock(char *buf, size_t len)
 	bool more = rx_resume_locked();
 	spin_unlock(&rx_wq.lock, flags);
 	if (more)
-		waitq_wake_all(&rx_wq);
+		waitq_notify(&rx_wq, POLLIN | POLLRDNORM);
 	return (long)n;
 }
 

@@ -37,7 +37,7 @@ static struct {
 	bool flush;	/* set by Ctrl-C: drop the line being edited */
 } con;
 
-static const struct termios default_termios = {
+const struct termios tty_default_termios = {
 	.c_iflag = ICRNL | IXON,
 	.c_oflag = OPOST | ONLCR,
 	.c_cflag = B38400 | CS8 | CREAD | HUPCL,
@@ -310,7 +310,7 @@ static long con_read(struct file *f, struct uio *u, uint64_t *pos)
 			r = take(u, (size_t)r);
 			break;
 		}
-		if (f->flags & O_NONBLOCK) {
+		if ((f->flags & O_NONBLOCK) || u->nowait) {
 			r = -EAGAIN;
 			break;
 		}
@@ -436,14 +436,14 @@ static int tty_ioctl(unsigned int cmd, unsigned long arg)
 			mutex_unlock(&con.in_lock);
 		}
 		return 0;
-	case TIOCSPGRP:
-	case TIOCSCTTY:
-	case TIOCNOTTY:
-	case TCSBRK:
-	case TCXONC:
-		return 0;
 	}
-	return -ENOTTY;
+	return tty_ioctl_ignored(cmd) ? 0 : -ENOTTY;
+}
+
+bool tty_ioctl_ignored(unsigned int cmd)
+{
+	return cmd == TIOCSPGRP || cmd == TIOCSCTTY || cmd == TIOCNOTTY || cmd == TCSBRK ||
+	       cmd == TCXONC;
 }
 
 static int console_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
@@ -517,7 +517,7 @@ void console_dev_init(void)
 
 	mutex_init(&con.in_lock);
 	mutex_init(&con.out_lock);
-	con.termios = default_termios;
+	con.termios = tty_default_termios;
 	con.tty = tty != NULL;
 	con.escaped = !con.tty && cmdline_has("stdin-eof");
 	if (!con.tty)

@@ -80,6 +80,7 @@ static int64_t null_llseek(struct file *f, int64_t off, int whence)
 	return 0;
 }
 
+/* Random bytes never run out. null, zero and full have no poll op at all, as on Linux. */
 static unsigned int always_ready(struct file *f, struct poll_table *pt)
 {
 	return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
@@ -89,21 +90,19 @@ static const struct file_ops null_fops = {
 	.read = null_read,
 	.write = sink_write,
 	.llseek = null_llseek,
-	.poll = always_ready,
 };
 
 static const struct file_ops zero_fops = {
 	.read = zero_read,
 	.write = sink_write,
 	.llseek = null_llseek,
-	.poll = always_ready,
+	.map_zero = true,
 };
 
 static const struct file_ops full_fops = {
 	.read = zero_read,
 	.write = full_write,
 	.llseek = null_llseek,
-	.poll = always_ready,
 };
 
 static const struct file_ops random_fops = {
@@ -128,10 +127,13 @@ static const struct chrdev devices[] = {
 	{ "urandom", MEM_MAJOR, 9, 0666, &random_fops },
 	{ "tty", TTY_MAJOR, 0, 0666, &tty_fops },
 	{ "console", TTY_MAJOR, 1, 0600, &console_fops },
+	{ "ptmx", TTY_MAJOR, 2, 0666, &ptmx_fops },
 };
 
 const struct file_ops *chrdev_fops(uint64_t rdev)
 {
+	if (pts_major(major_linux(rdev)))
+		return &pts_fops;
 	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
 		if (makedev_linux(devices[i].major, devices[i].minor) == rdev)
 			return devices[i].fops;

@@ -290,3 +290,16 @@ struct file *fd_get_file(int fd)
 
 	return t ? fd_get(t, fd) : NULL;
 }
+
+int fd_install(struct file *f, bool cloexec)
+{
+	struct fdtable *t = current_fdtable();
+	int fd;
+
+	if (IS_ERR(f))
+		return (int)PTR_ERR(f);
+	fd = t ? fd_alloc(t, f, 0, cloexec) : -EMFILE;
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}

@@ -5,10 +5,13 @@
  * locked only for seekable files: a blocking read of a pipe or the console
  * must not hold up a write through the same open file.
  */
+#include <alto/cred.h>
+#include <alto/epoll.h>
 #include <alto/mm.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
+#include <uapi/inotify.h>
 #include <uapi/termios.h>
 #include "internal.h"
 
@@ -19,6 +22,7 @@ void uio_init_kernel(struct uio *u, void *buf, size_t len)
 	u->iovcnt = 1;
 	u->resid = len;
 	u->user = false;
+	u->nowait = false;
 	u->alloc = NULL;
 }
 
@@ -41,6 +45,7 @@ long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct i
 		return -ENOMEM;
 	u->iovcnt = cnt;
 	u->user = true;
+	u->nowait = false;
 	if (copy_from_user(u->iov, iov, cnt * sizeof(*iov))) {
 		uio_free(u);
 		return -EFAULT;
@@ -63,8 +68,7 @@ void uio_free(struct uio *u)
 	u->alloc = NULL;
 }
 
-/* Limit the uio to its first max bytes. */
-static void uio_clamp(struct uio *u, size_t max)
+void uio_clamp(struct uio *u, size_t max)
 {
 	size_t left = max;
 
@@ -178,6 +182,7 @@ struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned in
 	f->vnode = v;
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	mutex_init(&f->pos_lock);
+	list_init(&f->ep_links);
 	vnode_get(v);
 	if (ops->open) {
 		int err = ops->open(f);
@@ -199,6 +204,11 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	/* Only removals can race with the last reference: an unlocked look will do. */
+	if (!list_empty(&f->ep_links))
+		epoll_release_file(f);
+	if (f->parent)
+		fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	if (f->ops->release)
 		f->ops->release(f);
 	vnode_put(f->parent);
@@ -230,10 +240,18 @@ static int open_checks(struct vnode *v, int flags, bool created)
 		return 0;
 	if (S_ISDIR(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
+	if (created)
+		return 0; /* the creator may use what it made, whatever its mode */
+	/* O_ACCMODE 3 asks for both, as on Linux. */
+	int mask = (acc != O_WRONLY ? MAY_READ : 0) | (acc != O_RDONLY ? MAY_WRITE : 0) |
+		   (flags & O_TRUNC ? MAY_WRITE : 0);
+	int err = vfs_permission(v, mask);
+	if (err)
+		return err;
 	if (S_ISREG(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)) &&
 	    READ_ONCE(v->write_denied))
 		return -ETXTBSY; /* a running program */
-	if ((flags & O_TRUNC) && S_ISREG(v->mode) && !created)
+	if ((flags & O_TRUNC) && S_ISREG(v->mode))
 		return vfs_truncate(v, 0);
 	return 0;
 }
@@ -259,10 +277,17 @@ static int open_create(struct nameidata *nd, int flags, unsigned int mode, struc
 		return err;
 	if (nd->trailing_slash)
 		return -EISDIR;
+	err = vfs_may_create(nd->dir);
+	if (err)
+		return err;
 	mutex_lock(&nd->dir->mount->ns_lock);
 	err = nd->dir->ops->create(nd->dir, nd->last, nd->lastlen, S_IFREG | (mode & S_IALLUGO), 0,
 				   out);
 	*created = !err;
+	if (!err) {
+		vfs_own_new(nd->dir, *out);
+		fsnotify_name(nd->dir, nd->last, nd->lastlen, IN_CREATE, 0);
+	}
 	/* Another thread created it since the lookup: open that one. */
 	if (err == -EEXIST && !excl)
 		err = nd->dir->ops->lookup(nd->dir, nd->last, nd->lastlen, out);
@@ -301,6 +326,7 @@ struct file *vfs_open(struct vnode *base, const char *path, int flags, unsigned 
 		/* Keep where it was found: its path is the directory's and its name there. */
 		f->parent = nd.dir;
 		nd.dir = NULL;
+		fsnotify_file(f, IN_OPEN);
 	}
 	nd_end(&nd);
 	vnode_put(v);
@@ -330,11 +356,15 @@ static long do_io(struct file *f, struct uio *u, int64_t off, bool write)
 	if (off >= 0 && !seekable(f))
 		return -ESPIPE;
 	uio_clamp(u, VFS_MAX_RW);
-	if (off >= 0 || !seekable(f))
-		return op(f, u, &pos);
-	mutex_lock(&f->pos_lock);
-	n = op(f, u, &f->pos);
-	mutex_unlock(&f->pos_lock);
+	if (off >= 0 || !seekable(f)) {
+		n = op(f, u, &pos);
+	} else {
+		mutex_lock(&f->pos_lock);
+		n = op(f, u, &f->pos);
+		mutex_unlock(&f->pos_lock);
+	}
+	if (n > 0 && f->parent)
+		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	return n;
 }
 
@@ -391,8 +421,9 @@ int64_t vfs_lseek(struct file *f, int64_t off, int whence)
 
 	if (f->flags & O_PATH)
 		return -EBADF;
+	/* Anonymous files (eventfd, epoll...) take any seek and stay at 0, as on Linux. */
 	if (!seekable(f))
-		return -ESPIPE;
+		return f->ops->anon_name ? 0 : -ESPIPE;
 	mutex_lock(&f->pos_lock);
 	r = f->ops->llseek(f, off, whence);
 	mutex_unlock(&f->pos_lock);

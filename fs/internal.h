@@ -40,6 +40,12 @@ int nd_start(struct nameidata *nd, struct vnode *base, const char *path);
 int nd_walk_parent(struct nameidata *nd);
 int nd_walk_final(struct nameidata *nd, bool follow, struct vnode **out);
 void nd_end(struct nameidata *nd);
+/* Write and search permission on dir to add a name (fs/perm.c). */
+int vfs_may_create(struct vnode *dir);
+/* The same to remove victim's name, and the sticky bit's rule: -EACCES or -EPERM. */
+int vfs_may_delete(struct vnode *dir, struct vnode *victim);
+/* A new node v in dir belongs to the caller's file-system ids (or dir's group). */
+void vfs_own_new(struct vnode *dir, struct vnode *v);
 /* The final component is "." or "..". */
 bool nd_last_is_dots(const struct nameidata *nd);
 /* One step: name in dir, with "." and "..", crossing mount points. */
@@ -61,6 +67,11 @@ struct mount *ramfs_create(const char *fstype, uint32_t magic, unsigned int mode
  */
 int ramfs_fill(struct vnode *v, const void *data, size_t size, bool borrow);
 bool vnode_is_ramfs(const struct vnode *v);
+/* A regular ramfs file in m that no directory holds (memfd), referenced. */
+struct vnode *ramfs_new_file(struct mount *m, unsigned int mode);
+/* A ramfs file's read and write, for the file kinds built on it. */
+long ramfs_file_read(struct file *f, struct uio *u, uint64_t *pos);
+long ramfs_file_write(struct file *f, struct uio *u, uint64_t *pos);
 
 /* Generic file ops. */
 extern const struct file_ops vfs_dir_fops;
@@ -71,12 +82,31 @@ int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence);
 const struct file_ops *chrdev_fops(uint64_t rdev);
 void devfs_init(void);
 
-/* The console device (fs/console.c). */
+/* The console device (fs/console.c), and the settings a new terminal starts with. */
 extern const struct file_ops console_fops, tty_fops;
+struct termios;
+extern const struct termios tty_default_termios;
+/* Job control and line ioctls that a terminal of one session accepts and ignores. */
+bool tty_ioctl_ignored(unsigned int cmd);
+/* Pseudo-terminals (fs/pty.c): /dev/ptmx, and the slaves' major. */
+extern const struct file_ops ptmx_fops, pts_fops;
+bool pts_major(uint32_t major);
 void console_dev_init(void);
 
 /* Pipe files know their pipe; FIFOs open through fifo_fops. */
 bool file_is_pipe(const struct file *f);
+/*
+ * Splicing a pipe (fs/splice.c): begin waits for data (unless nonblock or
+ * O_NONBLOCK) and returns how much is buffered (0 at the end, -EAGAIN,
+ * -ERESTARTSYS), holding other readers off until end, which takes the bytes
+ * the other side accepted; peek copies the first n without taking them.
+ * room waits for space to write: the bytes free, -EPIPE, -EAGAIN...
+ */
+long pipe_splice_begin(struct file *f, bool nonblock);
+void pipe_splice_peek(struct file *f, void *buf, size_t n);
+void pipe_splice_end(struct file *f, size_t taken);
+long pipe_splice_room(struct file *f, bool nonblock);
+bool pipe_same(struct file *a, struct file *b);
 extern const struct file_ops fifo_fops;
 
 #endif

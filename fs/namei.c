@@ -4,9 +4,11 @@
  * target in front of what remains and walking on: no recursion, one counter
  * for the 40-link limit, and the same loop for middle and final links.
  */
+#include <alto/cred.h>
 #include <alto/mm.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
+#include <uapi/inotify.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
 
@@ -133,6 +135,10 @@ int nd_walk_parent(struct nameidata *nd)
 			;
 		for (after = p; *after == '/'; after++)
 			;
+		/* Looking a name up in a directory needs search permission there. */
+		if (p != name && S_ISDIR(nd->dir->mode) &&
+		    (err = vfs_permission(nd->dir, MAY_EXEC)))
+			return err;
 		if (!*after) {
 			nd->last = name;
 			nd->lastlen = p - name;
@@ -250,6 +256,18 @@ static int walk_for_create(struct nameidata *nd, struct vnode *base, const char 
 	return err;
 }
 
+/* An existing name gives EEXIST before permission is looked at, as on Linux. */
+static int may_create_name(struct nameidata *nd)
+{
+	struct vnode *v;
+
+	if (!vfs_step(nd->dir, nd->last, nd->lastlen, &v)) {
+		vnode_put(v);
+		return -EEXIST;
+	}
+	return vfs_may_create(nd->dir);
+}
+
 static int create_node(struct vnode *base, const char *path, uint32_t mode, uint64_t rdev)
 {
 	struct nameidata nd;
@@ -258,12 +276,19 @@ static int create_node(struct vnode *base, const char *path, uint32_t mode, uint
 
 	if (!err && nd.trailing_slash && !S_ISDIR(mode))
 		err = -ENOENT;
+	if (!err)
+		err = may_create_name(&nd);
 	if (!err) {
 		struct mount *m = nd.dir->mount;
 		mutex_lock(&m->ns_lock);
 		err = nd.dir->ops->create(nd.dir, nd.last, nd.lastlen, mode, rdev, &v);
+		if (!err)
+			vfs_own_new(nd.dir, v);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err)
+		fsnotify_name(nd.dir, nd.last, nd.lastlen,
+			      IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), 0);
 	vnode_put(v);
 	nd_end(&nd);
 	return err;
@@ -280,7 +305,7 @@ int vfs_mknod(struct vnode *base, const char *path, unsigned int mode, uint64_t 
 
 	if (!type)
 		mode |= type = S_IFREG;
-	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO)
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK)
 		return type == S_IFDIR ? -EPERM : -EOPNOTSUPP;
 	return create_node(base, path, mode & (S_IFMT | S_IALLUGO), type == S_IFCHR ? rdev : 0);
 }
@@ -298,12 +323,18 @@ int vfs_symlink(const char *target, struct vnode *base, const char *path)
 	err = walk_for_create(&nd, base, path);
 	if (!err && nd.trailing_slash)
 		err = -ENOENT;
+	if (!err)
+		err = may_create_name(&nd);
 	if (!err) {
 		struct mount *m = nd.dir->mount;
 		mutex_lock(&m->ns_lock);
 		err = nd.dir->ops->symlink(nd.dir, nd.last, nd.lastlen, target, &v);
+		if (!err)
+			vfs_own_new(nd.dir, v);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err)
+		fsnotify_name(nd.dir, nd.last, nd.lastlen, IN_CREATE, 0);
 	vnode_put(v);
 	nd_end(&nd);
 	return err;
@@ -327,11 +358,17 @@ int vfs_link(struct vnode *obase, const char *opath, struct vnode *nbase, const 
 		err = -ENOENT;
 	if (!err && nd.dir->mount != v->mount)
 		err = -EXDEV;
+	if (!err)
+		err = may_create_name(&nd);
 	if (!err) {
 		struct mount *m = nd.dir->mount;
 		mutex_lock(&m->ns_lock);
 		err = nd.dir->ops->link(nd.dir, nd.last, nd.lastlen, v);
 		mutex_unlock(&m->ns_lock);
+	}
+	if (!err) {
+		fsnotify_vnode(v, IN_ATTRIB);
+		fsnotify_name(nd.dir, nd.last, nd.lastlen, IN_CREATE, 0);
 	}
 	vnode_put(v);
 	nd_end(&nd);
@@ -352,14 +389,49 @@ static int walk_existing_parent(struct nameidata *nd, struct vnode *base, const 
 	return err;
 }
 
+/*
+ * The name must exist (ENOENT first, as Linux), then the caller may remove
+ * it: 0 with the victim in *out (referenced), or the error.
+ */
+static int may_remove(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	struct vnode *v;
+	int err = vfs_step(dir, name, len, &v);
+
+	if (err)
+		return err;
+	err = vfs_may_delete(dir, v);
+	if (err)
+		vnode_put(v);
+	else
+		*out = v;
+	return err;
+}
+
+/* What a removed name tells its watchers, in Linux's order: the victim, then the directory. */
+static void notify_removed(struct nameidata *nd, struct vnode *victim, bool rmdir)
+{
+	if (!rmdir)
+		fsnotify_vnode(victim, IN_ATTRIB); /* its link count */
+	if (rmdir || !READ_ONCE(victim->nlink))
+		fsnotify_vnode(victim, IN_DELETE_SELF);
+	fsnotify_name(nd->dir, nd->last, nd->lastlen, IN_DELETE | (rmdir ? IN_ISDIR : 0), 0);
+}
+
 static int remove_name(struct nameidata *nd, bool rmdir)
 {
 	struct mount *m = nd->dir->mount;
-	int err;
+	struct vnode *victim;
+	int err = may_remove(nd->dir, nd->last, nd->lastlen, &victim);
 
+	if (err)
+		return err;
 	mutex_lock(&m->ns_lock);
 	err = nd->dir->ops->unlink(nd->dir, nd->last, nd->lastlen, rmdir);
 	mutex_unlock(&m->ns_lock);
+	if (!err && fsnotify_watching())
+		notify_removed(nd, victim, rmdir);
+	vnode_put(victim);
 	return err;
 }
 
@@ -422,6 +494,28 @@ static int check_rename_source(struct nameidata *o, struct nameidata *n)
 	return err;
 }
 
+/* A rename as watchers see it: moved from, moved to (one cookie), then the vnodes themselves. */
+static void notify_moved(struct nameidata *o, struct nameidata *n, struct vnode *src,
+			 struct vnode *dst, unsigned int flags)
+{
+	uint32_t cookie = fsnotify_cookie(), isdir = S_ISDIR(src->mode) ? IN_ISDIR : 0;
+
+	fsnotify_name(o->dir, o->last, o->lastlen, IN_MOVED_FROM | isdir, cookie);
+	fsnotify_name(n->dir, n->last, n->lastlen, IN_MOVED_TO | isdir, cookie);
+	if (dst && (flags & RENAME_EXCHANGE)) {
+		uint32_t back = fsnotify_cookie(), dir2 = S_ISDIR(dst->mode) ? IN_ISDIR : 0;
+		fsnotify_name(n->dir, n->last, n->lastlen, IN_MOVED_FROM | dir2, back);
+		fsnotify_name(o->dir, o->last, o->lastlen, IN_MOVED_TO | dir2, back);
+		fsnotify_vnode(dst, IN_MOVE_SELF);
+	} else if (dst && dst != src) {
+		if (!S_ISDIR(dst->mode))
+			fsnotify_vnode(dst, IN_ATTRIB);
+		if (S_ISDIR(dst->mode) || !READ_ONCE(dst->nlink))
+			fsnotify_vnode(dst, IN_DELETE_SELF);
+	}
+	fsnotify_vnode(src, IN_MOVE_SELF);
+}
+
 int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, const char *npath,
 	       unsigned int flags)
 {
@@ -436,12 +530,27 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase, cons
 		err = walk_existing_parent(&n, nbase, npath);
 	if (!err)
 		err = check_rename_source(&o, &n);
+	struct vnode *src = NULL, *dst = NULL;
+	if (!err)
+		err = may_remove(o.dir, o.last, o.lastlen, &src);
+	if (!err) {
+		/* Replacing a name is removing it; otherwise one is added. */
+		err = may_remove(n.dir, n.last, n.lastlen, &dst);
+		if (err == -ENOENT) {
+			dst = NULL;
+			err = may_create_name(&n);
+		}
+	}
 	if (!err) {
 		struct mount *m = o.dir->mount;
 		mutex_lock(&m->ns_lock);
 		err = o.dir->ops->rename(o.dir, o.last, o.lastlen, n.dir, n.last, n.lastlen, flags);
 		mutex_unlock(&m->ns_lock);
 	}
+	if (!err && fsnotify_watching())
+		notify_moved(&o, &n, src, dst, flags);
+	vnode_put(src);
+	vnode_put(dst);
 	nd_end(&n);
 	nd_end(&o);
 	return err;

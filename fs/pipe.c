@@ -2,8 +2,11 @@
  * Pipes and named pipes (FIFOs): a ring buffer (64 KiB by default) between
  * read ends and write ends, freed with the last of them. Writes of up to
  * PIPE_BUF bytes are atomic; readers see end of file once every writer is
- * gone, writers get EPIPE (and SIGPIPE) once every reader is. One condition
- * variable announces every change, and poll watches its wait queue.
+ * gone, writers get EPIPE (and SIGPIPE) once every reader is. Blocked
+ * readers and writers sleep on one condition variable, whose wait queue is
+ * also where the pipe notifies its readiness: data (POLLIN) at every write,
+ * room (POLLOUT) at every read, everything when an end goes, so that
+ * edge-triggered epoll sees every write as Linux's pipes make it.
  */
 #include <alto/mm.h>
 #include <alto/signal.h>
@@ -17,8 +20,9 @@
 #define PIPE_MAX_SIZE (1ul << 20) /* /proc/sys/fs/pipe-max-size */
 
 struct pipe {
+	struct mutex rd_lock; /* one reader (or splice) at a time, across its waits */
 	struct mutex lock;
-	struct condvar changed;
+	struct condvar changed; /* its wait queue carries the readiness */
 	char *buf;
 	size_t size; /* a power of two, in whole pages */
 	size_t head; /* next byte to read */
@@ -38,9 +42,20 @@ static struct pipe *pipe_of(struct file *f)
 	return f->priv;
 }
 
+/* Readiness changed (sleepers wake, pollers are told what). */
+static void notify(struct pipe *p, unsigned int events)
+{
+	waitq_notify(&p->changed.wq, events);
+}
+
 bool file_is_pipe(const struct file *f)
 {
 	return f->ops == &pipe_fops || f->ops == &fifo_fops;
+}
+
+bool vfs_is_pipe(const struct file *f)
+{
+	return file_is_pipe(f);
 }
 
 static unsigned int size_order(size_t size)
@@ -64,6 +79,7 @@ static struct pipe *pipe_new(void)
 		kfree(p);
 		return NULL;
 	}
+	mutex_init(&p->rd_lock);
 	mutex_init(&p->lock);
 	cond_init(&p->changed);
 	return p;
@@ -101,21 +117,28 @@ static int ring_copy(struct pipe *p, struct uio *u, size_t off, size_t n, bool o
 	return 0;
 }
 
-static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
+/* Wait for data to read (p->lock held): 0, -EAGAIN, -ERESTARTSYS. */
+static long wait_data(struct file *f, struct pipe *p, bool nonblock)
+{
+	while (!p->count && p->writers) {
+		if (nonblock)
+			return -EAGAIN;
+		if (cond_wait_interruptible(&p->changed, &p->lock))
+			return -ERESTARTSYS;
+	}
+	return 0;
+}
+
+static long pipe_read_locked(struct file *f, struct uio *u)
 {
 	struct pipe *p = pipe_of(f);
 	long r;
 
 	mutex_lock(&p->lock);
-	while (!p->count && p->writers && u->resid) {
-		if (f->flags & O_NONBLOCK) {
-			mutex_unlock(&p->lock);
-			return -EAGAIN;
-		}
-		if (cond_wait_interruptible(&p->changed, &p->lock)) {
-			mutex_unlock(&p->lock);
-			return -ERESTARTSYS;
-		}
+	r = u->resid ? wait_data(f, p, (f->flags & O_NONBLOCK) || u->nowait) : 0;
+	if (r) {
+		mutex_unlock(&p->lock);
+		return r;
 	}
 	r = (long)MIN(p->count, u->resid);
 	if (r && ring_copy(p, u, p->head, (size_t)r, true)) {
@@ -123,9 +146,20 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 	} else if (r) {
 		p->head = (p->head + r) & (p->size - 1);
 		p->count -= r;
-		cond_broadcast(&p->changed);
+		notify(p, POLLOUT | POLLWRNORM);
 	}
 	mutex_unlock(&p->lock);
+	return r;
+}
+
+static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct pipe *p = pipe_of(f);
+	long r;
+
+	mutex_lock(&p->rd_lock);
+	r = pipe_read_locked(f, u);
+	mutex_unlock(&p->rd_lock);
 	return r;
 }
 
@@ -152,7 +186,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 			break;
 		}
 		if (!has_room(p, total, done)) {
-			if (f->flags & O_NONBLOCK) {
+			if ((f->flags & O_NONBLOCK) || u->nowait) {
 				err = -EAGAIN;
 				break;
 			}
@@ -169,7 +203,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 		}
 		p->count += n;
 		done += n;
-		cond_broadcast(&p->changed);
+		notify(p, POLLIN | POLLRDNORM);
 	}
 	mutex_unlock(&p->lock);
 	/* Only an application's write raises SIGPIPE; a kernel caller gets EPIPE alone. */
@@ -188,7 +222,7 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 	if (file_readable(f)) {
 		if (p->count)
 			mask |= POLLIN | POLLRDNORM;
-		if (!p->writers)
+		if (!p->writers && f->pos != p->w_opens)
 			mask |= POLLHUP;
 	}
 	if (file_writable(f)) {
@@ -224,7 +258,7 @@ static void pipe_release(struct file *f)
 	if (file_writable(f))
 		p->writers--;
 	last = !p->readers && !p->writers;
-	cond_broadcast(&p->changed);
+	notify(p, WAITQ_ALL);
 	mutex_unlock(&p->lock);
 	if (p->fifo) {
 		if (last)
@@ -252,8 +286,10 @@ static struct file *end_open(struct vnode *v, struct pipe *p, unsigned int flags
 	f->priv = p;
 	if (file_readable(f))
 		p->readers++;
-	if (file_writable(f))
+	if (file_writable(f)) {
 		p->writers++;
+		p->w_opens++;
+	}
 	return f;
 }
 
@@ -295,7 +331,13 @@ static int fifo_join(struct file *f, struct pipe *p)
 	p->writers += wr;
 	p->w_opens += wr;
 	f->priv = p;
-	cond_broadcast(&p->changed);
+	/*
+	 * A reader opened without waiting while no writer is there reports a
+	 * hang-up only once a writer has come and gone (pos: w_opens seen).
+	 */
+	if (rd && !wr && !p->writers)
+		f->pos = p->w_opens;
+	notify(p, WAITQ_ALL);
 	return 0;
 }
 
@@ -399,7 +441,77 @@ long pipe_set_size(struct file *f, unsigned long size)
 	p->buf = buf;
 	p->size = size;
 	p->head = 0;
-	cond_broadcast(&p->changed);
+	notify(p, POLLOUT | POLLWRNORM);
 	mutex_unlock(&p->lock);
 	return (long)size;
+}
+
+/*
+ * Splicing (fs/splice.c). A splice from a pipe holds its readers off with
+ * rd_lock from pipe_splice_begin to pipe_splice_end, so that what it peeks
+ * is still there when it takes what the other side accepted.
+ */
+long pipe_splice_begin(struct file *f, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+	long r;
+
+	mutex_lock(&p->rd_lock);
+	mutex_lock(&p->lock);
+	r = wait_data(f, p, nonblock || (f->flags & O_NONBLOCK));
+	if (!r)
+		r = (long)p->count;
+	mutex_unlock(&p->lock);
+	if (r < 0)
+		mutex_unlock(&p->rd_lock);
+	return r;
+}
+
+void pipe_splice_peek(struct file *f, void *buf, size_t n)
+{
+	struct pipe *p = pipe_of(f);
+	struct uio u;
+
+	uio_init_kernel(&u, buf, n);
+	mutex_lock(&p->lock);
+	ring_copy(p, &u, p->head, MIN(n, p->count), true);
+	mutex_unlock(&p->lock);
+}
+
+void pipe_splice_end(struct file *f, size_t taken)
+{
+	struct pipe *p = pipe_of(f);
+
+	mutex_lock(&p->lock);
+	taken = MIN(taken, p->count);
+	p->head = (p->head + taken) & (p->size - 1);
+	p->count -= taken;
+	if (taken)
+		notify(p, POLLOUT | POLLWRNORM);
+	mutex_unlock(&p->lock);
+	mutex_unlock(&p->rd_lock);
+}
+
+long pipe_splice_room(struct file *f, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+	long r = 0;
+
+	nonblock = nonblock || (f->flags & O_NONBLOCK);
+	mutex_lock(&p->lock);
+	while (!r && p->readers && p->count == p->size) {
+		if (nonblock)
+			r = -EAGAIN;
+		else if (cond_wait_interruptible(&p->changed, &p->lock))
+			r = -ERESTARTSYS;
+	}
+	if (!r)
+		r = p->readers ? (long)(p->size - p->count) : -EPIPE;
+	mutex_unlock(&p->lock);
+	return r;
+}
+
+bool pipe_same(struct file *a, struct file *b)
+{
+	return pipe_of(a) == pipe_of(b);
 }

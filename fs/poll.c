@@ -1,110 +1,175 @@
 /*
- * The machinery under poll and select. A scan asks every file for its
- * readiness and, through poll_wait(), puts an entry on each wait queue that
- * could change it, all in one waitq_group. If nothing is ready the thread
- * sleeps until any queue wakes the group or the deadline passes, and scans
- * again. Entries live in small chunks that never move while queued. A
- * signal ends the wait with -EINTR.
+ * The machinery under poll and select, on the readiness model's callback
+ * entries. A scan asks every file for its readiness and, through
+ * poll_wait(), hangs a temporary entry on each wait queue that could change
+ * it, with the events the caller wants for that file. If nothing is ready
+ * the thread sleeps until a notification meeting those events triggers the
+ * table, or the deadline passes, and scans again. Entries live in small
+ * chunks that never move while queued. A signal ends the wait with -EINTR.
  */
+#include <alto/cpu.h>
 #include <alto/mm.h>
+#include <alto/sched.h>
+#include <alto/signal.h>
 #include <alto/time.h>
 #include <uapi/errno.h>
 #include <uapi/poll.h>
 #include "internal.h"
 
 #define INLINE_ENTRIES 8
-#define CHUNK_ENTRIES  62
+#define CHUNK_ENTRIES  40
+
+struct poll_waiter;
+
+struct poll_entry {
+	struct waitq_entry e;
+	struct poll_waiter *w;
+};
 
 struct poll_chunk {
 	struct poll_chunk *next;
 	unsigned int n;
-	struct waitq_entry e[CHUNK_ENTRIES];
+	struct poll_entry e[CHUNK_ENTRIES];
 };
 
-struct poll_table {
-	struct waitq_group group;
-	unsigned int ninline;
-	struct waitq_entry inline_e[INLINE_ENTRIES];
-	struct poll_chunk *chunks;
+struct poll_waiter {
+	struct poll_table pt;
+	struct spinlock lock; /* triggered, and the sleep on it */
+	struct thread *thread;
+	bool triggered;
 	bool nomem;
+	unsigned int ninline;
+	struct poll_entry inline_e[INLINE_ENTRIES];
+	struct poll_chunk *chunks;
 };
 
-static struct waitq_entry *next_entry(struct poll_table *pt)
+/* A notification the waiter wants (queue lock held: the order is queue, then waiter). */
+static void poll_wake(struct waitq_entry *e, unsigned int events)
 {
-	struct poll_chunk *c = pt->chunks;
+	struct poll_waiter *w = container_of(e, struct poll_entry, e)->w;
 
-	if (pt->ninline < INLINE_ENTRIES)
-		return &pt->inline_e[pt->ninline++];
+	spin_lock_noirq(&w->lock);
+	w->triggered = true;
+	sched_wake(w->thread);
+	spin_unlock_noirq(&w->lock);
+}
+
+static struct poll_entry *next_entry(struct poll_waiter *w)
+{
+	struct poll_chunk *c = w->chunks;
+
+	if (w->ninline < INLINE_ENTRIES)
+		return &w->inline_e[w->ninline++];
 	if (!c || c->n == CHUNK_ENTRIES) {
 		c = kmalloc(sizeof(*c));
 		if (!c)
 			return NULL;
 		c->n = 0;
-		c->next = pt->chunks;
-		pt->chunks = c;
+		c->next = w->chunks;
+		w->chunks = c;
 	}
 	return &c->e[c->n++];
 }
 
-void poll_wait(struct poll_table *pt, struct waitq *wq)
+static void poll_queue(struct poll_table *pt, struct waitq *wq)
 {
-	struct waitq_entry *e;
+	struct poll_waiter *w = container_of(pt, struct poll_waiter, pt);
+	struct poll_entry *pe = next_entry(w);
 
-	if (!pt)
-		return;
-	e = next_entry(pt);
-	if (!e) {
+	if (!pe) {
 		/* Without an entry a wake-up could be missed: wait in short naps instead. */
-		pt->nomem = true;
+		w->nomem = true;
 		return;
 	}
-	waitq_group_add(&pt->group, wq, e);
+	pe->w = w;
+	pe->e = (struct waitq_entry){ .func = poll_wake, .events = pt->events | POLLERR | POLLHUP };
+	waitq_add(wq, &pe->e);
 }
 
-static void table_init(struct poll_table *pt)
+static void waiter_init(struct poll_waiter *w)
 {
-	waitq_group_init(&pt->group);
-	pt->ninline = 0;
-	pt->chunks = NULL;
-	pt->nomem = false;
+	spin_init(&w->lock);
+	w->pt = (struct poll_table){ .queue = poll_queue, .events = WAITQ_ALL };
+	w->thread = current_thread();
+	w->triggered = false;
+	w->nomem = false;
+	w->ninline = 0;
+	w->chunks = NULL;
 }
 
-static void table_clear(struct poll_table *pt)
+static void waiter_clear(struct poll_waiter *w)
 {
-	for (unsigned int i = 0; i < pt->ninline; i++)
-		waitq_group_remove(&pt->inline_e[i]);
-	while (pt->chunks) {
-		struct poll_chunk *c = pt->chunks;
+	for (unsigned int i = 0; i < w->ninline; i++)
+		waitq_remove(&w->inline_e[i].e);
+	while (w->chunks) {
+		struct poll_chunk *c = w->chunks;
 		for (unsigned int i = 0; i < c->n; i++)
-			waitq_group_remove(&c->e[i]);
-		pt->chunks = c->next;
+			waitq_remove(&c->e[i].e);
+		w->chunks = c->next;
 		kfree(c);
 	}
-	pt->ninline = 0;
+	w->ninline = 0;
+}
+
+/*
+ * Sleep under the waiter's lock: a notification takes it to set the
+ * trigger, so it either comes before the check or wakes a thread already
+ * marked blocked. A signal sent before the thread was marked blocked found
+ * it running, so it must not sleep then.
+ */
+static int waiter_sleep(struct poll_waiter *w, uint64_t deadline)
+{
+	struct thread *t = current_thread();
+	unsigned long flags = spin_lock(&w->lock);
+	int r = 0;
+
+	while (!w->triggered) {
+		if (deadline && time_now_ns() >= deadline) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (signal_pending()) {
+			r = -EINTR;
+			break;
+		}
+		sched_prepare_block();
+		if (signal_pending())
+			sched_wake(t);
+		else if (deadline)
+			timer_arm(&t->sleep_timer, deadline);
+		spin_unlock_noirq(&w->lock);
+		schedule();
+		if (deadline)
+			timer_cancel(&t->sleep_timer);
+		spin_lock_noirq(&w->lock);
+	}
+	w->triggered = false;
+	spin_unlock(&w->lock, flags);
+	return r;
 }
 
 int vfs_poll(int (*scan)(void *ctx, struct poll_table *pt), void *ctx, uint64_t deadline)
 {
-	struct poll_table *pt;
+	struct poll_waiter *w;
 	int n;
 
 	if (deadline == POLL_NO_WAIT)
 		return scan(ctx, NULL);
-	pt = kmalloc(sizeof(*pt));
-	if (!pt)
+	w = kmalloc(sizeof(*w));
+	if (!w)
 		return -ENOMEM;
 	for (;;) {
-		table_init(pt);
-		n = scan(ctx, pt);
+		waiter_init(w);
+		n = scan(ctx, &w->pt);
 		if (n) {
-			table_clear(pt);
+			waiter_clear(w);
 			break;
 		}
 		uint64_t until = deadline;
-		if (pt->nomem && (!until || until > time_now_ns() + NSEC_PER_MSEC))
+		if (w->nomem && (!until || until > time_now_ns() + NSEC_PER_MSEC))
 			until = time_now_ns() + NSEC_PER_MSEC;
-		int r = waitq_group_wait_interruptible(&pt->group, until);
-		table_clear(pt);
+		int r = waiter_sleep(w, until);
+		waiter_clear(w);
 		if (r == -ETIMEDOUT && until == deadline) {
 			n = scan(ctx, NULL);
 			break;
@@ -114,7 +179,7 @@ int vfs_poll(int (*scan)(void *ctx, struct poll_table *pt), void *ctx, uint64_t 
 			break;
 		}
 	}
-	kfree(pt);
+	kfree(w);
 	return n;
 }
 

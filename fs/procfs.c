@@ -7,6 +7,7 @@
  * read from offset 0 and kept for the reads that follow, so a reader that
  * goes on in pieces sees one consistent snapshot, as with Linux's seq_file.
  */
+#include <alto/cred.h>
 #include <alto/format.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -125,6 +126,14 @@ static struct proc_node *node_new(struct proc_node *parent, const struct proc_en
 	n->fd = fd;
 	if (parent)
 		vnode_get(&parent->v);
+	/* What is about a process belongs to its effective ids, as on Linux. */
+	struct process *p = pid ? proc_process(n) : NULL;
+	if (p) {
+		struct cred *c = cred_of_process(p);
+		n->v.uid = c->euid;
+		n->v.gid = c->egid;
+		cred_put(c);
+	}
 	return n;
 }
 

@@ -4,6 +4,7 @@
  * them (maps column by column, stat by field number). State is copied
  * under the owning subsystem's lock into a snapshot, then formatted.
  */
+#include <alto/cred.h>
 #include <alto/clock.h>
 #include <alto/cpu.h>
 #include <alto/format.h>
@@ -271,16 +272,21 @@ static uint64_t online_mask(void)
 	return cpu_count >= 64 ? ~0ull : (1ull << cpu_count) - 1;
 }
 
-static void status_ids(struct pbuf *b, struct process *p, int tid, const struct task_snap *t)
+static void status_ids(struct pbuf *b, struct process *p, int tid, const struct task_snap *t,
+		       const struct cred *c)
 {
 	unsigned int umask = READ_ONCE(p->umask);
 
 	pb_printf(b,
 		  "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		  "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n"
-		  "Groups:\t \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n",
-		  t->name, umask, state_name(t->state), p->pid, tid, APP_PPID,
-		  READ_ONCE(p->files->size), p->pid, tid, p->pid, p->pid);
+		  "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
+		  "FDSize:\t%u\nGroups:\t",
+		  t->name, umask, state_name(t->state), p->pid, tid, APP_PPID, c->uid, c->euid,
+		  c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid, READ_ONCE(p->files->size));
+	for (unsigned int i = 0; i < c->ngroups; i++)
+		pb_printf(b, i ? " %u" : "%u", c->groups[i]);
+	pb_printf(b, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->pid,
+		  tid, p->pid, p->pid);
 }
 
 static void status_memory(struct pbuf *b, const struct mem_snap *m)
@@ -304,16 +310,16 @@ static void status_signals(struct pbuf *b, const struct sig_snap *s, const struc
 		  s->ignored, s->caught);
 }
 
-static void status_rest(struct pbuf *b, const struct task_snap *t)
+static void status_rest(struct pbuf *b, const struct task_snap *t, const struct cred *c)
 {
 	uint64_t allowed = t->affinity & online_mask();
 
 	pb_printf(b,
-		  "CapInh:\t%016x\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
+		  "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
 		  "CapAmb:\t%016x\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
 		  "Speculation_Store_Bypass:\tvulnerable\n"
 		  "SpeculationIndirectBranch:\talways enabled\n",
-		  0, 0x1fffffffffful, 0x1fffffffffful, 0x1fffffffffful, 0);
+		  c->cap_inheritable, c->cap_permitted, c->cap_effective, CAP_FULL_SET, 0);
 	pb_printf(b, "Cpus_allowed:\t%lx\nCpus_allowed_list:\t", allowed);
 	pb_cpu_list(b, allowed);
 	pb_printf(b,
@@ -339,10 +345,12 @@ static void show_status(struct pbuf *b, const struct proc_node *n)
 		return;
 	snap_signals(p, &s);
 	snap_memory(p, &m);
-	status_ids(b, p, node_tid(n), &t);
+	struct cred *c = cred_of_process(p);
+	status_ids(b, p, node_tid(n), &t, c);
 	status_memory(b, &m);
 	status_signals(b, &s, &t);
-	status_rest(b, &t);
+	status_rest(b, &t, c);
+	cred_put(c);
 }
 
 static void show_stat(struct pbuf *b, const struct proc_node *n)
@@ -557,7 +565,9 @@ static void show_fdinfo(struct pbuf *b, const struct proc_node *n)
 	if (!f)
 		return;
 	unsigned int flags = f->flags | (fd_get_cloexec(p->files, n->fd) > 0 ? O_CLOEXEC : 0);
-	pb_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%lu\n", f->pos, flags,
+	/* A file without a position (a pipe may keep a note there) shows 0, as on Linux. */
+	uint64_t pos = f->ops->llseek ? f->pos : 0;
+	pb_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%lu\n", pos, flags,
 		  f->vnode->mount->id, f->vnode->ino);
 	file_put(f);
 }

@@ -9,6 +9,7 @@
 #include <alto/cpu.h>
 #include <alto/format.h>
 #include <alto/mm.h>
+#include <alto/mqueue.h>
 #include <alto/process.h>
 #include <alto/random.h>
 #include <alto/sched.h>
@@ -387,7 +388,33 @@ static void show_zero(struct pbuf *b, const struct proc_node *n)
 
 static void show_max_map_count(struct pbuf *b, const struct proc_node *n)
 {
-	show_text(b, "65530");
+	pb_printf(b, "%d\n", VM_MAX_MAP_COUNT);
+}
+
+/* fs.mqueue: the limits fs/mqueue.c applies (read-only here). */
+static void show_msg_default(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_MSG_DEFAULT);
+}
+
+static void show_msg_max(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_MSG_MAX);
+}
+
+static void show_msgsize_default(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_MSGSIZE_DEFAULT);
+}
+
+static void show_msgsize_max(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_MSGSIZE_MAX);
+}
+
+static void show_queues_max(struct pbuf *b, const struct proc_node *n)
+{
+	pb_printf(b, "%d\n", MQ_QUEUES_MAX);
 }
 
 static void show_entropy(struct pbuf *b, const struct proc_node *n)
@@ -465,7 +492,19 @@ static const struct proc_entry vm_children[] = {
 	{ 0 },
 };
 
+static const struct proc_entry mqueue_children[] = {
+	FILE("msg_default", show_msg_default),	       FILE("msg_max", show_msg_max),
+	FILE("msgsize_default", show_msgsize_default), FILE("msgsize_max", show_msgsize_max),
+	FILE("queues_max", show_queues_max),	       { 0 },
+};
+
+static const struct proc_entry fs_children[] = {
+	DIR("mqueue", mqueue_children),
+	{ 0 },
+};
+
 static const struct proc_entry sys_children[] = {
+	DIR("fs", fs_children),
 	DIR("kernel", kernel_children),
 	DIR("vm", vm_children),
 	{ 0 },

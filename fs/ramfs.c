@@ -80,6 +80,16 @@ static struct ramfs_node *node_new(struct mount *m, uint32_t mode)
 	return n;
 }
 
+struct vnode *ramfs_new_file(struct mount *m, unsigned int mode)
+{
+	struct ramfs_node *n = node_new(m, S_IFREG | (mode & S_IALLUGO));
+
+	if (!n)
+		return NULL;
+	n->v.nlink = 0;
+	return &n->v;
+}
+
 struct mount *ramfs_create(const char *fstype, uint32_t magic, unsigned int mode)
 {
 	struct mount *m = kzalloc(sizeof(*m));
@@ -565,7 +575,10 @@ static int ramfs_truncate(struct vnode *v, uint64_t size)
 	if (size > INT64_MAX)
 		return -EFBIG;
 	rw_write_lock(&v->lock);
-	if (size < v->size)
+	if (((v->seals & F_SEAL_SHRINK) && size < v->size) ||
+	    ((v->seals & F_SEAL_GROW) && size > v->size))
+		err = -EPERM;
+	else if (size < v->size)
 		err = shrink(n, size);
 	if (!err) {
 		v->size = size;
@@ -605,7 +618,14 @@ static int ramfs_map_page(struct vnode *v, uint64_t off, bool own, int (*fn)(voi
 	return r;
 }
 
-static long ramfs_read(struct file *f, struct uio *u, uint64_t *pos)
+/* A memfd's seals against writing, or growing to end (lock held). */
+static bool sealed(const struct vnode *v, uint64_t end)
+{
+	return (v->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+	       ((v->seals & F_SEAL_GROW) && end > v->size);
+}
+
+long ramfs_file_read(struct file *f, struct uio *u, uint64_t *pos)
 {
 	struct ramfs_node *n = node_of(f->vnode);
 	uint64_t off = *pos;
@@ -652,7 +672,7 @@ static long write_pages(struct ramfs_node *n, struct uio *u, uint64_t off)
 	return done;
 }
 
-static long ramfs_write(struct file *f, struct uio *u, uint64_t *pos)
+long ramfs_file_write(struct file *f, struct uio *u, uint64_t *pos)
 {
 	struct ramfs_node *n = node_of(f->vnode);
 	uint64_t off;
@@ -662,6 +682,8 @@ static long ramfs_write(struct file *f, struct uio *u, uint64_t *pos)
 	off = (f->flags & O_APPEND) ? n->v.size : *pos;
 	if (off > INT64_MAX || u->resid > INT64_MAX - off)
 		done = -EFBIG;
+	else if (sealed(&n->v, off + u->resid))
+		done = -EPERM;
 	else
 		done = ensure_cap(n, (off + u->resid + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!done && u->resid)
@@ -738,7 +760,7 @@ static const struct vnode_ops ramfs_ops = {
 };
 
 static const struct file_ops ramfs_file_ops = {
-	.read = ramfs_read,
-	.write = ramfs_write,
+	.read = ramfs_file_read,
+	.write = ramfs_file_write,
 	.llseek = vfs_generic_llseek,
 };

@@ -147,6 +147,6 @@ int signalfd_set_mask(struct file *f, ksigset_t mask)
 	if (f->ops != &signalfd_fops)
 		return -EINVAL;
 	WRITE_ONCE(sfd->mask, mask);
-	waitq_wake_all(&current_process()->signal_wq);
+	waitq_notify(&current_process()->signal_wq, POLLIN | POLLRDNORM);
 	return 0;
 }

@@ -30,7 +30,7 @@ static bool timerfd_fire(struct ctimer *ct, uint64_t count, struct ctimer_signal
 	struct timerfd *tfd = container_of(ct, struct timerfd, ct);
 
 	WRITE_ONCE(tfd->ticks, tfd->ticks + count);
-	waitq_wake_all(&tfd->wq);
+	waitq_notify(&tfd->wq, POLLIN | POLLRDNORM);
 	return false; /* park: the next read re-arms */
 }
 
@@ -42,7 +42,7 @@ static void timerfd_clock_set(struct ctimer *ct)
 		return;
 	tfd->canceled = true;
 	WRITE_ONCE(tfd->ticks, tfd->ticks + 1); /* readable, as on Linux */
-	waitq_wake_all(&tfd->wq);
+	waitq_notify(&tfd->wq, POLLIN | POLLRDNORM);
 }
 
 /* Take the count (re-arming a parked timer): > 0, 0 for none yet, or -ECANCELED. */
@@ -170,7 +170,7 @@ int timerfd_gettime(struct file *f, struct itimer_ns *cur)
 	WRITE_ONCE(tfd->ticks, tfd->ticks + missed);
 	ctimer_get(&tfd->ct, cur);
 	if (missed)
-		waitq_wake_all(&tfd->wq);
+		waitq_notify(&tfd->wq, POLLIN | POLLRDNORM);
 	spin_unlock(&tfd->lock, flags);
 	return 0;
 }

@@ -5,11 +5,13 @@
  * naming it, so the last of links and open files frees it.
  */
 #include <alto/mm.h>
+#include <alto/mqueue.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
+#include <uapi/inotify.h>
 #include "internal.h"
 
 struct mount *root_mount;
@@ -168,17 +170,51 @@ void vfs_getattr(struct vnode *v, struct kstat *st)
 	rw_read_unlock(&v->lock);
 }
 
+void vfs_file_modified(struct vnode *v)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	v->mtime = v->ctime = now;
+	rw_write_unlock(&v->lock);
+}
+
+static bool not_after(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
+
+void vfs_file_accessed(struct vnode *v)
+{
+	struct timespec now = vfs_now();
+
+	rw_write_lock(&v->lock);
+	if (not_after(v->atime, v->mtime) || not_after(v->atime, v->ctime) ||
+	    now.tv_sec - v->atime.tv_sec >= 24 * 3600)
+		v->atime = now;
+	rw_write_unlock(&v->lock);
+}
+
 int vfs_chmod(struct vnode *v, unsigned int mode)
 {
+	int err = vfs_may_chmod(v);
+
+	if (err)
+		return err;
 	rw_write_lock(&v->lock);
 	v->mode = (v->mode & S_IFMT) | (mode & S_IALLUGO);
 	v->ctime = vfs_now();
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
+	int err = vfs_may_chown(v, uid, gid);
+
+	if (err)
+		return err;
 	rw_write_lock(&v->lock);
 	if (uid != (uint32_t)-1)
 		v->uid = uid;
@@ -186,6 +222,7 @@ int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 		v->gid = gid;
 	v->ctime = vfs_now();
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
@@ -215,6 +252,7 @@ int vfs_utimes(struct vnode *v, const struct timespec *times)
 		v->mtime = t[1].tv_nsec == UTIME_NOW ? now : t[1];
 	v->ctime = now;
 	rw_write_unlock(&v->lock);
+	fsnotify_vnode(v, IN_ATTRIB);
 	return 0;
 }
 
@@ -238,7 +276,10 @@ int vfs_truncate(struct vnode *v, int64_t size)
 		return -EINVAL;
 	if (READ_ONCE(v->write_denied))
 		return -ETXTBSY;
-	return v->ops->truncate(v, (uint64_t)size);
+	int err = v->ops->truncate(v, (uint64_t)size);
+	if (!err)
+		fsnotify_vnode(v, IN_MODIFY);
+	return err;
 }
 
 int vfs_statfs(struct vnode *v, struct statfs *st)
@@ -363,6 +404,8 @@ long vfs_file_path(struct file *f, char *buf, size_t size)
 	struct vnode *v = f->vnode;
 	long n;
 
+	if (f->ops->path)
+		return f->ops->path(f, buf, size);
 	if (file_is_pipe(f))
 		n = snprintf(buf, size, "pipe:[%lu]", v->ino);
 	else if (S_ISSOCK(v->mode))
@@ -418,5 +461,19 @@ void vfs_init(void)
 	mount_at("/dev", dev);
 	mount_at("/tmp", tmp);
 	devfs_init();
+	mqueue_init();
 	console_dev_init();
+}
+
+unsigned int vfs_umask(void)
+{
+	struct process *p = current_process();
+	unsigned int mask;
+
+	if (!p)
+		return 022;
+	mutex_lock(&p->fs_lock);
+	mask = p->umask;
+	mutex_unlock(&p->fs_lock);
+	return mask;
 }

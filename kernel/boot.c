@@ -1,82 +1,63 @@
 /*
- * The PVH boot protocol: struct hvm_start_info (version 1 carries the memory
- * map). Everything is copied out at once, since the loader put it in RAM that
- * the page allocator is about to hand out.
+ * What the boot loader handed over, whatever the protocol: the command line,
+ * the memory map, the modules (the initrd) and the ACPI RSDP, copied into
+ * the kernel before the memory they live in can be reused. The protocols'
+ * own structures are read in arch/x86_64/bootinfo.c through the helpers
+ * here; the page allocator learns from boot_reserved_ranges() what it must
+ * not hand out.
  */
 #include <alto/boot.h>
 #include <alto/printk.h>
 #include <alto/string.h>
 
-#define HVM_START_MAGIC 0x336ec578
-
-struct hvm_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-	uint64_t memmap_paddr;
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
-
-struct hvm_modlist_entry {
-	uint64_t paddr;
-	uint64_t size;
-	uint64_t cmdline_paddr;
-	uint64_t reserved;
-};
-
-struct hvm_memmap_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-	uint32_t reserved;
-};
-
 struct boot_info boot_info;
 
 extern char _kernel_start[], _kernel_end[];
 
-static void copy_memmap(const struct hvm_start_info *si)
+void boot_add_memory(uint64_t start, uint64_t end, uint32_t type)
 {
-	const struct hvm_memmap_entry *e = phys_to_virt(si->memmap_paddr);
-	int n = 0;
+	struct mem_range *last =
+		boot_info.nmemmap ? &boot_info.memmap[boot_info.nmemmap - 1] : NULL;
 
-	if (si->version < 1 || !si->memmap_paddr)
-		panic("boot: PVH start info without a memory map (version %u)", si->version);
-	for (uint32_t i = 0; i < si->memmap_entries && n < BOOT_MAX_MEMMAP; i++) {
-		if (!e[i].size)
-			continue;
-		boot_info.memmap[n++] =
-			(struct mem_range){ e[i].addr, e[i].addr + e[i].size, e[i].type };
+	if (end <= start)
+		return;
+	if (last && last->end == start && last->type == type) {
+		last->end = end;
+		return;
 	}
-	boot_info.nmemmap = n;
+	if (boot_info.nmemmap == BOOT_MAX_MEMMAP) {
+		printk("boot: memory map has more than %d ranges; ignoring %#lx-%#lx\n",
+		       BOOT_MAX_MEMMAP, start, end);
+		return;
+	}
+	boot_info.memmap[boot_info.nmemmap++] = (struct mem_range){ start, end, type };
 }
 
-void boot_info_parse(uint64_t pa)
+void boot_add_module(uint64_t start, uint64_t size)
 {
-	const struct hvm_start_info *si = phys_to_virt(pa);
+	if (size && boot_info.nmodules < BOOT_MAX_MODULES)
+		boot_info.modules[boot_info.nmodules++] = (struct boot_module){ start, size };
+}
 
-	if (si->magic != HVM_START_MAGIC)
-		panic("boot: bad PVH start info magic %#x at %#lx", si->magic, pa);
-	boot_info.start_info_pa = pa;
-	if (si->cmdline_paddr)
+/* GRUB's linux command puts the kernel's path first, as for Linux: not ours to read. */
+static const char *skip_boot_image(const char *s)
+{
+	if (strncmp(s, "BOOT_IMAGE=", 11))
+		return s;
+	while (*s && *s != ' ')
+		s++;
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+void boot_set_cmdline(uint64_t pa)
+{
+	/* What does not fit is refused at boot (cmdline_init), never cut silently. */
+	if (pa)
 		boot_info.cmdline_too_long =
-			strlcpy(boot_info.cmdline, phys_to_virt(si->cmdline_paddr),
+			strlcpy(boot_info.cmdline, skip_boot_image(phys_to_virt(pa)),
 				BOOT_CMDLINE_MAX) >= BOOT_CMDLINE_MAX;
-	boot_info.rsdp = si->rsdp_paddr;
-	copy_memmap(si);
-
-	const struct hvm_modlist_entry *m = phys_to_virt(si->modlist_paddr);
-	for (uint32_t i = 0; i < si->nr_modules && i < BOOT_MAX_MODULES; i++) {
-		if (!m[i].size)
-			continue;
-		boot_info.modules[boot_info.nmodules++] =
-			(struct boot_module){ m[i].paddr, m[i].size };
-	}
 }
 
 int boot_reserved_ranges(struct mem_range *out, int max)

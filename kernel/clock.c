@@ -9,6 +9,7 @@
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/time.h>
+#include <alto/uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/time.h>
 
@@ -174,6 +175,38 @@ int timespec_to_ns(const struct timespec *ts, uint64_t *ns)
 		*ns = UINT64_MAX >> 1;
 	else
 		*ns = (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+	return 0;
+}
+
+/* An absolute time on CLOCK_REALTIME as a monotonic deadline, saturating. */
+static uint64_t realtime_to_monotonic(uint64_t ns)
+{
+	__int128 mono = (__int128)ns - time_realtime_offset_ns();
+
+	if (mono > (__int128)(UINT64_MAX >> 1))
+		return UINT64_MAX >> 1;
+	return mono > 0 ? (uint64_t)mono : 1; /* already passed, but not "no deadline" */
+}
+
+long clock_user_deadline(const struct timespec __user *uts, bool absolute, int clock,
+			 uint64_t *deadline)
+{
+	struct timespec ts;
+	uint64_t ns;
+
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (timespec_to_ns(&ts, &ns))
+		return -EINVAL;
+	if (!absolute)
+		*deadline = time_now_ns() + ns;
+	else if (clock == CLOCK_REALTIME)
+		*deadline = realtime_to_monotonic(ns);
+	else
+		*deadline = ns ? ns : 1;
 	return 0;
 }
 

@@ -93,39 +93,18 @@ static void expire(struct ctimer *ct, uint64_t now, struct ctimer_signal *sig)
 		ct->parked = true;
 }
 
-/* Is sig ignored by the process, so that sending it would only lose it? */
-static bool ignored(struct process *p, int sig)
-{
-	unsigned long flags = spin_lock(&p->lock);
-	uint64_t h = p->sigactions[sig].handler;
-
-	spin_unlock(&p->lock, flags);
-	if (h == SIG_IGN)
-		return true;
-	return h == SIG_DFL &&
-	       (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT);
-}
-
-/*
- * To one thread, if it still exists. TODO: signal_send_tid() once signals
- * land: it looks the thread up and queues under one lock, closing the
- * window in which the thread could exit between the two.
- */
-static int send_tid(struct process *p, int tid, int sig, const struct ksiginfo *info)
-{
-	struct thread *t = process_thread_by_tid(p, tid);
-
-	return t ? signal_send_thread(t, sig, info) : -ESRCH;
-}
-
 static void send(struct ctimer_signal *s)
 {
 	struct process *p = s->proc;
-	int r = -EINVAL;
+	/*
+	 * Whether the signal is ignored is the signal code's to judge, under
+	 * its lock: a blocked signal is queued whatever its disposition, as
+	 * the disposition may change before it is unblocked. A timer's signal
+	 * that is refused (ignored, or over the queue limit) is undone.
+	 */
+	int r = s->tid ? signal_send_tid(p, s->tid, s->signo, &s->info) :
+			 signal_send_process(p, s->signo, &s->info);
 
-	if (!ignored(p, s->signo))
-		r = s->tid ? send_tid(p, s->tid, s->signo, &s->info) :
-			     signal_send_process(p, s->signo, &s->info);
 	if (r && s->dropped)
 		s->dropped(s);
 }

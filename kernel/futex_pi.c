@@ -4,8 +4,9 @@
  * and FUTEX_WAITERS, which sends its unlock into the kernel; the kernel hands
  * the lock straight to the first waiter by writing that waiter's id, so a
  * woken waiter owns the lock and nobody can steal it in between, as Linux.
- * Alto has no thread priorities, so there is no priority to inherit: the
- * protocol on the word is all there is, and waiters are served in order.
+ * The owner's priority is not boosted (threads have real-time priorities,
+ * but no inheritance is done yet): the protocol on the word is all there
+ * is, and waiters are served in order.
  */
 #include <alto/cpu.h>
 #include <alto/futex.h>

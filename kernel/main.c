@@ -30,7 +30,7 @@
 
 #define EXIT_USAGE 2
 
-void kernel_main(uint32_t start_info_pa);
+void kernel_main(uint32_t protocol, uint32_t info_pa);
 
 static void memory_init(void)
 {
@@ -45,6 +45,7 @@ static void print_hardware(void)
 {
 	uint64_t mhz = tsc_hz / 1000000;
 
+	printk("Boot: %s\n", boot_protocol_name(boot_info.protocol));
 	printk("CPU: %s%s%s, %u of %u CPU%s online\n", cpu_features.vendor,
 	       cpu_features.hypervisor ? ", hypervisor " : "",
 	       cpu_features.hypervisor ? cpu_features.hypervisor_id : "", cpu_count,
@@ -146,7 +147,7 @@ static int run(void)
 	return run_application();
 }
 
-__attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
+__attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t info_pa)
 {
 	cpu_set_percpu(0);
 	cpu_features_init();
@@ -154,7 +155,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t start_info_pa)
 	uart_init();
 	traps_init();
 	traps_init_cpu(0);
-	boot_info_parse(start_info_pa);
+	boot_info_parse(protocol, info_pa);
 	memory_init();
 	if (cmdline_init())
 		power_off(EXIT_USAGE);

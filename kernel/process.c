@@ -6,6 +6,7 @@
  */
 #include <alto/clock.h>
 #include <alto/cpu.h>
+#include <alto/cred.h>
 #include <alto/exec.h>
 #include <alto/fpu.h>
 #include <alto/futex.h>
@@ -76,7 +77,9 @@ static struct process *process_create(const char *path)
 	p->exe_path = kmalloc(strlen(path) + 1);
 	p->mm = mm_create();
 	p->files = fdtable_create();
-	if (!p->exe_path || !p->mm || !p->files || fdtable_setup_stdio(p->files))
+	p->cred = cred_root();
+	p->dac_override = true;
+	if (!p->exe_path || !p->mm || !p->files || !p->cred || fdtable_setup_stdio(p->files))
 		return NULL; /* at boot: the caller reports it and the VM stops */
 	strlcpy(p->exe_path, path, strlen(path) + 1);
 	p->cwd = vfs_root();
@@ -185,6 +188,7 @@ long process_clone(const struct clone_args_k *a)
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	signal_thread_init(t, false);
+	sched_fork(t, self);
 	long r = copy_state(t, self, a);
 	if (r) {
 		thread_detach(t);

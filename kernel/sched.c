@@ -1,6 +1,12 @@
 /*
- * The scheduler: a run queue per CPU, round-robin time slices, tickless (a
- * CPU arms its timer for a slice end only when another thread waits). A
+ * The scheduler: a run queue per CPU, ordered by Linux's policies: real-time
+ * threads (SCHED_FIFO, SCHED_RR) first, by priority, each running until it
+ * blocks or yields (FIFO) or for 100 ms turns among its equals (RR), and a
+ * woken one preempting a lower one at once; then the others by virtual run
+ * time, their run time scaled by the weight of their nice value (Linux's
+ * table; SCHED_IDLE weighs 3), so that shares follow the weights; 10 ms
+ * slices. Tickless (a CPU arms its timer for a slice end only when another
+ * thread waits). A
  * switch happens only in schedule(), with the CPU's run-queue lock held
  * across it and released by the thread that runs next. Threads move between
  * CPUs only when they are off every CPU: an idle CPU steals queued work, a
@@ -18,13 +24,25 @@
 #include <alto/timer.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
+#include <uapi/sched.h>
 #include "internal.h"
 
 struct runqueue {
 	struct spinlock lock;
-	struct list queue;
-	unsigned int nr; /* queued, not counting the running thread */
+	struct list queue;     /* in the order threads are to run */
+	unsigned int nr;       /* queued, not counting the running thread */
+	uint64_t min_vruntime; /* never goes back: where newcomers start */
 };
+
+/* Linux's sched_prio_to_weight, nice -20 to 19: about 1.25 times per step. */
+static const uint32_t nice_weight[40] = {
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548,  7620,  6100,  4904,  3906,  3121,  2501,	 1991,	1586,  1277,
+	1024,  820,   655,   526,   423,   335,	  272,	 215,	172,   137,
+	110,   87,    70,    56,    45,	   36,	  29,	 23,	18,    15,
+};
+#define NICE_0_WEIGHT 1024
+#define IDLE_WEIGHT   3 /* SCHED_IDLE */
 
 static struct runqueue runqueues[MAX_CPUS];
 
@@ -53,12 +71,108 @@ static unsigned int load(unsigned int cpu)
 	return READ_ONCE(rq_of(cpu)->nr) + (READ_ONCE(c->current) != c->idle);
 }
 
-static void enqueue(struct runqueue *rq, struct thread *t)
+static bool is_rt(const struct thread *t)
 {
+	return t->policy == SCHED_FIFO || t->policy == SCHED_RR;
+}
+
+/* Must a running b give the CPU to a at once? Only a higher real-time priority preempts. */
+static bool outranks(const struct thread *a, const struct thread *b)
+{
+	return is_rt(a) && (!is_rt(b) || a->rt_priority > b->rt_priority);
+}
+
+/* How long t runs before its equals get a turn (FIFO: until it blocks or yields). */
+static uint64_t slice_of(const struct thread *t)
+{
+	if (t->policy == SCHED_FIFO)
+		return UINT64_MAX;
+	return t->policy == SCHED_RR ? RR_TIMESLICE_NS : TIME_SLICE_NS;
+}
+
+static struct thread *rq_thread(struct list *pos)
+{
+	return list_entry(pos, struct thread, rq_link);
+}
+
+/* Charge t's run time since it was last charged to its virtual run time. */
+static void charge(struct thread *t, uint64_t now)
+{
+	uint64_t w = t->policy == SCHED_IDLE ? IDLE_WEIGHT : nice_weight[t->nice - MIN_NICE];
+
+	if (!is_rt(t) && now > t->vcharged)
+		t->vruntime += (now - t->vcharged) * NICE_0_WEIGHT / w;
+	t->vcharged = now;
+}
+
+/*
+ * A thread joining the fair share of rq (on CPU cpu): one from another CPU
+ * keeps its lead or lag over the queue it left, measured against this
+ * one's clock (so that moving neither starves it nor favours it), one back
+ * from a long sleep keeps at most a slice of credit, and one that yields
+ * goes behind the others.
+ */
+static void place_fair(struct runqueue *rq, struct thread *t, unsigned int cpu)
+{
+	if (t->vcpu != cpu) {
+		int64_t lag = (int64_t)(t->vruntime - READ_ONCE(rq_of(t->vcpu)->min_vruntime));
+		t->vruntime = rq->min_vruntime + (uint64_t)lag;
+	}
+	if ((int64_t)(rq->min_vruntime - t->vruntime) > (int64_t)TIME_SLICE_NS)
+		t->vruntime = rq->min_vruntime - TIME_SLICE_NS;
+	t->vcpu = cpu;
+	if (!t->yielding)
+		return;
+	struct list *pos;
+	list_for_each(pos, &rq->queue) {
+		struct thread *q = rq_thread(pos);
+		if (!is_rt(q) && q->vruntime > t->vruntime)
+			t->vruntime = q->vruntime;
+	}
+}
+
+/* Does t go before q? head: before its real-time equals (a preempted FIFO thread). */
+static bool goes_before(const struct thread *t, const struct thread *q, bool head)
+{
+	if (is_rt(t) != is_rt(q))
+		return is_rt(t);
+	if (is_rt(t))
+		return t->rt_priority > q->rt_priority ||
+		       (head && t->rt_priority == q->rt_priority);
+	return t->vruntime < q->vruntime;
+}
+
+static void enqueue_at(struct runqueue *rq, struct thread *t, bool head)
+{
+	struct list *pos;
+
+	if (!is_rt(t))
+		place_fair(rq, t, t->cpu);
+	t->yielding = false;
 	t->state = THREAD_RUNNABLE;
 	t->on_rq = true;
-	list_append(&rq->queue, &t->rq_link);
+	list_for_each(pos, &rq->queue) {
+		if (goes_before(t, rq_thread(pos), head))
+			break;
+	}
+	list_insert_before(pos, &t->rq_link);
 	rq->nr++;
+}
+
+static void enqueue(struct runqueue *rq, struct thread *t)
+{
+	enqueue_at(rq, t, false);
+}
+
+/* Should cpu's running thread give way to the first queued one now? Under the rq lock. */
+static bool preempted(unsigned int cpu)
+{
+	struct runqueue *rq = rq_of(cpu);
+	struct cpu *c = &cpus[cpu];
+
+	if (!rq->nr)
+		return false;
+	return c->current == c->idle || outranks(rq_thread(rq->queue.next), c->current);
 }
 
 static void unqueue(struct runqueue *rq, struct thread *t)
@@ -93,7 +207,7 @@ static void place(struct thread *t, unsigned int cpu)
 
 	t->cpu = cpu;
 	enqueue(rq, t);
-	if (c->current == c->idle)
+	if (preempted(cpu))
 		c->need_resched = true;
 	spin_unlock(&rq->lock, flags);
 	if (cpu == this_cpu()->id)
@@ -226,7 +340,8 @@ static void requeue_prev(struct cpu *c, struct runqueue *rq, struct thread *prev
 		prev->migrate_to = target;
 		prev->state = THREAD_RUNNABLE;
 	} else {
-		enqueue(rq, prev);
+		/* A real-time thread preempted by a higher one stays first among its equals. */
+		enqueue_at(rq, prev, is_rt(prev) && !expired && !prev->yielding);
 	}
 }
 
@@ -236,10 +351,13 @@ void schedule(void)
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = rq_of(c->id);
 	struct thread *prev = c->current;
-	bool expired = time_now_ns() - prev->slice_start >= TIME_SLICE_NS;
+	uint64_t now = time_now_ns();
+	bool expired = now - prev->slice_began >= slice_of(prev);
 
 	spin_lock_noirq(&rq->lock);
 	c->need_resched = false;
+	if (prev != c->idle)
+		charge(prev, now);
 	if (prev->state == THREAD_RUNNING && prev != c->idle)
 		requeue_prev(c, rq, prev, expired);
 	struct thread *next = dequeue(rq);
@@ -247,9 +365,19 @@ void schedule(void)
 		next = steal(c->id);
 	if (!next)
 		next = prev->state == THREAD_RUNNING ? prev : c->idle;
+	if (next != c->idle) {
+		if (!is_rt(next) && next->vruntime > rq->min_vruntime)
+			rq->min_vruntime = next->vruntime;
+		if (next != prev || expired)
+			next->slice_began = now;
+		next->vcharged = now;
+	}
 	if (next == prev) {
 		next->state = THREAD_RUNNING;
 		spin_unlock_noirq(&rq->lock);
+		/* Picked again for a new slice while others wait: their turn needs a timer. */
+		if (expired && rq->nr && prev != c->idle)
+			timers_reprogram();
 	} else {
 		switch_to(c, prev, next);
 	}
@@ -325,9 +453,11 @@ void sched_kick(struct thread *t)
 void sched_ipi_resched(void)
 {
 	struct cpu *c = this_cpu();
+	unsigned long flags = spin_lock(&rq_of(c->id)->lock);
 
-	if (c->current == c->idle && rq_of(c->id)->nr)
+	if (preempted(c->id))
 		c->need_resched = true;
+	spin_unlock(&rq_of(c->id)->lock, flags);
 	timers_reprogram();
 }
 
@@ -349,20 +479,23 @@ uint64_t sched_slice_deadline(void)
 	struct thread *t = c->current;
 
 	/* A switch is already due: it will arm the next slice itself. */
-	if (!rq_of(c->id)->nr || !t || t == c->idle || c->need_resched)
+	if (!rq_of(c->id)->nr || !t || t == c->idle || c->need_resched || slice_of(t) == UINT64_MAX)
 		return 0;
-	return t->slice_start + TIME_SLICE_NS;
+	return t->slice_began + slice_of(t);
 }
 
 void sched_tick(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
+	struct runqueue *rq = rq_of(c->id);
 
-	if (!rq_of(c->id)->nr)
+	if (!rq->nr)
 		return;
-	if (t == c->idle || time_now_ns() - t->slice_start >= TIME_SLICE_NS)
+	unsigned long flags = spin_lock(&rq->lock);
+	if (preempted(c->id) || (t != c->idle && time_now_ns() - t->slice_began >= slice_of(t)))
 		c->need_resched = true;
+	spin_unlock(&rq->lock, flags);
 }
 
 void sched_preempt_point(void)
@@ -397,7 +530,92 @@ void preempt_enable(void)
 
 void thread_yield(void)
 {
+	current_thread()->yielding = true;
 	schedule();
+	current_thread()->yielding = false;
+}
+
+/*
+ * Change t's policy fields with edit, t taken out of its queue meanwhile,
+ * then let the CPU it is on switch if it is now outranked (or outranks).
+ */
+static void reposition(struct thread *t, void (*edit)(struct thread *t, void *arg), void *arg)
+{
+	unsigned long flags = spin_lock(&t->wake_lock);
+	unsigned int cpu = t->cpu;
+	struct runqueue *rq = rq_of(cpu);
+
+	spin_lock_noirq(&rq->lock);
+	int old_prio = t->rt_priority;
+	bool queued = t->on_rq;
+	if (queued)
+		unqueue(rq, t);
+	edit(t, arg);
+	/* sched(7): a lowered real-time priority puts the thread first among its new equals. */
+	if (queued)
+		enqueue_at(rq, t, t->rt_priority < old_prio);
+	bool switch_now = preempted(cpu) || (t->state == THREAD_RUNNING && rq->nr &&
+					     outranks(rq_thread(rq->queue.next), t));
+	if (switch_now)
+		cpus[cpu].need_resched = true;
+	spin_unlock_noirq(&rq->lock);
+	spin_unlock(&t->wake_lock, flags);
+	if (switch_now)
+		kick_cpu(cpu);
+}
+
+struct policy_edit {
+	int policy, rt_priority;
+	bool reset_on_fork;
+};
+
+static void set_policy(struct thread *t, void *arg)
+{
+	const struct policy_edit *e = arg;
+
+	if (t->state == THREAD_RUNNING)
+		charge(t, time_now_ns()); /* run time so far counts under the old policy */
+	t->policy = e->policy;
+	t->rt_priority = e->rt_priority;
+	t->reset_on_fork = e->reset_on_fork;
+}
+
+void sched_set_policy(struct thread *t, int policy, int rt_priority, bool reset_on_fork)
+{
+	struct policy_edit e = { policy, rt_priority, reset_on_fork };
+
+	reposition(t, set_policy, &e);
+}
+
+static void set_nice(struct thread *t, void *arg)
+{
+	/* Run time so far counts at the old weight. */
+	if (t->state == THREAD_RUNNING)
+		charge(t, time_now_ns());
+	t->nice = *(int *)arg;
+}
+
+void sched_set_nice(struct thread *t, int nice)
+{
+	reposition(t, set_nice, &nice);
+}
+
+void sched_fork(struct thread *t, const struct thread *creator)
+{
+	t->affinity = creator->affinity;
+	t->policy = creator->policy;
+	t->rt_priority = creator->rt_priority;
+	t->nice = creator->nice;
+	if (creator->reset_on_fork) {
+		if (is_rt(t) || t->policy == SCHED_IDLE) {
+			t->policy = SCHED_OTHER;
+			t->rt_priority = 0;
+		}
+		if (t->nice < 0)
+			t->nice = 0;
+	}
+	t->vruntime = creator->vruntime;
+	t->vcpu = creator->vcpu;
 }
 
 /* Some other CPU has threads waiting in its queue. */
@@ -444,6 +662,8 @@ void sched_init_cpu_rq(void)
 	for (int i = 0; i < MAX_CPUS; i++) {
 		spin_init(&runqueues[i].lock);
 		list_init(&runqueues[i].queue);
+		/* Far from 0, so that a lag below a queue's clock never wraps. */
+		runqueues[i].min_vruntime = 1ull << 60;
 	}
 	irq_set_handler(VEC_IPI_RESCHED, resched_ipi, NULL);
 }

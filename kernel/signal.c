@@ -20,6 +20,7 @@
 #include <alto/trap.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
+#include <uapi/poll.h>
 
 #define M(sig) SIGMASK(sig)
 /* Delivered before the others, as Linux does: the fault the thread just took. */
@@ -223,7 +224,7 @@ static int send(struct process *p, const struct send_req *r, int sig, const stru
 	spin_unlock(&p->lock, flags);
 	kfree(q);
 	if (!err)
-		waitq_wake_all(&p->signal_wq);
+		waitq_notify(&p->signal_wq, POLLIN | POLLRDNORM);
 	return err;
 }
 
@@ -522,7 +523,7 @@ void signal_kick_all(struct process *p)
 			sched_kick(thread_of(pos));
 	}
 	spin_unlock(&p->lock, flags);
-	waitq_wake_all(&p->signal_wq);
+	waitq_notify(&p->signal_wq, POLLIN | POLLRDNORM);
 }
 
 /* Who sent a signal, for the console line of a core-dump signal. */

@@ -1,7 +1,10 @@
 /*
- * Wait queues and the sleeping locks built on them. Each lock's state is
- * protected by its wait queue's spinlock, so checking the state and going to
- * sleep happen atomically with respect to the unlock that wakes us.
+ * Wait queues and the sleeping locks built on them. A queue holds sleeping
+ * threads and the readiness model's callback entries (docs/readiness.md):
+ * waitq_wake wakes sleepers for locks, waitq_notify calls callbacks and
+ * wakes sleepers for readiness. Each lock's state is protected by its wait
+ * queue's spinlock, so checking the state and going to sleep happen
+ * atomically with respect to the unlock that wakes us.
  */
 #include <alto/cpu.h>
 #include <alto/printk.h>
@@ -29,10 +32,10 @@ static bool interrupted(bool interruptible)
 	return true;
 }
 
-static int wait_locked(struct waitq *wq, uint64_t deadline, bool interruptible)
+static int wait_locked(struct waitq *wq, uint64_t deadline, bool interruptible, unsigned int events)
 {
 	struct thread *t = current_thread();
-	struct waitq_entry w = { .thread = t };
+	struct waitq_entry w = { .thread = t, .wq = wq, .events = events };
 
 	list_append(&wq->waiters, &w.link);
 	sched_prepare_block();
@@ -53,36 +56,39 @@ static int wait_locked(struct waitq *wq, uint64_t deadline, bool interruptible)
 
 int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
 {
-	return wait_locked(wq, deadline, false);
+	return wait_locked(wq, deadline, false, WAITQ_ALL);
 }
 
 int waitq_wait_interruptible_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
 {
-	return wait_locked(wq, deadline, true);
+	return wait_locked(wq, deadline, true, WAITQ_ALL);
 }
 
-/* Called with the queue's lock held: the lock order is queue, then group. */
-static void trigger_group(struct waitq_group *g)
+int waitq_wait_events_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline,
+			     unsigned int events)
 {
-	spin_lock_noirq(&g->lock);
-	g->triggered = true;
-	sched_wake(g->thread);
-	spin_unlock_noirq(&g->lock);
+	return wait_locked(wq, deadline, true, events);
+}
+
+static void wake_entry(struct waitq_entry *w)
+{
+	list_remove(&w->link);
+	w->woken = true;
+	sched_wake(w->thread);
 }
 
 static int wake_locked(struct waitq *wq, int n)
 {
+	struct list *pos, *tmp;
 	int woken = 0;
 
-	while (woken < n && !list_empty(&wq->waiters)) {
-		struct waitq_entry *w = list_first_entry(&wq->waiters, struct waitq_entry, link);
-		struct thread *t = w->thread;
-		list_remove(&w->link);
-		w->woken = true;
-		if (w->group)
-			trigger_group(w->group);
-		else
-			sched_wake(t);
+	list_for_each_safe(pos, tmp, &wq->waiters) {
+		struct waitq_entry *w = list_entry(pos, struct waitq_entry, link);
+		if (woken == n)
+			break;
+		if (w->func)
+			continue;
+		wake_entry(w);
 		woken++;
 	}
 	return woken;
@@ -97,71 +103,63 @@ int waitq_wake(struct waitq *wq, int n)
 	return woken;
 }
 
-void waitq_group_init(struct waitq_group *g)
+void waitq_notify_locked(struct waitq *wq, unsigned int events)
 {
-	spin_init(&g->lock);
-	g->thread = current_thread();
-	g->triggered = false;
+	struct list *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &wq->waiters) {
+		struct waitq_entry *w = list_entry(pos, struct waitq_entry, link);
+		if (!(w->events & events))
+			continue;
+		if (w->func)
+			w->func(w, events);
+		else
+			wake_entry(w);
+	}
 }
 
-void waitq_group_add(struct waitq_group *g, struct waitq *wq, struct waitq_entry *e)
+void waitq_notify(struct waitq *wq, unsigned int events)
 {
-	*e = (struct waitq_entry){ .thread = g->thread, .group = g, .wq = wq };
 	unsigned long flags = spin_lock(&wq->lock);
+
+	waitq_notify_locked(wq, events);
+	spin_unlock(&wq->lock, flags);
+}
+
+int waitq_wait_seq(struct waitq *wq, const unsigned int *seqp, unsigned int seq,
+		   unsigned int events, uint64_t deadline)
+{
+	unsigned long flags = spin_lock(&wq->lock);
+	int r = 0;
+
+	/* A notification moves the count before it takes the lock: none can slip between. */
+	while (__atomic_load_n(seqp, __ATOMIC_ACQUIRE) == seq && !r)
+		r = wait_locked(wq, deadline, true, events);
+	spin_unlock(&wq->lock, flags);
+	return r;
+}
+
+void waitq_notify_seq(struct waitq *wq, unsigned int *seqp, unsigned int events)
+{
+	__atomic_add_fetch(seqp, 1, __ATOMIC_RELEASE);
+	waitq_notify(wq, events);
+}
+
+void waitq_add(struct waitq *wq, struct waitq_entry *e)
+{
+	unsigned long flags = spin_lock(&wq->lock);
+
+	e->wq = wq;
 	list_append(&wq->waiters, &e->link);
 	spin_unlock(&wq->lock, flags);
 }
 
-void waitq_group_remove(struct waitq_entry *e)
+void waitq_remove(struct waitq_entry *e)
 {
-	/* A woken entry is already off its queue, and list_remove leaves it self-linked. */
 	unsigned long flags = spin_lock(&e->wq->lock);
+
 	list_remove(&e->link);
 	spin_unlock(&e->wq->lock, flags);
-}
-
-/*
- * Blocking under the group's lock: a waker takes it to set the trigger, so
- * it either comes before the check below or wakes a thread already marked
- * blocked.
- */
-static int group_wait(struct waitq_group *g, uint64_t deadline, bool interruptible)
-{
-	struct thread *t = current_thread();
-	unsigned long flags = spin_lock(&g->lock);
-	int r = 0;
-
-	while (!g->triggered) {
-		if (deadline && time_now_ns() >= deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		if (interruptible && signal_pending()) {
-			r = -EINTR;
-			break;
-		}
-		sched_prepare_block();
-		if (!interrupted(interruptible) && deadline)
-			timer_arm(&t->sleep_timer, deadline);
-		spin_unlock_noirq(&g->lock);
-		schedule();
-		if (deadline)
-			timer_cancel(&t->sleep_timer);
-		spin_lock_noirq(&g->lock);
-	}
-	g->triggered = false;
-	spin_unlock(&g->lock, flags);
-	return r;
-}
-
-int waitq_group_wait(struct waitq_group *g, uint64_t deadline)
-{
-	return group_wait(g, deadline, false);
-}
-
-int waitq_group_wait_interruptible(struct waitq_group *g, uint64_t deadline)
-{
-	return group_wait(g, deadline, true);
 }
 
 void mutex_init(struct mutex *m)

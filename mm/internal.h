@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <alto/layout.h>
 #include <alto/list.h>
+#include <alto/vm.h>
 
 #define BUDDY_MAX_ORDER 20 /* largest block: 2^20 pages */
 #define BUDDY_MAX_ZONES 16
@@ -85,6 +86,33 @@ int heap_free(struct heap *h, void *p);
 size_t heap_usable_size(const struct heap *h, const void *p);
 /* Return the cached empty slabs to the page allocator; returns how many pages. */
 size_t heap_trim(struct heap *h);
+
+/*
+ * The areas of an address space (mm/area_tree.c; the types are in
+ * alto/vm.h): non-overlapping [start, end) ranges in a balanced (AVL) tree,
+ * every operation O(log n). The caller owns
+ * the nodes (embedded in its own structures) and the locking. start and end
+ * are the caller's to set before area_insert; when it moves them later
+ * without changing the order of areas, it calls area_changed.
+ */
+void area_tree_init(struct area_tree *t);
+/* Add n, whose range must overlap no area of t. */
+void area_insert(struct area_tree *t, struct area_node *n);
+void area_remove(struct area_tree *t, struct area_node *n);
+/* n's start or end moved (areas keep their order and do not overlap). */
+void area_changed(struct area_node *n);
+/* The first area that ends above addr (it may start above addr too), or NULL. */
+struct area_node *area_find(const struct area_tree *t, uintptr_t addr);
+/* The lowest and highest areas, and a node's neighbours; NULL where there is none. */
+struct area_node *area_first(const struct area_tree *t);
+struct area_node *area_last(const struct area_tree *t);
+struct area_node *area_next(const struct area_node *n);
+struct area_node *area_prev(const struct area_node *n);
+/*
+ * The highest start s such that [s, s + len) overlaps no area and lies in
+ * [floor, top); 0 when there is none (floor must be above 0).
+ */
+uintptr_t area_gap_below(const struct area_tree *t, size_t len, uintptr_t floor, uintptr_t top);
 
 /*
  * Kernel-only pieces of mm/ (not built into the host tests): the boot memory

@@ -1,6 +1,8 @@
 /*
- * The application's address space: areas kept in a sorted list, split and
- * merged as mappings change, and filled on first touch: zeroed pages for
+ * The application's address space: areas kept in a balanced tree
+ * (mm/area_tree.c, so that a program with tens of thousands of mappings
+ * pays O(log n) per change), split and merged as mappings change, at most
+ * VM_MAX_MAP_COUNT of them (vm.max_map_count), and filled on first touch: zeroed pages for
  * anonymous memory, the file's pages for file mappings (copied at the first
  * write in a private one). A change to mappings is gathered under the lock,
  * then every CPU's TLB forgets the range, and only then are pages freed and
@@ -23,11 +25,20 @@
 
 #define PROT_MASK (PROT_READ | PROT_WRITE | PROT_EXEC)
 
+struct vma {
+	struct area_node node; /* in mm->areas: node.start and node.end bound the area */
+	unsigned int prot;     /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	unsigned int flags;    /* VMA_* */
+	struct file *file;     /* a reference, or NULL for anonymous memory */
+	uint64_t offset;       /* the file offset that start maps */
+	struct vma *dead_next; /* in a gather's list of areas to free */
+};
+
 /* What a change of mappings leaves to do once the lock is dropped. */
 struct gather {
 	uintptr_t start, end; /* the range to flush on every CPU */
 	void *pages;	      /* pages to free after the flush, chained through themselves */
-	struct vma *dead;     /* areas to free (and files to release), chained through link.next */
+	struct vma *dead;     /* areas to free (and files to release), chained through dead_next */
 };
 
 static void gather_range(struct gather *g, uintptr_t start, uintptr_t end)
@@ -52,7 +63,7 @@ static void gather_finish(struct gather *g)
 		g->pages = next;
 	}
 	while (g->dead) {
-		struct vma *next = (struct vma *)g->dead->link.next;
+		struct vma *next = (struct vma *)g->dead->dead_next;
 		file_put(g->dead->file);
 		kfree(g->dead);
 		g->dead = next;
@@ -61,7 +72,7 @@ static void gather_finish(struct gather *g)
 
 static void gather_vma(struct gather *g, struct vma *v)
 {
-	v->link.next = (struct list *)g->dead;
+	v->dead_next = g->dead;
 	g->dead = v;
 }
 
@@ -78,44 +89,46 @@ static uint64_t pte_flags(unsigned int prot)
 	return f;
 }
 
-static struct vma *vma_of(struct list *l)
+static struct vma *vma_of(struct area_node *n)
 {
-	return list_entry(l, struct vma, link);
+	return n ? container_of(n, struct vma, node) : NULL;
 }
 
 /* The first area that ends above addr (it may start above addr too), or NULL. */
 static struct vma *find(struct mm *mm, uintptr_t addr)
 {
-	struct list *pos;
-
-	list_for_each(pos, &mm->vmas) {
-		if (vma_of(pos)->end > addr)
-			return vma_of(pos);
-	}
-	return NULL;
+	return vma_of(area_find(&mm->areas, addr));
 }
 
-static struct vma *next_of(struct mm *mm, struct vma *v)
+static struct vma *next_of(struct vma *v)
 {
-	return v->link.next == &mm->vmas ? NULL : vma_of(v->link.next);
+	return vma_of(area_next(&v->node));
 }
 
-static struct vma *prev_of(struct mm *mm, struct vma *v)
+static struct vma *prev_of(struct vma *v)
 {
-	return v->link.prev == &mm->vmas ? NULL : vma_of(v->link.prev);
+	return vma_of(area_prev(&v->node));
+}
+
+/* v's end moved (a merge, or growing in place): the tree's summaries follow. */
+static void set_end(struct vma *v, uintptr_t end)
+{
+	v->node.end = end;
+	area_changed(&v->node);
 }
 
 static bool range_free(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	struct vma *v = find(mm, start);
-	return !v || v->start >= end;
+	return !v || v->node.start >= end;
 }
 
 /* Alike and adjacent, in memory and in the file. */
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
-	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
-	       a->file == b->file && (!a->file || a->offset + (a->end - a->start) == b->offset);
+	return a->node.end == b->node.start && a->prot == b->prot && a->flags == b->flags &&
+	       a->file == b->file &&
+	       (!a->file || a->offset + (a->node.end - a->node.start) == b->offset);
 }
 
 /*
@@ -125,25 +138,29 @@ static bool mergeable(const struct vma *a, const struct vma *b)
  */
 static void drop_merged(struct mm *mm, struct vma *v)
 {
-	list_remove(&v->link);
+	area_remove(&mm->areas, &v->node);
 	file_put(v->file);
 	kfree(v);
-	mm->nvmas--;
 }
 
-/* Join v with its neighbours when they are alike, keeping the list short. */
+/* v takes over n, the area just after it. */
+static void absorb(struct mm *mm, struct vma *v, struct vma *n)
+{
+	uintptr_t end = n->node.end;
+
+	drop_merged(mm, n);
+	set_end(v, end);
+}
+
+/* Join v with its neighbours when they are alike, keeping the tree small. */
 static void merge(struct mm *mm, struct vma *v)
 {
-	struct vma *p = prev_of(mm, v), *n = next_of(mm, v);
+	struct vma *p = prev_of(v), *n = next_of(v);
 
-	if (n && mergeable(v, n)) {
-		v->end = n->end;
-		drop_merged(mm, n);
-	}
-	if (p && mergeable(p, v)) {
-		p->end = v->end;
-		drop_merged(mm, v);
-	}
+	if (n && mergeable(v, n))
+		absorb(mm, v, n);
+	if (p && mergeable(p, v))
+		absorb(mm, p, v);
 }
 
 /*
@@ -157,16 +174,14 @@ static void merge_range(struct mm *mm, uintptr_t start, uintptr_t end)
 
 	if (!v)
 		return;
-	p = prev_of(mm, v);
+	p = prev_of(v);
 	if (p && mergeable(p, v)) {
-		p->end = v->end;
-		drop_merged(mm, v);
+		absorb(mm, p, v);
 		v = p;
 	}
-	while ((n = next_of(mm, v)) && n->start <= end) {
+	while ((n = next_of(v)) && n->node.start <= end) {
 		if (mergeable(v, n)) {
-			v->end = n->end;
-			drop_merged(mm, n);
+			absorb(mm, v, n);
 		} else {
 			v = n;
 		}
@@ -178,20 +193,17 @@ static int insert(struct mm *mm, uintptr_t start, uintptr_t end, unsigned int pr
 		  unsigned int flags, struct file *file, uint64_t offset)
 {
 	struct vma *v = kzalloc(sizeof(*v));
-	struct vma *after = find(mm, start);
 
 	if (!v)
 		return -ENOMEM;
-	*v = (struct vma){ .start = start,
-			   .end = end,
+	*v = (struct vma){ .node = { .start = start, .end = end },
 			   .prot = prot,
-			   .flags = flags,
+			   .flags = flags | (mm->lock_future ? VMA_LOCKED : 0),
 			   .file = file,
 			   .offset = offset };
 	if (file)
 		file_get(file);
-	list_insert_before(after ? &after->link : &mm->vmas, &v->link);
-	mm->nvmas++;
+	area_insert(&mm->areas, &v->node);
 	merge(mm, v);
 	return 0;
 }
@@ -204,25 +216,31 @@ static int split(struct mm *mm, struct vma *v, uintptr_t addr)
 	if (!upper)
 		return -ENOMEM;
 	*upper = *v;
-	upper->start = addr;
-	upper->offset = v->offset + (addr - v->start);
+	upper->node = (struct area_node){ .start = addr, .end = v->node.end };
+	upper->offset = v->offset + (addr - v->node.start);
 	if (upper->file)
 		file_get(upper->file);
-	v->end = addr;
-	list_insert_between(&upper->link, &v->link, v->link.next);
-	mm->nvmas++;
+	set_end(v, addr);
+	area_insert(&mm->areas, &upper->node);
 	return 0;
 }
 
-/* Make area boundaries fall at start and end, so whole areas cover the range. */
-static int split_at(struct mm *mm, uintptr_t start, uintptr_t end)
+/*
+ * Make area boundaries fall at start and end, so whole areas cover the
+ * range. limit: refuse (-ENOMEM, nothing changed) when a split is needed
+ * and the areas are already at the limit, as Linux's split_vma does.
+ */
+static int split_at(struct mm *mm, uintptr_t start, uintptr_t end, bool limit)
 {
-	struct vma *v = find(mm, start);
+	struct vma *v = find(mm, start), *w = find(mm, end);
+	bool split_start = v && v->node.start < start, split_end = w && w->node.start < end;
 
-	if (v && v->start < start && split(mm, v, start))
+	if (limit && (split_start || split_end) && mm->areas.count >= VM_MAX_MAP_COUNT)
 		return -ENOMEM;
-	v = find(mm, end);
-	if (v && v->start < end && split(mm, v, end))
+	if (split_start && split(mm, v, start))
+		return -ENOMEM;
+	w = find(mm, end);
+	if (split_end && split(mm, w, end))
 		return -ENOMEM;
 	return 0;
 }
@@ -255,35 +273,28 @@ static void drop_pages(struct mm *mm, uintptr_t start, uintptr_t end, struct gat
 
 static int unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end, struct gather *g)
 {
-	if (split_at(mm, start, end))
-		return -ENOMEM;
 	struct vma *v = find(mm, start);
-	while (v && v->start < end) {
-		struct vma *n = next_of(mm, v);
-		list_remove(&v->link);
+
+	/* Only a hole inside one area adds one; Linux lets other unmaps go over the limit. */
+	if (v && v->node.start < start && v->node.end > end && mm->areas.count >= VM_MAX_MAP_COUNT)
+		return -ENOMEM;
+	if (split_at(mm, start, end, false))
+		return -ENOMEM;
+	v = find(mm, start);
+	while (v && v->node.start < end) {
+		struct vma *n = next_of(v);
+		area_remove(&mm->areas, &v->node);
 		gather_vma(g, v);
-		mm->nvmas--;
 		v = n;
 	}
 	drop_pages(mm, start, end, g);
 	return 0;
 }
 
-/* A free range of len bytes, searched down from the top of the mmap region. */
+/* A free range of len bytes, searched down from below; 0 when there is none. */
 static uintptr_t find_gap(struct mm *mm, size_t len, uintptr_t below)
 {
-	uintptr_t top = below;
-	struct list *pos;
-
-	for (pos = mm->vmas.prev; pos != &mm->vmas; pos = pos->prev) {
-		struct vma *v = vma_of(pos);
-		if (v->start >= top)
-			continue;
-		if (v->end <= top && top - v->end >= len)
-			return top - len;
-		top = MIN(top, v->start);
-	}
-	return top >= MMAP_MIN_ADDR + len ? top - len : 0;
+	return area_gap_below(&mm->areas, len, MMAP_MIN_ADDR, below);
 }
 
 static bool valid_range(uintptr_t addr, size_t len)
@@ -299,7 +310,7 @@ struct mm *mm_create(void)
 	if (!mm)
 		return NULL;
 	spin_init(&mm->lock);
-	list_init(&mm->vmas);
+	area_tree_init(&mm->areas);
 	return mm;
 }
 
@@ -316,11 +327,16 @@ void mm_destroy(struct mm *mm)
 
 static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct gather *g)
 {
+	if (mm->areas.count > VM_MAX_MAP_COUNT)
+		return -ENOMEM; /* Linux's test, before the new area (which may merge) */
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (!valid_range(addr, len))
-			return !IS_ALIGNED(addr, PAGE_SIZE) ? -EINVAL :
-			       addr < MMAP_MIN_ADDR	    ? -EPERM :
-							      -ENOMEM; /* past the top, as Linux */
+		/* Linux's order: the range, the alignment, then mmap_min_addr. */
+		if (len > USER_TOP || addr > USER_TOP - len)
+			return -ENOMEM;
+		if (!IS_ALIGNED(addr, PAGE_SIZE))
+			return -EINVAL;
+		if (addr < MMAP_MIN_ADDR)
+			return -EPERM;
 		if (!range_free(mm, addr, addr + len)) {
 			if (flags & MAP_FIXED_NOREPLACE)
 				return -EEXIST;
@@ -340,8 +356,10 @@ static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct g
 
 long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags)
 {
-	if (!len || len > USER_TOP)
+	if (!len)
 		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM; /* Linux: longer than the address space (or 0 once page-aligned) */
 	len = ALIGN_UP(len, PAGE_SIZE);
 	unsigned int vflags = (flags & MAP_TYPE) == MAP_SHARED ? VMA_SHARED : 0;
 	struct gather g = { 0 };
@@ -358,8 +376,12 @@ long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags, struct file *f,
 		  uint64_t off)
 {
-	if (!len || len > USER_TOP || !IS_ALIGNED(off, PAGE_SIZE) || off + len < off)
+	if (!len || !IS_ALIGNED(off, PAGE_SIZE))
 		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	if (off + ALIGN_UP(len, PAGE_SIZE) < off)
+		return -EOVERFLOW;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	unsigned int vflags = 0;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE)
@@ -426,10 +448,10 @@ long mm_munmap(struct mm *mm, uintptr_t addr, size_t len)
 /* True when [start, end) is covered by areas without holes. */
 static bool fully_mapped(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	for (struct vma *v = find(mm, start); start < end; v = next_of(mm, v)) {
-		if (!v || v->start > start)
+	for (struct vma *v = find(mm, start); start < end; v = next_of(v)) {
+		if (!v || v->node.start > start)
 			return false;
-		start = v->end;
+		start = v->node.end;
 	}
 	return true;
 }
@@ -443,10 +465,97 @@ long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len)
 	return ok ? 0 : -ENOMEM;
 }
 
+/* Set or clear VMA_LOCKED on v. */
+static void set_locked(struct vma *v, bool lock)
+{
+	v->flags = lock ? v->flags | VMA_LOCKED : v->flags & ~VMA_LOCKED;
+}
+
+long mm_mlock(struct mm *mm, uintptr_t addr, size_t len, bool lock)
+{
+	uintptr_t start = ALIGN_DOWN(addr, PAGE_SIZE), end = ALIGN_UP(addr + len, PAGE_SIZE);
+
+	if (end < start || addr + len < addr)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	unsigned long irq = spin_lock(&mm->lock);
+	/* Linux changes the areas up to the first hole, then says ENOMEM. */
+	uintptr_t mapped = start;
+	for (struct vma *v = find(mm, start); v && v->node.start <= mapped && mapped < end;
+	     v = next_of(v))
+		mapped = MIN(v->node.end, end);
+	long r = mapped > start ? split_at(mm, start, mapped, true) : 0;
+	if (!r && mapped > start) {
+		for (struct vma *v = find(mm, start); v && v->node.start < mapped; v = next_of(v))
+			set_locked(v, lock);
+		merge_range(mm, start, mapped);
+	}
+	if (!r && mapped < end)
+		r = -ENOMEM;
+	spin_unlock(&mm->lock, irq);
+	return r;
+}
+
+/* Lock (or unlock) every area, when current; new areas are locked from now on when future. */
+static void lock_all(struct mm *mm, bool lock, bool current, bool future)
+{
+	unsigned long irq = spin_lock(&mm->lock);
+
+	mm->lock_future = future;
+	if (current) {
+		for (struct vma *v = find(mm, 0); v; v = next_of(v))
+			set_locked(v, lock);
+		merge_range(mm, 0, USER_TOP);
+	}
+	spin_unlock(&mm->lock, irq);
+}
+
+void mm_mlock_all(struct mm *mm, bool current, bool future)
+{
+	lock_all(mm, true, current, future);
+}
+
+void mm_munlock_all(struct mm *mm)
+{
+	lock_all(mm, false, true, false);
+}
+
+long mm_msync(struct mm *mm, uintptr_t addr, size_t len, int flags)
+{
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct gather g = { 0 };
+	long r = 0;
+
+	if (end < addr || ALIGN_UP(len, PAGE_SIZE) < len)
+		return -ENOMEM;
+	unsigned long irq = spin_lock(&mm->lock);
+	uintptr_t at = addr;
+	for (struct vma *v = find(mm, addr); v && v->node.start < end; v = next_of(v)) {
+		if (v->node.start > at)
+			r = -ENOMEM; /* a hole: Linux goes on and says so at the end */
+		at = v->node.end;
+		if ((flags & MS_INVALIDATE) && (v->flags & VMA_LOCKED)) {
+			r = -EBUSY;
+			break;
+		}
+		if ((flags & MS_SYNC) && v->file && (v->flags & VMA_SHARED)) {
+			uintptr_t s = MAX(v->node.start, addr), e = MIN(v->node.end, end);
+			paging_protect_user_range(s, e, pte_flags(v->prot), true);
+			gather_range(&g, s, e);
+		}
+	}
+	if (!r && at < end)
+		r = -ENOMEM;
+	spin_unlock(&mm->lock, irq);
+	gather_finish(&g);
+	return r;
+}
+
 /* Linux refuses write access to a shared mapping of a file opened read-only. */
 static bool writable_shared(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	for (struct vma *v = find(mm, start); v && v->start < end; v = next_of(mm, v)) {
+	for (struct vma *v = find(mm, start); v && v->node.start < end; v = next_of(v)) {
 		if (v->file && (v->flags & VMA_SHARED) && !(v->flags & VMA_MAYWRITE))
 			return false;
 	}
@@ -468,12 +577,14 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	if (!r && (prot & PROT_WRITE) && !writable_shared(mm, addr, end))
 		r = -EACCES;
 	if (!r)
-		r = split_at(mm, addr, end);
+		r = split_at(mm, addr, end, true);
 	if (!r) {
-		for (struct vma *v = find(mm, addr); v && v->start < end; v = next_of(mm, v)) {
+		for (struct vma *v = find(mm, addr); v && v->node.start < end; v = next_of(v)) {
 			v->prot = prot & PROT_MASK;
-			paging_protect_user_range(v->start, v->end, pte_flags(prot),
-						  !(v->flags & VMA_SHARED));
+			/* File pages stay read-only: private ones are copied, shared ones marked.
+			 */
+			paging_protect_user_range(v->node.start, v->node.end, pte_flags(prot),
+						  !(v->flags & VMA_SHARED) || v->file);
 		}
 		gather_range(&g, addr, end);
 		merge_range(mm, addr, end);
@@ -488,9 +599,9 @@ static bool grow_in_place(struct mm *mm, uintptr_t old_end, uintptr_t new_end)
 {
 	struct vma *v = find(mm, old_end - 1);
 
-	if (!v || v->end != old_end || !range_free(mm, old_end, new_end) || new_end > USER_TOP)
+	if (!v || v->node.end != old_end || !range_free(mm, old_end, new_end) || new_end > USER_TOP)
 		return false;
-	v->end = new_end;
+	set_end(v, new_end);
 	merge(mm, v);
 	return true;
 }
@@ -499,7 +610,7 @@ static long move_area(struct mm *mm, uintptr_t old, size_t old_len, size_t new_l
 		      struct gather *g)
 {
 	struct vma *v = find(mm, old);
-	uint64_t offset = v->offset + (old - v->start);
+	uint64_t offset = v->offset + (old - v->node.start);
 
 	if (insert(mm, to, to + new_len, v->prot, v->flags, v->file, offset))
 		return -ENOMEM;
@@ -522,10 +633,12 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 	unsigned long irq = spin_lock(&mm->lock);
 	struct vma *v = find(mm, old);
 	long r;
-	if (!old_len || !v || v->start > old || v->end < old + old_len) {
+	if (!old_len || !v || v->node.start > old || v->node.end < old + old_len) {
 		r = -EFAULT; /* Linux: the old range must lie within one mapping */
 	} else if (flags & MREMAP_FIXED) {
-		r = place(mm, new_addr, new_len, MAP_FIXED, &g);
+		/* mremap says EINVAL for a bad new place, where mmap says ENOMEM or EPERM. */
+		r = valid_range(new_addr, new_len) ? place(mm, new_addr, new_len, MAP_FIXED, &g) :
+						     -EINVAL;
 		if (r >= 0)
 			r = move_area(mm, old, MIN(old_len, new_len), new_len, new_addr, &g);
 	} else if (new_len <= old_len) {
@@ -609,6 +722,7 @@ struct file_fault {
 	uint64_t offset;
 	bool copy;	   /* map a private copy of the file's page */
 	bool private_page; /* the page given is already private: map it as it is */
+	bool write;	   /* a write: a shared page is mapped writable, the file modified */
 	struct gather g;
 };
 
@@ -617,8 +731,8 @@ static bool still_mapped(struct mm *mm, const struct file_fault *c, struct vma *
 	struct vma *v = find(mm, c->va);
 
 	*out = v;
-	return v && v->start <= c->va && v->file == c->file &&
-	       v->offset + (c->va - v->start) == c->offset;
+	return v && v->node.start <= c->va && v->file == c->file &&
+	       v->offset + (c->va - v->node.start) == c->offset;
 }
 
 /*
@@ -648,7 +762,8 @@ static int install(void *page, void *arg)
 		uint64_t flags = pte_flags(v->prot);
 		if (!priv)
 			flags |= PTE_FILE;
-		if (!priv && !(v->flags & VMA_SHARED))
+		/* A file's page is writable only after a write fault (marks the file modified). */
+		if (!priv && (!(v->flags & VMA_SHARED) || !c->write))
 			flags &= ~(PTE_W | PTE_D);
 		r = paging_map_user(c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
 		if (!r) {
@@ -728,8 +843,9 @@ static bool access_allowed(const struct vma *v, unsigned long error)
 
 enum {
 	RESOLVED = 0,
-	NEED_FILE = -1
-}; /* besides the SEGV codes */
+	NEED_FILE = -1,
+	MODIFIED = -2 /* resolved by a write to a shared file page: mark the file */
+};		      /* besides the SEGV codes */
 
 /*
  * The part of a fault decided under the lock. force: the kernel writes into
@@ -741,7 +857,7 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 {
 	struct vma *v = find(mm, va);
 
-	if (!v || v->start > va)
+	if (!v || v->node.start > va)
 		return SEGV_MAPERR;
 	if (!force && !access_allowed(v, error))
 		return SEGV_ACCERR;
@@ -752,9 +868,18 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 			return copy_on_write(mm, va, pte, v->prot, &c->g) ? VM_FAULT_OOM : RESOLVED;
 		if (force)
 			return RESOLVED;
+		/* The first write to a shared file page since it was mapped or synced. */
+		if (write && v->file && (v->flags & VMA_SHARED) && (v->prot & PROT_WRITE) &&
+		    (pte & PTE_FILE) && !(pte & PTE_W)) {
+			if (paging_map_user(va, pte & PTE_ADDR_MASK, pte_flags(v->prot) | PTE_FILE))
+				return SEGV_MAPERR;
+			c->file = v->file;
+			file_get(c->file);
+			return MODIFIED;
+		}
 		/* Another CPU resolved it first, or the access is not allowed. */
 		uint64_t want = pte_flags(v->prot);
-		if ((pte & PTE_FILE) && !(v->flags & VMA_SHARED))
+		if ((pte & PTE_FILE) && (!(v->flags & VMA_SHARED) || !write))
 			want &= ~(PTE_W | PTE_D);
 		return (pte & want) == want ? RESOLVED : SEGV_ACCERR;
 	}
@@ -763,11 +888,21 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 	*c = (struct file_fault){ .mm = mm,
 				  .va = va,
 				  .file = v->file,
-				  .offset = v->offset + (va - v->start),
-				  .copy = cow };
+				  .offset = v->offset + (va - v->node.start),
+				  .copy = cow,
+				  .write = write };
 	file_get(c->file);
 	*shared = v->flags & VMA_SHARED;
 	return NEED_FILE;
+}
+
+/* A write through a shared mapping modified the file: its mtime and ctime (as Linux's
+ * page_mkwrite). */
+static void file_modified(struct file *f)
+{
+	irq_enable();
+	vfs_file_modified(f->vnode);
+	irq_disable();
 }
 
 /* Resolve one page; returns RESOLVED, a SEGV code or VM_FAULT_SIGBUS. */
@@ -782,6 +917,13 @@ static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigne
 	int r = fault_locked(mm, va, write, force, error, &c, &shared);
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&c.g);
+	if (r == MODIFIED) {
+		/* The timestamps take the file's sleeping lock: skipped where that cannot be. */
+		if (can_sleep)
+			file_modified(c.file);
+		file_put(c.file);
+		return RESOLVED;
+	}
 	if (r != NEED_FILE)
 		return r;
 	if (!can_sleep) {
@@ -795,6 +937,8 @@ static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigne
 		    r == -ENOMEM ? VM_FAULT_OOM :
 		    r		 ? SEGV_MAPERR :
 				   RESOLVED;
+		if (r == RESOLVED && shared && write)
+			file_modified(c.file);
 	}
 	file_put(c.file);
 	return r;
@@ -809,7 +953,7 @@ void *mm_page(struct mm *mm, uintptr_t va)
 		unsigned long irq = spin_lock(&mm->lock);
 		uint64_t pte = paging_user_pte(ALIGN_DOWN(va, PAGE_SIZE));
 		struct vma *v = find(mm, va);
-		bool own = v && v->start <= va && (pte & PTE_P) &&
+		bool own = v && v->node.start <= va && (pte & PTE_P) &&
 			   (!(pte & PTE_FILE) || (v->flags & VMA_SHARED));
 		spin_unlock(&mm->lock, irq);
 		if (own)
@@ -852,14 +996,13 @@ void mm_file_shrunk(struct vnode *vn, uint64_t size)
 	if (!mm)
 		return;
 	unsigned long irq = spin_lock(&mm->lock);
-	struct list *pos;
-	list_for_each(pos, &mm->vmas) {
-		struct vma *v = vma_of(pos);
-		uint64_t vend = v->offset + (v->end - v->start);
+	for (struct vma *v = find(mm, 0); v; v = next_of(v)) {
+		uint64_t vend = v->offset + (v->node.end - v->node.start);
 		if (!v->file || v->file->vnode != vn || vend <= keep)
 			continue;
-		uintptr_t from = v->offset >= keep ? v->start : v->start + (keep - v->offset);
-		drop_pages(mm, from, v->end, &g);
+		uintptr_t from =
+			v->offset >= keep ? v->node.start : v->node.start + (keep - v->offset);
+		drop_pages(mm, from, v->node.end, &g);
 	}
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&g);
@@ -871,11 +1014,11 @@ int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max)
 	int n = 0;
 
 	/* A file comes with a reference of its own: the caller puts it. */
-	for (struct vma *v = find(mm, from); v && n < max; v = next_of(mm, v)) {
+	for (struct vma *v = find(mm, from); v && n < max; v = next_of(v)) {
 		if (v->file)
 			file_get(v->file);
-		out[n++] = (struct vma_info){ v->start, v->end,	 v->prot,
-					      v->flags, v->file, v->offset };
+		out[n++] = (struct vma_info){ v->node.start, v->node.end, v->prot,
+					      v->flags,	     v->file,	  v->offset };
 	}
 	spin_unlock(&mm->lock, irq);
 	return n;
@@ -883,11 +1026,8 @@ int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max)
 
 void mm_print(struct mm *mm)
 {
-	struct list *pos;
-
-	list_for_each(pos, &mm->vmas) {
-		struct vma *v = vma_of(pos);
-		printk("  %012lx-%012lx %c%c%c%s\n", v->start, v->end,
+	for (struct vma *v = find(mm, 0); v; v = next_of(v)) {
+		printk("  %012lx-%012lx %c%c%c%s\n", v->node.start, v->node.end,
 		       v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
 		       v->prot & PROT_EXEC ? 'x' : '-',
 		       v->flags & VMA_STACK ? " [stack]" :

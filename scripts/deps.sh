@@ -9,11 +9,16 @@ set -e
 # bsdutils: `script`, for the tool's terminal test; python3 and lz4: the
 # benchmark harness (bench/run.py) and the Linux guest's kernel it unpacks;
 # python3, perl, sqlite3, lua5.4 and coreutils: the real dynamically linked
-# programs of 60-dynamic.sh; clang and libclang-rt-dev (libFuzzer, ASan, UBSan):
-# the host fuzzing targets of tests/fuzz/.
+# programs of 60-dynamic.sh; grub-pc-bin, grub-efi-amd64-bin, grub-common,
+# dosfstools, mtools, fdisk and qemu-utils: alto build --bootable; ovmf: the
+# UEFI boots of 25-boot-formats.sh; nodejs, golang-go, default-jdk-headless
+# (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh; clang and
+# libclang-rt-dev (libFuzzer, ASan, UBSan): the host fuzzing targets of
+# tests/fuzz/.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
-	clang libclang-rt-dev"
+	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
+	nodejs golang-go default-jdk-headless ruby clang libclang-rt-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -9,6 +9,7 @@
  * stack is laid out exactly as Linux builds it for a new program.
  */
 #include <alto/args.h>
+#include <alto/cred.h>
 #include <alto/cpu.h>
 #include <alto/elf.h>
 #include <alto/errno_names.h>
@@ -23,6 +24,7 @@
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
+#include <uapi/stat.h>
 #include <uapi/fcntl.h>
 #include <uapi/mman.h>
 
@@ -139,6 +141,16 @@ static int open_elf(struct elf_file *e, const char *path)
 	const char *why;
 	if (elf_inspect_head(e->head, len, (uint64_t)size, &e->elf, &why))
 		return say(path, why);
+	/*
+	 * Linux's rule (a regular file with execute permission; root too needs
+	 * an x bit), checked once the file is known to be a program, so that a
+	 * file that is none is reported as such.
+	 */
+	if (!S_ISREG(e->file->vnode->mode))
+		return -EACCES;
+	int denied = vfs_permission(e->file->vnode, MAY_EXEC);
+	if (denied)
+		return denied;
 	return 0;
 }
 

@@ -52,22 +52,43 @@ SYSCALL_DEFINE(pwrite64, int fd, const void __user *buf, size_t count, int64_t o
 	return off < 0 ? -EINVAL : rw(fd, (void __user *)buf, count, off, true);
 }
 
-static long rwv(int fd, const struct iovec __user *iov, int cnt, int64_t off, bool write)
+/* preadv2's and pwritev2's flags (RWF_*). */
+#define RWF_HIPRI  0x01
+#define RWF_DSYNC  0x02
+#define RWF_SYNC   0x04
+#define RWF_NOWAIT 0x08
+#define RWF_APPEND 0x10
+#define RWF_KNOWN  0x1f
+
+static long rwv_flags(int fd, const struct iovec __user *iov, int cnt, int64_t off, bool write,
+		      int flags)
 {
 	struct iovec fast[FAST_IOV];
-	struct file *f = fd_get_file(fd);
+	struct file *f;
 	struct uio u;
 	long r;
 
+	if (flags & ~RWF_KNOWN)
+		return -EOPNOTSUPP;
+	f = fd_get_file(fd);
 	if (!f)
 		return -EBADF;
 	r = uio_import(&u, iov, cnt, fast, FAST_IOV);
 	if (r >= 0) {
+		/* Memory and sockets need no syncing; a write at the end goes where it ends now. */
+		u.nowait = flags & RWF_NOWAIT;
+		if (write && (flags & RWF_APPEND) && S_ISREG(f->vnode->mode))
+			off = vfs_file_size(f);
 		r = write ? vfs_write(f, &u, off) : vfs_read(f, &u, off);
 		uio_free(&u);
 	}
 	file_put(f);
 	return r;
+}
+
+static long rwv(int fd, const struct iovec __user *iov, int cnt, int64_t off, bool write)
+{
+	return rwv_flags(fd, iov, cnt, off, write, 0);
 }
 
 SYSCALL_DEFINE(readv, int fd, const struct iovec __user *iov, int cnt)
@@ -89,6 +110,19 @@ SYSCALL_DEFINE(preadv, int fd, const struct iovec __user *iov, int cnt, int64_t 
 SYSCALL_DEFINE(pwritev, int fd, const struct iovec __user *iov, int cnt, int64_t pos_l, long pos_h)
 {
 	return pos_l < 0 ? -EINVAL : rwv(fd, iov, cnt, pos_l, true);
+}
+
+/* preadv2 and pwritev2: offset -1 is the file position, as readv and writev use it. */
+SYSCALL_DEFINE(preadv2, int fd, const struct iovec __user *iov, int cnt, int64_t pos_l, long pos_h,
+	       int flags)
+{
+	return pos_l < -1 ? -EINVAL : rwv_flags(fd, iov, cnt, pos_l, false, flags);
+}
+
+SYSCALL_DEFINE(pwritev2, int fd, const struct iovec __user *iov, int cnt, int64_t pos_l, long pos_h,
+	       int flags)
+{
+	return pos_l < -1 ? -EINVAL : rwv_flags(fd, iov, cnt, pos_l, true, flags);
 }
 
 SYSCALL_DEFINE(lseek, int fd, int64_t off, unsigned int whence)
@@ -212,6 +246,10 @@ static long file_fcntl(struct file *f, unsigned int cmd, unsigned long arg)
 		return pipe_get_size(f);
 	case F_SETPIPE_SZ:
 		return pipe_set_size(f, arg);
+	case F_ADD_SEALS:
+		return memfd_add_seals(f, (unsigned int)arg);
+	case F_GET_SEALS:
+		return memfd_get_seals(f);
 	}
 	return -EINVAL;
 }
@@ -523,11 +561,12 @@ SYSCALL_DEFINE(getdents, int fd, void __user *dirp, unsigned int count)
 #define SENDFILE_CHUNK (64 * 1024)
 
 /*
- * Copy up to count bytes from in (at *off, or its position) to out through
- * buf; a pending signal ends it between chunks (what was copied, or a
- * restart code), as Linux's sendfile does.
+ * Copy up to count bytes from in (at *in_off, or its position) to out (at
+ * *out_off, or its position) through buf; a pending signal ends it between
+ * chunks (what was copied, or a restart code), as Linux's sendfile does.
  */
-static long copy_file(struct file *out, struct file *in, int64_t *off, size_t count, char *buf)
+static long copy_file(struct file *out, int64_t *out_off, struct file *in, int64_t *in_off,
+		      size_t count, char *buf)
 {
 	long done = 0;
 
@@ -535,13 +574,16 @@ static long copy_file(struct file *out, struct file *in, int64_t *off, size_t co
 		if (signal_pending())
 			return done ? done : -ERESTARTSYS;
 		size_t chunk = MIN(count - done, (size_t)SENDFILE_CHUNK);
-		long n = off ? vfs_pread(in, buf, chunk, *off) : vfs_kread(in, buf, chunk);
+		long n = in_off ? vfs_pread(in, buf, chunk, *in_off) : vfs_kread(in, buf, chunk);
 		if (n <= 0)
 			return done ? done : n;
-		long w = vfs_kwrite(out, buf, (size_t)n);
-		if (w > 0 && off)
-			*off += w;
-		if (w > 0 && w < n && !off)
+		long w = out_off ? vfs_pwrite(out, buf, (size_t)n, *out_off) :
+				   vfs_kwrite(out, buf, (size_t)n);
+		if (w > 0 && in_off)
+			*in_off += w;
+		if (w > 0 && out_off)
+			*out_off += w;
+		if (w > 0 && w < n && !in_off)
 			vfs_lseek(in, w - n, SEEK_CUR); /* give back what was not written */
 		if (w <= 0)
 			return done ? done : w;
@@ -570,11 +612,85 @@ SYSCALL_DEFINE(sendfile, int out_fd, int in_fd, int64_t __user *offset, size_t c
 	if (!r && !(buf = kmalloc(SENDFILE_CHUNK)))
 		r = -ENOMEM;
 	if (!r)
-		r = copy_file(out, in, offset ? &off : NULL, MIN(count, (size_t)VFS_MAX_RW), buf);
+		r = copy_file(out, NULL, in, offset ? &off : NULL, MIN(count, (size_t)VFS_MAX_RW),
+			      buf);
 	if (r >= 0 && offset && put_user(off, offset))
 		r = -EFAULT;
 	kfree(buf);
 	file_put(in);
 	file_put(out);
 	return r;
+}
+
+/* An offset argument of copy_file_range: NULL (the file position) or a value >= 0. */
+static long get_off(int64_t __user *u, int64_t *k)
+{
+	if (!u)
+		return 0;
+	if (get_user(*k, u))
+		return -EFAULT;
+	return *k < 0 ? -EOVERFLOW : 0; /* Linux finds pos + len "overflowing" first */
+}
+
+/* The checks of copy_file_range, as Linux makes them. */
+static long copy_range_checks(struct file *in, struct file *out)
+{
+	if (!in || !out)
+		return -EBADF;
+	if (S_ISDIR(in->vnode->mode) || S_ISDIR(out->vnode->mode))
+		return -EISDIR;
+	if (!S_ISREG(in->vnode->mode) || !S_ISREG(out->vnode->mode))
+		return -EINVAL;
+	if (!file_readable(in) || !file_writable(out) || (out->flags & O_APPEND))
+		return -EBADF;
+	return 0;
+}
+
+SYSCALL_DEFINE(copy_file_range, int fd_in, int64_t __user *off_in, int fd_out,
+	       int64_t __user *off_out, size_t len, unsigned int flags)
+{
+	struct file *in = fd_get_file(fd_in), *out = fd_get_file(fd_out);
+	int64_t oi = 0, oo = 0;
+	char *buf = NULL;
+	long r = flags ? -EINVAL : copy_range_checks(in, out);
+
+	if (!r)
+		r = get_off(off_in, &oi);
+	if (!r)
+		r = get_off(off_out, &oo);
+	if (!r && in->vnode == out->vnode) {
+		/* The same file: the two ranges may not overlap. */
+		int64_t a = off_in ? oi : (int64_t)in->pos, b = off_out ? oo : (int64_t)out->pos;
+		size_t n = MIN(len, (size_t)VFS_MAX_RW);
+		if (a < b + (int64_t)n && b < a + (int64_t)n)
+			r = -EINVAL;
+	}
+	if (!r && len && !(buf = kmalloc(SENDFILE_CHUNK)))
+		r = -ENOMEM;
+	if (!r && len)
+		r = copy_file(out, off_out ? &oo : NULL, in, off_in ? &oi : NULL,
+			      MIN(len, (size_t)VFS_MAX_RW), buf);
+	if (r >= 0 && off_in && put_user(oi, off_in))
+		r = -EFAULT;
+	if (r >= 0 && off_out && put_user(oo, off_out))
+		r = -EFAULT;
+	kfree(buf);
+	file_put(in);
+	file_put(out);
+	return r;
+}
+
+SYSCALL_DEFINE(memfd_create, const char __user *uname, unsigned int flags)
+{
+	char name[NAME_MAX + 1];
+	long n;
+
+	if (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC))
+		return -EINVAL;
+	if ((flags & MFD_NOEXEC_SEAL) && (flags & MFD_EXEC))
+		return -EINVAL;
+	n = strncpy_from_user(name, uname, sizeof(name));
+	if (n < 0)
+		return n == -ENAMETOOLONG ? -EINVAL : n;
+	return fd_install(memfd_create(name, flags), flags & MFD_CLOEXEC);
 }

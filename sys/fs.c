@@ -4,6 +4,7 @@
  * truncate and statfs. Each *at() call turns its dirfd into a base vnode;
  * the plain calls are the *at() ones with AT_FDCWD.
  */
+#include <alto/cred.h>
 #include <alto/fdtable.h>
 #include <alto/mm.h>
 #include <alto/process.h>
@@ -62,19 +63,6 @@ static void put_path(struct upath *p)
 	vfs_putname(p->name);
 }
 
-static unsigned int umask_of_current(void)
-{
-	struct process *p = current_process();
-	unsigned int mask;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	mask = p->umask;
-	mutex_unlock(&p->fs_lock);
-	return mask;
-}
-
 /* Resolve a path to a referenced vnode with LOOKUP_* flags. */
 static long path_vnode(int dirfd, const char __user *upath, int lflags, struct vnode **v)
 {
@@ -118,7 +106,7 @@ SYSCALL_DEFINE(openat, int dirfd, const char __user *path, int flags, unsigned i
 	r = get_path(&p, dirfd, path);
 	if (r)
 		return r;
-	mode = (flags & O_CREAT) ? mode & ~umask_of_current() & S_IALLUGO : 0;
+	mode = (flags & O_CREAT) ? mode & ~vfs_umask() & S_IALLUGO : 0;
 	f = vfs_open(p.base, p.name, flags | O_LARGEFILE, mode);
 	put_path(&p);
 	if (IS_ERR(f))
@@ -266,7 +254,11 @@ SYSCALL_DEFINE(statx, int dirfd, const char __user *path, int flags, unsigned in
 	return copy_to_user(buf, &sx, sizeof(sx));
 }
 
-/* As root, everything may be read and written; executing needs an x bit. */
+/*
+ * access() checks with the real ids (and the capabilities a real root id
+ * has); AT_EACCESS with the effective ones. Linux uses the same ids for
+ * the path walk itself; Alto walks with the effective ones.
+ */
 SYSCALL_DEFINE(faccessat2, int dirfd, const char __user *path, int mode, int flags)
 {
 	struct vnode *v;
@@ -278,8 +270,14 @@ SYSCALL_DEFINE(faccessat2, int dirfd, const char __user *path, int mode, int fla
 	r = path_vnode(dirfd, path, at_lflags(flags), &v);
 	if (r)
 		return r;
-	if ((mode & X_OK) && !S_ISDIR(v->mode) && !(v->mode & 0111))
-		r = -EACCES;
+	struct cred *c = cred_current(), *check = c;
+	if (!(flags & AT_EACCESS))
+		check = cred_for_access(c);
+	/* R_OK, W_OK and X_OK are MAY_READ, MAY_WRITE and MAY_EXEC. */
+	r = check ? vfs_permission_cred(check, v, mode) : -ENOMEM;
+	if (check != c)
+		cred_put(check);
+	cred_put(c);
 	vnode_put(v);
 	return r;
 }
@@ -301,7 +299,7 @@ SYSCALL_DEFINE(mkdirat, int dirfd, const char __user *path, unsigned int mode)
 
 	if (r)
 		return r;
-	r = vfs_mkdir(p.base, p.name, mode & ~umask_of_current());
+	r = vfs_mkdir(p.base, p.name, mode & ~vfs_umask());
 	put_path(&p);
 	return r;
 }
@@ -317,12 +315,12 @@ SYSCALL_DEFINE(mknodat, int dirfd, const char __user *path, unsigned int mode, u
 	struct upath p;
 	long r;
 
-	if (type && type != S_IFREG && type != S_IFCHR && type != S_IFIFO)
+	if (type && type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK)
 		return type == S_IFDIR ? -EINVAL : -EPERM;
 	r = get_path(&p, dirfd, path);
 	if (r)
 		return r;
-	r = vfs_mknod(p.base, p.name, mode & ~umask_of_current(),
+	r = vfs_mknod(p.base, p.name, mode & ~vfs_umask(),
 		      makedev_linux((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00)));
 	put_path(&p);
 	return r;
@@ -604,7 +602,7 @@ SYSCALL_DEFINE(truncate, const char __user *path, int64_t length)
 	r = path_vnode(AT_FDCWD, path, LOOKUP_FOLLOW, &v);
 	if (r)
 		return r;
-	r = vfs_truncate(v, length);
+	r = S_ISDIR(v->mode) ? -EISDIR : vfs_permission(v, MAY_WRITE) ?: vfs_truncate(v, length);
 	vnode_put(v);
 	return r;
 }

@@ -14,42 +14,6 @@
 #include <uapi/futex.h>
 #include <uapi/time.h>
 
-/* An absolute time on CLOCK_REALTIME as a monotonic deadline, saturating. */
-static uint64_t realtime_to_monotonic(uint64_t ns)
-{
-	__int128 mono = (__int128)ns - time_realtime_offset_ns();
-
-	if (mono > (__int128)(UINT64_MAX >> 1))
-		return UINT64_MAX >> 1;
-	return mono > 0 ? (uint64_t)mono : 1; /* already passed, but not "no deadline" */
-}
-
-/*
- * The monotonic deadline of a timeout (0 when uts is NULL): relative, or
- * absolute on clock (CLOCK_MONOTONIC or CLOCK_REALTIME).
- */
-static long deadline_of(const struct timespec __user *uts, bool absolute, int clock,
-			uint64_t *deadline)
-{
-	struct timespec ts;
-	uint64_t ns;
-
-	*deadline = 0;
-	if (!uts)
-		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (timespec_to_ns(&ts, &ns))
-		return -EINVAL;
-	if (!absolute)
-		*deadline = time_now_ns() + ns;
-	else if (clock == CLOCK_REALTIME)
-		*deadline = realtime_to_monotonic(ns);
-	else
-		*deadline = ns ? ns : 1;
-	return 0;
-}
-
 static long wait_restart(struct restart_block *rb);
 
 /*
@@ -83,7 +47,7 @@ static long wait_restart(struct restart_block *rb)
 static long lock_pi(uint32_t __user *uaddr, const struct timespec __user *timeout, int clock)
 {
 	uint64_t deadline;
-	long r = deadline_of(timeout, true, clock, &deadline);
+	long r = clock_user_deadline(timeout, true, clock, &deadline);
 
 	if (r)
 		return r;
@@ -130,7 +94,7 @@ SYSCALL_DEFINE(futex, uint32_t __user *uaddr, int op, uint32_t val,
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* fall through */
 	case FUTEX_WAIT_BITSET:
-		r = deadline_of(timeout, cmd == FUTEX_WAIT_BITSET, clock, &deadline);
+		r = clock_user_deadline(timeout, cmd == FUTEX_WAIT_BITSET, clock, &deadline);
 		return r ? r : wait_interruptible(uaddr, val, deadline, val3);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_MATCH_ANY;
@@ -187,7 +151,7 @@ SYSCALL_DEFINE(futex_waitv, const struct futex_waitv __user *waiters, unsigned i
 	if (timeout) {
 		if (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME)
 			return -EINVAL;
-		if ((r = deadline_of(timeout, true, clock, &deadline)))
+		if ((r = clock_user_deadline(timeout, true, clock, &deadline)))
 			return r;
 	}
 	v = kmalloc(nr * sizeof(*v));

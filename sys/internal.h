@@ -1,11 +1,17 @@
 /*
  * Declarations shared by the files of sys/: the table built from
- * syscalls.def and the --strace printer.
+ * syscalls.def, the --strace printer, and the time-outs and signal masks
+ * of the waiting calls (sys/poll.c, sys/epoll.c).
  */
 #ifndef SYS_INTERNAL_H
 #define SYS_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <alto/signal.h>
+#include <alto/uaccess.h>
+#include <uapi/time.h>
 
 struct trap_frame;
 
@@ -21,5 +27,14 @@ extern const struct syscall_desc syscall_table[NR_SYSCALLS];
 
 void strace_enter(struct trap_frame *f, unsigned long nr);
 void strace_exit(struct trap_frame *f, unsigned long nr, long ret);
+
+/* Deadlines of waiting calls: 0 is none, POLL_NO_WAIT zero time (ns: a relative time-out). */
+uint64_t deadline_after(uint64_t ns);
+/* The deadline of a relative timespec time-out (NULL: none): 0, -EFAULT or -EINVAL. */
+long timespec_deadline(const struct timespec __user *uts, uint64_t *deadline);
+/* Wait with the application's signal mask (NULL: keep the present one); 0 or -errno. */
+long set_wait_mask(const ksigset_t __user *umask, size_t size);
+/* After the wait: EINTR keeps the mask for the handler, anything else restores it now. */
+long finish_masked(long r);
 
 #endif

@@ -10,6 +10,7 @@
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
+#include <uapi/fcntl.h>
 #include <uapi/mman.h>
 #include <uapi/stat.h>
 
@@ -25,12 +26,22 @@ static long map_file(uintptr_t addr, size_t len, int prot, int flags, int fd, ui
 
 	if (!f)
 		return -EBADF;
-	long r = -ENODEV;
+	long r = -EACCES;
+	if (!file_readable(f) || (shared && (prot & PROT_WRITE) && !file_writable(f)))
+		goto out;
+	/* /dev/zero: anonymous memory, shared or private, as on Linux. */
+	if (f->ops->map_zero) {
+		r = mm_mmap_anon(mm(), addr, len, prot, flags);
+		goto out;
+	}
+	r = -ENODEV;
 	/* Only regular files can be mapped (Linux: pipes, sockets, directories give ENODEV). */
 	if (!f->vnode || (f->vnode->mode & S_IFMT) != S_IFREG)
 		goto out;
-	r = -EACCES;
-	if (!file_readable(f) || (shared && (prot & PROT_WRITE) && !file_writable(f)))
+	/* A memfd sealed against writes has no writable shared mapping. */
+	r = -EPERM;
+	if (shared && (prot & PROT_WRITE) &&
+	    (READ_ONCE(f->vnode->seals) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
 		goto out;
 	r = -ENODEV;
 	if (shared && !f->vnode->ops->map_page) {
@@ -39,6 +50,8 @@ static long map_file(uintptr_t addr, size_t len, int prot, int flags, int fd, ui
 		goto out;
 	}
 	r = mm_mmap_file(mm(), addr, len, prot, flags, f, off);
+	if (r >= 0)
+		vfs_file_accessed(f->vnode); /* Linux's file_accessed at mmap time */
 out:
 	file_put(f);
 	return r;
@@ -68,6 +81,27 @@ SYSCALL_DEFINE(mprotect, unsigned long addr, unsigned long len, int prot)
 	return mm_mprotect(mm(), addr, len, prot);
 }
 
+/*
+ * Memory protection keys: Alto does not use the CPU's (TCG has none, and
+ * everything runs at ring 0, where PKRU does not apply). As on a CPU
+ * without them, no key can be allocated, and key -1 means plain mprotect;
+ * V8 probes with pkey_alloc and carries on without.
+ */
+SYSCALL_DEFINE(pkey_alloc, unsigned long flags, unsigned long rights)
+{
+	return flags || rights > 3 ? -EINVAL : -ENOSPC;
+}
+
+SYSCALL_DEFINE(pkey_free, int pkey)
+{
+	return -EINVAL;
+}
+
+SYSCALL_DEFINE(pkey_mprotect, unsigned long addr, unsigned long len, int prot, int pkey)
+{
+	return pkey == -1 ? mm_mprotect(mm(), addr, len, prot) : -EINVAL;
+}
+
 SYSCALL_DEFINE(mremap, unsigned long old, unsigned long old_len, unsigned long new_len, int flags,
 	       unsigned long new_addr)
 {
@@ -89,32 +123,38 @@ SYSCALL_DEFINE(msync, unsigned long addr, unsigned long len, int flags)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	return mm_check_mapped(mm(), addr, len);
+	return mm_msync(mm(), addr, len, flags);
 }
 
-/* Memory is never paged out: locking succeeds when the range is mapped. */
+/* Memory is never paged out: locking marks the areas (msync's EBUSY) and nothing more. */
 SYSCALL_DEFINE(mlock, unsigned long addr, unsigned long len)
 {
-	return mm_check_mapped(mm(), ALIGN_DOWN(addr, PAGE_SIZE), len + (addr & (PAGE_SIZE - 1)));
+	return mm_mlock(mm(), addr, len, true);
 }
+
+#define MLOCK_ONFAULT 1
 
 SYSCALL_DEFINE(mlock2, unsigned long addr, unsigned long len, int flags)
 {
-	return sys_mlock(addr, len);
+	return flags & ~MLOCK_ONFAULT ? -EINVAL : mm_mlock(mm(), addr, len, true);
 }
 
 SYSCALL_DEFINE(munlock, unsigned long addr, unsigned long len)
 {
-	return sys_mlock(addr, len);
+	return mm_mlock(mm(), addr, len, false);
 }
 
 SYSCALL_DEFINE(mlockall, int flags)
 {
-	return flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) || !flags ? -EINVAL : 0;
+	if (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) || !flags || flags == MCL_ONFAULT)
+		return -EINVAL;
+	mm_mlock_all(mm(), flags & MCL_CURRENT, flags & MCL_FUTURE);
+	return 0;
 }
 
 SYSCALL_DEFINE(munlockall, void)
 {
+	mm_munlock_all(mm());
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/poll.h>
+#include "internal.h"
 
 #define POLLIN_SET  (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
 #define POLLOUT_SET (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
@@ -24,12 +25,12 @@
 #define LONG_BITS   (8 * sizeof(unsigned long))
 
 /* Deadlines from the application's timeouts: 0 is none, POLL_NO_WAIT is zero time. */
-static uint64_t deadline_after(uint64_t ns)
+uint64_t deadline_after(uint64_t ns)
 {
 	return ns ? time_now_ns() + ns : POLL_NO_WAIT;
 }
 
-static long timespec_deadline(const struct timespec __user *uts, uint64_t *deadline)
+long timespec_deadline(const struct timespec __user *uts, uint64_t *deadline)
 {
 	struct timespec ts;
 
@@ -98,6 +99,8 @@ static int poll_scan(void *arg, struct poll_table *pt)
 		if (p->fd < 0)
 			continue;
 		f = refresh(&c->files[i], p->fd);
+		if (pt)
+			pt->events = (uint16_t)p->events;
 		if (f)
 			p->revents = vfs_poll_file(f, pt) & (p->events | POLLERR | POLLHUP);
 		else
@@ -162,7 +165,7 @@ SYSCALL_DEFINE(poll, struct pollfd __user *fds, unsigned int nfds, int timeout)
 }
 
 /* ppoll's and pselect6's mask for the wait, put back on the way out. */
-static long set_wait_mask(const ksigset_t __user *umask, size_t size)
+long set_wait_mask(const ksigset_t __user *umask, size_t size)
 {
 	ksigset_t mask;
 
@@ -180,7 +183,7 @@ static long set_wait_mask(const ksigset_t __user *umask, size_t size)
  * After an interrupted wait the temporary mask stays for the handler (its
  * frame records the saved one); otherwise it goes now.
  */
-static long finish_masked(long r)
+long finish_masked(long r)
 {
 	if (r == -EINTR)
 		return -ERESTARTNOHAND;
@@ -223,6 +226,11 @@ static int select_one(struct select_ctx *c, int fd, struct poll_table *pt)
 
 	if (!f)
 		return -EBADF;
+	if (pt) {
+		pt->events = 0;
+		for (int i = 0; i < 3; i++)
+			pt->events |= bit(c->in[i], fd) ? sets[i] : 0;
+	}
 	mask = vfs_poll_file(f, pt);
 	for (int i = 0; i < 3; i++) {
 		if (bit(c->in[i], fd) && (mask & sets[i])) {

@@ -1,10 +1,10 @@
 /*
- * Process identity, limits and exit. Alto runs one process as root: the ids
- * are fixed, the setters accept only what is already true, and exit ends the
- * VM with the status (exit_group ends every thread).
+ * Process identity, limits and exit (credentials are sys/cred.c). Exit ends
+ * the VM with the status (exit_group ends every thread).
  */
 #include <alto/clock.h>
 #include <alto/cpu.h>
+#include <alto/cred.h>
 #include <alto/layout.h>
 #include <alto/printk.h>
 #include <alto/process.h>
@@ -29,6 +29,9 @@
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 #define PR_SET_VMA	    0x53564d41
+#define PR_GET_KEEPCAPS	    7
+#define PR_SET_KEEPCAPS	    8
+#define PR_CAPBSET_READ	    23
 
 SYSCALL_DEFINE(getpid, void)
 {
@@ -43,97 +46,6 @@ SYSCALL_DEFINE(getppid, void)
 SYSCALL_DEFINE(gettid, void)
 {
 	return current_thread()->tid;
-}
-
-SYSCALL_DEFINE(getuid, void)
-{
-	return 0;
-}
-
-SYSCALL_DEFINE(geteuid, void)
-{
-	return 0;
-}
-
-SYSCALL_DEFINE(getgid, void)
-{
-	return 0;
-}
-
-SYSCALL_DEFINE(getegid, void)
-{
-	return 0;
-}
-
-/* Root may become root. */
-static long only_root(long id)
-{
-	return id == 0 || id == -1 ? 0 : -EPERM;
-}
-
-SYSCALL_DEFINE(setuid, long uid)
-{
-	return only_root(uid);
-}
-
-SYSCALL_DEFINE(setgid, long gid)
-{
-	return only_root(gid);
-}
-
-SYSCALL_DEFINE(setreuid, long r, long e)
-{
-	return only_root(r) ?: only_root(e);
-}
-
-SYSCALL_DEFINE(setregid, long r, long e)
-{
-	return only_root(r) ?: only_root(e);
-}
-
-SYSCALL_DEFINE(setresuid, long r, long e, long s)
-{
-	return only_root(r) ?: only_root(e) ?: only_root(s);
-}
-
-SYSCALL_DEFINE(setresgid, long r, long e, long s)
-{
-	return only_root(r) ?: only_root(e) ?: only_root(s);
-}
-
-static long three_zeros(unsigned int __user *a, unsigned int __user *b, unsigned int __user *c)
-{
-	return put_user(0u, a) ?: put_user(0u, b) ?: put_user(0u, c);
-}
-
-SYSCALL_DEFINE(getresuid, unsigned int __user *r, unsigned int __user *e, unsigned int __user *s)
-{
-	return three_zeros(r, e, s);
-}
-
-SYSCALL_DEFINE(getresgid, unsigned int __user *r, unsigned int __user *e, unsigned int __user *s)
-{
-	return three_zeros(r, e, s);
-}
-
-SYSCALL_DEFINE(setfsuid, long uid)
-{
-	return 0; /* returns the previous fsuid */
-}
-
-SYSCALL_DEFINE(setfsgid, long gid)
-{
-	return 0;
-}
-
-SYSCALL_DEFINE(getgroups, int size, unsigned int __user *list)
-{
-	return size < 0 ? -EINVAL : 0;
-}
-
-SYSCALL_DEFINE(setgroups, int size, const unsigned int __user *list)
-{
-	return size == 0 ? 0 : -EPERM;
 }
 
 SYSCALL_DEFINE(getpgrp, void)
@@ -250,6 +162,19 @@ SYSCALL_DEFINE(prctl, int option, unsigned long a2, unsigned long a3, unsigned l
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
 		return 0;
+	case PR_GET_KEEPCAPS: {
+		struct cred *c = cred_current();
+		long keep = c->keep_caps;
+		cred_put(c);
+		return keep;
+	}
+	case PR_SET_KEEPCAPS:
+		if (a2 > 1)
+			return -EINVAL;
+		cred_set_keepcaps(a2);
+		return 0;
+	case PR_CAPBSET_READ:
+		return a2 <= CAP_LAST_CAP ? 1 : -EINVAL; /* the bounding set is every capability */
 	default:
 		return -EINVAL;
 	}

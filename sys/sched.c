@@ -1,20 +1,18 @@
 /*
- * Scheduling calls. One policy (SCHED_OTHER, round robin); the others are
- * accepted and reported back, priorities are recorded nowhere yet, and the
- * CPU set is every CPU there is.
+ * Scheduling calls: the CPU set, the policy and real-time priority of a
+ * thread (sched_setscheduler and friends, with every error Linux gives,
+ * in its order), nice values (setpriority, getpriority) and the round-robin
+ * interval. kernel/sched.c runs threads by them.
  */
 #include <alto/cpu.h>
+#include <alto/cred.h>
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/string.h>
 #include <alto/syscall.h>
 #include <uapi/errno.h>
-
-#define SCHED_OTHER 0
-#define SCHED_FIFO  1
-#define SCHED_RR    2
-#define SCHED_BATCH 3
-#define SCHED_IDLE  5
+#include <uapi/sched.h>
+#include <uapi/time.h>
 
 SYSCALL_DEFINE(sched_yield, void)
 {
@@ -66,46 +64,226 @@ static bool valid_policy(int policy)
 	       policy == SCHED_BATCH || policy == SCHED_IDLE;
 }
 
+static bool rt_policy(int policy)
+{
+	return policy == SCHED_FIFO || policy == SCHED_RR;
+}
+
 SYSCALL_DEFINE(sched_get_priority_max, int policy)
 {
 	if (!valid_policy(policy))
 		return -EINVAL;
-	return policy == SCHED_FIFO || policy == SCHED_RR ? 99 : 0;
+	return rt_policy(policy) ? MAX_RT_PRIO - 1 : 0;
 }
 
 SYSCALL_DEFINE(sched_get_priority_min, int policy)
 {
 	if (!valid_policy(policy))
 		return -EINVAL;
-	return policy == SCHED_FIFO || policy == SCHED_RR ? 1 : 0;
+	return rt_policy(policy) ? 1 : 0;
 }
 
-SYSCALL_DEFINE(sched_getscheduler, int pid)
+/* The thread a pid names, or NULL: -EINVAL for a negative pid, else -ESRCH. */
+static struct thread *named(int pid, long *err)
 {
-	return SCHED_OTHER;
+	struct thread *t = pid < 0 ? NULL : target(pid);
+
+	*err = pid < 0 ? -EINVAL : -ESRCH;
+	return t;
+}
+
+static uint64_t rlimit_cur(int resource)
+{
+	struct process *p = current_process();
+	unsigned long flags = spin_lock(&p->lock);
+	uint64_t v = p->rlimits[resource].rlim_cur;
+
+	spin_unlock(&p->lock, flags);
+	return v;
+}
+
+static bool has_cap(int cap)
+{
+	struct cred *c = cred_current();
+	bool r = cred_capable(c, cap);
+
+	cred_put(c);
+	return r;
+}
+
+/* Linux's can_nice: RLIMIT_NICE allows nice values down to 20 - limit. */
+static bool can_nice(int nice)
+{
+	return rlimit_cur(RLIMIT_NICE) >= (uint64_t)(20 - nice) || has_cap(CAP_SYS_NICE);
+}
+
+/* What an unprivileged caller may not do (Linux's __sched_setscheduler checks). */
+static long may_set_policy(struct thread *t, int policy, int prio, bool reset)
+{
+	if (has_cap(CAP_SYS_NICE))
+		return 0;
+	if (rt_policy(policy)) {
+		uint64_t limit = rlimit_cur(RLIMIT_RTPRIO);
+		if (policy != t->policy && !limit)
+			return -EPERM;
+		if (prio > t->rt_priority && (uint64_t)prio > limit)
+			return -EPERM;
+	}
+	if (t->policy == SCHED_IDLE && policy != SCHED_IDLE && !can_nice(t->nice))
+		return -EPERM;
+	if (t->reset_on_fork && !reset)
+		return -EPERM;
+	return 0;
+}
+
+/* sched_setscheduler and sched_setparam; policy -1 keeps the thread's own. */
+static long set_scheduler(int pid, int policy, const int __user *param)
+{
+	struct thread *t;
+	long err;
+	int prio;
+
+	if (!param || pid < 0)
+		return -EINVAL;
+	if (get_user(prio, param))
+		return -EFAULT;
+	t = named(pid, &err);
+	if (!t)
+		return err;
+	bool reset = t->reset_on_fork;
+	if (policy >= 0) {
+		reset = policy & SCHED_RESET_ON_FORK;
+		policy &= ~SCHED_RESET_ON_FORK;
+	} else {
+		policy = t->policy;
+	}
+	if (!valid_policy(policy) || prio < 0 || prio >= MAX_RT_PRIO ||
+	    rt_policy(policy) != (prio != 0))
+		return -EINVAL;
+	err = may_set_policy(t, policy, prio, reset);
+	if (!err)
+		sched_set_policy(t, policy, prio, reset);
+	return err;
 }
 
 SYSCALL_DEFINE(sched_setscheduler, int pid, int policy, const int __user *param)
 {
-	return valid_policy(policy & 0xff) ? 0 : -EINVAL;
-}
-
-SYSCALL_DEFINE(sched_getparam, int pid, int __user *param)
-{
-	return put_user(0, param);
+	return policy < 0 ? -EINVAL : set_scheduler(pid, policy, param);
 }
 
 SYSCALL_DEFINE(sched_setparam, int pid, const int __user *param)
 {
+	return set_scheduler(pid, -1, param);
+}
+
+SYSCALL_DEFINE(sched_getscheduler, int pid)
+{
+	long err;
+	struct thread *t = named(pid, &err);
+
+	if (!t)
+		return err;
+	return t->policy | (t->reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+}
+
+SYSCALL_DEFINE(sched_getparam, int pid, int __user *param)
+{
+	long err;
+	struct thread *t;
+
+	if (!param || pid < 0)
+		return -EINVAL;
+	t = named(pid, &err);
+	if (!t)
+		return err;
+	return put_user(t->rt_priority, param);
+}
+
+/* SCHED_RR's turn (Linux's sched_rr_timeslice_ms); 0 for FIFO; the slice for the others. */
+SYSCALL_DEFINE(sched_rr_get_interval, int pid, struct timespec __user *tp)
+{
+	long err;
+	struct thread *t = named(pid, &err);
+
+	if (!t)
+		return err;
+	uint64_t ns = t->policy == SCHED_FIFO ? 0 :
+		      t->policy == SCHED_RR   ? RR_TIMESLICE_NS :
+						TIME_SLICE_NS;
+	struct timespec ts = { (long)(ns / 1000000000), (long)(ns % 1000000000) };
+	return copy_to_user(tp, &ts, sizeof(ts));
+}
+
+/*
+ * The threads setpriority and getpriority name, one at a time to fn (which
+ * returns 0 or an error to remember): PRIO_PROCESS a thread (0: the
+ * caller), PRIO_PGRP the process group (0: the caller's) and PRIO_USER the
+ * threads of a real uid (0: the caller's), all threads of the one process
+ * here. Returns -ESRCH when none matched, else fn's last error.
+ */
+static long for_each_named(int which, int who, long (*fn)(struct thread *t, void *arg), void *arg)
+{
+	struct process *p = current_process();
+	struct thread *t;
+	long r = -ESRCH;
+
+	if (which == PRIO_PROCESS) {
+		t = target(who);
+		return t ? fn(t, arg) : -ESRCH;
+	}
+	if (which == PRIO_PGRP && who && who != p->pid)
+		return -ESRCH;
+	if (which == PRIO_USER) {
+		struct cred *c = cred_current();
+		bool mine = !who || (uint32_t)who == c->uid;
+		cred_put(c);
+		if (!mine)
+			return -ESRCH;
+	}
+	/* Threads are looked up by id, so that none is held while fn runs. */
+	for (int tid = p->pid; tid < READ_ONCE(p->next_tid); tid++) {
+		t = process_thread_by_tid(p, tid);
+		if (t) {
+			long e = fn(t, arg);
+			r = r == -ESRCH ? e : (e ? e : r);
+		}
+	}
+	return r;
+}
+
+static long set_one_nice(struct thread *t, void *arg)
+{
+	int nice = *(int *)arg;
+
+	if (nice < t->nice && !can_nice(nice))
+		return -EACCES;
+	sched_set_nice(t, nice);
+	return 0;
+}
+
+SYSCALL_DEFINE(setpriority, int which, int who, int prio)
+{
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	prio = prio < MIN_NICE ? MIN_NICE : prio > MAX_NICE ? MAX_NICE : prio;
+	return for_each_named(which, who, set_one_nice, &prio);
+}
+
+static long highest(struct thread *t, void *arg)
+{
+	long *best = arg, v = 20 - t->nice; /* the kernel's biased form: 40 for -20, 1 for 19 */
+
+	if (v > *best)
+		*best = v;
 	return 0;
 }
 
 SYSCALL_DEFINE(getpriority, int which, int who)
 {
-	return 20; /* the kernel's biased form of nice 0 */
-}
+	long best = 0;
 
-SYSCALL_DEFINE(setpriority, int which, int who, int prio)
-{
-	return 0;
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	long r = for_each_named(which, who, highest, &best);
+	return r ? r : best;
 }

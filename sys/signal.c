@@ -294,13 +294,7 @@ SYSCALL_DEFINE(signalfd4, int fd, const ksigset_t __user *umask, size_t sizemask
 		file_put(f);
 		return r ? r : fd;
 	}
-	struct file *f = signalfd_open(mask, flags & SFD_NONBLOCK);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	r = fd_alloc(current_fdtable(), f, 0, flags & SFD_CLOEXEC);
-	if (r < 0)
-		file_put(f);
-	return r;
+	return fd_install(signalfd_open(mask, flags & SFD_NONBLOCK), flags & SFD_CLOEXEC);
 }
 
 SYSCALL_DEFINE(signalfd, int fd, const ksigset_t __user *umask, size_t sizemask)

@@ -128,12 +128,18 @@ static void format_call(struct line *l, const struct trap_frame *f, unsigned lon
 
 static bool announce_first(unsigned long nr)
 {
+	static const char *const blocking[] = {
+		"exit",	  "exit_group", "read",	    "nanosleep",  "clock_nanosleep", "poll",
+		"ppoll",  "select",	"pselect6", "epoll_wait", "epoll_pwait",     "epoll_pwait2",
+		"accept", "accept4",	"recvfrom", "recvmsg",	  "connect",
+	};
 	const char *name = syscall_name(nr);
-	return name &&
-	       (!strcmp(name, "exit") || !strcmp(name, "exit_group") || !strcmp(name, "read") ||
-		!strcmp(name, "nanosleep") || !strcmp(name, "clock_nanosleep") ||
-		!strcmp(name, "poll") || !strcmp(name, "ppoll") || !strcmp(name, "select") ||
-		!strcmp(name, "pselect6"));
+
+	for (size_t i = 0; name && i < sizeof(blocking) / sizeof(blocking[0]); i++) {
+		if (!strcmp(name, blocking[i]))
+			return true;
+	}
+	return false;
 }
 
 void strace_enter(struct trap_frame *f, unsigned long nr)

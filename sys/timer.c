@@ -158,13 +158,8 @@ SYSCALL_DEFINE(timerfd_create, int clock, int flags)
 		return -EINVAL;
 	if (!t)
 		return -EMFILE;
-	struct file *f = timerfd_new(clock, flags & TFD_NONBLOCK ? O_NONBLOCK : 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	int fd = fd_alloc(t, f, 0, flags & TFD_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install(timerfd_new(clock, flags & TFD_NONBLOCK ? O_NONBLOCK : 0),
+			  flags & TFD_CLOEXEC);
 }
 
 SYSCALL_DEFINE(timerfd_settime, int fd, int flags, const struct itimerspec __user *value,

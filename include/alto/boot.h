@@ -6,11 +6,18 @@
 #ifndef ALTO_BOOT_H
 #define ALTO_BOOT_H
 
+/* How the kernel was entered (arch/x86_64/boot.S): kernel_main's first argument. */
+#define BOOT_PVH	1 /* Xen PVH: struct hvm_start_info */
+#define BOOT_LINUX32	2 /* Linux boot protocol, 32-bit entry: struct boot_params */
+#define BOOT_LINUX64	3 /* Linux boot protocol, 64-bit entry: struct boot_params */
+#define BOOT_MULTIBOOT2 4 /* multiboot2: its information structure */
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 #include <alto/console.h>
 #include <alto/mm.h>
 
-#define BOOT_MAX_MEMMAP	 64
+#define BOOT_MAX_MEMMAP	 128
 #define BOOT_MAX_MODULES 4
 
 struct boot_module {
@@ -26,12 +33,25 @@ struct boot_info {
 	int nmodules;
 	uint64_t rsdp;
 	uint64_t start_info_pa;
+	unsigned int protocol; /* BOOT_* */
+	/* A copy of the RSDP when the loader passed the structure, not its address (multiboot2). */
+	uint8_t rsdp_copy[36];
 };
 
 extern struct boot_info boot_info;
 
-/* Parse the PVH start info at physical address pa (reached through the early map). */
-void boot_info_parse(uint64_t pa);
+/*
+ * Fill boot_info from what the loader left at physical address pa for the
+ * protocol the kernel was entered by (arch/x86_64/bootinfo.c); pa is reached
+ * through the early map of the first GiB.
+ */
+void boot_info_parse(unsigned int protocol, uint64_t pa);
+/* The protocol's name, for --verbose. */
+const char *boot_protocol_name(unsigned int protocol);
+/* For the parsers: add a RAM range (merged with the last one when adjacent and alike), a module. */
+void boot_add_memory(uint64_t start, uint64_t end, uint32_t type);
+void boot_add_module(uint64_t start, uint64_t size);
+void boot_set_cmdline(uint64_t pa);
 /* Ranges the page allocator must not hand out: kernel image, modules, page 0. */
 int boot_reserved_ranges(struct mem_range *out, int max);
 
@@ -58,4 +78,5 @@ struct app_command {
  */
 int cmdline_app_command(struct app_command *c, const char *(*read_file)(const char *path));
 
+#endif /* __ASSEMBLER__ */
 #endif

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <alto/uaccess.h>
 #include <alto/list.h>
 #include <alto/spinlock.h>
 #include <alto/timer.h>
@@ -115,6 +116,14 @@ struct timeval;
 /* 0, or -EINVAL when tv_nsec is out of range or the time negative. */
 int timespec_to_ns(const struct timespec *ts, uint64_t *ns);
 struct timespec ns_to_timespec(uint64_t ns);
+/*
+ * The monotonic deadline of a timeout the application passed (0 when uts
+ * is NULL): relative, or absolute on clock (CLOCK_MONOTONIC or
+ * CLOCK_REALTIME, converted with one read of their offset). -EFAULT, or
+ * -EINVAL for a bad timespec.
+ */
+long clock_user_deadline(const struct timespec __user *uts, bool absolute, int clock,
+			 uint64_t *deadline);
 struct timeval ns_to_timeval(uint64_t ns);
 
 /* timerfd (fs/timerfd.c): a new file (flags: O_NONBLOCK), or ERR_PTR. */

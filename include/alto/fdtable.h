@@ -43,6 +43,13 @@ int fd_close_range(struct fdtable *t, unsigned int first, unsigned int last, uns
 /* The RLIMIT_NOFILE soft limit of the current process. */
 unsigned long fd_limit(void);
 
+/*
+ * Install a new file (the caller's reference, or an ERR_PTR passed through
+ * as its error) at the lowest free descriptor of the current process: the
+ * descriptor, or -errno with the file put.
+ */
+int fd_install(struct file *f, bool cloexec);
+
 /* The current process's descriptor table: the file at fd, referenced, or NULL. */
 struct file *fd_get_file(int fd);
 struct fdtable *current_fdtable(void);

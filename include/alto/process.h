@@ -24,6 +24,7 @@ struct vnode;
 struct thread;
 struct trap_frame;
 struct ptimers;
+struct cred;
 
 /* The pid the application sees; its main thread's tid is the same, as on Linux. */
 #define APP_PID	 2
@@ -57,6 +58,10 @@ struct process {
 	uint64_t exited_nvcsw;	/* and their voluntary context switches */
 	uint64_t cpu_ns_seen;	/* the process CPU clock's last reading: it never goes back */
 	struct ptimers *timers; /* NULL until the first timer */
+
+	/* Who it is (kernel/cred.c): replaced whole under lock, never changed in place. */
+	struct cred *cred;
+	bool dac_override; /* cred has CAP_DAC_OVERRIDE and _READ_SEARCH: the fast path */
 
 	/* What was run, for error messages, fault reports and /proc. */
 	char *exe_path;

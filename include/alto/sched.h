@@ -57,6 +57,17 @@ struct thread {
 	uint64_t fs_base;
 	uint64_t slice_start; /* when it last got the CPU */
 	uint64_t runtime_ns;  /* CPU time used, updated at every switch */
+
+	/* The policy (kernel/sched.c): set with sched_set_policy and sched_set_nice. */
+	int policy;	      /* SCHED_OTHER, SCHED_FIFO... (uapi/sched.h) */
+	int rt_priority;      /* 1..99 for SCHED_FIFO and SCHED_RR, else 0 */
+	int nice;	      /* -20..19: the weight of SCHED_OTHER and SCHED_BATCH */
+	bool reset_on_fork;   /* new threads start as SCHED_OTHER, nice 0 or above */
+	bool yielding;	      /* in sched_yield: goes behind its equals */
+	uint64_t vruntime;    /* run time scaled by the weight: the fair share's clock */
+	uint64_t vcharged;    /* when vruntime was last brought up to date */
+	unsigned int vcpu;    /* the CPU whose queue vruntime is measured against */
+	uint64_t slice_began; /* the current time slice's start */
 	struct list all_link;
 
 	/* Application threads only (proc != NULL). */
@@ -121,6 +132,16 @@ void sched_init_ap(uintptr_t stack);
 __attribute__((noreturn)) void sched_idle(void);
 /* Where t may run; an empty mask is refused. Moves the caller off a CPU it may no longer use. */
 int sched_set_affinity(struct thread *t, uint64_t mask);
+/*
+ * Scheduling policy of t: policy (SCHED_OTHER, SCHED_FIFO, SCHED_RR,
+ * SCHED_BATCH, SCHED_IDLE) and real-time priority, already validated.
+ * Takes effect at once: t moves in its queue, and a CPU whose running
+ * thread is now outranked switches.
+ */
+void sched_set_policy(struct thread *t, int policy, int rt_priority, bool reset_on_fork);
+void sched_set_nice(struct thread *t, int nice);
+/* A new thread t of the creator's process starts with creator's policy, nice and CPUs. */
+void sched_fork(struct thread *t, const struct thread *creator);
 /* The IPI handlers (arch code routes the vectors here). */
 void sched_ipi_resched(void);
 unsigned int sched_thread_count(void);

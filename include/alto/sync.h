@@ -13,7 +13,16 @@
 
 struct thread;
 
-/* A queue of sleeping threads, protected by its own spinlock. */
+/*
+ * A wait queue: entries that are either sleeping threads or callbacks,
+ * under the queue's own spinlock. This is also the kernel's one readiness
+ * model (docs/readiness.md): a file that can block reports changes of its
+ * readiness with waitq_notify(wq, EPOLLIN | ...), naming what happened, and
+ * poll, select and epoll hang callback entries on the queues their files
+ * name. Callbacks run with the queue's lock held and interrupts off (a
+ * notification may come from an interrupt handler or a timer), so they may
+ * only take spinlocks and wake threads.
+ */
 struct waitq {
 	struct spinlock lock;
 	struct list waiters;
@@ -23,6 +32,24 @@ struct waitq {
 	{                                                \
 		SPINLOCK_INIT, LIST_INIT((name).waiters) \
 	}
+
+/* Every event: a wake-up that does not say what happened. */
+#define WAITQ_ALL 0xffffffffu
+
+struct waitq_entry;
+typedef void (*waitq_func)(struct waitq_entry *e, unsigned int events);
+
+struct waitq_entry {
+	struct list link;
+	struct waitq *wq;
+	/* A sleeper: its thread (func NULL). */
+	struct thread *thread;
+	bool woken;
+	/* A callback entry: called by waitq_notify with what happened. */
+	waitq_func func;
+	/* What the entry cares about: a notification meeting none of it passes it by. */
+	unsigned int events;
+};
 
 void waitq_init(struct waitq *wq);
 /*
@@ -36,7 +63,10 @@ int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
  * wait with -EINTR (signal_pending()); callers return a restart code.
  */
 int waitq_wait_interruptible_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
-/* Wake up to n waiters (oldest first); returns how many were woken. */
+/* The same, woken only by notifications that meet events (and by waitq_wake). */
+int waitq_wait_events_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline,
+			     unsigned int events);
+/* Wake up to n sleepers (oldest first); returns how many. Callbacks are not called. */
 int waitq_wake(struct waitq *wq, int n);
 static inline int waitq_wake_one(struct waitq *wq)
 {
@@ -48,36 +78,26 @@ static inline int waitq_wake_all(struct waitq *wq)
 }
 
 /*
- * Waiting on several wait queues at once (poll, select): a group per waiting
- * thread and an entry per queue. A wake-up on any of the queues triggers the
- * group and wakes its thread; waitq_wake() counts it as one waiter woken, so
- * queues that poll may watch should be woken with waitq_wake_all().
+ * Readiness changed: call every callback entry whose events meet these and
+ * wake every sleeper that waits for them. Safe from interrupt handlers.
  */
-struct waitq_group {
-	struct spinlock lock;
-	struct thread *thread;
-	bool triggered;
-};
-
-struct waitq_entry {
-	struct list link;
-	struct thread *thread;
-	bool woken;
-	struct waitq_group *group; /* NULL for a plain sleeper */
-	struct waitq *wq;
-};
-
-void waitq_group_init(struct waitq_group *g);
-/* Put e on wq for g; it stays there until woken or waitq_group_remove(). */
-void waitq_group_add(struct waitq_group *g, struct waitq *wq, struct waitq_entry *e);
-void waitq_group_remove(struct waitq_entry *e);
+void waitq_notify(struct waitq *wq, unsigned int events);
+/* The same with wq->lock already held. */
+void waitq_notify_locked(struct waitq *wq, unsigned int events);
 /*
- * Sleep until a queue of g wakes it (0, clearing the trigger) or the
- * absolute monotonic deadline (0: none) passes (-ETIMEDOUT).
+ * Waiting for a change checked under other locks: read *seqp (acquire)
+ * before checking, and if the condition does not hold, waitq_wait_seq()
+ * sleeps until *seqp moves (interruptibly: 0, -ETIMEDOUT at the absolute
+ * monotonic deadline (0: none), -EINTR). waitq_notify_seq() moves it and
+ * notifies, so no change can slip between the check and the sleep.
  */
-int waitq_group_wait(struct waitq_group *g, uint64_t deadline);
-/* As waitq_group_wait; -EINTR when a signal is pending (poll, select). */
-int waitq_group_wait_interruptible(struct waitq_group *g, uint64_t deadline);
+int waitq_wait_seq(struct waitq *wq, const unsigned int *seqp, unsigned int seq,
+		   unsigned int events, uint64_t deadline);
+void waitq_notify_seq(struct waitq *wq, unsigned int *seqp, unsigned int events);
+/* Hang a callback entry on wq (e->func and e->events set); it stays until removed. */
+void waitq_add(struct waitq *wq, struct waitq_entry *e);
+/* Take it off again; no call of its func runs or starts once this returns. */
+void waitq_remove(struct waitq_entry *e);
 
 struct mutex {
 	struct thread *owner;

@@ -35,6 +35,7 @@ struct uio {
 	int iovcnt;
 	size_t resid; /* bytes left in all segments */
 	bool user;
+	bool nowait;	     /* RWF_NOWAIT: a call that would block fails with EAGAIN */
 	struct iovec one;    /* the segment of a single-buffer uio */
 	struct iovec *alloc; /* an imported array to free, or NULL */
 };
@@ -49,6 +50,8 @@ int uio_zero(struct uio *u, size_t n);
 long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct iovec *fast,
 		int nfast);
 void uio_free(struct uio *u);
+/* Limit the uio to its first max bytes. */
+void uio_clamp(struct uio *u, size_t max);
 
 /* One directory entry for a readdir callback; return nonzero to stop before it. */
 typedef int (*vfs_dirent_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
@@ -109,6 +112,7 @@ struct vnode {
 	uint64_t blocks; /* 512-byte units in use */
 	struct timespec atime, mtime, ctime, btime;
 	struct pipe *fifo; /* a FIFO's pipe while it is open (fs/pipe.c) */
+	uint32_t seals;	   /* a memfd's F_SEAL_* (fs/memfd.c), under lock */
 	int write_denied;  /* a running program or interpreter (vfs_deny_write) */
 };
 
@@ -155,6 +159,10 @@ struct file_ops {
 	void (*release)(struct file *f);
 	/* A file without a name: what /proc/PID/fd shows, "anon_inode:" and this. */
 	const char *anon_name;
+	/* Or a file that names itself (memfd): the NUL-terminated text, its length. */
+	long (*path)(struct file *f, char *buf, size_t size);
+	/* mmap gives zero-filled anonymous memory, shared or private (/dev/zero). */
+	bool map_zero;
 };
 
 struct file {
@@ -166,6 +174,7 @@ struct file {
 	struct mutex pos_lock;
 	void *priv;
 	struct vnode *parent; /* the directory it was opened in (referenced), for its path */
+	struct list ep_links; /* epoll items watching it (fs/epoll.c) */
 };
 
 /*
@@ -234,6 +243,20 @@ struct kstat {
 void vfs_getattr(struct vnode *v, struct kstat *st);
 /* stat() on a path; flags are LOOKUP_*. */
 int vfs_stat(struct vnode *base, const char *path, int flags, struct kstat *st);
+/*
+ * Permission checks with the current credentials (fs/perm.c): mask is
+ * MAY_READ, MAY_WRITE, MAY_EXEC (alto/cred.h); 0, -EACCES or -EPERM.
+ */
+struct cred;
+int vfs_permission(struct vnode *v, int mask);
+int vfs_permission_cred(const struct cred *c, struct vnode *v, int mask);
+/* May the caller change v's mode (its owner, or CAP_FOWNER), or its owner and group? */
+int vfs_may_chmod(struct vnode *v);
+int vfs_may_chown(struct vnode *v, uint32_t uid, uint32_t gid);
+/* v was written through a mapping: mtime and ctime are now. */
+void vfs_file_modified(struct vnode *v);
+/* v was mapped (read): atime is now, by the relatime rule (older than mtime or ctime, or a day). */
+void vfs_file_accessed(struct vnode *v);
 int vfs_chmod(struct vnode *v, unsigned int mode);
 /* (uint32_t)-1 leaves an id unchanged. */
 int vfs_chown(struct vnode *v, uint32_t uid, uint32_t gid);
@@ -268,8 +291,50 @@ long vfs_dir_path(struct vnode *dir, char *buf, size_t size);
 long vfs_file_path(struct file *f, char *buf, size_t size);
 /* Call fn for each mount in the order they were made (for /proc/mounts). */
 void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx);
+/* The file mode creation mask of the current process. */
+unsigned int vfs_umask(void);
 /* Make v (a directory) the working directory of the current process. */
 int vfs_chdir(struct vnode *v);
+
+/*
+ * memfd_create (fs/memfd.c): an anonymous file in memory, or ERR_PTR; flags
+ * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL. Seals: F_ADD_SEALS and F_GET_SEALS,
+ * -EINVAL for a file that is not a memfd.
+ */
+struct file *memfd_create(const char *name, unsigned int flags);
+int memfd_add_seals(struct file *f, unsigned int seals);
+int memfd_get_seals(struct file *f);
+
+/*
+ * splice and tee (fs/splice.c): up to len bytes between a pipe and another
+ * file (at *off, advanced, or its position; NULL for a pipe), or copied
+ * from one pipe to another; flags SPLICE_F_*. Bytes moved or -errno.
+ */
+long vfs_splice(struct file *in, int64_t *off_in, struct file *out, int64_t *off_out, size_t len,
+		unsigned int flags);
+long vfs_tee(struct file *in, struct file *out, size_t len, unsigned int flags);
+/* Is f a pipe or FIFO? */
+bool vfs_is_pipe(const struct file *f);
+
+/*
+ * inotify (fs/inotify.c). The VFS reports: an event about a name in a
+ * directory (IN_CREATE, IN_DELETE, IN_MOVED_FROM/TO with a cookie from
+ * fsnotify_cookie, IN_ISDIR for a directory), an event on a vnode itself
+ * (IN_ATTRIB, IN_DELETE_SELF, IN_MOVE_SELF), and an event on an open file
+ * (IN_OPEN, IN_ACCESS, IN_MODIFY, IN_CLOSE_*), which the directory it was
+ * opened in hears of too, with its name. Each is one load when nobody
+ * watches. inotify_create makes an instance (flags O_NONBLOCK);
+ * inotify_add returns a watch descriptor for v, inotify_rm removes one.
+ */
+void fsnotify_name(struct vnode *dir, const char *name, size_t len, uint32_t mask, uint32_t cookie);
+void fsnotify_vnode(struct vnode *v, uint32_t mask);
+void fsnotify_file(struct file *f, uint32_t mask);
+uint32_t fsnotify_cookie(void);
+/* Does anybody watch anything? (Worth looking a victim up for its self events.) */
+bool fsnotify_watching(void);
+struct file *inotify_create(unsigned int flags);
+int inotify_add(struct file *f, struct vnode *v, uint32_t mask);
+int inotify_rm(struct file *f, int wd);
 
 /* Pipes: a read end and a write end; flags O_NONBLOCK. */
 int pipe_create(struct file **rd, struct file **wr, unsigned int flags);
@@ -280,17 +345,40 @@ long pipe_set_size(struct file *f, unsigned long size);
 #define PIPE_DEF_SIZE 65536
 
 /*
- * poll machinery. A file's poll op calls poll_wait() for each wait queue
- * that signals a change of its readiness. vfs_poll() calls scan(ctx, pt)
- * until it reports something ready (> 0), an error (< 0), or the absolute
- * monotonic deadline passes (0: none; POLL_NO_WAIT: do not sleep); -EINTR
- * when a signal is pending for the thread (signal_pending()).
+ * Readiness (docs/readiness.md). A file's poll op returns what is ready now
+ * (POLLIN...) and, when pt is set, calls poll_wait() for each wait queue on
+ * which it will waitq_notify() later changes of that readiness; each queue
+ * must live at least as long as the file. pt->events says what the caller
+ * waits for (POLLERR and POLLHUP always count). poll and select hang
+ * temporary entries through a table of fs/poll.c, epoll persistent ones.
+ */
+struct poll_table {
+	void (*queue)(struct poll_table *pt, struct waitq *wq);
+	unsigned int events;
+};
+
+static inline void poll_wait(struct poll_table *pt, struct waitq *wq)
+{
+	if (pt && pt->queue)
+		pt->queue(pt, wq);
+}
+
+/*
+ * poll and select: vfs_poll() calls scan(ctx, pt) until it reports
+ * something ready (> 0), an error (< 0), or the absolute monotonic deadline
+ * passes (0: none; POLL_NO_WAIT: do not sleep); -EINTR when a signal is
+ * pending for the thread (signal_pending()). Between scans the thread sleeps
+ * until a queue the scan named is notified of an event it wants.
  */
 #define POLL_NO_WAIT 1ull
-void poll_wait(struct poll_table *pt, struct waitq *wq);
 int vfs_poll(int (*scan)(void *ctx, struct poll_table *pt), void *ctx, uint64_t deadline);
 /* A file's readiness: its poll op, or "always ready" for files without one. */
 unsigned int vfs_poll_file(struct file *f, struct poll_table *pt);
+/* Whether f reports readiness at all (epoll refuses the others with EPERM). */
+static inline bool file_can_poll(const struct file *f)
+{
+	return f->ops->poll != NULL;
+}
 
 /* Copy a path from the application: a kmalloc'd string (vfs_putname) or ERR_PTR. */
 char *vfs_getname(const char __user *path);

@@ -1,6 +1,7 @@
 /*
- * The application's address space: a sorted list of areas (struct vma) in
- * the low half, filled with pages on demand at page fault. The mm lock is a
+ * The application's address space: areas (struct vma, mm/vma.c) in a
+ * balanced tree over the low half, filled with pages on demand at page
+ * fault. The mm lock is a
  * spinlock: page faults may arrive while a system call holds sleeping locks
  * of its own. A file-backed area is filled from its file: a fault drops the
  * mm lock to take the file's lock (file, then mm: the only order allowed).
@@ -23,25 +24,38 @@ struct vnode;
 #define VMA_SHARED   0x4
 #define VMA_MAYWRITE 0x8  /* a shared file mapping whose file is open for writing */
 #define VMA_SPECIAL  0x10 /* kernel pages mapped as they are (the vDSO and its data) */
+#define VMA_LOCKED   0x20 /* mlock: msync(MS_INVALIDATE) refuses it (EBUSY) */
 
-struct vma {
-	struct list link; /* in mm->vmas, sorted by start */
+/*
+ * A node of the tree of areas (mm/area_tree.c, declared in mm/internal.h):
+ * [start, end) and what the subtree below it spans, so that finding,
+ * inserting and removing an area and finding a free range are O(log n).
+ */
+struct area_node {
+	struct area_node *child[2], *parent; /* left (lower), right */
 	uintptr_t start, end;
-	unsigned int prot;  /* PROT_READ | PROT_WRITE | PROT_EXEC */
-	unsigned int flags; /* VMA_* */
-	struct file *file;  /* a reference, or NULL for anonymous memory */
-	uint64_t offset;    /* the file offset that start maps */
+	uintptr_t first, last; /* the subtree's lowest start and highest end */
+	uintptr_t gap;	       /* the largest free range between two areas of the subtree */
+	int height;
 };
+
+struct area_tree {
+	struct area_node *root;
+	size_t count;
+};
+
+/* Linux's vm.max_map_count default: mmap, mprotect or munmap needing more areas fail (ENOMEM). */
+#define VM_MAX_MAP_COUNT 65530
 
 struct mm {
 	struct spinlock lock;
-	struct list vmas;
-	unsigned int nvmas;
-	uintptr_t mmap_top;  /* mmap without a hint searches down from here */
-	uintptr_t brk_start; /* the heap begins here ... */
-	uintptr_t brk;	     /* ... and ends here (not page-aligned) */
-	uintptr_t stack_top; /* the initial stack's top */
-	uint64_t resident;   /* pages present */
+	struct area_tree areas; /* struct vma nodes, by address */
+	uintptr_t mmap_top;	/* mmap without a hint searches down from here */
+	uintptr_t brk_start;	/* the heap begins here ... */
+	uintptr_t brk;		/* ... and ends here (not page-aligned) */
+	uintptr_t stack_top;	/* the initial stack's top */
+	uint64_t resident;	/* pages present */
+	bool lock_future;	/* mlockall(MCL_FUTURE): new areas are locked */
 };
 
 /* Lowest address mmap hands out or accepts for MAP_FIXED (like vm.mmap_min_addr). */
@@ -70,8 +84,24 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 	       uintptr_t new_addr);
 long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice);
 long mm_brk(struct mm *mm, uintptr_t addr);
-/* 0 if every page of [addr, addr+len) is mapped, -ENOMEM if not (msync, mlock). */
+/* 0 if every page of [addr, addr+len) is mapped, -ENOMEM if not (mincore). */
 long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len);
+/*
+ * mlock/munlock (lock: set or clear VMA_LOCKED on the range, splitting
+ * areas as Linux does; nothing is ever paged out, so that is all);
+ * mlockall (current: every area now; future: new areas too, MCL_FUTURE)
+ * and munlockall.
+ */
+long mm_mlock(struct mm *mm, uintptr_t addr, size_t len, bool lock);
+void mm_mlock_all(struct mm *mm, bool current, bool future);
+void mm_munlock_all(struct mm *mm);
+/*
+ * msync: -EBUSY for MS_INVALIDATE over locked pages; writable shared file
+ * pages of the range are write-protected again, so that the next write
+ * through them marks the file modified (its mtime and ctime), as Linux's
+ * writeback does. -ENOMEM when part of the range is not mapped.
+ */
+long mm_msync(struct mm *mm, uintptr_t addr, size_t len, int flags);
 
 /*
  * Map npages of the kernel's own memory from physical address pa at addr

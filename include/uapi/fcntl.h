@@ -54,6 +54,21 @@
 
 #define FD_CLOEXEC 1
 
+/* memfd_create's flags and the seals of F_ADD_SEALS. */
+#define MFD_CLOEXEC	  0x0001u
+#define MFD_ALLOW_SEALING 0x0002u
+#define MFD_HUGETLB	  0x0004u
+#define MFD_NOEXEC_SEAL	  0x0008u
+#define MFD_EXEC	  0x0010u
+
+#define F_SEAL_SEAL	    0x0001u
+#define F_SEAL_SHRINK	    0x0002u
+#define F_SEAL_GROW	    0x0004u
+#define F_SEAL_WRITE	    0x0008u
+#define F_SEAL_FUTURE_WRITE 0x0010u
+#define F_SEAL_EXEC	    0x0020u
+#define F_SEAL_ALL	    0x003fu
+
 #define F_RDLCK 0
 #define F_WRLCK 1
 #define F_UNLCK 2

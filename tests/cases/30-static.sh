@@ -119,7 +119,7 @@ t_tool_help() {
 		tool_says 0 "alto run [OPTIONS] PROGRAM" "$ALTO" --help &&
 		tool_says 2 "no program given" "$ALTO" run &&
 		tool_says 2 "no image given" "$ALTO" build "$GT_DIR/gcc/exit" &&
-		tool_says 2 "alto build: unrecognized option '--memory'" "$ALTO" build --memory 1G &&
+		tool_says 2 "alto build: unrecognized option '--machine'" "$ALTO" build --machine q35 &&
 		tool_says 2 "no image 'nonexistent.img' (kernel arguments go after --)" \
 			"$ALTO" boot nonexistent.img &&
 		tool_says 2 "is not an Alto image" "$ALTO" boot /etc/hostname

@@ -5,7 +5,7 @@
 # Each run is a fresh VM with no shell (no fork), so every test is one command;
 # commands that change files run on a scratch directory prepared identically
 # for both runs, and show their effect with -v. One applet a VM cannot read
-# its effect back (touch's times, cp's bytes): tests/guest/fileops.c makes the
+# its effect back (touch's times, cp's bytes): tests/guest/file-effects.c makes the
 # same calls and reads every effect back, and cp-stdout copies into the
 # output through cp's own copy path. Uses trim, strip_kernel_lines and
 # DEFAULT_PATH from 30-static.sh.

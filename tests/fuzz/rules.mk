@@ -3,7 +3,7 @@
 #                                M calls each, on 1 and 2 CPUs (tests/fuzz/fuzz.py)
 #   make fuzz-host FUZZ_TIME=S   each libFuzzer target (host/fuzz_*.c) for S seconds
 #   make fuzz-host-merge         fold what the long runs found into the tree's corpus
-# make test runs a short fixed set of both (tests/cases/75-fuzz.sh).
+# make test runs a short fixed set of both (tests/cases/80-fuzz.sh).
 
 FZ_DIR	   := $(BUILD)/fuzz
 FZ_TARGETS := elf libs manifest cpio args cmdline

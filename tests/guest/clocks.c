@@ -190,6 +190,12 @@ static void *other_burner(void *arg)
 	return NULL;
 }
 
+static void *burner_40ms(void *arg)
+{
+	*(int *)arg = burn(40 * MS);
+	return NULL;
+}
+
 static void *background_burner(void *arg)
 {
 	while (!__atomic_load_n((int *)arg, __ATOMIC_ACQUIRE))
@@ -245,16 +251,28 @@ static void cpu_time(void)
 	sem_wait(&done_burning);
 	usage_now(&b);
 	presult("pthread_getcpuclockid", pthread_getcpuclockid(t, &id));
-	long long other = now_ns(id);
-	check("its clock says at least 40 ms", ok && other >= 40 * MS);
+	check("its clock says at least 40 ms", ok && now_ns(id) >= 40 * MS);
 	/*
-	 * Relative to the other thread's time, not absolute: a loaded host stealing
-	 * the virtual CPU stretches every thread's time alike.
+	 * A VM that its host stops for a while (TCG on a loaded machine)
+	 * charges the pause to whichever thread it interrupted: a thread that
+	 * accrues time while it waits does so at every try, a pause rarely
+	 * five times in a row, so the best of five tries is judged. The same
+	 * goes for getrusage(RUSAGE_THREAD), which must count this thread alone.
 	 */
-	check("our own thread's clock grew by less than half of that meanwhile",
-	      b.thread - a.thread < other / 2);
-	check("getrusage(RUSAGE_THREAD) too: it counts this thread alone",
-	      b.ru_thread - a.ru_thread < other / 2);
+	long long own = b.thread - a.thread, own_ru = b.ru_thread - a.ru_thread;
+	for (int i = 0; i < 4 && (own >= 20 * MS || own_ru >= 20 * MS); i++) {
+		struct usage c, d;
+		int again = 0;
+		usage_now(&c);
+		join(spawn(burner_40ms, &again));
+		usage_now(&d);
+		if (d.thread - c.thread < own)
+			own = d.thread - c.thread;
+		if (d.ru_thread - c.ru_thread < own_ru)
+			own_ru = d.ru_thread - c.ru_thread;
+	}
+	check("our own thread's clock grew by less than 20 ms meanwhile", own < 20 * MS);
+	check("getrusage(RUSAGE_THREAD) too: it counts this thread alone", own_ru < 20 * MS);
 	check("the process clock grew by at least 40 ms", b.process - a.process >= 40 * MS);
 	check("getrusage(RUSAGE_SELF) too", b.ru_self - a.ru_self >= 40 * MS);
 	sem_post(&may_exit);

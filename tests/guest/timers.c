@@ -4,7 +4,8 @@
  * sleeps, firing while it works); POSIX timers (SIGEV_SIGNAL
  * with si_value and SI_TIMER, overruns while the signal is blocked,
  * timer_gettime's remaining time, absolute deadlines, CPU-time clocks,
- * SIGEV_NONE, SIGEV_THREAD_ID aimed at one thread, SIGEV_THREAD) and
+ * SIGEV_NONE, SIGEV_THREAD_ID aimed at one thread, SIGEV_THREAD, a signal
+ * whose action is to ignore it queued while blocked) and
  * timerfd (read's expiration count, poll readiness, both clocks, absolute
  * deadlines, errors). Counts that depend on timing are printed as lower
  * bounds. alarm(1) and the sleeps make this take two seconds.
@@ -407,6 +408,63 @@ static void timerfds(void)
 	xresult("timerfd_create with flags 1", timerfd_create(CLOCK_MONOTONIC, 1));
 }
 
+/*
+ * A timer's signal whose action is to ignore it (SIGURG by default, or
+ * SIG_IGN) is still queued while it is blocked, since the action may
+ * change before it is unblocked: sigtimedwait takes it, and the
+ * expirations meanwhile count as overruns. Unblocked, it is dropped.
+ */
+static void ignored_timer_signals(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL };
+	struct itimerspec its = { { 0, 5 * MS }, { 0, 5 * MS } };
+	struct timespec wait = { 2, 0 };
+	sigset_t set, pending;
+	siginfo_t si;
+	timer_t t;
+
+	phase("a blocked timer signal whose default action is to ignore it");
+	sev.sigev_signo = SIGURG;
+	xresult("timer_create for SIGURG", timer_create(CLOCK_MONOTONIC, &sev, &t));
+	timer_settime(t, 0, &its, NULL);
+	sleep_ms(60);
+	sigemptyset(&set);
+	sigaddset(&set, SIGURG);
+	check("SIGURG pending while blocked",
+	      sigpending(&pending) == 0 && sigismember(&pending, SIGURG));
+	check("sigtimedwait takes it", sigtimedwait(&set, &si, &wait) == SIGURG);
+	check("  si_code SI_TIMER", si.si_code == SI_TIMER);
+	check("  si_overrun at least 5", si.si_overrun >= 5);
+	its = (struct itimerspec){ { 0, 0 }, { 0, 0 } };
+	timer_settime(t, 0, &its, NULL);
+	timer_delete(t);
+
+	phase("a blocked timer signal set to SIG_IGN");
+	signal(SIGUSR1, SIG_IGN);
+	sev.sigev_signo = SIGUSR1;
+	xresult("timer_create for SIGUSR1", timer_create(CLOCK_MONOTONIC, &sev, &t));
+	its = (struct itimerspec){ { 0, 0 }, { 0, 5 * MS } };
+	timer_settime(t, 0, &its, NULL);
+	sleep_ms(30);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	check("SIGUSR1 pending while blocked",
+	      sigpending(&pending) == 0 && sigismember(&pending, SIGUSR1));
+	check("sigtimedwait takes it", sigtimedwait(&set, &si, &wait) == SIGUSR1);
+
+	phase("an unblocked timer signal set to SIG_IGN");
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	its = (struct itimerspec){ { 0, 0 }, { 0, 5 * MS } };
+	timer_settime(t, 0, &its, NULL);
+	sleep_ms(30);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	check("it was dropped: not pending once blocked again",
+	      sigpending(&pending) == 0 && !sigismember(&pending, SIGUSR1));
+	its = (struct itimerspec){ { 0, 0 }, { 0, 0 } };
+	timer_settime(t, 0, &its, NULL);
+	timer_delete(t);
+}
+
 int main(void)
 {
 	struct sigaction sa = { 0 };
@@ -434,5 +492,6 @@ int main(void)
 	posix_timers();
 	thread_timers();
 	timerfds();
+	ignored_timer_signals();
 	return 0;
 }

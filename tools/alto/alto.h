@@ -17,9 +17,21 @@
 #define ALTO_EXIT_TIMEOUT 124
 #define ALTO_EXIT_VMM	  125 /* QEMU could not start or failed */
 
+/* What a file given to alto boot is (disk.c): an initrd image or a bootable disk. */
+enum disk_format {
+	DISK_NONE,
+	DISK_RAW,
+	DISK_QCOW2
+};
+
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
+	const char *disk; /* a bootable disk instead of kernel and initrd (q35 only) */
+	enum disk_format disk_format;
+	const char *firmware;	  /* "bios" (QEMU's SeaBIOS) or "uefi" (Debian's OVMF) */
+	const char *uefi_code;	  /* with uefi: OVMF's code ... */
+	const char *uefi_vars;	  /* ... and a writable copy of its variable store */
 	const char *machine;	  /* "microvm" or "q35" */
 	const char *accel;	  /* "auto", "kvm" or "tcg" */
 	const char *cpu_features; /* appended to -cpu, e.g. "+x2apic" */
@@ -71,6 +83,10 @@ enum {
 	OPT_STRACE,
 	OPT_KEEP_IMAGE,
 	OPT_HELP,
+	OPT_FORMAT,
+	OPT_BOOTABLE,
+	OPT_VMM,
+	OPT_FIRMWARE,
 };
 
 /* The help text of the shared options, for each sub-command's usage. */
@@ -78,6 +94,12 @@ extern const char vm_options_help[];
 extern const char app_options_help[];
 
 bool vm_option(int opt, const char *arg, struct vm_config *c);
+/*
+ * Kernel options come after a -- that ends alto's options and before PROGRAM
+ * (they start with --, a program does not): put them, joined, in *out and
+ * return the index of PROGRAM.
+ */
+int kernel_options(int argc, char **argv, int next, char **out);
 
 /* One --add (or manifest entry): a host file or directory and where it goes in the guest. */
 struct app_add {
@@ -186,6 +208,24 @@ unsigned int image_finish(struct image *img);
 const char *console_setup(struct vm_config *c);
 /* Start forwarding our stdin (escaped, then the end marker) into fd; fd is taken over. */
 void console_forward_start(int fd);
+
+/* Bootable disks (disk.c). */
+struct disk_config {
+	const char *output;
+	const char *kernel;  /* alto.elf: multiboot2 on UEFI */
+	const char *bzimage; /* alto.bzimage: GRUB's linux on BIOS */
+	const char *initrd;  /* the image */
+	const char *cmdline; /* the kernel's command line */
+	bool qcow2;
+};
+/* Write the disk, with temporary files in dir. Errors end the tool. */
+void disk_build(const struct disk_config *d, const char *dir);
+enum disk_format disk_detect(const char *path);
+/* Firecracker's JSON configuration, or cloud-hypervisor's command, into dir (vmm.c). */
+void vmm_write_config(const char *vmm, const char *dir, const char *kernel, const char *initrd,
+		      const char *args, int cpus, unsigned long long memory);
+/* A temporary directory under $TMPDIR, removed with what it holds when alto exits. */
+char *temp_dir(void);
 
 int cmd_boot(int argc, char **argv);
 int cmd_run(int argc, char **argv);

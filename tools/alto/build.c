@@ -1,8 +1,11 @@
 /*
  * alto build: write an image (cpio newc) holding a program, its command
  * line, environment and extra files, for alto boot or any VMM that takes an
- * initrd. Nothing is booted: the image is made on the host.
+ * initrd; or a bootable disk holding GRUB, the kernel and that image
+ * (disk.c); or a directory for Firecracker or cloud-hypervisor (vmm.c).
+ * Nothing is booted: everything is made on the host.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,21 +15,36 @@
 #include "alto.h"
 
 static const char build_usage_head[] =
-	"usage: alto build -o IMAGE [OPTIONS] PROGRAM [ARGS...]\n"
+	"usage: alto build -o IMAGE [OPTIONS] [-- KERNEL-OPTIONS] PROGRAM [ARGS...]\n"
 	"\n"
 	"Write an image that runs PROGRAM with ARGS: the program at its absolute\n"
 	"path (found through PATH when it has no slash), the --add and --manifest\n"
 	"files, and the command line in /.alto/cmdline. Boot it with\n"
-	"'alto boot IMAGE'.\n"
+	"'alto boot IMAGE'. KERNEL-OPTIONS (--verbose, --strace...) go into a disk's\n"
+	"or a VMM's kernel command line; a cpio image takes them from alto boot.\n"
 	"\n"
 	"options:\n"
-	"  -o, --output IMAGE   the image to write (required)\n";
+	"  -o, --output IMAGE   the image to write (required; a directory with --vmm)\n"
+	"  --format FORMAT      cpio (the default: an initrd image for alto boot or\n"
+	"                       any VMM's -initrd), raw or qcow2 (a bootable disk)\n"
+	"  --bootable           a bootable disk: GPT with GRUB for BIOS and UEFI, the\n"
+	"                       kernel and the image; boots with plain\n"
+	"                       qemu-system-x86_64 -drive file=IMAGE (raw unless --format)\n"
+	"  --vmm VMM            a directory for firecracker (firecracker.json for\n"
+	"                       --config-file) or cloud-hypervisor (cloud-hypervisor.sh),\n"
+	"                       with the kernel (alto.elf) and the image (initrd.img)\n"
+	"  -m, --memory SIZE    the VM's memory in --vmm configurations (default 256M)\n"
+	"  -c, --cpus N         its CPUs (default 1)\n"
+	"  --kernel FILE        the kernel (default: alto.elf next to this tool's bin/,\n"
+	"                       and alto.bzimage beside it for disks)\n";
 
 static const char build_usage_tail[] =
 	"  -v, --verbose        say what was written\n"
 	"  -h, --help           this text\n"
 	"\n"
-	"exit status: 0, or 2 on bad usage or a program Alto cannot run.\n";
+	"exit status: 0, or 2 on bad usage, a program Alto cannot run, or a host\n"
+	"tool missing or failing (disks need grub-pc-bin, grub-efi-amd64-bin,\n"
+	"dosfstools, mtools, fdisk, and qemu-utils for qcow2).\n";
 
 static int usage(FILE *f, int status)
 {
@@ -36,43 +54,165 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
+/* The image (or disk) being written: removed if the tool ends before it is whole. */
+static const char *output;
+
+struct build_options {
+	const char *format; /* cpio, raw or qcow2 */
+	char *kernel_args;
+	const char *vmm;
+	struct vm_config vm; /* the kernel, and memory and CPUs for --vmm */
+};
+
+/* The bzImage built with the kernel: alto.bzimage beside alto.elf. */
+static const char *bzimage_of(const char *kernel)
+{
+	size_t n = strlen(kernel);
+	char *p = n > 4 && !strcmp(kernel + n - 4, ".elf") ?
+			  xasprintf("%.*s.bzimage", (int)(n - 4), kernel) :
+			  xasprintf("%s.bzimage", kernel);
+
+	if (access(p, R_OK))
+		die("no bzImage at %s (make builds it beside the kernel)", p);
+	return p;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+	char buf[65536];
+	size_t n;
+
+	if (!in || !out)
+		die("cannot copy %s to %s: %s", from, to, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	}
+	if (ferror(in) || ferror(out) | fclose(out))
+		die("cannot copy %s to %s", from, to);
+	fclose(in);
+}
+
+static void build_disk(const struct app *a, const struct build_options *o)
+{
+	char *dir = temp_dir();
+	char *image = xasprintf("%s/initrd.img", dir);
+	struct disk_config d = {
+		.output = output,
+		.kernel = o->vm.kernel,
+		.bzimage = bzimage_of(o->vm.kernel),
+		.initrd = image,
+		.cmdline = o->kernel_args,
+		.qcow2 = !strcmp(o->format, "qcow2"),
+	};
+
+	app_write_image(a, image);
+	disk_build(&d, dir);
+}
+
+static void build_vmm_dir(const struct app *a, const struct build_options *o)
+{
+	if (mkdir(output, 0755) && errno != EEXIST)
+		die("cannot make the directory %s: %s", output, strerror(errno));
+	char *dir = realpath(output, NULL);
+	if (!dir)
+		die("cannot use the directory %s: %s", output, strerror(errno));
+	char *kernel = xasprintf("%s/alto.elf", dir), *image = xasprintf("%s/initrd.img", dir);
+
+	copy_file(o->vm.kernel, kernel);
+	app_write_image(a, image);
+	vmm_write_config(o->vmm, dir, kernel, image, o->kernel_args, o->vm.cpus, o->vm.memory);
+}
+
+static bool build_option(int opt, const char *arg, struct build_options *o)
+{
+	switch (opt) {
+	case 'o':
+		output = arg;
+		return true;
+	case 'v':
+	case 'm':
+	case 'c':
+	case OPT_KERNEL:
+		return vm_option(opt, arg, &o->vm);
+	case OPT_FORMAT:
+		o->format = arg;
+		return true;
+	case OPT_BOOTABLE:
+		if (!strcmp(o->format, "cpio"))
+			o->format = "raw";
+		return true;
+	case OPT_VMM:
+		o->vmm = arg;
+		return true;
+	}
+	return false;
+}
+
+static void check_options(const struct build_options *o)
+{
+	if (!output)
+		die("no image given: alto build -o IMAGE PROGRAM [ARGS...]");
+	if (strcmp(o->format, "cpio") && strcmp(o->format, "raw") && strcmp(o->format, "qcow2"))
+		die("unknown format '%s' (cpio, raw or qcow2)", o->format);
+	if (o->vmm && strcmp(o->format, "cpio"))
+		die("--vmm writes a directory with a cpio image; it takes no --format or --bootable");
+	vm_check(&o->vm);
+	if (*o->kernel_args && !o->vmm && !strcmp(o->format, "cpio"))
+		die("a cpio image holds no kernel options: give them to alto boot");
+	/* They go into grub.cfg and JSON as they are: keep them to plain words. */
+	if (strpbrk(o->kernel_args, "'\"\\$;`\n\t"))
+		die("kernel options for a disk or a VMM must not hold quotes, backslashes, $, ; or `");
+}
+
 int cmd_build(int argc, char **argv)
 {
 	static const struct option own[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "bootable", no_argument, NULL, OPT_BOOTABLE },
+		{ "vmm", required_argument, NULL, OPT_VMM },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct option *options =
 		options_join((const struct option *const[]){ own, app_long_options, NULL });
-	const char *output = NULL;
-	bool verbose = false;
+	struct build_options o = { .format = "cpio" };
 	struct app a;
 	int opt;
 
 	app_init(&a);
+	vm_defaults(&o.vm, 256ull << 20);
 	argv[0] = "alto build";
-	while ((opt = getopt_long(argc, argv, "+" APP_SHORT_OPTIONS "o:vh", options, NULL)) != -1) {
-		if (opt == 'o')
-			output = optarg;
-		else if (opt == 'v')
-			verbose = true;
-		else if (opt == 'h')
+	while ((opt = getopt_long(argc, argv, "+" APP_SHORT_OPTIONS "o:m:c:vh", options, NULL)) !=
+	       -1) {
+		if (opt == 'h')
 			return usage(stdout, 0);
-		else if (!app_option(opt, optarg, &a))
+		if (!build_option(opt, optarg, &o) && !app_option(opt, optarg, &a))
 			return usage_error("build");
 	}
-	if (!output)
-		die("no image given: alto build -o IMAGE PROGRAM [ARGS...]");
-	app_resolve(&a, argc - optind, argv + optind);
-	remove_on_exit(output); /* a half-written image, however the tool ends */
+	int first = kernel_options(argc, argv, optind, &o.kernel_args);
+	check_options(&o);
+	app_resolve(&a, argc - first, argv + first);
 	double start = now_ms();
-	unsigned int entries = app_write_image(&a, output);
+	if (o.vmm) {
+		build_vmm_dir(&a, &o);
+		return 0;
+	}
+	remove_on_exit(output); /* a half-written image, however the tool ends */
+	if (strcmp(o.format, "cpio"))
+		build_disk(&a, &o);
+	else
+		app_write_image(&a, output);
 	remove_on_exit(NULL);
 	struct stat st;
-	if (verbose && !stat(output, &st))
-		warnx_("image %s: %u entries, %lld KiB, built in %.1f ms", output, entries,
+	if (o.vm.verbose && !stat(output, &st))
+		warnx_("%s %s: %lld KiB, built in %.1f ms", o.format, output,
 		       (long long)st.st_size >> 10, now_ms() - start);
 	return 0;
 }

@@ -100,6 +100,7 @@ void vm_defaults(struct vm_config *c, unsigned long long memory)
 {
 	*c = (struct vm_config){
 		.machine = "microvm",
+		.firmware = "bios",
 		.accel = "auto",
 		.memory = memory,
 		.cpus = 1,
@@ -194,4 +195,23 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Kernel options come after a -- that ends alto's options and before PROGRAM
+ * (they start with --, a program does not); everything after PROGRAM is the
+ * program's, -- included. Returns the index of PROGRAM.
+ */
+int kernel_options(int argc, char **argv, int next, char **out)
+{
+	int first = next;
+
+	if (next == 0 || next > argc || strcmp(argv[next - 1], "--")) {
+		*out = xstrdup("");
+		return next;
+	}
+	while (next < argc && !strncmp(argv[next], "--", 2))
+		next++;
+	*out = join_args(next - first, argv + first);
+	return next;
 }

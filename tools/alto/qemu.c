@@ -85,6 +85,32 @@ struct vm_fds {
 	int status, stop_in, stop_out;
 };
 
+static void add_kernel(struct argv_builder *b, const struct vm_config *c)
+{
+	add(b, "-kernel");
+	add(b, c->kernel);
+	if (c->initrd) {
+		add(b, "-initrd");
+		add(b, c->initrd);
+	}
+	add(b, "-append");
+	add(b, c->cmdline ? c->cmdline : "");
+}
+
+/* A bootable disk, left unchanged (snapshot); with UEFI, OVMF in the two flash devices. */
+static void add_disk(struct argv_builder *b, const struct vm_config *c)
+{
+	if (c->uefi_code) {
+		add(b, "-drive");
+		addf(b, "if=pflash,format=raw,unit=0,readonly=on,file=%s", c->uefi_code);
+		add(b, "-drive");
+		addf(b, "if=pflash,format=raw,unit=1,file=%s", c->uefi_vars);
+	}
+	add(b, "-drive");
+	addf(b, "file=%s,format=%s,if=virtio,snapshot=on", c->disk,
+	     c->disk_format == DISK_QCOW2 ? "qcow2" : "raw");
+}
+
 static void build_args(struct argv_builder *b, const struct vm_config *c, const char *accel,
 		       const struct vm_fds *fds)
 {
@@ -131,14 +157,10 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	addf(b, "pipe,id=altostop,path=/dev/fd/%d", fds->stop_in);
 	add(b, "-device");
 	addf(b, "isa-serial,chardev=altostop,iobase=%#x,irq=3", POWER_STOP_PORT);
-	add(b, "-kernel");
-	add(b, c->kernel);
-	if (c->initrd) {
-		add(b, "-initrd");
-		add(b, c->initrd);
-	}
-	add(b, "-append");
-	add(b, c->cmdline ? c->cmdline : "");
+	if (c->disk)
+		add_disk(b, c);
+	else
+		add_kernel(b, c);
 	b->args[b->n] = NULL;
 }
 

@@ -69,25 +69,6 @@ static void build_image(const struct app *a, const char *path, bool verbose)
 		       entries, (long long)st.st_size >> 10, now_ms() - start);
 }
 
-/*
- * Kernel options come after a -- that ends alto's options and before PROGRAM
- * (they start with --, a program does not); everything after PROGRAM is the
- * program's, -- included. Returns the index of PROGRAM.
- */
-static int kernel_options(int argc, char **argv, int next, char **out)
-{
-	int first = next;
-
-	if (next == 0 || next > argc || strcmp(argv[next - 1], "--")) {
-		*out = xstrdup("");
-		return next;
-	}
-	while (next < argc && !strncmp(argv[next], "--", 2))
-		next++;
-	*out = join_args(next - first, argv + first);
-	return next;
-}
-
 /* The console mode, --quiet (the program's output alone, unless -v), --strace, the user's. */
 static char *kernel_cmdline(struct vm_config *c, bool strace, const char *extra)
 {

@@ -4,6 +4,7 @@
  * temporary files that nothing can leave behind.
  */
 #define _GNU_SOURCE /* pipe2, vasprintf */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -258,4 +259,42 @@ int usage_error(const char *command)
 {
 	fprintf(stderr, "Try 'alto %s --help' for more information.\n", command);
 	return ALTO_EXIT_USAGE;
+}
+
+/* Temporary directories made by temp_dir(), removed (with their files) at exit. */
+static char *temp_dirs[4];
+
+static void remove_temp_dirs(void)
+{
+	for (size_t i = 0; i < sizeof(temp_dirs) / sizeof(temp_dirs[0]) && temp_dirs[i]; i++) {
+		DIR *d = opendir(temp_dirs[i]);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(dirfd(d), e->d_name, 0);
+		}
+		if (d)
+			closedir(d);
+		rmdir(temp_dirs[i]);
+	}
+}
+
+char *temp_dir(void)
+{
+	const char *base = getenv("TMPDIR");
+	size_t n = 0;
+
+	if (!base || !*base)
+		base = "/tmp";
+	while (n < sizeof(temp_dirs) / sizeof(temp_dirs[0]) && temp_dirs[n])
+		n++;
+	if (n == sizeof(temp_dirs) / sizeof(temp_dirs[0]))
+		die("internal error: too many temporary directories");
+	char *dir = xasprintf("%s/alto-XXXXXX", base);
+	if (!mkdtemp(dir))
+		die("cannot make a temporary directory in %s: %s", base, strerror(errno));
+	if (!n)
+		atexit(remove_temp_dirs);
+	temp_dirs[n] = dir;
+	return dir;
 }

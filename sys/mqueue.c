@@ -1,0 +1,110 @@
+/*
+ * POSIX message queue calls: arguments copied in and checked in Linux's
+ * order, the work done by fs/mqueue.c. mq_notify's SIGEV_THREAD needs a
+ * netlink socket from the C library (the kernel writes a cookie to it),
+ * which Alto does not have yet: it is refused as Linux refuses a
+ * descriptor that is no socket, with one console line.
+ */
+#include <alto/clock.h>
+#include <alto/fdtable.h>
+#include <alto/mqueue.h>
+#include <alto/printk.h>
+#include <alto/syscall.h>
+#include <alto/vfs.h>
+#include <uapi/errno.h>
+#include <uapi/fcntl.h>
+#include <uapi/signal.h>
+#include <uapi/time.h>
+
+SYSCALL_DEFINE(mq_open, const char __user *uname, int oflag, unsigned int mode,
+	       const struct mq_attr_k __user *uattr)
+{
+	struct mq_attr_k attr;
+	char *name;
+	long r;
+
+	if (uattr && copy_from_user(&attr, uattr, sizeof(attr)))
+		return -EFAULT;
+	name = vfs_getname(uname);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	r = mqueue_open(name, oflag, mode, uattr ? &attr : NULL);
+	vfs_putname(name);
+	return r;
+}
+
+SYSCALL_DEFINE(mq_unlink, const char __user *uname)
+{
+	char *name = vfs_getname(uname);
+	long r;
+
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	r = mqueue_unlink(name);
+	vfs_putname(name);
+	return r;
+}
+
+SYSCALL_DEFINE(mq_timedsend, int fd, const char __user *text, size_t len, unsigned int prio,
+	       const struct timespec __user *abs_timeout)
+{
+	uint64_t deadline;
+	long r = clock_user_deadline(abs_timeout, true, CLOCK_REALTIME, &deadline);
+
+	return r ? r : mqueue_send(fd, text, len, prio, deadline);
+}
+
+SYSCALL_DEFINE(mq_timedreceive, int fd, char __user *text, size_t len, unsigned int __user *prio,
+	       const struct timespec __user *abs_timeout)
+{
+	uint64_t deadline;
+	long r = clock_user_deadline(abs_timeout, true, CLOCK_REALTIME, &deadline);
+
+	return r ? r : mqueue_receive(fd, text, len, prio, deadline);
+}
+
+SYSCALL_DEFINE(mq_notify, int fd, const struct ksigevent __user *uev)
+{
+	struct ksigevent ev;
+
+	if (!uev)
+		return mqueue_notify(fd, NULL);
+	if (copy_from_user(&ev, uev, sizeof(ev)))
+		return -EFAULT;
+	if (ev.sigev_notify != SIGEV_NONE && ev.sigev_notify != SIGEV_SIGNAL &&
+	    ev.sigev_notify != SIGEV_THREAD)
+		return -EINVAL;
+	if (ev.sigev_notify == SIGEV_SIGNAL && (ev.sigev_signo < 0 || ev.sigev_signo >= NSIG))
+		return -EINVAL;
+	if (ev.sigev_notify == SIGEV_THREAD) {
+		static bool said;
+		struct file *sock = fd_get_file(ev.sigev_signo);
+		if (!said)
+			printk("alto: mq_notify(SIGEV_THREAD) needs a netlink socket, which Alto "
+			       "does not have yet\n");
+		said = true;
+		if (!sock)
+			return -EBADF;
+		file_put(sock);
+		return -ENOTSOCK;
+	}
+	return mqueue_notify(fd, &ev);
+}
+
+SYSCALL_DEFINE(mq_getsetattr, int fd, const struct mq_attr_k __user *unew,
+	       struct mq_attr_k __user *uold)
+{
+	struct mq_attr_k set, old;
+	long r;
+
+	if (unew) {
+		if (copy_from_user(&set, unew, sizeof(set)))
+			return -EFAULT;
+		if (set.mq_flags & ~O_NONBLOCK)
+			return -EINVAL;
+	}
+	r = mqueue_getsetattr(fd, unew ? &set : NULL, &old);
+	if (!r && uold && copy_to_user(uold, &old, sizeof(old)))
+		r = -EFAULT;
+	return r;
+}
