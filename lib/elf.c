@@ -123,8 +123,9 @@ static const Elf64_Shdr *section(const void *data, size_t size, unsigned int i)
 {
 	const Elf64_Ehdr *eh = data;
 
+	/* The whole table inside the file: an offset near 2^64 must not wrap to a small one. */
 	if (eh->e_shentsize != sizeof(Elf64_Shdr) || i >= eh->e_shnum || eh->e_shoff % 8 ||
-	    !in_file(size, eh->e_shoff + (uint64_t)i * sizeof(Elf64_Shdr), sizeof(Elf64_Shdr)))
+	    !in_file(size, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
 		return NULL;
 	return (const Elf64_Shdr *)((const char *)data + eh->e_shoff) + i;
 }

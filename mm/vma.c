@@ -458,6 +458,9 @@ static bool fully_mapped(struct mm *mm, uintptr_t start, uintptr_t end)
 
 long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len)
 {
+	/* Linux's access_ok: a range that passes the top (or wraps) is not mapped. */
+	if (len > USER_TOP || addr > USER_TOP - len)
+		return -ENOMEM;
 	unsigned long irq = spin_lock(&mm->lock);
 	bool ok = fully_mapped(mm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
 
@@ -658,9 +661,15 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 
 long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 {
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr >= USER_TOP)
+	/* Linux's order: the alignment, a length that wraps, then what is mapped. */
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || ALIGN_UP(len, PAGE_SIZE) < len ||
+	    addr + ALIGN_UP(len, PAGE_SIZE) < addr)
 		return -EINVAL;
-	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end == addr)
+		return 0;
+	if (end > USER_TOP)
+		return -ENOMEM;
 	struct gather g = { 0 };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = fully_mapped(mm, addr, end) ? 0 : -ENOMEM;

@@ -280,6 +280,17 @@ finish_tool() {
 	[ -z "$(ls -A "$dir/tmp")" ] || fail "files left in \$TMPDIR: $(ls -A "$dir/tmp")"
 }
 
+# signal_tool DIR SIGNAL STATUS PATTERN ARGS...: start `alto run ARGS` until
+# its program is ready, send the tool SIGNAL, and expect STATUS and PATTERN.
+signal_tool() {
+	local dir=$1 sig=$2 status=$3 pattern=$4
+	shift 4
+	start_until_ready "$dir" "$@" || return 1
+	kill -"$sig" "$TOOL_PID"
+	finish_tool "$dir"
+	expect_status "$status" && expect_out "$pattern"
+}
+
 # Signals to the tool stop the VM cleanly: the program gets SIGTERM (handled,
 # ignored or by default), and the VM is stopped after --stop-timeout or at a
 # second signal. The tool's temporary files were in $TMPDIR, and none is
@@ -298,17 +309,10 @@ t_tool_signals() {
 	finish_tool "$dir/a"
 	expect_status 0 && expect_out '^SIGTERM handled: cleaning up and exiting$' || return 1
 
-	start_until_ready "$dir/b" "$prog" wait-term default || return 1
-	kill -INT "$TOOL_PID"
-	finish_tool "$dir/b"
-	expect_status 143 && expect_out 'terminated by SIGTERM' || return 1
-
-	start_until_ready "$dir/c" --stop-timeout 2 "$prog" wait-term ignore || return 1
-	kill -HUP "$TOOL_PID"
-	finish_tool "$dir/c"
-	expect_status 137 &&
-		expect_out '^alto: the program did not end within 2 s of SIGTERM \(after Hangup\); stopped the VM$' ||
-		return 1
+	signal_tool "$dir/b" INT 143 'terminated by SIGTERM' "$prog" wait-term default || return 1
+	signal_tool "$dir/c" HUP 137 \
+		'^alto: the program did not end within 2 s of SIGTERM \(after Hangup\); stopped the VM$' \
+		--stop-timeout 2 "$prog" wait-term ignore || return 1
 
 	start_until_ready "$dir/d" "$prog" wait-term ignore || return 1
 	kill -TERM "$TOOL_PID"
