@@ -29,7 +29,7 @@ KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c dr
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(BUILD)/vdso/image.o
 
 # The host tool also links the format code it shares with the kernel.
-ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/elf.c
+ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/commands.c lib/elf.c
 ALTO_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(ALTO_SRCS))
 
 .PHONY: all kernel tools run test unit-tests format format-check deps clean

@@ -5,12 +5,14 @@
  * Prints one "name ns-per-op" line per benchmark. Only Linux system calls:
  * built with gcc -static, the same file runs everywhere.
  *
- *   bench [-q] [-n N] [-f FILE] [NAME...]
+ *   bench [-q] [-n N] [-f FILE] [-x HELLO] [NAME...]
  *
  * -q: quick, a tenth of the iterations; -n N: N getpid calls (the other
  * benchmarks scale from it, default 10^7); -f FILE: a file of at least 1 MiB
- * for open-close and read-1MiB (default /bench/data-1m); NAMEs: run only
- * these benchmarks (default all, in the order of the table at the end).
+ * for open-close and read-1MiB (default /bench/data-1m); -x HELLO: the
+ * static hello that the process benchmarks run (default /bench/hello, its
+ * output going to /dev/null); NAMEs: run only these benchmarks (default
+ * all, in the order of the table at the end).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -22,11 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +38,7 @@
 
 static long iterations = 10000000;
 static const char *data_file = "/bench/data-1m";
+static const char *hello_file = "/bench/hello";
 
 static void die(const char *what)
 {
@@ -297,6 +302,103 @@ static void bench_pipe_pingpong(const char *name)
 	close(to_ping[1]);
 }
 
+/* ---- processes */
+
+static void reap(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("child");
+}
+
+/* fork, the child exits at once, the parent waits for it. */
+static void bench_fork(const char *name)
+{
+	long n = scaled(2000);
+	double t = now_ns();
+
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(0);
+		reap(pid);
+	}
+	report(name, now_ns() - t, n);
+}
+
+/* vfork, the child runs the static hello (its output to /dev/null), the parent waits. */
+static __attribute__((noinline)) pid_t vfork_hello(int devnull)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		dup2(devnull, 1);
+		execl(hello_file, hello_file, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void bench_vfork_exec(const char *name)
+{
+	long n = scaled(20000);
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	double t = now_ns();
+
+	for (long i = 0; i < n; i++)
+		reap(vfork_hello(devnull));
+	report(name, now_ns() - t, n);
+	close(devnull);
+}
+
+/* The same through posix_spawn, as a C library runs a program. */
+static void bench_posix_spawn(const char *name)
+{
+	long n = scaled(20000);
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { (char *)hello_file, NULL };
+	extern char **environ;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	double t = now_ns();
+	for (long i = 0; i < n; i++) {
+		pid_t pid;
+		if (posix_spawn(&pid, hello_file, &fa, NULL, argv, environ))
+			die("posix_spawn");
+		reap(pid);
+	}
+	report(name, now_ns() - t, n);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+/* The pipe ping-pong between two processes: one byte there, one byte back. */
+static void bench_pipe_processes(const char *name)
+{
+	char c = 'x';
+
+	if (pipe(to_pong) || pipe(to_ping))
+		die("pipe");
+	rounds = scaled(100);
+	pid_t pid = fork();
+	if (pid == 0) {
+		pipe_pong(NULL);
+		_exit(0);
+	}
+	double t = now_ns();
+	for (long i = 0; i < rounds; i++) {
+		if (write(to_pong[1], &c, 1) != 1 || read(to_ping[0], &c, 1) != 1)
+			die("pipe ping");
+	}
+	report(name, now_ns() - t, rounds);
+	reap(pid);
+	close(to_pong[0]);
+	close(to_pong[1]);
+	close(to_ping[0]);
+	close(to_ping[1]);
+}
+
 static volatile int yield_stop;
 
 static void *yielder(void *arg)
@@ -487,13 +589,17 @@ static const struct benchmark {
 	{ "eventfd-pingpong", bench_eventfd_pingpong },
 	{ "unix-pingpong", bench_unix_pingpong },
 	{ "unix-1MiB", bench_unix_1m },
+	{ "fork-exit-wait", bench_fork },
+	{ "vfork-exec-wait", bench_vfork_exec },
+	{ "posix-spawn-wait", bench_posix_spawn },
+	{ "pipe-pingpong-procs", bench_pipe_processes },
 };
 
 #define NR_BENCHMARKS (sizeof(benchmarks) / sizeof(benchmarks[0]))
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench [-q] [-n N] [-f FILE] [NAME...]\nbenchmarks:");
+	fprintf(stderr, "usage: bench [-q] [-n N] [-f FILE] [-x HELLO] [NAME...]\nbenchmarks:");
 	for (size_t i = 0; i < NR_BENCHMARKS; i++)
 		fprintf(stderr, " %s", benchmarks[i].name);
 	fprintf(stderr, "\n");
@@ -515,7 +621,7 @@ int main(int argc, char **argv)
 	int opt;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "qn:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "qn:f:x:")) != -1) {
 		switch (opt) {
 		case 'q':
 			iterations /= 10;
@@ -527,6 +633,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			data_file = optarg;
+			break;
+		case 'x':
+			hello_file = optarg;
 			break;
 		default:
 			usage();

@@ -41,8 +41,9 @@ EMPTY = os.path.join(OUT, "empty.elf")
 DATA = os.path.join(OUT, "data-1m")
 LINUX_DIR = os.path.join(OUT, "linux")
 PYTHON = "/usr/bin/python3"
-# Where the 1 MiB file sits in both guests' root file systems.
+# Where the 1 MiB file and the static hello the process rows run sit in both guests.
 GUEST_DATA = "/bench/data-1m"
+GUEST_HELLO = "/bench/hello"
 # Linux's command line: serial console, quiet, and a panic (out of memory in
 # the bisection) reboots, which -no-reboot turns into QEMU's exit.
 LINUX_APPEND = "console=ttyS0 quiet panic=-1"
@@ -66,6 +67,10 @@ MICRO = [
     ("eventfd-pingpong", "eventfd ping-pong round trip (ns)"),
     ("unix-pingpong", "AF_UNIX stream ping-pong round trip (ns)"),
     ("unix-1MiB", "AF_UNIX stream, 1 MiB to a reader (ns)"),
+    ("fork-exit-wait", "fork+exit+wait (ns)"),
+    ("vfork-exec-wait", "vfork+execve+wait of a static hello (ns)"),
+    ("posix-spawn-wait", "posix_spawn+wait of a static hello (ns)"),
+    ("pipe-pingpong-procs", "pipe ping-pong between two processes (ns)"),
 ]
 WHOLE = ["boot", "memory", "size"]
 
@@ -353,11 +358,12 @@ class Results:
 
 def micro(args, vm, res, names):
     bench_args = (["-q"] if args.quick else []) + names
-    data = ["-f", GUEST_DATA] + bench_args
-    native = [BENCH, "-f", DATA] + bench_args
-    alto = vm.alto_run_args() + ["--timeout", "900", "--add", f"{DATA}:{GUEST_DATA}", BENCH] + data
+    data = ["-f", GUEST_DATA, "-x", GUEST_HELLO] + bench_args
+    native = [BENCH, "-f", DATA, "-x", HELLO] + bench_args
+    alto = vm.alto_run_args() + ["--timeout", "900", "--add", f"{DATA}:{GUEST_DATA}",
+                                 "--add", f"{HELLO}:{GUEST_HELLO}", BENCH] + data
     initrd = linux_initramfs(os.path.join(OUT, "linux-bench.cpio"),
-                             {"/bench/bench": BENCH, GUEST_DATA: DATA})
+                             {"/bench/bench": BENCH, GUEST_DATA: DATA, GUEST_HELLO: HELLO})
     hello_argv = vm.alto_qemu(os.path.join(OUT, "hello.img"), [HELLO])
     linux = vm.linux_qemu(hello_argv, initrd, ["/bench/bench"] + data)
 

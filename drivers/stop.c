@@ -1,8 +1,9 @@
 /*
  * The host's stop request. The host tool gives the VM a second UART (COM2)
  * whose input is a pipe it holds, and writes POWER_STOP_REQUEST there when
- * it gets SIGTERM, SIGINT or SIGHUP: the program gets SIGTERM, as `docker
- * stop` gives it, and may end cleanly; the tool stops the VM itself if it
+ * it gets SIGTERM, SIGINT or SIGHUP: every process gets SIGTERM, as `docker
+ * stop` gives it to a container (sending only queues it, which an interrupt
+ * handler may do), and may end cleanly; the tool stops the VM itself if it
  * has not ended after the grace period (--stop-timeout). With no program
  * running (self tests, a bare boot) the VM powers off at once, with the
  * status a SIGTERM gives. A UART of its own keeps this apart from the
@@ -14,6 +15,7 @@
 #include <alto/process.h>
 #include <alto/signal.h>
 #include <alto/x86.h>
+#include <uapi/errno.h>
 
 #define STOP_IRQ 3 /* COM2's */
 
@@ -29,11 +31,10 @@ static void stop_irq(void *arg)
 	while (inb(POWER_STOP_PORT + UART_LSR) & LSR_DATA_READY) {
 		if (inb(POWER_STOP_PORT + UART_DATA) != POWER_STOP_REQUEST)
 			continue;
-		if (!app_process) {
+		if (process_signal_all(SIGTERM) == -ESRCH) {
 			printk("alto: stopped by the host\n");
 			power_off(128 + SIGTERM);
 		}
-		signal_send_process(app_process, SIGTERM, NULL);
 	}
 }
 

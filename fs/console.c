@@ -74,22 +74,31 @@ static bool is_cc(char c, int i)
 	return con.termios.c_cc[i] && (uint8_t)c == con.termios.c_cc[i];
 }
 
-/* Output: \n becomes \r\n on a terminal with OPOST and ONLCR. */
+/*
+ * Output: \n becomes \r\n on a terminal with OPOST and ONLCR. Written a
+ * line at a time (256 bytes at most) under the console lock that printk
+ * takes, so the kernel's lines (a child process dying, say) fall between
+ * the program's lines, not inside them.
+ */
+#define OUTPUT_CHUNK 256
+
 static void output(const char *s, size_t n)
 {
 	uint32_t of = con.termios.c_oflag;
+	bool crlf = con.tty && (of & (OPOST | ONLCR)) == (OPOST | ONLCR);
 
-	if (!con.tty || (of & (OPOST | ONLCR)) != (OPOST | ONLCR)) {
-		uart_write(s, n);
-		return;
-	}
 	while (n) {
-		const char *nl = memchr(s, '\n', n);
-		size_t chunk = nl ? (size_t)(nl - s) : n;
-		uart_write(s, chunk);
-		if (nl) {
-			uart_write("\r\n", 2);
-			chunk++;
+		size_t max = MIN(n, (size_t)OUTPUT_CHUNK);
+		const char *nl = memchr(s, '\n', max);
+		size_t chunk = nl ? (size_t)(nl - s) + 1 : max;
+		if (crlf && nl) {
+			char line[OUTPUT_CHUNK + 1];
+			memcpy(line, s, chunk - 1);
+			line[chunk - 1] = '\r';
+			line[chunk] = '\n';
+			console_write(line, chunk + 1);
+		} else {
+			console_write(s, chunk);
 		}
 		s += chunk;
 		n -= chunk;
@@ -409,6 +418,19 @@ static int fionread(unsigned long arg)
 	return put_user((int)MAX(n, 0), (int __user *)arg);
 }
 
+/*
+ * The terminal's foreground process group (TIOCSPGRP sets it): the first
+ * application's session, whose leader it is, until then. Ctrl-C goes there.
+ */
+static int fg_pgrp;
+
+static int foreground_group(void)
+{
+	int pgid = READ_ONCE(fg_pgrp);
+
+	return pgid ? pgid : process_console_session();
+}
+
 static int tty_ioctl(unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
@@ -423,8 +445,9 @@ static int tty_ioctl(unsigned int cmd, unsigned long arg)
 	case TIOCSWINSZ:
 		return copy_from_user(&con.winsize, (void __user *)arg, sizeof(con.winsize));
 	case TIOCGPGRP:
+		return put_user(foreground_group(), (int __user *)arg);
 	case TIOCGSID:
-		return put_user((int)APP_PID, (int __user *)arg);
+		return put_user(process_console_session(), (int __user *)arg);
 	case TIOCOUTQ:
 		return put_user(0, (int __user *)arg);
 	case TCFLSH:
@@ -436,6 +459,15 @@ static int tty_ioctl(unsigned int cmd, unsigned long arg)
 			mutex_unlock(&con.in_lock);
 		}
 		return 0;
+	case TIOCSPGRP: {
+		int pgid;
+		if (get_user(pgid, (int __user *)arg))
+			return -EFAULT;
+		if (pgid <= 0)
+			return -EINVAL;
+		WRITE_ONCE(fg_pgrp, pgid);
+		return 0;
+	}
 	}
 	return tty_ioctl_ignored(cmd) ? 0 : -ENOTTY;
 }
@@ -492,8 +524,9 @@ static bool signal_hook(char c)
 		uart_write(caret, 2);
 	}
 	__atomic_store_n(&con.flush, true, __ATOMIC_RELEASE);
-	if (app_process)
-		signal_send_process(app_process, sig, NULL); /* SI_KERNEL, as the tty sends it */
+	if (foreground_group())
+		process_kill_group(foreground_group(), sig,
+				   NULL); /* SI_KERNEL, as a tty sends it */
 	return true;
 }
 

@@ -33,9 +33,22 @@ struct fdtable *fdtable_create(void)
 {
 	struct fdtable *t = kzalloc(sizeof(*t));
 
-	if (t)
+	if (t) {
 		mutex_init(&t->lock);
+		t->users = 1;
+	}
 	return t;
+}
+
+void fdtable_get(struct fdtable *t)
+{
+	__atomic_fetch_add(&t->users, 1, __ATOMIC_RELAXED);
+}
+
+void fdtable_put(struct fdtable *t)
+{
+	if (t && __atomic_sub_fetch(&t->users, 1, __ATOMIC_ACQ_REL) == 0)
+		fdtable_free(t);
 }
 
 static bool cloexec_bit(struct fdtable *t, unsigned int fd)
@@ -142,6 +155,14 @@ int fd_next(struct fdtable *t, int from)
 	return found;
 }
 
+/* Drop a descriptor's reference to f (NULL: none), telling its file first (flush). */
+static void close_file(struct file *f)
+{
+	if (f && f->ops->flush)
+		f->ops->flush(f);
+	file_put(f);
+}
+
 int fd_close(struct fdtable *t, int fd)
 {
 	struct file *f = NULL;
@@ -152,7 +173,7 @@ int fd_close(struct fdtable *t, int fd)
 	mutex_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	close_file(f);
 	return 0;
 }
 
@@ -177,7 +198,7 @@ int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 	if (!err)
 		set_cloexec_bit(t, (unsigned int)newfd, cloexec);
 	mutex_unlock(&t->lock);
-	file_put(old);
+	close_file(old);
 	return err ? err : newfd;
 }
 
@@ -223,11 +244,50 @@ int fd_close_range(struct fdtable *t, unsigned int first, unsigned int last, uns
 			f = take_slot(t, fd);
 		}
 		mutex_unlock(&t->lock);
-		file_put(f);
+		close_file(f);
 		if (fd == UINT32_MAX)
 			break;
 	}
 	return 0;
+}
+
+struct fdtable *fdtable_copy(struct fdtable *t)
+{
+	struct fdtable *c = fdtable_create();
+
+	if (!c)
+		return NULL;
+	mutex_lock(&t->lock);
+	int err = t->size ? grow(c, t->size - 1) : 0;
+	for (unsigned int fd = 0; !err && fd < t->size; fd++) {
+		if (t->files[fd])
+			file_get(t->files[fd]);
+		c->files[fd] = t->files[fd];
+	}
+	if (!err && t->size)
+		memcpy(c->cloexec, t->cloexec, t->size / 8);
+	mutex_unlock(&t->lock);
+	if (err) {
+		fdtable_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void fdtable_close_cloexec(struct fdtable *t)
+{
+	for (unsigned int fd = 0;; fd++) {
+		struct file *f = NULL;
+		mutex_lock(&t->lock);
+		if (fd >= t->size) {
+			mutex_unlock(&t->lock);
+			return;
+		}
+		if (cloexec_bit(t, fd))
+			f = take_slot(t, fd);
+		mutex_unlock(&t->lock);
+		close_file(f);
+	}
 }
 
 void fdtable_close_all(struct fdtable *t)
@@ -258,7 +318,10 @@ static int install_at(struct fdtable *t, struct file *f, unsigned int fd)
 		t->files[fd] = f;
 	}
 	mutex_unlock(&t->lock);
-	file_put(err ? f : old);
+	if (err)
+		file_put(f);
+	else
+		close_file(old);
 	return err;
 }
 

@@ -7,7 +7,9 @@
  * full, a receiver while it is empty, each up to an absolute CLOCK_REALTIME
  * deadline, and poll sees both. One process may ask to be notified, by a
  * signal or by nothing, when a message reaches an empty queue that no
- * receiver waits on. Linux's limits apply: 10 messages of 8 KiB by default,
+ * receiver waits on, until it closes a descriptor of the queue (flush, at
+ * every close: a fork's child closing its copy does not end it). Linux's
+ * limits apply: 10 messages of 8 KiB by default,
  * at most those (fs.mqueue.msg_max, msgsize_max) without CAP_SYS_RESOURCE,
  * 256 queues alive, and each user's queues within RLIMIT_MSGQUEUE bytes.
  */
@@ -323,6 +325,7 @@ static void mq_free(struct vnode *v)
 	}
 	uncharge(q->charged_uid, q->charged);
 	__atomic_sub_fetch(&nqueues, 1, __ATOMIC_RELAXED);
+	process_put(q->notify_proc);
 	kfree(q);
 }
 
@@ -382,22 +385,36 @@ static unsigned int mq_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-/* Closing a descriptor ends the closing process's notification (Linux's flush). */
-static void mq_release(struct file *f)
+/* Forget the registered process (lock held); the caller process_puts what this returns. */
+static struct process *unregister_locked(struct mqueue *q)
+{
+	struct process *p = q->notify_proc;
+
+	q->notify_proc = NULL;
+	return p;
+}
+
+/*
+ * Closing any descriptor of the queue ends the closing process's
+ * notification (Linux's flush: a fork's child closing its copy does not).
+ */
+static void mq_flush(struct file *f)
 {
 	struct mqueue *q = queue_of(f);
+	struct process *gone = NULL;
 	unsigned long flags = spin_lock(&q->wq.lock);
 
 	if (q->notify_proc == current_process())
-		q->notify_proc = NULL;
+		gone = unregister_locked(q);
 	spin_unlock(&q->wq.lock, flags);
+	process_put(gone);
 }
 
 static const struct file_ops mq_fops = {
 	.read = mq_read,
 	.llseek = vfs_generic_llseek,
 	.poll = mq_poll,
-	.release = mq_release,
+	.flush = mq_flush,
 };
 
 /* ---- the calls */
@@ -446,9 +463,7 @@ static int open_queue(const char *name, int oflag, unsigned int mode, const stru
 	} else if (!(oflag & O_CREAT)) {
 		err = -ENOENT;
 	} else {
-		struct process *p = current_process();
-		err = vfs_may_create(&mq_root) ?:
-			      create(name, len, mode & ~READ_ONCE(p->umask), attr, &q);
+		err = vfs_may_create(&mq_root) ?: create(name, len, mode & ~vfs_umask(), attr, &q);
 	}
 	if (!err) {
 		vnode_get(&q->v);
@@ -543,9 +558,11 @@ static void notify_locked(struct mqueue *q)
 
 	if (!p || q->attr.mq_curmsgs != 1 || q->receivers)
 		return;
-	q->notify_proc = NULL;
-	if (q->notify_type != SIGEV_SIGNAL)
+	unregister_locked(q);
+	if (q->notify_type != SIGEV_SIGNAL) {
+		process_put(p);
 		return;
+	}
 	struct ksiginfo info = { .si_signo = q->notify_signo, .si_code = SI_MESGQ };
 	struct process *self = current_process();
 	struct cred *c = cred_current();
@@ -554,6 +571,7 @@ static void notify_locked(struct mqueue *q)
 	info.kill.value = q->notify_value;
 	cred_put(c);
 	signal_send_process(p, q->notify_signo, &info);
+	process_put(p);
 }
 
 static void insert_locked(struct mqueue *q, struct mq_msg *m)
@@ -665,21 +683,23 @@ long mqueue_notify(int fd, const struct ksigevent *ev)
 	if (!f)
 		return -EBADF;
 	struct mqueue *q = queue_of(f);
-	struct process *self = current_process();
+	struct process *self = current_process(), *gone = NULL;
 	long r = 0;
 	unsigned long flags = spin_lock(&q->wq.lock);
 	if (!ev) {
 		if (q->notify_proc == self)
-			q->notify_proc = NULL;
+			gone = unregister_locked(q);
 	} else if (q->notify_proc) {
 		r = -EBUSY;
 	} else {
+		process_get(self); /* held while registered: /dev/mqueue shows its pid */
 		q->notify_proc = self;
 		q->notify_type = ev->sigev_notify;
 		q->notify_signo = ev->sigev_signo;
 		q->notify_value = ev->sigev_value;
 	}
 	spin_unlock(&q->wq.lock, flags);
+	process_put(gone);
 	file_put(f);
 	return r;
 }

@@ -86,9 +86,13 @@ void pb_cpu_list(struct pbuf *b, uint64_t mask)
 
 struct process *proc_process(const struct proc_node *n)
 {
-	struct process *p = app_process;
+	struct process *p = n->pid > INIT_PID ? process_find(n->pid) : NULL;
 
-	return p && n->pid == p->pid && !READ_ONCE(p->exiting) ? p : NULL;
+	if (p && READ_ONCE(p->state) == PROCESS_REAPED) {
+		process_put(p);
+		return NULL;
+	}
+	return p;
 }
 
 static struct proc_node *node_of(struct vnode *v)
@@ -133,6 +137,7 @@ static struct proc_node *node_new(struct proc_node *parent, const struct proc_en
 		n->v.uid = c->euid;
 		n->v.gid = c->egid;
 		cred_put(c);
+		process_put(p);
 	}
 	return n;
 }

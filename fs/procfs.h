@@ -61,7 +61,7 @@ long proc_self_link(const struct proc_node *n, char *buf, size_t size);
 long proc_thread_self_link(const struct proc_node *n, char *buf, size_t size);
 void proc_show_mounts(struct pbuf *b, const struct proc_node *n);
 
-/* The process a node is about, or NULL when it is gone. */
+/* The process a node is about (alive or a zombie), referenced (process_put), or NULL. */
 struct process *proc_process(const struct proc_node *n);
 
 /* Linux's ranges of a CPU mask: "0-3,5". */

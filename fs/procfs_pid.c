@@ -30,9 +30,7 @@ static uint64_t ns_to_ticks(uint64_t ns)
 
 long proc_next_pid(const struct proc_node *dir, long from)
 {
-	struct process *p = app_process;
-
-	return p && !READ_ONCE(p->exiting) && p->pid >= from ? p->pid : -1;
+	return from > INT32_MAX ? -1 : process_next_pid((int)MAX(from, (long)INIT_PID + 1));
 }
 
 static long next_tid(const struct proc_node *dir, long from)
@@ -50,14 +48,19 @@ static long next_tid(const struct proc_node *dir, long from)
 			best = tid;
 	}
 	spin_unlock(&p->lock, flags);
+	process_put(p);
 	return best;
 }
 
 static long next_fd(const struct proc_node *dir, long from)
 {
 	struct process *p = proc_process(dir);
+	struct fdtable *t = p ? process_files(p) : NULL;
+	long fd = t && from <= INT32_MAX ? fd_next(t, (int)from) : -1;
 
-	return p && p->files && from <= INT32_MAX ? fd_next(p->files, (int)from) : -1;
+	fdtable_put(t);
+	process_put(p);
+	return fd;
 }
 
 /* ---- snapshots */
@@ -66,6 +69,8 @@ static long next_fd(const struct proc_node *dir, long from)
 struct task_snap {
 	char name[THREAD_NAME_LEN];
 	enum thread_state state;
+	bool stopped;
+	unsigned int umask;
 	unsigned int cpu;
 	uint64_t cpu_ns, wakeups, affinity;
 	ksigset_t blocked, pending;
@@ -90,6 +95,8 @@ static bool snap_task(struct process *p, int tid, struct task_snap *s)
 		s->affinity = t->affinity;
 		s->blocked = t->sigmask;
 		s->pending = t->sig.pending.set;
+		s->stopped = p->stopped;
+		s->umask = p->fs ? READ_ONCE(p->fs->umask) : 0;
 		found = true;
 		break;
 	}
@@ -113,7 +120,7 @@ static void snap_signals(struct process *p, struct sig_snap *s)
 				.nthreads = p->nthreads,
 				.queue_limit = p->rlimits[RLIMIT_SIGPENDING].rlim_cur };
 	for (int sig = 1; sig < NSIG; sig++) {
-		uint64_t h = p->sigactions[sig].handler;
+		uint64_t h = signal_handler_of(p, sig);
 		if (h == SIG_IGN)
 			s->ignored |= SIGMASK(sig);
 		else if (h != SIG_DFL)
@@ -125,7 +132,7 @@ static void snap_signals(struct process *p, struct sig_snap *s)
 /* Sizes of the address space in bytes, by kind, as Linux's status counts them. */
 struct mem_snap {
 	uint64_t size, data, stack, exec, rss;
-	uintptr_t code_start, code_end;
+	uintptr_t code_start, code_end, brk_start;
 };
 
 #define VMA_BATCH 16
@@ -133,11 +140,12 @@ struct mem_snap {
 static void snap_memory(struct process *p, struct mem_snap *m)
 {
 	struct vma_info v[VMA_BATCH];
+	struct mm *mm = process_mm(p);
 	uintptr_t from = 0;
 	int n;
 
-	*m = (struct mem_snap){ .rss = READ_ONCE(p->mm->resident) * PAGE_SIZE };
-	while ((n = mm_vmas(p->mm, from, v, VMA_BATCH)) > 0) {
+	*m = (struct mem_snap){ .rss = mm ? READ_ONCE(mm->resident) * PAGE_SIZE : 0 };
+	while (mm && (n = mm_vmas(mm, from, v, VMA_BATCH)) > 0) {
 		for (int i = 0; i < n; i++) {
 			uint64_t len = v[i].end - v[i].start;
 			m->size += len;
@@ -154,6 +162,10 @@ static void snap_memory(struct process *p, struct mem_snap *m)
 				file_put(v[i].file);
 		}
 		from = v[n - 1].end;
+	}
+	if (mm) {
+		m->brk_start = mm->brk_start;
+		mm_unref(mm);
 	}
 }
 
@@ -187,13 +199,15 @@ static void maps_name(struct pbuf *b, const struct vma_info *v, size_t line_star
 static void show_maps(struct pbuf *b, const struct proc_node *n)
 {
 	struct process *p = proc_process(n);
+	struct mm *mm = p ? process_mm(p) : NULL;
 	struct vma_info v[VMA_BATCH];
 	uintptr_t from = 0;
 	int count;
 
-	if (!p)
+	process_put(p);
+	if (!mm)
 		return;
-	while ((count = mm_vmas(p->mm, from, v, VMA_BATCH)) > 0) {
+	while ((count = mm_vmas(mm, from, v, VMA_BATCH)) > 0) {
 		for (int i = 0; i < count; i++) {
 			uint64_t dev = v[i].file ? v[i].file->vnode->mount->dev : 0;
 			uint64_t ino = v[i].file ? v[i].file->vnode->ino : 0;
@@ -211,21 +225,27 @@ static void show_maps(struct pbuf *b, const struct proc_node *n)
 		}
 		from = v[count - 1].end;
 	}
+	mm_unref(mm);
 }
 
 /* ---- memory of the application: argv, envp, auxv */
 
-static void show_user_range(struct pbuf *b, uintptr_t start, uintptr_t end)
+/* Bytes of the process's memory (its address space, not the reader's). */
+static void show_user_range(struct pbuf *b, struct process *p, bool env)
 {
+	struct mm *mm = process_mm(p);
 	char chunk[256];
+	uintptr_t start = env ? p->env_start : p->arg_start, end = env ? p->env_end : p->arg_end;
 
-	while (start < end) {
+	while (mm && start < end) {
 		size_t len = MIN(end - start, sizeof(chunk));
-		if (copy_from_user(chunk, (const void __user *)start, len))
-			return;
+		if (mm_read(mm, start, chunk, len))
+			break;
 		pb_write(b, chunk, len);
 		start += len;
 	}
+	if (mm)
+		mm_unref(mm);
 }
 
 static void show_cmdline(struct pbuf *b, const struct proc_node *n)
@@ -233,7 +253,8 @@ static void show_cmdline(struct pbuf *b, const struct proc_node *n)
 	struct process *p = proc_process(n);
 
 	if (p)
-		show_user_range(b, p->arg_start, p->arg_end);
+		show_user_range(b, p, false);
+	process_put(p);
 }
 
 static void show_environ(struct pbuf *b, const struct proc_node *n)
@@ -241,21 +262,25 @@ static void show_environ(struct pbuf *b, const struct proc_node *n)
 	struct process *p = proc_process(n);
 
 	if (p)
-		show_user_range(b, p->env_start, p->env_end);
+		show_user_range(b, p, true);
+	process_put(p);
 }
 
 static void show_auxv(struct pbuf *b, const struct proc_node *n)
 {
 	struct process *p = proc_process(n);
 
-	if (p && p->auxv)
+	if (p && p->auxv && p->state == PROCESS_ALIVE)
 		pb_write(b, p->auxv, p->auxv_words * sizeof(uint64_t));
+	process_put(p);
 }
 
 /* ---- status, stat, statm */
 
-static const char *state_name(enum thread_state s)
+static const char *state_name(enum thread_state s, bool stopped)
 {
+	if (stopped && s != THREAD_EXITING && s != THREAD_DEAD)
+		return "T (stopped)";
 	switch (s) {
 	case THREAD_RUNNING:
 	case THREAD_RUNNABLE:
@@ -272,21 +297,31 @@ static uint64_t online_mask(void)
 	return cpu_count >= 64 ? ~0ull : (1ull << cpu_count) - 1;
 }
 
+/* The first lines of status; a zombie has no umask line and no descriptors (t NULL). */
 static void status_ids(struct pbuf *b, struct process *p, int tid, const struct task_snap *t,
 		       const struct cred *c)
 {
-	unsigned int umask = READ_ONCE(p->umask);
+	struct fdtable *files = process_files(p);
+	unsigned int fdsize = files ? READ_ONCE(files->size) : 0;
+	int ppid, pgid, sid;
 
+	fdtable_put(files);
+	process_ids(p, &ppid, &pgid, &sid);
+	if (t)
+		pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\n", t->name, t->umask,
+			  state_name(t->state, t->stopped));
+	else
+		pb_printf(b, "Name:\t%s\nState:\tZ (zombie)\n", p->comm);
 	pb_printf(b,
-		  "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+		  "Tgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		  "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
 		  "FDSize:\t%u\nGroups:\t",
-		  t->name, umask, state_name(t->state), p->pid, tid, APP_PPID, c->uid, c->euid,
-		  c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid, READ_ONCE(p->files->size));
+		  p->pid, tid, ppid, c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid,
+		  c->fsgid, fdsize);
 	for (unsigned int i = 0; i < c->ngroups; i++)
 		pb_printf(b, i ? " %u" : "%u", c->groups[i]);
 	pb_printf(b, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->pid,
-		  tid, p->pid, p->pid);
+		  tid, pgid, sid);
 }
 
 static void status_memory(struct pbuf *b, const struct mem_snap *m)
@@ -334,48 +369,72 @@ static int node_tid(const struct proc_node *n)
 	return n->tid ? n->tid : n->pid;
 }
 
+/* A zombie (the process, not a thread of it): no memory, one thread, as Linux shows it. */
+static bool zombie(const struct proc_node *n, struct process *p)
+{
+	return !n->tid && READ_ONCE(p->state) == PROCESS_ZOMBIE;
+}
+
 static void show_status(struct pbuf *b, const struct proc_node *n)
 {
 	struct process *p = proc_process(n);
-	struct task_snap t;
+	struct task_snap t = { .affinity = ~0ull };
 	struct sig_snap s;
 	struct mem_snap m;
 
-	if (!p || !snap_task(p, node_tid(n), &t))
-		return;
-	snap_signals(p, &s);
-	snap_memory(p, &m);
-	struct cred *c = cred_of_process(p);
-	status_ids(b, p, node_tid(n), &t, c);
-	status_memory(b, &m);
-	status_signals(b, &s, &t);
-	status_rest(b, &t, c);
+	struct cred *c = p ? cred_of_process(p) : NULL;
+	if (p && zombie(n, p)) {
+		snap_signals(p, &s);
+		s.nthreads = 1;
+		status_ids(b, p, p->pid, NULL, c);
+		status_signals(b, &s, &t);
+		status_rest(b, &t, c);
+	} else if (p && snap_task(p, node_tid(n), &t)) {
+		snap_signals(p, &s);
+		snap_memory(p, &m);
+		status_ids(b, p, node_tid(n), &t, c);
+		status_memory(b, &m);
+		status_signals(b, &s, &t);
+		status_rest(b, &t, c);
+	}
 	cred_put(c);
+	process_put(p);
 }
 
 static void show_stat(struct pbuf *b, const struct proc_node *n)
 {
 	struct process *p = proc_process(n);
-	int tid = node_tid(n);
-	struct task_snap t;
+	int tid = node_tid(n), ppid, pgid, sid;
+	struct task_snap t = { 0 };
 	struct sig_snap s;
-	struct mem_snap m;
+	struct mem_snap m = { 0 };
+	bool dead = p && zombie(n, p);
 
-	if (!p || !snap_task(p, tid, &t))
+	if (!p || (!dead && !snap_task(p, tid, &t))) {
+		process_put(p);
 		return;
+	}
 	snap_signals(p, &s);
-	snap_memory(p, &m);
+	if (dead) {
+		memcpy(t.name, p->comm, sizeof(t.name));
+		s.nthreads = 1;
+	} else {
+		snap_memory(p, &m);
+	}
+	process_ids(p, &ppid, &pgid, &sid);
 	uint64_t cpu = n->tid ? t.cpu_ns : cputime_process_ns(p);
 	pb_printf(b,
 		  "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu %lu %lu ",
-		  tid, t.name, state_name(t.state)[0], APP_PPID, p->pid, p->pid, ns_to_ticks(cpu),
-		  s.nthreads, ns_to_ticks(p->start_ns), m.size, m.rss / PAGE_SIZE,
+		  tid, t.name, dead ? 'Z' : state_name(t.state, t.stopped)[0], ppid, pgid, sid,
+		  ns_to_ticks(cpu), s.nthreads, ns_to_ticks(p->start_ns), m.size, m.rss / PAGE_SIZE,
 		  p->rlimits[RLIMIT_RSS].rlim_cur);
-	pb_printf(b, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 17 %u 0 0 0 0 0 ", m.code_start,
-		  m.code_end, p->start_stack, t.pending | s.shared, t.blocked, s.ignored, s.caught,
-		  t.cpu);
-	pb_printf(b, "0 0 %lu %lu %lu %lu %lu 0\n", p->mm->brk_start, p->arg_start, p->arg_end,
-		  p->env_start, p->env_end);
+	pb_printf(b, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d %u 0 0 0 0 0 ", m.code_start,
+		  m.code_end, dead ? 0 : p->start_stack, t.pending | s.shared, t.blocked, s.ignored,
+		  s.caught, p->exit_signal, t.cpu);
+	pb_printf(b, "0 0 %lu %lu %lu %lu %lu %d\n", m.brk_start, dead ? 0 : p->arg_start,
+		  dead ? 0 : p->arg_end, dead ? 0 : p->env_start, dead ? 0 : p->env_end,
+		  dead ? p->exit_status : 0);
+	process_put(p);
 }
 
 static void show_statm(struct pbuf *b, const struct proc_node *n)
@@ -388,6 +447,7 @@ static void show_statm(struct pbuf *b, const struct proc_node *n)
 	snap_memory(p, &m);
 	pb_printf(b, "%lu %lu 0 %lu 0 %lu 0\n", m.size / PAGE_SIZE, m.rss / PAGE_SIZE,
 		  m.exec / PAGE_SIZE, (m.data + m.stack) / PAGE_SIZE);
+	process_put(p);
 }
 
 static void show_comm(struct pbuf *b, const struct proc_node *n)
@@ -395,8 +455,11 @@ static void show_comm(struct pbuf *b, const struct proc_node *n)
 	struct process *p = proc_process(n);
 	struct task_snap t;
 
-	if (p && snap_task(p, node_tid(n), &t))
+	if (p && zombie(n, p))
+		pb_printf(b, "%s\n", p->comm);
+	else if (p && snap_task(p, node_tid(n), &t))
 		pb_printf(b, "%s\n", t.name);
+	process_put(p);
 }
 
 /* ---- limits, mounts, cgroup */
@@ -432,6 +495,7 @@ static void show_limits(struct pbuf *b, const struct proc_node *n)
 	unsigned long flags = spin_lock(&p->lock);
 	memcpy(lim, p->rlimits, sizeof(lim));
 	spin_unlock(&p->lock, flags);
+	process_put(p);
 	pb_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
 	for (int i = 0; i < RLIM_NLIMITS; i++) {
 		pb_printf(b, "%-25s ", limit_names[i].name);
@@ -498,7 +562,7 @@ static void show_cgroup(struct pbuf *b, const struct proc_node *n)
 
 long proc_self_link(const struct proc_node *n, char *buf, size_t size)
 {
-	struct process *p = app_process;
+	struct process *p = current_process();
 
 	if (!p)
 		return -ENOENT;
@@ -507,9 +571,9 @@ long proc_self_link(const struct proc_node *n, char *buf, size_t size)
 
 long proc_thread_self_link(const struct proc_node *n, char *buf, size_t size)
 {
-	struct process *p = app_process;
+	struct process *p = current_process();
 
-	if (!p || current_thread()->proc != p)
+	if (!p)
 		return -ENOENT;
 	return snprintf(buf, size, "%d/task/%d", p->pid, current_thread()->tid);
 }
@@ -517,24 +581,28 @@ long proc_thread_self_link(const struct proc_node *n, char *buf, size_t size)
 static long exe_link(const struct proc_node *n, char *buf, size_t size)
 {
 	struct process *p = proc_process(n);
+	long r = -ENOENT;
 
-	if (!p)
-		return -ENOENT;
-	struct vnode *root = vfs_root();
-	struct file *f = vfs_open(root, p->exe_path, O_PATH, 0);
-	vnode_put(root);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	long r = vfs_file_path(f, buf, size);
-	file_put(f);
+	if (p && p->state == PROCESS_ALIVE) {
+		struct vnode *root = vfs_root();
+		struct file *f = vfs_open(root, p->exe_path, O_PATH, 0);
+		vnode_put(root);
+		r = IS_ERR(f) ? PTR_ERR(f) : vfs_file_path(f, buf, size);
+		if (!IS_ERR(f))
+			file_put(f);
+	}
+	process_put(p);
 	return r;
 }
 
 static long cwd_link(const struct proc_node *n, char *buf, size_t size)
 {
-	if (!proc_process(n))
+	struct process *p = proc_process(n);
+	struct vnode *cwd = p ? process_cwd(p) : NULL;
+
+	process_put(p);
+	if (!cwd)
 		return -ENOENT;
-	struct vnode *cwd = vfs_cwd();
 	long r = vfs_dir_path(cwd, buf, size);
 	vnode_put(cwd);
 	return r < 0 ? r : r - 1;
@@ -542,13 +610,30 @@ static long cwd_link(const struct proc_node *n, char *buf, size_t size)
 
 static long root_link(const struct proc_node *n, char *buf, size_t size)
 {
-	return proc_process(n) ? snprintf(buf, size, "/") : -ENOENT;
+	struct process *p = proc_process(n);
+	long r = p && p->state == PROCESS_ALIVE ? snprintf(buf, size, "/") : -ENOENT;
+
+	process_put(p);
+	return r;
+}
+
+/* The file at the node's descriptor, referenced, and whether it is close-on-exec. */
+static struct file *node_file(const struct proc_node *n, bool *cloexec)
+{
+	struct process *p = proc_process(n);
+	struct fdtable *t = p ? process_files(p) : NULL;
+	struct file *f = t ? fd_get(t, n->fd) : NULL;
+
+	*cloexec = f && fd_get_cloexec(t, n->fd) > 0;
+	fdtable_put(t);
+	process_put(p);
+	return f;
 }
 
 static long fd_link(const struct proc_node *n, char *buf, size_t size)
 {
-	struct process *p = proc_process(n);
-	struct file *f = p ? fd_get(p->files, n->fd) : NULL;
+	bool cloexec;
+	struct file *f = node_file(n, &cloexec);
 
 	if (!f)
 		return -ENOENT;
@@ -559,12 +644,12 @@ static long fd_link(const struct proc_node *n, char *buf, size_t size)
 
 static void show_fdinfo(struct pbuf *b, const struct proc_node *n)
 {
-	struct process *p = proc_process(n);
-	struct file *f = p ? fd_get(p->files, n->fd) : NULL;
+	bool cloexec;
+	struct file *f = node_file(n, &cloexec);
 
 	if (!f)
 		return;
-	unsigned int flags = f->flags | (fd_get_cloexec(p->files, n->fd) > 0 ? O_CLOEXEC : 0);
+	unsigned int flags = f->flags | (cloexec ? O_CLOEXEC : 0);
 	/* A file without a position (a pipe may keep a note there) shows 0, as on Linux. */
 	uint64_t pos = f->ops->llseek ? f->pos : 0;
 	pb_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%lu\n", pos, flags,

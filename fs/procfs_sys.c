@@ -29,8 +29,7 @@ static void show_meminfo(struct pbuf *b, const struct proc_node *n)
 	uint64_t total = pages_total_count() * (PAGE_SIZE / 1024);
 	uint64_t free = pages_free_count() * (PAGE_SIZE / 1024);
 	uint64_t slab = heap_bytes_in_use() / 1024;
-	struct process *p = app_process;
-	uint64_t anon = p ? READ_ONCE(p->mm->resident) * (PAGE_SIZE / 1024) : 0;
+	uint64_t anon = process_resident_pages() * (PAGE_SIZE / 1024);
 	const struct {
 		const char *name;
 		uint64_t kb;
@@ -311,10 +310,7 @@ static void show_uptime(struct pbuf *b, const struct proc_node *n)
 
 static void show_loadavg(struct pbuf *b, const struct proc_node *n)
 {
-	struct process *p = app_process;
-	int last = p ? READ_ONCE(p->next_tid) - 1 : 0;
-
-	pb_printf(b, "0.00 0.00 0.00 1/%u %d\n", sched_thread_count(), last);
+	pb_printf(b, "0.00 0.00 0.00 1/%u %d\n", sched_thread_count(), process_last_pid());
 }
 
 /* ---- identity */
@@ -373,7 +369,7 @@ static void show_hostname(struct pbuf *b, const struct proc_node *n)
 
 static void show_pid_max(struct pbuf *b, const struct proc_node *n)
 {
-	show_text(b, "4194304");
+	pb_printf(b, "%d\n", PID_MAX);
 }
 
 static void show_threads_max(struct pbuf *b, const struct proc_node *n)

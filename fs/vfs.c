@@ -116,18 +116,97 @@ struct vnode *vfs_root(void)
 	return root_mount->root;
 }
 
+struct fs_state *fs_state_create(void)
+{
+	struct fs_state *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	mutex_init(&fs->lock);
+	fs->cwd = vfs_root();
+	fs->umask = 022;
+	fs->users = 1;
+	return fs;
+}
+
+struct fs_state *fs_state_copy(struct fs_state *from)
+{
+	struct fs_state *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	mutex_init(&fs->lock);
+	fs->users = 1;
+	mutex_lock(&from->lock);
+	fs->cwd = from->cwd;
+	vnode_get(fs->cwd);
+	fs->umask = from->umask;
+	mutex_unlock(&from->lock);
+	return fs;
+}
+
+void fs_state_get(struct fs_state *fs)
+{
+	__atomic_fetch_add(&fs->users, 1, __ATOMIC_RELAXED);
+}
+
+void fs_state_put(struct fs_state *fs)
+{
+	if (!fs || __atomic_sub_fetch(&fs->users, 1, __ATOMIC_ACQ_REL))
+		return;
+	vnode_put(fs->cwd);
+	kfree(fs);
+}
+
+struct vnode *fs_state_cwd(struct fs_state *fs)
+{
+	mutex_lock(&fs->lock);
+	struct vnode *v = fs->cwd;
+	vnode_get(v);
+	mutex_unlock(&fs->lock);
+	return v;
+}
+
+int vfs_chdir_fs(struct fs_state *fs, const char *path)
+{
+	struct vnode *v;
+	int r = vfs_lookup(NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &v);
+
+	if (r)
+		return r;
+	mutex_lock(&fs->lock);
+	struct vnode *old = fs->cwd;
+	fs->cwd = v;
+	mutex_unlock(&fs->lock);
+	vnode_put(old);
+	return 0;
+}
+
 struct vnode *vfs_cwd(void)
 {
 	struct process *p = current_process();
-	struct vnode *v;
 
-	if (!p || !p->cwd)
-		return vfs_root();
-	mutex_lock(&p->fs_lock);
-	v = p->cwd;
-	vnode_get(v);
-	mutex_unlock(&p->fs_lock);
-	return v;
+	return p && p->fs ? fs_state_cwd(p->fs) : vfs_root();
+}
+
+unsigned int vfs_umask(void)
+{
+	struct process *p = current_process();
+
+	return p && p->fs ? READ_ONCE(p->fs->umask) : 022;
+}
+
+unsigned int vfs_set_umask(unsigned int mask)
+{
+	struct process *p = current_process();
+
+	if (!p || !p->fs)
+		return 022;
+	mutex_lock(&p->fs->lock);
+	unsigned int old = p->fs->umask;
+	p->fs->umask = mask & 0777;
+	mutex_unlock(&p->fs->lock);
+	return old;
 }
 
 int vfs_chdir(struct vnode *v)
@@ -136,13 +215,13 @@ int vfs_chdir(struct vnode *v)
 
 	if (!S_ISDIR(v->mode))
 		return -ENOTDIR;
-	if (!p)
+	if (!p || !p->fs)
 		return -ESRCH;
 	vnode_get(v);
-	mutex_lock(&p->fs_lock);
-	struct vnode *old = p->cwd;
-	p->cwd = v;
-	mutex_unlock(&p->fs_lock);
+	mutex_lock(&p->fs->lock);
+	struct vnode *old = p->fs->cwd;
+	p->fs->cwd = v;
+	mutex_unlock(&p->fs->lock);
 	vnode_put(old);
 	return 0;
 }
@@ -463,17 +542,4 @@ void vfs_init(void)
 	devfs_init();
 	mqueue_init();
 	console_dev_init();
-}
-
-unsigned int vfs_umask(void)
-{
-	struct process *p = current_process();
-	unsigned int mask;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	mask = p->umask;
-	mutex_unlock(&p->fs_lock);
-	return mask;
 }

@@ -113,7 +113,7 @@ void app_fault_report(struct trap_frame *f, int sig, int code, uint64_t addr)
 	read_exe(p, &img);
 	printk("\nFatal application fault: %s (%s) at %016lx, vector %u, error %#lx\n",
 	       signal_name(sig), fault_kind(sig, code), addr, f->vector, f->error);
-	printk("  program %s, thread %d\n", p->exe_path, t->tid);
+	printk("  program %s, process %d, thread %d\n", p->exe_path, p->pid, t->tid);
 	trap_regs_print(f);
 	printk("Backtrace (the program's symbols):\n");
 	app_backtrace(f, &img);

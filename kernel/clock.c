@@ -103,24 +103,39 @@ static bool names_process(struct process *p, int id)
 	return found;
 }
 
+/*
+ * A CPU-time clock. The process it names is looked up by its id, so that a
+ * timer firing while another process runs reads the right one; id 0 is the
+ * caller's.
+ */
 static int cpu_clock_read(int clock, uint64_t *ns)
 {
-	struct process *p = current_process();
-
 	if (clock == CLOCK_PROCESS_CPUTIME_ID)
 		clock = MAKE_PROCESS_CPUCLOCK(0, CPUCLOCK_SCHED);
 	else if (clock == CLOCK_THREAD_CPUTIME_ID)
 		clock = MAKE_THREAD_CPUCLOCK(0, CPUCLOCK_SCHED);
 	/* PROF, VIRT and SCHED are all the run time here; CLOCKFD names a device. */
-	if (!p || (clock & CPUCLOCK_CLOCK_MASK) == CLOCKFD)
+	if ((clock & CPUCLOCK_CLOCK_MASK) == CLOCKFD)
 		return -EINVAL;
 	int id = CPUCLOCK_ID(clock);
-	if (clock & CPUCLOCK_PERTHREAD_MASK)
-		return thread_clock_read(p, id, ns);
-	if (!names_process(p, id))
+	bool thread = clock & CPUCLOCK_PERTHREAD_MASK;
+	struct process *p = !id		     ? current_process() :
+			    thread	     ? process_of_tid(id) :
+			    process_find(id) ?:
+					       process_of_tid(id);
+	int r = -EINVAL;
+
+	if (!p)
 		return -EINVAL;
-	*ns = cputime_process_ns(p);
-	return 0;
+	if (thread)
+		r = thread_clock_read(p, id, ns);
+	else if (names_process(p, id) && p->state == PROCESS_ALIVE) {
+		*ns = cputime_process_ns(p);
+		r = 0;
+	}
+	if (id)
+		process_put(p);
+	return r;
 }
 
 int clock_read(int clock, uint64_t *ns)

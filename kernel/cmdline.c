@@ -1,12 +1,15 @@
 /*
- * The kernel command line, split once at boot into words (with the shell's
- * quoting, lib/args.c): kernel options first ("--name" or "--name=value", as
- * OSv takes them), then the application and its arguments. When the command
- * line names no application, the image may: /.alto/cmdline holds one more
- * line of the same form, whose options (--env) add to the kernel's.
+ * The kernel command line, parsed once at boot with the several-program
+ * grammar (lib/commands.c): the options it starts with are the kernel's
+ * ("--name" or "--name=value", as OSv takes them, --env= and --cwd= being
+ * defaults for every program), then the commands. When the line names no
+ * program, the image may: /.alto/cmdline holds one more line of the same
+ * form, whose leading options may only be --env= and --cwd=. A command
+ * `runscript FILE` stands for the commands of FILE, after $VAR expansion
+ * from the environment. Errors name the column, under the line shown.
  */
-#include <alto/args.h>
 #include <alto/boot.h>
+#include <alto/commands.h>
 #include <alto/compiler.h>
 #include <alto/console.h>
 #include <alto/errno_names.h>
@@ -15,43 +18,67 @@
 #include <alto/string.h>
 #include <uapi/errno.h>
 
-struct words {
-	char *text;
-	char **w;
-	int n;
-	int first_app; /* index of the first non-option word */
-};
+#define RUNSCRIPT_DEPTH 4
 
-static struct words kernel_words;
+static struct cmd_line kernel_line;
 
 /* Every option the kernel understands; anything else is refused at boot. */
 static const char *const known_options[] = {
-	"selftest", "verbose", "quiet", "strace", "env", "tty", "stdin-eof",
+	"selftest", "verbose", "quiet", "strace", "env", "cwd", "tty", "stdin-eof",
 };
 
-/* Split line into words: counted first, so that any number of them fits. */
-static int split(const char *line, struct words *out)
+/* "alto: WHERE: [line L, ]column N: WHAT", that line, and a caret under the column. */
+static void report(const char *where, const char *text, const struct cmd_error *err)
 {
-	size_t len = strlen(line);
+	struct cmd_place at = cmd_error_place(text, err->column);
 
-	out->text = kmalloc(len + 1);
-	if (!out->text)
-		return -ENOMEM;
-	memcpy(out->text, line, len + 1);
-	out->n = args_split(out->text, NULL, INT32_MAX);
-	if (out->n < 0)
-		return out->n;
-	out->w = kmalloc(((size_t)out->n + 1) * sizeof(char *));
-	if (!out->w)
-		return -ENOMEM;
-	memcpy(out->text, line, len + 1);
-	out->n = args_split(out->text, out->w, out->n);
-	if (out->n < 0)
-		return out->n;
-	out->first_app = 0;
-	while (out->first_app < out->n && !strncmp(out->w[out->first_app], "--", 2))
-		out->first_app++;
-	return 0;
+	if (at.several)
+		printk("alto: %s: line %d, column %d: %s\n", where, at.line, at.column, err->what);
+	else
+		printk("alto: %s: column %d: %s\n", where, at.column, err->what);
+	printk("  %.*s\n  %*s^\n", at.len, at.text, at.column - 1, "");
+}
+
+/*
+ * Parse line into out (its arena from the heap, kept); 0 or -errno after
+ * saying why. The arena starts at a few times the line and doubles up to
+ * the size cmd_parse always fits in (64 times the line), which a line of
+ * Linux's 2 MiB of arguments could not get in a small guest.
+ */
+static int parse(const char *where, const char *line, struct cmd_line *out)
+{
+	size_t len = strlen(line), max = 64 * len + 1024;
+	struct cmd_error err;
+	int r;
+
+	for (size_t size = 4 * len + 1024;; size = MIN(2 * size, max)) {
+		void *arena = kmalloc(size);
+		if (!arena)
+			return -ENOMEM;
+		r = cmd_parse(line, arena, size, out, &err);
+		if (!r)
+			return 0;
+		kfree(arena);
+		if (r != -E2BIG || size == max)
+			break;
+	}
+	if (r == -EINVAL)
+		report(where, line, &err);
+	else
+		printk("alto: %s: cannot parse it (%d)\n", where, r);
+	return r;
+}
+
+/* What read_file gave instead of a file's text: say why, return the error. */
+static int read_failed(const char *path, const char *text)
+{
+	int r = (int)PTR_ERR(text);
+
+	if (r == -E2BIG)
+		printk("alto: %s is larger than the arguments and environment Linux takes\n", path);
+	else
+		printk("alto: cannot read %s: %s\n", path, errno_text(-r));
+	return r;
 }
 
 int cmdline_init(void)
@@ -60,13 +87,7 @@ int cmdline_init(void)
 		printk("alto: the command line is longer than %d bytes\n", BOOT_CMDLINE_MAX - 1);
 		return -E2BIG;
 	}
-	int r = split(boot_info.cmdline, &kernel_words);
-
-	if (r == -EINVAL)
-		printk("alto: the command line has an unterminated quote\n");
-	else if (r)
-		printk("alto: cannot split the command line (%d)\n", r);
-	return r;
+	return parse("the command line", boot_info.cmdline, &kernel_line);
 }
 
 /* The value of option `name` in the word, or NULL when the word is another option. */
@@ -83,12 +104,15 @@ static const char *option_value(const char *word, const char *name)
 
 const char *cmdline_get(const char *name)
 {
-	for (int i = 0; i < kernel_words.first_app; i++) {
-		const char *v = option_value(kernel_words.w[i], name);
+	const char *found = NULL;
+
+	/* The last one wins, as with any repeated option. */
+	for (int i = 0; i < kernel_line.nopts; i++) {
+		const char *v = option_value(kernel_line.opts[i], name);
 		if (v)
-			return v;
+			found = v;
 	}
-	return NULL;
+	return found;
 }
 
 bool cmdline_has(const char *name)
@@ -98,101 +122,195 @@ bool cmdline_has(const char *name)
 
 const char *cmdline_unknown_option(void)
 {
-	for (int i = 0; i < kernel_words.first_app; i++) {
+	for (int i = 0; i < kernel_line.nopts; i++) {
 		bool ok = false;
 		for (size_t k = 0; k < ARRAY_SIZE(known_options); k++)
-			ok |= option_value(kernel_words.w[i], known_options[k]) != NULL;
+			ok |= option_value(kernel_line.opts[i], known_options[k]) != NULL;
 		if (!ok)
-			return kernel_words.w[i];
+			return kernel_line.opts[i];
 	}
 	return NULL;
 }
 
-/* The slots a list of n words and its NULL has: a power of two, at least 8. */
-static size_t capacity(int n)
-{
-	size_t cap = 8;
+/* ---- the programs to run */
 
-	while (cap < (size_t)n + 1)
-		cap *= 2;
-	return cap;
+/* The growing list of programs, and the environment every one starts from. */
+struct builder {
+	struct app_commands *out;
+	int cap;
+	char **env; /* NAME=VALUE, a later one replacing an earlier one of the same name */
+	int envc;
+	const char *cwd;
+	const char *(*read_file)(const char *path);
+};
+
+/* env with assignment set (replacing the same name); a new array, or NULL. */
+static char **env_with(char **env, int *n, const char *assignment)
+{
+	const char *eq = strchr(assignment, '=');
+	size_t name_len = eq ? (size_t)(eq - assignment) : strlen(assignment);
+	char **e = kmalloc(((size_t)*n + 2) * sizeof(char *));
+
+	if (!e)
+		return NULL;
+	int k = 0;
+	for (int i = 0; i < *n; i++) {
+		if (strncmp(env[i], assignment, name_len + 1))
+			e[k++] = env[i];
+	}
+	e[k++] = (char *)assignment;
+	e[k] = NULL;
+	*n = k;
+	return e;
 }
 
-/* Add a word to the argv or envp list (NULL-terminated), which grows by doubling. */
-static int append(struct app_command *c, const char *word, bool env)
+/* Options of a line other than the kernel's: --env= and --cwd= only, into b. */
+static int take_options(struct builder *b, const char *where, const struct cmd_line *l)
 {
-	char ***list = env ? &c->envp : &c->argv;
-	int *n = env ? &c->envc : &c->argc;
-
-	if (!*list) {
-		*list = kmalloc(capacity(0) * sizeof(char *));
-		if (!*list)
+	for (int i = 0; i < l->nopts; i++) {
+		const char *env = option_value(l->opts[i], "env");
+		const char *cwd = option_value(l->opts[i], "cwd");
+		if (!env && !cwd) {
+			printk("alto: %s: only --env= and --cwd= may come before the first program\n",
+			       where);
+			return -EINVAL;
+		}
+		if (cwd) {
+			b->cwd = cwd;
+			continue;
+		}
+		char **e = env_with(b->env, &b->envc, env);
+		if (!e)
 			return -ENOMEM;
-	} else if ((size_t)*n + 2 > capacity(*n)) {
-		char **bigger = kmalloc(2 * capacity(*n) * sizeof(char *));
-		if (!bigger)
-			return -ENOMEM;
-		memcpy(bigger, *list, ((size_t)*n + 1) * sizeof(char *));
-		kfree(*list);
-		*list = bigger;
+		b->env = e;
 	}
-	(*list)[(*n)++] = (char *)word;
-	(*list)[*n] = NULL;
 	return 0;
 }
 
-/* Add the --env values and the application words of ws to c. */
-static int collect(const struct words *ws, struct app_command *c)
+static int add(struct builder *b, const struct cmd *c)
+{
+	struct app_commands *o = b->out;
+
+	if (o->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 8;
+		struct app_command *cmds = kmalloc((size_t)b->cap * sizeof(*cmds));
+		if (!cmds)
+			return -ENOMEM;
+		memcpy(cmds, o->cmds, (size_t)o->n * sizeof(*cmds));
+		kfree(o->cmds);
+		o->cmds = cmds;
+	}
+	struct app_command *a = &o->cmds[o->n];
+	*a = (struct app_command){ .argc = c->argc,
+				   .argv = c->argv,
+				   .envc = b->envc,
+				   .envp = b->env,
+				   .cwd = c->cwd ? c->cwd : b->cwd,
+				   .flags = c->flags };
+	for (int i = 0; i < c->envc; i++) {
+		a->envp = env_with(a->envp, &a->envc, c->env[i]);
+		if (!a->envp)
+			return -ENOMEM;
+	}
+	o->n++;
+	return 0;
+}
+
+static const char *env_lookup(const char *name, size_t len, void *ctx)
+{
+	struct builder *b = ctx;
+
+	for (int i = 0; i < b->envc; i++) {
+		if (!strncmp(b->env[i], name, len) && b->env[i][len] == '=')
+			return b->env[i] + len + 1;
+	}
+	return NULL;
+}
+
+static int add_line(struct builder *b, const struct cmd_line *l, int depth);
+
+/* runscript FILE: its text, expanded, parsed, its commands in the place of this one. */
+static int runscript(struct builder *b, const struct cmd *c, int depth)
+{
+	const char *path = c->argv[1];
+	const char *text = b->read_file(path);
+	struct cmd_error err;
+
+	if (depth == RUNSCRIPT_DEPTH) {
+		printk("alto: runscript %s: scripts nested more than %d deep\n", path,
+		       RUNSCRIPT_DEPTH);
+		return -ELOOP;
+	}
+	if (!text) {
+		printk("alto: runscript %s: no such file in the image\n", path);
+		return -ENOENT;
+	}
+	if (IS_ERR(text))
+		return read_failed(path, text);
+	long n = cmd_expand(text, env_lookup, b, NULL, 0, &err);
+	char *expanded = n >= 0 ? kmalloc((size_t)n + 1) : NULL;
+	if (n < 0) {
+		char *where = kmalloc(strlen(path) + 16);
+		if (where)
+			snprintf(where, strlen(path) + 16, "runscript %s", path);
+		report(where ? where : path, text, &err);
+		kfree(where);
+		return (int)n;
+	}
+	if (!expanded)
+		return -ENOMEM;
+	cmd_expand(text, env_lookup, b, expanded, (size_t)n + 1, &err);
+	if (!cmdline_has("quiet"))
+		printk("runscript %s: %s\n", path, expanded);
+	struct cmd_line l;
+	int r = parse(path, expanded, &l);
+	const char *saved_cwd = b->cwd;
+	if (!r)
+		r = take_options(b, path, &l) ?: add_line(b, &l, depth + 1);
+	b->cwd = saved_cwd;
+	/* The runscript's own separator applies to its last command. */
+	if (!r && b->out->n && l.ncmds)
+		b->out->cmds[b->out->n - 1].flags |= c->flags;
+	return r;
+}
+
+static int add_line(struct builder *b, const struct cmd_line *l, int depth)
 {
 	int r = 0;
 
-	for (int i = 0; i < ws->first_app && !r; i++) {
-		const char *v = option_value(ws->w[i], "env");
-		if (v)
-			r = append(c, v, true);
-	}
-	for (int i = ws->first_app; i < ws->n && !r; i++)
-		r = append(c, ws->w[i], false);
+	for (int i = 0; i < l->ncmds && !r; i++)
+		r = cmd_is_runscript(&l->cmds[i]) ? runscript(b, &l->cmds[i], depth) :
+						    add(b, &l->cmds[i]);
 	return r;
 }
 
-/* Read the image's command line file; 0 when absent. */
-static int image_words(struct words *out, const char *(*read_file)(const char *path))
+int cmdline_app_commands(struct app_commands *out, const char *(*read_file)(const char *path))
 {
-	const char *text = read_file(IMAGE_CMDLINE_PATH);
+	struct builder b = { .out = out, .read_file = read_file };
+	struct cmd_line image = { 0 };
+	int r = 0;
 
+	*out = (struct app_commands){ 0 };
+	/* The kernel's --env= and --cwd= are every program's. */
+	for (int i = 0; i < kernel_line.nopts && !r; i++) {
+		const char *env = option_value(kernel_line.opts[i], "env");
+		const char *cwd = option_value(kernel_line.opts[i], "cwd");
+		if (cwd)
+			b.cwd = cwd;
+		if (env && !(b.env = env_with(b.env, &b.envc, env)))
+			r = -ENOMEM;
+	}
+	if (r)
+		return r;
+	if (kernel_line.ncmds)
+		return add_line(&b, &kernel_line, 0);
+	const char *text = read_file(IMAGE_CMDLINE_PATH);
 	if (!text)
 		return 0;
-	int r = IS_ERR(text) ? (int)PTR_ERR(text) : split(text, out);
-	if (r == -EINVAL)
-		printk("alto: %s: unterminated quote\n", IMAGE_CMDLINE_PATH);
-	else if (r == -E2BIG)
-		printk("alto: %s is larger than the arguments and environment Linux takes\n",
-		       IMAGE_CMDLINE_PATH);
-	else if (r)
-		printk("alto: cannot read %s: %s\n", IMAGE_CMDLINE_PATH, errno_text(-r));
-	return r;
-}
-
-int cmdline_app_command(struct app_command *c, const char *(*read_file)(const char *path))
-{
-	struct words image = { 0 };
-
-	*c = (struct app_command){ 0 };
-	int r = collect(&kernel_words, c);
-	if (!r && !c->argc) {
-		/* Options in the image file come after the kernel's, and may not set kernel
-		 * options. */
-		r = image_words(&image, read_file);
-		for (int i = 0; !r && i < image.first_app; i++) {
-			if (!option_value(image.w[i], "env")) {
-				printk("alto: %s: only --env may come before the program\n",
-				       IMAGE_CMDLINE_PATH);
-				r = -EINVAL;
-			}
-		}
-		if (!r && image.n)
-			r = collect(&image, c);
-	}
-	return r;
+	if (IS_ERR(text))
+		return read_failed(IMAGE_CMDLINE_PATH, text);
+	r = parse(IMAGE_CMDLINE_PATH, text, &image);
+	if (!r)
+		r = take_options(&b, IMAGE_CMDLINE_PATH, &image);
+	return r ? r : add_line(&b, &image, 0);
 }

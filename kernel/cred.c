@@ -442,6 +442,40 @@ void cred_set_keepcaps(bool keep)
 	change(set_keepcaps, &keep, -1);
 }
 
+/* ---- execve of a file without set-user-ID or set-group-ID bits (commoncap's bprm rules) */
+
+struct cred *cred_for_exec(const struct cred *c)
+{
+	struct cred *n = copy_cred(c, c->ngroups);
+
+	if (!n)
+		return NULL;
+	n->suid = n->fsuid = n->euid;
+	n->sgid = n->fsgid = n->egid;
+	n->keep_caps = false;
+	/* Root, real or effective, gets the bounding set (every capability here); others none. */
+	n->cap_permitted = !n->uid || !n->euid ? CAP_FULL_SET : 0;
+	n->cap_effective = !n->euid ? n->cap_permitted : 0;
+	return n;
+}
+
+bool cred_exec_secure(const struct cred *c)
+{
+	return c->euid != c->uid || c->egid != c->gid;
+}
+
+void cred_install(struct cred *c)
+{
+	struct process *p = current_process();
+	unsigned long flags = spin_lock(&p->lock);
+	struct cred *old = p->cred;
+
+	p->cred = c;
+	WRITE_ONCE(p->dac_override, cred_overrides_dac(c));
+	spin_unlock(&p->lock, flags);
+	cred_put(old);
+}
+
 int cred_permission(const struct cred *c, uint32_t mode, uint32_t uid, uint32_t gid, int mask)
 {
 	uint32_t bits = mode;

@@ -1,8 +1,10 @@
 /*
- * Futexes: wait queues in a hash table keyed by the word's address. The value
- * check and the enqueueing happen under the bucket lock, and wakers take the
- * same lock, so no wake-up falls between "the value is still val" and sleep.
- * The priority-inheritance protocol on the same buckets is in futex_pi.c.
+ * Futexes: wait queues in a hash table keyed by the word (its address space
+ * and address, or for a shared word the page behind it: internal.h). The
+ * value check and the enqueueing happen under the bucket lock, and wakers
+ * take the same lock, so no wake-up falls between "the value is still val"
+ * and sleep. The priority-inheritance protocol on the same buckets is in
+ * futex_pi.c.
  */
 #include <alto/cpu.h>
 #include <alto/futex.h>
@@ -11,15 +13,16 @@
 #include <alto/signal.h>
 #include <alto/spinlock.h>
 #include <alto/time.h>
+#include <alto/vm.h>
 #include <uapi/errno.h>
 #include <uapi/futex.h>
 #include "internal.h"
 
 struct futex_bucket futex_buckets[FUTEX_BUCKETS];
 
-struct futex_bucket *futex_bucket_of(const uint32_t __user *key)
+struct futex_bucket *futex_bucket_of(const struct futex_key *key)
 {
-	uintptr_t k = (uintptr_t)key >> 2;
+	uintptr_t k = (key->addr >> 2) ^ (key->space >> 6);
 	return &futex_buckets[(k ^ (k >> 8) ^ (k >> 16)) % FUTEX_BUCKETS];
 }
 
@@ -47,6 +50,26 @@ static void unlock_two(struct futex_bucket *a, struct futex_bucket *b)
 long futex_check_addr(const uint32_t __user *uaddr)
 {
 	return ((uintptr_t)uaddr & 3) ? -EINVAL : user_range_ok(uaddr, 4) ? 0 : -EFAULT;
+}
+
+long futex_key_of(uint32_t __user *uaddr, bool shared, struct futex_key *key)
+{
+	struct mm *mm = current_thread()->mm;
+	uint64_t pa;
+	long r = futex_check_addr(uaddr);
+
+	if (r)
+		return r;
+	*key = (struct futex_key){ (uintptr_t)mm, (uintptr_t)uaddr };
+	if (!shared || !mm)
+		return 0;
+	r = mm_shared_phys(mm, (uintptr_t)uaddr, &pa);
+	if (r == -ENOENT)
+		return 0; /* private memory: as Linux, the address space names it */
+	if (r)
+		return r;
+	*key = (struct futex_key){ 0, pa };
+	return 0;
 }
 
 long futex_sleep(struct futex_bucket *b, struct futex_waiter *w, uint64_t deadline)
@@ -79,15 +102,16 @@ long futex_sleep(struct futex_bucket *b, struct futex_waiter *w, uint64_t deadli
 	}
 }
 
-long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
+long futex_wait(uint32_t __user *uaddr, uint32_t val, uint64_t deadline, uint32_t bitset,
+		bool shared)
 {
-	struct futex_bucket *b = futex_bucket_of(uaddr);
-	struct futex_waiter w = { .thread = current_thread(), .key = uaddr, .bitset = bitset };
+	struct futex_waiter w = { .thread = current_thread(), .uaddr = uaddr, .bitset = bitset };
 	uint32_t cur;
-	long r = futex_check_addr(uaddr);
+	long r = futex_key_of(uaddr, shared, &w.key);
 
 	if (r || !bitset)
 		return r ? r : -EINVAL;
+	struct futex_bucket *b = futex_bucket_of(&w.key);
 	unsigned long flags = spin_lock(&b->lock);
 	if (get_user(cur, uaddr))
 		r = -EFAULT;
@@ -109,7 +133,7 @@ static void wake_one(struct futex_waiter *w)
 	sched_wake(w->thread);
 }
 
-int futex_wake_locked(struct futex_bucket *b, uint32_t __user *key, int n, uint32_t bitset)
+int futex_wake_locked(struct futex_bucket *b, const struct futex_key *key, int n, uint32_t bitset)
 {
 	struct list *pos, *tmp;
 	int woken = 0;
@@ -118,7 +142,7 @@ int futex_wake_locked(struct futex_bucket *b, uint32_t __user *key, int n, uint3
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
 		if (woken >= n)
 			break;
-		if (w->key != key || w->pi || !(w->bitset & bitset))
+		if (!futex_key_eq(&w->key, key) || w->pi || !(w->bitset & bitset))
 			continue;
 		wake_one(w);
 		woken++;
@@ -126,22 +150,23 @@ int futex_wake_locked(struct futex_bucket *b, uint32_t __user *key, int n, uint3
 	return woken;
 }
 
-long futex_wake(uint32_t __user *uaddr, int n, uint32_t bitset)
+long futex_wake(uint32_t __user *uaddr, int n, uint32_t bitset, bool shared)
 {
-	struct futex_bucket *b = futex_bucket_of(uaddr);
-	long r = futex_check_addr(uaddr);
+	struct futex_key key;
+	long r = futex_key_of(uaddr, shared, &key);
 
 	if (r || !bitset)
 		return r ? r : -EINVAL;
+	struct futex_bucket *b = futex_bucket_of(&key);
 	unsigned long flags = spin_lock(&b->lock);
-	r = futex_wake_locked(b, uaddr, n, bitset);
+	r = futex_wake_locked(b, &key, n, bitset);
 	spin_unlock(&b->lock, flags);
 	return r;
 }
 
-/* Move up to n plain waiters of key from b to key2 in b2 (both locked). */
-static int move_locked(struct futex_bucket *b, uint32_t __user *key, struct futex_bucket *b2,
-		       uint32_t __user *key2, int n)
+/* Move up to n plain waiters of key from b to key2 (the word uaddr2) in b2, both locked. */
+static int move_locked(struct futex_bucket *b, const struct futex_key *key, struct futex_bucket *b2,
+		       const struct futex_key *key2, uint32_t __user *uaddr2, int n)
 {
 	struct list *pos, *tmp;
 	int moved = 0;
@@ -150,10 +175,11 @@ static int move_locked(struct futex_bucket *b, uint32_t __user *key, struct fute
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
 		if (moved >= n)
 			break;
-		if (w->key != key || w->pi)
+		if (!futex_key_eq(&w->key, key) || w->pi)
 			continue;
 		list_remove(&w->link);
-		w->key = key2;
+		w->key = *key2;
+		w->uaddr = uaddr2;
 		list_append(&b2->waiters, &w->link);
 		moved++;
 	}
@@ -161,14 +187,15 @@ static int move_locked(struct futex_bucket *b, uint32_t __user *key, struct fute
 }
 
 long futex_requeue(uint32_t __user *uaddr, uint32_t __user *uaddr2, int nwake, int nmove,
-		   bool check, uint32_t val)
+		   bool check, uint32_t val, bool shared)
 {
-	struct futex_bucket *b = futex_bucket_of(uaddr), *b2 = futex_bucket_of(uaddr2);
+	struct futex_key key, key2;
 	uint32_t cur;
-	long r = futex_check_addr(uaddr) ?: futex_check_addr(uaddr2);
+	long r = futex_key_of(uaddr, shared, &key) ?: futex_key_of(uaddr2, shared, &key2);
 
 	if (r || nwake < 0 || nmove < 0)
 		return r ? r : -EINVAL;
+	struct futex_bucket *b = futex_bucket_of(&key), *b2 = futex_bucket_of(&key2);
 	unsigned long flags = irq_save();
 	lock_two(b, b2);
 	if (check && get_user(cur, uaddr)) {
@@ -176,8 +203,8 @@ long futex_requeue(uint32_t __user *uaddr, uint32_t __user *uaddr2, int nwake, i
 	} else if (check && cur != val) {
 		r = -EAGAIN;
 	} else {
-		r = futex_wake_locked(b, uaddr, nwake, FUTEX_BITSET_MATCH_ANY);
-		r += move_locked(b, uaddr, b2, uaddr2, nmove);
+		r = futex_wake_locked(b, &key, nwake, FUTEX_BITSET_MATCH_ANY);
+		r += move_locked(b, &key, b2, &key2, uaddr2, nmove);
 	}
 	unlock_two(b, b2);
 	irq_restore(flags);
@@ -250,15 +277,17 @@ static int compare(uint32_t op, uint32_t old)
 	}
 }
 
-long futex_wake_op(uint32_t __user *uaddr, uint32_t __user *uaddr2, int n, int n2, uint32_t op)
+long futex_wake_op(uint32_t __user *uaddr, uint32_t __user *uaddr2, int n, int n2, uint32_t op,
+		   bool shared)
 {
-	struct futex_bucket *b = futex_bucket_of(uaddr), *b2 = futex_bucket_of(uaddr2);
+	struct futex_key key, key2;
 	uint32_t old;
-	long r = futex_check_addr(uaddr) ?: futex_check_addr(uaddr2);
+	long r = futex_key_of(uaddr, shared, &key) ?: futex_key_of(uaddr2, shared, &key2);
 	int cmp = 0;
 
 	if (r)
 		return r;
+	struct futex_bucket *b = futex_bucket_of(&key), *b2 = futex_bucket_of(&key2);
 	unsigned long flags = irq_save();
 	lock_two(b, b2);
 	r = apply_op(uaddr2, op, &old);
@@ -266,9 +295,9 @@ long futex_wake_op(uint32_t __user *uaddr, uint32_t __user *uaddr2, int n, int n
 	if (!r && (cmp = compare(op, old)) < 0)
 		r = cmp;
 	if (!r) {
-		r = futex_wake_locked(b, uaddr, n, FUTEX_BITSET_MATCH_ANY);
+		r = futex_wake_locked(b, &key, n, FUTEX_BITSET_MATCH_ANY);
 		if (cmp)
-			r += futex_wake_locked(b2, uaddr2, n2, FUTEX_BITSET_MATCH_ANY);
+			r += futex_wake_locked(b2, &key2, n2, FUTEX_BITSET_MATCH_ANY);
 	}
 	unlock_two(b, b2);
 	irq_restore(flags);

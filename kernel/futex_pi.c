@@ -13,18 +13,19 @@
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/spinlock.h>
+#include <alto/vm.h>
 #include <uapi/errno.h>
 #include <uapi/futex.h>
 #include "internal.h"
 
 /* The n-th (0: first) PI waiter of key in b (locked), or NULL. */
-static struct futex_waiter *pi_waiter(struct futex_bucket *b, uint32_t __user *key, int n)
+static struct futex_waiter *pi_waiter(struct futex_bucket *b, const struct futex_key *key, int n)
 {
 	struct list *pos;
 
 	list_for_each(pos, &b->waiters) {
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
-		if (w->key == key && w->pi && n-- == 0)
+		if (futex_key_eq(&w->key, key) && w->pi && n-- == 0)
 			return w;
 	}
 	return NULL;
@@ -35,7 +36,7 @@ static struct futex_waiter *pi_waiter(struct futex_bucket *b, uint32_t __user *k
  * more wait), or with no waiter, for a free lock; kept is the bits to carry
  * over. *next is the waiter, or NULL.
  */
-static uint32_t handoff_word(struct futex_bucket *b, uint32_t __user *key, uint32_t kept,
+static uint32_t handoff_word(struct futex_bucket *b, const struct futex_key *key, uint32_t kept,
 			     struct futex_waiter **next)
 {
 	*next = pi_waiter(b, key, 0);
@@ -54,9 +55,10 @@ static void hand_over(struct futex_waiter *w)
 /* Threads in futex_lock_pi: a thread's exit looks for locks to hand over only if some are. */
 static int pi_waiting;
 
+/* A live thread with that id, of any process (shared PI futexes name others'). */
 static bool thread_exists(int tid)
 {
-	return process_thread_by_tid(current_process(), tid) != NULL;
+	return pid_thread_alive(tid);
 }
 
 /* What one look at the word found, besides -errno. */
@@ -67,7 +69,8 @@ enum take {
 };
 
 /* One look at the word, b locked: take the lock, or set FUTEX_WAITERS to wait. */
-static long try_take(struct futex_bucket *b, uint32_t __user *uaddr, int tid, bool trylock)
+static long try_take(struct futex_bucket *b, const struct futex_key *key, uint32_t __user *uaddr,
+		     int tid, bool trylock)
 {
 	uint32_t cur, want, seen;
 	int owner;
@@ -91,7 +94,7 @@ static long try_take(struct futex_bucket *b, uint32_t __user *uaddr, int tid, bo
 		 * stays so that the program learns of it (EOWNERDEAD in glibc).
 		 */
 		want = (uint32_t)tid | (cur & FUTEX_OWNER_DIED) |
-		       (pi_waiter(b, uaddr, 0) ? FUTEX_WAITERS : 0);
+		       (pi_waiter(b, key, 0) ? FUTEX_WAITERS : 0);
 	}
 	if (cmpxchg_user32(uaddr, cur, want, &seen))
 		return -EFAULT;
@@ -100,21 +103,22 @@ static long try_take(struct futex_bucket *b, uint32_t __user *uaddr, int tid, bo
 	return owner ? TAKE_WAIT : TAKE_DONE;
 }
 
-long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock)
+long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock, bool shared)
 {
-	struct futex_bucket *b = futex_bucket_of(uaddr);
-	struct futex_waiter w = { .thread = current_thread(), .key = uaddr, .pi = true };
-	long r = futex_check_addr(uaddr);
+	struct futex_waiter w = { .thread = current_thread(), .uaddr = uaddr, .pi = true };
+	long r = futex_key_of(uaddr, shared, &w.key);
 
 	if (r)
 		return r;
+	struct futex_bucket *b = futex_bucket_of(&w.key);
 	/*
-	 * Counted before the owner is looked up: an owner that leaves the
-	 * process list after our look then sees us in futex_thread_exit.
+	 * Counted before the owner is looked up: an owner whose id goes after
+	 * our look then sees us in futex_thread_exit (each side fences between
+	 * its write and its read).
 	 */
 	__atomic_fetch_add(&pi_waiting, 1, __ATOMIC_SEQ_CST);
 	unsigned long flags = spin_lock(&b->lock);
-	while ((r = try_take(b, uaddr, w.thread->tid, trylock)) == TAKE_AGAIN)
+	while ((r = try_take(b, &w.key, uaddr, w.thread->tid, trylock)) == TAKE_AGAIN)
 		;
 	if (r == TAKE_DONE) {
 		r = 0;
@@ -127,15 +131,16 @@ long futex_lock_pi(uint32_t __user *uaddr, uint64_t deadline, bool trylock)
 	return r;
 }
 
-long futex_unlock_pi(uint32_t __user *uaddr)
+long futex_unlock_pi(uint32_t __user *uaddr, bool shared)
 {
-	struct futex_bucket *b = futex_bucket_of(uaddr);
+	struct futex_key key;
 	struct futex_waiter *next;
 	uint32_t tid = (uint32_t)current_thread()->tid, cur, want, seen;
-	long r = futex_check_addr(uaddr);
+	long r = futex_key_of(uaddr, shared, &key);
 
 	if (r)
 		return r;
+	struct futex_bucket *b = futex_bucket_of(&key);
 	unsigned long flags = spin_lock(&b->lock);
 	for (;;) {
 		if (get_user(cur, uaddr)) {
@@ -147,7 +152,7 @@ long futex_unlock_pi(uint32_t __user *uaddr)
 			break;
 		}
 		/* As Linux, a free word keeps neither FUTEX_WAITERS nor FUTEX_OWNER_DIED. */
-		want = handoff_word(b, uaddr, 0, &next);
+		want = handoff_word(b, &key, 0, &next);
 		if (cmpxchg_user32(uaddr, cur, want, &seen)) {
 			r = -EFAULT;
 			break;
@@ -164,18 +169,20 @@ long futex_unlock_pi(uint32_t __user *uaddr)
 
 void futex_owner_died(uint32_t __user *uaddr, int tid)
 {
-	struct futex_bucket *b = futex_bucket_of(uaddr);
+	struct futex_key key;
 	struct futex_waiter *next;
 	uint32_t cur, want, seen;
 
-	if (futex_check_addr(uaddr))
+	/* As Linux: the key of a shared word if it is one (a robust mutex between processes). */
+	if (futex_key_of(uaddr, true, &key))
 		return;
+	struct futex_bucket *b = futex_bucket_of(&key);
 	unsigned long flags = spin_lock(&b->lock);
 	if (get_user(cur, uaddr))
 		goto out;
 	while ((cur & FUTEX_TID_MASK) == (uint32_t)tid) {
 		/* A PI waiter gets the lock at once; otherwise the word says nobody owns it. */
-		want = handoff_word(b, uaddr, FUTEX_OWNER_DIED, &next);
+		want = handoff_word(b, &key, FUTEX_OWNER_DIED, &next);
 		if (!next)
 			want |= cur & FUTEX_WAITERS;
 		if (cmpxchg_user32(uaddr, cur, want, &seen))
@@ -184,7 +191,7 @@ void futex_owner_died(uint32_t __user *uaddr, int tid)
 			if (next)
 				hand_over(next);
 			else if (cur & FUTEX_WAITERS)
-				futex_wake_locked(b, uaddr, 1, FUTEX_BITSET_MATCH_ANY);
+				futex_wake_locked(b, &key, 1, FUTEX_BITSET_MATCH_ANY);
 			break;
 		}
 		cur = seen;
@@ -200,19 +207,20 @@ out:
  * first waiter, keeping FUTEX_OWNER_DIED, as Linux does when it releases the
  * PI state an exiting thread owned.
  */
-static void release_orphan(struct futex_bucket *b, uint32_t __user *key, int tid)
+static void release_orphan(struct futex_bucket *b, const struct futex_key *key,
+			   uint32_t __user *uaddr, int tid)
 {
 	struct futex_waiter *next;
 	uint32_t cur, want, seen;
 
-	if (get_user(cur, key))
+	if (get_user(cur, uaddr))
 		return;
 	for (;;) {
 		uint32_t owner = cur & FUTEX_TID_MASK;
 		if (owner && owner != (uint32_t)tid)
 			return;
 		want = handoff_word(b, key, cur & FUTEX_OWNER_DIED, &next);
-		if (cmpxchg_user32(key, cur, want, &seen))
+		if (cmpxchg_user32(uaddr, cur, want, &seen))
 			return;
 		if (seen == cur) {
 			hand_over(next);
@@ -222,20 +230,25 @@ static void release_orphan(struct futex_bucket *b, uint32_t __user *key, int tid
 	}
 }
 
-void futex_thread_exit(int tid)
+void futex_thread_exit(int tid, struct mm *mm)
 {
 	struct list *pos, *tmp;
 
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* our id is gone before we look */
 	if (!__atomic_load_n(&pi_waiting, __ATOMIC_SEQ_CST))
 		return;
 	for (int i = 0; i < FUTEX_BUCKETS; i++) {
 		struct futex_bucket *b = &futex_buckets[i];
 		unsigned long flags = spin_lock(&b->lock);
-		/* The first PI waiter of a key is the one handed to: removing it is safe here. */
+		/*
+		 * The first PI waiter of a key is the one handed to: removing it is
+		 * safe here. Only waiters of our address space: their words are ours
+		 * to read (thread ids are unique, so others' locks are not ours).
+		 */
 		list_for_each_safe(pos, tmp, &b->waiters) {
 			struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
-			if (w->pi)
-				release_orphan(b, w->key, tid);
+			if (w->pi && w->thread->mm == mm)
+				release_orphan(b, &w->key, w->uaddr, tid);
 		}
 		spin_unlock(&b->lock, flags);
 	}

@@ -10,6 +10,7 @@
 #include <alto/sched.h>
 #include <alto/signal.h>
 #include <alto/time.h>
+#include <alto/vm.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
@@ -19,7 +20,7 @@ static long unqueue(struct futex_waiter *w, unsigned int n)
 	long first = -1;
 
 	for (unsigned int i = 0; i < n; i++) {
-		struct futex_bucket *b = futex_bucket_of(w[i].key);
+		struct futex_bucket *b = futex_bucket_of(&w[i].key);
 		unsigned long flags = spin_lock(&b->lock);
 		if (w[i].woken) {
 			if (first < 0)
@@ -44,7 +45,7 @@ static long enqueue(const struct futex_vec *v, struct futex_waiter *w, unsigned 
 	long r = 0;
 
 	for (i = 0; i < n && !r; i++) {
-		struct futex_bucket *b = futex_bucket_of(v[i].uaddr);
+		struct futex_bucket *b = futex_bucket_of(&w[i].key);
 		uint32_t cur;
 		unsigned long flags = spin_lock(&b->lock);
 		if (get_user(cur, v[i].uaddr))
@@ -100,16 +101,17 @@ long futex_wait_multiple(const struct futex_vec *v, unsigned int n, uint64_t dea
 	unsigned int queued;
 	long r, woken;
 
-	for (unsigned int i = 0; i < n; i++) {
-		if ((r = futex_check_addr(v[i].uaddr)))
-			return r;
-	}
 	w = kzalloc(n * sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++) {
+		r = futex_key_of(v[i].uaddr, v[i].shared, &w[i].key);
+		if (r) {
+			kfree(w);
+			return r;
+		}
 		w[i].thread = current_thread();
-		w[i].key = v[i].uaddr;
+		w[i].uaddr = v[i].uaddr;
 		w[i].bitset = FUTEX_BITSET_MATCH_ANY;
 	}
 	r = enqueue(v, w, n, &queued);

@@ -75,7 +75,11 @@ static void print_boot_lines(void)
 	printk("Booted in %lu.%02lu ms\n", us / 1000, (us % 1000) / 10);
 }
 
-/* The image's command line file, for cmdline_app_command(): NULL when absent. */
+/*
+ * A file of the image (the command line file, runscript files) for
+ * cmdline_app_commands(): NULL when absent, an ERR_PTR when it cannot be
+ * read or is larger than a command line can be.
+ */
 static const char *read_image_file(const char *path)
 {
 	struct file *f = vfs_open_kernel(path, O_RDONLY, 0);
@@ -108,28 +112,17 @@ static void unpack_initrd(void)
 	}
 }
 
-/* Exit statuses as a shell gives them for a command it cannot run. */
-static int start_failure_status(int err)
-{
-	return err == -ENOENT ? 127 : err == -ENOEXEC || err == -EACCES || err == -E2BIG ? 126 : 1;
-}
-
 static int run_application(void)
 {
-	struct app_command app;
+	struct app_commands apps;
 
-	if (cmdline_app_command(&app, read_image_file))
+	if (cmdline_app_commands(&apps, read_image_file))
 		return EXIT_USAGE;
-	if (!app.argc) {
-		print_boot_lines();
-		return 0;
-	}
-	strace_enabled = cmdline_has("strace");
 	print_boot_lines();
-	int r = process_start(app.argc, app.argv, app.envc, app.envp);
-	if (r)
-		return start_failure_status(r);
-	return process_wait();
+	if (!apps.n)
+		return 0;
+	strace_enabled = cmdline_has("strace");
+	return launch_commands(&apps);
 }
 
 static int run(void)
@@ -177,6 +170,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	smp_init();
 	vm_init();
 	futex_init();
+	process_init();
 	vfs_init();
 	unpack_initrd();
 	sysfs_init();

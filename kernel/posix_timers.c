@@ -15,6 +15,7 @@
 #include <alto/time.h>
 #include <uapi/errno.h>
 #include <uapi/time.h>
+#include "internal.h"
 
 #define OVERRUN_MAX 0x7fffffff /* DELAYTIMER_MAX */
 
@@ -363,14 +364,15 @@ int posix_timer_overrun(struct process *p, int id)
 	return r;
 }
 
-int posix_timer_delete(struct process *p, int id)
+/* Take timer id (any, for a negative id) off the list and delete it; -EINVAL if none. */
+static int delete_one(struct ptimers *pts, int id)
 {
-	struct ptimers *pts = ptimers_of(p);
-
-	if (!pts)
-		return -EINVAL;
 	unsigned long flags = spin_lock(&pts->lock);
-	struct ptimer *t = find(pts, id);
+	struct ptimer *t = id >= 0 ? find(pts, id) :
+			   list_empty(&pts->list) ?
+				     NULL :
+				     list_first_entry(&pts->list, struct ptimer, link);
+
 	if (t) {
 		spin_lock_noirq(&pts->sig_lock);
 		list_remove(&t->link);
@@ -383,4 +385,38 @@ int posix_timer_delete(struct process *p, int id)
 	ctimer_destroy(&t->ct);
 	kfree(t);
 	return 0;
+}
+
+int posix_timer_delete(struct process *p, int id)
+{
+	struct ptimers *pts = ptimers_of(p);
+
+	return pts && id >= 0 ? delete_one(pts, id) : -EINVAL;
+}
+
+/* Delete every POSIX timer of p; with all, the itimers too, and the timer table. */
+static void destroy_timers(struct process *p, bool all)
+{
+	struct ptimers *pts = __atomic_load_n(&p->timers, __ATOMIC_ACQUIRE);
+
+	if (!pts)
+		return;
+	while (!delete_one(pts, -1))
+		;
+	if (!all)
+		return;
+	for (int i = 0; i < 3; i++)
+		ctimer_destroy(&pts->itimers[i].ct);
+	__atomic_store_n(&p->timers, NULL, __ATOMIC_RELEASE);
+	kfree(pts);
+}
+
+void posix_timers_exit(struct process *p)
+{
+	destroy_timers(p, true);
+}
+
+void posix_timers_exec(struct process *p)
+{
+	destroy_timers(p, false); /* as Linux: the itimers (alarm) survive execve */
 }

@@ -1,52 +1,200 @@
 /*
- * The application process: created once from the command line, it gets the
- * address space, the descriptor table (stdio on the console), the working
- * directory and limits, then its main thread enters the program at ring 0.
- * When it exits, the main kernel thread powers the VM off with its status.
+ * Processes: the table and tree, the lives of their threads, and exit. A
+ * process is made from the command line (a child of init, in a session of
+ * its own) or by fork (kernel/fork.c). Its threads join its list and the id
+ * table; the last one to leave tears the process down (files, working
+ * directory, timers, address space) and makes it a zombie for its parent
+ * (kernel/wait.c). Init (pid 1) is the kernel: it has no threads, inherits
+ * orphans and reaps them, and the VM powers off once no process is left.
+ * The tree (parents, children, groups, sessions, states) is under one
+ * spinlock, taken before any process's own lock. Sets of processes (a
+ * group, a user's, everyone) are collected under it for kill and
+ * setpriority, with Linux's permission to signal.
  */
 #include <alto/clock.h>
 #include <alto/cpu.h>
 #include <alto/cred.h>
 #include <alto/exec.h>
+#include <alto/fdtable.h>
 #include <alto/fpu.h>
 #include <alto/futex.h>
-#include <alto/syscall.h>
-#include <alto/uaccess.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/signal.h>
 #include <alto/string.h>
+#include <alto/syscall.h>
 #include <alto/time.h>
 #include <alto/trap.h>
-#include <alto/fdtable.h>
+#include <alto/uaccess.h>
 #include <alto/vfs.h>
 #include <alto/vm.h>
 #include <uapi/errno.h>
+#include "internal.h"
 
-struct process *app_process;
-static struct semaphore app_done;
+struct spinlock proc_tree_lock = SPINLOCK_INIT;
+struct list proc_all = LIST_INIT(proc_all);
+struct process proc_init = { .pid = INIT_PID, .refs = 1 };
+static unsigned int live; /* processes not yet exited, under the tree lock */
+static struct waitq all_gone_wq = WAITQ_INIT(all_gone_wq);
+static int first_pid; /* the first application: its status is the VM's */
+static int first_status;
 
 void arch_enter_app(uint64_t entry, uint64_t sp) __attribute__((noreturn));
 
-struct start_info {
-	uint64_t entry, sp;
-};
-
-void arch_enter_app_frame(const struct trap_frame *f) __attribute__((noreturn));
-
-/* The main thread's first code: enter the program as if returning from a trap. */
-static void app_thread_start(void *arg)
+struct process *current_process(void)
 {
-	struct start_info si = *(struct start_info *)arg;
-
-	kfree(arg);
-	arch_enter_app(si.entry, si.sp);
+	return current_thread()->proc;
 }
 
+void process_init(void)
+{
+	pid_init();
+	if (pid_reserve(INIT_PID))
+		panic("process: cannot reserve pid 1");
+	list_init(&proc_init.children);
+	list_init(&proc_init.sibling);
+	list_init(&proc_init.threads);
+	waitq_init(&proc_init.child_wq);
+	waitq_init(&proc_init.exit_wq);
+	spin_init(&proc_init.lock);
+	proc_init.pgid = proc_init.sid = INIT_PID;
+	pid_set_process(INIT_PID, &proc_init);
+}
+
+/* ---- references and lookups */
+
+void process_get(struct process *p)
+{
+	__atomic_fetch_add(&p->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void process_free(struct process *p)
+{
+	sighand_put(p->sighand);
+	cred_put(p->cred); /* kept until then: /proc shows a zombie's owner */
+	kfree(p->exe_path);
+	kfree(p->auxv);
+	kfree(p);
+}
+
+void process_put(struct process *p)
+{
+	if (p && __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		process_free(p);
+}
+
+struct process *process_find(int pid)
+{
+	return pid_process(pid);
+}
+
+struct process *process_of_tid(int tid)
+{
+	return pid_thread_process(tid);
+}
+
+struct mm *process_mm(struct process *p)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	struct mm *mm = p->mm;
+
+	if (mm)
+		mm_pin(mm);
+	spin_unlock(&p->lock, flags);
+	return mm;
+}
+
+struct fdtable *process_files(struct process *p)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	struct fdtable *t = p->files;
+
+	if (t)
+		fdtable_get(t);
+	spin_unlock(&p->lock, flags);
+	return t;
+}
+
+struct vnode *process_cwd(struct process *p)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	struct fs_state *fs = p->fs;
+
+	if (fs)
+		fs_state_get(fs);
+	spin_unlock(&p->lock, flags);
+	if (!fs)
+		return NULL;
+	struct vnode *v = fs_state_cwd(fs);
+	fs_state_put(fs);
+	return v;
+}
+
+int process_ppid(struct process *p)
+{
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	int ppid = p->parent ? p->parent->pid : 0;
+
+	spin_unlock(&proc_tree_lock, flags);
+	return ppid;
+}
+
+int process_next_pid(int from)
+{
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	struct list *pos;
+	int best = -1;
+
+	list_for_each(pos, &proc_all) {
+		int pid = list_entry(pos, struct process, all_link)->pid;
+		if (pid >= from && (best < 0 || pid < best))
+			best = pid;
+	}
+	spin_unlock(&proc_tree_lock, flags);
+	return best;
+}
+
+void process_ids(struct process *p, int *ppid, int *pgid, int *sid)
+{
+	unsigned long flags = spin_lock(&proc_tree_lock);
+
+	*ppid = p->parent ? p->parent->pid : 0;
+	*pgid = p->pgid;
+	*sid = p->sid;
+	spin_unlock(&proc_tree_lock, flags);
+}
+
+uint64_t process_resident_pages(void)
+{
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	struct list *pos;
+	uint64_t pages = 0;
+
+	list_for_each(pos, &proc_all) {
+		struct process *p = list_entry(pos, struct process, all_link);
+		spin_lock_noirq(&p->lock);
+		if (p->mm)
+			pages += READ_ONCE(p->mm->resident);
+		spin_unlock_noirq(&p->lock);
+	}
+	spin_unlock(&proc_tree_lock, flags);
+	return pages;
+}
+
+unsigned int process_count(void)
+{
+	return READ_ONCE(live);
+}
+
+/* ---- making processes */
+
+/* Linux's defaults; RLIMIT_NPROC from memory as Linux's max_threads / 2 (16 KiB per thread). */
 static void default_limits(struct process *p)
 {
+	uint64_t nproc = MAX(pages_total_count() / (8 * 4) / 2, 64ul);
+
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		p->rlimits[i] = (struct rlimit64){ RLIM_INFINITY, RLIM_INFINITY };
 	p->rlimits[RLIMIT_STACK] = (struct rlimit64){ 8ul << 20, RLIM_INFINITY };
@@ -57,87 +205,194 @@ static void default_limits(struct process *p)
 	p->rlimits[RLIMIT_MSGQUEUE] = (struct rlimit64){ 819200, 819200 };
 	p->rlimits[RLIMIT_NICE] = (struct rlimit64){ 0, 0 };
 	p->rlimits[RLIMIT_RTPRIO] = (struct rlimit64){ 0, 0 };
+	p->rlimits[RLIMIT_NPROC] = (struct rlimit64){ MIN(nproc, (uint64_t)NPROC_MAX),
+						      MIN(nproc, (uint64_t)NPROC_MAX) };
 }
 
-static struct process *process_create(const char *path)
+struct process *process_alloc(void)
 {
 	struct process *p = kzalloc(sizeof(*p));
 
 	if (!p)
-		return NULL;
-	p->pid = APP_PID;
-	p->next_tid = APP_PID + 1;
+		return ERR_PTR(-ENOMEM);
+	int pid = pid_alloc();
+	if (pid < 0) {
+		kfree(p);
+		return ERR_PTR(pid);
+	}
+	p->pid = pid;
+	p->refs = 1; /* the tree's, until it is reaped */
 	spin_init(&p->lock);
-	mutex_init(&p->fs_lock);
 	list_init(&p->threads);
+	list_init(&p->children);
+	list_init(&p->sibling);
+	waitq_init(&p->child_wq);
+	waitq_init(&p->exit_wq);
+	waitq_init(&p->threads_wq);
 	signal_process_init(p);
-	p->umask = 022;
+	p->exit_signal = SIGCHLD;
 	p->start_ns = time_now_ns();
-	default_limits(p);
-	p->exe_path = kmalloc(strlen(path) + 1);
-	p->mm = mm_create();
-	p->files = fdtable_create();
-	p->cred = cred_root();
-	p->dac_override = true;
-	if (!p->exe_path || !p->mm || !p->files || !p->cred || fdtable_setup_stdio(p->files))
-		return NULL; /* at boot: the caller reports it and the VM stops */
-	strlcpy(p->exe_path, path, strlen(path) + 1);
-	p->cwd = vfs_root();
 	return p;
 }
 
+void process_discard(struct process *p)
+{
+	if (p->mm)
+		mm_put(p->mm);
+	fdtable_put(p->files);
+	fs_state_put(p->fs);
+	pid_release(p->pid);
+	process_free(p);
+}
+
+void process_link(struct process *p, struct process *parent)
+{
+	unsigned long flags = spin_lock(&proc_tree_lock);
+
+	if (!p->pgid) {
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
+	}
+	p->parent = parent;
+	list_append(&parent->children, &p->sibling);
+	list_append(&proc_all, &p->all_link);
+	pid_hold(p->pgid);
+	pid_hold(p->sid);
+	live++;
+	spin_unlock(&proc_tree_lock, flags);
+	pid_set_process(p->pid, p);
+}
+
+bool process_may_fork(struct process *parent)
+{
+	unsigned long flags = spin_lock(&parent->lock);
+	uint64_t limit = parent->rlimits[RLIMIT_NPROC].rlim_cur;
+
+	spin_unlock(&parent->lock, flags);
+	return READ_ONCE(live) < limit;
+}
+
 /* The program's file name: what Linux calls the process (comm, PR_GET_NAME). */
-static const char *comm_of(const char *path)
+const char *process_comm_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
 	return slash && slash[1] ? slash + 1 : path;
 }
 
-static int start_main_thread(struct process *p, const struct exec_image *img)
+void process_set_exe(struct process *p, char *path, const struct exec_image *img)
+{
+	kfree(p->exe_path);
+	p->exe_path = path;
+	p->load_base = img->load_base;
+	p->start_stack = img->sp;
+	p->arg_start = img->arg_start;
+	p->arg_end = img->arg_end;
+	p->env_start = img->env_start;
+	p->env_end = img->env_end;
+	kfree(p->auxv);
+	p->auxv = img->auxv;
+	p->auxv_words = img->auxv_words;
+	strlcpy(p->comm, process_comm_of(path), sizeof(p->comm));
+}
+
+/* ---- threads joining and leaving */
+
+void process_add_thread(struct process *p, struct thread *t, int tid)
+{
+	process_get(p); /* the thread's reference, dropped when it has left */
+	t->tid = tid;
+	t->detached = true;
+	pid_set_thread(tid, t);
+	unsigned long flags = spin_lock(&p->lock);
+	list_append(&p->threads, &t->proc_link);
+	p->nthreads++;
+	spin_unlock(&p->lock, flags);
+}
+
+struct start_info {
+	uint64_t entry, sp;
+};
+
+/* The main thread's first code: enter the program as if returning from a trap. */
+static void app_thread_start(void *arg)
+{
+	struct start_info si = *(struct start_info *)arg;
+
+	kfree(arg);
+	arch_enter_app(si.entry, si.sp);
+}
+
+/* The main thread, not yet running; ERR_PTR without memory. */
+static struct thread *main_thread(struct process *p, const struct exec_image *img)
 {
 	struct start_info *si = kmalloc(sizeof(*si));
 
 	if (!si)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	*si = (struct start_info){ img->entry, img->sp };
-	struct thread *t = thread_create_app(p, app_thread_start, si, comm_of(p->exe_path));
-	if (IS_ERR(t)) {
+	struct thread *t = thread_create_app(p, app_thread_start, si, p->comm);
+	if (IS_ERR(t))
 		kfree(si);
-		return (int)PTR_ERR(t);
-	}
-	t->tid = p->pid; /* as on Linux: the main thread's id is the process id */
-	signal_thread_init(t, true);
-	t->detached = true;
-	list_append(&p->threads, &t->proc_link);
-	p->nthreads = 1;
-	sched_wake(t);
-	return 0;
+	else
+		signal_thread_init(t, true);
+	return t;
 }
 
-int process_start(int argc, char **argv, int envc, char **envp)
+struct process *process_start(int argc, char **argv, int envc, char **envp, const char *cwd)
 {
 	struct exec_image img;
-	struct process *p = process_create(argv[0]);
+	struct process *p = process_alloc();
+	char *path = NULL;
+	int r = -ENOMEM;
 
-	if (!p) {
-		printk("alto: out of memory starting %s\n", argv[0]);
-		return -ENOMEM;
+	if (IS_ERR(p)) {
+		p = NULL;
+		goto fail;
 	}
-	sem_init(&app_done, 0);
-	app_process = p;
-	int r = exec_load(p, argv[0], argc, argv, envc, envp, &img);
+	path = kmalloc(strlen(argv[0]) + 1);
+	if (!path)
+		goto fail;
+	strlcpy(path, argv[0], strlen(argv[0]) + 1);
+	default_limits(p);
+	p->mm = mm_create();
+	p->files = fdtable_create();
+	p->fs = fs_state_create();
+	p->sighand = sighand_create();
+	p->cred = cred_root();
+	p->dac_override = true;
+	if (!p->mm || !p->files || !p->fs || !p->sighand || !p->cred ||
+	    fdtable_setup_stdio(p->files))
+		goto fail;
+	if (cwd && (r = vfs_chdir_fs(p->fs, cwd))) {
+		printk("alto: --cwd=%s: %s\n", cwd,
+		       r == -ENOTDIR ? "not a directory" : "not found");
+		goto fail;
+	}
+	r = exec_load(p->mm, argv[0], argc, argv, envc, envp, &img);
 	if (r)
-		return r;
-	p->load_base = img.load_base;
-	p->start_stack = img.sp;
-	return start_main_thread(p, &img);
-}
-
-int process_wait(void)
-{
-	sem_down(&app_done);
-	return wait_status_to_exit(app_process->exit_status);
+		goto fail;
+	process_set_exe(p, path, &img);
+	path = NULL;
+	struct thread *t = main_thread(p, &img);
+	if (IS_ERR(t)) {
+		r = (int)PTR_ERR(t);
+		goto fail;
+	}
+	if (!first_pid)
+		first_pid = p->pid;
+	process_get(p); /* the caller's */
+	process_link(p, &proc_init);
+	process_add_thread(p, t, p->pid); /* as on Linux: the main thread's id is the pid */
+	sched_wake(t);
+	return p;
+fail:
+	if (r == -ENOMEM)
+		printk("alto: out of memory starting %s\n", argv[0]);
+	kfree(path);
+	if (p)
+		process_discard(p);
+	return ERR_PTR(r);
 }
 
 int wait_status_to_exit(int wait_status)
@@ -147,70 +402,46 @@ int wait_status_to_exit(int wait_status)
 	return (wait_status >> 8) & 0xff;
 }
 
-/* A thread made by clone: enter the program with its parent's registers. */
-static void clone_thread_start(void *arg)
+int process_console_session(void)
 {
-	arch_enter_app_frame(current_thread()->entry_frame);
+	return INIT_PID;
 }
 
-static int new_tid(struct process *p)
+void process_reaped_by_init(struct process *p)
 {
-	unsigned long flags = spin_lock(&p->lock);
-	int tid = p->next_tid++;
-
-	spin_unlock(&p->lock, flags);
-	return tid;
+	if (p->pid == first_pid)
+		first_status = p->exit_status;
 }
 
-/* The new thread's registers: its parent's at the system call, but rax 0 and its own stack. */
-static int copy_state(struct thread *t, struct thread *parent, const struct clone_args_k *a)
+int process_wait_all(void)
 {
-	t->entry_frame = kmalloc(sizeof(*t->entry_frame));
-	if (!t->entry_frame)
-		return -ENOMEM;
-	*t->entry_frame = *syscall_frame();
-	t->entry_frame->rax = 0;
-	if (a->stack)
-		t->entry_frame->rsp = a->stack;
-	t->fs_base = a->tls_set ? a->tls : parent->fs_base;
-	fpu_save(parent->fpu);
-	memcpy(t->fpu, parent->fpu, fpu_state_size);
-	t->sigmask = parent->sigmask;
-	return 0;
+	unsigned long flags = spin_lock(&all_gone_wq.lock);
+
+	while (READ_ONCE(live))
+		waitq_wait_locked(&all_gone_wq, &flags, 0);
+	spin_unlock(&all_gone_wq.lock, flags);
+	return wait_status_to_exit(first_status);
 }
 
-long process_clone(const struct clone_args_k *a)
+void process_gone(void)
 {
-	struct thread *self = current_thread();
-	struct process *p = self->proc;
-	struct thread *t = thread_create_app(p, clone_thread_start, NULL, self->name);
+	waitq_wake_all(&all_gone_wq);
+}
 
-	if (IS_ERR(t))
-		return PTR_ERR(t);
-	signal_thread_init(t, false);
-	sched_fork(t, self);
-	long r = copy_state(t, self, a);
-	if (r) {
-		thread_detach(t);
-		kfree(t->entry_frame);
-		t->entry_frame = NULL;
-		return r;
-	}
-	t->tid = new_tid(p);
-	if (a->parent_tid && put_user(t->tid, a->parent_tid))
-		r = -EFAULT;
-	if (a->child_tid_set && put_user(t->tid, a->child_tid))
-		r = -EFAULT;
-	if (r)
-		return r; /* the thread never ran: it is freed with its parent's VM */
-	t->clear_child_tid = (uint64_t)a->child_tid_clear;
-	t->detached = true;
-	unsigned long flags = spin_lock(&p->lock);
-	list_append(&p->threads, &t->proc_link);
-	p->nthreads++;
-	spin_unlock(&p->lock, flags);
-	sched_wake(t);
-	return t->tid;
+/* Called under the tree lock when p has exited: one process fewer. */
+void process_count_exit(void)
+{
+	live--;
+}
+
+int process_wait_exit(struct process *p)
+{
+	unsigned long flags = spin_lock(&p->exit_wq.lock);
+
+	while (READ_ONCE(p->state) == PROCESS_ALIVE)
+		waitq_wait_locked(&p->exit_wq, &flags, 0);
+	spin_unlock(&p->exit_wq.lock, flags);
+	return p->exit_status;
 }
 
 #define ROBUST_LIST_LIMIT 2048
@@ -237,27 +468,85 @@ static void release_robust_list(struct thread *t)
 		futex_owner_died((uint32_t __user *)((pending & ~1ull) + offset), t->tid);
 }
 
-__attribute__((noreturn)) void process_thread_exit(int code)
+/* What a thread leaves in its address space: robust futexes, the tid word (CLONE_CHILD_CLEARTID).
+ */
+void process_thread_release_user(struct thread *t)
 {
-	struct thread *t = current_thread();
-	struct process *p = t->proc;
-
 	release_robust_list(t);
+	t->robust_list = 0;
 	if (t->clear_child_tid) {
 		uint32_t __user *ctid = (uint32_t __user *)t->clear_child_tid;
 		if (!put_user(0u, ctid))
-			futex_wake(ctid, 1, FUTEX_BITSET_MATCH_ANY);
+			futex_wake(ctid, 1, FUTEX_BITSET_MATCH_ANY, true);
+		t->clear_child_tid = 0;
 	}
+}
+
+/* The last thread is gone: let go of everything but what the parent may still ask about. */
+static void teardown(struct process *p)
+{
+	signal_process_exit(p);
+	posix_timers_exit(p);
+	unsigned long flags = spin_lock(&p->lock);
+	struct fdtable *files = p->files;
+	struct fs_state *fs = p->fs;
+	struct mm *mm = p->mm;
+	struct semaphore *vfork_done = p->vfork_done;
+	p->files = NULL;
+	p->fs = NULL;
+	p->mm = NULL;
+	p->vfork_done = NULL;
+	spin_unlock(&p->lock, flags);
+	fdtable_put(files);
+	fs_state_put(fs);
+	mm_put(mm);
+	if (vfork_done)
+		sem_up(vfork_done);
+}
+
+/*
+ * The current thread leaves its process for good, the last one ending the
+ * process with code as its exit code unless the process was already ending
+ * with a status of its own. Everything that needs the thread's address
+ * space or its id happens while it still counts among the threads: once it
+ * does not, the last thread may tear the process down and its parent reap
+ * it (the id, the address space) at any moment. The main thread's id stays
+ * the process's.
+ */
+static __attribute__((noreturn)) void leave(struct process *p, struct thread *t, int code)
+{
+	process_thread_release_user(t);
+	pid_set_thread(t->tid, NULL); /* PI lockers now find its owner gone (ESRCH) */
+	if (t->tid != p->pid)
+		pid_release(t->tid);
+	futex_thread_exit(t->tid, t->mm);
+	t->mm = NULL; /* from now on it runs on whatever root is loaded */
 	unsigned long flags = spin_lock(&p->lock);
 	cputime_thread_exit(p, t);
 	list_remove(&t->proc_link);
+	list_init(&t->proc_link);
 	bool last = --p->nthreads == 0;
+	if (last && !p->exiting) {
+		p->exiting = true;
+		p->exit_status = (code & 0xff) << 8;
+	}
+	if (t->tid == p->pid)
+		strlcpy(p->comm, t->name, sizeof(p->comm));
 	spin_unlock(&p->lock, flags);
-	futex_thread_exit(t->tid); /* off the list: PI lockers now get ESRCH instead */
+	waitq_wake_all(&p->threads_wq);
 	signal_thread_exit(t);
-	if (last)
-		process_exit((code & 0xff) << 8);
+	if (last) {
+		teardown(p);
+		process_exited(p); /* a zombie now, or reaped */
+	}
+	t->proc = NULL;
+	process_put(p); /* the thread's: p stayed valid until here */
 	thread_exit(0);
+}
+
+__attribute__((noreturn)) void process_thread_exit(int code)
+{
+	leave(current_process(), current_thread(), code);
 }
 
 struct thread *process_thread_by_tid(struct process *p, int tid)
@@ -277,28 +566,23 @@ struct thread *process_thread_by_tid(struct process *p, int tid)
 	return found;
 }
 
-/*
- * A thread stopping because its process ends leaves the thread list first:
- * signal senders walk it and must never find a thread that has been freed.
- */
-static __attribute__((noreturn)) void exit_unlisted(struct process *p, struct thread *t)
+bool process_thread_doomed(void)
 {
-	unsigned long flags = spin_lock(&p->lock);
+	struct thread *t = current_thread();
+	struct process *p = t->proc;
 
-	list_remove(&t->proc_link); /* harmless when already removed: it is self-linked then */
-	spin_unlock(&p->lock, flags);
-	signal_thread_exit(t);
-	thread_exit(0);
+	if (!p)
+		return false;
+	struct thread *execer = READ_ONCE(p->exec_thread);
+	return READ_ONCE(p->exiting) || (execer && execer != t);
 }
 
-/* The process is going: a thread that enters or leaves the kernel stops here. */
+/* The process is going, or another thread execs: a thread that enters or leaves the kernel stops
+ * here. */
 void process_check_exiting(void)
 {
-	struct process *p = current_process();
-	struct thread *t = current_thread();
-
-	if (p && READ_ONCE(p->exiting) && t->proc)
-		exit_unlisted(p, t);
+	if (process_thread_doomed())
+		leave(current_process(), current_thread(), 0);
 }
 
 __attribute__((noreturn)) void process_exit(int wait_status)
@@ -312,9 +596,293 @@ __attribute__((noreturn)) void process_exit(int wait_status)
 		p->exit_status = wait_status;
 	}
 	spin_unlock(&p->lock, flags);
-	if (first) {
+	if (first)
 		signal_kick_all(p); /* blocked threads wake up and stop (signal_pending()) */
-		sem_up(&app_done);
+	leave(p, current_thread(), 0);
+}
+
+/* ---- process groups and sessions */
+
+/* Some process of session sid has process group pgid (tree lock held). */
+static bool group_in_session(int pgid, int sid)
+{
+	struct list *pos;
+
+	list_for_each(pos, &proc_all) {
+		struct process *q = list_entry(pos, struct process, all_link);
+		if (q->state == PROCESS_ALIVE && q->pgid == pgid && q->sid == sid)
+			return true;
 	}
-	exit_unlisted(p, current_thread());
+	return false;
+}
+
+/* Move p into group pgid (tree lock held): the id is held for the group's life. */
+static void set_pgid_locked(struct process *p, int pgid)
+{
+	if (p->pgid == pgid)
+		return;
+	pid_hold(pgid);
+	pid_release(p->pgid);
+	p->pgid = pgid;
+}
+
+long process_setpgid(int pid, int pgid)
+{
+	struct process *self = current_process();
+	long r = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	struct process *p = self;
+	if (pid && pid != self->pid) {
+		p = NULL;
+		struct list *pos;
+		list_for_each(pos, &self->children) {
+			struct process *c = list_entry(pos, struct process, sibling);
+			if (c->pid == pid)
+				p = c;
+		}
+	}
+	if (!p)
+		r = -ESRCH;
+	else if (p != self && p->did_exec)
+		r = -EACCES;
+	else if (p->sid != self->sid || p->pid == p->sid)
+		r = -EPERM; /* another session, or a session leader */
+	if (!r) {
+		pgid = pgid ? pgid : p->pid;
+		if (pgid != p->pid && !group_in_session(pgid, self->sid))
+			r = -EPERM;
+		else
+			set_pgid_locked(p, pgid);
+	}
+	spin_unlock(&proc_tree_lock, flags);
+	return r;
+}
+
+long process_setsid(void)
+{
+	struct process *p = current_process();
+	long r;
+	unsigned long flags = spin_lock(&proc_tree_lock);
+
+	/* A group leader, or anyone whose id names a group, may not. */
+	if (p->pgid == p->pid || group_in_session(p->pid, p->sid)) {
+		r = -EPERM;
+	} else {
+		set_pgid_locked(p, p->pid);
+		pid_hold(p->pid);
+		pid_release(p->sid);
+		p->sid = p->pid;
+		r = p->pid;
+	}
+	spin_unlock(&proc_tree_lock, flags);
+	return r;
+}
+
+/* pid 0 is the caller; the ids of a process, or -ESRCH. */
+static long ids_of(int pid, bool session)
+{
+	struct process *p = pid ? process_find(pid) : current_process();
+	long r = -ESRCH;
+
+	if (!p)
+		return -ESRCH;
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	if (p->pid != INIT_PID)
+		r = session ? p->sid : p->pgid;
+	spin_unlock(&proc_tree_lock, flags);
+	if (pid)
+		process_put(p);
+	return r;
+}
+
+long process_getpgid(int pid)
+{
+	return ids_of(pid, false);
+}
+
+long process_getsid(int pid)
+{
+	return ids_of(pid, true);
+}
+
+bool process_group_orphaned(struct process *p)
+{
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	struct list *pos;
+	bool orphaned = true;
+
+	/* POSIX: no member has a parent in another group of the same session. */
+	list_for_each(pos, &proc_all) {
+		struct process *q = list_entry(pos, struct process, all_link);
+		struct process *parent = q->parent;
+		if (q->state == PROCESS_ALIVE && q->pgid == p->pgid && parent &&
+		    parent->pgid != q->pgid && parent->sid == q->sid)
+			orphaned = false;
+	}
+	spin_unlock(&proc_tree_lock, flags);
+	return orphaned;
+}
+
+/* ---- sets of processes */
+
+int process_collect(bool (*match)(struct process *q, void *arg), void *arg, struct process ***out)
+{
+	int max = (int)READ_ONCE(live) + 16, n = 0;
+	struct process **list = kmalloc((size_t)max * sizeof(*list));
+	struct list *pos;
+
+	*out = list;
+	if (!list)
+		return -ENOMEM;
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	list_for_each(pos, &proc_all) {
+		struct process *q = list_entry(pos, struct process, all_link);
+		if (n < max && q->state == PROCESS_ALIVE && match(q, arg)) {
+			process_get(q);
+			list[n++] = q;
+		}
+	}
+	spin_unlock(&proc_tree_lock, flags);
+	return n;
+}
+
+void process_put_all(struct process **list, int n)
+{
+	for (int i = 0; i < n; i++)
+		process_put(list[i]);
+	kfree(list);
+}
+
+long process_for_each_thread(struct process *p, long (*fn)(struct thread *t, void *arg), void *arg)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	unsigned int max = p->nthreads, n = 0;
+	spin_unlock(&p->lock, flags);
+	int *tids = kmalloc((max ? max : 1) * sizeof(int));
+	struct list *pos;
+	long r = -ESRCH;
+
+	if (!tids)
+		return -ENOMEM;
+	/* Ids, not threads, are kept: fn runs with no lock held, and looks each one up again. */
+	flags = spin_lock(&p->lock);
+	list_for_each(pos, &p->threads) {
+		if (n < max)
+			tids[n++] = list_entry(pos, struct thread, proc_link)->tid;
+	}
+	spin_unlock(&p->lock, flags);
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread *t = process_thread_by_tid(p, tids[i]);
+		long e = t ? fn(t, arg) : -ESRCH;
+		if (e != -ESRCH)
+			r = r == -ESRCH ? e : (e ? e : r);
+	}
+	kfree(tids);
+	return r;
+}
+
+/* ---- kill */
+
+struct kill_set {
+	int pgid; /* the group, or 0 for all but init and skip */
+	struct process *skip;
+};
+
+static bool in_kill_set(struct process *q, void *arg)
+{
+	const struct kill_set *k = arg;
+
+	return q != k->skip && (k->pgid ? q->pgid == k->pgid : q->pid != INIT_PID);
+}
+
+/* Linux's kill_ok_by_cred: the sender's real or effective uid is the target's real or saved one. */
+static bool may_kill(const struct cred *me, const struct cred *it)
+{
+	return me->euid == it->suid || me->euid == it->uid || me->uid == it->suid ||
+	       me->uid == it->uid || cred_capable(me, CAP_KILL);
+}
+
+long process_may_signal(struct process *p, int sig)
+{
+	struct process *self = current_process();
+
+	if (!self || p == self)
+		return 0;
+	struct cred *me = cred_current(), *it = cred_of_process(p);
+	bool ok = may_kill(me, it);
+	cred_put(it);
+	cred_put(me);
+	if (!ok && sig == SIGCONT) {
+		/* SIGCONT reaches any process of the sender's session. */
+		unsigned long flags = spin_lock(&proc_tree_lock);
+		ok = p->sid == self->sid;
+		spin_unlock(&proc_tree_lock, flags);
+	}
+	return ok ? 0 : -EPERM;
+}
+
+/* A signal a program sends, which process_may_signal judges (Linux's si_fromuser); not the
+ * kernel's. */
+static bool from_user(const struct ksiginfo *info)
+{
+	return info && info->si_code <= 0;
+}
+
+/*
+ * A group (pgid) answers 0 when one process got the signal, else the last
+ * error; everyone (pgid 0) -ESRCH when there is nobody, else the last
+ * error other than EPERM (Linux's __kill_pgrp_info and kill_something_info).
+ */
+static long kill_many(int pgid, struct process *skip, int sig, const struct ksiginfo *info)
+{
+	struct kill_set k = { pgid, skip };
+	struct process **list;
+	int n = process_collect(in_kill_set, &k, &list);
+	long r = pgid || !n ? -ESRCH : 0;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		long e = from_user(info) ? process_may_signal(list[i], sig) : 0;
+		if (!e && sig)
+			e = signal_send_process(list[i], sig, info);
+		if (pgid ? r != 0 : e != -EPERM)
+			r = e;
+	}
+	process_put_all(list, n);
+	return r;
+}
+
+long process_kill_group(int pgid, int sig, const struct ksiginfo *info)
+{
+	return pgid > 0 ? kill_many(pgid, NULL, sig, info) : -ESRCH;
+}
+
+long process_kill(int pid, int sig, const struct ksiginfo *info)
+{
+	struct process *self = current_process();
+
+	if (pid > 0) {
+		struct process *p = pid == INIT_PID ? NULL : process_find(pid);
+		long r = -ESRCH;
+		if (!p)
+			return -ESRCH;
+		if (p->state == PROCESS_ALIVE || p->state == PROCESS_ZOMBIE)
+			r = from_user(info) ? process_may_signal(p, sig) : 0;
+		if (!r && sig)
+			r = signal_send_process(p, sig, info);
+		process_put(p);
+		return r;
+	}
+	if (pid == -1)
+		return kill_many(0, self, sig, info);
+	return process_kill_group(pid ? -pid : (int)process_getpgid(0), sig, info);
+}
+
+long process_signal_all(int sig)
+{
+	return kill_many(0, NULL, sig, NULL);
 }

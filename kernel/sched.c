@@ -22,6 +22,7 @@
 #include <alto/smp.h>
 #include <alto/time.h>
 #include <alto/timer.h>
+#include <alto/vm.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
 #include <uapi/sched.h>
@@ -276,6 +277,9 @@ static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 	c->kstack_top = (uint64_t)next->stack + next->stack_size;
 	if (prev->fs_base != next->fs_base)
 		wrmsr(MSR_FS_BASE, next->fs_base);
+	/* Kernel threads keep whatever root is loaded: they never touch the low half. */
+	if (next->mm)
+		mm_activate(next->mm);
 	switch_fpu(c, prev, next);
 	prev = arch_switch(prev, next);
 	sched_finish_switch(prev);
@@ -606,13 +610,16 @@ void sched_fork(struct thread *t, const struct thread *creator)
 	t->policy = creator->policy;
 	t->rt_priority = creator->rt_priority;
 	t->nice = creator->nice;
+	/* Linux's sched_fork: a real-time policy goes, a negative nice value too; the flag is
+	 * spent. */
 	if (creator->reset_on_fork) {
-		if (is_rt(t) || t->policy == SCHED_IDLE) {
+		if (is_rt(t)) {
 			t->policy = SCHED_OTHER;
 			t->rt_priority = 0;
-		}
-		if (t->nice < 0)
 			t->nice = 0;
+		} else if (t->nice < 0) {
+			t->nice = 0;
+		}
 	}
 	t->vruntime = creator->vruntime;
 	t->vcpu = creator->vcpu;

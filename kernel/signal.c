@@ -15,6 +15,7 @@
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/signal.h>
+#include <alto/string.h>
 #include <alto/syscall.h>
 #include <alto/time.h>
 #include <alto/trap.h>
@@ -64,7 +65,7 @@ bool signal_pending(void)
 
 	if (!p)
 		return false;
-	if (READ_ONCE(p->exiting))
+	if (process_thread_doomed())
 		return true;
 	return (READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) &
 	       ~READ_ONCE(t->sigmask);
@@ -73,6 +74,79 @@ bool signal_pending(void)
 static bool handler_ignores(uint64_t handler, int sig)
 {
 	return handler == SIG_IGN || (handler == SIG_DFL && (M(sig) & IGNORE_MASK));
+}
+
+/* ---- dispositions: shared by processes made with CLONE_SIGHAND, under their own lock */
+
+struct sighand *sighand_create(void)
+{
+	struct sighand *sh = kzalloc(sizeof(*sh));
+
+	if (sh) {
+		spin_init(&sh->lock);
+		sh->users = 1;
+	}
+	return sh;
+}
+
+struct sighand *sighand_copy(struct sighand *from)
+{
+	struct sighand *sh = sighand_create();
+
+	if (sh) {
+		unsigned long flags = spin_lock(&from->lock);
+		memcpy(sh->action, from->action, sizeof(sh->action));
+		spin_unlock(&from->lock, flags);
+	}
+	return sh;
+}
+
+void sighand_get(struct sighand *sh)
+{
+	__atomic_fetch_add(&sh->users, 1, __ATOMIC_RELAXED);
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (sh && __atomic_sub_fetch(&sh->users, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(sh);
+}
+
+static struct k_sigaction action_of(struct process *p, int sig)
+{
+	unsigned long flags = spin_lock(&p->sighand->lock);
+	struct k_sigaction ka = p->sighand->action[sig];
+
+	spin_unlock(&p->sighand->lock, flags);
+	return ka;
+}
+
+struct k_sigaction signal_action(struct process *p, int sig)
+{
+	unsigned long flags = spin_lock(&p->lock);
+	struct k_sigaction ka = action_of(p, sig);
+
+	spin_unlock(&p->lock, flags);
+	return ka;
+}
+
+uint64_t signal_handler_of(struct process *p, int sig)
+{
+	return __atomic_load_n(&p->sighand->action[sig].handler, __ATOMIC_RELAXED);
+}
+
+void signal_exec_reset(struct process *p)
+{
+	struct sighand *sh = p->sighand;
+	unsigned long flags = spin_lock(&sh->lock);
+
+	/* As Linux: handlers go back to the default, ignored signals stay ignored. */
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct k_sigaction *ka = &sh->action[sig];
+		uint64_t handler = ka->handler == SIG_IGN ? SIG_IGN : SIG_DFL;
+		*ka = (struct k_sigaction){ .handler = handler };
+	}
+	spin_unlock(&sh->lock, flags);
 }
 
 static struct thread *thread_of(struct list *pos)
@@ -112,6 +186,17 @@ static void kick_for_locked(struct process *p, struct thread *skip, ksigset_t se
 	}
 }
 
+/* Wake every thread of p but skip (lock held). */
+static void kick_all_locked(struct process *p, struct thread *skip)
+{
+	struct list *pos;
+
+	list_for_each(pos, &p->threads) {
+		if (thread_of(pos) != skip)
+			sched_kick(thread_of(pos));
+	}
+}
+
 /* A signal just became pending: make a thread that takes it look (Linux's complete_signal). */
 static void complete_locked(struct process *p, struct thread *target, struct thread *prefer,
 			    int sig)
@@ -145,7 +230,7 @@ static int send_locked(struct process *p, struct thread *target, struct thread *
 
 	if (p->exiting)
 		return 0;
-	if (!(judge && !wants(judge, sig)) && handler_ignores(p->sigactions[sig].handler, sig))
+	if (!(judge && !wants(judge, sig)) && handler_ignores(signal_handler_of(p, sig), sig))
 		return timer ? -EAGAIN : 0;
 	if (sig < SIGRTMIN && (pend->set & M(sig)) && !timer)
 		return 0; /* a standard signal is pending once at most */
@@ -160,6 +245,40 @@ static int send_locked(struct process *p, struct thread *target, struct thread *
 	pend->set |= M(sig);
 	complete_locked(p, target, prefer, sig);
 	return 0;
+}
+
+static void flush_locked(struct process *p, struct sigpending *pend, ksigset_t set);
+
+/* Drop the signals of set pending anywhere in p (lock held). */
+static void flush_everywhere_locked(struct process *p, ksigset_t set)
+{
+	struct list *pos;
+
+	flush_locked(p, &p->shared_pending, set);
+	list_for_each(pos, &p->threads)
+		flush_locked(p, &thread_of(pos)->sig.pending, set);
+}
+
+/*
+ * What a stop or continue signal does when it is sent, whatever its
+ * disposition (as Linux's prepare_signal): SIGCONT and SIGKILL drop pending
+ * stop signals, and SIGCONT resumes a stopped process (true: its parent is
+ * to be told); a stop signal drops a pending SIGCONT.
+ */
+static bool stop_or_continue_locked(struct process *p, int sig)
+{
+	if (M(sig) & STOP_MASK) {
+		flush_everywhere_locked(p, M(SIGCONT));
+		return false;
+	}
+	if (sig != SIGCONT && sig != SIGKILL)
+		return false;
+	flush_everywhere_locked(p, STOP_MASK);
+	if (sig != SIGCONT || !p->stopped)
+		return false;
+	p->stopped = false;
+	kick_all_locked(p, NULL);
+	return true;
 }
 
 enum target_kind {
@@ -219,12 +338,15 @@ static int send(struct process *p, const struct send_req *r, int sig, const stru
 	q = kmalloc(sizeof(*q));
 	unsigned long flags = spin_lock(&p->lock);
 	err = resolve_locked(p, r, &target, &prefer);
+	bool continued = !err && stop_or_continue_locked(p, sig);
 	if (!err)
 		err = send_locked(p, target, prefer, &k, &q);
 	spin_unlock(&p->lock, flags);
 	kfree(q);
 	if (!err)
 		waitq_notify(&p->signal_wq, POLLIN | POLLRDNORM);
+	if (continued)
+		process_notify_parent(p, CLD_CONTINUED, SIGCONT);
 	return err;
 }
 
@@ -367,15 +489,20 @@ int signal_set_action(int sig, const struct k_sigaction *act, struct k_sigaction
 {
 	struct process *p = current_process();
 	unsigned long flags = spin_lock(&p->lock);
+	struct sighand *sh = p->sighand;
 	struct list *pos;
 
+	spin_lock_noirq(&sh->lock);
 	if (old)
-		*old = p->sigactions[sig];
+		*old = sh->action[sig];
 	if (act) {
-		p->sigactions[sig] = *act;
-		p->sigactions[sig].mask &= ~SIG_UNBLOCKABLE;
+		sh->action[sig] = *act;
+		sh->action[sig].mask &= ~SIG_UNBLOCKABLE;
 		/* Unknown flags are dropped, so that programs can probe for them (Linux 5.11). */
-		p->sigactions[sig].flags &= SA_KNOWN_FLAGS;
+		sh->action[sig].flags &= SA_KNOWN_FLAGS;
+	}
+	spin_unlock_noirq(&sh->lock);
+	if (act) {
 		/* Ignoring a signal drops what is pending of it, everywhere (POSIX). */
 		if (handler_ignores(act->handler, sig)) {
 			flush_locked(p, &p->shared_pending, M(sig));
@@ -512,16 +639,19 @@ void signal_thread_exit(struct thread *t)
 	spin_unlock(&p->lock, flags);
 }
 
+void signal_process_exit(struct process *p)
+{
+	unsigned long flags = spin_lock(&p->lock);
+
+	flush_locked(p, &p->shared_pending, ~0ull);
+	spin_unlock(&p->lock, flags);
+}
+
 void signal_kick_all(struct process *p)
 {
-	struct thread *self = current_thread();
 	unsigned long flags = spin_lock(&p->lock);
-	struct list *pos;
 
-	list_for_each(pos, &p->threads) {
-		if (thread_of(pos) != self)
-			sched_kick(thread_of(pos));
-	}
+	kick_all_locked(p, current_thread());
 	spin_unlock(&p->lock, flags);
 	waitq_notify(&p->signal_wq, POLLIN | POLLRDNORM);
 }
@@ -543,16 +673,29 @@ static const char *sender(const struct ksiginfo *info)
 	}
 }
 
-__noreturn void signal_die(int sig, const char *why)
+/* Die by sig; say so on the console when say (with why, when there is one). */
+static __noreturn void die(int sig, const char *why, bool say)
 {
 	struct process *p = current_process();
 	const char *prog = p && p->exe_path ? p->exe_path : "program";
 
-	if (why)
+	if (say && why)
 		printk("alto: %s (%s) terminated by %s\n", prog, why, signal_name(sig));
-	else
+	else if (say)
 		printk("alto: %s terminated by %s\n", prog, signal_name(sig));
 	process_exit(sig);
+}
+
+__noreturn void signal_die(int sig, const char *why)
+{
+	struct process *p = current_process();
+
+	/*
+	 * A program of the command line has no shell to say it died; a child's
+	 * parent learns it from wait, and a line would only get in its output,
+	 * unless there is a why (a fault, no memory) worth the console's line.
+	 */
+	die(sig, why, why || (p && process_ppid(p) == INIT_PID));
 }
 
 /* The default action of a core-dump signal: say where it hit; no core file is written. */
@@ -565,15 +708,45 @@ static __noreturn void die_core(int sig, const struct ksiginfo *info)
 	signal_die(sig, why);
 }
 
-static void note_stop(int sig)
+/*
+ * The default action of a stop signal: every thread of the process stops
+ * (in signal_exit_to_app) until SIGCONT or SIGKILL, and the parent is told.
+ * As Linux: SIGTSTP, SIGTTIN and SIGTTOU do nothing to an orphaned group.
+ */
+static void group_stop(struct process *p, int sig)
 {
-	static ksigset_t noted;
-
-	if (noted & M(sig))
+	if (sig != SIGSTOP && process_group_orphaned(p))
 		return;
-	noted |= M(sig);
-	printk("alto: %s would stop the program; there is no job control, so it is ignored\n",
-	       signal_name(sig));
+	unsigned long flags = spin_lock(&p->lock);
+	bool first = !p->stopped && !p->exiting;
+
+	if (first) {
+		p->stopped = true;
+		p->stop_signal = sig;
+		kick_all_locked(p, current_thread());
+	}
+	spin_unlock(&p->lock, flags);
+	if (first)
+		process_notify_parent(p, CLD_STOPPED, sig);
+}
+
+static bool sigkill_pending(struct thread *t, struct process *p)
+{
+	return (READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) & M(SIGKILL);
+}
+
+/* Sleep while the process is stopped (not exiting, no SIGKILL for it). */
+static void stopped_wait(struct thread *t, struct process *p)
+{
+	while (READ_ONCE(p->stopped) && !process_thread_doomed() && !sigkill_pending(t, p)) {
+		unsigned long flags = irq_save();
+		sched_prepare_block();
+		/* SIGCONT clears stopped, then kicks: seen here, or it finds us blocked. */
+		if (!READ_ONCE(p->stopped) || process_thread_doomed() || sigkill_pending(t, p))
+			sched_wake(t);
+		schedule();
+		irq_restore(flags);
+	}
 }
 
 /* The next signal to act on, with its action; SA_RESETHAND applied. 0 when none. */
@@ -584,11 +757,12 @@ static int get_signal(struct thread *t, struct ksiginfo *info, struct k_sigactio
 	int sig;
 
 	while ((sig = dequeue_locked(t, t->sigmask, info))) {
-		*ka = p->sigactions[sig];
+		*ka = action_of(p, sig);
 		if (ka->handler == SIG_IGN)
 			continue;
 		if (ka->handler != SIG_DFL && (ka->flags & SA_RESETHAND))
-			p->sigactions[sig].handler = SIG_DFL;
+			__atomic_store_n(&p->sighand->action[sig].handler, SIG_DFL,
+					 __ATOMIC_RELAXED);
 		break;
 	}
 	spin_unlock(&p->lock, flags);
@@ -679,7 +853,7 @@ static void act(struct trap_frame *f, int sig, const struct ksiginfo *info,
 	if (M(sig) & IGNORE_MASK)
 		return;
 	if (M(sig) & STOP_MASK) {
-		note_stop(sig);
+		group_stop(current_process(), sig);
 		return;
 	}
 	if (M(sig) & COREDUMP_MASK)
@@ -690,7 +864,8 @@ static void act(struct trap_frame *f, int sig, const struct ksiginfo *info,
 /* Anything to do on the way out? Cheap: no lock. */
 static bool exit_work(const struct thread *t, const struct process *p, const struct trap_frame *f)
 {
-	return READ_ONCE(p->exiting) || t->sig.restore_mask ||
+	return READ_ONCE(p->exiting) || READ_ONCE(p->exec_thread) || READ_ONCE(p->stopped) ||
+	       t->sig.restore_mask ||
 	       ((READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) & ~t->sigmask) ||
 	       (in_syscall(f) && is_restart(f->rax));
 }
@@ -710,6 +885,10 @@ void signal_exit_to_app(struct trap_frame *f)
 		irq_enable();
 	for (;;) {
 		process_check_exiting();
+		if (READ_ONCE(p->stopped) && !sigkill_pending(t, p)) {
+			stopped_wait(t, p);
+			continue;
+		}
 		int sig = get_signal(t, &info, &ka);
 		if (sig) {
 			act(f, sig, &info, &ka);
@@ -731,7 +910,7 @@ static bool catchable(int sig)
 	struct thread *t = current_thread();
 	struct process *p = t->proc;
 	unsigned long flags = spin_lock(&p->lock);
-	uint64_t h = p->sigactions[sig].handler;
+	uint64_t h = signal_handler_of(p, sig);
 	bool yes = h != SIG_DFL && h != SIG_IGN && wants(t, sig);
 
 	spin_unlock(&p->lock, flags);
@@ -753,9 +932,18 @@ void signal_fault(struct trap_frame *f, int sig, int code, uint64_t addr)
 	if (!catchable(sig)) {
 		/* The report names the faulting address, else the instruction. */
 		app_fault_report(f, sig, code, f->vector == VEC_PF ? addr : f->rip);
-		signal_die(sig, NULL);
+		die(sig, NULL, true); /* the line ends the report */
 	}
 	signal_send_thread(t, sig, &info);
+}
+
+void signal_out_of_memory(uint64_t addr)
+{
+	char why[80];
+
+	irq_enable();
+	snprintf(why, sizeof(why), "out of memory: no page for %#lx", addr);
+	signal_die(SIGKILL, why);
 }
 
 void signal_force_segv(const char *why)

@@ -11,6 +11,7 @@
 #include <alto/string.h>
 #include <alto/time.h>
 #include <alto/timer.h>
+#include <alto/process.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
 #include "internal.h"
@@ -127,11 +128,18 @@ struct thread *thread_create_app(struct process *p, void (*fn)(void *), void *ar
 		return t;
 	}
 	t->proc = p;
+	t->mm = p->mm;
 	t->fpu = fpu;
 	t->fpu_cpu = ~0u;
 	t->cpu = this_cpu()->id;
 	t->state = THREAD_BLOCKED;
 	return t;
+}
+
+void thread_destroy_unstarted(struct thread *t)
+{
+	BUG_ON(t->state != THREAD_BLOCKED || t->on_cpu || t->wakeups);
+	free_thread(t);
 }
 
 void thread_start(struct thread *prev)

@@ -1,7 +1,7 @@
 /*
- * Command-line words with shell-style quoting, shared by the kernel (which
- * splits its command line into the application's argv) and the host tool
- * (which quotes each argument).
+ * Quoting a program's arguments for the command line the kernel parses
+ * (lib/commands.c): the host tool quotes each word so that the parser gives
+ * it back exactly, blanks, quotes and the separators ; & ! included.
  */
 #include <stdbool.h>
 #include <alto/args.h>
@@ -10,64 +10,7 @@
 
 static bool blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n';
-}
-
-/* Copy one word starting at *src to *dst, unquoting; returns 0 or -EINVAL. */
-static int one_word(char **src, char **dst)
-{
-	char *s = *src, *d = *dst;
-	char quote = 0;
-
-	for (; *s && (quote || !blank(*s)); s++) {
-		if (quote == '\'') {
-			if (*s == '\'')
-				quote = 0;
-			else
-				*d++ = *s;
-		} else if (*s == '\\' && s[1] && (!quote || s[1] == '"' || s[1] == '\\')) {
-			*d++ = *++s;
-		} else if (*s == '"') {
-			quote = quote ? 0 : '"';
-		} else if (*s == '\'' && !quote) {
-			quote = '\'';
-		} else {
-			*d++ = *s;
-		}
-	}
-	if (quote)
-		return -EINVAL;
-	*src = s;
-	*dst = d;
-	return 0;
-}
-
-int args_split(char *s, char **argv, int max)
-{
-	char *out = s;
-	int n = 0;
-
-	for (;;) {
-		while (blank(*s))
-			s++;
-		if (!*s)
-			break;
-		if (n == max)
-			return -E2BIG;
-		if (argv)
-			argv[n] = out;
-		n++;
-		/* The unquoted word is never longer than the quoted one: write it in place. */
-		bool end = false;
-		if (one_word(&s, &out))
-			return -EINVAL;
-		end = !*s;
-		*out++ = 0;
-		if (end)
-			break;
-		s++;
-	}
-	return n;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r'; /* cmd_parse's blanks */
 }
 
 /* The bytes that quoting with q ('\'' or '"') adds to arg, quotes included. */
@@ -90,7 +33,7 @@ size_t args_quote(const char *arg, char *out, size_t size)
 	bool plain = *arg != 0;
 
 	for (const char *p = arg; *p; p++)
-		plain &= !blank(*p) && !strchr("'\"\\", *p);
+		plain &= !blank(*p) && !strchr("'\"\\;&!", *p);
 	if (plain) {
 		size_t len = strlen(arg);
 		if (size) {

@@ -4,7 +4,7 @@
  * layer; what it cannot resolve comes back as a SIGSEGV code.
  */
 #include <alto/cpu.h>
-#include <alto/process.h>
+#include <alto/sched.h>
 #include <alto/trap.h>
 #include <alto/uaccess.h>
 #include <alto/vm.h>
@@ -12,13 +12,14 @@
 
 static int app_page_fault(struct trap_frame *f, uint64_t addr)
 {
-	struct process *p = current_process();
+	/* The address space whose root is loaded: the thread's own. */
+	struct mm *mm = current_thread()->mm;
 
-	if (!p || !p->mm || addr >= USER_TOP)
+	if (!mm || addr >= USER_TOP)
 		return SEGV_MAPERR;
 	/* Reading a file may sleep: only where the faulting code could have. */
 	bool can_sleep = (f->rflags & RFLAGS_IF) && !this_cpu()->preempt_count;
-	return mm_fault(p->mm, addr, f->error, can_sleep);
+	return mm_fault(mm, addr, f->error, can_sleep);
 }
 
 void vm_init(void)

@@ -134,15 +134,41 @@ int paging_map(uintptr_t va, uint64_t pa, size_t len, uint64_t flags);
 uint64_t paging_unmap(uintptr_t va, size_t len);
 uint64_t paging_phys_of(uintptr_t va);
 
-int paging_map_user(uintptr_t va, uint64_t pa, uint64_t flags);
+/*
+ * Roots of address spaces: a new one shares the kernel's half with every
+ * other root; freeing one frees its low half's tables (whose pages must have
+ * been unmapped before).
+ */
+uint64_t *paging_root_create(void);
+void paging_root_free(uint64_t *root);
+uint64_t paging_root_cr3(const uint64_t *root);
+
+/* The low half of root; the caller holds the lock of the address space. */
+int paging_map_user(uint64_t *root, uintptr_t va, uint64_t pa, uint64_t flags);
 /* The 4 KiB entry mapping va (0 when none). */
-uint64_t paging_user_pte(uintptr_t va);
+uint64_t paging_user_pte(uint64_t *root, uintptr_t va);
+/* Call fn on every entry in [start, end) that holds a page (present or PROT_NONE). */
+void paging_walk_user_range(uint64_t *root, uintptr_t start, uintptr_t end,
+			    void (*fn)(uint64_t *pte, uintptr_t va, void *arg), void *arg);
 /* Unmap every page in [start, end), handing each entry (address and flags) to release. */
-void paging_unmap_user_range(uintptr_t start, uintptr_t end,
+void paging_unmap_user_range(uint64_t *root, uintptr_t start, uintptr_t end,
 			     void (*release)(uint64_t pte, void *arg), void *arg);
-/* New flags for every page in [start, end); cow: pages with PTE_FILE stay read-only. */
-void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags, bool cow);
-int paging_move_user_range(uintptr_t start, uintptr_t end, intptr_t delta);
+/*
+ * New flags for every page in [start, end); pages shared copy-on-write, and
+ * with cow those with PTE_FILE, stay read-only. The caller flushes the TLBs.
+ */
+void paging_protect_user_range(uint64_t *root, uintptr_t start, uintptr_t end, uint64_t flags,
+			       bool cow);
+int paging_move_user_range(uint64_t *root, uintptr_t start, uintptr_t end, intptr_t delta);
+
+/* mm/space.c: the root of a new address space, and letting it go. */
+struct mm;
+int mm_space_init(struct mm *mm);
+void mm_space_release(struct mm *mm);
+/* Empty mm (every area and page) and free its page tables: its last user is gone. */
+void mm_teardown(struct mm *mm);
+/* The CPUs to flush after a change to mm's page tables (read after a fence). */
+uint64_t mm_tlb_cpus(struct mm *mm);
 
 int page_order(const void *p);
 void heap_kernel_init(void);

@@ -2,6 +2,8 @@
  * The kernel's page allocator: the buddy core (mm/buddy.c) with one zone per
  * usable RAM range of the memory map, behind a spinlock. Bring-up order lives
  * here too: reservations, page tables, zones, then the hand-over of free RAM.
+ * Each page also has a share count (how many more address spaces map it
+ * since a fork), changed with atomic instructions and no lock.
  */
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -11,6 +13,46 @@
 
 static struct buddy buddy;
 static struct spinlock page_lock = SPINLOCK_INIT;
+
+/* Share counts, one per page of each zone: mappers beyond the first. */
+static struct {
+	uintptr_t base, end;
+	uint32_t *count;
+} shares[BUDDY_MAX_ZONES];
+static int nshares;
+
+static uint32_t *share_of(const void *page)
+{
+	uintptr_t a = (uintptr_t)page;
+
+	for (int i = 0; i < nshares; i++) {
+		if (a >= shares[i].base && a < shares[i].end)
+			return &shares[i].count[(a - shares[i].base) >> PAGE_SHIFT];
+	}
+	panic("page_share: %p is not a page of the allocator", page);
+}
+
+void page_share(void *page)
+{
+	__atomic_fetch_add(share_of(page), 1, __ATOMIC_RELAXED);
+}
+
+bool page_unshare(void *page)
+{
+	uint32_t *count = share_of(page), n = __atomic_load_n(count, __ATOMIC_RELAXED);
+
+	while (n) {
+		if (__atomic_compare_exchange_n(count, &n, n - 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return false;
+	}
+	return true;
+}
+
+uint32_t page_sharers(const void *page)
+{
+	return __atomic_load_n(share_of(page), __ATOMIC_ACQUIRE);
+}
 
 void *page_alloc(unsigned int order)
 {
@@ -76,6 +118,12 @@ static void add_zones(const struct mem_range *map, int n)
 			panic("mm: no memory for page metadata");
 		if (buddy_add_zone(&buddy, phys_to_virt(start), npages, meta))
 			panic("mm: too many memory ranges");
+		uint32_t *count = bootmem_alloc(ALIGN_UP(npages * 4, PAGE_SIZE) / PAGE_SIZE);
+		if (!count)
+			panic("mm: no memory for page share counts");
+		shares[nshares].base = (uintptr_t)phys_to_virt(start);
+		shares[nshares].end = (uintptr_t)phys_to_virt(end);
+		shares[nshares++].count = count;
 	}
 }
 

@@ -1,8 +1,14 @@
 /*
- * The kernel's page tables: one address space for kernel and application. The
- * high half holds the direct map of RAM (the largest pages that fit), the
- * kernel image with per-section protections (text RX, rodata R, data RW+NX),
- * and the vmap area for device registers and guarded kernel stacks.
+ * Page tables. The kernel's high half holds the direct map of RAM (the
+ * largest pages that fit), the kernel image with per-section protections
+ * (text RX, rodata R, data RW+NX), and the vmap area for device registers and
+ * guarded kernel stacks. Every address space has a root of its own whose
+ * upper 256 entries are the kernel root's: they point at the same tables, so
+ * a kernel mapping made later is seen through every root. Those entries are
+ * all made at boot and never change. The low half of a root is one
+ * application's; the functions on it take the root they work on (as xv6's
+ * walk(pagetable, va, alloc)), and the caller holds that address space's
+ * lock, so only kernel mappings take the lock here.
  */
 #include <alto/cpu.h>
 #include <alto/mm.h>
@@ -17,8 +23,11 @@
 #define PAGE_2M	   (1ull << 21)
 #define PAGE_1G	   (1ull << 30)
 
+#define KERNEL_FIRST_ENTRY 256 /* the high half starts here in every root */
+
 static uint64_t *kernel_pml4;
 static void *(*table_alloc)(void);
+static bool roots_made; /* from then on, the kernel's top-level entries are frozen */
 static struct spinlock paging_lock = SPINLOCK_INIT;
 static uint64_t nx_bit;
 
@@ -57,11 +66,13 @@ static uint64_t *next_table(uint64_t *entry, bool create)
 	return phys_to_virt(*entry & PTE_ADDR_MASK);
 }
 
-/* Map one page of the given size (level 1: 4 KiB, 2: 2 MiB, 3: 1 GiB). */
-static int map_one(uintptr_t va, uint64_t pa, int level, uint64_t flags)
+/* Map one page of the given size (level 1: 4 KiB, 2: 2 MiB, 3: 1 GiB) in root. */
+static int map_one(uint64_t *root, uintptr_t va, uint64_t pa, int level, uint64_t flags)
 {
-	uint64_t *table = kernel_pml4;
+	uint64_t *table = root;
 
+	/* A new top-level kernel entry would be missing from the roots made before. */
+	BUG_ON(roots_made && root == kernel_pml4 && !(root[index_at(va, 4)] & PTE_P));
 	for (int l = 4; l > level; l--) {
 		table = next_table(&table[index_at(va, l)], true);
 		if (!table)
@@ -85,7 +96,7 @@ static int map_range_locked(uintptr_t va, uint64_t pa, uint64_t len, uint64_t fl
 	while (len) {
 		int level = page_level_for(va, pa, len, large);
 		uint64_t size = 1ull << (12 + 9 * (level - 1));
-		if (map_one(va, pa, level, flags))
+		if (map_one(kernel_pml4, va, pa, level, flags))
 			return -1;
 		va += size;
 		pa += size;
@@ -94,10 +105,10 @@ static int map_range_locked(uintptr_t va, uint64_t pa, uint64_t len, uint64_t fl
 	return 0;
 }
 
-/* The leaf entry mapping va and its level, or NULL. */
-static uint64_t *walk(uintptr_t va, int *level_out)
+/* The leaf entry mapping va in root and its level, or NULL. */
+static uint64_t *walk(uint64_t *root, uintptr_t va, int *level_out)
 {
-	uint64_t *table = kernel_pml4;
+	uint64_t *table = root;
 
 	for (int l = 4; l >= 1; l--) {
 		uint64_t *e = &table[index_at(va, l)];
@@ -115,7 +126,7 @@ static uint64_t *walk(uintptr_t va, int *level_out)
 uint64_t kernel_page_flags(uintptr_t va)
 {
 	int level;
-	uint64_t *e = kernel_pml4 ? walk(va, &level) : NULL;
+	uint64_t *e = kernel_pml4 ? walk(kernel_pml4, va, &level) : NULL;
 
 	return e ? *e & ~PTE_ADDR_MASK : 0;
 }
@@ -128,7 +139,7 @@ bool kernel_addr_readable(uintptr_t va, size_t len)
 		return false;
 	for (uintptr_t p = ALIGN_DOWN(va, PAGE_SIZE); p < end; p += PAGE_SIZE) {
 		int level;
-		if (!walk(p, &level))
+		if (!walk(kernel_pml4, p, &level))
 			return false;
 	}
 	return true;
@@ -167,7 +178,7 @@ static void map_direct(const struct mem_range *map, int n)
 			end = DIRECT_MAP_MAX;
 		for (uint64_t pa = start; pa < end; pa += PAGE_2M) {
 			int level;
-			if (walk(DIRECT_MAP_BASE + pa, &level))
+			if (walk(kernel_pml4, DIRECT_MAP_BASE + pa, &level))
 				continue; /* shared with an earlier range */
 			uint64_t len = PAGE_2M;
 			/* Take a whole 1 GiB page when the range covers it. */
@@ -190,6 +201,9 @@ void paging_init(const struct mem_range *map, int n)
 		panic("paging: no memory for the page tables");
 	map_direct(map, n);
 	map_kernel_image();
+	/* The vmap area's top-level entry exists before any other root copies them. */
+	if (!next_table(&kernel_pml4[index_at(VMAP_BASE, 4)], true))
+		panic("paging: no memory for the page tables");
 	write_cr3(virt_to_phys(kernel_pml4));
 }
 
@@ -220,7 +234,7 @@ uint64_t paging_unmap(uintptr_t va, size_t len)
 
 	for (uintptr_t p = va; p < va + len; p += PAGE_SIZE) {
 		int level;
-		uint64_t *e = walk(p, &level);
+		uint64_t *e = walk(kernel_pml4, p, &level);
 		if (!e)
 			continue;
 		BUG_ON(level != 1);
@@ -236,7 +250,7 @@ uint64_t paging_unmap(uintptr_t va, size_t len)
 uint64_t paging_phys_of(uintptr_t va)
 {
 	int level;
-	uint64_t *e = walk(va, &level);
+	uint64_t *e = walk(kernel_pml4, va, &level);
 
 	if (!e)
 		return 0;
@@ -245,35 +259,72 @@ uint64_t paging_phys_of(uintptr_t va)
 }
 
 /*
+ * Roots of address spaces: the kernel's half copied from the kernel root
+ * (the same tables below it), the low half empty.
+ */
+uint64_t *paging_root_create(void)
+{
+	uint64_t *root = page_alloc_zeroed(0);
+
+	if (!root)
+		return NULL;
+	WRITE_ONCE(roots_made, true);
+	memcpy(root + KERNEL_FIRST_ENTRY, kernel_pml4 + KERNEL_FIRST_ENTRY,
+	       (PT_ENTRIES - KERNEL_FIRST_ENTRY) * sizeof(uint64_t));
+	return root;
+}
+
+/* Free a table of the low half at level (3: a PDPT) with the tables below it. */
+static void free_table(uint64_t *table, int level)
+{
+	for (int i = 0; level > 1 && i < PT_ENTRIES; i++) {
+		if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+			free_table(phys_to_virt(table[i] & PTE_ADDR_MASK), level - 1);
+	}
+	page_free(table);
+}
+
+void paging_root_free(uint64_t *root)
+{
+	for (int i = 0; i < KERNEL_FIRST_ENTRY; i++) {
+		if (root[i] & PTE_P)
+			free_table(phys_to_virt(root[i] & PTE_ADDR_MASK), 3);
+	}
+	page_free(root);
+}
+
+uint64_t paging_root_cr3(const uint64_t *root)
+{
+	return virt_to_phys(root);
+}
+
+/*
  * Application pages (the low half). They are supervisor pages like all others:
  * the application runs at ring 0. Range operations walk the tables and skip
  * whole empty tables, so a sparse multi-GiB mapping costs what it holds.
+ * They change entries only: the caller flushes the TLBs of the CPUs that
+ * hold the address space (mm/vma.c gathers the ranges).
  */
-int paging_map_user(uintptr_t va, uint64_t pa, uint64_t flags)
+int paging_map_user(uint64_t *root, uintptr_t va, uint64_t pa, uint64_t flags)
 {
-	unsigned long irq = spin_lock(&paging_lock);
-	int r = map_one(va, pa, 1, usable_flags(flags));
-
-	spin_unlock(&paging_lock, irq);
-	return r;
+	return map_one(root, va, pa, 1, usable_flags(flags));
 }
 
-uint64_t paging_user_pte(uintptr_t va)
+uint64_t paging_user_pte(uint64_t *root, uintptr_t va)
 {
 	int level;
-	uint64_t *e = walk(va, &level);
+	uint64_t *e = walk(root, va, &level);
 
 	return e && level == 1 ? *e : 0;
 }
 
-/* Call fn on every present 4 KiB entry in [start, end); fn may change the entry. */
-static void walk_range(uintptr_t start, uintptr_t end,
-		       void (*fn)(uint64_t *pte, uintptr_t va, void *arg), void *arg)
+void paging_walk_user_range(uint64_t *root, uintptr_t start, uintptr_t end,
+			    void (*fn)(uint64_t *pte, uintptr_t va, void *arg), void *arg)
 {
 	uintptr_t va = start;
 
 	while (va < end) {
-		uint64_t *table = kernel_pml4;
+		uint64_t *table = root;
 		int level = 4;
 		/* Descend until a missing table (skip its whole span) or a 4 KiB entry. */
 		for (; level > 1; level--) {
@@ -303,19 +354,16 @@ static void unmap_one(uint64_t *pte, uintptr_t va, void *arg)
 	uint64_t entry = *pte;
 
 	*pte = 0;
-	invlpg(va);
 	if (c->release)
 		c->release(entry, c->arg);
 }
 
-void paging_unmap_user_range(uintptr_t start, uintptr_t end,
+void paging_unmap_user_range(uint64_t *root, uintptr_t start, uintptr_t end,
 			     void (*release)(uint64_t pte, void *arg), void *arg)
 {
 	struct unmap_ctx c = { release, arg };
-	unsigned long irq = spin_lock(&paging_lock);
 
-	walk_range(start, end, unmap_one, &c);
-	spin_unlock(&paging_lock, irq);
+	paging_walk_user_range(root, start, end, unmap_one, &c);
 }
 
 struct protect_ctx {
@@ -323,29 +371,32 @@ struct protect_ctx {
 	bool cow;
 };
 
-/* A file's page in a private mapping stays read-only: the first write copies it. */
+/*
+ * A file's page in a private mapping stays read-only: the first write copies
+ * it; so does a page shared copy-on-write since a fork. The software bits go
+ * along.
+ */
 static void protect_one(uint64_t *pte, uintptr_t va, void *arg)
 {
 	struct protect_ctx *c = arg;
-	uint64_t file = *pte & PTE_FILE;
+	uint64_t soft = *pte & (PTE_FILE | PTE_COW);
 	uint64_t flags = c->flags;
 
-	if (file && c->cow)
+	if (((soft & PTE_FILE) && c->cow) || (soft & PTE_COW))
 		flags &= ~(PTE_W | PTE_D);
-	*pte = (*pte & PTE_ADDR_MASK) | flags | file;
-	invlpg(va);
+	*pte = (*pte & PTE_ADDR_MASK) | flags | soft;
 }
 
-void paging_protect_user_range(uintptr_t start, uintptr_t end, uint64_t flags, bool cow)
+void paging_protect_user_range(uint64_t *root, uintptr_t start, uintptr_t end, uint64_t flags,
+			       bool cow)
 {
 	struct protect_ctx c = { usable_flags(flags), cow };
-	unsigned long irq = spin_lock(&paging_lock);
 
-	walk_range(start, end, protect_one, &c);
-	spin_unlock(&paging_lock, irq);
+	paging_walk_user_range(root, start, end, protect_one, &c);
 }
 
 struct move_ctx {
+	uint64_t *root;
 	intptr_t delta;
 	int failed;
 };
@@ -356,18 +407,15 @@ static void move_one(uint64_t *pte, uintptr_t va, void *arg)
 	uint64_t entry = *pte;
 
 	*pte = 0;
-	invlpg(va);
-	if (map_one(va + c->delta, entry & PTE_ADDR_MASK, 1, entry & ~PTE_ADDR_MASK))
+	if (map_one(c->root, va + c->delta, entry & PTE_ADDR_MASK, 1, entry & ~PTE_ADDR_MASK))
 		c->failed = 1;
 }
 
 /* Move the pages of [start, end) by delta (mremap); -ENOMEM if a table could not be made. */
-int paging_move_user_range(uintptr_t start, uintptr_t end, intptr_t delta)
+int paging_move_user_range(uint64_t *root, uintptr_t start, uintptr_t end, intptr_t delta)
 {
-	struct move_ctx c = { delta, 0 };
-	unsigned long irq = spin_lock(&paging_lock);
+	struct move_ctx c = { root, delta, 0 };
 
-	walk_range(start, end, move_one, &c);
-	spin_unlock(&paging_lock, irq);
+	paging_walk_user_range(root, start, end, move_one, &c);
 	return c.failed ? -ENOMEM : 0;
 }

@@ -1,12 +1,14 @@
 /*
- * The application's address space: areas kept in a balanced tree
- * (mm/area_tree.c, so that a program with tens of thousands of mappings
- * pays O(log n) per change), split and merged as mappings change, at most
- * VM_MAX_MAP_COUNT of them (vm.max_map_count), and filled on first touch: zeroed pages for
- * anonymous memory, the file's pages for file mappings (copied at the first
- * write in a private one). A change to mappings is gathered under the lock,
- * then every CPU's TLB forgets the range, and only then are pages freed and
- * files released: another CPU may use a stale translation until the flush.
+ * The areas of an address space, kept in a balanced tree (mm/area_tree.c,
+ * so that a program with tens of thousands of mappings pays O(log n) per
+ * change), split and merged as mappings change, at most VM_MAX_MAP_COUNT
+ * of them (vm.max_map_count) in each address space, and filled on first
+ * touch: zeroed pages for anonymous memory, the file's pages for file
+ * mappings (copied at the first write in a private one). fork copies the
+ * tree and shares the pages, private ones copy-on-write. A change to
+ * mappings is gathered under the lock, then the CPUs that hold the address
+ * space forget the range, and only then are pages freed and files
+ * released: another CPU may use a stale translation until the flush.
  */
 #include <alto/cpu.h>
 #include <alto/mm.h>
@@ -36,7 +38,8 @@ struct vma {
 
 /* What a change of mappings leaves to do once the lock is dropped. */
 struct gather {
-	uintptr_t start, end; /* the range to flush on every CPU */
+	struct mm *mm;
+	uintptr_t start, end; /* the range to flush on the CPUs that hold mm */
 	void *pages;	      /* pages to free after the flush, chained through themselves */
 	struct vma *dead;     /* areas to free (and files to release), chained through dead_next */
 };
@@ -52,11 +55,12 @@ static void gather_range(struct gather *g, uintptr_t start, uintptr_t end)
 	}
 }
 
-/* Flush every CPU, then free the gathered pages. Call without the mm lock. */
+/* Flush the CPUs that hold the address space, then free the gathered pages. Call without the mm
+ * lock. */
 static void gather_finish(struct gather *g)
 {
 	if (g->start != g->end)
-		tlb_shootdown_user(g->start, g->end);
+		tlb_shootdown_user(mm_tlb_cpus(g->mm), g->start, g->end);
 	while (g->pages) {
 		void *next = *(void **)g->pages;
 		page_free(g->pages);
@@ -250,24 +254,32 @@ struct release_ctx {
 	struct gather *g;
 };
 
-/* A page leaving the mapping: freed after the flush, unless it is a file's own page. */
+/* Free page after the flush (chained through itself). */
+static void gather_page(struct gather *g, void *page)
+{
+	*(void **)page = g->pages;
+	g->pages = page;
+}
+
+/*
+ * A page leaving the mapping: freed after the flush, unless it is a file's
+ * own page or another address space still maps it.
+ */
 static void release_page(uint64_t pte, void *arg)
 {
 	struct release_ctx *c = arg;
 	void *page = phys_to_virt(pte & PTE_ADDR_MASK);
 
 	c->mm->resident--;
-	if (pte & PTE_FILE)
-		return;
-	*(void **)page = c->g->pages;
-	c->g->pages = page;
+	if (!(pte & PTE_FILE) && page_unshare(page))
+		gather_page(c->g, page);
 }
 
 static void drop_pages(struct mm *mm, uintptr_t start, uintptr_t end, struct gather *g)
 {
 	struct release_ctx c = { mm, g };
 
-	paging_unmap_user_range(start, end, release_page, &c);
+	paging_unmap_user_range(mm->root, start, end, release_page, &c);
 	gather_range(g, start, end);
 }
 
@@ -311,18 +323,170 @@ struct mm *mm_create(void)
 		return NULL;
 	spin_init(&mm->lock);
 	area_tree_init(&mm->areas);
+	if (mm_space_init(mm)) {
+		kfree(mm);
+		return NULL;
+	}
 	return mm;
 }
 
-void mm_destroy(struct mm *mm)
+/* The page at va, allocated (zeroed) and mapped when absent; call with the lock held. */
+static void *page_at(struct mm *mm, uintptr_t va, unsigned int prot)
 {
-	struct gather g = { 0 };
+	uint64_t pte = paging_user_pte(mm->root, va);
+
+	if (pte & PTE_P)
+		return phys_to_virt(pte & PTE_ADDR_MASK);
+	void *page = page_alloc_zeroed(0);
+	if (!page)
+		return NULL;
+	if (paging_map_user(mm->root, va, virt_to_phys(page), pte_flags(prot))) {
+		page_free(page);
+		return NULL;
+	}
+	mm->resident++;
+	return page;
+}
+
+struct fork_ctx {
+	struct mm *child;
+	const struct vma *v;
+	bool failed;
+};
+
+/*
+ * One page of the parent for the child: the same page, shared. A private
+ * page becomes read-only on both sides (PTE_COW) until one of them writes;
+ * a file's own page is not counted (the file keeps it), and the child gets
+ * a shared one read-only, so that its first write marks the file modified
+ * as the parent's did.
+ */
+static void fork_one(uint64_t *pte, uintptr_t va, void *arg)
+{
+	struct fork_ctx *c = arg;
+	uint64_t entry = *pte;
+	void *page = phys_to_virt(entry & PTE_ADDR_MASK);
+
+	if (c->failed)
+		return;
+	if (!(entry & PTE_FILE)) {
+		if (!(c->v->flags & VMA_SHARED)) {
+			entry = (entry & ~(PTE_W | PTE_D)) | PTE_COW;
+			*pte = entry;
+		}
+		page_share(page);
+	} else if (c->v->file && (c->v->flags & VMA_SHARED)) {
+		entry &= ~(PTE_W | PTE_D);
+	}
+	if (paging_map_user(c->child->root, va, entry & PTE_ADDR_MASK, entry & ~PTE_ADDR_MASK)) {
+		if (!(entry & PTE_FILE))
+			page_unshare(page); /* the parent still has it: never the last */
+		c->failed = true;
+		return;
+	}
+	c->child->resident++;
+}
+
+/*
+ * Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, /dev/zero) has no file
+ * to meet in: every page of v must exist before the fork shares it, or the
+ * two sides would each fill an untouched page with a zeroed page of their
+ * own. -ENOMEM when a page cannot be had.
+ */
+static int populate_shared(struct mm *mm, const struct vma *v)
+{
+	if (v->file || !(v->flags & VMA_SHARED))
+		return 0;
+	for (uintptr_t va = v->node.start; va < v->node.end; va += PAGE_SIZE) {
+		if (paging_user_pte(mm->root, va) & (PTE_P | PTE_PROTNONE))
+			continue;
+		if (!page_at(mm, va, v->prot))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * A copy of area v for the child, in the child's tree; -ENOMEM. Memory
+ * locks are not inherited (mlock(2)), so neither are VMA_LOCKED and
+ * MCL_FUTURE; the areas are not merged again, as on Linux.
+ */
+static int fork_area(struct mm *child, const struct vma *v)
+{
+	struct vma *c = kzalloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	*c = (struct vma){ .node = { .start = v->node.start, .end = v->node.end },
+			   .prot = v->prot,
+			   .flags = v->flags & ~VMA_LOCKED,
+			   .file = v->file,
+			   .offset = v->offset };
+	if (c->file)
+		file_get(c->file);
+	area_insert(&child->areas, &c->node);
+	return 0;
+}
+
+struct mm *mm_fork(struct mm *parent)
+{
+	struct mm *child = mm_create();
+	struct gather g = { .mm = parent };
+	int r = 0;
+
+	if (!child)
+		return NULL;
+	unsigned long irq = spin_lock(&parent->lock);
+	child->mmap_top = parent->mmap_top;
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->stack_top = parent->stack_top;
+	for (int i = 0; i < 2 && parent->running[i]; i++)
+		mm_deny_write(child, parent->running[i]);
+	for (struct vma *v = find(parent, 0); v && !r; v = next_of(v)) {
+		struct fork_ctx ctx = { child, v, false };
+		r = populate_shared(parent, v) ?: fork_area(child, v);
+		if (!r)
+			paging_walk_user_range(parent->root, v->node.start, v->node.end, fork_one,
+					       &ctx);
+		if (ctx.failed)
+			r = -ENOMEM;
+	}
+	/* The parent's pages are read-only now: its CPUs must forget them writable. */
+	gather_range(&g, 0, USER_TOP);
+	spin_unlock(&parent->lock, irq);
+	gather_finish(&g);
+	if (r) {
+		mm_put(child);
+		return NULL;
+	}
+	return child;
+}
+
+void mm_deny_write(struct mm *mm, struct vnode *v)
+{
+	int i = mm->running[0] ? 1 : 0;
+
+	BUG_ON(mm->running[i]);
+	vnode_get(v);
+	vfs_deny_write(v);
+	mm->running[i] = v;
+}
+
+void mm_teardown(struct mm *mm)
+{
+	struct gather g = { .mm = mm };
 	unsigned long flags = spin_lock(&mm->lock);
 
 	unmap_locked(mm, 0, USER_TOP, &g);
 	spin_unlock(&mm->lock, flags);
 	gather_finish(&g);
-	kfree(mm);
+	mm_space_release(mm);
+	for (int i = 0; i < 2 && mm->running[i]; i++) {
+		vfs_allow_write(mm->running[i]);
+		vnode_put(mm->running[i]);
+		mm->running[i] = NULL;
+	}
 }
 
 static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct gather *g)
@@ -362,7 +526,7 @@ long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 		return -ENOMEM; /* Linux: longer than the address space (or 0 once page-aligned) */
 	len = ALIGN_UP(len, PAGE_SIZE);
 	unsigned int vflags = (flags & MAP_TYPE) == MAP_SHARED ? VMA_SHARED : 0;
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = place(mm, addr, len, flags, &g);
 	if (r >= 0 &&
@@ -386,7 +550,7 @@ long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 	unsigned int vflags = 0;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE)
 		vflags = VMA_SHARED | (file_writable(f) ? VMA_MAYWRITE : 0);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = place(mm, addr, len, flags, &g);
 	if (r >= 0 &&
@@ -400,7 +564,7 @@ long mm_mmap_file(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags
 long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, int prot)
 {
 	size_t len = npages * PAGE_SIZE;
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = place(mm, addr, len, MAP_FIXED, &g);
 
@@ -409,7 +573,7 @@ long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, i
 	/* PTE_FILE: not ours to free; read-only in a private area, so a write copies. */
 	for (size_t i = 0; r >= 0 && i < npages; i++) {
 		uint64_t flags = (pte_flags(prot) & ~(PTE_W | PTE_D)) | PTE_FILE;
-		if (paging_map_user(addr + i * PAGE_SIZE, pa + i * PAGE_SIZE, flags))
+		if (paging_map_user(mm->root, addr + i * PAGE_SIZE, pa + i * PAGE_SIZE, flags))
 			r = -ENOMEM;
 		else
 			mm->resident++;
@@ -437,7 +601,7 @@ long mm_munmap(struct mm *mm, uintptr_t addr, size_t len)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len || addr >= USER_TOP || len > USER_TOP - addr)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = unmap_locked(mm, addr, addr + len, &g);
 	spin_unlock(&mm->lock, irq);
@@ -527,7 +691,7 @@ void mm_munlock_all(struct mm *mm)
 long mm_msync(struct mm *mm, uintptr_t addr, size_t len, int flags)
 {
 	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	long r = 0;
 
 	if (end < addr || ALIGN_UP(len, PAGE_SIZE) < len)
@@ -544,7 +708,7 @@ long mm_msync(struct mm *mm, uintptr_t addr, size_t len, int flags)
 		}
 		if ((flags & MS_SYNC) && v->file && (v->flags & VMA_SHARED)) {
 			uintptr_t s = MAX(v->node.start, addr), e = MIN(v->node.end, end);
-			paging_protect_user_range(s, e, pte_flags(v->prot), true);
+			paging_protect_user_range(mm->root, s, e, pte_flags(v->prot), true);
 			gather_range(&g, s, e);
 		}
 	}
@@ -574,7 +738,7 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	if (addr >= USER_TOP || len > USER_TOP - addr)
 		return -ENOMEM; /* nothing is mapped there */
 	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = fully_mapped(mm, addr, end) ? 0 : -ENOMEM;
 	if (!r && (prot & PROT_WRITE) && !writable_shared(mm, addr, end))
@@ -586,7 +750,8 @@ long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 			v->prot = prot & PROT_MASK;
 			/* File pages stay read-only: private ones are copied, shared ones marked.
 			 */
-			paging_protect_user_range(v->node.start, v->node.end, pte_flags(prot),
+			paging_protect_user_range(mm->root, v->node.start, v->node.end,
+						  pte_flags(prot),
 						  !(v->flags & VMA_SHARED) || v->file);
 		}
 		gather_range(&g, addr, end);
@@ -617,7 +782,7 @@ static long move_area(struct mm *mm, uintptr_t old, size_t old_len, size_t new_l
 
 	if (insert(mm, to, to + new_len, v->prot, v->flags, v->file, offset))
 		return -ENOMEM;
-	if (paging_move_user_range(old, old + old_len, (intptr_t)to - (intptr_t)old))
+	if (paging_move_user_range(mm->root, old, old + old_len, (intptr_t)to - (intptr_t)old))
 		return -ENOMEM;
 	gather_range(g, old, old + old_len);
 	unmap_locked(mm, old, old + old_len, g);
@@ -632,7 +797,7 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 		return -EINVAL;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	struct vma *v = find(mm, old);
 	long r;
@@ -670,7 +835,7 @@ long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 		return 0;
 	if (end > USER_TOP)
 		return -ENOMEM;
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = fully_mapped(mm, addr, end) ? 0 : -ENOMEM;
 	/* Private anonymous memory reads back as zeros after DONTNEED: drop the pages. */
@@ -683,7 +848,7 @@ long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 
 long mm_brk(struct mm *mm, uintptr_t addr)
 {
-	struct gather g = { 0 };
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	uintptr_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
 	uintptr_t new_end = ALIGN_UP(addr, PAGE_SIZE);
@@ -703,24 +868,6 @@ out:
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&g);
 	return (long)addr;
-}
-
-/* The page at va, allocated (zeroed) and mapped when absent; call with the lock held. */
-static void *page_at(struct mm *mm, uintptr_t va, unsigned int prot)
-{
-	uint64_t pte = paging_user_pte(va);
-
-	if (pte & PTE_P)
-		return phys_to_virt(pte & PTE_ADDR_MASK);
-	void *page = page_alloc_zeroed(0);
-	if (!page)
-		return NULL;
-	if (paging_map_user(va, virt_to_phys(page), pte_flags(prot))) {
-		page_free(page);
-		return NULL;
-	}
-	mm->resident++;
-	return page;
 }
 
 /* Where a file page goes: the area it was asked for, checked again once it is ready. */
@@ -767,14 +914,15 @@ static int install(void *page, void *arg)
 	}
 	unsigned long irq = spin_lock(&mm->lock);
 	int r = 0;
-	if (still_mapped(mm, c, &v) && !(paging_user_pte(c->va) & (PTE_P | PTE_PROTNONE))) {
+	if (still_mapped(mm, c, &v) &&
+	    !(paging_user_pte(mm->root, c->va) & (PTE_P | PTE_PROTNONE))) {
 		uint64_t flags = pte_flags(v->prot);
 		if (!priv)
 			flags |= PTE_FILE;
 		/* A file's page is writable only after a write fault (marks the file modified). */
 		if (!priv && (!(v->flags & VMA_SHARED) || !c->write))
 			flags &= ~(PTE_W | PTE_D);
-		r = paging_map_user(c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
+		r = paging_map_user(mm->root, c->va, virt_to_phys(page), flags) ? -ENOMEM : 0;
 		if (!r) {
 			mm->resident++;
 			priv = NULL;
@@ -830,12 +978,42 @@ static int copy_on_write(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int
 	if (!page)
 		return -ENOMEM;
 	memcpy(page, phys_to_virt(pte & PTE_ADDR_MASK), PAGE_SIZE);
-	if (paging_map_user(va, virt_to_phys(page), pte_flags(prot))) {
+	if (paging_map_user(mm->root, va, virt_to_phys(page), pte_flags(prot))) {
 		page_free(page);
 		return -ENOMEM;
 	}
 	/* Other CPUs may still read the file's page through the old entry. */
 	gather_range(g, va, va + PAGE_SIZE);
+	return 0;
+}
+
+/*
+ * A write to a page shared since a fork: the last mapper takes it back
+ * writable; otherwise the writer gets a copy and lets go of its share.
+ */
+static int break_cow(struct mm *mm, uintptr_t va, uint64_t pte, unsigned int prot, struct gather *g)
+{
+	void *old = phys_to_virt(pte & PTE_ADDR_MASK);
+	void *page = old;
+
+	if (page_sharers(old)) {
+		page = page_alloc(0);
+		if (!page)
+			return -ENOMEM;
+		memcpy(page, old, PAGE_SIZE);
+	}
+	if (paging_map_user(mm->root, va, virt_to_phys(page), pte_flags(prot))) {
+		if (page != old)
+			page_free(page);
+		return -ENOMEM;
+	}
+	invlpg(va);
+	if (page != old) {
+		/* Other threads may still read the old page through their TLBs. */
+		gather_range(g, va, va + PAGE_SIZE);
+		if (page_unshare(old))
+			gather_page(g, old);
+	}
 	return 0;
 }
 
@@ -870,17 +1048,20 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 		return SEGV_MAPERR;
 	if (!force && !access_allowed(v, error))
 		return SEGV_ACCERR;
-	uint64_t pte = paging_user_pte(va);
+	uint64_t pte = paging_user_pte(mm->root, va);
 	bool cow = v->file && !(v->flags & VMA_SHARED) && write;
 	if (pte & PTE_P) {
 		if (cow && (pte & PTE_FILE))
 			return copy_on_write(mm, va, pte, v->prot, &c->g) ? VM_FAULT_OOM : RESOLVED;
+		if (write && (pte & PTE_COW))
+			return break_cow(mm, va, pte, v->prot, &c->g) ? VM_FAULT_OOM : RESOLVED;
 		if (force)
 			return RESOLVED;
 		/* The first write to a shared file page since it was mapped or synced. */
 		if (write && v->file && (v->flags & VMA_SHARED) && (v->prot & PROT_WRITE) &&
 		    (pte & PTE_FILE) && !(pte & PTE_W)) {
-			if (paging_map_user(va, pte & PTE_ADDR_MASK, pte_flags(v->prot) | PTE_FILE))
+			if (paging_map_user(mm->root, va, pte & PTE_ADDR_MASK,
+					    pte_flags(v->prot) | PTE_FILE))
 				return SEGV_MAPERR;
 			c->file = v->file;
 			file_get(c->file);
@@ -894,7 +1075,8 @@ static int fault_locked(struct mm *mm, uintptr_t va, bool write, bool force, uns
 	}
 	if (!v->file)
 		return page_at(mm, va, v->prot) ? RESOLVED : VM_FAULT_OOM;
-	*c = (struct file_fault){ .mm = mm,
+	*c = (struct file_fault){ .g = { .mm = mm },
+				  .mm = mm,
 				  .va = va,
 				  .file = v->file,
 				  .offset = v->offset + (va - v->node.start),
@@ -914,11 +1096,11 @@ static void file_modified(struct file *f)
 	irq_disable();
 }
 
-/* Resolve one page; returns RESOLVED, a SEGV code or VM_FAULT_SIGBUS. */
+/* Resolve one page; returns RESOLVED, a SEGV code, VM_FAULT_SIGBUS or VM_FAULT_OOM. */
 static int fault_in(struct mm *mm, uintptr_t va, bool write, bool force, unsigned long error,
 		    bool can_sleep)
 {
-	struct file_fault c = { 0 };
+	struct file_fault c = { .g = { .mm = mm } };
 	bool shared = false;
 
 	va = ALIGN_DOWN(va, PAGE_SIZE);
@@ -960,9 +1142,9 @@ void *mm_page(struct mm *mm, uintptr_t va)
 	/* A file page takes two rounds: read it in, then copy it for writing. */
 	for (int round = 0; round < 4; round++) {
 		unsigned long irq = spin_lock(&mm->lock);
-		uint64_t pte = paging_user_pte(ALIGN_DOWN(va, PAGE_SIZE));
+		uint64_t pte = paging_user_pte(mm->root, ALIGN_DOWN(va, PAGE_SIZE));
 		struct vma *v = find(mm, va);
-		bool own = v && v->node.start <= va && (pte & PTE_P) &&
+		bool own = v && v->node.start <= va && (pte & PTE_P) && !(pte & PTE_COW) &&
 			   (!(pte & PTE_FILE) || (v->flags & VMA_SHARED));
 		spin_unlock(&mm->lock, irq);
 		if (own)
@@ -973,6 +1155,62 @@ void *mm_page(struct mm *mm, uintptr_t va)
 			irq_enable();
 	}
 	return NULL;
+}
+
+long mm_read(struct mm *mm, uintptr_t va, void *dst, size_t len)
+{
+	bool irq_on = irq_enabled();
+
+	while (len) {
+		size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		unsigned long irq = spin_lock(&mm->lock);
+		uint64_t pte = paging_user_pte(mm->root, ALIGN_DOWN(va, PAGE_SIZE));
+		if (pte & PTE_P)
+			memcpy(dst,
+			       (char *)phys_to_virt(pte & PTE_ADDR_MASK) + (va & (PAGE_SIZE - 1)),
+			       n);
+		spin_unlock(&mm->lock, irq);
+		if (!(pte & PTE_P)) {
+			int r = fault_in(mm, va, false, true, 0, irq_on);
+			if (irq_on)
+				irq_enable();
+			if (r != RESOLVED)
+				return -EFAULT;
+			continue;
+		}
+		va += n;
+		dst = (char *)dst + n;
+		len -= n;
+	}
+	return 0;
+}
+
+long mm_shared_phys(struct mm *mm, uintptr_t va, uint64_t *pa)
+{
+	uintptr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+
+	for (int round = 0; round < 2; round++) {
+		unsigned long irq = spin_lock(&mm->lock);
+		struct vma *v = find(mm, va);
+		uint64_t pte = paging_user_pte(mm->root, page);
+		long r = !v || v->node.start > va ? -EFAULT :
+			 !(v->flags & VMA_SHARED) ? -ENOENT :
+			 !(v->prot & PROT_MASK)	  ? -EFAULT :
+			 (pte & PTE_P)		  ? 0 :
+						    -EAGAIN;
+		spin_unlock(&mm->lock, irq);
+		if (!r)
+			*pa = (pte & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1));
+		if (r != -EAGAIN)
+			return r;
+		bool irq_on = irq_enabled();
+		int f = fault_in(mm, va, false, false, 0, irq_on);
+		if (irq_on)
+			irq_enable(); /* a file's page was read with them on, then off */
+		if (f != RESOLVED)
+			return -EFAULT;
+	}
+	return -EFAULT;
 }
 
 long mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len)
@@ -995,15 +1233,18 @@ int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error, bool can_sleep)
 	return fault_in(mm, addr, error & PF_WRITE, false, error, can_sleep);
 }
 
-void mm_file_shrunk(struct vnode *vn, uint64_t size)
-{
-	struct process *p = current_process();
-	struct mm *mm = p ? p->mm : NULL;
-	uint64_t keep = ALIGN_UP(size, PAGE_SIZE);
-	struct gather g = { 0 };
+struct shrunk {
+	struct vnode *vnode;
+	uint64_t keep; /* bytes of the file that stay, page-aligned */
+};
 
-	if (!mm)
-		return;
+/* Unmap the pages of one address space beyond the new end of the file. */
+static void drop_beyond(struct mm *mm, void *arg)
+{
+	struct shrunk *sh = arg;
+	struct vnode *vn = sh->vnode;
+	uint64_t keep = sh->keep;
+	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	for (struct vma *v = find(mm, 0); v; v = next_of(v)) {
 		uint64_t vend = v->offset + (v->node.end - v->node.start);
@@ -1015,6 +1256,13 @@ void mm_file_shrunk(struct vnode *vn, uint64_t size)
 	}
 	spin_unlock(&mm->lock, irq);
 	gather_finish(&g);
+}
+
+void mm_file_shrunk(struct vnode *vn, uint64_t size)
+{
+	struct shrunk sh = { vn, ALIGN_UP(size, PAGE_SIZE) };
+
+	mm_for_each(drop_beyond, &sh);
 }
 
 int mm_vmas(struct mm *mm, uintptr_t from, struct vma_info *out, int max)

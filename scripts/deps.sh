@@ -12,13 +12,14 @@ set -e
 # programs of 60-dynamic.sh; grub-pc-bin, grub-efi-amd64-bin, grub-common,
 # dosfstools, mtools, fdisk and qemu-utils: alto build --bootable; ovmf: the
 # UEFI boots of 25-boot-formats.sh; nodejs, golang-go, default-jdk-headless
-# (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh; clang and
-# libclang-rt-dev (libFuzzer, ASan, UBSan): the host fuzzing targets of
-# tests/fuzz/.
+# (javac and the JVM) and ruby: the runtimes of 75-runtimes.sh; git and make
+# (with bash, tar and gzip, which every Debian has): the real programs of
+# 68-processes.sh; clang and libclang-rt-dev (libFuzzer, ASan, UBSan): the
+# host fuzzing targets of tests/fuzz/.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
 	busybox-static cpio bsdutils python3 lz4 perl sqlite3 lua5.4 coreutils \
 	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
-	nodejs golang-go default-jdk-headless ruby clang libclang-rt-dev"
+	nodejs golang-go default-jdk-headless ruby git clang libclang-rt-dev"
 
 missing=""
 for p in $PACKAGES; do

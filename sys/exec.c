@@ -44,7 +44,9 @@ struct elf_file {
 };
 
 struct loader {
-	struct process *p;
+	struct mm *mm;
+	struct exec_image *out;
+	bool quiet; /* execve: the caller gets the error, the console hears nothing */
 	struct elf_file prog, interp;
 	uint64_t vdso; /* where the vDSO is, 0 if none */
 };
@@ -57,9 +59,10 @@ static uint64_t random_pages(unsigned int bits)
 	return (r & ((1ull << bits) - 1)) << PAGE_SHIFT;
 }
 
-static int say(const char *path, const char *what)
+static int say(const struct loader *l, const char *path, const char *what)
 {
-	printk("alto: %s: %s\n", path, what);
+	if (!l->quiet)
+		printk("alto: %s: %s\n", path, what);
 	return -ENOEXEC;
 }
 
@@ -118,19 +121,19 @@ static int load_segments(struct mm *mm, struct elf_file *e)
 	return 0;
 }
 
-/*
- * Open path and check its ELF headers (the program headers must be near the
- * start). Says what is wrong, except that the file cannot be opened.
- */
-static int open_elf(struct elf_file *e, const char *path)
+int exec_may_run(struct file *f)
 {
-	e->path = path;
-	e->file = vfs_open_kernel(path, O_RDONLY, 0);
-	if (IS_ERR(e->file)) {
-		int r = (int)PTR_ERR(e->file);
-		e->file = NULL;
-		return r;
-	}
+	if (!S_ISREG(READ_ONCE(f->vnode->mode)))
+		return -EACCES;
+	return vfs_permission(f->vnode, MAY_EXEC);
+}
+
+/*
+ * Check the ELF headers of e->file (the program headers must be near the
+ * start), then that the caller may run it. Says what is wrong.
+ */
+static int inspect_elf(const struct loader *l, struct elf_file *e)
+{
 	long size = vfs_file_size(e->file);
 	size_t len = (size_t)MIN(size, HEAD_SIZE);
 	e->head = kmalloc(len ? len : 1);
@@ -140,18 +143,23 @@ static int open_elf(struct elf_file *e, const char *path)
 		return -EIO;
 	const char *why;
 	if (elf_inspect_head(e->head, len, (uint64_t)size, &e->elf, &why))
-		return say(path, why);
-	/*
-	 * Linux's rule (a regular file with execute permission; root too needs
-	 * an x bit), checked once the file is known to be a program, so that a
-	 * file that is none is reported as such.
-	 */
-	if (!S_ISREG(e->file->vnode->mode))
-		return -EACCES;
-	int denied = vfs_permission(e->file->vnode, MAY_EXEC);
-	if (denied)
-		return denied;
+		return say(l, e->path, why);
+	/* Checked once the file is known to be a program, so that one that is none says so. */
+	return exec_may_run(e->file);
 	return 0;
+}
+
+/* Open path and check its headers. Says what is wrong, except that it cannot be opened. */
+static int open_elf(const struct loader *l, struct elf_file *e, const char *path)
+{
+	e->path = path;
+	e->file = vfs_open_kernel(path, O_RDONLY, 0);
+	if (IS_ERR(e->file)) {
+		int r = (int)PTR_ERR(e->file);
+		e->file = NULL;
+		return r;
+	}
+	return inspect_elf(l, e);
 }
 
 static void close_elf(struct elf_file *e)
@@ -178,21 +186,21 @@ static int place_interp(struct mm *mm, struct elf_file *e)
 static int load_interp(struct loader *l)
 {
 	struct elf_file *e = &l->interp;
-	int r = open_elf(e, l->prog.elf.interp);
+	int r = open_elf(l, e, l->prog.elf.interp);
 
-	if (r == -ENOENT)
+	if (r == -ENOENT && !l->quiet)
 		printk("alto: %s needs its interpreter %s in the image\n", l->prog.path,
 		       l->prog.elf.interp);
-	else if (r && !e->file)
+	else if (r && !e->file && !l->quiet)
 		printk("alto: %s: %s\n", e->path, errno_text(-r));
 	if (r)
 		return r;
 	if (e->elf.interp)
-		return say(e->path, "an interpreter that asks for an interpreter itself");
+		return say(l, e->path, "an interpreter that asks for an interpreter itself");
 	if (!e->elf.pie)
-		return say(e->path, "an interpreter that is not position-independent");
-	r = place_interp(l->p->mm, e);
-	return r ? r : load_segments(l->p->mm, e);
+		return say(l, e->path, "an interpreter that is not position-independent");
+	r = place_interp(l->mm, e);
+	return r ? r : load_segments(l->mm, e);
 }
 
 /* Writes the stack from the top down; `sp` moves as things are pushed. */
@@ -233,6 +241,7 @@ static void build_auxv(struct loader *l, struct auxv *a, uint64_t random, uint64
 {
 	const struct elf_info *e = &l->prog.elf;
 	uint64_t base = l->prog.base;
+	struct cred *c = cred_current(); /* execve keeps the ids (no set-user-ID bits) */
 
 	if (l->vdso)
 		aux(a, AT_SYSINFO_EHDR, l->vdso);
@@ -246,32 +255,33 @@ static void build_auxv(struct loader *l, struct auxv *a, uint64_t random, uint64
 	aux(a, AT_BASE, l->interp.file ? l->interp.base : 0);
 	aux(a, AT_FLAGS, 0);
 	aux(a, AT_ENTRY, base + e->entry);
-	aux(a, AT_UID, 0);
-	aux(a, AT_EUID, 0);
-	aux(a, AT_GID, 0);
-	aux(a, AT_EGID, 0);
-	aux(a, AT_SECURE, 0);
+	aux(a, AT_UID, c->uid);
+	aux(a, AT_EUID, c->euid);
+	aux(a, AT_GID, c->gid);
+	aux(a, AT_EGID, c->egid);
+	aux(a, AT_SECURE, cred_exec_secure(c));
 	aux(a, AT_RANDOM, random);
 	aux(a, AT_HWCAP2, 0);
 	aux(a, AT_EXECFN, execfn);
 	aux(a, AT_PLATFORM, platform);
 	aux(a, AT_NULL, 0);
+	cred_put(c);
 }
 
 /* What /proc shows of the new stack: the strings' extent, and the auxv kept. */
-static int keep_for_proc(struct process *p, const uint64_t *ptrs, int argc, int envc,
+static int keep_for_proc(struct exec_image *out, const uint64_t *ptrs, int argc, int envc,
 			 uint64_t execfn, const struct auxv *a)
 {
-	p->env_end = execfn;
-	p->env_start = envc ? ptrs[argc + 1] : execfn;
-	p->arg_end = p->env_start;
-	p->arg_start = argc ? ptrs[0] : p->arg_end;
-	kfree(p->auxv);
-	p->auxv = kmalloc((size_t)a->n * sizeof(uint64_t));
-	if (!p->auxv)
+	out->env_end = execfn;
+	out->env_start = envc ? ptrs[argc + 1] : execfn;
+	out->arg_end = out->env_start;
+	out->arg_start = argc ? ptrs[0] : out->arg_end;
+	kfree(out->auxv);
+	out->auxv = kmalloc((size_t)a->n * sizeof(uint64_t));
+	if (!out->auxv)
 		return -ENOMEM;
-	memcpy(p->auxv, a->v, (size_t)a->n * sizeof(uint64_t));
-	p->auxv_words = (unsigned int)a->n;
+	memcpy(out->auxv, a->v, (size_t)a->n * sizeof(uint64_t));
+	out->auxv_words = (unsigned int)a->n;
 	return 0;
 }
 
@@ -283,7 +293,7 @@ static int keep_for_proc(struct process *p, const uint64_t *ptrs, int argc, int 
 static int build_stack(struct loader *l, int argc, char *const argv[], int envc, char *const envp[],
 		       uint64_t *sp_out)
 {
-	struct stack_builder s = { l->p->mm, l->p->mm->stack_top - 8, 0 };
+	struct stack_builder s = { l->mm, l->mm->stack_top - 8, 0 };
 	uint64_t *ptrs = kmalloc((size_t)(argc + envc + 2) * sizeof(uint64_t));
 	struct auxv a = { .n = 0 };
 	uint8_t rnd[16];
@@ -301,7 +311,7 @@ static int build_stack(struct loader *l, int argc, char *const argv[], int envc,
 	random_bytes(rnd, sizeof(rnd));
 	uint64_t random = push(&s, rnd, sizeof(rnd));
 	build_auxv(l, &a, random, platform, execfn);
-	if (keep_for_proc(l->p, ptrs, argc, envc, execfn, &a))
+	if (keep_for_proc(l->out, ptrs, argc, envc, execfn, &a))
 		s.error = -ENOMEM;
 
 	/* argc + argv + NULL + envp + NULL + auxv: make the final sp 16-byte aligned. */
@@ -320,7 +330,7 @@ static int build_stack(struct loader *l, int argc, char *const argv[], int envc,
 /* The stack and the top of mmap's region, each randomized, before anything is mapped. */
 static int layout(struct loader *l)
 {
-	struct mm *mm = l->p->mm;
+	struct mm *mm = l->mm;
 	unsigned int prot = PROT_READ | PROT_WRITE | (l->prog.elf.exec_stack ? PROT_EXEC : 0);
 
 	mm->stack_top = STACK_TOP - random_pages(20);
@@ -334,7 +344,7 @@ static int layout(struct loader *l)
 /* The program (at its link address, or a random base for a PIE), its interpreter, the heap. */
 static int load_all(struct loader *l)
 {
-	struct mm *mm = l->p->mm;
+	struct mm *mm = l->mm;
 	struct elf_file *prog = &l->prog;
 
 	if (prog->elf.pie)
@@ -350,37 +360,71 @@ static int load_all(struct loader *l)
 	return 0;
 }
 
-int exec_load(struct process *p, const char *path, int argc, char *const argv[], int envc,
+/* Load l->prog (open, headers checked) into l->mm; close both files. */
+static int load(struct loader *l, int argc, char *const argv[], int envc, char *const envp[])
+{
+	struct exec_image *out = l->out;
+	int r = layout(l);
+
+	if (!r)
+		r = load_all(l);
+	if (!r)
+		r = build_stack(l, argc, argv, envc, envp, &out->sp);
+	if (r && r != -ENOEXEC && r != -ENOENT && !l->quiet)
+		printk("alto: %s: cannot load: %s\n", l->prog.path, errno_text(-r));
+	/* Running them: they may not change under the program (ETXTBSY) while the image lives. */
+	for (struct elf_file *e = &l->prog; !r && e; e = e == &l->prog ? &l->interp : NULL) {
+		if (e->file)
+			mm_deny_write(l->mm, e->file->vnode);
+	}
+	struct elf_file *start = l->interp.file ? &l->interp : &l->prog;
+	out->entry = start->base + start->elf.entry;
+	out->load_base = l->prog.base;
+	close_elf(&l->interp);
+	close_elf(&l->prog);
+	if (r) {
+		kfree(out->auxv);
+		out->auxv = NULL;
+	}
+	return r;
+}
+
+int exec_load(struct mm *mm, const char *path, int argc, char *const argv[], int envc,
 	      char *const envp[], struct exec_image *out)
 {
-	struct loader l = { .p = p };
+	struct loader l = { .mm = mm, .out = out };
 	const char *why;
 
+	*out = (struct exec_image){ 0 };
+	/* A program of the command line: execve checked its strings as it copied them. */
 	if (args_exec_check(path, argc, argv, envc, envp, &why)) {
 		printk("alto: %s: %s\n", path, why);
 		return -E2BIG;
 	}
-	int r = open_elf(&l.prog, path);
+	int r = open_elf(&l, &l.prog, path);
 
 	if (r && !l.prog.file)
 		printk("alto: %s: %s\n", path, errno_text(-r));
-	if (!r)
-		r = layout(&l);
-	if (!r)
-		r = load_all(&l);
-	if (!r)
-		r = build_stack(&l, argc, argv, envc, envp, &out->sp);
-	if (r && r != -ENOEXEC && r != -ENOENT)
-		printk("alto: %s: cannot load: %s\n", path, errno_text(-r));
-	/* Running them: they may not change under the program (ETXTBSY) while the image lives. */
-	for (struct elf_file *e = &l.prog; !r && e; e = e == &l.prog ? &l.interp : NULL) {
-		if (e->file)
-			vfs_deny_write(e->file->vnode);
+	if (r) {
+		close_elf(&l.prog);
+		return r;
 	}
-	struct elf_file *start = l.interp.file ? &l.interp : &l.prog;
-	out->entry = start->base + start->elf.entry;
-	out->load_base = l.prog.base;
-	close_elf(&l.interp);
-	close_elf(&l.prog);
-	return r;
+	return load(&l, argc, argv, envc, envp);
+}
+
+int exec_load_file(struct mm *mm, struct file *f, const char *path, int argc, char *const argv[],
+		   int envc, char *const envp[], struct exec_image *out)
+{
+	struct loader l = { .mm = mm, .out = out, .quiet = true };
+
+	*out = (struct exec_image){ 0 };
+	file_get(f);
+	l.prog.file = f;
+	l.prog.path = path;
+	int r = inspect_elf(&l, &l.prog);
+	if (r) {
+		close_elf(&l.prog);
+		return r;
+	}
+	return load(&l, argc, argv, envc, envp);
 }

@@ -14,9 +14,10 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/stat.h>
+#include "internal.h"
 
 /* The directory a relative path starts from: NULL for the working directory. */
-static long at_base(int dirfd, const char *path, struct vnode **base)
+long at_base(int dirfd, const char *path, struct vnode **base)
 {
 	struct file *f;
 
@@ -37,13 +38,7 @@ static long at_base(int dirfd, const char *path, struct vnode **base)
 	return 0;
 }
 
-/* A path argument and its base, released by put_path(). */
-struct upath {
-	char *name;
-	struct vnode *base;
-};
-
-static long get_path(struct upath *p, int dirfd, const char __user *upath)
+long get_path(struct upath *p, int dirfd, const char __user *upath)
 {
 	long err;
 
@@ -57,7 +52,7 @@ static long get_path(struct upath *p, int dirfd, const char __user *upath)
 	return err;
 }
 
-static void put_path(struct upath *p)
+void put_path(struct upath *p)
 {
 	vnode_put(p->base);
 	vfs_putname(p->name);
@@ -498,16 +493,7 @@ SYSCALL_DEFINE(getcwd, char __user *buf, size_t size)
 
 SYSCALL_DEFINE(umask, unsigned int mask)
 {
-	struct process *p = current_process();
-	unsigned int old;
-
-	if (!p)
-		return 022;
-	mutex_lock(&p->fs_lock);
-	old = p->umask;
-	p->umask = mask & 0777;
-	mutex_unlock(&p->fs_lock);
-	return old;
+	return vfs_set_umask(mask);
 }
 
 /* fchmod, fchown and futimes-style calls act on an open file, not an O_PATH one. */

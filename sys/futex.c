@@ -22,21 +22,22 @@ static long wait_restart(struct restart_block *rb);
  * runs, else fails with EINTR (Linux's futex_wait_restart).
  */
 static long wait_interruptible(uint32_t __user *uaddr, uint32_t val, uint64_t deadline,
-			       uint32_t bitset)
+			       uint32_t bitset, bool shared)
 {
-	long r = futex_wait(uaddr, val, deadline, bitset);
+	long r = futex_wait(uaddr, val, deadline, bitset, shared);
 
 	if (r != -EINTR)
 		return r;
 	if (!deadline)
 		return -ERESTARTSYS;
-	return signal_set_restart(wait_restart, (uint64_t)uaddr, val, deadline, bitset);
+	return signal_set_restart(wait_restart, (uint64_t)uaddr, val, deadline,
+				  bitset | ((uint64_t)shared << 32));
 }
 
 static long wait_restart(struct restart_block *rb)
 {
 	return wait_interruptible((uint32_t __user *)rb->arg[0], (uint32_t)rb->arg[1], rb->arg[2],
-				  (uint32_t)rb->arg[3]);
+				  (uint32_t)rb->arg[3], rb->arg[3] >> 32);
 }
 
 /*
@@ -44,14 +45,15 @@ static long wait_restart(struct restart_block *rb)
  * CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME says otherwise. A signal does
  * not end the wait: the call restarts with the same absolute timeout.
  */
-static long lock_pi(uint32_t __user *uaddr, const struct timespec __user *timeout, int clock)
+static long lock_pi(uint32_t __user *uaddr, const struct timespec __user *timeout, int clock,
+		    bool shared)
 {
 	uint64_t deadline;
 	long r = clock_user_deadline(timeout, true, clock, &deadline);
 
 	if (r)
 		return r;
-	r = futex_lock_pi(uaddr, deadline, false);
+	r = futex_lock_pi(uaddr, deadline, false, shared);
 	return r == -EINTR ? -ERESTARTNOINTR : r;
 }
 
@@ -83,6 +85,7 @@ SYSCALL_DEFINE(futex, uint32_t __user *uaddr, int op, uint32_t val,
 	int cmd = op & FUTEX_CMD_MASK;
 	int clock = (op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
 	int val2 = (int)(uintptr_t)timeout; /* the requeue operations pass a count there */
+	bool shared = !(op & FUTEX_PRIVATE_FLAG);
 	uint64_t deadline;
 	long r;
 
@@ -95,26 +98,26 @@ SYSCALL_DEFINE(futex, uint32_t __user *uaddr, int op, uint32_t val,
 		/* fall through */
 	case FUTEX_WAIT_BITSET:
 		r = clock_user_deadline(timeout, cmd == FUTEX_WAIT_BITSET, clock, &deadline);
-		return r ? r : wait_interruptible(uaddr, val, deadline, val3);
+		return r ? r : wait_interruptible(uaddr, val, deadline, val3, shared);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* fall through */
 	case FUTEX_WAKE_BITSET:
-		return futex_wake(uaddr, (int)val, val3);
+		return futex_wake(uaddr, (int)val, val3, shared);
 	case FUTEX_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, val2, false, 0);
+		return futex_requeue(uaddr, uaddr2, (int)val, val2, false, 0, shared);
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, val2, true, val3);
+		return futex_requeue(uaddr, uaddr2, (int)val, val2, true, val3, shared);
 	case FUTEX_WAKE_OP:
-		return futex_wake_op(uaddr, uaddr2, (int)val, val2, val3);
+		return futex_wake_op(uaddr, uaddr2, (int)val, val2, val3, shared);
 	case FUTEX_LOCK_PI:
-		return lock_pi(uaddr, timeout, CLOCK_REALTIME);
+		return lock_pi(uaddr, timeout, CLOCK_REALTIME, shared);
 	case FUTEX_LOCK_PI2:
-		return lock_pi(uaddr, timeout, clock);
+		return lock_pi(uaddr, timeout, clock, shared);
 	case FUTEX_TRYLOCK_PI:
-		return futex_lock_pi(uaddr, 0, true);
+		return futex_lock_pi(uaddr, 0, true, shared);
 	case FUTEX_UNLOCK_PI:
-		return futex_unlock_pi(uaddr);
+		return futex_unlock_pi(uaddr, shared);
 	default:
 		report(cmd);
 		return -ENOSYS;
@@ -134,7 +137,8 @@ static long copy_waitv(const struct futex_waitv __user *uv, unsigned int n, stru
 			return -EINVAL;
 		if (w.val > UINT32_MAX)
 			return -EINVAL;
-		v[i] = (struct futex_vec){ (uint32_t __user *)w.uaddr, (uint32_t)w.val };
+		v[i] = (struct futex_vec){ (uint32_t __user *)w.uaddr, (uint32_t)w.val,
+					   !(w.flags & FUTEX2_PRIVATE) };
 	}
 	return 0;
 }

@@ -25,6 +25,20 @@ struct syscall_desc {
 
 extern const struct syscall_desc syscall_table[NR_SYSCALLS];
 
+/*
+ * Paths of the *at() calls (sys/fs.c): the directory a relative path starts
+ * from (NULL: the working directory), and a path argument with its base,
+ * released by put_path().
+ */
+struct vnode;
+struct upath {
+	char *name;
+	struct vnode *base;
+};
+long at_base(int dirfd, const char *path, struct vnode **base);
+long get_path(struct upath *p, int dirfd, const char __user *upath);
+void put_path(struct upath *p);
+
 void strace_enter(struct trap_frame *f, unsigned long nr);
 void strace_exit(struct trap_frame *f, unsigned long nr, long ret);
 

@@ -1,6 +1,6 @@
 /*
- * Process identity, limits and exit (credentials are sys/cred.c). Exit ends
- * the VM with the status (exit_group ends every thread).
+ * Process identity, groups and sessions, limits and exit (credentials are
+ * sys/cred.c). exit ends the thread, exit_group the process.
  */
 #include <alto/clock.h>
 #include <alto/cpu.h>
@@ -40,7 +40,7 @@ SYSCALL_DEFINE(getpid, void)
 
 SYSCALL_DEFINE(getppid, void)
 {
-	return APP_PPID;
+	return process_ppid(current_process());
 }
 
 SYSCALL_DEFINE(gettid, void)
@@ -50,27 +50,27 @@ SYSCALL_DEFINE(gettid, void)
 
 SYSCALL_DEFINE(getpgrp, void)
 {
-	return current_process()->pid;
+	return process_getpgid(0);
 }
 
 SYSCALL_DEFINE(getpgid, int pid)
 {
-	return pid == 0 || pid == current_process()->pid ? current_process()->pid : -ESRCH;
+	return pid < 0 ? -ESRCH : process_getpgid(pid);
 }
 
 SYSCALL_DEFINE(getsid, int pid)
 {
-	return sys_getpgid(pid);
+	return pid < 0 ? -ESRCH : process_getsid(pid);
 }
 
 SYSCALL_DEFINE(setpgid, int pid, int pgid)
 {
-	return 0;
+	return pid < 0 ? -ESRCH : process_setpgid(pid, pgid);
 }
 
 SYSCALL_DEFINE(setsid, void)
 {
-	return -EPERM; /* already a process group leader */
+	return process_setsid();
 }
 
 SYSCALL_DEFINE(exit, int code)
@@ -185,14 +185,11 @@ static long check_resource(int resource)
 	return resource < 0 || resource >= RLIM_NLIMITS ? -EINVAL : 0;
 }
 
-SYSCALL_DEFINE(prlimit64, int pid, int resource, const struct rlimit64 __user *new_limit,
-	       struct rlimit64 __user *old_limit)
+static long limits(struct process *p, int resource, const struct rlimit64 __user *new_limit,
+		   struct rlimit64 __user *old_limit)
 {
-	struct process *p = current_process();
 	struct rlimit64 nl, ol;
 
-	if (pid && pid != p->pid)
-		return -ESRCH;
 	if (check_resource(resource))
 		return -EINVAL;
 	if (new_limit && copy_from_user(&nl, new_limit, sizeof(nl)))
@@ -205,6 +202,23 @@ SYSCALL_DEFINE(prlimit64, int pid, int resource, const struct rlimit64 __user *n
 		p->rlimits[resource] = nl;
 	spin_unlock(&p->lock, flags);
 	return old_limit ? copy_to_user(old_limit, &ol, sizeof(ol)) : 0;
+}
+
+/* Another process's limits too, as root may. */
+SYSCALL_DEFINE(prlimit64, int pid, int resource, const struct rlimit64 __user *new_limit,
+	       struct rlimit64 __user *old_limit)
+{
+	struct process *p = pid ? process_find(pid) : current_process();
+
+	if (!p || p->state != PROCESS_ALIVE || pid < 0) {
+		if (pid && p)
+			process_put(p);
+		return -ESRCH;
+	}
+	long r = limits(p, resource, new_limit, old_limit);
+	if (pid)
+		process_put(p);
+	return r;
 }
 
 SYSCALL_DEFINE(getrlimit, int resource, struct rlimit64 __user *limit)
@@ -233,6 +247,8 @@ SYSCALL_DEFINE(getrusage, int who, struct rusage __user *usage)
 	if (who == RUSAGE_SELF) {
 		ru.ru_utime = ns_to_timeval(cputime_process_ns(p));
 		ru.ru_nvcsw = (long)cputime_process_nvcsw(p);
+	} else if (who == RUSAGE_CHILDREN) {
+		ru.ru_utime = ns_to_timeval(READ_ONCE(p->children_cpu_ns));
 	} else if (who == RUSAGE_THREAD) {
 		ru.ru_utime = ns_to_timeval(cputime_thread_ns(t));
 		ru.ru_nvcsw = (long)t->wakeups;
@@ -247,15 +263,12 @@ SYSCALL_DEFINE(getrusage, int who, struct rusage __user *usage)
 
 SYSCALL_DEFINE(times, struct tms __user *buf)
 {
-	struct tms t = { .tms_utime = (long)(cputime_process_ns(current_process()) /
-					     (NSEC_PER_SEC / USER_HZ)) };
+	struct process *p = current_process();
+	struct tms t = { .tms_utime = (long)(cputime_process_ns(p) / (NSEC_PER_SEC / USER_HZ)),
+			 .tms_cutime =
+				 (long)(READ_ONCE(p->children_cpu_ns) / (NSEC_PER_SEC / USER_HZ)) };
 
 	if (buf && copy_to_user(buf, &t, sizeof(t)))
 		return -EFAULT;
 	return (long)(time_now_ns() / (NSEC_PER_SEC / USER_HZ));
-}
-
-SYSCALL_DEFINE(wait4, int pid, int __user *status, int options, void __user *rusage)
-{
-	return -ECHILD;
 }

@@ -20,10 +20,20 @@ SYSCALL_DEFINE(sched_yield, void)
 	return 0;
 }
 
-/* The thread a scheduling call names: 0 is the caller, else a thread id of the process. */
+/*
+ * The thread a scheduling call names: 0 is the caller, else any thread id
+ * (taskset -p works on other processes). As with process_thread_by_tid,
+ * the thread may exit while the caller uses it.
+ */
 static struct thread *target(int pid)
 {
-	return pid == 0 ? current_thread() : process_thread_by_tid(current_process(), pid);
+	if (pid == 0)
+		return current_thread();
+	struct process *p = process_of_tid(pid);
+	struct thread *t = p ? process_thread_by_tid(p, pid) : NULL;
+
+	process_put(p);
+	return t;
 }
 
 static unsigned long online_mask(void)
@@ -43,19 +53,6 @@ SYSCALL_DEFINE(sched_getaffinity, int pid, unsigned int len, unsigned long __use
 	if (clear_user(mask, len) || copy_to_user(mask, &m, sizeof(m)))
 		return -EFAULT;
 	return sizeof(m);
-}
-
-SYSCALL_DEFINE(sched_setaffinity, int pid, unsigned int len, const unsigned long __user *mask)
-{
-	struct thread *t = target(pid);
-	unsigned long m = 0;
-
-	if (!t)
-		return -ESRCH;
-	/* Masks longer than 64 bits name CPUs Alto does not have beyond the first word. */
-	if (copy_from_user(&m, mask, MIN(len, sizeof(m))))
-		return -EFAULT;
-	return sched_set_affinity(t, m);
 }
 
 static bool valid_policy(int policy)
@@ -111,6 +108,38 @@ static bool has_cap(int cap)
 	return r;
 }
 
+/*
+ * Linux's check_same_owner: the caller's effective uid is the real or
+ * effective uid of t's process. Without it (or CAP_SYS_NICE), another
+ * user's threads keep their policy, nice value and CPUs.
+ */
+static bool same_owner(struct thread *t)
+{
+	if (t->proc == current_process())
+		return true;
+	struct cred *me = cred_current(), *it = cred_of_process(t->proc);
+	bool r = me->euid == it->uid || me->euid == it->euid;
+
+	cred_put(it);
+	cred_put(me);
+	return r;
+}
+
+SYSCALL_DEFINE(sched_setaffinity, int pid, unsigned int len, const unsigned long __user *mask)
+{
+	struct thread *t = target(pid);
+	unsigned long m = 0;
+
+	if (!t)
+		return -ESRCH;
+	/* Masks longer than 64 bits name CPUs Alto does not have beyond the first word. */
+	if (copy_from_user(&m, mask, MIN(len, sizeof(m))))
+		return -EFAULT;
+	if (!same_owner(t) && !has_cap(CAP_SYS_NICE))
+		return -EPERM;
+	return sched_set_affinity(t, m);
+}
+
 /* Linux's can_nice: RLIMIT_NICE allows nice values down to 20 - limit. */
 static bool can_nice(int nice)
 {
@@ -133,7 +162,7 @@ static long may_set_policy(struct thread *t, int policy, int prio, bool reset)
 		return -EPERM;
 	if (t->reset_on_fork && !reset)
 		return -EPERM;
-	return 0;
+	return same_owner(t) ? 0 : -EPERM;
 }
 
 /* sched_setscheduler and sched_setparam; policy -1 keeps the thread's own. */
@@ -214,40 +243,56 @@ SYSCALL_DEFINE(sched_rr_get_interval, int pid, struct timespec __user *tp)
 	return copy_to_user(tp, &ts, sizeof(ts));
 }
 
+struct prio_set {
+	int which; /* PRIO_PGRP or PRIO_USER */
+	uint32_t id;
+};
+
+static bool in_prio_set(struct process *q, void *arg)
+{
+	const struct prio_set *set = arg;
+
+	if (set->which == PRIO_PGRP)
+		return (uint32_t)q->pgid == set->id;
+	spin_lock_noirq(&q->lock);
+	bool mine = q->cred && q->cred->uid == set->id;
+	spin_unlock_noirq(&q->lock);
+	return mine;
+}
+
 /*
  * The threads setpriority and getpriority name, one at a time to fn (which
  * returns 0 or an error to remember): PRIO_PROCESS a thread (0: the
- * caller), PRIO_PGRP the process group (0: the caller's) and PRIO_USER the
- * threads of a real uid (0: the caller's), all threads of the one process
- * here. Returns -ESRCH when none matched, else fn's last error.
+ * caller), PRIO_PGRP every thread of a process group (0: the caller's) and
+ * PRIO_USER every thread whose process has that real uid (0: the caller's).
+ * Returns -ESRCH when none matched, else fn's last error, or 0.
  */
 static long for_each_named(int which, int who, long (*fn)(struct thread *t, void *arg), void *arg)
 {
-	struct process *p = current_process();
-	struct thread *t;
+	struct prio_set set = { which, (uint32_t)who };
+	struct process **list;
 	long r = -ESRCH;
 
 	if (which == PRIO_PROCESS) {
-		t = target(who);
+		struct thread *t = target(who);
 		return t ? fn(t, arg) : -ESRCH;
 	}
-	if (which == PRIO_PGRP && who && who != p->pid)
-		return -ESRCH;
-	if (which == PRIO_USER) {
+	if (!who && which == PRIO_PGRP) {
+		set.id = (uint32_t)process_getpgid(0);
+	} else if (!who) {
 		struct cred *c = cred_current();
-		bool mine = !who || (uint32_t)who == c->uid;
+		set.id = c->uid;
 		cred_put(c);
-		if (!mine)
-			return -ESRCH;
 	}
-	/* Threads are looked up by id, so that none is held while fn runs. */
-	for (int tid = p->pid; tid < READ_ONCE(p->next_tid); tid++) {
-		t = process_thread_by_tid(p, tid);
-		if (t) {
-			long e = fn(t, arg);
+	int n = process_collect(in_prio_set, &set, &list);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		long e = process_for_each_thread(list[i], fn, arg);
+		if (e != -ESRCH)
 			r = r == -ESRCH ? e : (e ? e : r);
-		}
 	}
+	process_put_all(list, n);
 	return r;
 }
 
@@ -255,6 +300,8 @@ static long set_one_nice(struct thread *t, void *arg)
 {
 	int nice = *(int *)arg;
 
+	if (!same_owner(t) && !has_cap(CAP_SYS_NICE))
+		return -EPERM;
 	if (nice < t->nice && !can_nice(nice))
 		return -EACCES;
 	sched_set_nice(t, nice);

@@ -4,6 +4,7 @@
  * sigtimedwait), signalfd and restart_syscall. The semantics live in
  * kernel/signal.c; these check arguments and copy, with Linux's results.
  */
+#include <alto/cred.h>
 #include <alto/cpu.h>
 #include <alto/fdtable.h>
 #include <alto/process.h>
@@ -94,43 +95,44 @@ SYSCALL_DEFINE(sigaltstack, const struct k_stack __user *ss, struct k_stack __us
 static struct ksiginfo user_info(int code)
 {
 	struct ksiginfo info = { .si_code = code };
+	struct cred *c = cred_current();
 
 	info.kill.pid = current_process()->pid;
-	info.kill.uid = 0;
+	info.kill.uid = c->uid; /* the sender's real uid, as Linux puts it */
+	cred_put(c);
 	return info;
 }
 
-/* Only the own process exists: its pid, its group (0 or -pid). kill(-1) reaches no other. */
+/* A process, the caller's group (0), everyone else (-1), or the group -pid. */
 SYSCALL_DEFINE(kill, int pid, int sig)
 {
-	struct process *p = current_process();
 	struct ksiginfo info = user_info(SI_USER);
 
-	if (pid != p->pid && pid != 0 && pid != -p->pid)
-		return -ESRCH;
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
-	return sig ? signal_send_process(p, sig, &info) : 0;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	return process_kill(pid, sig, &info);
 }
 
-/* A signal for one thread of the own process, checked as Linux's do_send_specific. */
-static long to_thread(int tid, int sig, const struct ksiginfo *info)
+/*
+ * A signal for thread tid, of process tgid if that is not 0, checked as
+ * Linux's do_send_specific: any thread of any process.
+ */
+static long to_thread(int tgid, int tid, int sig, const struct ksiginfo *info)
 {
-	struct process *p = current_process();
-	long r;
+	long r = -ESRCH;
 
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
-	if (sig)
-		return signal_send_tid(p, tid, sig, info);
-	unsigned long flags = spin_lock(&p->lock);
-	struct list *pos;
-	r = -ESRCH;
-	list_for_each(pos, &p->threads) {
-		if (list_entry(pos, struct thread, proc_link)->tid == tid)
-			r = 0;
-	}
-	spin_unlock(&p->lock, flags);
+	struct process *p = process_of_tid(tid);
+	if (!p)
+		return -ESRCH;
+	if ((!tgid || tgid == p->pid) && process_thread_by_tid(p, tid))
+		r = process_may_signal(p, sig);
+	if (!r && sig)
+		r = signal_send_tid(p, tid, sig, info);
+	process_put(p);
 	return r;
 }
 
@@ -138,7 +140,7 @@ SYSCALL_DEFINE(tkill, int tid, int sig)
 {
 	struct ksiginfo info = user_info(SI_TKILL);
 
-	return tid <= 0 ? -EINVAL : to_thread(tid, sig, &info);
+	return tid <= 0 ? -EINVAL : to_thread(0, tid, sig, &info);
 }
 
 SYSCALL_DEFINE(tgkill, int tgid, int tid, int sig)
@@ -147,7 +149,7 @@ SYSCALL_DEFINE(tgkill, int tgid, int tid, int sig)
 
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	return tgid == current_process()->pid ? to_thread(tid, sig, &info) : -ESRCH;
+	return to_thread(tgid, tid, sig, &info);
 }
 
 /* The siginfo of the sigqueue calls: no faking kill's or the kernel's codes for another. */
@@ -164,17 +166,23 @@ static long queue_info(const struct ksiginfo __user *uinfo, int sig, bool to_sel
 
 SYSCALL_DEFINE(rt_sigqueueinfo, int pid, int sig, const struct ksiginfo __user *uinfo)
 {
-	struct process *p = current_process();
 	struct ksiginfo info;
-	long r = queue_info(uinfo, sig, pid == p->pid, &info);
+	long r = queue_info(uinfo, sig, pid == current_process()->pid, &info);
 
 	if (r)
 		return r;
-	if (pid != p->pid)
-		return -ESRCH;
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
-	return sig ? signal_send_process(p, sig, &info) : 0;
+	struct process *p = pid > 0 ? process_find(pid) : NULL;
+	if (!p || p->pid == INIT_PID) {
+		process_put(p);
+		return -ESRCH;
+	}
+	r = process_may_signal(p, sig);
+	if (!r && sig)
+		r = signal_send_process(p, sig, &info);
+	process_put(p);
+	return r;
 }
 
 SYSCALL_DEFINE(rt_tgsigqueueinfo, int tgid, int tid, int sig, const struct ksiginfo __user *uinfo)
@@ -187,7 +195,7 @@ SYSCALL_DEFINE(rt_tgsigqueueinfo, int tgid, int tid, int sig, const struct ksigi
 	r = queue_info(uinfo, sig, tid == current_thread()->tid, &info);
 	if (r)
 		return r;
-	return tgid == current_process()->pid ? to_thread(tid, sig, &info) : -ESRCH;
+	return to_thread(tgid, tid, sig, &info);
 }
 
 /* Sleep until a signal is to be acted on; the way out runs its handler. */

@@ -1,11 +1,12 @@
 /*
- * Running a function on every CPU, and TLB shootdown built on it. One
- * request at a time (a sleeping mutex serializes them). The initiator runs
- * the function itself and sends the others their IPIs with preemption off:
- * were it to migrate in between, its new CPU would be skipped. It waits with
- * interrupts enabled and no spinlock held, so a waiting CPU still answers.
- * A shootdown of application addresses skips halted idle CPUs (lazy TLB,
- * see smp.h).
+ * Running a function on every CPU (or those of a mask), and TLB shootdown
+ * built on it. One request at a time (a sleeping mutex serializes them). The
+ * initiator runs the function itself when it is one of the CPUs, and sends
+ * the others their IPIs, with preemption off: were it to migrate in between,
+ * its new CPU would be skipped. It waits with interrupts enabled and no
+ * spinlock held, so a waiting CPU still answers. A shootdown of application
+ * addresses goes only to the CPUs that hold that address space, and skips
+ * halted idle CPUs among them (lazy TLB, see smp.h).
  */
 #include <alto/apic.h>
 #include <alto/cpu.h>
@@ -34,9 +35,9 @@ static void call_ipi(void *unused)
  * before it reads the note, so (both sequentially consistent) one of the two
  * sides sees the other's write.
  */
-static bool wants_call(unsigned int cpu, bool skip_lazy)
+static bool wants_call(unsigned int cpu, uint64_t mask, bool skip_lazy)
 {
-	if (cpu == this_cpu()->id || !cpus[cpu].online)
+	if (cpu == this_cpu()->id || !cpus[cpu].online || !(mask & (1ull << cpu)))
 		return false;
 	if (!skip_lazy)
 		return true;
@@ -44,13 +45,22 @@ static bool wants_call(unsigned int cpu, bool skip_lazy)
 	return !__atomic_load_n(&cpus[cpu].tlb_lazy, __ATOMIC_SEQ_CST);
 }
 
-static void call_cpus(void (*fn)(void *arg), void *arg, bool skip_lazy)
+static void call_self(uint64_t mask, void (*fn)(void *arg), void *arg)
+{
+	if (mask & (1ull << this_cpu()->id)) {
+		unsigned long flags = irq_save();
+		fn(arg);
+		irq_restore(flags);
+	}
+}
+
+static void call_cpus(void (*fn)(void *arg), void *arg, uint64_t mask, bool skip_lazy)
 {
 	static unsigned int targets[MAX_CPUS];
 	unsigned int n = 0;
 
 	if (cpu_count <= 1) {
-		fn(arg);
+		call_self(mask, fn, arg);
 		return;
 	}
 	mutex_lock(&call_lock);
@@ -58,13 +68,13 @@ static void call_cpus(void (*fn)(void *arg), void *arg, bool skip_lazy)
 	call_fn = fn;
 	call_arg = arg;
 	for (unsigned int cpu = 0; cpu < cpu_count; cpu++) {
-		if (wants_call(cpu, skip_lazy))
+		if (wants_call(cpu, mask, skip_lazy))
 			targets[n++] = cpu;
 	}
 	__atomic_store_n(&call_pending, n, __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < n; i++)
 		apic_send_ipi(cpus[targets[i]].apic_id, VEC_IPI_CALL);
-	fn(arg);
+	call_self(mask, fn, arg);
 	while (__atomic_load_n(&call_pending, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	preempt_enable();
@@ -73,7 +83,12 @@ static void call_cpus(void (*fn)(void *arg), void *arg, bool skip_lazy)
 
 void smp_call_all(void (*fn)(void *arg), void *arg)
 {
-	call_cpus(fn, arg, false);
+	call_cpus(fn, arg, ~0ull, false);
+}
+
+void smp_call_mask(uint64_t mask, void (*fn)(void *arg), void *arg)
+{
+	call_cpus(fn, arg, mask, false);
 }
 
 struct flush_range {
@@ -100,14 +115,14 @@ void tlb_shootdown(uintptr_t start, uintptr_t end)
 {
 	struct flush_range r = { start, end };
 
-	call_cpus(flush_ipi, &r, false);
+	call_cpus(flush_ipi, &r, ~0ull, false);
 }
 
-void tlb_shootdown_user(uintptr_t start, uintptr_t end)
+void tlb_shootdown_user(uint64_t cpus, uintptr_t start, uintptr_t end)
 {
 	struct flush_range r = { start, end };
 
-	call_cpus(flush_ipi, &r, true);
+	call_cpus(flush_ipi, &r, cpus, true);
 }
 
 void tlb_flush_all(void)

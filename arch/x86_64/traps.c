@@ -225,20 +225,6 @@ static int fpe_code(unsigned int vector)
 }
 
 /*
- * No memory for a page the program touched: it is killed with SIGKILL and a
- * line saying why, as Linux's OOM killer would (a SIGSEGV would blame the
- * program for the kernel's want of memory).
- */
-static void oom_kill(uint64_t addr)
-{
-	struct process *p = current_process();
-
-	printk("alto: out of memory: no page for the program's access at %#lx; killing it\n", addr);
-	if (p)
-		signal_send_process(p, SIGKILL, NULL);
-}
-
-/*
  * The signal, si_code and si_addr for an exception in application code, as
  * Linux gives them: an int3 reports the address after it (as the CPU does)
  * but no si_addr; #GP and friends are SI_KERNEL without an address.
@@ -289,10 +275,10 @@ static void exception(struct trap_frame *f)
 		if (!code)
 			return;
 		if (f->from_app) {
-			if (code == VM_FAULT_SIGBUS)
+			if (code == VM_FAULT_OOM)
+				signal_out_of_memory(addr);
+			else if (code == VM_FAULT_SIGBUS)
 				signal_fault(f, SIGBUS, BUS_ADRERR, addr);
-			else if (code == VM_FAULT_OOM)
-				oom_kill(addr);
 			else
 				signal_fault(f, SIGSEGV, code, addr);
 			return;

@@ -1,8 +1,7 @@
 /*
- * Splitting a command line into words with the shell's quoting subset:
- * blanks separate words, '...' is literal, "..." allows \" and \\, and a
- * backslash outside quotes escapes the next character. The host tool quotes
- * arguments so that the kernel's split gives them back exactly (lib/args.c).
+ * Quoting words for the kernel's command line (lib/args.c): the host tool
+ * quotes each argument so that the kernel's parser (alto/commands.h) gives
+ * it back exactly, blanks, quotes and the separators ; & ! included.
  */
 #ifndef ALTO_ARGS_H
 #define ALTO_ARGS_H
@@ -10,15 +9,7 @@
 #include <stddef.h>
 
 /*
- * Split s in place (quotes are removed from it) into at most max words.
- * Returns the number of words, -E2BIG when there are more than max, or
- * -EINVAL for an unterminated quote. With argv NULL the words are only
- * counted (s is still changed).
- */
-int args_split(char *s, char **argv, int max);
-
-/*
- * Write arg to out (of size bytes) quoted for args_split; returns the length
+ * Write arg to out (of size bytes) quoted for cmd_parse; returns the length
  * the quoted form needs (as snprintf does), at most 2 * strlen(arg) + 2.
  */
 size_t args_quote(const char *arg, char *out, size_t size);

@@ -56,7 +56,7 @@ void boot_set_cmdline(uint64_t pa);
 int boot_reserved_ranges(struct mem_range *out, int max);
 
 /* Kernel command line options (kernel/cmdline.c). */
-/* Split the command line into words; 0 or -errno (after printing why). */
+/* Parse the command line (lib/commands.c); 0 or -errno (after printing why and where). */
 int cmdline_init(void);
 /* The value of "--name=value", "" for a bare "--name", NULL if absent. */
 const char *cmdline_get(const char *name);
@@ -64,19 +64,26 @@ bool cmdline_has(const char *name);
 /* The first "--option" the kernel does not know, or NULL. */
 const char *cmdline_unknown_option(void);
 
-/* The application to run: its argv and the environment from --env options. */
+/* A program to start: its argv, its environment, where, and how (CMD_* of alto/commands.h). */
 struct app_command {
 	int argc, envc;
 	char **argv, **envp; /* NULL-terminated */
+	const char *cwd;     /* NULL: / */
+	unsigned int flags;
+};
+
+struct app_commands {
+	struct app_command *cmds;
+	int n;
 };
 
 /*
- * The application's command: from the kernel command line, else from the
- * image's command line file (read_file returns its text, NULL when there is
- * none, or an ERR_PTR). argc is 0 when neither names a program. Returns 0
- * or -errno, having said what is wrong.
+ * The programs to run, in order: from the kernel command line, else from
+ * the image's command line file (read_file returns a file's text, NULL when
+ * there is none, or an ERR_PTR), runscript files expanded. n is 0 when
+ * neither names a program. Returns 0 or -errno after printing why.
  */
-int cmdline_app_command(struct app_command *c, const char *(*read_file)(const char *path));
+int cmdline_app_commands(struct app_commands *out, const char *(*read_file)(const char *path));
 
 #endif /* __ASSEMBLER__ */
 #endif

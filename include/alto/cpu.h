@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct thread;
+struct mm;
 
 struct cpu {
 	struct cpu *self;
@@ -38,6 +39,7 @@ struct cpu {
 	uint64_t irq_count;
 	uint32_t tlb_lazy;  /* halted in the idle loop: shootdowns skip it */
 	uint32_t tlb_stale; /* a shootdown skipped it: flush before running on */
+	struct mm *mm;	    /* the address space whose root CR3 holds, or NULL: the kernel's */
 };
 
 _Static_assert(offsetof(struct cpu, self) == CPU_SELF, "cpu layout");

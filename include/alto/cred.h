@@ -101,6 +101,20 @@ int cred_setgroups(const uint32_t *groups, unsigned int n);
 int cred_setcaps(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 void cred_set_keepcaps(bool keep);
 
+/*
+ * execve (Alto honours no set-user-ID or set-group-ID bit, as a nosuid
+ * mount): the credentials after it, as Linux's commoncap makes them. The
+ * saved and file-system ids become the effective ones, keep_caps is
+ * cleared, and the capabilities follow the root rules: a real or effective
+ * root gets every capability permitted (effective too when the effective
+ * id is root), anyone else none. NULL without memory.
+ */
+struct cred *cred_for_exec(const struct cred *c);
+/* AT_SECURE for an exec with credentials c: the effective ids are not the real ones. */
+bool cred_exec_secure(const struct cred *c);
+/* Make c the current process's credentials whatever they are (execve); takes c's reference. */
+void cred_install(struct cred *c);
+
 /* Access a file needs (MAY_*), checked by cred_permission. */
 #define MAY_EXEC  1
 #define MAY_WRITE 2

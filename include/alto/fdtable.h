@@ -1,7 +1,9 @@
 /*
  * The per-process file descriptor table: slots of open files with a
  * close-on-exec bit each. New descriptors take the lowest free number below
- * RLIMIT_NOFILE, as POSIX requires; the table grows as needed.
+ * RLIMIT_NOFILE, as POSIX requires; the table grows as needed. Processes
+ * made with CLONE_FILES share one table; fork copies it (the same open
+ * files, referenced once more).
  */
 #ifndef ALTO_FDTABLE_H
 #define ALTO_FDTABLE_H
@@ -13,12 +15,20 @@ struct file;
 
 struct fdtable {
 	struct mutex lock;
+	int users;	   /* processes sharing it (atomic) */
 	unsigned int size; /* slots in files[] */
 	struct file **files;
 	unsigned long *cloexec; /* one bit per slot */
 };
 
 struct fdtable *fdtable_create(void);
+/* A copy for a new process (fork): every open file referenced again, CLOEXEC bits kept. */
+struct fdtable *fdtable_copy(struct fdtable *t);
+void fdtable_get(struct fdtable *t);
+/* A process stops using t; the last one closes everything and frees it. */
+void fdtable_put(struct fdtable *t);
+/* Close the descriptors marked close-on-exec (execve). */
+void fdtable_close_cloexec(struct fdtable *t);
 /* fds 0, 1 and 2 on the console, one open file shared by all three. */
 int fdtable_setup_stdio(struct fdtable *t);
 /* Close every descriptor (at exit). */

@@ -43,6 +43,15 @@ void *page_alloc(unsigned int order);
 void *page_alloc_zeroed(unsigned int order);
 void page_free(void *p);
 uint64_t pages_free_count(void);
+/*
+ * Share counts of pages mapped by several address spaces (copy-on-write
+ * after fork, MAP_SHARED memory): page_share adds a mapper; page_unshare
+ * drops one and returns true when none is left, for the caller to free the
+ * page; page_sharers says how many mappers there are beyond the first.
+ */
+void page_share(void *page);
+bool page_unshare(void *page);
+uint32_t page_sharers(const void *page);
 uint64_t pages_total_count(void);
 
 /* Heap. kmalloc(0) returns a unique pointer; kfree(NULL) does nothing. */
@@ -66,7 +75,9 @@ size_t heap_bytes_in_use(void);
 /* Software bit: a page kept with its contents under PROT_NONE (P is clear). */
 #define PTE_PROTNONE (1ull << 9)
 /* Software bit: a file's own page (ramfs' page cache), mapped but never freed by the VM. */
-#define PTE_FILE      (1ull << 10)
+#define PTE_FILE (1ull << 10)
+/* Software bit: a private page shared with another address space since a fork (read-only). */
+#define PTE_COW	      (1ull << 11)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
 /* The physical address of the kernel's top-level page table (for CR3). */

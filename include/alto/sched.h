@@ -19,6 +19,7 @@
 
 struct trap_frame;
 struct process;
+struct mm;
 
 #define THREAD_NAME_LEN 16
 #define KSTACK_SIZE	(16 * 1024)
@@ -72,6 +73,7 @@ struct thread {
 
 	/* Application threads only (proc != NULL). */
 	struct process *proc;
+	struct mm *mm;		  /* the address space it runs in; NULL once its process let go */
 	struct list proc_link;	  /* in proc->threads */
 	void *fpu;		  /* FPU/SSE/AVX state while switched out */
 	unsigned int fpu_cpu;	  /* the CPU whose registers last held it */
@@ -93,6 +95,8 @@ struct thread *thread_create_on(void (*fn)(void *), void *arg, const char *name,
  */
 struct thread *thread_create_app(struct process *p, void (*fn)(void *), void *arg,
 				 const char *name);
+/* Free a thread from thread_create_app that was never woken (a clone that failed). */
+void thread_destroy_unstarted(struct thread *t);
 /* Wait for t to exit, free it, and return its exit code. */
 int thread_join(struct thread *t);
 /* As thread_join, giving up at an absolute monotonic deadline with -ETIMEDOUT

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <alto/list.h>
+#include <alto/spinlock.h>
 #include <uapi/signal.h>
 
 struct trap_frame;
@@ -55,6 +56,31 @@ struct thread_signals {
 	/* The last fault, for the sigcontext's trapno, err and cr2 (as Linux keeps them). */
 	uint64_t fault_trapno, fault_err, fault_cr2;
 };
+
+/*
+ * Signal dispositions, shared by the processes that clone made with
+ * CLONE_SIGHAND (threads share their process's). Written under the lock,
+ * which nests inside the process lock; a handler word alone may be read
+ * without it.
+ */
+struct sighand {
+	struct spinlock lock;
+	int users; /* atomic */
+	struct k_sigaction action[NSIG];
+};
+
+/* Every signal at its default; NULL without memory. */
+struct sighand *sighand_create(void);
+/* A copy for a new process (fork). */
+struct sighand *sighand_copy(struct sighand *from);
+void sighand_get(struct sighand *sh);
+void sighand_put(struct sighand *sh);
+/* The disposition of sig in p, copied under its locks. */
+struct k_sigaction signal_action(struct process *p, int sig);
+/* The handler of sig in p (SIG_DFL, SIG_IGN or an address). */
+uint64_t signal_handler_of(struct process *p, int sig);
+/* execve: handlers back to SIG_DFL (ignored signals stay ignored), flags and masks cleared. */
+void signal_exec_reset(struct process *p);
 
 /* "SIGSEGV" and so on; "SIGRT" for real-time ones, "SIG?" for an unknown number. */
 const char *signal_name(int sig);
@@ -151,6 +177,8 @@ void signal_thread_init(struct thread *t, bool main_thread);
 /* The thread leaves its process: its pending signals go, others get what it left. */
 void signal_thread_exit(struct thread *t);
 void signal_process_init(struct process *p);
+/* The process has no thread left: drop its pending signals. */
+void signal_process_exit(struct process *p);
 /* The process is exiting: wake every thread so that it stops. */
 void signal_kick_all(struct process *p);
 
@@ -162,6 +190,12 @@ int arch_signal_frame(struct trap_frame *f, int sig, const struct ksiginfo *info
 		      const struct k_sigaction *ka, ksigset_t oldmask);
 /* Die from sig now: "alto: PROGRAM (why) terminated by SIGx", then exit with 128+sig. */
 __attribute__((noreturn)) void signal_die(int sig, const char *why);
+/*
+ * The application touched a page the kernel has no memory for: the process
+ * dies by SIGKILL, with one line saying so (Linux's OOM killer would pick a
+ * victim; here it is the one that asked).
+ */
+__attribute__((noreturn)) void signal_out_of_memory(uint64_t addr);
 /*
  * A SIGSEGV the kernel forces (rt_sigreturn with a bad frame): the handler
  * runs if there is one, else the process dies saying why.

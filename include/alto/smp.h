@@ -18,17 +18,21 @@ void smp_ipi_init(void);
  * ours to finish); fn runs with interrupts off.
  */
 void smp_call_all(void (*fn)(void *arg), void *arg);
+/* The same on the CPUs of mask (bit n: CPU n) only. */
+void smp_call_mask(uint64_t mask, void (*fn)(void *arg), void *arg);
 
 /* Make every CPU forget translations for [start, end) (after changing them). */
 void tlb_shootdown(uintptr_t start, uintptr_t end);
 /*
- * The same for application addresses: CPUs halted in their idle loop are
- * left a note instead of an IPI (lazy TLB, below), since nothing they run
- * before leaving the halt touches application memory. Kernel mappings
- * (stack slots reused while an interrupt on an idle CPU may walk a wait
- * queue on some thread's stack) need tlb_shootdown.
+ * The same for application addresses of one address space, on the CPUs of
+ * cpus (those whose page-table root is that address space's: struct mm's
+ * cpus). CPUs halted in their idle loop are left a note instead of an IPI
+ * (lazy TLB, below), since nothing they run before leaving the halt touches
+ * application memory. Kernel mappings (stack slots reused while an interrupt
+ * on an idle CPU may walk a wait queue on some thread's stack) need
+ * tlb_shootdown.
  */
-void tlb_shootdown_user(uintptr_t start, uintptr_t end);
+void tlb_shootdown_user(uint64_t cpus, uintptr_t start, uintptr_t end);
 /* Flush everything (after virtual addresses are reused). */
 void tlb_flush_all(void);
 

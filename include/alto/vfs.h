@@ -156,6 +156,9 @@ struct file_ops {
 	/* Readiness (POLLIN...), registering on the file's wait queues when pt is set. */
 	unsigned int (*poll)(struct file *f, struct poll_table *pt);
 	int (*open)(struct file *f);
+	/* A descriptor of f is being closed by the current process (each close, as Linux's flush).
+	 */
+	void (*flush)(struct file *f);
 	void (*release)(struct file *f);
 	/* A file without a name: what /proc/PID/fd shows, "anon_inode:" and this. */
 	const char *anon_name;
@@ -204,6 +207,30 @@ int initrd_unpack(const void *data, size_t size);
 struct vnode *vfs_root(void);
 /* The working directory of the current process (the root before there is one), referenced. */
 struct vnode *vfs_cwd(void);
+
+/*
+ * A process's place in the file tree: its working directory and umask,
+ * shared by processes made with CLONE_FS, copied by fork.
+ */
+struct fs_state {
+	struct mutex lock;
+	struct vnode *cwd; /* a reference is held */
+	unsigned int umask;
+	int users; /* atomic */
+};
+
+/* The root as working directory, umask 022; NULL without memory. */
+struct fs_state *fs_state_create(void);
+struct fs_state *fs_state_copy(struct fs_state *fs);
+void fs_state_get(struct fs_state *fs);
+void fs_state_put(struct fs_state *fs);
+/* Make the directory at path (from the root or the current one) fs's working directory. */
+int vfs_chdir_fs(struct fs_state *fs, const char *path);
+/* fs's working directory, referenced. */
+struct vnode *fs_state_cwd(struct fs_state *fs);
+/* The current process's umask; set it, returning the old one (umask(2)). */
+unsigned int vfs_umask(void);
+unsigned int vfs_set_umask(unsigned int mask);
 
 /* Path lookup flags. */
 #define LOOKUP_FOLLOW	 0x1 /* follow a final symlink */
@@ -291,8 +318,6 @@ long vfs_dir_path(struct vnode *dir, char *buf, size_t size);
 long vfs_file_path(struct file *f, char *buf, size_t size);
 /* Call fn for each mount in the order they were made (for /proc/mounts). */
 void vfs_for_each_mount(void (*fn)(struct mount *m, void *ctx), void *ctx);
-/* The file mode creation mask of the current process. */
-unsigned int vfs_umask(void);
 /* Make v (a directory) the working directory of the current process. */
 int vfs_chdir(struct vnode *v);
 

@@ -1,10 +1,12 @@
 /*
- * The application's address space: areas (struct vma, mm/vma.c) in a
- * balanced tree over the low half, filled with pages on demand at page
- * fault. The mm lock is a
+ * Address spaces: each struct mm owns a page-table root for the low half
+ * (the kernel's half is the same in every root) and its areas (struct vma,
+ * mm/vma.c) in a balanced tree, filled with pages on demand at page fault.
+ * The mm lock is a
  * spinlock: page faults may arrive while a system call holds sleeping locks
- * of its own. A file-backed area is filled from its file: a fault drops the
- * mm lock to take the file's lock (file, then mm: the only order allowed).
+ * of its own; it also covers the low half of the page tables. A file-backed
+ * area is filled from its file: a fault drops the mm lock to take the file's
+ * lock (file, then mm: the only order allowed).
  */
 #ifndef ALTO_VM_H
 #define ALTO_VM_H
@@ -49,13 +51,22 @@ struct area_tree {
 
 struct mm {
 	struct spinlock lock;
-	struct area_tree areas; /* struct vma nodes, by address */
-	uintptr_t mmap_top;	/* mmap without a hint searches down from here */
-	uintptr_t brk_start;	/* the heap begins here ... */
-	uintptr_t brk;		/* ... and ends here (not page-aligned) */
-	uintptr_t stack_top;	/* the initial stack's top */
-	uint64_t resident;	/* pages present */
-	bool lock_future;	/* mlockall(MCL_FUTURE): new areas are locked */
+	/* The page tables (mm/space.c): the root, and the CPUs whose CR3 holds it. */
+	uint64_t *root;
+	uint64_t cr3;
+	uint64_t cpus; /* bit n: CPU n runs it, or keeps it loaded for kernel threads */
+	int users;     /* processes using it (CLONE_VM, vfork) */
+	int refs;      /* users count as one; pins keep the struct (not its memory) */
+	struct list all_link;
+
+	struct area_tree areas;	  /* struct vma nodes, by address (at most VM_MAX_MAP_COUNT) */
+	uintptr_t mmap_top;	  /* mmap without a hint searches down from here */
+	uintptr_t brk_start;	  /* the heap begins here ... */
+	uintptr_t brk;		  /* ... and ends here (not page-aligned) */
+	uintptr_t stack_top;	  /* the initial stack's top */
+	uint64_t resident;	  /* pages present */
+	bool lock_future;	  /* mlockall(MCL_FUTURE): new areas are locked */
+	struct vnode *running[2]; /* the program and its interpreter (mm_deny_write) */
 };
 
 /* Lowest address mmap hands out or accepts for MAP_FIXED (like vm.mmap_min_addr). */
@@ -64,8 +75,42 @@ struct mm {
 /* Install the page-fault hook for application memory. */
 void vm_init(void);
 
+/* A new, empty address space (one user), or NULL. */
 struct mm *mm_create(void);
-void mm_destroy(struct mm *mm);
+/*
+ * A copy of parent for a child process (fork): the same areas, and every
+ * page shared, private ones copy-on-write (both sides read-only until one
+ * writes). NULL without memory.
+ */
+struct mm *mm_fork(struct mm *parent);
+/*
+ * v (the program or its interpreter, at most two) runs in mm: it cannot be
+ * written or truncated (ETXTBSY) until the last address space running it
+ * goes (a fork's copy runs it too).
+ */
+void mm_deny_write(struct mm *mm, struct vnode *v);
+/* One more process uses mm (CLONE_VM without CLONE_THREAD, vfork). */
+void mm_get(struct mm *mm);
+/* A process stops using mm; the last one frees its memory and page tables. */
+void mm_put(struct mm *mm);
+/*
+ * Keep the struct of mm (not its memory: a process that exits meanwhile
+ * empties it) for a reader such as /proc; mm_unref lets it go.
+ */
+void mm_pin(struct mm *mm);
+void mm_unref(struct mm *mm);
+
+/*
+ * Make mm the address space of this CPU (the scheduler, interrupts off):
+ * load its root, unless it is already loaded. Kernel threads do not call
+ * it: they run on whatever root is loaded.
+ */
+void mm_activate(struct mm *mm);
+/*
+ * Call fn on every address space (for a file that shrank). fn runs with no
+ * lock of ours held; the address space stays alive meanwhile.
+ */
+void mm_for_each(void (*fn)(struct mm *mm, void *arg), void *arg);
 
 /* The system calls' logic; each returns the Linux result or -errno. */
 long mm_mmap_anon(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags);
@@ -111,8 +156,19 @@ long mm_msync(struct mm *mm, uintptr_t addr, size_t len, int flags);
 long mm_map_special(struct mm *mm, uintptr_t addr, uint64_t pa, size_t npages, int prot);
 /* Map an area at a fixed place for the loader (fails if anything is there). */
 long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot, unsigned int vma_flags);
+/*
+ * Read another address space's memory (/proc/PID/cmdline), bringing pages
+ * in as needed: 0, or -EFAULT where nothing is mapped.
+ */
+long mm_read(struct mm *mm, uintptr_t va, void *dst, size_t len);
 /* Write into the application's memory regardless of protection (ELF loading). */
 long mm_write(struct mm *mm, uintptr_t va, const void *src, size_t len);
+/*
+ * For a shared futex: the physical address of va when it lies in a shared
+ * area (its page brought in first, which may sleep); -ENOENT for private
+ * memory, -EFAULT outside any area.
+ */
+long mm_shared_phys(struct mm *mm, uintptr_t va, uint64_t *pa);
 /* The page backing va, created if the area allows; NULL outside any area. */
 void *mm_page(struct mm *mm, uintptr_t va);
 

@@ -20,16 +20,21 @@ scratch() {
 
 # What the kernel adds to the program's output on the console, dropped so
 # that the rest compares byte for byte with a native run: the boot lines
-# (without --quiet), and after the program, the report of a fatal fault
-# ("Fatal application fault: ..." to the end) and "alto: PROGRAM terminated
-# by SIGNAL" (natively, the shell says that much on its own stderr). Also
-# the note on a futex operation Linux does not have either: the program sees
-# the same ENOSYS as natively, and tests/guest/futex.c prints that.
+# (without --quiet), the report of a fatal fault ("Fatal application fault:
+# ..." to "alto: PROGRAM terminated by SIGNAL", which ends it, or to the
+# end) and "alto: PROGRAM [(why)] terminated by SIGNAL" for a process a
+# signal ended: the program itself (natively, a shell says that much on its
+# own stderr), or a child that faulted (nobody says anything natively), and
+# wherever it falls in the output. Also the note on a futex
+# operation Linux does not have either: the program sees the same ENOSYS
+# as natively, and tests/guest/futex.c prints that.
 strip_kernel_lines() {
 	sed -e '1{/^Cmdline: /d}' -e '1,2{/^Booted in [0-9.]* ms$/d}' \
 		-e '/^alto: unknown futex operation [0-9-]*$/d' |
-		perl -0777 -pe 's/\n?Fatal application fault: .*\z//s;
-			s/(\A|\n)alto: [^\n]* terminated by SIG[A-Z0-9]+\n\z/$1/s'
+		perl -0777 -pe 's/\n?Fatal application fault: .*?\nalto: [^\n]* terminated by SIG[A-Z0-9]+\n//gs;
+			s/\n?Fatal application fault: .*\z//s;
+			s/^alto: [^\n]* terminated by SIG[A-Z0-9]+\n//mg;
+			s/(\A|\n)alto: [^\n]* terminated by SIG[A-Z0-9]+\n?\z/$1/s'
 }
 
 # A fake QEMU in directory $1: it records its arguments (one a line) and, when

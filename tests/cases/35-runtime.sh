@@ -173,8 +173,8 @@ t_oom_kill() {
 	STATUS=$?
 	echo "$OUT" | tail -n 15
 	expect_status 137 &&
-		expect_out '^alto: out of memory: no page for the program.s access at 0x[0-9a-f]+; killing it$' \
-			'terminated by SIGKILL' '^touched 16 MiB$' &&
+		expect_out '^alto: .*/memhog \(out of memory: no page for 0x[0-9a-f]+\) terminated by SIGKILL$' \
+			'^touched 16 MiB$' &&
 		expect_no_out 'Fatal application fault' 'SIGSEGV'
 }
 run_test guest/runtime/out-of-memory-kill t_oom_kill

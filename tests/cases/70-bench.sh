@@ -4,14 +4,14 @@
 
 BENCH_NAMES="getpid getppid clock_gettime write-devnull-1B open-close read-1MiB
 mmap-touch-4KiB mmap-touch-1MiB thread-create-join futex-pingpong pipe-pingpong
-context-switch"
+context-switch fork-exit-wait vfork-exec-wait posix-spawn-wait pipe-pingpong-procs"
 
 t_bench_program() {
 	local dir out name
 	make -s -f bench/rules.mk BUILD="$BUILD" bench-programs || return 1
 	dir=$(mktemp -d "$BUILD/bench-test.XXXXXX")
 	head -c 1048576 /dev/urandom >"$dir/data"
-	out=$("$BUILD/bench/bench" -n 2000 -f "$dir/data")
+	out=$("$BUILD/bench/bench" -n 2000 -f "$dir/data" -x "$BUILD/bench/hello")
 	local status=$?
 	rm -rf "$dir"
 	echo "$out"

@@ -62,7 +62,8 @@ def verdict(status, text):
     or the kind of finding."""
     if re.search(r"^(Fatal kernel|Kernel panic)", text, re.M):
         return "kernel-crash"
-    if status == 137 and re.search(r"^alto: out of memory: ", text, re.M):
+    oom = r"^alto: .*\(out of memory: no page for 0x[0-9a-f]+\) terminated by SIGKILL$"
+    if status == 137 and re.search(oom, text, re.M):
         return "oom"
     if status == 124:
         return "hang"

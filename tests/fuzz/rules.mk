@@ -27,8 +27,8 @@ $(FZ_DIR)/host/fuzz_libs: tests/fuzz/host/fuzz_libs.c tools/alto/libs.c tools/al
 $(FZ_DIR)/host/fuzz_manifest: tests/fuzz/host/fuzz_manifest.c tools/alto/manifest.c \
 			      tools/alto/util.c
 $(FZ_DIR)/host/fuzz_cpio: tests/fuzz/host/fuzz_cpio.c lib/cpio.c
-$(FZ_DIR)/host/fuzz_args: tests/fuzz/host/fuzz_args.c lib/args.c
-$(FZ_DIR)/host/fuzz_cmdline: tests/fuzz/host/fuzz_cmdline.c kernel/cmdline.c lib/args.c \
+$(FZ_DIR)/host/fuzz_args: tests/fuzz/host/fuzz_args.c lib/args.c lib/commands.c
+$(FZ_DIR)/host/fuzz_cmdline: tests/fuzz/host/fuzz_cmdline.c kernel/cmdline.c lib/commands.c \
 			     lib/errno_names.c tools/alto/util.c
 
 $(FZ_BINS): $(wildcard include/alto/*.h include/uapi/*.h tools/alto/alto.h)

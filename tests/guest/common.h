@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Unbuffered output, so stdout and stderr interleave the same everywhere. */
@@ -38,7 +39,7 @@ static inline const char *errname(int e)
 		int e;
 		const char *name;
 	} names[] = {
-		E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(E2BIG), E(ENOEXEC), E(EBADF), E(EAGAIN),
+		E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(ECHILD), E(EIO), E(E2BIG), E(ENOEXEC), E(EBADF), E(EAGAIN),
 		E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
 		E(ENOTDIR), E(EISDIR), E(EINVAL), E(EMFILE), E(ENOTTY), E(EFBIG), E(ENOSPC),
 		E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(ERANGE), E(ENAMETOOLONG), E(ENOSYS),
@@ -89,6 +90,37 @@ static inline void die_setup(const char *what)
 {
 	printf("test setup failed: %s: %s\n", what, errname(errno));
 	exit(99);
+}
+
+/* Run fn(arg) in a child, which exits with what it returns; the child's wait status. */
+static inline int in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die_setup("fork");
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid)
+		die_setup("waitpid");
+	return status;
+}
+
+/* A field of /proc/meminfo in kB (MemFree...), or -1. */
+static inline long meminfo_kb(const char *field)
+{
+	char buf[4096];
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *line = strstr(buf, field);
+	return line ? atol(line + strlen(field) + 1) : -1;
 }
 
 /* A fresh directory of our own under /tmp (made if missing) as the working directory. */

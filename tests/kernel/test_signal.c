@@ -22,6 +22,11 @@ static struct process *adopt(void)
 
 	if (!p)
 		return NULL;
+	p->sighand = sighand_create();
+	if (!p->sighand) {
+		kfree(p);
+		return NULL;
+	}
 	spin_init(&p->lock);
 	list_init(&p->threads);
 	signal_process_init(p);
@@ -48,6 +53,7 @@ static void release(struct process *p)
 		;
 	t->proc = NULL;
 	t->sigmask = 0;
+	sighand_put(p->sighand);
 	kfree(p);
 }
 
@@ -94,13 +100,13 @@ static int ignore_checks(struct process *p)
 
 	/* Default-ignored and SIG_IGN signals are dropped, unless blocked. */
 	ST_ASSERT_EQ(signal_send_process(p, SIGCHLD, NULL), 0);
-	p->sigactions[SIGUSR2].handler = SIG_IGN;
+	p->sighand->action[SIGUSR2].handler = SIG_IGN;
 	ST_ASSERT_EQ(signal_send_process(p, SIGUSR2, NULL), 0);
 	ST_ASSERT_EQ(signal_dequeue(0, &info), 0);
 	signal_set_mask(SIGMASK(SIGUSR2));
 	ST_ASSERT_EQ(signal_send_process(p, SIGUSR2, NULL), 0);
 	ST_ASSERT_EQ(signal_dequeue(0, &info), SIGUSR2);
-	p->sigactions[SIGUSR2].handler = SIG_DFL;
+	p->sighand->action[SIGUSR2].handler = SIG_DFL;
 	signal_set_mask(0);
 	ST_ASSERT_EQ(signal_send_process(p, 0, NULL), -EINVAL);
 	ST_ASSERT_EQ(signal_send_process(p, NSIG, NULL), -EINVAL);

@@ -1,8 +1,9 @@
 /*
  * Host tests of command-line quoting (lib/args.c): whatever the host tool
- * quotes with args_quote(), the kernel's args_split() must give back exactly,
- * for nasty hand-picked arguments and for random bytes; and the splitter's
- * own rules and errors.
+ * quotes with args_quote(), the kernel's parser (cmd_parse, lib/commands.c)
+ * must give back exactly as the program's arguments, for nasty hand-picked
+ * arguments (the grammar's separators among them) and for random bytes;
+ * the quoted form's bound, and Linux's execve limits (args_exec_check).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,8 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <alto/args.h>
-
-#define MAX_WORDS 64
+#include <alto/commands.h>
 
 /* Quote each argument, join them with one blank, and return the line (malloc'd). */
 static char *quote_all(const char *const *args, int n)
@@ -40,22 +40,34 @@ static char *quote_all(const char *const *args, int n)
 	return line;
 }
 
+/* The arguments after a program, quoted, come back from the parser as that program's argv. */
 static void round_trip(const char *const *args, int n)
 {
-	char *line = quote_all(args, n);
-	char *copy = strdup(line);
-	char *words[MAX_WORDS];
+	char *quoted = quote_all(args, n);
+	size_t len = strlen(quoted) + 8;
+	char *line = malloc(len);
+	size_t size = 64 * len + 1024;
+	char *arena = malloc(size);
+	struct cmd_line cl;
+	struct cmd_error err;
 
-	int got = args_split(copy, words, MAX_WORDS);
-	if (got != n)
-		fail_msg("%d arguments came back as %d from: %s", n, got, line);
+	assert_non_null(line);
+	assert_non_null(arena);
+	snprintf(line, len, "/prog %s", quoted);
+	int r = cmd_parse(line, arena, size, &cl, &err);
+	if (r)
+		fail_msg("parse error %d at column %d (%s) in: %s", r, err.column, err.what, line);
+	if (cl.ncmds != 1 || cl.cmds[0].argc != n + 1)
+		fail_msg("%d arguments came back as %d commands, %d words from: %s", n, cl.ncmds,
+			 cl.ncmds ? cl.cmds[0].argc - 1 : 0, line);
 	for (int i = 0; i < n; i++) {
-		if (strcmp(words[i], args[i]))
+		if (strcmp(cl.cmds[0].argv[i + 1], args[i]))
 			fail_msg("argument %d \"%s\" came back as \"%s\" from: %s", i, args[i],
-				 words[i], line);
+				 cl.cmds[0].argv[i + 1], line);
 	}
-	free(copy);
+	free(arena);
 	free(line);
+	free(quoted);
 }
 
 static void test_nasty_arguments(void **state)
@@ -85,6 +97,12 @@ static void test_nasty_arguments(void **state)
 		"$HOME `cmd` $(x) ;|&<>*?[]{}~#!",
 		"'\\''",
 		"\t\n ",
+		";",
+		"&",
+		"!",
+		"&!",
+		"a;b&c!d",
+		"runscript",
 	};
 	int n = sizeof(args) / sizeof(args[0]);
 	(void)state;
@@ -109,7 +127,7 @@ static void test_random_bytes(void **state)
 			int len = rand() % 31;
 			for (int j = 0; j < len; j++) {
 				/* Half the time draw from the characters that matter most. */
-				static const char special[] = " \t\n'\"\\-=";
+				static const char special[] = " \t\n'\"\\-=;&!";
 				storage[i][j] = rand() % 2 ?
 							special[rand() % (sizeof(special) - 1)] :
 							(char)(1 + rand() % 255);
@@ -119,61 +137,6 @@ static void test_random_bytes(void **state)
 		}
 		round_trip(args, n);
 	}
-}
-
-static void expect_split(const char *line, int n, const char *const *want)
-{
-	char *copy = strdup(line);
-	char *words[MAX_WORDS];
-	int got = args_split(copy, words, MAX_WORDS);
-
-	if (got != n)
-		fail_msg("\"%s\" split into %d words, expected %d", line, got, n);
-	for (int i = 0; i < n; i++)
-		assert_string_equal(words[i], want[i]);
-	free(copy);
-}
-
-static void test_split_rules(void **state)
-{
-	(void)state;
-	expect_split("", 0, NULL);
-	expect_split(" \t\n ", 0, NULL);
-	expect_split("  a  b\tc\n", 3, (const char *[]){ "a", "b", "c" });
-	expect_split("a\\ b", 1, (const char *[]){ "a b" });
-	expect_split("\"x\\\"y\"", 1, (const char *[]){ "x\"y" });
-	expect_split("'a\\b'", 1, (const char *[]){ "a\\b" });
-	expect_split("\"a\\b\"", 1, (const char *[]){ "a\\b" });
-	expect_split("pre'mid dle'post", 1, (const char *[]){ "premid dlepost" });
-	expect_split("'' \"\"", 2, (const char *[]){ "", "" });
-	expect_split("--env=A=1 /bin/prog arg", 3,
-		     (const char *[]){ "--env=A=1", "/bin/prog", "arg" });
-}
-
-static void expect_error(const char *line, int max, int err)
-{
-	char *copy = strdup(line);
-	char *words[MAX_WORDS];
-	int got = args_split(copy, words, max);
-
-	if (got != -err)
-		fail_msg("\"%s\" (at most %d words) gave %d, expected %d", line, max, got, -err);
-	free(copy);
-}
-
-static void test_split_errors(void **state)
-{
-	(void)state;
-	expect_error("'abc", MAX_WORDS, EINVAL);
-	expect_error("\"abc", MAX_WORDS, EINVAL);
-	expect_error("a 'b c", MAX_WORDS, EINVAL);
-	expect_error("a \"b\\\"", MAX_WORDS, EINVAL);
-	expect_error("a b c", 2, E2BIG);
-	expect_error("a", 0, E2BIG);
-	char *copy = strdup("a b c");
-	char *words[3];
-	assert_int_equal(args_split(copy, words, 3), 3);
-	free(copy);
 }
 
 /* Like snprintf: the needed length always, a terminated prefix when the buffer is short. */
@@ -218,20 +181,6 @@ static void test_quote_bound(void **state)
 	}
 	assert_int_equal(args_quote("\'\'\'\'", NULL, 0), 6); /* "''''" */
 	assert_int_equal(args_quote("\"\"\"\"", NULL, 0), 6); /* '""""' */
-}
-
-/* Counting only (argv NULL) gives the number a real split gives. */
-static void test_split_count(void **state)
-{
-	char *a = strdup("one 'two three' \"four\" five\\ six ''"), *b = strdup(a);
-	char *words[MAX_WORDS];
-	(void)state;
-
-	assert_int_equal(args_split(a, NULL, MAX_WORDS), 5);
-	assert_int_equal(args_split(b, words, MAX_WORDS), 5);
-	assert_string_equal(words[4], "");
-	free(a);
-	free(b);
 }
 
 /* Linux's execve limits, to the byte: 131072 with the NUL, 2 MiB in all. */
@@ -279,9 +228,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nasty_arguments),	 cmocka_unit_test(test_random_bytes),
-		cmocka_unit_test(test_split_rules),	 cmocka_unit_test(test_split_errors),
 		cmocka_unit_test(test_quote_truncation), cmocka_unit_test(test_quote_bound),
-		cmocka_unit_test(test_split_count),	 cmocka_unit_test(test_exec_limits),
+		cmocka_unit_test(test_exec_limits),
 	};
 
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);

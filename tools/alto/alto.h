@@ -108,13 +108,28 @@ struct app_add {
 	bool follow; /* a symlink at host goes in as what it points to */
 };
 
-/* What goes into an image: the program, its arguments, environment and extra files. */
-struct app {
+/*
+ * One program of the command line, with its arguments, what it alone gets
+ * (--env=, --cwd=) and the separator after it (CMD_* of alto/commands.h).
+ * A runscript command names its file in guest_path (host_path: NULL).
+ */
+struct app_prog {
 	const char *program; /* as the user gave it */
 	char *host_path;     /* where the tool reads it */
 	char *guest_path;    /* absolute: where it is in the guest, and argv[0] */
 	char **args;	     /* the program's arguments after argv[0] */
 	int nargs;
+	char **env; /* its own --env= values */
+	int nenv;
+	const char *cwd;
+	unsigned int flags;
+	bool runscript;
+};
+
+/* What goes into an image: the programs, their arguments, environment and extra files. */
+struct app {
+	struct app_prog *progs; /* the first is the one a single-program image runs */
+	int nprogs;
 	char **env; /* NAME=VALUE, in order; a later -e replaces an earlier one */
 	int nenv;
 	struct app_add *adds;
@@ -130,15 +145,19 @@ bool app_option(int opt, const char *arg, struct app *a);
  * Take PROGRAM [ARGS...] from argv, find the program as a shell would, and
  * check that Alto can run it (an x86_64 ELF executable) and that every
  * --add exists; a dynamically linked program gets its interpreter and
- * libraries collected. Exits with status 2 and one clear message when not.
+ * libraries collected. With several (words after a --: the command-line
+ * grammar of alto/commands.h, a word ; & ! or &! separating programs, \;
+ * and the like an argument that is one of them), each program is taken so,
+ * and a runscript FILE on this host goes into the image with the programs
+ * it runs. Exits with status 2 and one clear message when something is wrong.
  */
-void app_resolve(struct app *a, int argc, char **argv);
+void app_resolve(struct app *a, int argc, char **argv, bool several);
 /*
  * Add to a->libs the interpreter (NULL: none) and every shared library the
- * program needs, found as ld.so would on this host, and those that shared
- * objects and programs among the --add files need (libs.c).
+ * program at host_path needs, found as ld.so would on this host, and those
+ * that shared objects and programs among the --add files need (libs.c).
  */
-void app_collect_libs(struct app *a, const char *interp);
+void app_collect_libs(struct app *a, const char *host_path, const char *interp);
 /*
  * Read a manifest (manifest.c): lines GUEST_PATH: HOST_PATH, each a file, a
  * directory tree (DIR, slash, two stars) or a glob, added to a->adds. Exits with status 2 and

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <alto/args.h>
+#include <alto/commands.h>
 #include <alto/console.h>
 #include <alto/elf.h>
 #include "alto.h"
@@ -159,32 +160,35 @@ static char *check_elf(const char *path, const struct stat *st)
 	return interp;
 }
 
-/* What Linux's execve would refuse (E2BIG), refused here, before anything boots. */
-static void check_exec_limits(const struct app *a)
+/*
+ * What Linux's execve would refuse (E2BIG) for a program, with the image's
+ * environment and its own, refused here, before anything boots.
+ */
+static void check_exec_limits(const struct app *a, const struct app_prog *p)
 {
-	char **argv = xmalloc(((size_t)a->nargs + 1) * sizeof(*argv));
+	char **argv = xmalloc(((size_t)p->nargs + 1) * sizeof(*argv));
+	char **envp = xmalloc(((size_t)a->nenv + p->nenv + 1) * sizeof(*envp));
 	const char *why;
 
-	argv[0] = a->guest_path;
-	memcpy(argv + 1, a->args, (size_t)a->nargs * sizeof(*argv));
-	if (args_exec_check(a->guest_path, a->nargs + 1, argv, a->nenv, a->env, &why))
-		die("cannot run %s: %s (E2BIG)", a->program, why);
+	argv[0] = p->guest_path;
+	memcpy(argv + 1, p->args, (size_t)p->nargs * sizeof(*argv));
+	memcpy(envp, a->env, (size_t)a->nenv * sizeof(*envp));
+	memcpy(envp + a->nenv, p->env, (size_t)p->nenv * sizeof(*envp));
+	if (args_exec_check(p->guest_path, p->nargs + 1, argv, a->nenv + p->nenv, envp, &why))
+		die("cannot run %s: %s (E2BIG)", p->program, why);
 	free(argv);
+	free(envp);
 }
 
-void app_resolve(struct app *a, int argc, char **argv)
+/* One program: found, checked, its libraries collected. */
+static void resolve_program(struct app *a, struct app_prog *p, const char *program)
 {
 	struct stat st;
 
-	if (argc < 1)
-		die("no program given (see --help)");
-	a->program = argv[0];
-	a->args = argv + 1;
-	a->nargs = argc - 1;
-	const char *path = strchr(a->program, '/') ? a->program : search_path(a->program);
-	a->guest_path = path_absolute(path);
-	a->host_path = xstrdup(path);
-	check_exec_limits(a);
+	p->program = program;
+	const char *path = strchr(program, '/') ? program : search_path(program);
+	p->guest_path = path_absolute(path);
+	p->host_path = xstrdup(path);
 	if (stat(path, &st))
 		die("cannot run %s: %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
@@ -196,8 +200,34 @@ void app_resolve(struct app *a, int argc, char **argv)
 	char *interp = check_elf(path, &st);
 	if (!(st.st_mode & 0111))
 		die("%s is not executable (mode %04o); chmod +x it", path, st.st_mode & 07777);
-	app_collect_libs(a, interp);
+	app_collect_libs(a, path, interp);
 	free(interp);
+}
+
+/* Is guest already among the --add files? */
+static bool added(const struct app *a, const char *guest)
+{
+	for (int i = 0; i < a->nadds; i++) {
+		if (!strcmp(a->adds[i].guest, guest))
+			return true;
+	}
+	return false;
+}
+
+static void add_once(struct app *a, const char *host, char *guest)
+{
+	if (added(a, guest))
+		return;
+	a->adds = xrealloc(a->adds, (a->nadds + 1) * sizeof(*a->adds));
+	a->adds[a->nadds++] = (struct app_add){ .host = host, .guest = guest, .follow = true };
+}
+
+static struct app_prog *new_prog(struct app *a)
+{
+	a->progs = xrealloc(a->progs, (a->nprogs + 1) * sizeof(*a->progs));
+	struct app_prog *p = &a->progs[a->nprogs++];
+	*p = (struct app_prog){ 0 };
+	return p;
 }
 
 static void append_word(char **line, size_t *len, const char *word)
@@ -211,7 +241,165 @@ static void append_word(char **line, size_t *len, const char *word)
 	*len += need;
 }
 
-/* --env=NAME=VALUE words first, then argv; each quoted for the kernel's args_split(). */
+static void append_raw(char **line, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+
+	*line = xrealloc(*line, *len + n + 2);
+	if (*len)
+		(*line)[(*len)++] = ' ';
+	memcpy(*line + *len, text, n + 1);
+	*len += n;
+}
+
+static bool is_separator(const char *w)
+{
+	return !strcmp(w, ";") || !strcmp(w, "&") || !strcmp(w, "!") || !strcmp(w, "&!");
+}
+
+/* The words after --, as one line of the grammar: separators bare, \; an argument ";". */
+static char *words_to_line(int argc, char **argv)
+{
+	char *line = xstrdup("");
+	size_t len = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (is_separator(argv[i]))
+			append_raw(&line, &len, argv[i]);
+		else
+			append_word(&line, &len,
+				    argv[i][0] == '\\' && is_separator(argv[i] + 1) ? argv[i] + 1 :
+										      argv[i]);
+	}
+	return line;
+}
+
+/* As the kernel says it: "alto: WHERE: [line L, ]column N: WHAT", that line, a caret. */
+static void __attribute__((noreturn))
+bad_line(const char *where, const char *text, const struct cmd_error *err)
+{
+	struct cmd_place at = cmd_error_place(text, err->column);
+
+	if (at.several)
+		fprintf(stderr, "alto: %s: line %d, column %d: %s\n", where, at.line, at.column,
+			err->what);
+	else
+		fprintf(stderr, "alto: %s: column %d: %s\n", where, at.column, err->what);
+	fprintf(stderr, "  %.*s\n  %*s^\n", at.len, at.text, at.column - 1, "");
+	exit(2);
+}
+
+static const char *env_lookup(const char *name, size_t len, void *ctx)
+{
+	const struct app *a = ctx;
+
+	for (int i = a->nenv - 1; i >= 0; i--) {
+		if (!strncmp(a->env[i], name, len) && a->env[i][len] == '=')
+			return a->env[i] + len + 1;
+	}
+	return NULL;
+}
+
+static void take_line(struct app *a, const char *where, const char *line, int depth);
+
+/* runscript FILE: the file goes in, and the programs it runs, as the kernel will expand it. */
+static void take_runscript(struct app *a, const char *path, int depth)
+{
+	struct cmd_error err;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = fopen(path, "r");
+
+	if (depth >= 4)
+		die("runscript %s: scripts nested more than 4 deep", path);
+	if (!f)
+		die("runscript %s: %s (it must be on this host; it goes into the image)", path,
+		    strerror(errno));
+	if (getdelim(&text, &size, 0, f) < 0)
+		text = xstrdup("");
+	fclose(f);
+	long n = cmd_expand(text, env_lookup, a, NULL, 0, &err);
+	if (n < 0)
+		bad_line(path, text, &err);
+	char *expanded = xmalloc((size_t)n + 1);
+	cmd_expand(text, env_lookup, a, expanded, (size_t)n + 1, &err);
+	add_once(a, xstrdup(path), path_absolute(path));
+	take_line(a, path, expanded, depth + 1);
+	free(text);
+}
+
+/* Every program of a line of the grammar (whose leading options are checked by the kernel). */
+static void take_line(struct app *a, const char *where, const char *line, int depth)
+{
+	size_t size = 64 * strlen(line) + 1024;
+	void *arena = xmalloc(size);
+	struct cmd_line cl;
+	struct cmd_error err;
+
+	if (cmd_parse(line, arena, size, &cl, &err))
+		bad_line(where, line, &err);
+	if (depth == 0 && !cl.ncmds)
+		die("no program given (see --help)");
+	for (int i = 0; i < cl.ncmds; i++) {
+		const struct cmd *c = &cl.cmds[i];
+		if (cmd_is_runscript(c)) {
+			if (depth == 0) {
+				struct app_prog *p = new_prog(a);
+				p->runscript = true;
+				p->guest_path = path_absolute(c->argv[1]);
+				p->flags = c->flags;
+			}
+			take_runscript(a, c->argv[1], depth);
+			continue;
+		}
+		struct app_prog tmp = { 0 }, *p = depth ? &tmp : new_prog(a);
+		resolve_program(a, p, xstrdup(c->argv[0]));
+		p->args = xmalloc((c->argc + 1) * sizeof(char *));
+		for (int w = 1; w <= c->argc; w++)
+			p->args[w - 1] = c->argv[w] ? xstrdup(c->argv[w]) : NULL;
+		p->nargs = c->argc - 1;
+		p->env = xmalloc((c->envc + 1) * sizeof(char *));
+		for (int e = 0; e <= c->envc; e++)
+			p->env[e] = c->env[e] ? xstrdup(c->env[e]) : NULL;
+		p->nenv = c->envc;
+		p->cwd = c->cwd ? xstrdup(c->cwd) : NULL;
+		p->flags = c->flags;
+		if (depth) /* inside a runscript: the file names it; only its files go in */
+			add_once(a, p->host_path, p->guest_path);
+	}
+	free(arena);
+}
+
+void app_resolve(struct app *a, int argc, char **argv, bool several)
+{
+	if (argc < 1)
+		die("no program given (see --help)");
+	if (!several) {
+		struct app_prog *p = new_prog(a);
+		resolve_program(a, p, argv[0]);
+		p->args = argv + 1;
+		p->nargs = argc - 1;
+	} else {
+		char *line = words_to_line(argc, argv);
+		take_line(a, "the command line", line, 0);
+		free(line);
+	}
+	for (int i = 0; i < a->nprogs; i++) {
+		if (!a->progs[i].runscript)
+			check_exec_limits(a, &a->progs[i]);
+	}
+}
+
+/* Separators as the grammar writes them. */
+static const char *separator(unsigned int flags)
+{
+	return flags == (CMD_BACKGROUND | CMD_ENDS_VM) ? "&!" :
+	       flags == CMD_BACKGROUND		       ? "&" :
+	       flags == CMD_ENDS_VM		       ? "!" :
+							 ";";
+}
+
+/* --env=NAME=VALUE words first, then each program and its arguments, quoted for cmd_parse. */
 char *app_cmdline(const struct app *a)
 {
 	char *line = xstrdup("");
@@ -222,9 +410,27 @@ char *app_cmdline(const struct app *a)
 		append_word(&line, &len, word);
 		free(word);
 	}
-	append_word(&line, &len, a->guest_path);
-	for (int i = 0; i < a->nargs; i++)
-		append_word(&line, &len, a->args[i]);
+	for (int i = 0; i < a->nprogs; i++) {
+		const struct app_prog *p = &a->progs[i];
+		for (int e = 0; e < p->nenv; e++) {
+			char *word = xasprintf("--env=%s", p->env[e]);
+			append_word(&line, &len, word);
+			free(word);
+		}
+		if (p->cwd) {
+			char *word = xasprintf("--cwd=%s", p->cwd);
+			append_word(&line, &len, word);
+			free(word);
+		}
+		if (p->runscript)
+			append_raw(&line, &len, "runscript");
+		append_word(&line, &len, p->guest_path);
+		for (int w = 0; w < p->nargs; w++)
+			append_word(&line, &len, p->args[w]);
+		/* The last program's ';' would end the line: it needs none. */
+		if (p->flags || i + 1 < a->nprogs)
+			append_raw(&line, &len, separator(p->flags));
+	}
 	return line;
 }
 
@@ -234,7 +440,14 @@ unsigned int app_write_image(const struct app *a, const char *path)
 
 	for (int i = 0; i < a->nadds; i++)
 		image_add_path(img, a->adds[i].host, a->adds[i].guest, a->adds[i].follow);
-	image_add_path(img, a->host_path, a->guest_path, true);
+	for (int i = 0; i < a->nprogs; i++) {
+		const struct app_prog *p = &a->progs[i];
+		bool again = p->runscript || added(a, p->guest_path);
+		for (int j = 0; j < i && !again; j++)
+			again = !strcmp(a->progs[j].guest_path, p->guest_path);
+		if (!again)
+			image_add_path(img, p->host_path, p->guest_path, true);
+	}
 	for (int i = 0; i < a->nlibs; i++)
 		image_add_resolved(img, a->libs[i]);
 	image_add_etc(img);

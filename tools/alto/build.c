@@ -17,7 +17,8 @@
 static const char build_usage_head[] =
 	"usage: alto build -o IMAGE [OPTIONS] [-- KERNEL-OPTIONS] PROGRAM [ARGS...]\n"
 	"\n"
-	"Write an image that runs PROGRAM with ARGS: the program at its absolute\n"
+	"Write an image that runs PROGRAM with ARGS (or several programs after a\n"
+	"--, separated as for alto run): the program at its absolute\n"
 	"path (found through PATH when it has no slash), the --add and --manifest\n"
 	"files, and the command line in /.alto/cmdline. Boot it with\n"
 	"'alto boot IMAGE'. KERNEL-OPTIONS (--verbose, --strace...) go into a disk's\n"
@@ -198,7 +199,8 @@ int cmd_build(int argc, char **argv)
 	}
 	int first = kernel_options(argc, argv, optind, &o.kernel_args);
 	check_options(&o);
-	app_resolve(&a, argc - first, argv + first);
+	/* After a --, the command line may hold several programs (alto/commands.h). */
+	app_resolve(&a, argc - first, argv + first, optind > 0 && !strcmp(argv[optind - 1], "--"));
 	double start = now_ms();
 	if (o.vmm) {
 		build_vmm_dir(&a, &o);

@@ -272,8 +272,13 @@ static bool collected(struct collector *c, const char *path)
 	return false;
 }
 
+/* Once, even when several programs need it. */
 static void add_lib(struct app *a, const char *path)
 {
+	for (int i = 0; i < a->nlibs; i++) {
+		if (!strcmp(a->libs[i], path))
+			return;
+	}
 	a->libs = xrealloc(a->libs, (a->nlibs + 1) * sizeof(*a->libs));
 	a->libs[a->nlibs++] = xstrdup(path);
 }
@@ -344,21 +349,21 @@ static void collect_added(struct collector *c, const char *host)
 		closedir(dir);
 }
 
-void app_collect_libs(struct app *a, const char *interp)
+void app_collect_libs(struct app *a, const char *host_path, const char *interp)
 {
 	struct collector c = { .a = a };
 	struct elf_map m;
 	struct dyn_info d;
 
 	if (interp && access(interp, R_OK))
-		die("%s needs the interpreter %s, which is not on this host", a->host_path, interp);
+		die("%s needs the interpreter %s, which is not on this host", host_path, interp);
 	if (interp) {
 		add_lib(a, interp);
 		collected(&c, interp);
 	}
-	if (elf_open(a->host_path, &m, &d)) {
+	if (elf_open(host_path, &m, &d)) {
 		c.exe_rpath = d.runpath ? NULL : d.rpath;
-		collect(&c, a->host_path, true);
+		collect(&c, host_path, true);
 		for (int i = 0; i < a->nadds; i++)
 			collect_added(&c, a->adds[i].host);
 		munmap((void *)m.data, m.size);

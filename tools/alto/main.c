@@ -9,7 +9,7 @@
 static const char usage[] =
 	"usage: alto COMMAND [ARGS...]\n"
 	"\n"
-	"Alto runs one unmodified Linux x86_64 program in a unikernel VM.\n"
+	"Alto runs unmodified Linux x86_64 programs in a unikernel VM.\n"
 	"\n"
 	"commands:\n"
 	"  run      run a host program in a VM: alto run [OPTIONS] PROGRAM [ARGS...]\n"

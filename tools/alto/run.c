@@ -16,12 +16,22 @@
 
 static const char run_usage_head[] =
 	"usage: alto run [OPTIONS] [-- KERNEL-OPTIONS...] PROGRAM [ARGS...]\n"
+	"       alto run [OPTIONS] -- [KERNEL-OPTIONS...] PROGRAM [ARGS...] [SEP\n"
+	"                [--env=NAME=VALUE]... [--cwd=DIR] PROGRAM [ARGS...]]... [SEP]\n"
 	"\n"
-	"Run a static Linux x86_64 program in an Alto VM and exit with its exit\n"
+	"Run a Linux x86_64 program in an Alto VM and exit with its exit\n"
 	"status (128+N when signal N killed it). PROGRAM is found through PATH when\n"
 	"it has no slash, and goes into the image at its absolute path, which is also\n"
 	"its argv[0]; ARGS reach it exactly as given. The console is this terminal;\n"
 	"when stdin is not a terminal, the program reads it to its end.\n"
+	"After a --, several programs may follow, each its own process, as OSv runs\n"
+	"them: a word SEP of ';' runs the next once the last has ended, '&' runs it\n"
+	"in the background, '!' ends the VM (and every process) once the last has\n"
+	"ended, with its status, '&!' the same from the background ('\\;' and the\n"
+	"like are an argument ';'). A program may be 'runscript FILE': FILE's text\n"
+	"is more of the same line, its $NAME and ${NAME} taken from the environment\n"
+	"(-e); it goes into the image with the programs it runs. The VM's status is\n"
+	"the last program's that was waited for.\n"
 	"\n"
 	"options:\n";
 
@@ -108,7 +118,8 @@ int cmd_run(int argc, char **argv)
 			return usage_error("run");
 	}
 	int first = kernel_options(argc, argv, optind, &extra);
-	app_resolve(&a, argc - first, argv + first);
+	/* After a --, the command line may hold several programs (alto/commands.h). */
+	app_resolve(&a, argc - first, argv + first, optind > 0 && !strcmp(argv[optind - 1], "--"));
 	vm_check(&c);
 
 	const char *image = keep ? keep : make_temp_image();

@@ -1,9 +1,10 @@
 /*
  * libFuzzer target: the kernel's command line (kernel/cmdline.c, compiled
  * here with the few kernel calls it makes done by the C library): options,
- * the application's words and --env from the boot command line, and the
- * image's /.alto/cmdline when the boot line names no program. The input is
- * both: the boot line up to the first NUL, the image's file after it. Also
+ * the programs, their words, --env= and --cwd= from the boot command line
+ * (lib/commands.c's grammar), and the image's /.alto/cmdline when the boot
+ * line names no program. The input is both: the boot line up to the first
+ * NUL, the image's file (and any runscript file) after it. Also
  * the host tool's size parser (parse_memory), which reads the user's -m.
  */
 #include <stdarg.h>
@@ -62,7 +63,7 @@ static const char *read_file(const char *path)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
-	struct app_command c;
+	struct app_commands c;
 	unsigned long long mem;
 
 	memcpy(text, data, size);
@@ -78,13 +79,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cmdline_get("selftest");
 		cmdline_has("quiet");
 		cmdline_unknown_option();
-		if (!cmdline_app_command(&c, read_file)) {
-			for (int i = 0; i < c.argc; i++)
-				if (!c.argv[i] || c.argv[c.argc])
-					abort();
-			for (int i = 0; i < c.envc; i++)
-				if (!c.envp[i] || c.envp[c.envc])
-					abort();
+		if (!cmdline_app_commands(&c, read_file)) {
+			for (int k = 0; k < c.n; k++) {
+				const struct app_command *a = &c.cmds[k];
+				for (int i = 0; i < a->argc; i++)
+					if (!a->argv[i] || a->argv[a->argc])
+						abort();
+				for (int i = 0; i < a->envc; i++)
+					if (!a->envp[i] || a->envp[a->envc])
+						abort();
+			}
 		}
 	}
 	for (size_t i = 0; i < nheld; i++)
