@@ -161,6 +161,31 @@ static long raw6(long nr, long a, long b, long c, long d, long e, long f)
 	return ret;
 }
 
+/*
+ * fork, vfork and clone: a child leaves at once with exit_group, within the
+ * same instructions, without touching the stack. A vfork child (or clone's
+ * CLONE_VFORK) runs on the parent's stack until it exits: returning from a
+ * function there would overwrite the frames the parent returns through.
+ */
+static long raw6_fork(long nr, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 __asm__("r10") = d, r8 __asm__("r8") = e, r9 __asm__("r9") = f;
+	long ret;
+
+	__asm__ __volatile__("syscall\n\t"
+			     "test %%rax, %%rax\n\t"
+			     "jnz 1f\n\t"
+			     "mov %[exit], %%eax\n\t"
+			     "xor %%edi, %%edi\n\t"
+			     "syscall\n"
+			     "1:"
+			     : "=a"(ret)
+			     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+			       "r"(r9), [exit] "i"(SYS_exit_group)
+			     : "rcx", "r11", "memory");
+	return ret;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Setup: the arena, the sentinel, descriptors, files, signals. */
 
@@ -702,8 +727,8 @@ static void keep_off_own(struct rng *r, struct call *c, int addr, int len)
 }
 
 static const char *const never[] = {
-	"exit",	      "exit_group",	 "rt_sigreturn", "execve",  "execveat", "reboot",
-	"kexec_load", "kexec_file_load", "clone3",	 "vhangup", "seccomp",	NULL,
+	"exit",	   "exit_group", "rt_sigreturn", "reboot", "kexec_load", "kexec_file_load",
+	"vhangup", "seccomp",	 NULL,
 };
 static const char *const maps_memory[] = {
 	"mmap",	  "munmap", "mprotect",	     "madvise",		 "mremap", "mlock", "munlock",
@@ -781,10 +806,33 @@ static void sanitize(struct rng *r, struct call *c)
 		if (c->a[1] == OUT_FD)
 			c->a[1] = 29;
 	} else if (named_any(c, (const char *const[]){ "clone", "fork", "vfork", NULL })) {
-		if (named(c, "clone"))
+		if (named(c, "clone")) {
 			c->a[0] &= ~(uint64_t)(0x100 | 0x10000 | 0x800 |
 					       0x80000); /* no VM, THREAD, SIGHAND, SETTLS */
+			/* The child's exit signal: never one the fuzzer takes for its own fault. */
+			int exit_signal = (int)(c->a[0] & 0xff);
+			if (exit_signal == SIGSEGV || exit_signal == SIGBUS ||
+			    exit_signal == SIGALRM)
+				c->a[0] = (c->a[0] & ~0xfful) | SIGCHLD;
+		}
 		c->a[1] = 0; /* the child, if there is one, leaves at once */
+	} else if (named_any(c, (const char *const[]){ "execve", "execveat", NULL })) {
+		/*
+		 * Never a program: a directory or a file without x (argv and envp, fuzzed,
+		 * are copied, then EACCES), a missing name, or a bad pointer.
+		 */
+		static const char *const paths[] = { "/", "/proc/self/status", "/nonexistent" };
+		int at = named(c, "execve") ? 0 : 1;
+		c->a[at] = chance(r, 75) ? (uint64_t)paths[below(r, 3)] : bad_pointer(r);
+		if (named(c, "execveat"))
+			c->a[4] &= ~(uint64_t)AT_EMPTY_PATH;
+	} else if (named(c, "clone3")) {
+		/* Its arguments only: a bad pointer (EFAULT) or a size below the first version's.
+		 */
+		if (chance(r, 50))
+			c->a[0] = bad_pointer(r);
+		else
+			c->a[1] = below(r, 64);
 	} else if (named_any(c, (const char *const[]){ "munlockall", "mlockall", "shmat", NULL })) {
 		c->skip = named(c, "shmat") && hits_own(c->a[1], 1);
 	} else if (named(c, "unshare") || named(c, "setns") || named(c, "personality")) {
@@ -943,8 +991,9 @@ static void make_call(struct stream *s, uint64_t index)
 	raw6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, 8, 0, 0);
 	s->call_start = now();
 	s->in_call = true;
-	long ret = raw6(c.d->nr, (long)c.a[0], (long)c.a[1], (long)c.a[2], (long)c.a[3],
-			(long)c.a[4], (long)c.a[5]);
+	bool forks = named_any(&c, (const char *const[]){ "fork", "vfork", "clone", NULL });
+	long ret = (forks ? raw6_fork : raw6)(c.d->nr, (long)c.a[0], (long)c.a[1], (long)c.a[2],
+					      (long)c.a[3], (long)c.a[4], (long)c.a[5]);
 	s->in_call = false;
 	s->last = c;
 	s->last_index = index;
@@ -953,8 +1002,6 @@ static void make_call(struct stream *s, uint64_t index)
 		s->last_map_index = index;
 		s->last_map_ret = ret;
 	}
-	if (ret == 0 && named_any(&c, (const char *const[]){ "fork", "vfork", "clone", NULL }))
-		raw6(SYS_exit_group, 0, 0, 0, 0, 0, 0); /* the child (no CLONE_THREAD): leave */
 	if (ret > 0 && ret < (long)(1ul << 47) &&
 	    named_any(&c, (const char *const[]){ "mmap", "mremap", NULL }))
 		remember_mapping(ret, named(&c, "mmap") ? c.a[1] : c.a[2]);
