@@ -809,10 +809,14 @@ static void sanitize(struct rng *r, struct call *c)
 		if (named(c, "clone")) {
 			c->a[0] &= ~(uint64_t)(0x100 | 0x10000 | 0x800 |
 					       0x80000); /* no VM, THREAD, SIGHAND, SETTLS */
-			/* The child's exit signal: never one the fuzzer takes for its own fault. */
+			/*
+			 * The child's exit signal goes to the fuzzer: only one it can take
+			 * (SIGKILL or SIGSTOP would end or stop it, SIGSEGV and SIGBUS
+			 * look like its own faults, signal 32 ends it).
+			 */
 			int exit_signal = (int)(c->a[0] & 0xff);
-			if (exit_signal == SIGSEGV || exit_signal == SIGBUS ||
-			    exit_signal == SIGALRM)
+			if (exit_signal && exit_signal != SIGCHLD && exit_signal != SIGUSR1 &&
+			    exit_signal != SIGUSR2)
 				c->a[0] = (c->a[0] & ~0xfful) | SIGCHLD;
 		}
 		c->a[1] = 0; /* the child, if there is one, leaves at once */
