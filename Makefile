@@ -154,9 +154,10 @@ selftest: deps all
 include tests/unit/rules.mk
 include tests/guest/rules.mk
 include tests/trace/rules.mk
+include tests/fuzz/rules.mk
 include bench/rules.mk
 
-test: deps all unit-tests-build guest-tests-build trace-tests-build
+test: deps all unit-tests-build guest-tests-build trace-tests-build fuzz-build fuzz-host-build
 	$(Q)tests/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -336,6 +336,11 @@ static long con_read(struct file *f, struct uio *u, uint64_t *pos)
 	return r;
 }
 
+/*
+ * The UART is slow (a long write takes minutes under TCG), so a pending
+ * signal ends the write between chunks, as Linux's tty does: the bytes
+ * written so far, or a restart code when there are none.
+ */
 static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 {
 	char buf[512];
@@ -343,6 +348,10 @@ static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 
 	mutex_lock(&con.out_lock);
 	while (u->resid) {
+		if (signal_pending()) {
+			done = done ? done : -ERESTARTSYS;
+			break;
+		}
 		size_t chunk = MIN(u->resid, sizeof(buf));
 		if (uio_copy_in(u, buf, chunk)) {
 			done = done ? done : -EFAULT;

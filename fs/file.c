@@ -108,6 +108,37 @@ enum uio_dir {
 	UIO_ZERO
 };
 
+static long move_one(bool user, void *p, void *kbuf, size_t n, enum uio_dir dir)
+{
+	if (dir == UIO_OUT)
+		return user ? copy_to_user(p, kbuf, n) : (memcpy(p, kbuf, n), 0);
+	if (dir == UIO_IN)
+		return user ? copy_from_user(kbuf, p, n) : (memcpy(kbuf, p, n), 0);
+	return user ? clear_user(p, n) : (memset(p, 0, n), 0);
+}
+
+/*
+ * After a fault: how much of the n bytes at the application's p can be
+ * moved, page by page (a fault is a page's), as Linux's copies move what
+ * comes before the faulting page.
+ */
+static size_t move_by_page(void *p, void *kbuf, size_t n, enum uio_dir dir)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t piece = MIN(n - done, PAGE_SIZE - ((uintptr_t)p + done) % PAGE_SIZE);
+		if (move_one(true, (char *)p + done, kbuf ? (char *)kbuf + done : NULL, piece, dir))
+			break;
+		done += piece;
+	}
+	return done;
+}
+
+/*
+ * Move n bytes between kbuf and the uio. On a fault the uio still moves past
+ * the bytes that were copied, so a caller can count them (uio->resid).
+ */
 static long uio_move(struct uio *u, void *kbuf, size_t n, enum uio_dir dir)
 {
 	while (n) {
@@ -117,22 +148,19 @@ static long uio_move(struct uio *u, void *kbuf, size_t n, enum uio_dir dir)
 		}
 		size_t chunk = MIN(n, u->iov->iov_len);
 		void *p = (void *)(uintptr_t)u->iov->iov_base;
-		long err = 0;
-		if (dir == UIO_OUT)
-			err = u->user ? copy_to_user(p, kbuf, chunk) : (memcpy(p, kbuf, chunk), 0);
-		else if (dir == UIO_IN)
-			err = u->user ? copy_from_user(kbuf, p, chunk) :
-					(memcpy(kbuf, p, chunk), 0);
-		else
-			err = u->user ? clear_user(p, chunk) : (memset(p, 0, chunk), 0);
-		if (err)
-			return -EFAULT;
+		long err = move_one(u->user, p, kbuf, chunk, dir);
+		if (err) {
+			chunk = move_by_page(p, kbuf, chunk, dir);
+			n = chunk; /* move past those, then fail */
+		}
 		u->iov->iov_base += chunk;
 		u->iov->iov_len -= chunk;
 		u->resid -= chunk;
 		n -= chunk;
 		if (kbuf)
 			kbuf = (char *)kbuf + chunk;
+		if (err)
+			return -EFAULT;
 	}
 	return 0;
 }
@@ -249,6 +277,9 @@ static int open_checks(struct vnode *v, int flags, bool created)
 	int err = vfs_permission(v, mask);
 	if (err)
 		return err;
+	if (S_ISREG(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)) &&
+	    READ_ONCE(v->write_denied))
+		return -ETXTBSY; /* a running program */
 	if ((flags & O_TRUNC) && S_ISREG(v->mode))
 		return vfs_truncate(v, 0);
 	return 0;

@@ -26,6 +26,15 @@ static int check_archive(const void *data, size_t size)
 		       last, size);
 		return -EINVAL;
 	}
+	/* Only padding may follow the trailer: more would be lost without a word. */
+	for (size_t i = off; i < size; i++) {
+		if (((const char *)data)[i]) {
+			printk("initrd: the cpio archive ends at byte %zu of %zu, before data that "
+			       "would not be read\n",
+			       off, size);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -109,12 +118,31 @@ static int unpack_symlink(const char *path, const struct cpio_entry *e)
 	return err;
 }
 
+/* Where the kernel mounts its own file systems: only a directory may be there. */
+static const char *const mount_points[] = { "/dev", "/tmp", "/proc", "/sys" };
+
+static int check_mount_point(const struct cpio_entry *e, const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mount_points); i++) {
+		if (strcmp(path, mount_points[i]) || (e->mode & CPIO_S_IFMT) == CPIO_S_IFDIR)
+			continue;
+		printk("initrd: the image has a file at %s, where Alto mounts a file system; "
+		       "only a directory can be there\n",
+		       path);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
 static int unpack_entry(const struct cpio_entry *e, char *path)
 {
 	int err;
 
 	if (!entry_path(e, path))
 		return 0;
+	err = check_mount_point(e, path);
+	if (err)
+		return err;
 	err = make_parents(path);
 	if (err)
 		return err;

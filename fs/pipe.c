@@ -371,6 +371,10 @@ static int fifo_open(struct file *f)
 	struct pipe *p;
 	int err;
 
+	/* Access mode 3 (neither end) would hold the pipe without being counted, as Linux refuses.
+	 */
+	if (!file_readable(f) && !file_writable(f))
+		return -EINVAL;
 	mutex_lock(&fifo_lock);
 	p = v->fifo;
 	if (!p && (p = pipe_new())) {

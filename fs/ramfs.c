@@ -676,15 +676,17 @@ long ramfs_file_read(struct file *f, struct uio *u, uint64_t *pos)
 	while (u->resid && off < n->v.size) {
 		size_t i = off / PAGE_SIZE, poff = off % PAGE_SIZE;
 		size_t chunk = MIN(MIN(PAGE_SIZE - poff, u->resid), n->v.size - off);
+		size_t before = u->resid;
 		uintptr_t p = i < n->reg.cap ? n->reg.pages[i] : 0;
 		int err =
 			p ? uio_copy_out(u, (char *)page_ptr(p) + poff, chunk) : uio_zero(u, chunk);
+		/* On a fault, what reached the application still counts, as on Linux. */
+		off += before - u->resid;
+		done += before - u->resid;
 		if (err) {
 			done = done ? done : err;
 			break;
 		}
-		off += chunk;
-		done += chunk;
 	}
 	rw_read_unlock(&n->v.lock);
 	if (done > 0)
@@ -700,11 +702,13 @@ static long write_pages(struct ramfs_node *n, struct uio *u, uint64_t off)
 		size_t i = off / PAGE_SIZE, poff = off % PAGE_SIZE;
 		size_t chunk = MIN(PAGE_SIZE - poff, u->resid);
 		char *page = writable_page(n, i);
+		size_t before = u->resid;
 		int err = page ? uio_copy_in(u, page + poff, chunk) : -ENOSPC;
+		/* On a fault, what came from the application is written, as on Linux. */
+		off += before - u->resid;
+		done += before - u->resid;
 		if (err)
 			return done ? done : err;
-		off += chunk;
-		done += chunk;
 	}
 	return done;
 }

@@ -399,6 +399,16 @@ int vfs_removexattr(struct vnode *v, const char *name)
 	return err;
 }
 
+void vfs_deny_write(struct vnode *v)
+{
+	__atomic_add_fetch(&v->write_denied, 1, __ATOMIC_RELAXED);
+}
+
+void vfs_allow_write(struct vnode *v)
+{
+	__atomic_sub_fetch(&v->write_denied, 1, __ATOMIC_RELAXED);
+}
+
 int vfs_truncate(struct vnode *v, int64_t size)
 {
 	if (size < 0)
@@ -407,7 +417,9 @@ int vfs_truncate(struct vnode *v, int64_t size)
 		return -EISDIR;
 	if (!S_ISREG(v->mode) || !v->ops->truncate)
 		return -EINVAL;
-	int err = vfs_check_writable(v);
+	int err = vfs_check_writable(v); /* EROFS first, then ETXTBSY, as Linux */
+	if (!err && READ_ONCE(v->write_denied))
+		err = -ETXTBSY;
 	if (!err)
 		err = v->ops->truncate(v, (uint64_t)size);
 	if (!err)

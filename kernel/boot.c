@@ -53,8 +53,11 @@ static const char *skip_boot_image(const char *s)
 
 void boot_set_cmdline(uint64_t pa)
 {
+	/* What does not fit is refused at boot (cmdline_init), never cut silently. */
 	if (pa)
-		strlcpy(boot_info.cmdline, skip_boot_image(phys_to_virt(pa)), BOOT_CMDLINE_MAX);
+		boot_info.cmdline_too_long =
+			strlcpy(boot_info.cmdline, skip_boot_image(phys_to_virt(pa)),
+				BOOT_CMDLINE_MAX) >= BOOT_CMDLINE_MAX;
 }
 
 int boot_reserved_ranges(struct mem_range *out, int max)

@@ -14,7 +14,9 @@
  */
 #include <alto/boot.h>
 #include <alto/commands.h>
+#include <alto/compiler.h>
 #include <alto/console.h>
+#include <alto/errno_names.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/string.h>
@@ -101,27 +103,54 @@ static void report(const char *where, const char *text, const struct cmd_error *
 	printk("  %.*s\n  %*s^\n", at.len, at.text, at.column - 1, "");
 }
 
-/* Parse line into out (its arena from the heap, kept); 0 or -errno after saying why. */
+/*
+ * Parse line into out (its arena from the heap, kept); 0 or -errno after
+ * saying why. The arena starts at a few times the line and doubles up to
+ * the size cmd_parse always fits in (64 times the line), which a line of
+ * Linux's 2 MiB of arguments could not get in a small guest.
+ */
 static int parse(const char *where, const char *line, struct cmd_line *out)
 {
-	size_t size = 64 * strlen(line) + 1024;
-	void *arena = kmalloc(size);
+	size_t len = strlen(line), max = 64 * len + 1024;
 	struct cmd_error err;
+	int r;
 
-	if (!arena)
-		return -ENOMEM;
-	int r = cmd_parse(line, arena, size, out, &err);
+	for (size_t size = 4 * len + 1024;; size = MIN(2 * size, max)) {
+		void *arena = kmalloc(size);
+		if (!arena)
+			return -ENOMEM;
+		r = cmd_parse(line, arena, size, out, &err);
+		if (!r)
+			return 0;
+		kfree(arena);
+		if (r != -E2BIG || size == max)
+			break;
+	}
 	if (r == -EINVAL)
 		report(where, line, &err);
-	else if (r)
+	else
 		printk("alto: %s: cannot parse it (%d)\n", where, r);
-	if (r)
-		kfree(arena);
+	return r;
+}
+
+/* What read_file gave instead of a file's text: say why, return the error. */
+static int read_failed(const char *path, const char *text)
+{
+	int r = (int)PTR_ERR(text);
+
+	if (r == -E2BIG)
+		printk("alto: %s is larger than the arguments and environment Linux takes\n", path);
+	else
+		printk("alto: cannot read %s: %s\n", path, errno_text(-r));
 	return r;
 }
 
 int cmdline_init(void)
 {
+	if (boot_info.cmdline_too_long) {
+		printk("alto: the command line is longer than %d bytes\n", BOOT_CMDLINE_MAX - 1);
+		return -E2BIG;
+	}
 	int r = parse("the command line", boot_info.cmdline, &kernel_line);
 
 	if (!r)
@@ -294,6 +323,8 @@ static int runscript(struct builder *b, const struct cmd *c, int depth)
 		printk("alto: runscript %s: no such file in the image\n", path);
 		return -ENOENT;
 	}
+	if (IS_ERR(text))
+		return read_failed(path, text);
 	long n = cmd_expand(text, env_lookup, b, NULL, 0, &err);
 	char *expanded = n >= 0 ? kmalloc((size_t)n + 1) : NULL;
 	if (n < 0) {
@@ -354,6 +385,8 @@ int cmdline_app_commands(struct app_commands *out, const char *(*read_file)(cons
 	const char *text = read_file(IMAGE_CMDLINE_PATH);
 	if (!text)
 		return 0;
+	if (IS_ERR(text))
+		return read_failed(IMAGE_CMDLINE_PATH, text);
 	r = parse(IMAGE_CMDLINE_PATH, text, &image);
 	if (!r)
 		r = take_options(&b, IMAGE_CMDLINE_PATH, &image);

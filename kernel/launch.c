@@ -21,7 +21,7 @@ static int ending_status = -1; /* set by the `!` program that ends the VM */
 /* Exit statuses as a shell gives them for a command it cannot run. */
 static int start_failure_status(long err)
 {
-	return err == -ENOENT ? 127 : err == -ENOEXEC || err == -EACCES ? 126 : 1;
+	return err == -ENOENT ? 127 : err == -ENOEXEC || err == -EACCES || err == -E2BIG ? 126 : 1;
 }
 
 /* A `!` program ended with wait status: it decides, and every other process goes. */
@@ -29,7 +29,7 @@ static void end_vm(int status)
 {
 	if (!__sync_bool_compare_and_swap(&ending_status, -1, wait_status_to_exit(status)))
 		return;
-	process_kill_all();
+	process_signal_all(SIGKILL);
 }
 
 /* The watcher of a `&!` program. */

@@ -4,6 +4,7 @@
  * (boot.S) to the moment the work starts.
  */
 #include <alto/acpi.h>
+#include <alto/args.h>
 #include <alto/apic.h>
 #include <alto/block.h>
 #include <alto/boot.h>
@@ -31,8 +32,7 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 
-#define EXIT_USAGE	  2
-#define IMAGE_CMDLINE_MAX (1 << 20)
+#define EXIT_USAGE 2
 
 void kernel_main(uint32_t protocol, uint32_t info_pa);
 
@@ -79,16 +79,27 @@ static void print_boot_lines(void)
 	printk("Booted in %lu.%02lu ms\n", us / 1000, (us % 1000) / 10);
 }
 
-/* A file of the image (the command line file, runscript files), for cmdline_app_commands(). */
+/*
+ * A file of the image (the command line file, runscript files) for
+ * cmdline_app_commands(): NULL when absent, an ERR_PTR when it cannot be
+ * read or is larger than a command line can be.
+ */
 static const char *read_image_file(const char *path)
 {
 	struct file *f = vfs_open_kernel(path, O_RDONLY, 0);
 
 	if (IS_ERR(f))
-		return NULL;
+		return PTR_ERR(f) == -ENOENT ? NULL : (const char *)f;
 	long size = vfs_file_size(f);
-	char *text = size >= 0 && size < IMAGE_CMDLINE_MAX ? kmalloc((size_t)size + 1) : NULL;
-	if (text && vfs_pread(f, text, (size_t)size, 0) == size)
+	char *text = size >= 0 && size <= (long)ARGS_MAX_QUOTED ? kmalloc((size_t)size + 1) :
+								  ERR_PTR(-E2BIG);
+	if (!text)
+		text = ERR_PTR(-ENOMEM);
+	if (!IS_ERR(text) && vfs_pread(f, text, (size_t)size, 0) != size) {
+		kfree(text);
+		text = ERR_PTR(-EIO);
+	}
+	if (!IS_ERR(text))
 		text[size] = 0;
 	file_put(f);
 	return text;
@@ -98,8 +109,10 @@ static void unpack_initrd(void)
 {
 	for (int i = 0; i < boot_info.nmodules; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
-		if (initrd_unpack(phys_to_virt(m->start), m->size))
-			panic("the image is not a valid cpio archive");
+		if (initrd_unpack(phys_to_virt(m->start), m->size)) {
+			printk("alto: the image cannot be used (see above); nothing runs\n");
+			power_off(EXIT_USAGE);
+		}
 	}
 }
 
@@ -156,6 +169,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(smp_ipi_init());
 	BOOT_STEP(irq_enable());
 	BOOT_STEP(uart_enable_input());
+	BOOT_STEP(stop_request_init());
 	BOOT_STEP(rtc_init());
 	BOOT_STEP(tsc_refine_start());
 	BOOT_STEP(fpu_init());

@@ -897,7 +897,7 @@ long process_kill(int pid, int sig, const struct ksiginfo *info)
 	return process_kill_group(pid ? -pid : (int)process_getpgid(0), sig, info);
 }
 
-void process_kill_all(void)
+long process_signal_all(int sig)
 {
-	kill_many(0, NULL, SIGKILL, NULL);
+	return kill_many(0, NULL, sig, NULL);
 }

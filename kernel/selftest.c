@@ -33,7 +33,13 @@ static bool named(const char *list, const char *name)
 	return false;
 }
 
-static bool run_one(const struct selftest *t)
+enum outcome {
+	PASSED,
+	FAILED,
+	SKIPPED
+};
+
+static enum outcome run_one(const struct selftest *t)
 {
 	uint64_t start = time_now_ns();
 	struct thread *th = thread_create(test_thread, (void *)t, t->name);
@@ -41,34 +47,36 @@ static bool run_one(const struct selftest *t)
 
 	if (IS_ERR(th)) {
 		printk("selftest %-20s FAILED (cannot create a thread)\n", t->name);
-		return false;
+		return FAILED;
 	}
 	if (thread_join_deadline(th, start + TEST_TIMEOUT_NS, &code) == -ETIMEDOUT) {
 		printk("selftest %-20s FAILED (timed out)\n", t->name);
-		return false;
+		return FAILED;
 	}
 	uint64_t us = (time_now_ns() - start) / 1000;
-	printk("selftest %-20s %s (%lu.%03lu ms)\n", t->name, code ? "FAILED" : "ok", us / 1000,
-	       us % 1000);
-	return code == 0;
+	enum outcome o = code == SELFTEST_SKIPPED ? SKIPPED : code ? FAILED : PASSED;
+	static const char *const words[] = { "ok", "FAILED", "skipped" };
+	printk("selftest %-20s %s (%lu.%03lu ms)\n", t->name, words[o], us / 1000, us % 1000);
+	return o;
 }
 
 int selftest_run(const char *which)
 {
 	bool all = !which || !*which;
-	int passed = 0, failed = 0;
+	int count[3] = { 0 };
 
 	for (const struct selftest *const *p = __selftests_start; p < __selftests_end; p++) {
 		const struct selftest *t = *p;
 		if (all ? t->manual : !named(which, t->name))
 			continue;
-		if (run_one(t))
-			passed++;
-		else
-			failed++;
+		count[run_one(t)]++;
 	}
-	if (!passed && !failed)
+	if (!count[PASSED] && !count[FAILED] && !count[SKIPPED])
 		printk("selftest: no test matches \"%s\"\n", which);
-	printk("%d passed, %d failed\n", passed, failed);
-	return failed || !passed;
+	if (count[SKIPPED])
+		printk("%d passed, %d failed, %d skipped\n", count[PASSED], count[FAILED],
+		       count[SKIPPED]);
+	else
+		printk("%d passed, %d failed\n", count[PASSED], count[FAILED]);
+	return count[FAILED] || !(count[PASSED] + count[SKIPPED]);
 }

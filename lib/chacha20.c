@@ -1,7 +1,9 @@
 /*
  * ChaCha20 (RFC 8439, section 2): the quarter round, the 20-round block
- * function and the keystream. Words are little-endian in the key, nonce and
- * output, read byte by byte so the code works on any alignment.
+ * function and the keystream, which goes on across calls of any size (the
+ * unused part of the last block is kept). Words are little-endian in the
+ * key, nonce and output, read byte by byte so the code works on any
+ * alignment.
  */
 #include <alto/chacha20.h>
 
@@ -64,6 +66,7 @@ void chacha20_init(struct chacha20 *c, const uint8_t key[CHACHA20_KEY_SIZE],
 	c->state[12] = counter;
 	for (int i = 0; i < 3; i++)
 		c->state[13 + i] = load32(nonce + 4 * i);
+	c->used = CHACHA20_BLOCK_SIZE;
 }
 
 void chacha20_block(struct chacha20 *c, uint8_t out[CHACHA20_BLOCK_SIZE])
@@ -74,19 +77,16 @@ void chacha20_block(struct chacha20 *c, uint8_t out[CHACHA20_BLOCK_SIZE])
 	for (int i = 0; i < 16; i++)
 		store32(out + 4 * i, x[i]);
 	c->state[12]++;
+	c->used = CHACHA20_BLOCK_SIZE;
 }
 
 void chacha20_xor(struct chacha20 *c, uint8_t *dst, const uint8_t *src, size_t n)
 {
-	uint8_t ks[CHACHA20_BLOCK_SIZE];
-
-	while (n) {
-		size_t chunk = n < sizeof(ks) ? n : sizeof(ks);
-		chacha20_block(c, ks);
-		for (size_t i = 0; i < chunk; i++)
-			dst[i] = src[i] ^ ks[i];
-		dst += chunk;
-		src += chunk;
-		n -= chunk;
+	for (size_t i = 0; i < n; i++) {
+		if (c->used == CHACHA20_BLOCK_SIZE) {
+			chacha20_block(c, c->rest);
+			c->used = 0;
+		}
+		dst[i] = src[i] ^ c->rest[c->used++];
 	}
 }

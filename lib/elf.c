@@ -8,6 +8,8 @@
 #include <uapi/errno.h>
 
 #define PAGE 4096ull
+/* No segment may reach past the application's half (Linux's TASK_SIZE). */
+#define ELF_TOP 0x7ffffffff000ull
 
 static bool in_file(size_t size, uint64_t off, uint64_t len)
 {
@@ -49,7 +51,8 @@ static int check_header(const Elf64_Ehdr *eh, size_t size, uint64_t file_size, c
 
 static int check_load(const Elf64_Phdr *ph, uint64_t size, struct elf_info *info, const char **why)
 {
-	if (ph->p_filesz > ph->p_memsz || ph->p_vaddr + ph->p_memsz < ph->p_vaddr)
+	if (ph->p_filesz > ph->p_memsz || ph->p_memsz > ELF_TOP ||
+	    ph->p_vaddr > ELF_TOP - ph->p_memsz)
 		return fail(why, "an ELF executable with a malformed segment");
 	if (ph->p_filesz && !in_file(size, ph->p_offset, ph->p_filesz))
 		return fail(why, "truncated ELF file (a segment lies beyond its end)");
@@ -120,8 +123,9 @@ static const Elf64_Shdr *section(const void *data, size_t size, unsigned int i)
 {
 	const Elf64_Ehdr *eh = data;
 
+	/* The whole table inside the file: an offset near 2^64 must not wrap to a small one. */
 	if (eh->e_shentsize != sizeof(Elf64_Shdr) || i >= eh->e_shnum || eh->e_shoff % 8 ||
-	    !in_file(size, eh->e_shoff + (uint64_t)i * sizeof(Elf64_Shdr), sizeof(Elf64_Shdr)))
+	    !in_file(size, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
 		return NULL;
 	return (const Elf64_Shdr *)((const char *)data + eh->e_shoff) + i;
 }

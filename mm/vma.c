@@ -460,6 +460,8 @@ struct mm *mm_fork(struct mm *parent)
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	child->stack_top = parent->stack_top;
+	for (int i = 0; i < 2 && parent->running[i]; i++)
+		mm_deny_write(child, parent->running[i]);
 	for (struct vma *v = find(parent, 0); v && !r; v = next_of(v)) {
 		struct fork_ctx ctx = { child, v, false };
 		r = populate_shared(parent, v) ?: fork_area(child, v);
@@ -481,6 +483,16 @@ struct mm *mm_fork(struct mm *parent)
 	return child;
 }
 
+void mm_deny_write(struct mm *mm, struct vnode *v)
+{
+	int i = mm->running[0] ? 1 : 0;
+
+	BUG_ON(mm->running[i]);
+	vnode_get(v);
+	vfs_deny_write(v);
+	mm->running[i] = v;
+}
+
 void mm_teardown(struct mm *mm)
 {
 	struct gather g = { .mm = mm };
@@ -492,6 +504,11 @@ void mm_teardown(struct mm *mm)
 	spin_unlock(&mm->lock, flags);
 	gather_finish(&g);
 	mm_space_release(mm);
+	for (int i = 0; i < 2 && mm->running[i]; i++) {
+		vfs_allow_write(mm->running[i]);
+		vnode_put(mm->running[i]);
+		mm->running[i] = NULL;
+	}
 }
 
 static long place(struct mm *mm, uintptr_t addr, size_t len, int flags, struct gather *g)
@@ -633,6 +650,9 @@ static bool fully_mapped(struct mm *mm, uintptr_t start, uintptr_t end)
 
 long mm_check_mapped(struct mm *mm, uintptr_t addr, size_t len)
 {
+	/* Linux's access_ok: a range that passes the top (or wraps) is not mapped. */
+	if (len > USER_TOP || addr > USER_TOP - len)
+		return -ENOMEM;
 	unsigned long irq = spin_lock(&mm->lock);
 	bool ok = fully_mapped(mm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
 
@@ -739,11 +759,12 @@ static bool writable_shared(struct mm *mm, uintptr_t start, uintptr_t end)
 
 long mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 {
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr >= USER_TOP ||
-	    (prot & ~(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP)))
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP)))
 		return -EINVAL;
 	if (!len)
 		return 0;
+	if (addr >= USER_TOP || len > USER_TOP - addr)
+		return -ENOMEM; /* nothing is mapped there */
 	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
 	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
@@ -833,9 +854,15 @@ long mm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, int
 
 long mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 {
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr >= USER_TOP)
+	/* Linux's order: the alignment, a length that wraps, then what is mapped. */
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || ALIGN_UP(len, PAGE_SIZE) < len ||
+	    addr + ALIGN_UP(len, PAGE_SIZE) < addr)
 		return -EINVAL;
-	uintptr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end == addr)
+		return 0;
+	if (end > USER_TOP)
+		return -ENOMEM;
 	struct gather g = { .mm = mm };
 	unsigned long irq = spin_lock(&mm->lock);
 	long r = fully_mapped(mm, addr, end) ? 0 : -ENOMEM;

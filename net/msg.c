@@ -178,13 +178,15 @@ static long import_msg(struct kmsg *k, const struct msghdr __user *u, bool send)
 {
 	long r;
 
+	/* free_msg() follows whatever this returns: nothing may be left from the heap. */
+	k->uio = (struct uio){ 0 };
+	k->m = (struct sock_msg){ .uio = &k->uio };
 	if (copy_from_user(&k->h, u, sizeof(k->h)))
 		return -EFAULT;
 	if (k->h.msg_namelen < 0)
 		return -EINVAL;
 	if (k->h.msg_iovlen > UIO_MAXIOV)
 		return -EMSGSIZE;
-	k->m = (struct sock_msg){ .uio = &k->uio };
 	if (k->h.msg_name) {
 		int len = MIN(k->h.msg_namelen, (int)sizeof(k->name));
 		k->m.name = &k->name;

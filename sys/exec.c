@@ -8,6 +8,7 @@
  * gets a random base, as do the interpreter, the stack and the heap; the
  * stack is laid out exactly as Linux builds it for a new program.
  */
+#include <alto/args.h>
 #include <alto/cred.h>
 #include <alto/cpu.h>
 #include <alto/elf.h>
@@ -371,6 +372,11 @@ static int load(struct loader *l, int argc, char *const argv[], int envc, char *
 		r = build_stack(l, argc, argv, envc, envp, &out->sp);
 	if (r && r != -ENOEXEC && r != -ENOENT && !l->quiet)
 		printk("alto: %s: cannot load: %s\n", l->prog.path, errno_text(-r));
+	/* Running them: they may not change under the program (ETXTBSY) while the image lives. */
+	for (struct elf_file *e = &l->prog; !r && e; e = e == &l->prog ? &l->interp : NULL) {
+		if (e->file)
+			mm_deny_write(l->mm, e->file->vnode);
+	}
 	struct elf_file *start = l->interp.file ? &l->interp : &l->prog;
 	out->entry = start->base + start->elf.entry;
 	out->load_base = l->prog.base;
@@ -387,9 +393,16 @@ int exec_load(struct mm *mm, const char *path, int argc, char *const argv[], int
 	      char *const envp[], struct exec_image *out)
 {
 	struct loader l = { .mm = mm, .out = out };
-	int r = open_elf(&l, &l.prog, path);
+	const char *why;
 
 	*out = (struct exec_image){ 0 };
+	/* A program of the command line: execve checked its strings as it copied them. */
+	if (args_exec_check(path, argc, argv, envc, envp, &why)) {
+		printk("alto: %s: %s\n", path, why);
+		return -E2BIG;
+	}
+	int r = open_elf(&l, &l.prog, path);
+
 	if (r && !l.prog.file)
 		printk("alto: %s: %s\n", path, errno_text(-r));
 	if (r) {

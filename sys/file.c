@@ -7,6 +7,7 @@
  */
 #include <alto/fdtable.h>
 #include <alto/mm.h>
+#include <alto/signal.h>
 #include <alto/string.h>
 #include <alto/syscall.h>
 #include <alto/vfs.h>
@@ -526,6 +527,34 @@ static int put_dent(void *ctx, const char *name, size_t len, uint64_t ino, unsig
 	return 0;
 }
 
+/*
+ * Copy the records out one at a time, as Linux's filldir does: when the
+ * buffer faults part-way, what was copied is returned and the position
+ * goes back to just after it (each record's d_off); when the first record
+ * faults, EFAULT, with the position where it was. Nothing is lost.
+ */
+static long copy_dents(struct file *f, const struct dents *d, char __user *dirp, uint64_t start)
+{
+	uint64_t next = start;
+	size_t off = 0;
+
+	while (off < d->used) {
+		struct linux_dirent64
+			head; /* d_ino, d_off and d_reclen sit alike in both layouts */
+		memcpy(&head, d->buf + off, offsetof(struct linux_dirent64, d_type));
+		if (copy_to_user(dirp + off, d->buf + off, head.d_reclen))
+			break;
+		next = (uint64_t)head.d_off;
+		off += head.d_reclen;
+	}
+	if (off < d->used) {
+		mutex_lock(&f->pos_lock);
+		f->pos = next;
+		mutex_unlock(&f->pos_lock);
+	}
+	return off ? (long)off : -EFAULT;
+}
+
 static long getdents(int fd, void __user *dirp, size_t count, bool old)
 {
 	struct dents d = { .size = MIN(count, (size_t)65536), .old = old };
@@ -534,14 +563,13 @@ static long getdents(int fd, void __user *dirp, size_t count, bool old)
 
 	if (!f)
 		return -EBADF;
+	uint64_t start = READ_ONCE(f->pos);
 	d.buf = kmalloc(d.size);
 	r = d.buf ? vfs_readdir(f, put_dent, &d) : -ENOMEM;
 	if (!r && !d.used && d.full)
 		r = -EINVAL; /* not even one entry fits */
-	if (!r && d.used)
-		r = copy_to_user(dirp, d.buf, d.used);
 	if (!r)
-		r = (long)d.used;
+		r = d.used ? copy_dents(f, &d, dirp, start) : 0;
 	kfree(d.buf);
 	file_put(f);
 	return r;
@@ -561,7 +589,8 @@ SYSCALL_DEFINE(getdents, int fd, void __user *dirp, unsigned int count)
 
 /*
  * Copy up to count bytes from in (at *in_off, or its position) to out (at
- * *out_off, or its position) through buf.
+ * *out_off, or its position) through buf; a pending signal ends it between
+ * chunks (what was copied, or a restart code), as Linux's sendfile does.
  */
 static long copy_file(struct file *out, int64_t *out_off, struct file *in, int64_t *in_off,
 		      size_t count, char *buf)
@@ -569,6 +598,8 @@ static long copy_file(struct file *out, int64_t *out_off, struct file *in, int64
 	long done = 0;
 
 	while ((size_t)done < count) {
+		if (signal_pending())
+			return done ? done : -ERESTARTSYS;
 		size_t chunk = MIN(count - done, (size_t)SENDFILE_CHUNK);
 		long n = in_off ? vfs_pread(in, buf, chunk, *in_off) : vfs_kread(in, buf, chunk);
 		if (n <= 0)

@@ -1,7 +1,8 @@
 /*
  * The system call table, made from sys/syscalls.def. Each handler is a weak
  * reference: defining sys_<name> anywhere fills its slot, and an empty slot
- * answers -ENOSYS with one console line per call number. Handlers are called
+ * answers -ENOSYS with one console line per call number (as does a number
+ * Linux does not have: past the table or in its gaps). Handlers are called
  * with the six argument registers; the x86_64 ABI makes narrower parameter
  * types read just the low bits.
  */
@@ -10,6 +11,7 @@
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/signal.h>
+#include <alto/spinlock.h>
 #include <alto/syscall.h>
 #include <alto/trap.h>
 #include <uapi/errno.h>
@@ -29,22 +31,49 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 
 static uint8_t reported[(NR_SYSCALLS + 7) / 8];
 
+/* Numbers Linux does not have (past the table, or in its gaps), each said once. */
+#define UNKNOWN_MAX 32
+static unsigned long unknown[UNKNOWN_MAX];
+static unsigned int nunknown;
+static struct spinlock unknown_lock = SPINLOCK_INIT;
+
 const char *syscall_name(unsigned long nr)
 {
 	return nr < NR_SYSCALLS ? syscall_table[nr].name : NULL;
 }
 
+/* True the first time nr is seen (the first UNKNOWN_MAX numbers; then a last line says so). */
+static bool first_unknown(unsigned long nr)
+{
+	unsigned long flags = spin_lock(&unknown_lock);
+	bool first = nunknown <= UNKNOWN_MAX;
+
+	for (unsigned int i = 0; first && i < MIN(nunknown, (unsigned int)UNKNOWN_MAX); i++)
+		first = unknown[i] != nr;
+	if (first && nunknown < UNKNOWN_MAX)
+		unknown[nunknown] = nr;
+	if (first)
+		nunknown++;
+	spin_unlock(&unknown_lock, flags);
+	return first;
+}
+
 static long not_implemented(unsigned long nr)
 {
-	if (nr >= NR_SYSCALLS) {
-		printk("alto: unknown system call %lu\n", nr);
+	const char *name = syscall_name(nr);
+
+	if (!name) {
+		if (!first_unknown(nr))
+			return -ENOSYS;
+		if (nunknown > UNKNOWN_MAX)
+			printk("alto: more unknown system call numbers (not reported)\n");
+		else
+			printk("alto: unknown system call %lu\n", nr);
 		return -ENOSYS;
 	}
-	if (!(reported[nr / 8] & (1 << (nr % 8)))) {
-		reported[nr / 8] |= 1 << (nr % 8);
-		printk("alto: system call %s (%lu) is not implemented\n", syscall_table[nr].name,
-		       nr);
-	}
+	if (!(__atomic_fetch_or(&reported[nr / 8], 1 << (nr % 8), __ATOMIC_RELAXED) &
+	      (1 << (nr % 8))))
+		printk("alto: system call %s (%lu) is not implemented\n", name, nr);
 	return -ENOSYS;
 }
 

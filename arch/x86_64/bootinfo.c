@@ -151,6 +151,7 @@ static void mb2_tag(const struct mb2_tag *t)
 	switch (t->type) {
 	case MB2_TAG_CMDLINE:
 		strlcpy(boot_info.cmdline, (const char *)body, MIN(len + 1, BOOT_CMDLINE_MAX));
+		boot_info.cmdline_too_long = strnlen((const char *)body, len) >= BOOT_CMDLINE_MAX;
 		break;
 	case MB2_TAG_MODULE: {
 		const struct mb2_module *m = (const void *)t;

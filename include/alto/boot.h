@@ -14,11 +14,11 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+#include <alto/console.h>
 #include <alto/mm.h>
 
 #define BOOT_MAX_MEMMAP	 128
 #define BOOT_MAX_MODULES 4
-#define BOOT_CMDLINE_MAX 4096
 
 struct boot_module {
 	uint64_t start, size;
@@ -26,6 +26,7 @@ struct boot_module {
 
 struct boot_info {
 	char cmdline[BOOT_CMDLINE_MAX];
+	bool cmdline_too_long; /* what the loader gave did not fit: refused at boot */
 	struct mem_range memmap[BOOT_MAX_MEMMAP];
 	int nmemmap;
 	struct boot_module modules[BOOT_MAX_MODULES];
@@ -85,9 +86,9 @@ struct app_commands {
 
 /*
  * The programs to run, in order: from the kernel command line, else from
- * the image's command line file (read_file returns a file's text or NULL),
- * runscript files expanded. n is 0 when neither names a program. Returns 0
- * or -errno after printing why.
+ * the image's command line file (read_file returns a file's text, NULL when
+ * there is none, or an ERR_PTR), runscript files expanded. n is 0 when
+ * neither names a program. Returns 0 or -errno after printing why.
  */
 int cmdline_app_commands(struct app_commands *out, const char *(*read_file)(const char *path));
 

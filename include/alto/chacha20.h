@@ -15,13 +15,22 @@
 
 struct chacha20 {
 	uint32_t state[16];
+	uint8_t rest[CHACHA20_BLOCK_SIZE]; /* the keystream block chacha20_xor is using */
+	unsigned int used;		   /* its bytes already used (all: none left) */
 };
 
 void chacha20_init(struct chacha20 *c, const uint8_t key[CHACHA20_KEY_SIZE],
 		   const uint8_t nonce[CHACHA20_NONCE_SIZE], uint32_t counter);
-/* The keystream block for the current counter, which then advances. */
+/*
+ * The keystream block for the current counter, which then advances; what an
+ * earlier chacha20_xor left of its last block is dropped.
+ */
 void chacha20_block(struct chacha20 *c, uint8_t out[CHACHA20_BLOCK_SIZE]);
-/* dst = src XOR keystream (dst may equal src); whole blocks, the last one cut short. */
+/*
+ * dst = src XOR keystream (dst may equal src). The keystream goes on where
+ * the last call left it, whatever the sizes: 30 bytes then 70 are the same
+ * as 100 at once.
+ */
 void chacha20_xor(struct chacha20 *c, uint8_t *dst, const uint8_t *src, size_t n);
 /* The 20-round permutation with the final addition, on a raw state (for mixing). */
 void chacha20_core(const uint32_t in[16], uint32_t out[16]);

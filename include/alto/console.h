@@ -22,6 +22,8 @@
 
 /* Where the image keeps the application's command line (host tool and kernel). */
 #define IMAGE_CMDLINE_PATH "/.alto/cmdline"
+/* The longest kernel command line, with its NUL: the tool refuses a longer one. */
+#define BOOT_CMDLINE_MAX 4096
 
 #ifndef __HOST_TOOL__
 #include <stddef.h>

@@ -21,6 +21,19 @@
 /* Each way out is noted there before it is tried ("ALTO-POWER acpi-s5"). */
 #define POWER_METHOD_TAG "ALTO-POWER "
 
+/*
+ * The host's stop request (drivers/stop.c): the host tool writes this byte
+ * to a second UART at this port when it gets SIGTERM, SIGINT or SIGHUP; the
+ * program gets SIGTERM.
+ */
+#define POWER_STOP_PORT	   0x2f8
+#define POWER_STOP_REQUEST 'T'
+
 __noreturn void power_off(int status);
+
+#ifndef __HOST_TOOL__
+/* Listen for the host's stop request (after interrupts are on). */
+void stop_request_init(void);
+#endif
 
 #endif

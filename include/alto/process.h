@@ -146,8 +146,11 @@ int process_wait_all(void);
 int wait_status_to_exit(int wait_status);
 /* Wait until p has exited; its wait status (for the command line). */
 int process_wait_exit(struct process *p);
-/* SIGKILL to every process (a `!` command of the command line ended). */
-void process_kill_all(void);
+/*
+ * sig to every process (SIGKILL: a `!` command of the command line ended;
+ * SIGTERM: the host asked the VM to stop). 0, or -ESRCH when there is none.
+ */
+long process_signal_all(int sig);
 /* The lowest pid >= from of a live or zombie process, or -1 (for /proc). */
 int process_next_pid(int from);
 /* The last pid handed out (/proc/loadavg). */

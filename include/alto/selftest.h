@@ -2,7 +2,9 @@
  * In-kernel self tests, run by "--selftest" (all of them) or
  * "--selftest=a,b" (those named, including manual ones such as "fault").
  * A test registers itself with SELFTEST(name) { ... return 0; } and fails
- * with ST_ASSERT, which names the file, line and condition.
+ * with ST_ASSERT, which names the file, line and condition. A test that
+ * cannot run here (it needs two CPUs, say) ends with ST_SKIP(why): it is
+ * counted as skipped, never as passed.
  */
 #ifndef ALTO_SELFTEST_H
 #define ALTO_SELFTEST_H
@@ -50,7 +52,19 @@ struct selftest {
 		}                                                                              \
 	} while (0)
 
-/* Run the tests the command line asks for; returns the number that failed. */
+#define SELFTEST_SKIPPED 77
+
+#define ST_SKIP(why)                              \
+	do {                                      \
+		printk("    skipped: %s\n", why); \
+		return SELFTEST_SKIPPED;          \
+	} while (0)
+
+/*
+ * Run the tests the command line asks for and print "N passed, N failed"
+ * (then ", N skipped" when some were); returns non-zero when one failed or
+ * none ran.
+ */
 int selftest_run(const char *which);
 
 #endif

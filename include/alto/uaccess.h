@@ -14,8 +14,11 @@
 
 #define __user
 
-/* The application's half of the address space ends here. */
-#define USER_TOP 0x0000800000000000ul
+/*
+ * The application's part of the address space ends here, one page below the
+ * end of the low half, as Linux's TASK_SIZE: the last page is never mapped.
+ */
+#define USER_TOP 0x00007ffffffff000ul
 
 static inline bool user_range_ok(const void __user *p, size_t n)
 {

@@ -154,6 +154,7 @@ struct vnode {
 	struct pipe *fifo;     /* a FIFO's pipe while it is open (fs/pipe.c) */
 	uint32_t seals;	       /* a memfd's F_SEAL_* (fs/memfd.c), under lock */
 	struct pcache *pcache; /* its pages, for file systems on the page cache (mm/pagecache.c) */
+	int write_denied;      /* a running program or interpreter (vfs_deny_write) */
 };
 
 void vnode_get(struct vnode *v);
@@ -193,6 +194,13 @@ struct mount_ops {
 #define MNT_NOSUID 0x2
 #define MNT_NODEV  0x4
 #define MNT_NOEXEC 0x8
+/*
+ * A file a process runs (its program or interpreter) may not change under
+ * it: while denied, opening it for writing or truncating it is ETXTBSY, as
+ * on Linux. Each deny is undone by one allow when the image goes.
+ */
+void vfs_deny_write(struct vnode *v);
+void vfs_allow_write(struct vnode *v);
 
 struct mount {
 	struct vnode *root;    /* referenced */

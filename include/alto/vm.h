@@ -59,13 +59,14 @@ struct mm {
 	int refs;      /* users count as one; pins keep the struct (not its memory) */
 	struct list all_link;
 
-	struct area_tree areas; /* struct vma nodes, by address (at most VM_MAX_MAP_COUNT) */
-	uintptr_t mmap_top;	/* mmap without a hint searches down from here */
-	uintptr_t brk_start;	/* the heap begins here ... */
-	uintptr_t brk;		/* ... and ends here (not page-aligned) */
-	uintptr_t stack_top;	/* the initial stack's top */
-	uint64_t resident;	/* pages present */
-	bool lock_future;	/* mlockall(MCL_FUTURE): new areas are locked */
+	struct area_tree areas;	  /* struct vma nodes, by address (at most VM_MAX_MAP_COUNT) */
+	uintptr_t mmap_top;	  /* mmap without a hint searches down from here */
+	uintptr_t brk_start;	  /* the heap begins here ... */
+	uintptr_t brk;		  /* ... and ends here (not page-aligned) */
+	uintptr_t stack_top;	  /* the initial stack's top */
+	uint64_t resident;	  /* pages present */
+	bool lock_future;	  /* mlockall(MCL_FUTURE): new areas are locked */
+	struct vnode *running[2]; /* the program and its interpreter (mm_deny_write) */
 };
 
 /* Lowest address mmap hands out or accepts for MAP_FIXED (like vm.mmap_min_addr). */
@@ -82,6 +83,12 @@ struct mm *mm_create(void);
  * writes). NULL without memory.
  */
 struct mm *mm_fork(struct mm *parent);
+/*
+ * v (the program or its interpreter, at most two) runs in mm: it cannot be
+ * written or truncated (ETXTBSY) until the last address space running it
+ * goes (a fork's copy runs it too).
+ */
+void mm_deny_write(struct mm *mm, struct vnode *v);
 /* One more process uses mm (CLONE_VM without CLONE_THREAD, vfork). */
 void mm_get(struct mm *mm);
 /* A process stops using mm; the last one frees its memory and page tables. */
@@ -168,9 +175,11 @@ void *mm_page(struct mm *mm, uintptr_t va);
 /*
  * Resolve a page fault at addr (error: the CPU's page-fault error code).
  * Returns 0 when resolved, SEGV_MAPERR (no area) or SEGV_ACCERR (the area
- * does not allow that access), VM_FAULT_SIGBUS (a file page beyond the
- * end of the file), or VM_FAULT_OOM (no page left for it). can_sleep: interrupts may be enabled to
- * read a file (false for a fault in code that holds a spinlock); a file page then fails.
+ * does not allow that access), VM_FAULT_SIGBUS (a file page beyond the end
+ * of the file), or VM_FAULT_OOM (no memory for the page: the program is
+ * killed with a line saying so, as Linux's OOM killer would). can_sleep:
+ * interrupts may be enabled to read a file (false for a fault in code that
+ * holds a spinlock); a file page then fails.
  */
 int mm_fault(struct mm *mm, uintptr_t addr, unsigned long error, bool can_sleep);
 #define VM_FAULT_SIGBUS 0x100

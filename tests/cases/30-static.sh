@@ -60,21 +60,18 @@ EOF
 # The tool on its own.
 
 # expect_refusal TEXT PROGRAM [OPTIONS...]: alto run refuses with status 2 and
-# TEXT, quickly, without starting QEMU.
+# TEXT, without starting QEMU.
 expect_refusal() {
-	local text=$1 prog=$2 out status start ms
+	local text=$1 prog=$2 out status
 	shift 2
-	start=$(date +%s%N)
 	out=$(ALTO_QEMU="$dir/qemu" "$ALTO" run "$@" "$prog" arg 2>&1 </dev/null)
 	status=$?
-	ms=$((($(date +%s%N) - start) / 1000000))
-	echo "\$ alto run $* $prog arg  -> status $status in $ms ms"
+	echo "\$ alto run $* $prog arg  -> status $status"
 	echo "$out"
-	[ "$status" -eq 2 ] || { echo "expected exit status 2"; return 1; }
-	grep -qF -- "$text" <<<"$out" || { echo "expected the text: $text"; return 1; }
-	[ "$(grep -cv "^Try 'alto run --help'" <<<"$out")" -eq 1 ] || { echo "expected one line"; return 1; }
-	[ ! -e "$dir/args" ] || { echo "QEMU was started"; return 1; }
-	[ "$ms" -lt 2000 ] || { echo "too slow for a refusal"; return 1; }
+	[ "$status" -eq 2 ] || { fail "expected exit status 2"; return 1; }
+	grep -qF -- "$text" <<<"$out" || { fail "expected the text: $text"; return 1; }
+	[ "$(grep -cv "^Try 'alto run --help'" <<<"$out")" -eq 1 ] || { fail "expected one line"; return 1; }
+	[ ! -e "$dir/args" ] || { fail "QEMU was started"; return 1; }
 }
 
 t_run_refusals() {
@@ -173,21 +170,21 @@ t_build_image() {
 	local missing extra
 	missing=$(comm -13 <(sort <<<"$list") <(sort -u <<<"$want"))
 	extra=$(comm -23 <(sort <<<"$list") <(sort -u <<<"$want"))
-	[ -z "$missing$extra" ] || { echo "missing: $missing"; echo "unexpected: $extra"; return 1; }
-	[ "$(sort <<<"$list" | uniq -d)" = "" ] || { echo "a path is in the image twice"; return 1; }
+	[ -z "$missing$extra" ] || { fail "missing: $missing; unexpected: $extra"; return 1; }
+	[ "$(sort <<<"$list" | uniq -d)" = "" ] || { fail "a path is in the image twice"; return 1; }
 	local cmdline expect
 	cmdline=$(cd "$dir" && cpio -i --quiet --to-stdout .alto/cmdline <app.img)
-	expect="--env=PATH=$DEFAULT_PATH --env=HOME=/home/me '--env=GREETING=hello world' $prog 'two words' '' 'it'\\''s'"
+	expect="--env=PATH=$DEFAULT_PATH --env=HOME=/home/me '--env=GREETING=hello world' $prog 'two words' '' \"it's\""
 	echo "cmdline: $cmdline"
-	[ "$cmdline" = "$expect" ] || { echo "expected: $expect"; return 1; }
+	[ "$cmdline" = "$expect" ] || { fail "expected: $expect"; return 1; }
 	mkdir "$dir/out" && (cd "$dir/out" && cpio -idm --quiet <../app.img) || return 1
-	[ "$(readlink "$dir/out/$dir/tree/link")" = a.txt ] || { echo "symlink not kept"; return 1; }
-	[ "$(stat -c %a "$dir/out/$dir/tree/sub")" = 750 ] || { echo "mode not kept"; return 1; }
+	[ "$(readlink "$dir/out/$dir/tree/link")" = a.txt ] || { fail "symlink not kept"; return 1; }
+	[ "$(stat -c %a "$dir/out/$dir/tree/sub")" = 750 ] || { fail "mode not kept"; return 1; }
 	cmp "$prog" "$dir/out/$prog" && cmp "$dir/tree/a.txt" "$dir/out/etc/copied" || return 1
 	# The user's /etc/passwd is kept; what is missing is made, with root's home at /.
-	cmp "$dir/mypasswd" "$dir/out/etc/passwd" || { echo "the added /etc/passwd was replaced"; return 1; }
+	cmp "$dir/mypasswd" "$dir/out/etc/passwd" || { fail "the added /etc/passwd was replaced"; return 1; }
 	grep -qx 'root:x:0:' "$dir/out/etc/group" && grep -q '^127.0.0.1' "$dir/out/etc/hosts" &&
-		grep -q '^hosts: *files' "$dir/out/etc/nsswitch.conf" || { echo "bad /etc files"; return 1; }
+		grep -q '^hosts: *files' "$dir/out/etc/nsswitch.conf" || { fail "bad /etc files"; return 1; }
 	local out
 	out=$("$ALTO" boot --dry-run "$dir/app.img" -- --verbose 2>&1 </dev/null)
 	echo "$out"
@@ -199,22 +196,23 @@ t_build_image() {
 run_test host/alto-build-image t_build_image
 
 # The QEMU command of alto run: options, kernel options, a temporary image
-# that is gone afterwards unless kept.
+# (in $TMPDIR, removed at once and given as /dev/fd/N) that is gone
+# afterwards, unless kept.
 t_run_dry_run() {
 	build_guest_programs || return 1
 	local out out2 image dir
 	dir=$(scratch)
-	out=$("$ALTO" run --dry-run --verbose -m 512M -c 2 --machine q35 --strace -- --verbose \
+	out=$(TMPDIR=$dir "$ALTO" run --dry-run --verbose -m 512M -c 2 --machine q35 --strace -- --verbose \
 		"$GT_DIR/gcc/exit" 3 2>&1 </dev/null) || return 1
 	echo "$out"
-	grep -Eq "^alto: image /tmp/alto-image-[A-Za-z0-9]{6}: [0-9]+ entries" <<<"$out" || return 1
+	grep -Eq "^alto: image /dev/fd/[0-9]+ \(a temporary file, removed already\): [0-9]+ entries" \
+		<<<"$out" || fail "expected the temporary image's line" || return 1
 	grep -qF -- "-M q35 " <<<"$out" && grep -qF -- "-m 512M -smp 2 " <<<"$out" &&
 		grep -qF -- "-append '--stdin-eof --strace --verbose'" <<<"$out" || return 1
 	out2=$("$ALTO" run --dry-run --strace "$GT_DIR/gcc/exit" 2>&1 </dev/null) || return 1
 	echo "$out2"
 	grep -qF -- "-append '--stdin-eof --quiet --strace'" <<<"$out2" || return 1
-	image=$(grep -Eo -- '-initrd [^ ]+' <<<"$out" | cut -d' ' -f2)
-	[ ! -e "$image" ] || { echo "the temporary image $image was left behind"; return 1; }
+	[ -z "$(ls -A "$dir")" ] || { fail "files left in \$TMPDIR: $(ls -A "$dir")"; return 1; }
 	out=$("$ALTO" run --dry-run --keep-image "$dir/kept.img" "$GT_DIR/gcc/exit" 2>&1 </dev/null)
 	echo "$out"
 	grep -qF -- "-initrd $dir/kept.img" <<<"$out" && [ -s "$dir/kept.img" ] || return 1
@@ -234,7 +232,7 @@ t_run_stdin() {
 	status=$?
 	got=$(od -An -tx1 "$dir/stdin" | tr -s ' \n' ' ')
 	echo "status $status, QEMU read:$got"
-	[ "$status" -eq 7 ] || { echo "expected the fake guest's status 7"; return 1; }
+	[ "$status" -eq 7 ] || { fail "expected the fake guest's status 7"; return 1; }
 	[ "$got" = " 61 ff ff 62 00 63 ff ff ff ff ff 00 " ] || return 1
 	grep -qx -- "--stdin-eof --quiet" "$dir/args" && grep -qx "fake guest output" "$dir/out" ||
 		return 1
@@ -248,7 +246,7 @@ t_run_stdin() {
 	ALTO_QEMU="$dir/qemu" "$ALTO" run "$prog" <"$dir/random" >/dev/null || return 1
 	sed 's/\xff/\xff\xff/g' "$dir/random" >"$dir/escaped"
 	printf '\377\000' >>"$dir/escaped"
-	LC_ALL=C cmp "$dir/stdin" "$dir/escaped" || { echo "1 MB of random bytes garbled"; return 1; }
+	LC_ALL=C cmp "$dir/stdin" "$dir/escaped" || { fail "1 MB of random bytes garbled"; return 1; }
 	rm -rf "$dir"
 }
 run_test host/alto-run-stdin t_run_stdin
@@ -261,40 +259,38 @@ t_run_tty() {
 	ALTO_QEMU="$dir/qemu" script -qec "stty cols 123 rows 45; $ALTO run $GT_DIR/gcc/exit" \
 		/dev/null </dev/null >/dev/null || return 1
 	cat "$dir/args"
-	grep -qx -- "--tty=123x45 --quiet" "$dir/args" || { echo "expected --tty=123x45 --quiet"; return 1; }
+	grep -qx -- "--tty=123x45 --quiet" "$dir/args" || { fail "expected --tty=123x45 --quiet"; return 1; }
 	# A terminal: Ctrl-C must reach the guest (signal=off), Ctrl-A x stops the VM (mux).
 	grep -qx -- "stdio,id=console,mux=on,signal=off" "$dir/args" || return 1
 	grep -A1 -x -- -serial "$dir/args" | grep -qx chardev:console || return 1
-	[ ! -e "$dir/stdin" ] || { echo "stdin was piped, not given as the terminal"; return 1; }
+	[ ! -e "$dir/stdin" ] || { fail "stdin was piped, not given as the terminal"; return 1; }
 	rm -rf "$dir"
 }
 run_test host/alto-run-tty t_run_tty
 
 # QEMU ending while stdin still has data ends the tool at once, status intact.
+# (A tool that waited for its stdin would never end: `timeout` would stop it
+# with status 124; no timing is asserted.)
 t_run_qemu_exits_early() {
 	build_guest_programs || return 1
-	local dir start ms status
+	local dir status
 	dir=$(scratch)
 	printf '#!/bin/sh\nexit 7\n' >"$dir/qemu" # isa-debug-exit's (3 << 1) | 1
 	chmod +x "$dir/qemu"
-	start=$(date +%s%N)
-	yes | ALTO_QEMU="$dir/qemu" timeout 20 "$ALTO" run "$GT_DIR/gcc/exit"
+	yes | ALTO_QEMU="$dir/qemu" timeout 120 "$ALTO" run "$GT_DIR/gcc/exit"
 	status=$?
-	ms=$((($(date +%s%N) - start) / 1000000))
-	echo "status $status after $ms ms"
-	[ "$status" -eq 3 ] && [ "$ms" -lt 2000 ] || return 1
+	echo "status $status"
+	[ "$status" -eq 3 ] || { fail "expected the guest's status 3 with an endless stdin"; return 1; }
 	# stdin open but silent: the tool must not wait for it either.
 	local fd sleeper
-	exec {fd}< <(sleep 30)
+	exec {fd}< <(exec sleep 600)
 	sleeper=$!
-	start=$(date +%s%N)
-	ALTO_QEMU="$dir/qemu" "$ALTO" run "$GT_DIR/gcc/exit" <&"$fd"
+	ALTO_QEMU="$dir/qemu" timeout 120 "$ALTO" run "$GT_DIR/gcc/exit" <&"$fd"
 	status=$?
-	ms=$((($(date +%s%N) - start) / 1000000))
 	exec {fd}<&-
 	kill "$sleeper" 2>/dev/null
-	echo "with a silent stdin: status $status after $ms ms"
-	[ "$status" -eq 3 ] && [ "$ms" -lt 2000 ] || return 1
+	echo "with a silent stdin: status $status"
+	[ "$status" -eq 3 ] || { fail "expected the guest's status 3 with a silent stdin"; return 1; }
 	rm -rf "$dir"
 }
 run_test host/alto-run-qemu-exits-early t_run_qemu_exits_early
@@ -405,7 +401,7 @@ gt_guest() {
 		diff -au "$dir/native" "$dir/guest" | tail -n +3 | head -60
 		return 1
 	fi
-	[ "$native_status" -eq "$guest_status" ] || { echo "the status differs"; return 1; }
+	[ "$native_status" -eq "$guest_status" ] || { fail "the status differs"; return 1; }
 	rm -rf "$dir"
 }
 

@@ -4,8 +4,11 @@
 # absolute paths), same environment, same stdin. Output and status must match.
 # Each run is a fresh VM with no shell (no fork), so every test is one command;
 # commands that change files run on a scratch directory prepared identically
-# for both runs, and show their effect with -v. Uses trim, strip_kernel_lines
-# and DEFAULT_PATH from 30-static.sh.
+# for both runs, and show their effect with -v. One applet a VM cannot read
+# its effect back (touch's times, cp's bytes): tests/guest/file-effects.c makes the
+# same calls and reads every effect back, and cp-stdout copies into the
+# output through cp's own copy path. Uses trim, strip_kernel_lines and
+# DEFAULT_PATH from 30-static.sh.
 
 BB=/bin/busybox
 BB_DIR="$BUILD/tests/busybox"
@@ -69,8 +72,8 @@ bb_setup() {
 	input=$2
 	[ "$input" = - ] && input=/dev/null || input="$F/$input"
 	eval "args=($4)"
-	[ "$(id -u)" -eq 0 ] || { echo "the busybox tests compare owners: run them as root"; return 1; }
-	[ -x "$BB" ] || { echo "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
+	[ "$(id -u)" -eq 0 ] || { fail "the busybox tests compare owners: run them as root"; return 1; }
+	[ -x "$BB" ] || { fail "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
 }
 
 # bb_native SETUP OUT: busybox on the host, from /, in a clean environment.
@@ -239,6 +242,7 @@ sh-loop       | 3 | -          | -     | sh -c 'for i in 1 2 3; do echo "item $i
 mkdir-p       | 0 | -          | empty | mkdir -pv $S/a/b/c
 touch         | 0 | -          | file  | touch -c $S/file $S/absent
 cp            | 0 | -          | empty | cp -v $F/fruits.txt $S/copy
+cp-stdout     | 0 | -          | -     | cp $F/data.bin /dev/stdout
 mv            | 0 | -          | file  | mv -v $S/file $S/moved
 ln-s          | 0 | -          | empty | ln -sv $F/lorem.txt $S/link
 rm-r          | 0 | -          | deep  | rm -rv $S/deep
@@ -251,7 +255,7 @@ bb_prepare_all() {
 }
 
 t_bb_fixture() {
-	[ -x "$BB" ] || { echo "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
+	[ -x "$BB" ] || { fail "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
 	bb_prepare_all && ls -laR "$BB_DIR/fixture"
 }
 run_test host/busybox-fixture t_bb_fixture

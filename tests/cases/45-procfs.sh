@@ -12,7 +12,7 @@ PROC_BB=/bin/busybox
 proc_run() {
 	local cpus=$1
 	shift
-	[ -x "$PROC_BB" ] || { echo "$PROC_BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
+	[ -x "$PROC_BB" ] || { fail "$PROC_BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
 	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -c "$cpus" "$PROC_BB" "$@" 2>&1 </dev/null)
 	STATUS=$?
 	echo "$OUT"
@@ -25,13 +25,29 @@ t_proc_maps() {
 	local lines bad
 	lines=$(grep -Ev '^(Cmdline|Booted in) ' <<<"$OUT")
 	bad=$(grep -Ev -- "$re" <<<"$lines")
-	[ -z "$bad" ] || { echo "lines not in Linux's format:"; echo "$bad"; return 1; }
+	[ -z "$bad" ] || { echo "$bad"; fail "lines not in Linux's format (above)"; return 1; }
 	# The name column starts at character 74 (after 73 fixed ones).
 	bad=$(grep -E '\[stack\]$' <<<"$lines" | awk '{ print index($0, "[stack]") }')
-	[ "$bad" = 74 ] || { echo "[stack] at column $bad, not 74"; return 1; }
+	[ "$bad" = 74 ] || { fail "[stack] at column $bad, not 74"; return 1; }
 	expect_out ' r-xp ' ' rw-p .*\[stack\]$' ' rw-p .*\[heap\]$'
 }
 run_test guest/procfs/busybox-maps t_proc_maps
+
+# expect_meminfo MIB: /proc/meminfo (in $OUT) describes a guest of MIB MiB:
+# MemTotal within the RAM given (less what the kernel keeps, at most 15%),
+# MemFree and MemAvailable at most MemTotal and not nothing.
+expect_meminfo() {
+	local total free avail
+	total=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' <<<"$OUT")
+	free=$(sed -n 's/^MemFree: *\([0-9]*\) kB$/\1/p' <<<"$OUT")
+	avail=$(sed -n 's/^MemAvailable: *\([0-9]*\) kB$/\1/p' <<<"$OUT")
+	echo "MemTotal $total kB, MemFree $free kB, MemAvailable $avail kB for $1 MiB"
+	[ -n "$total" ] && [ "$total" -le $(($1 * 1024)) ] && [ "$total" -ge $(($1 * 1024 * 85 / 100)) ] ||
+		fail "MemTotal $total kB is not about $1 MiB" || return 1
+	[ -n "$free" ] && [ "$free" -gt 0 ] && [ "$free" -le "$total" ] &&
+		[ -n "$avail" ] && [ "$avail" -ge "$free" ] && [ "$avail" -le "$total" ] ||
+		fail "MemFree $free and MemAvailable $avail kB do not fit MemTotal $total kB"
+}
 
 t_proc_files() {
 	proc_run 2 cat /proc/self/status /proc/self/stat /proc/self/limits /proc/cpuinfo \
@@ -42,9 +58,22 @@ t_proc_files() {
 			$'^processor\t: 1$' $'^flags\t\t: fpu ' $'^cpu MHz\t\t: [0-9]+\\.[0-9]{3}$' \
 			'^MemTotal: +[1-9][0-9]* kB$' '^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}$' \
 			'^Linux version ' '^0::/$' '^root:x:0:0:root:/:' || return 1
-	[ "$(grep -c $'^processor\t' <<<"$OUT")" -eq 2 ] || { echo "expected 2 processors"; return 1; }
+	[ "$(grep -c $'^processor\t' <<<"$OUT")" -eq 2 ] || { fail "expected 2 processors"; return 1; }
+	expect_meminfo 256
 }
 run_test guest/procfs/busybox-files t_proc_files
+
+t_proc_meminfo_sizes() {
+	local mib
+	for mib in 128 1024; do
+		[ -x "$PROC_BB" ] || { fail "$PROC_BB is missing"; return 1; }
+		OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" -m "${mib}M" "$PROC_BB" cat /proc/meminfo 2>&1 </dev/null)
+		STATUS=$?
+		echo "$OUT" | head -5
+		expect_status 0 && expect_meminfo "$mib" || return 1
+	done
+}
+run_test guest/procfs/meminfo-sizes t_proc_meminfo_sizes
 
 t_proc_ps() {
 	proc_run 1 ps || return 1

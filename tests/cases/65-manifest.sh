@@ -50,7 +50,7 @@ mf_expect() {
 }
 
 t_manifest_busybox() {
-	[ -x "$BB" ] || { echo "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
+	[ -x "$BB" ] || { fail "$BB is missing: scripts/deps.sh installs busybox-static"; return 1; }
 	local dir list
 	dir=$(scratch)
 	mf_fixture "$dir" || return 1
@@ -59,8 +59,8 @@ t_manifest_busybox() {
 		/opt/tree/sub: deep.txt)" || return 1
 	# The tree's symlink stays a symlink; the glob left three.txt out.
 	list=$(cpio -tv --quiet <"$dir/app.img")
-	grep -E ' opt/tree/link -> top.txt$' <<<"$list" || { echo "symlink not kept"; return 1; }
-	! grep -q three.txt <<<"$list" || { echo "the glob took three.txt"; return 1; }
+	grep -E ' opt/tree/link -> top.txt$' <<<"$list" || { fail "symlink not kept"; return 1; }
+	! grep -q three.txt <<<"$list" || { fail "the glob took three.txt"; return 1; }
 	mf_run cat "$BB" cat /greeting.txt /opt/tree/link /opt/tree/sub/deep.txt \
 		/etc/alto/one.conf /etc/alto/two.conf || return 1
 	mf_expect "$(cat "$dir/data/hello.txt" "$dir/data/tree/top.txt" \
@@ -92,7 +92,7 @@ t_manifest_ldso() {
 
 # Python's standard library as a manifest tree; _sqlite3 brings libsqlite3.
 t_manifest_python() {
-	[ -n "$PY_LIB" ] || { echo "no /usr/lib/python3.X: scripts/deps.sh installs python3"; return 1; }
+	[ -n "$PY_LIB" ] || { fail "no /usr/lib/python3.X: scripts/deps.sh installs python3"; return 1; }
 	local dir
 	dir=$(scratch)
 	echo "$PY_LIB/**: $PY_LIB/**" >"$dir/python.manifest"

@@ -15,9 +15,9 @@ t_bench_program() {
 	local status=$?
 	rm -rf "$dir"
 	echo "$out"
-	[ "$status" -eq 0 ] || { echo "bench exited with $status"; return 1; }
+	[ "$status" -eq 0 ] || { fail "bench exited with $status"; return 1; }
 	for name in $BENCH_NAMES; do
-		grep -qE "^$name +[0-9]+\.[0-9]$" <<<"$out" || { echo "no figure for $name"; return 1; }
+		grep -qE "^$name +[0-9]+\.[0-9]$" <<<"$out" || { fail "no figure for $name"; return 1; }
 	done
 	tool_says 2 "no benchmark named 'frobnicate'" "$BUILD/bench/bench" frobnicate
 }

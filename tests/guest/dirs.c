@@ -2,10 +2,12 @@
  * Directories and names: mkdir/rmdir, listing with getdents64 (names sorted,
  * since the order is the file system's), hard links and link counts,
  * symlinks and readlink, rename (including over a file and of directories),
- * *at() calls relative to a directory descriptor, chdir and getcwd.
+ * *at() calls relative to a directory descriptor, chdir and getcwd, and
+ * listings into buffers that fault.
  */
 #include "common.h"
 #include <dirent.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 struct linux_dirent64 {
@@ -167,6 +169,59 @@ static void at_calls_and_cwd(void)
 	check("opendir/readdir see file1", readdir_sees("d", "file1"));
 }
 
+/* Count the entries of fd from its position on, read with a good buffer. */
+static int count_rest(int fd)
+{
+	char buf[4096];
+	int n = 0;
+	long got;
+
+	while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < got; n++)
+			off += ((struct linux_dirent64 *)(buf + off))->d_reclen;
+	}
+	return n;
+}
+
+/*
+ * A listing into a bad buffer fails without losing entries: EFAULT leaves
+ * the position where it was, and a buffer that faults after its first record
+ * returns that record, the next call carrying on from there (Alto used to
+ * consume every entry read into a buffer it then could not fill).
+ */
+static void getdents_faults(void)
+{
+	mkdir("g", 0755);
+	for (int i = 1; i <= 5; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "g/f%d", i);
+		close(open(name, O_CREAT | O_WRONLY, 0644));
+	}
+	int fd = open("g", O_RDONLY | O_DIRECTORY);
+	result("getdents64 into an unmapped buffer",
+	       syscall(SYS_getdents64, fd, (void *)0xdead0000, 4096));
+	check("then all 7 entries are read with a good buffer", count_rest(fd) == 7);
+	char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mprotect(pages + 4096, 4096, PROT_NONE);
+	lseek(fd, 0, SEEK_SET);
+	/* Room for one 24-byte record before the guard page, and part of a second. */
+	long got = syscall(SYS_getdents64, fd, pages + 4096 - 40, 4096);
+	check("a buffer faulting in its second record returns the first (24 bytes)", got == 24);
+	check("and the other 6 entries follow", count_rest(fd) == 6);
+	lseek(fd, 0, SEEK_SET);
+	result("a buffer faulting in its first record",
+	       syscall(SYS_getdents64, fd, pages + 4096 - 16, 4096));
+	check("then all 7 entries are read", count_rest(fd) == 7);
+	munmap(pages, 8192);
+	close(fd);
+	for (int i = 1; i <= 5; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "g/f%d", i);
+		unlink(name);
+	}
+	result("rmdir g", rmdir("g"));
+}
+
 static void clean_up(void)
 {
 	result("rmdir non-empty", rmdir("d"));
@@ -187,6 +242,7 @@ int main(void)
 	links();
 	renames();
 	at_calls_and_cwd();
+	getdents_faults();
 	clean_up();
 	scratch_leave();
 	return 0;

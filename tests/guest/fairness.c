@@ -3,7 +3,8 @@
  * (tests/cases/50-threads.sh runs it). "fairness N MS": N busy threads for
  * MS milliseconds on however many CPUs sched_getaffinity gives; each must
  * get its share of the work and of the CPU time (between a quarter and
- * 1.75 times the fair share), and together they must keep min(N, CPUs)
+ * 1.75 times the fair share, and none 2.5 times another's CPU time, which a
+ * 3:1 split would be), and together they must keep min(N, CPUs)
  * CPUs at least 80% busy (no CPU idles while threads wait). "fairness pin
  * MS": two busy threads pinned to each CPU must only ever run there, share
  * it, and move at once when re-pinned. Prints what it measured; exits 0 if within the bounds.
@@ -100,6 +101,7 @@ static int fairness(int n, long ms)
 		cpu_total += w[i].cpu_ns;
 	}
 	printf("%d busy threads on %d CPUs for %lld ms\n", n, m, wall / MS);
+	double lo = 1e9, hi = 0;
 	for (int i = 0; i < n; i++) {
 		double work = (double)w[i].count * n / total,
 		       time = (double)w[i].cpu_ns * n / cpu_total;
@@ -107,6 +109,17 @@ static int fairness(int n, long ms)
 		printf("thread %d: %.2f of a fair share of the work, %.2f of the CPU time%s\n", i,
 		       work, time, fair ? "" : "  <- unfair");
 		ok &= fair;
+		lo = time < lo ? time : lo;
+		hi = time > hi ? time : hi;
+	}
+	/*
+	 * No thread may get 2.5 times the CPU time of another (a 3:1 split of
+	 * two threads stays within the bounds above, not within this).
+	 */
+	printf("the most CPU time over the least: %.2f\n", hi / lo);
+	if (hi > 2.5 * lo) {
+		printf("one thread got 2.5 times another's share\n");
+		ok = 0;
 	}
 	int busy_cpus = n < m ? n : m;
 	double used = (double)cpu_total / wall;

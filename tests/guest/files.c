@@ -1,9 +1,13 @@
 /*
  * Regular files: create, write, read back, lseek (including past the end,
  * which leaves a hole of zeros), pread/pwrite, O_APPEND, O_TRUNC, ftruncate,
- * dup sharing the offset, and the deterministic stat fields.
+ * dup sharing the offset, the deterministic stat fields, and reads and
+ * writes whose buffer faults part-way (a short count, the position moved by
+ * it, as Linux does), and the running program, which cannot be written
+ * (ETXTBSY).
  */
 #include "common.h"
+#include <sys/mman.h>
 
 static void print_stat(const char *what, const char *path)
 {
@@ -130,6 +134,63 @@ static void unlinked_but_open(void)
 	close(fd);
 }
 
+/*
+ * Reads and writes whose buffer runs into an unmapped page: the bytes before
+ * the page move, the call returns that short count and the position moves
+ * by it, as Linux does; a buffer unmapped from its first byte gives EFAULT
+ * and leaves the position alone.
+ */
+static void faulting_buffers(void)
+{
+	char block[8192];
+	char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	for (size_t i = 0; i < sizeof(block); i++)
+		block[i] = (char)(i * 7);
+	mprotect(pages + 4096, 4096, PROT_NONE);
+	int fd = open("partial", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	result("write 8192 bytes", write(fd, block, sizeof(block)));
+	lseek(fd, 1000, SEEK_SET);
+	result("read 4096 into a buffer 100 bytes before a PROT_NONE page",
+	       read(fd, pages + 4096 - 100, 4096));
+	result("  the position", lseek(fd, 0, SEEK_CUR));
+	check("  the 100 bytes are the file's", !memcmp(pages + 4096 - 100, block + 1000, 100));
+	result("read into the PROT_NONE page itself", read(fd, pages + 4096, 10));
+	result("  the position", lseek(fd, 0, SEEK_CUR));
+	result("pread 300 bytes at 5000 into 64 good bytes",
+	       pread(fd, pages + 4096 - 64, 300, 5000));
+	memset(pages + 4096 - 50, 'Z', 50);
+	lseek(fd, 2000, SEEK_SET);
+	result("write 4096 from a buffer with 50 good bytes", write(fd, pages + 4096 - 50, 4096));
+	result("  the position", lseek(fd, 0, SEEK_CUR));
+	char back[60];
+	pread(fd, back, sizeof(back), 1995);
+	check("  the file has them, and what was there around them",
+	      !memcmp(back, block + 1995, 5) && back[5] == 'Z' && back[54] == 'Z' &&
+		      back[55] == block[2050]);
+	result("write from an unmapped buffer", write(fd, (void *)0xdead0000, 10));
+	result("  the position", lseek(fd, 0, SEEK_CUR));
+	struct stat st;
+	fstat(fd, &st);
+	result("the size is still", st.st_size);
+	close(fd);
+	unlink("partial");
+	munmap(pages, 8192);
+}
+
+/* The running program cannot be changed under it: ETXTBSY, as on Linux. */
+static void running_program(void)
+{
+	result("open /proc/self/exe for writing", open("/proc/self/exe", O_WRONLY));
+	result("open /proc/self/exe read-only with O_TRUNC",
+	       open("/proc/self/exe", O_RDONLY | O_TRUNC));
+	result("truncate /proc/self/exe", truncate("/proc/self/exe", 16));
+	int fd = open("/proc/self/exe", O_RDONLY);
+	check("open /proc/self/exe read-only works", fd >= 0);
+	result("ftruncate of that descriptor", ftruncate(fd, 16));
+	close(fd);
+}
+
 int main(void)
 {
 	setup();
@@ -138,6 +199,8 @@ int main(void)
 	append_and_truncate();
 	dup_and_modes();
 	unlinked_but_open();
+	faulting_buffers();
+	running_program();
 	scratch_leave();
 	return 0;
 }

@@ -3,8 +3,10 @@
  * timeouts, unknown operations), timeouts (relative, absolute on both
  * clocks), FUTEX_WAKE's count, REQUEUE and CMP_REQUEUE, WAKE_OP (the
  * operation's result in memory, the comparison deciding the second wake),
- * WAIT_BITSET/WAKE_BITSET choosing waiters by mask, the PI operations (and
- * the lock of an owner that exits holding it going to its waiter), in
+ * WAIT_BITSET/WAKE_BITSET choosing waiters by mask, the PI operations
+ * (LOCK_PI with its CLOCK_REALTIME deadline, LOCK_PI2 on either clock, the
+ * handover to a waiter of each, and the lock of an owner that exits holding
+ * it going to its waiter), in
  * private and shared flavours; then a ping-pong between two threads.
  * Whether the waiters are asleep in the kernel is learned without waking
  * them: a CMP_REQUEUE of all of them to a spare word (its return value is
@@ -24,6 +26,7 @@
 #define FUTEX_LOCK_PI	     6
 #define FUTEX_UNLOCK_PI	     7
 #define FUTEX_TRYLOCK_PI     8
+#define FUTEX_LOCK_PI2	     13
 #define FUTEX_WAIT_BITSET    9
 #define FUTEX_WAKE_BITSET    10
 #define FUTEX_PRIVATE_FLAG   128
@@ -347,23 +350,32 @@ static void bitsets(void)
 static uint32_t pi_word;
 static int pi_result, pi_owner_ok;
 
+/* Takes the PI lock with the operation given (FUTEX_LOCK_PI or FUTEX_LOCK_PI2), then gives it back.
+ */
 static void *pi_locker(void *arg)
 {
-	pi_result = (int)futex(&pi_word, FUTEX_LOCK_PI | priv, 0, NULL, NULL, 0);
+	pi_result = (int)futex(&pi_word, (int)(long)arg | priv, 0, NULL, NULL, 0);
 	pi_owner_ok =
 		(__atomic_load_n(&pi_word, __ATOMIC_SEQ_CST) & FUTEX_TID_MASK) == (uint32_t)tid();
 	futex(&pi_word, FUTEX_UNLOCK_PI | priv, 0, NULL, NULL, 0);
 	return NULL;
 }
 
-/* The other thread's FUTEX_UNLOCK_PI, TRYLOCK_PI or timed LOCK_PI: its result or -errno. */
+/*
+ * The other thread's FUTEX_UNLOCK_PI, TRYLOCK_PI or timed LOCK_PI or LOCK_PI2:
+ * its result or -errno. LOCK_PI's deadline is on CLOCK_REALTIME, LOCK_PI2's on
+ * CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME is given.
+ */
 static void *pi_other(void *arg)
 {
-	long op = (long)arg;
-	struct timespec ts = ns_to_ts(now_ns(CLOCK_REALTIME) + 20000000);
-	long r = futex(&pi_word, (int)op | priv, 0, op == FUTEX_LOCK_PI ? &ts : NULL, NULL, 0);
+	long op = (long)arg, cmd = op & ~(long)FUTEX_CLOCK_REALTIME;
+	int timed = cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2;
+	clockid_t clock = cmd == FUTEX_LOCK_PI2 && !(op & FUTEX_CLOCK_REALTIME) ? CLOCK_MONOTONIC :
+										  CLOCK_REALTIME;
+	struct timespec ts = ns_to_ts(now_ns(clock) + 20000000);
+	long r = futex(&pi_word, (int)op | priv, 0, timed ? &ts : NULL, NULL, 0);
 
-	if (op == FUTEX_LOCK_PI && now_ns(CLOCK_REALTIME) < ts.tv_sec * 1000000000LL + ts.tv_nsec)
+	if (timed && now_ns(clock) < ts.tv_sec * 1000000000LL + ts.tv_nsec)
 		return (void *)-1000L; /* early */
 	return (void *)(r < 0 ? -(long)errno : r);
 }
@@ -412,6 +424,8 @@ static void pi_owner_exits(void)
 	printf("  the word is free again: %s\n", pi_word == 0 ? "yes" : "no");
 }
 
+static void pi_handover(long op, const char *name);
+
 static void pi(void)
 {
 	phase("PI futexes");
@@ -426,24 +440,43 @@ static void pi(void)
 	/* The FUTEX_LOCK_PI timeout is absolute, on CLOCK_REALTIME. */
 	pi_other_result("FUTEX_LOCK_PI by another thread, deadline CLOCK_REALTIME + 20 ms",
 			FUTEX_LOCK_PI);
+	pi_other_result("FUTEX_LOCK_PI2 by another thread, deadline CLOCK_MONOTONIC + 20 ms",
+			FUTEX_LOCK_PI2);
+	pi_other_result("FUTEX_LOCK_PI2 | FUTEX_CLOCK_REALTIME, deadline CLOCK_REALTIME + 20 ms",
+			FUTEX_LOCK_PI2 | FUTEX_CLOCK_REALTIME);
+	pi_handover(FUTEX_LOCK_PI, "FUTEX_LOCK_PI");
+	pi_handover(FUTEX_LOCK_PI2, "FUTEX_LOCK_PI2");
+	fresult("FUTEX_UNLOCK_PI of a free word",
+		futex(&pi_word, FUTEX_UNLOCK_PI | priv, 0, NULL, NULL, 0));
+	fresult("FUTEX_LOCK_PI2 of a free word",
+		futex(&pi_word, FUTEX_LOCK_PI2 | priv, 0, NULL, NULL, 0));
+	printf("  the word holds our thread id: %s\n", pi_word == (uint32_t)tid() ? "yes" : "no");
+	fresult("FUTEX_UNLOCK_PI", futex(&pi_word, FUTEX_UNLOCK_PI | priv, 0, NULL, NULL, 0));
+	pi_owner_exits();
+}
 
+/*
+ * With our lock held, another thread's LOCK_PI (or LOCK_PI2) sets
+ * FUTEX_WAITERS and waits; UNLOCK_PI hands the lock to it.
+ */
+static void pi_handover(long op, const char *name)
+{
+	pi_word = 0;
+	futex(&pi_word, FUTEX_LOCK_PI | priv, 0, NULL, NULL, 0);
 	pi_result = -1;
-	pthread_t t = spawn(pi_locker, NULL);
+	pthread_t t = spawn(pi_locker, (void *)op);
 	long long start = mono_ns();
 	while (!(__atomic_load_n(&pi_word, __ATOMIC_SEQ_CST) & FUTEX_WAITERS) &&
 	       mono_ns() - start < 20000000000LL)
 		sleep_ms(1);
-	printf("  another thread in FUTEX_LOCK_PI set FUTEX_WAITERS in the word: %s\n",
+	printf("  another thread in %s set FUTEX_WAITERS in the word: %s\n", name,
 	       pi_word & FUTEX_WAITERS ? "yes" : "no");
 	fresult("FUTEX_UNLOCK_PI hands the lock over",
 		futex(&pi_word, FUTEX_UNLOCK_PI | priv, 0, NULL, NULL, 0));
 	join(t);
-	printf("  its FUTEX_LOCK_PI returned %d and it owned the word: %s\n", pi_result,
+	printf("  its %s returned %d and it owned the word: %s\n", name, pi_result,
 	       pi_owner_ok ? "yes" : "no");
 	printf("  the word is free again: %s\n", pi_word == 0 ? "yes" : "no");
-	fresult("FUTEX_UNLOCK_PI of a free word",
-		futex(&pi_word, FUTEX_UNLOCK_PI | priv, 0, NULL, NULL, 0));
-	pi_owner_exits();
 }
 
 static uint32_t ball;

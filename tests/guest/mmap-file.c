@@ -2,13 +2,16 @@
  * File mappings: private ones at offsets (copy on write: the file never
  * changes, untouched pages follow the file, written ones do not), shared
  * ones (writes through the mapping and write() see each other, msync),
- * MAP_FIXED over part of a file mapping, partial munmap and mprotect,
+ * MAP_FIXED over part of a file mapping, partial munmap and mprotect (a
+ * write to the read-only page faults, /proc/self/maps shows it),
  * madvise(DONTNEED) (the file's bytes again for a private file mapping,
  * zeros for anonymous memory), mlock, mremap of a file mapping, truncation
  * seen through a mapping, the bytes after the end of file in its last page,
  * and the errors for bad arguments.
  */
 #include "common.h"
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/mman.h>
 
 #define PAGE  4096L
@@ -99,6 +102,46 @@ static void shared_mapping(int fd)
 	munmap(p, PAGE);
 }
 
+static sigjmp_buf fault_jump;
+
+static void on_fault(int sig)
+{
+	siglongjmp(fault_jump, sig);
+}
+
+/* Does writing c at p fault (SIGSEGV), as a write to a read-only page must? */
+static int write_faults(volatile char *p, char c)
+{
+	struct sigaction sa = { .sa_handler = on_fault }, old;
+	int faulted;
+
+	sigaction(SIGSEGV, &sa, &old);
+	faulted = sigsetjmp(fault_jump, 1) != 0;
+	if (!faulted)
+		*p = c;
+	sigaction(SIGSEGV, &old, NULL);
+	return faulted;
+}
+
+/* The /proc/self/maps line of the area holding addr: its permissions and file offset. */
+static int maps_line(const void *addr, char *perms, unsigned long *offset, char *path)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		path[0] = 0;
+		if (sscanf(line, "%lx-%lx %4s %lx %*s %*s %255s", &lo, &hi, perms, offset, path) >=
+		    4)
+			found = (unsigned long)addr >= lo && (unsigned long)addr < hi;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static void fixed_and_split(int fd)
 {
 	char *p = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -118,6 +161,15 @@ static void fixed_and_split(int fd)
 	check("the pages after the hole still hold their offsets",
 	      holds_file(p + 6 * PAGE, 6 * PAGE, 2 * PAGE));
 	result("mprotect read-only of one page", mprotect(p + PAGE, PAGE, PROT_READ));
+	check("a write to it faults", write_faults(p + PAGE + 10, 'w'));
+	check("and left the file's byte", p[PAGE + 10] == pattern(PAGE + 10));
+	char perms[8], path[256];
+	unsigned long off;
+	check("maps shows it read-only at offset 0x1000 of the file",
+	      maps_line(p + PAGE, perms, &off, path) && !strcmp(perms, "r--p") && off == PAGE &&
+		      strstr(path, "/file"));
+	check("and its neighbour read-write at offset 0",
+	      maps_line(p, perms, &off, path) && !strcmp(perms, "rw-p") && off == 0);
 	p[0] = 'x';
 	p[3 * PAGE] = 'y';
 	check("pages on both sides stay writable", p[0] == 'x' && p[3 * PAGE] == 'y');

@@ -3,7 +3,8 @@
  * part of a mapping, mremap growing (moving if it must), munmap of a middle
  * part with the rest still usable, mprotect read-only and back, mprotect
  * over areas it splits and joins again (guard pages, as thread stacks and
- * JITs make them), and the errors for bad arguments.
+ * JITs make them), the errors for bad arguments, ranges whose end wraps past
+ * zero, and the last page of the low half, which is never the application's.
  */
 #include "common.h"
 #include <sys/mman.h>
@@ -152,6 +153,63 @@ static void errors(void)
 	result("munmap of nothing mapped", munmap(q, PAGE));
 }
 
+/*
+ * A range whose end wraps past zero, or passes the top of the low half, is
+ * not mapped: mincore says ENOMEM and writes nothing (found by the system-call
+ * fuzzer: it once filled the caller's memory with ones), madvise says EINVAL
+ * for the wrap and ENOMEM for the top.
+ */
+static void wrapping_ranges(void)
+{
+	char *q = map(3);
+	unsigned char *vec = (unsigned char *)q + 2 * PAGE - 8; /* a guard page after it */
+
+	if (mprotect(q + 2 * PAGE, PAGE, PROT_NONE))
+		die_setup("mprotect");
+	memset(vec, 7, 8);
+	unsigned long wrap = -(unsigned long)q + PAGE; /* q + wrap is PAGE */
+	result("mincore of a range that wraps", mincore(q, wrap, vec));
+	result("mincore from a non-canonical address",
+	       mincore((void *)0x8000000000000000ul, 0xffffffff8013d899ul, vec));
+	result("mincore of a range past the top", mincore((void *)0x7ffffffff000ul, PAGE, vec));
+	check("they write nothing", vec[0] == 7 && vec[7] == 7);
+	result("mincore of length 0", mincore(q, 0, vec));
+	result("madvise of a range that wraps", madvise(q, wrap, MADV_DONTNEED));
+	result("madvise of a length that rounds up to 0", madvise(q, -1ul, MADV_DONTNEED));
+	result("madvise past the top", madvise((void *)0x800000000000ul, PAGE, MADV_DONTNEED));
+	result("madvise of length 0", madvise(q, 0, MADV_DONTNEED));
+	munmap(q, 3 * PAGE);
+}
+
+/*
+ * The last page of the low half is never the application's (Linux's
+ * TASK_SIZE ends one page lower): mapping it fails with ENOMEM, unmapping it
+ * with EINVAL, and no system call reads or writes it.
+ */
+static void last_page(void)
+{
+	char *top = (char *)0x7ffffffff000L;
+	int anon = MAP_PRIVATE | MAP_ANONYMOUS;
+	char *p = mmap(top, PAGE, PROT_READ | PROT_WRITE, anon | MAP_FIXED_NOREPLACE, -1, 0);
+
+	check("mmap MAP_FIXED_NOREPLACE of the last page fails", p == MAP_FAILED);
+	result("its errno", -1);
+	p = mmap(top, PAGE, PROT_READ | PROT_WRITE, anon | MAP_FIXED, -1, 0);
+	check("mmap MAP_FIXED of the last page fails", p == MAP_FAILED);
+	result("its errno", -1);
+	p = mmap(top - PAGE, 2 * PAGE, PROT_READ, anon | MAP_FIXED_NOREPLACE, -1, 0);
+	check("mmap of two pages reaching into it fails", p == MAP_FAILED);
+	result("its errno", -1);
+	p = mmap(top, PAGE, PROT_READ, anon, -1, 0);
+	check("a hint there gives another place", p != MAP_FAILED && p != top);
+	munmap(p, PAGE);
+	result("munmap of the last page", munmap(top, PAGE));
+	result("mprotect of the last page", mprotect(top, PAGE, PROT_READ));
+	int fd = open("/dev/zero", O_RDONLY);
+	result("read into the last page", read(fd, top, 16));
+	close(fd);
+}
+
 int main(void)
 {
 	setup();
@@ -160,5 +218,7 @@ int main(void)
 	holes_and_protection();
 	split_and_join();
 	errors();
+	wrapping_ranges();
+	last_page();
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * Pipes in one thread: data written is read back in order, partial reads,
  * pipe2's flags, EOF once the write end is closed, EPIPE once the read end
- * is (SIGPIPE ignored), ESPIPE on lseek. With the argument "sigpipe" the
- * signal is left at its default and must end the program (status 141).
+ * is (SIGPIPE ignored), ESPIPE on lseek, a FIFO's access modes. With the
+ * argument "sigpipe" the signal is left at its default and must end the
+ * program (status 141).
  */
 #include "common.h"
 #include <signal.h>
@@ -65,6 +66,28 @@ static void flags(void)
 	close(p[1]);
 }
 
+/*
+ * A FIFO opened with access mode 3 (neither reading nor writing, which Linux
+ * keeps for ioctls) is refused with EINVAL; Alto took such an open without
+ * counting it as a reader or writer, freed the pipe when the others closed,
+ * and the last close then used freed memory (found by the fuzzer).
+ */
+static void fifo_modes(void)
+{
+	scratch_enter();
+	result("mkfifo", mkfifo("fifo", 0644));
+	int rw = open("fifo", O_RDWR | O_NONBLOCK);
+	check("open O_RDWR", rw >= 0);
+	result("open with access mode 3", open("fifo", 3));
+	result("open with access mode 3 and O_NONBLOCK", open("fifo", 3 | O_NONBLOCK));
+	result("write through the O_RDWR one", write(rw, "ab", 2));
+	char buf[4];
+	result("read it back", read(rw, buf, sizeof(buf)));
+	close(rw);
+	result("unlink", unlink("fifo"));
+	scratch_leave();
+}
+
 int main(int argc, char **argv)
 {
 	setup();
@@ -80,5 +103,6 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	basics();
 	flags();
+	fifo_modes();
 	return 0;
 }

@@ -1,13 +1,14 @@
 /*
  * Timers: alarm() and pause(); setitimer/getitimer (ITIMER_REAL periodic,
- * ITIMER_VIRTUAL and ITIMER_PROF on CPU time); POSIX timers (SIGEV_SIGNAL
+ * ITIMER_VIRTUAL and ITIMER_PROF on CPU time, silent while the program
+ * sleeps, firing while it works); POSIX timers (SIGEV_SIGNAL
  * with si_value and SI_TIMER, overruns while the signal is blocked,
  * timer_gettime's remaining time, absolute deadlines, CPU-time clocks,
  * SIGEV_NONE, SIGEV_THREAD_ID aimed at one thread, SIGEV_THREAD, a signal
  * whose action is to ignore it queued while blocked) and
  * timerfd (read's expiration count, poll readiness, both clocks, absolute
  * deadlines, errors). Counts that depend on timing are printed as lower
- * bounds. alarm(1) makes this take a second.
+ * bounds. alarm(1) and the sleeps make this take two seconds.
  */
 #include "threads.h"
 #include <poll.h>
@@ -98,6 +99,21 @@ static int burn_until(volatile sig_atomic_t *count, int n)
 	return 1;
 }
 
+/*
+ * Sleeps MS of wall time with the test signals unblocked, using no CPU: a
+ * timer on CPU time must not fire meanwhile (one on wall time would).
+ */
+static void idle_unblocked(long ms)
+{
+	long long end = mono_ns() + ms * MS;
+
+	while (mono_ns() < end) {
+		long long left = end - mono_ns();
+		struct timespec ts = { left / 1000000000LL, left % 1000000000LL };
+		ppoll(NULL, 0, &ts, &unblocked);
+	}
+}
+
 static long long tv_us(struct timeval tv)
 {
 	return tv.tv_sec * 1000000LL + tv.tv_usec;
@@ -145,11 +161,21 @@ static void alarm_and_itimers(void)
 	it = (struct itimerval){ { 0, 10000 }, { 0, 10000 } };
 	xresult("setitimer(ITIMER_VIRTUAL) every 10 ms of user time",
 		setitimer(ITIMER_VIRTUAL, &it, NULL));
+	idle_unblocked(300);
+	check("no SIGVTALRM during 300 ms of sleep", vtalarms == 0);
 	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	check("3 SIGVTALRMs during busy work", burn_until(&vtalarms, 3));
 	phase("ITIMER_PROF");
 	xresult("setitimer(ITIMER_PROF) every 10 ms of CPU time",
 		setitimer(ITIMER_PROF, &it, NULL));
+	restore_blocked();
+	int vt_before = vtalarms;
+	it = (struct itimerval){ { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_VIRTUAL, &it, NULL);
+	idle_unblocked(300);
+	check("no SIGPROF during 300 ms of sleep", profs == 0);
+	check("  and no SIGVTALRM once it was stopped", vtalarms == vt_before);
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	check("3 SIGPROFs during busy work", burn_until(&profs, 3));
 	restore_blocked();
 	it = (struct itimerval){ { 0, 0 }, { 0, 0 } };
@@ -226,6 +252,8 @@ static void posix_timers(void)
 	long long cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	usr1s = 0;
 	timer_settime(t, 0, &its, NULL);
+	idle_unblocked(300);
+	check("it did not fire during 300 ms of sleep", usr1s == 0);
 	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	check("it fired during busy work", burn_until(&usr1s, 1));
 	restore_blocked();

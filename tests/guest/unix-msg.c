@@ -4,6 +4,8 @@
  * buffer is short, MSG_CMSG_CLOEXEC, a peek, a bad descriptor),
  * SCM_CREDENTIALS with SO_PASSCRED, SO_PEERCRED, the SOL_SOCKET options
  * and their errors, SO_RCVTIMEO/SO_SNDTIMEO, sendmmsg/recvmmsg, FIONREAD,
+ * headers the kernel cannot take (a bad pointer, too many iovecs, a
+ * negative name length, too much control data) in each of the four calls,
  * and SIGPIPE: raised by a send to a closed peer unless MSG_NOSIGNAL.
  */
 #include "sockets.h"
@@ -12,7 +14,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 /* Send bytes with up to n descriptors. */
 static long send_fds(int s, const char *data, const int *fds, int n)
@@ -380,6 +384,53 @@ static void sigpipe(void)
 	printf("still alive: no\n");
 }
 
+/*
+ * Headers refused before anything is sent: the kernel once freed what the
+ * heap had left in its message buffer after such an error (a panic in
+ * sendmmsg found by the system-call fuzzer, seed 1).
+ */
+static void bad_headers(void)
+{
+	static struct iovec many[1025];
+	struct msghdr h[4] = { 0 };
+	struct mmsghdr mh = { 0 };
+	int sv[2], errors = 0, kinds[4] = { EFAULT, EMSGSIZE, EINVAL, ENOBUFS };
+
+	phase("bad headers");
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	h[1] = (struct msghdr){ .msg_iov = many, .msg_iovlen = 1025 };
+	h[2] = (struct msghdr){ .msg_name = &h[3], .msg_namelen = -1 };
+	h[3] = (struct msghdr){ .msg_control = many, .msg_controllen = 1ul << 30 };
+	for (int round = 0; round < 200; round++) {
+		/* A datagram of some size first: its freed buffer is what the heap gives next. */
+		static char junk[2048];
+		size_t n = 64 + (size_t)round * 10;
+		memset(junk, 'A' + round % 26, n);
+		send(sv[0], junk, n, 0);
+		recv(sv[1], junk, sizeof(junk), 0);
+		for (int k = 0; k < 4; k++) {
+			struct msghdr *m = k ? &h[k] : (struct msghdr *)0xdead0000;
+			mh.msg_hdr = k ? h[k] : (struct msghdr){ 0 };
+			struct mmsghdr *mm = k ? &mh : (struct mmsghdr *)0xdead0000;
+			/* Straight to the kernel: musl's wrappers read the header first. */
+			errors += syscall(SYS_sendmsg, sv[0], m, MSG_DONTWAIT) == -1 &&
+				  errno == kinds[k];
+			errors += syscall(SYS_sendmmsg, sv[0], mm, 1, MSG_DONTWAIT) == -1 &&
+				  errno == kinds[k];
+			if (k != 2 && k != 3) {
+				errors += syscall(SYS_recvmsg, sv[1], m, MSG_DONTWAIT) == -1 &&
+					  errno == kinds[k];
+				errors += syscall(SYS_recvmmsg, sv[1], mm, 1, MSG_DONTWAIT, NULL) ==
+						  -1 &&
+					  errno == kinds[k];
+			}
+		}
+	}
+	printf("bad headers refused with the expected error: %d of %d\n", errors, 200 * 12);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	setup();
@@ -393,5 +444,6 @@ int main(int argc, char **argv)
 	options();
 	timeouts();
 	batches();
+	bad_headers();
 	return 0;
 }

@@ -52,8 +52,11 @@ static void spin_forever(void *arg)
 }
 
 /*
- * Only preemption lets this thread run again while the spinner never yields;
- * and with both busy, each must get a fair share of the CPU.
+ * Only preemption lets this thread run again while the spinner never yields:
+ * both on one CPU, each must get run time, again and again. No time limit
+ * is asserted (the host may stop the virtual CPU at any moment): the two
+ * must each reach 40 ms of run time, whatever the wall clock says, and the
+ * self-test runner's own time limit catches a spinner that never lets go.
  */
 SELFTEST(preemption)
 {
@@ -65,18 +68,14 @@ SELFTEST(preemption)
 	ST_ASSERT_EQ(sched_set_affinity(self, here), 0);
 	struct thread *t = thread_create_on(spin_forever, NULL, "spinner", here);
 	ST_ASSERT(!IS_ERR(t));
-	uint64_t start = time_now_ns();
 	uint64_t self_before = self->runtime_ns;
-	while (time_now_ns() - start < 100 * NSEC_PER_MSEC)
-		;
+	/* runtime_ns is brought up to date at each switch, so both reach the mark only by turns. */
+	while (READ_ONCE(t->runtime_ns) < 40 * NSEC_PER_MSEC ||
+	       READ_ONCE(self->runtime_ns) - self_before < 40 * NSEC_PER_MSEC)
+		cpu_relax();
 	uint64_t seen = spins;
 	stop_spinning = true;
-	uint64_t self_ran = self->runtime_ns - self_before;
-	uint64_t spinner_ran = t->runtime_ns;
 	ST_ASSERT(seen > 0);
-	/* runtime_ns is brought up to date at each switch; both have switched out since. */
-	ST_ASSERT(spinner_ran >= 30 * NSEC_PER_MSEC);
-	ST_ASSERT(self_ran >= 30 * NSEC_PER_MSEC);
 	thread_join(t);
 	return 0;
 }
@@ -91,7 +90,8 @@ SELFTEST(sleep)
 		thread_sleep_ns(ns);
 		uint64_t took = time_now_ns() - start;
 		ST_ASSERT(took >= ns);
-		ST_ASSERT(took < ns + 50 * NSEC_PER_MSEC);
+		/* Never early; late only within reason (the host may stop the virtual CPU). */
+		ST_ASSERT(took < ns + 5 * NSEC_PER_SEC);
 	}
 	return 0;
 }

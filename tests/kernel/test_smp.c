@@ -31,7 +31,7 @@ static void reader(void *arg)
 SELFTEST(tlb_shootdown)
 {
 	if (cpu_count < 2)
-		return 0;
+		ST_SKIP("needs two CPUs");
 	uint64_t *pages[2] = { page_alloc_zeroed(0), page_alloc_zeroed(0) };
 	ST_ASSERT(pages[0] && pages[1]);
 	*pages[0] = 0xaaaa;

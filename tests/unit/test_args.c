@@ -2,7 +2,8 @@
  * Host tests of command-line quoting (lib/args.c): whatever the host tool
  * quotes with args_quote(), the kernel's parser (cmd_parse, lib/commands.c)
  * must give back exactly as the program's arguments, for nasty hand-picked
- * arguments (the grammar's separators among them) and for random bytes.
+ * arguments (the grammar's separators among them) and for random bytes;
+ * the quoted form's bound, and Linux's execve limits (args_exec_check).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,8 +16,6 @@
 #include <cmocka.h>
 #include <alto/args.h>
 #include <alto/commands.h>
-
-#define MAX_WORDS 64
 
 /* Quote each argument, join them with one blank, and return the line (malloc'd). */
 static char *quote_all(const char *const *args, int n)
@@ -164,12 +163,73 @@ static void test_quote_truncation(void **state)
 	assert_string_equal(buf, "''");
 }
 
+/* The quoted form is never more than twice the word plus its two quotes. */
+static void test_quote_bound(void **state)
+{
+	char word[64];
+	(void)state;
+
+	srand(4242);
+	for (int iter = 0; iter < 20000; iter++) {
+		int len = rand() % 63;
+		for (int j = 0; j < len; j++)
+			word[j] = "'\"\\ ab"[rand() % 6];
+		word[len] = 0;
+		size_t need = args_quote(word, NULL, 0);
+		if (need > 2 * (size_t)len + 2)
+			fail_msg("\"%s\" quoted needs %zu bytes", word, need);
+	}
+	assert_int_equal(args_quote("\'\'\'\'", NULL, 0), 6); /* "''''" */
+	assert_int_equal(args_quote("\"\"\"\"", NULL, 0), 6); /* '""""' */
+}
+
+/* Linux's execve limits, to the byte: 131072 with the NUL, 2 MiB in all. */
+static void test_exec_limits(void **state)
+{
+	static char big[ARGS_MAX_STRLEN + 1];
+	char *argv[20], *envp[2] = { NULL, NULL };
+	const char *why = NULL;
+	(void)state;
+
+	memset(big, 'x', ARGS_MAX_STRLEN);
+	big[ARGS_MAX_STRLEN - 1] = 0; /* 131071 bytes and the NUL */
+	argv[0] = big;
+	assert_int_equal(args_exec_check("/p", 1, argv, 0, envp, &why), 0);
+	big[ARGS_MAX_STRLEN - 1] = 'x';
+	big[ARGS_MAX_STRLEN] = 0;
+	assert_int_equal(args_exec_check("/p", 1, argv, 0, envp, &why), -E2BIG);
+	assert_non_null(strstr(why, "longer than Linux takes"));
+	envp[0] = big;
+	assert_int_equal(args_exec_check("/p", 0, argv, 1, envp, &why), -E2BIG);
+	assert_int_equal(args_exec_check(big, 0, argv, 0, envp, &why), -E2BIG);
+
+	/* 16 strings of 131071 bytes: 16 * 131072 = 2 MiB, too much with the path and pointers. */
+	big[ARGS_MAX_STRLEN - 1] = 0;
+	for (int i = 0; i < 16; i++)
+		argv[i] = big;
+	assert_int_equal(args_exec_check("/p", 16, argv, 0, envp, &why), -E2BIG);
+	assert_non_null(strstr(why, "2 MiB"));
+	/* Exactly the limit: 15 big strings, the path "/p" (3 bytes), 16 pointers and one
+	 * string that fills the rest. */
+	size_t rest = ARGS_MAX_TOTAL - 15 * (size_t)ARGS_MAX_STRLEN - 3 - 16 * 8;
+	char *fill = malloc(rest);
+	memset(fill, 'y', rest - 1);
+	fill[rest - 1] = 0;
+	argv[15] = fill;
+	assert_int_equal(args_exec_check("/p", 16, argv, 0, envp, &why), 0);
+	fill[rest - 2] = 0; /* one byte less: still fine */
+	assert_int_equal(args_exec_check("/p", 16, argv, 0, envp, &why), 0);
+	assert_int_equal(args_exec_check("/pq", 16, argv, 0, envp, &why), 0);
+	assert_int_equal(args_exec_check("/pqr", 16, argv, 0, envp, &why), -E2BIG);
+	free(fill);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nasty_arguments),
-		cmocka_unit_test(test_random_bytes),
-		cmocka_unit_test(test_quote_truncation),
+		cmocka_unit_test(test_nasty_arguments),	 cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_quote_truncation), cmocka_unit_test(test_quote_bound),
+		cmocka_unit_test(test_exec_limits),
 	};
 
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);

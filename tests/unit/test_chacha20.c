@@ -85,7 +85,7 @@ static void test_encrypt(void **state)
 	assert_memory_equal(got, plaintext, 114);
 }
 
-/* Each call starts a fresh block: 64-byte pieces match one long call. */
+/* Whole blocks: 64-byte pieces match one long call. */
 static void test_block_pieces(void **state)
 {
 	(void)state;
@@ -101,13 +101,43 @@ static void test_block_pieces(void **state)
 	assert_memory_equal(whole, parts, sizeof(whole));
 }
 
+/* The keystream goes on across calls of any size: 30 + 70 bytes equal 100 at once. */
+static void test_odd_pieces(void **state)
+{
+	(void)state;
+	uint8_t key[32], nonce[12] = { 1, 2, 3 }, zero[300] = { 0 }, whole[300], parts[300];
+	static const size_t cuts[][4] = { { 30, 70, 0, 0 },  { 1, 63, 1, 35 },	{ 64, 1, 127, 8 },
+					  { 65, 65, 65, 5 }, { 13, 0, 17, 70 }, { 99, 1, 100, 0 } };
+	struct chacha20 c;
+
+	key_0_to_31(key);
+	chacha20_init(&c, key, nonce, 3);
+	chacha20_xor(&c, whole, zero, sizeof(whole));
+	for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		size_t off = 0;
+		chacha20_init(&c, key, nonce, 3);
+		for (int i = 0; i < 4; i++) {
+			chacha20_xor(&c, parts + off, zero + off, cuts[k][i]);
+			off += cuts[k][i];
+		}
+		chacha20_xor(&c, parts + off, zero + off, sizeof(parts) - off);
+		assert_memory_equal(whole, parts, sizeof(whole));
+	}
+	/* The RFC's 114-byte message in two odd pieces decrypts as in one. */
+	chacha20_init(&c, key, nonce, 1);
+	chacha20_xor(&c, parts, zero, 30);
+	chacha20_xor(&c, parts + 30, zero + 30, 70);
+	chacha20_init(&c, key, nonce, 1);
+	chacha20_xor(&c, whole, zero, 100);
+	assert_memory_equal(whole, parts, 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_block),
-		cmocka_unit_test(test_zero_block),
-		cmocka_unit_test(test_encrypt),
-		cmocka_unit_test(test_block_pieces),
+		cmocka_unit_test(test_block),	   cmocka_unit_test(test_zero_block),
+		cmocka_unit_test(test_encrypt),	   cmocka_unit_test(test_block_pieces),
+		cmocka_unit_test(test_odd_pieces),
 	};
 
 	return cmocka_run_group_tests_name("chacha20", tests, NULL, NULL);

@@ -239,6 +239,37 @@ static void test_wrong_kinds(void **state)
 	free(f.data);
 }
 
+/* A segment that wraps around or reaches past the application's half is refused. */
+static void test_segment_bounds(void **state)
+{
+	struct file f = fixture("static");
+	struct elf_info info;
+	(void)state;
+
+	accept(&f, &info, "a static executable");
+	size_t ph = (size_t)((const char *)&info.phdrs[0] - f.data);
+	while (((const Elf64_Phdr *)(f.data + ph))->p_type != PT_LOAD)
+		ph += sizeof(Elf64_Phdr);
+	uint64_t huge = 0xfffffffffffff000ull, top = 0x7ffffffff000ull;
+	with_patch(&f, ph + offsetof(Elf64_Phdr, p_memsz), &huge, 8, "malformed segment",
+		   "a segment whose end wraps around");
+	with_patch(&f, ph + offsetof(Elf64_Phdr, p_vaddr), &top, 8, "malformed segment",
+		   "a segment at the top of the application's half");
+	with_patch(&f, ph + offsetof(Elf64_Phdr, p_memsz), &top, 8, "malformed segment",
+		   "a segment as large as the application's half");
+	/* A segment that ends exactly at the top is still the application's. */
+	uint64_t size = 0x10000, start = top - size;
+	char *copy = malloc(f.size);
+	memcpy(copy, f.data, f.size);
+	memcpy(copy + ph + offsetof(Elf64_Phdr, p_vaddr), &start, 8);
+	memcpy(copy + ph + offsetof(Elf64_Phdr, p_memsz), &size, 8);
+	memcpy(copy + ph + offsetof(Elf64_Phdr, p_filesz), &size, 8);
+	assert_int_equal(((const Elf64_Phdr *)(copy + ph))->p_offset, 0);
+	assert_null(inspect(copy, f.size, NULL));
+	free(copy);
+	free(f.data);
+}
+
 /* Random damage to the headers must never make the checks read out of bounds. */
 static void test_random_damage(void **state)
 {
@@ -262,10 +293,11 @@ static void test_random_damage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dynamic),	    cmocka_unit_test(test_static),
-		cmocka_unit_test(test_static_pie),  cmocka_unit_test(test_busybox),
-		cmocka_unit_test(test_truncated),   cmocka_unit_test(test_32bit),
-		cmocka_unit_test(test_wrong_kinds), cmocka_unit_test(test_random_damage),
+		cmocka_unit_test(test_dynamic),	      cmocka_unit_test(test_static),
+		cmocka_unit_test(test_static_pie),    cmocka_unit_test(test_busybox),
+		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_32bit),
+		cmocka_unit_test(test_wrong_kinds),   cmocka_unit_test(test_segment_bounds),
+		cmocka_unit_test(test_random_damage),
 	};
 
 	return cmocka_run_group_tests_name("elf", tests, NULL, NULL);

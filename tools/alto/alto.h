@@ -60,7 +60,8 @@ struct vm_config {
 	const char *cpu_features; /* appended to -cpu, e.g. "+x2apic" */
 	unsigned long long memory;
 	int cpus;
-	double timeout; /* seconds; 0: none */
+	double timeout;	     /* seconds; 0: none */
+	double stop_timeout; /* seconds from SIGTERM to the program until the VM is stopped */
 	const char *cmdline;
 	bool dry_run;
 	bool verbose;
@@ -112,6 +113,7 @@ enum {
 	OPT_MACHINE,
 	OPT_ACCEL,
 	OPT_TIMEOUT,
+	OPT_STOP_TIMEOUT,
 	OPT_DRY_RUN,
 	OPT_NO_DEBUG_EXIT,
 	OPT_CPU_FEATURES,
@@ -285,6 +287,31 @@ void runtime_host_files(struct app *a, struct vm_config *c);
  * "FILE:LINE: what is wrong" on a bad line or a missing host file.
  */
 void manifest_read(struct app *a, const char *path);
+#define MANIFEST_LINE_MAX  (2 * 4096 + 64) /* two paths and the rest */
+#define MANIFEST_LINES_MAX 1000000
+/* One line of a manifest: its two sides (trimmed, without a trailing DIR/'s stars). */
+struct manifest_entry {
+	char *guest, *host;
+	bool tree; /* a whole tree on both sides */
+};
+/*
+ * Parse one line, changed in place: 0 with e pointing into it, 1 for a blank
+ * line or a comment, -1 with the reason written to why (size bytes).
+ */
+int manifest_parse_line(char *line, struct manifest_entry *e, char *why, size_t size);
+/*
+ * The dynamic section's strings of an ELF file of size bytes (libs.c): the
+ * needed libraries, DT_RUNPATH and DT_RPATH, each NUL-terminated inside the
+ * file. Any bytes may be given (every offset is checked); false when they
+ * are not a 64-bit ELF file with sound program headers.
+ */
+#define DYN_NEEDED_MAX 256
+struct dyn_info {
+	const char *needed[DYN_NEEDED_MAX];
+	int nneeded;
+	const char *runpath, *rpath;
+};
+bool elf_read_dynamic(const void *data, size_t size, struct dyn_info *d);
 /* The application command line as the kernel splits it (IMAGE_CMDLINE_PATH). */
 char *app_cmdline(const struct app *a);
 /* Write the image (cpio newc) to path; returns the number of entries. */
@@ -383,6 +410,18 @@ int parse_memory(const char *s, unsigned long long *out);
 /* The directory holding the alto binary (for the default kernel). */
 const char *self_dir(void);
 char *join_args(int argc, char **argv);
+/*
+ * A temporary file in $TMPDIR (else /tmp), removed at once and left open, so
+ * that nothing remains however the tool ends (SIGKILL included). Returns its
+ * descriptor, which children inherit; they and the tool open it again as
+ * /dev/fd/N. what names it in a message when it cannot be made.
+ */
+int temp_file(const char *what);
+/*
+ * Remove path when the tool ends before remove_on_exit(NULL): at exit, die()
+ * included, and on SIGTERM, SIGINT or SIGHUP (a half-written image).
+ */
+void remove_on_exit(const char *path);
 /* path made absolute (against the working directory) with ., .. and // removed. */
 char *path_absolute(const char *path);
 double now_ms(void);

@@ -160,6 +160,26 @@ static char *check_elf(const char *path, const struct stat *st)
 	return interp;
 }
 
+/*
+ * What Linux's execve would refuse (E2BIG) for a program, with the image's
+ * environment and its own, refused here, before anything boots.
+ */
+static void check_exec_limits(const struct app *a, const struct app_prog *p)
+{
+	char **argv = xmalloc(((size_t)p->nargs + 1) * sizeof(*argv));
+	char **envp = xmalloc(((size_t)a->nenv + p->nenv + 1) * sizeof(*envp));
+	const char *why;
+
+	argv[0] = p->guest_path;
+	memcpy(argv + 1, p->args, (size_t)p->nargs * sizeof(*argv));
+	memcpy(envp, a->env, (size_t)a->nenv * sizeof(*envp));
+	memcpy(envp + a->nenv, p->env, (size_t)p->nenv * sizeof(*envp));
+	if (args_exec_check(p->guest_path, p->nargs + 1, argv, a->nenv + p->nenv, envp, &why))
+		die("cannot run %s: %s (E2BIG)", p->program, why);
+	free(argv);
+	free(envp);
+}
+
 /* One program: found, checked, its libraries collected. */
 static void resolve_program(struct app *a, struct app_prog *p, const char *program)
 {
@@ -359,11 +379,15 @@ void app_resolve(struct app *a, int argc, char **argv, bool several)
 		resolve_program(a, p, argv[0]);
 		p->args = argv + 1;
 		p->nargs = argc - 1;
-		return;
+	} else {
+		char *line = words_to_line(argc, argv);
+		take_line(a, "the command line", line, 0);
+		free(line);
 	}
-	char *line = words_to_line(argc, argv);
-	take_line(a, "the command line", line, 0);
-	free(line);
+	for (int i = 0; i < a->nprogs; i++) {
+		if (!a->progs[i].runscript)
+			check_exec_limits(a, &a->progs[i]);
+	}
 }
 
 /* Separators as the grammar writes them. */

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <alto/cpio.h>
 #include "alto.h"
 
 static const char boot_usage_head[] =
@@ -46,31 +49,59 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-/* An image must be readable and a cpio newc archive or a disk; say what is wrong otherwise. */
+/*
+ * An image must be readable, and a bootable disk or a whole cpio newc
+ * archive (read with the kernel's own reader, lib/cpio.c); say what is
+ * wrong otherwise.
+ */
 static void check_image(const char *path, struct vm_config *c)
 {
-	char magic[6];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 
 	if (fd < 0 && errno == ENOENT)
 		die("no image '%s' (kernel arguments go after --)", path);
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st))
 		die("cannot read the image %s: %s", path, strerror(errno));
-	ssize_t n = read(fd, magic, sizeof(magic));
-	close(fd);
 	if (fsimage_is_ext2(path)) {
+		close(fd);
 		disk_set_root(c, path);
 		return;
 	}
 	c->disk_format = disk_detect(path);
 	if (c->disk_format != DISK_NONE) {
+		close(fd);
 		c->disk = path;
 		return;
 	}
-	if (n != sizeof(magic) || memcmp(magic, "070701", 6))
+	if (!S_ISREG(st.st_mode) || st.st_size < 6)
 		die("%s is not an Alto image (a cpio newc archive or a bootable disk, as alto "
 		    "build writes)",
 		    path);
+	void *data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (data == MAP_FAILED)
+		die("cannot read the image %s: %s", path, strerror(errno));
+	if (memcmp(data, "070701", 6))
+		die("%s is not an Alto image (a cpio newc archive or a bootable disk, as alto "
+		    "build writes)",
+		    path);
+	struct cpio_entry e;
+	size_t off = 0, last = 0;
+	int r;
+	while ((r = cpio_next(data, st.st_size, &off, &e)) == 1)
+		last = off;
+	if (r < 0)
+		die("%s is not a whole Alto image: the cpio archive is truncated or damaged at "
+		    "byte %zu of %lld",
+		    path, last, (long long)st.st_size);
+	for (size_t i = off; i < (size_t)st.st_size; i++) {
+		if (((const char *)data)[i])
+			die("%s is not one Alto image: its cpio archive ends at byte %zu of %lld, "
+			    "before more data the kernel would not read",
+			    path, off, (long long)st.st_size);
+	}
+	munmap(data, st.st_size);
 }
 
 /* OVMF's code, and a copy of its variable store (the firmware writes to it). */

@@ -62,15 +62,8 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-/* A half-written image is removed when the tool fails. */
+/* The image (or disk) being written: removed if the tool ends before it is whole. */
 static const char *output;
-static bool done;
-
-static void remove_partial(void)
-{
-	if (output && !done)
-		unlink(output);
-}
 
 struct build_options {
 	const char *format; /* cpio, raw or qcow2 */
@@ -242,14 +235,14 @@ int cmd_build(int argc, char **argv)
 		build_vmm_dir(&a, &o);
 		return 0;
 	}
-	atexit(remove_partial);
+	remove_on_exit(output); /* a half-written image, however the tool ends */
 	if (o.fs)
 		app_write_fs_image(&a, output, o.size);
 	else if (strcmp(o.format, "cpio"))
 		build_disk(&a, &o);
 	else
 		app_write_image(&a, output);
-	done = true;
+	remove_on_exit(NULL);
 	struct stat st;
 	if (o.vm.verbose && !stat(output, &st))
 		warnx_("%s %s: %lld KiB, built in %.1f ms", o.fs ? o.fs : o.format, output,

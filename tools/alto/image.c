@@ -152,6 +152,9 @@ static void put_header(struct image *img, const char *guest, unsigned int mode, 
 		stage_entry(img, guest, mode);
 		return;
 	}
+	if (!strcmp(name, CPIO_TRAILER))
+		die("the guest path %s cannot be in an image: that name ends a cpio archive",
+		    guest);
 	put(img, buf, cpio_header(buf, img->offset, &e));
 	img->entries++;
 }
@@ -289,12 +292,26 @@ static void add_dir_contents(struct image *img, const char *host, const char *gu
 	free(names);
 }
 
+/* Where the kernel mounts its own file systems (fs/initrd.c refuses anything else there). */
+static void check_mount_point(const char *host, const char *guest, const struct stat *st)
+{
+	static const char *const mount_points[] = { "/dev", "/tmp", "/proc", "/sys" };
+
+	for (size_t i = 0; i < sizeof(mount_points) / sizeof(*mount_points); i++) {
+		if (!strcmp(guest, mount_points[i]) && !S_ISDIR(st->st_mode))
+			die("cannot put %s at %s: Alto mounts a file system there, so only a "
+			    "directory can go there",
+			    host, guest);
+	}
+}
+
 static void add_entry(struct image *img, const char *host, const char *guest, bool follow)
 {
 	struct stat st;
 
 	if ((follow ? stat : lstat)(host, &st))
 		die("cannot add %s to the image: %s", host, strerror(errno));
+	check_mount_point(host, guest, &st);
 	if (st.st_dev == img->self_dev && st.st_ino == img->self_ino)
 		return;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {

@@ -71,20 +71,119 @@ static const char *cache_lookup(const char *name)
 	return NULL;
 }
 
-/* An ELF file mapped for reading its dynamic section. */
+/*
+ * Reading the dynamic section of any file: every offset, count and address
+ * in it may be wrong on purpose, so each is checked without overflowing
+ * (in_file), and structures are copied out (memcpy), since a header may sit
+ * at any alignment in the file.
+ */
+static bool in_file(size_t size, uint64_t off, uint64_t len)
+{
+	return off <= size && len <= size - off;
+}
+
+static bool read_ehdr(const unsigned char *data, size_t size, Elf64_Ehdr *eh)
+{
+	if (size < sizeof(*eh))
+		return false;
+	memcpy(eh, data, sizeof(*eh));
+	return !memcmp(eh->e_ident, "\177ELF", 4) && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
+	       eh->e_phentsize == sizeof(Elf64_Phdr) &&
+	       in_file(size, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr));
+}
+
+static Elf64_Phdr read_phdr(const unsigned char *data, const Elf64_Ehdr *eh, int i)
+{
+	Elf64_Phdr ph;
+
+	memcpy(&ph, data + eh->e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+	return ph;
+}
+
+/* The file offset of a virtual address, through the PT_LOAD segments; 0 if none. */
+static uint64_t offset_of(const unsigned char *data, const Elf64_Ehdr *eh, uint64_t vaddr)
+{
+	for (int i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr ph = read_phdr(data, eh, i);
+		if (ph.p_type == PT_LOAD && vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_filesz)
+			return ph.p_offset + (vaddr - ph.p_vaddr);
+	}
+	return 0;
+}
+
+static const char *dyn_string(const unsigned char *data, size_t size, uint64_t strtab, uint64_t off)
+{
+	if (!strtab || strtab >= size || off >= size - strtab)
+		return NULL;
+	uint64_t at = strtab + off;
+	if (!memchr(data + at, 0, size - at))
+		return NULL;
+	return (const char *)data + at;
+}
+
+static Elf64_Dyn read_dyn(const unsigned char *data, uint64_t off, size_t i)
+{
+	Elf64_Dyn dyn;
+
+	memcpy(&dyn, data + off + i * sizeof(dyn), sizeof(dyn));
+	return dyn;
+}
+
+bool elf_read_dynamic(const void *file, size_t size, struct dyn_info *d)
+{
+	const unsigned char *data = file;
+	uint64_t dyn_off = 0, strtab = 0;
+	size_t n = 0;
+	Elf64_Ehdr eh;
+
+	*d = (struct dyn_info){ 0 };
+	if (!read_ehdr(data, size, &eh))
+		return false;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph = read_phdr(data, &eh, i);
+		if (ph.p_type == PT_DYNAMIC && in_file(size, ph.p_offset, ph.p_filesz)) {
+			dyn_off = ph.p_offset;
+			n = ph.p_filesz / sizeof(Elf64_Dyn);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		Elf64_Dyn dyn = read_dyn(data, dyn_off, i);
+		if (dyn.d_tag == DT_NULL)
+			break;
+		if (dyn.d_tag == DT_STRTAB)
+			strtab = offset_of(data, &eh, dyn.d_un.d_ptr);
+	}
+	for (size_t i = 0; i < n; i++) {
+		Elf64_Dyn dyn = read_dyn(data, dyn_off, i);
+		if (dyn.d_tag == DT_NULL)
+			break;
+		const char *s = dyn_string(data, size, strtab, dyn.d_un.d_val);
+		if (!s)
+			continue;
+		if (dyn.d_tag == DT_NEEDED && d->nneeded < DYN_NEEDED_MAX)
+			d->needed[d->nneeded++] = s;
+		else if (dyn.d_tag == DT_RUNPATH)
+			d->runpath = s;
+		else if (dyn.d_tag == DT_RPATH)
+			d->rpath = s;
+	}
+	return true;
+}
+
+/* A file mapped for reading its dynamic section. */
 struct elf_map {
-	const unsigned char *data;
+	const void *data;
 	size_t size;
-	const Elf64_Ehdr *eh;
 };
 
-static bool elf_open(const char *path, struct elf_map *m)
+static bool elf_open(const char *path, struct elf_map *m, struct dyn_info *d)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 
 	*m = (struct elf_map){ 0 };
-	if (fd < 0 || fstat(fd, &st) || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
 		if (fd >= 0)
 			close(fd);
 		return false;
@@ -94,78 +193,11 @@ static bool elf_open(const char *path, struct elf_map *m)
 	close(fd);
 	if (m->data == MAP_FAILED)
 		return false;
-	m->eh = (const Elf64_Ehdr *)m->data;
-	if (memcmp(m->eh->e_ident, "\177ELF", 4) || m->eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    m->eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    m->eh->e_phoff + (uint64_t)m->eh->e_phnum * sizeof(Elf64_Phdr) > m->size) {
+	if (!elf_read_dynamic(m->data, m->size, d)) {
 		munmap((void *)m->data, m->size);
 		return false;
 	}
 	return true;
-}
-
-static const Elf64_Phdr *phdr(const struct elf_map *m, int i)
-{
-	return (const Elf64_Phdr *)(m->data + m->eh->e_phoff) + i;
-}
-
-/* The file offset of a virtual address, through the PT_LOAD segments; 0 if none. */
-static uint64_t offset_of(const struct elf_map *m, uint64_t vaddr)
-{
-	for (int i = 0; i < m->eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = phdr(m, i);
-		if (ph->p_type == PT_LOAD && vaddr >= ph->p_vaddr &&
-		    vaddr < ph->p_vaddr + ph->p_filesz)
-			return ph->p_offset + (vaddr - ph->p_vaddr);
-	}
-	return 0;
-}
-
-/* The dynamic entries' strings: the needed names, the runpath and the rpath. */
-struct dyn_info {
-	const char *needed[256];
-	int nneeded;
-	const char *runpath, *rpath;
-};
-
-static const char *dyn_string(const struct elf_map *m, uint64_t strtab, uint64_t off)
-{
-	uint64_t at = strtab + off;
-
-	if (!strtab || at >= m->size || !memchr(m->data + at, 0, m->size - at))
-		return NULL;
-	return (const char *)m->data + at;
-}
-
-static void read_dynamic(const struct elf_map *m, struct dyn_info *d)
-{
-	const Elf64_Dyn *dyn = NULL;
-	size_t n = 0;
-
-	*d = (struct dyn_info){ 0 };
-	for (int i = 0; i < m->eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = phdr(m, i);
-		if (ph->p_type == PT_DYNAMIC && ph->p_offset + ph->p_filesz <= m->size) {
-			dyn = (const Elf64_Dyn *)(m->data + ph->p_offset);
-			n = ph->p_filesz / sizeof(*dyn);
-		}
-	}
-	uint64_t strtab = 0;
-	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++) {
-		if (dyn[i].d_tag == DT_STRTAB)
-			strtab = offset_of(m, dyn[i].d_un.d_ptr);
-	}
-	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++) {
-		const char *s = dyn_string(m, strtab, dyn[i].d_un.d_val);
-		if (!s)
-			continue;
-		if (dyn[i].d_tag == DT_NEEDED && d->nneeded < 256)
-			d->needed[d->nneeded++] = s;
-		else if (dyn[i].d_tag == DT_RUNPATH)
-			d->runpath = s;
-		else if (dyn[i].d_tag == DT_RPATH)
-			d->rpath = s;
-	}
 }
 
 /* Search a colon-separated list of directories ($ORIGIN: the object's own). */
@@ -257,9 +289,8 @@ static void collect(struct collector *c, const char *path, bool strict)
 	struct elf_map m;
 	struct dyn_info d;
 
-	if (!elf_open(path, &m))
+	if (!elf_open(path, &m, &d))
 		return;
-	read_dynamic(&m, &d);
 	/* $ORIGIN is the real file's directory (ld.so resolves it so), not a symlink's. */
 	char *real = realpath(path, NULL);
 	char *origin = dirname_of(real ? real : path);
@@ -346,8 +377,7 @@ void app_collect_libs(struct app *a, const char *host_path, const char *interp)
 		add_lib(a, interp);
 		collected(&c, interp);
 	}
-	if (elf_open(host_path, &m)) {
-		read_dynamic(&m, &d);
+	if (elf_open(host_path, &m, &d)) {
 		c.exe_rpath = d.runpath ? NULL : d.rpath;
 		collect(&c, host_path, true);
 		for (int i = 0; i < a->nadds; i++)

@@ -4,11 +4,13 @@
  * entries (struct app_add), so the files go into the image and bring their
  * libraries exactly as --add files do (app_collect_libs). A line is a file, a
  * directory tree (sides ending in slash, star, star) or a shell glob; every
- * error names the line.
+ * error names the line. Lines and their number are bounded, so a manifest
+ * that never ends (/dev/zero, a pipe) is refused instead of read forever.
  */
 #define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +59,11 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Drop a trailing slash-star-star (the whole tree); true when there was one. */
-static bool strip_tree(const struct manifest_line *at, char *path)
+/*
+ * Drop a trailing slash-star-star (the whole tree) and say whether there was
+ * one; -1 when ** is anywhere else.
+ */
+static int strip_tree(char *path)
 {
 	size_t n = strlen(path);
 	bool tree = n >= 3 && !strcmp(path + n - 3, "/**");
@@ -66,10 +71,45 @@ static bool strip_tree(const struct manifest_line *at, char *path)
 	if (tree)
 		path[n - 3] = 0;
 	if (strstr(path, "**"))
-		line_error(at, "** goes only at the end, as DIR/** (the whole tree of DIR)");
+		return -1;
 	if (tree && !*path)
 		strcpy(path, "/");
 	return tree;
+}
+
+int manifest_parse_line(char *line, struct manifest_entry *e, char *why, size_t size)
+{
+	char *text = trim(line);
+
+	if (!*text || *text == '#')
+		return 1;
+	char *colon = strchr(text, ':');
+	if (!colon) {
+		snprintf(why, size, "bad line '%s' (GUEST_PATH: HOST_PATH)", text);
+		return -1;
+	}
+	*colon = 0;
+	e->guest = trim(text);
+	e->host = trim(colon + 1);
+	if (!*e->guest || !*e->host) {
+		snprintf(why, size, "bad line (GUEST_PATH: HOST_PATH, both given)");
+		return -1;
+	}
+	if (*e->guest != '/') {
+		snprintf(why, size, "the guest path %s must be absolute", e->guest);
+		return -1;
+	}
+	int guest_tree = strip_tree(e->guest), host_tree = strip_tree(e->host);
+	if (guest_tree < 0 || host_tree < 0) {
+		snprintf(why, size, "** goes only at the end, as DIR/** (the whole tree of DIR)");
+		return -1;
+	}
+	if (guest_tree != host_tree) {
+		snprintf(why, size, "DIR/** on one side only");
+		return -1;
+	}
+	e->tree = host_tree;
+	return 0;
 }
 
 /* The length of the directory before the first component with a glob character. */
@@ -121,30 +161,24 @@ static void add_glob(struct app *a, const struct manifest_line *at, const char *
 
 static void add_line(struct app *a, const struct manifest_line *at, const char *dir, char *line)
 {
-	char *colon = strchr(line, ':');
+	struct manifest_entry e;
+	char why[PATH_MAX + 128];
+	int r = manifest_parse_line(line, &e, why, sizeof(why));
 
-	if (!colon)
-		line_error(at, "bad line '%s' (GUEST_PATH: HOST_PATH)", line);
-	*colon = 0;
-	char *guest = trim(line), *host = trim(colon + 1);
-	if (!*guest || !*host)
-		line_error(at, "bad line (GUEST_PATH: HOST_PATH, both given)");
-	if (*guest != '/')
-		line_error(at, "the guest path %s must be absolute", guest);
-	bool guest_tree = strip_tree(at, guest);
-	bool tree = strip_tree(at, host);
-	if (guest_tree != tree)
-		line_error(at, "DIR/** on one side only");
-	char *full = *host == '/' ? xstrdup(host) : xasprintf("%s/%s", dir, host);
+	if (r < 0)
+		line_error(at, "%s", why);
+	if (r > 0)
+		return;
+	char *full = *e.host == '/' ? xstrdup(e.host) : xasprintf("%s/%s", dir, e.host);
 	if (strpbrk(full, GLOB_CHARS)) {
-		add_glob(a, at, full, guest, tree);
+		add_glob(a, at, full, e.guest, e.tree);
 	} else {
 		struct stat st;
 		if (stat(full, &st))
 			line_error(at, "%s: %s", full, strerror(errno));
-		if (tree && !S_ISDIR(st.st_mode))
+		if (e.tree && !S_ISDIR(st.st_mode))
 			line_error(at, "%s is not a directory (DIR/** takes one)", full);
-		add(a, full, guest, true);
+		add(a, full, e.guest, true);
 	}
 	free(full);
 }
@@ -161,25 +195,43 @@ static char *manifest_dir(const char *path)
 	return xasprintf("%.*s", (int)(slash - path), path);
 }
 
+/*
+ * The next line of f into line (MANIFEST_LINE_MAX bytes and the NUL), without
+ * its newline: 1, or 0 at the end. A line too long, or a NUL byte (not text:
+ * /dev/zero), ends the tool.
+ */
+static int read_line(FILE *f, const struct manifest_line *at, char *line)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (!c)
+			line_error(at, "a NUL byte: not a text file");
+		if (n == MANIFEST_LINE_MAX)
+			line_error(at, "a line longer than %d bytes", MANIFEST_LINE_MAX);
+		line[n++] = (char)c;
+	}
+	line[n] = 0;
+	return c != EOF || n;
+}
+
 void manifest_read(struct app *a, const char *path)
 {
-	struct manifest_line at = { .file = path };
+	struct manifest_line at = { .file = path, .number = 1 };
 	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
+	static char line[MANIFEST_LINE_MAX + 1];
 
 	if (!f)
 		die("cannot read the manifest %s: %s", path, strerror(errno));
 	char *dir = manifest_dir(path);
-	while (getline(&line, &cap, f) >= 0) {
-		at.number++;
-		char *text = trim(line);
-		if (*text && *text != '#')
-			add_line(a, &at, dir, text);
+	for (; read_line(f, &at, line); at.number++) {
+		if (at.number > MANIFEST_LINES_MAX)
+			line_error(&at, "more than %d lines", MANIFEST_LINES_MAX);
+		add_line(a, &at, dir, line);
 	}
 	if (ferror(f))
 		die("cannot read the manifest %s: %s", path, strerror(errno));
 	fclose(f);
-	free(line);
 	free(dir);
 }

@@ -3,12 +3,15 @@
  * machine, accelerator, kernel, timeout), parsed and checked in one place so
  * that boot and run take them the same way and explain them the same way.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <alto/console.h>
 #include "alto.h"
 
 const char vm_options_help[] =
@@ -23,6 +26,10 @@ const char vm_options_help[] =
 	"  --cpu-features LIST  CPU features to add or remove, as QEMU's -cpu takes them\n"
 	"                       (e.g. +x2apic,+tsc-deadline)\n"
 	"  --timeout SECONDS    stop the VM after this long (exit status 124)\n"
+	"  --stop-timeout SECONDS\n"
+	"                       on SIGTERM, SIGINT or SIGHUP the program gets SIGTERM;\n"
+	"                       the VM is stopped if it has not ended this long after\n"
+	"                       (default 10; exit status 137), or at a second signal\n"
 	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
 	"                       powers off through ACPI or a reset (tests those paths)\n"
 	"  --device SPEC        add a QEMU device (-device SPEC), e.g. for tests\n"
@@ -60,6 +67,7 @@ const struct option vm_long_options[] = {
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "no-debug-exit", no_argument, NULL, OPT_NO_DEBUG_EXIT },
 	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
@@ -115,6 +123,7 @@ void vm_defaults(struct vm_config *c, unsigned long long memory)
 		.accel = "auto",
 		.memory = memory,
 		.cpus = 1,
+		.stop_timeout = 10, /* as docker stop */
 	};
 	default_kernel(c);
 }
@@ -142,22 +151,40 @@ void vm_check(struct vm_config *c)
 			    c->disks[i].path);
 	}
 	net_check(c);
+	if (c->cmdline && strlen(c->cmdline) >= BOOT_CMDLINE_MAX)
+		die("the kernel command line is %zu bytes long; the kernel takes at most %d",
+		    strlen(c->cmdline), BOOT_CMDLINE_MAX - 1);
 }
 
+#define TIMEOUT_MAX 1e9 /* seconds: about 31 years, and a time_t for sure */
+
+/* Seconds, a finite number from 0 (no limit) to TIMEOUT_MAX. */
 static double parse_timeout(const char *arg)
 {
 	char *end;
 	double t = strtod(arg, &end);
 
-	if (*end || end == arg || t < 0)
-		die("bad timeout '%s'", arg);
+	if (*end || end == arg || !isfinite(t) || t < 0 || t > TIMEOUT_MAX)
+		die("bad timeout '%s' (seconds, from 0 for none to %.0f)", arg, TIMEOUT_MAX);
 	return t;
+}
+
+/* A whole number from lo to hi, in decimal, nothing else. */
+static long parse_count(const char *what, const char *arg, long lo, long hi)
+{
+	char *end;
+
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || *arg < '0' || *arg > '9')
+		die("bad %s '%s'", what, arg);
+	if (v < lo || v > hi)
+		die("bad %s '%s' (from %ld to %ld)", what, arg, lo, hi);
+	return v;
 }
 
 bool vm_option(int opt, const char *arg, struct vm_config *c)
 {
-	char *end;
-
 	switch (opt) {
 	case OPT_KERNEL:
 		c->kernel = arg;
@@ -167,9 +194,7 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 			die("bad memory size '%s'", arg);
 		return true;
 	case 'c':
-		c->cpus = (int)strtol(arg, &end, 10);
-		if (*end || end == arg)
-			die("bad CPU count '%s'", arg);
+		c->cpus = (int)parse_count("CPU count", arg, 1, 64);
 		return true;
 	case OPT_MACHINE:
 		c->machine = arg;
@@ -179,6 +204,9 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 		return true;
 	case OPT_TIMEOUT:
 		c->timeout = parse_timeout(arg);
+		return true;
+	case OPT_STOP_TIMEOUT:
+		c->stop_timeout = parse_timeout(arg);
 		return true;
 	case OPT_DRY_RUN:
 		c->dry_run = true;

@@ -4,6 +4,10 @@
  * the VM with a time limit. The guest's exit status comes back through an
  * isa-debugcon port (see include/alto/power.h), with isa-debug-exit's
  * status*2+1 as the fallback. Console output goes straight to our stdout.
+ * SIGTERM, SIGINT and SIGHUP become a stop request to the guest (a byte on
+ * a second UART), then a stop of the VM after the grace period; QEMU dies
+ * with the tool, and its files are open temporary files nothing leaves
+ * behind.
  */
 #define _GNU_SOURCE /* pipe2, vasprintf */
 #include <errno.h>
@@ -13,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -75,6 +80,11 @@ static void addf(struct argv_builder *b, const char *fmt, ...)
 	va_end(ap);
 	add(b, buf);
 }
+
+/* The descriptors QEMU inherits: the status file, and the stop-request pipe's reading end. */
+struct vm_fds {
+	int status, stop_in, stop_out;
+};
 
 static void add_kernel(struct argv_builder *b, const struct vm_config *c)
 {
@@ -162,7 +172,7 @@ static void add_observe(struct argv_builder *b, const struct vm_config *c)
 }
 
 static void build_args(struct argv_builder *b, const struct vm_config *c, const char *accel,
-		       const char *status_path)
+		       const struct vm_fds *fds)
 {
 	const char *qemu = getenv("ALTO_QEMU");
 
@@ -203,11 +213,15 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 		add(b, "isa-debug-exit,iobase=0xf4,iosize=4");
 	}
 	add(b, "-chardev");
-	addf(b, "file,id=altostatus,path=%s", status_path);
+	addf(b, "file,id=altostatus,path=/dev/fd/%d", fds->status);
 	add(b, "-device");
 	addf(b, "isa-debugcon,iobase=%#x,chardev=altostatus", POWER_STATUS_PORT);
 	add_observe(b, c);
 	add_devices(b, c);
+	add(b, "-chardev");
+	addf(b, "pipe,id=altostop,path=/dev/fd/%d", fds->stop_in);
+	add(b, "-device");
+	addf(b, "isa-serial,chardev=altostop,iobase=%#x,irq=3", POWER_STOP_PORT);
 	if (c->disk)
 		add_disk(b, c);
 	else
@@ -247,15 +261,16 @@ static void print_command(const struct argv_builder *b)
  * The status the guest reported on the status port, or -1; with verbose,
  * also say which power-off method ended the VM (the last one noted).
  */
-static int read_status(const char *path, bool verbose)
+static int read_status(int fd, bool verbose)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fdopen(dup(fd), "r");
 	char line[256], method[64] = "isa-debug-exit";
 	int status = -1;
 	size_t taglen = strlen(POWER_STATUS_TAG), mlen = strlen(POWER_METHOD_TAG);
 
 	if (!f)
 		return -1;
+	rewind(f);
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, POWER_STATUS_TAG, taglen))
 			status = atoi(line + taglen);
@@ -268,8 +283,6 @@ static int read_status(const char *path, bool verbose)
 	return status;
 }
 
-static volatile sig_atomic_t host_signal;
-
 /* SIGUSR1: a trace dump now, through the console's escaped input. */
 static void request_trace(void)
 {
@@ -278,56 +291,12 @@ static void request_trace(void)
 		       "(where Ctrl-A b asks for one)");
 }
 
-static void note_signal(int sig)
+static int exit_status(int ws, int status_fd, bool verbose)
 {
-	host_signal = sig;
-}
-
-/* Wait for pid; returns its wait status, or -1 when the timeout passed first. */
-static int wait_with_timeout(pid_t pid, double timeout)
-{
-	sigset_t chld;
-	int ws;
-
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigaddset(&chld, SIGUSR1);
-	for (bool forwarded = false;;) {
-		/* A SIGINT or SIGTERM for us ends the VM too (QEMU exits on them). */
-		if (host_signal && !forwarded) {
-			kill(pid, host_signal);
-			forwarded = true;
-		}
-		pid_t r = waitpid(pid, &ws, WNOHANG);
-		if (r == pid)
-			return ws;
-		if (r < 0 && errno != EINTR)
-			die("waitpid: %s", strerror(errno));
-		struct timespec before, after,
-			ts = { (time_t)timeout, (long)((timeout - (time_t)timeout) * 1e9) };
-		clock_gettime(CLOCK_MONOTONIC, &before);
-		int sig = sigtimedwait(&chld, NULL, timeout > 0 ? &ts : NULL);
-		if (sig < 0 && errno == EAGAIN)
-			return -1;
-		if (sig == SIGUSR1)
-			request_trace();
-		if (timeout <= 0)
-			continue; /* no time limit */
-		clock_gettime(CLOCK_MONOTONIC, &after);
-		timeout -= (after.tv_sec - before.tv_sec) + (after.tv_nsec - before.tv_nsec) / 1e9;
-		if (timeout <= 0 && waitpid(pid, &ws, WNOHANG) != pid)
-			return -1;
-	}
-}
-
-static int exit_status(int ws, const char *status_path, bool verbose)
-{
-	int reported = read_status(status_path, verbose);
+	int reported = read_status(status_fd, verbose);
 
 	if (reported >= 0)
 		return reported;
-	if (host_signal)
-		return 128 + host_signal;
 	if (WIFSIGNALED(ws))
 		return 128 + WTERMSIG(ws);
 	int rc = WEXITSTATUS(ws);
@@ -339,10 +308,16 @@ static int exit_status(int ws, const char *status_path, bool verbose)
 	return ALTO_EXIT_VMM;
 }
 
-/* Start QEMU; with stdin_escape its stdin is a pipe that console_forward_start() feeds. */
+/*
+ * Start QEMU. It dies with the tool (PR_SET_PDEATHSIG), and unless it reads
+ * a terminal it has a process group of its own, so that a terminal's Ctrl-C
+ * reaches the tool alone, which asks the guest to stop. With stdin_escape
+ * its stdin is a pipe that console_forward_start() feeds.
+ */
 static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *old_mask)
 {
 	int input[2] = { -1, -1 };
+	pid_t parent = getpid();
 
 	if (c->stdin_escape && pipe2(input, O_CLOEXEC))
 		die("cannot make a pipe: %s", strerror(errno));
@@ -350,9 +325,13 @@ static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127 << 1);
+		if (c->stdin_escape)
+			setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
 		sigprocmask(SIG_SETMASK, old_mask, NULL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
 		if (c->stdin_escape && dup2(input[0], STDIN_FILENO) < 0)
 			_exit(127 << 1);
 		execvp(args[0], args);
@@ -366,47 +345,127 @@ static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *
 	return pid;
 }
 
+/* What ends the wait for the VM besides QEMU's own end. */
+struct vm_wait {
+	pid_t pid;
+	const struct vm_config *c;
+	int stop_fd;	   /* the stop request goes here */
+	double timeout_at; /* --timeout, in now_ms() time; 0: none */
+	double stop_at;	   /* the grace period's end once a stop was asked; 0: none */
+	int stop_signal;   /* the signal that asked it */
+};
+
+static double first_deadline(const struct vm_wait *w)
+{
+	if (w->timeout_at && w->stop_at)
+		return w->timeout_at < w->stop_at ? w->timeout_at : w->stop_at;
+	return w->timeout_at ? w->timeout_at : w->stop_at;
+}
+
+/* A signal for the tool: ask the guest to stop, or at a second one stop the VM at once. */
+static bool stop_asked(struct vm_wait *w, int sig)
+{
+	if (w->stop_at) {
+		warnx_("%s again: stopping the VM now", strsignal(sig));
+		return true;
+	}
+	static const char request = POWER_STOP_REQUEST;
+	if (write(w->stop_fd, &request, 1) != 1)
+		return true; /* QEMU is gone or going: its end is near */
+	w->stop_signal = sig;
+	w->stop_at = now_ms() + w->c->stop_timeout * 1e3;
+	if (w->c->verbose)
+		warnx_("%s: the program gets SIGTERM; the VM stops in %g s if it has not ended",
+		       strsignal(sig), w->c->stop_timeout);
+	return false;
+}
+
+/*
+ * Wait for QEMU, with SIGCHLD, SIGTERM, SIGINT, SIGHUP and SIGUSR1 (a trace
+ * dump: request_trace) blocked and taken
+ * here one at a time. Returns QEMU's wait status, or -1 when it had to be
+ * stopped (why is then said, and *status set).
+ */
+static int wait_vm(struct vm_wait *w, int *status)
+{
+	sigset_t set;
+	int ws;
+
+	sigemptyset(&set);
+	for (int i = 0; i < 4; i++)
+		sigaddset(&set, (int[]){ SIGCHLD, SIGTERM, SIGINT, SIGHUP }[i]);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		pid_t r = waitpid(w->pid, &ws, WNOHANG);
+		if (r == w->pid)
+			return ws;
+		if (r < 0 && errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+		double deadline = first_deadline(w), left = deadline - now_ms();
+		if (deadline && left <= 0)
+			break;
+		long ms = (long)left;
+		struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+		int sig = sigtimedwait(&set, NULL, deadline ? &ts : NULL);
+		if (sig == SIGUSR1) {
+			request_trace();
+			continue;
+		}
+		if (sig > 0 && sig != SIGCHLD && stop_asked(w, sig)) {
+			*status = 128 + SIGKILL;
+			goto stop;
+		}
+	}
+	if (w->timeout_at && now_ms() >= w->timeout_at) {
+		warnx_("the VM did not finish within %g s; stopped it", w->c->timeout);
+		*status = ALTO_EXIT_TIMEOUT;
+	} else {
+		warnx_("the program did not end within %g s of SIGTERM (after %s); stopped the VM",
+		       w->c->stop_timeout, strsignal(w->stop_signal));
+		*status = 128 + SIGKILL;
+	}
+stop:
+	kill(w->pid, SIGKILL);
+	waitpid(w->pid, &ws, 0);
+	return -1;
+}
+
 int vm_boot(const struct vm_config *c)
 {
 	const char *accel = strcmp(c->accel, "auto") ? c->accel : vm_pick_accel();
-	char status_path[] = "/tmp/alto-status-XXXXXX";
 	struct argv_builder b = { .n = 0 };
-	int fd = mkstemp(status_path);
+	struct vm_fds fds = { .status = temp_file("status") };
+	int stop[2];
 
-	if (fd < 0)
-		die("cannot create a temporary file: %s", strerror(errno));
-	close(fd);
-	build_args(&b, c, accel, status_path);
+	if (pipe(stop))
+		die("cannot make a pipe: %s", strerror(errno));
+	fds.stop_in = stop[0];
+	fds.stop_out = stop[1];
+	fcntl(fds.stop_out, F_SETFD, FD_CLOEXEC);
+	build_args(&b, c, accel, &fds);
 	if (c->verbose || c->dry_run)
 		print_command(&b);
-	if (c->dry_run) {
-		unlink(status_path);
+	if (c->dry_run)
 		return 0;
-	}
 
-	sigset_t chld, old;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigaddset(&chld, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &chld, &old);
-	struct sigaction sa = { .sa_handler = note_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigset_t block, old;
+	sigemptyset(&block);
+	for (int i = 0; i < 4; i++)
+		sigaddset(&block, (int[]){ SIGCHLD, SIGTERM, SIGINT, SIGHUP }[i]);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	signal(SIGPIPE, SIG_IGN); /* a stop request to a QEMU that is gone: EPIPE */
 
 	double start = now_ms();
 	volumes_start(c);
-	pid_t pid = start_qemu(c, b.args, &old);
-	int ws = wait_with_timeout(pid, c->timeout);
-	if (ws == -1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &ws, 0);
-		warnx_("the VM did not finish within %g s; stopped it", c->timeout);
-		unlink(status_path);
-		return ALTO_EXIT_TIMEOUT;
-	}
+	struct vm_wait w = { .pid = start_qemu(c, b.args, &old), .c = c, .stop_fd = fds.stop_out };
+	close(fds.stop_in);
+	if (c->timeout)
+		w.timeout_at = start + c->timeout * 1e3;
+	int status = 0, ws = wait_vm(&w, &status);
+	if (ws == -1)
+		return status;
 	if (c->verbose)
 		warnx_("QEMU ran for %.0f ms", now_ms() - start);
-	int status = exit_status(ws, status_path, c->verbose);
-	unlink(status_path);
-	return status;
+	return exit_status(ws, fds.status, c->verbose);
 }

@@ -1,8 +1,8 @@
 /*
  * alto run: run a host program in a VM, as one command. The image is built
  * on the host into a temporary file (the program at its own absolute path,
- * the --add files, the command line), booted, and removed; the tool exits
- * with the program's exit status.
+ * the --add files, the command line) that no way of ending leaves behind,
+ * and booted; the tool exits with the program's exit status.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -54,8 +54,9 @@ static const char run_usage_tail[] =
 	"kernel, after a -- that comes before PROGRAM (e.g. -- --verbose). The\n"
 	"console shows the program's output alone; with -v, the kernel's boot lines\n"
 	"(its command line, the boot time) too.\n"
-	"exit status: the program's; 124 on timeout; 125 when QEMU or the kernel\n"
-	"fails; 2 on bad usage or a program Alto cannot run.\n";
+	"exit status: the program's; 124 on timeout; 137 when the VM had to be stopped\n"
+	"after a signal; 125 when QEMU or the kernel fails; 2 on bad usage or a program\n"
+	"Alto cannot run.\n";
 
 static int usage(FILE *f, int status)
 {
@@ -65,38 +66,14 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-/* The image to remove however the tool ends (die() included): the temporary one,
- * or a --keep-image one only while it is half-written. */
-static const char *remove_at_exit;
-
-static void remove_image(void)
-{
-	if (remove_at_exit)
-		unlink(remove_at_exit);
-}
-
-/* Interrupted while the image is built: remove it, then end as the signal would. */
-static void remove_image_and_die(int sig)
-{
-	if (remove_at_exit)
-		unlink(remove_at_exit);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
+/*
+ * The temporary image: a file removed at once and kept open (temp_file), so
+ * that nothing is left behind however the tool ends; QEMU reads it as
+ * /dev/fd/N. Returns that path.
+ */
 static char *make_temp_image(void)
 {
-	const char *dir = getenv("TMPDIR");
-	char *path;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	path = xasprintf("%s/alto-image-XXXXXX", dir);
-	int fd = mkstemp(path);
-	if (fd < 0)
-		die("cannot create a temporary image in %s: %s", dir, strerror(errno));
-	close(fd);
-	return path;
+	return xasprintf("/dev/fd/%d", temp_file("image"));
 }
 
 static void build_image(const struct app *a, const char *path, bool verbose)
@@ -106,8 +83,9 @@ static void build_image(const struct app *a, const char *path, bool verbose)
 	struct stat st;
 
 	if (verbose && !stat(path, &st))
-		warnx_("image %s: %u entries, %lld KiB, built in %.1f ms", path, entries,
-		       (long long)st.st_size >> 10, now_ms() - start);
+		warnx_("image %s%s: %u entries, %lld KiB, built in %.1f ms", path,
+		       strncmp(path, "/dev/fd/", 8) ? "" : " (a temporary file, removed already)",
+		       entries, (long long)st.st_size >> 10, now_ms() - start);
 }
 
 /*
@@ -182,11 +160,8 @@ int cmd_run(int argc, char **argv)
 	vm_check(&c);
 
 	const char *image = keep ? keep : make_temp_image();
-	remove_at_exit = image;
-	atexit(remove_image);
-	signal(SIGINT, remove_image_and_die); /* vm_boot() takes these over */
-	signal(SIGTERM, remove_image_and_die);
-	signal(SIGHUP, remove_image_and_die);
+	if (keep)
+		remove_on_exit(keep); /* only while it is half-written */
 	if (!strcmp(root, "ext2")) {
 		app_write_fs_image(&a, image, 0);
 		disk_set_root(&c, image);
@@ -194,8 +169,7 @@ int cmd_run(int argc, char **argv)
 		build_image(&a, image, c.verbose);
 		c.initrd = image;
 	}
-	if (keep)
-		remove_at_exit = NULL;
+	remove_on_exit(NULL);
 	c.cmdline = kernel_cmdline(&c, strace, observe_kernel_options(&o), extra);
 	observe_setup(&o, &c,
 		      a.nprogs ? a.progs[0].host_path :

@@ -1,12 +1,14 @@
 /*
  * Small helpers for the alto tool: error reporting, allocation that cannot
- * fail, size parsing, paths (relative to the binary, made absolute).
+ * fail, size parsing, paths (relative to the binary, made absolute),
+ * temporary files that nothing can leave behind.
  */
 #define _GNU_SOURCE /* pipe2, vasprintf */
 #include <dirent.h>
 #include <ftw.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +106,9 @@ char *xasprintf(const char *fmt, ...)
 int parse_memory(const char *s, unsigned long long *out)
 {
 	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1; /* strtoull would take "-5" as a huge number, and " 5" */
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	unsigned shift = 0;
@@ -138,6 +143,50 @@ int parse_memory(const char *s, unsigned long long *out)
 		return -1;
 	*out = v << shift;
 	return 0;
+}
+
+int temp_file(const char *what)
+{
+	const char *dir = getenv("TMPDIR");
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	char *path = xasprintf("%s/alto-%s-XXXXXX", dir, what);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		die("cannot create a temporary %s in %s: %s", what, dir, strerror(errno));
+	unlink(path);
+	free(path);
+	return fd;
+}
+
+static const char *to_remove;
+
+static void remove_now(void)
+{
+	if (to_remove)
+		unlink(to_remove);
+}
+
+static void remove_and_die(int sig)
+{
+	remove_now();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void remove_on_exit(const char *path)
+{
+	static bool registered;
+
+	to_remove = path;
+	if (!registered && path) {
+		registered = true;
+		atexit(remove_now);
+	}
+	signal(SIGINT, path ? remove_and_die : SIG_DFL);
+	signal(SIGTERM, path ? remove_and_die : SIG_DFL);
+	signal(SIGHUP, path ? remove_and_die : SIG_DFL);
 }
 
 const char *self_dir(void)
