@@ -13,10 +13,17 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* Exit statuses of the tool itself (the guest's own status passes through). */
+/*
+ * Exit statuses of the tool itself (the guest's own status passes through);
+ * exit_status_help explains them.
+ */
 #define ALTO_EXIT_USAGE	  2
+#define ALTO_EXIT_TOO_BIG 122 /* the image does not fit in guest memory */
+#define ALTO_EXIT_KILLED  123 /* QEMU killed from outside before the guest ended */
 #define ALTO_EXIT_TIMEOUT 124
-#define ALTO_EXIT_VMM	  125 /* QEMU could not start or failed */
+#define ALTO_EXIT_VMM	  125 /* QEMU refused its options or failed */
+#define ALTO_EXIT_PANIC	  126 /* the guest kernel panicked */
+#define ALTO_EXIT_NO_QEMU 127 /* QEMU cannot be run */
 
 /* What a file given to alto boot is (disk.c): an initrd image or a bootable disk. */
 enum disk_format {
@@ -86,8 +93,13 @@ struct vm_config {
 	int nvolumes;
 };
 
-/* Boot the VM, stream its console, and return the guest's exit status. */
+/*
+ * Boot the VM, stream its console, and return the guest's exit status, or
+ * one of ALTO_EXIT_* with one line saying what failed.
+ */
 int vm_boot(const struct vm_config *c);
+/* The exit statuses of alto run and alto boot, for their help. */
+extern const char exit_status_help[];
 /* "kvm" when the CPU has vmx/svm and /dev/kvm opens, else "tcg". */
 const char *vm_pick_accel(void);
 /* Defaults for every sub-command that boots: microvm, auto accel, 1 CPU. */

@@ -40,12 +40,13 @@ static const char boot_usage_tail[] =
 	"kernel arguments: --selftest[=NAME,...] runs the in-kernel self tests;\n"
 	"--verbose prints what the kernel found (CPU, memory, clock, APIC, ACPI);\n"
 	"--strace prints every system call of the program.\n"
-	"exit status: the guest's; 124 on timeout; 125 when QEMU fails; 2 on bad usage.\n";
+	"\n";
 
 static int usage(FILE *f, int status)
 {
 	print_text(f, (const char *const[]){ boot_usage_head, vm_options_help, net_options_help,
-					     observe_options_help, boot_usage_tail, NULL });
+					     observe_options_help, boot_usage_tail,
+					     exit_status_help, NULL });
 	return status;
 }
 

@@ -54,15 +54,13 @@ static const char run_usage_tail[] =
 	"kernel, after a -- that comes before PROGRAM (e.g. -- --verbose). The\n"
 	"console shows the program's output alone; with -v, the kernel's boot lines\n"
 	"(its command line, the boot time) too.\n"
-	"exit status: the program's; 124 on timeout; 137 when the VM had to be stopped\n"
-	"after a signal; 125 when QEMU or the kernel fails; 2 on bad usage or a program\n"
-	"Alto cannot run.\n";
+	"\n";
 
 static int usage(FILE *f, int status)
 {
 	print_text(f, (const char *const[]){ run_usage_head, app_options_help, vm_options_help,
 					     net_options_help, observe_options_help, run_usage_tail,
-					     NULL });
+					     exit_status_help, NULL });
 	return status;
 }
 
