@@ -65,6 +65,7 @@ struct vm_config {
 	const char *machine;	  /* "microvm" or "q35" */
 	const char *accel;	  /* "auto", "kvm" or "tcg" */
 	const char *cpu_features; /* appended to -cpu, e.g. "+x2apic" */
+	const char *name;	  /* --name: QEMU's -name (window title, process name) */
 	unsigned long long memory;
 	int cpus;
 	double timeout;	     /* seconds; 0: none */
@@ -114,7 +115,7 @@ void vm_check(struct vm_config *c);
  * which return false for an option that is not theirs.
  */
 #define VM_SHORT_OPTIONS  "m:c:v:p:"
-#define APP_SHORT_OPTIONS "e:"
+#define APP_SHORT_OPTIONS "e:w:"
 extern const struct option vm_long_options[];
 extern const struct option app_long_options[];
 /* One getopt_long table from several, each ending in a zeroed entry; NULL ends the list. */
@@ -158,6 +159,8 @@ enum {
 	OPT_PROFILE_OUT,
 	OPT_BOOTCHART,
 	OPT_GDB,
+	OPT_ENV_FILE,
+	OPT_NAME,
 };
 
 /* The help text of the shared options, for each sub-command's usage. */
@@ -253,6 +256,7 @@ struct app {
 	int nprogs;
 	char **env; /* NAME=VALUE, in order; a later -e replaces an earlier one */
 	int nenv;
+	const char *workdir; /* -w: the programs' working directory, or NULL */
 	struct app_add *adds;
 	int nadds;
 	char **libs; /* the interpreter and shared libraries, at their host paths (libs.c) */

@@ -211,6 +211,10 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	addf(b, "%lluM", c->memory >> 20);
 	add(b, "-smp");
 	addf(b, "%d", c->cpus);
+	if (c->name) {
+		add(b, "-name");
+		addf(b, "%s,process=%s", c->name, c->name);
+	}
 	add(b, "-nodefaults");
 	add(b, "-no-user-config");
 	add(b, "-display");

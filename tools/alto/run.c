@@ -48,6 +48,9 @@ static const char run_usage_tail[] =
 	"                       the image, as alto build makes it). By default, host\n"
 	"                       for a dynamically linked program given no --add or\n"
 	"                       --manifest, image otherwise\n"
+	"  -i, -t, -it          accepted as Docker takes them, and not needed: a\n"
+	"                       terminal on stdin and stdout is the program's terminal,\n"
+	"                       and a pipe or file on stdin is read to its end\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"Memory defaults to 256M. KERNEL-OPTIONS are --name[=value] words for the\n"
@@ -106,6 +109,8 @@ int cmd_run(int argc, char **argv)
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "files", required_argument, NULL, OPT_FILES },
 		{ "help", no_argument, NULL, 'h' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
 		{ 0 },
 	};
 	struct option *options = options_join((const struct option *const[]){
@@ -121,8 +126,10 @@ int cmd_run(int argc, char **argv)
 	vm_defaults(&c, 256ull << 20);
 	app_init(&a);
 	argv[0] = "alto run";
-	while ((opt = getopt_long(argc, argv, "+" VM_SHORT_OPTIONS APP_SHORT_OPTIONS "h", options,
+	while ((opt = getopt_long(argc, argv, "+" VM_SHORT_OPTIONS APP_SHORT_OPTIONS "hit", options,
 				  NULL)) != -1) {
+		if (opt == 'i' || opt == 't')
+			continue; /* Docker's habit: the terminal is found by itself */
 		if (opt == OPT_STRACE)
 			strace = true;
 		else if (opt == OPT_KEEP_IMAGE)
