@@ -76,3 +76,31 @@ t_docker_options_guest() {
 	rm -rf "$dir"
 }
 run_test guest/docker-options t_docker_options_guest
+
+# The help in docker run --help's groups, each option under its heading.
+# help_section TEXT HEADING: the lines under HEADING, up to the next one.
+help_section() {
+	awk -v h="$2:" '$0 == h { on = 1; next } /^[A-Z][a-z]*:$/ { on = 0 } on' <<<"$1"
+}
+
+t_docker_help_groups() {
+	local run boot
+	run=$("$ALTO" run --help) && boot=$("$ALTO" boot --help) || return 1
+	[ "$(grep -x '[A-Z][a-z]*:' <<<"$run" | tr '\n' ' ')" = \
+		"Program: Resources: Network: Storage: Debugging: " ] ||
+		fail "alto run --help: expected the headings Program, Resources, Network, Storage, Debugging" ||
+		return 1
+	help_section "$run" Program | grep -q -- '^  -w, --workdir DIR' &&
+		help_section "$run" Program | grep -q -- '^  --env-file FILE' &&
+		help_section "$run" Program | grep -q -- '^  -i, -t, -it' &&
+		help_section "$run" Resources | grep -q -- '^  -m, --memory SIZE' &&
+		help_section "$run" Resources | grep -q -- '^  --name NAME' &&
+		help_section "$run" Network | grep -q -- '^  -p, --publish' &&
+		help_section "$run" Storage | grep -q -- '^  -v, --volume' &&
+		help_section "$run" Debugging | grep -q -- '^  --strace' ||
+		fail "alto run --help: an option is not under its heading" || return 1
+	[ "$(grep -x '[A-Z][a-z]*:' <<<"$boot" | tr '\n' ' ')" = \
+		"Image: Resources: Network: Storage: Debugging: " ] ||
+		fail "alto boot --help: expected the headings Image, Resources, Network, Storage, Debugging"
+}
+run_test host/docker-help-groups t_docker_help_groups

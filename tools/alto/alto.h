@@ -163,8 +163,8 @@ enum {
 	OPT_NAME,
 };
 
-/* The help text of the shared options, for each sub-command's usage. */
-extern const char vm_options_help[];
+/* The help text of the shared options, by group, for each sub-command's usage. */
+extern const char vm_resources_help[], vm_storage_help[], vm_debug_help[];
 extern const char app_options_help[];
 
 bool vm_option(int opt, const char *arg, struct vm_config *c);

@@ -15,8 +15,8 @@
 #include <alto/console.h>
 #include "alto.h"
 
-const char vm_options_help[] =
-	"  --kernel FILE        the kernel (default: alto.elf next to this tool's bin/)\n"
+/* The shared options' help, in docker run --help's groups (run.c and boot.c add theirs). */
+const char vm_resources_help[] =
 	"  -m, --memory SIZE    guest memory, e.g. 128M, 2g or 268435456b (Docker's\n"
 	"                       suffixes b, k, m, g; a plain number below 1M is MiB)\n"
 	"  -c, --cpus N         virtual CPUs (default 1)\n"
@@ -29,17 +29,14 @@ const char vm_options_help[] =
 	"                       the CPU has vmx/svm and /dev/kvm opens\n"
 	"  --cpu-features LIST  CPU features to add or remove, as QEMU's -cpu takes them\n"
 	"                       (e.g. +x2apic,+tsc-deadline)\n"
+	"  --kernel FILE        the kernel (default: alto.elf next to this tool's bin/)\n"
 	"  --timeout SECONDS    stop the VM after this long (exit status 124)\n"
 	"  --stop-timeout SECONDS\n"
 	"                       on SIGTERM, SIGINT or SIGHUP the program gets SIGTERM;\n"
 	"                       the VM is stopped if it has not ended this long after\n"
-	"                       (default 10; exit status 137), or at a second signal\n"
-	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
-	"                       powers off through ACPI or a reset (tests those paths)\n"
-	"  --device SPEC        add a QEMU device (-device SPEC), e.g. for tests\n"
-	"  --no-rng             leave out the virtio-rng device (host entropy)\n"
-	"  --dry-run            print the QEMU command and do not start it\n"
-	"  --verbose            print the QEMU command (and timings) before running it\n"
+	"                       (default 10; exit status 137), or at a second signal\n";
+
+const char vm_storage_help[] =
 	"  -v, --volume HOSTDIR:GUESTDIR[:ro]\n"
 	"                       serve the host directory HOSTDIR at GUESTDIR through\n"
 	"                       virtio-fs (virtiofsd, as root), read and written, or\n"
@@ -49,6 +46,14 @@ const char vm_options_help[] =
 	"                       vdb... in order); with GUESTPATH, mount the ext2 file\n"
 	"                       system on it there (read-only with :ro). Writes go to\n"
 	"                       FILE (repeatable)\n";
+
+const char vm_debug_help[] =
+	"  --verbose            print the QEMU command (and timings) before running it\n"
+	"  --dry-run            print the QEMU command and do not start it\n"
+	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
+	"                       powers off through ACPI or a reset (tests those paths)\n"
+	"  --device SPEC        add a QEMU device (-device SPEC), e.g. for tests\n"
+	"  --no-rng             leave out the virtio-rng device (host entropy)\n";
 
 const char app_options_help[] =
 	"  -e, --env NAME=VALUE set a variable in the program's environment (repeatable);\n"

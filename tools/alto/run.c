@@ -33,14 +33,17 @@ static const char run_usage_head[] =
 	"(-e); it goes into the image with the programs it runs. The VM's status is\n"
 	"the last program's that was waited for.\n"
 	"\n"
-	"options:\n";
+	"Program:\n";
 
-static const char run_usage_tail[] =
-	"  --strace             print every system call of the program\n"
-	"  --keep-image FILE    write the image to FILE and keep it (see alto boot)\n"
-	"  --root FS            cpio (the default: the files in RAM) or ext2 (the same\n"
-	"                       files in an ext2 file system on a disk, as alto build\n"
-	"                       --fs ext2 makes it; with --keep-image, writes stay)\n"
+/* After app_options_help: the rest of the program's options. */
+static const char run_program_help[] =
+	"  -i, -t, -it          accepted as Docker takes them, and not needed: a\n"
+	"                       terminal on stdin and stdout is the program's terminal,\n"
+	"                       and a pipe or file on stdin is read to its end\n"
+	"\n"
+	"Resources:\n";
+
+static const char run_storage_help[] =
 	"  --files MODE         where the program's files come from: host (the host's\n"
 	"                       /usr, /etc and /opt read-only through virtio-fs, so it\n"
 	"                       reads what it reads natively; needs root) or image (the\n"
@@ -48,9 +51,13 @@ static const char run_usage_tail[] =
 	"                       the image, as alto build makes it). By default, host\n"
 	"                       for a dynamically linked program given no --add or\n"
 	"                       --manifest, image otherwise\n"
-	"  -i, -t, -it          accepted as Docker takes them, and not needed: a\n"
-	"                       terminal on stdin and stdout is the program's terminal,\n"
-	"                       and a pipe or file on stdin is read to its end\n"
+	"  --root FS            cpio (the default: the files in RAM) or ext2 (the same\n"
+	"                       files in an ext2 file system on a disk, as alto build\n"
+	"                       --fs ext2 makes it; with --keep-image, writes stay)\n"
+	"  --keep-image FILE    write the image to FILE and keep it (see alto boot)\n";
+
+static const char run_usage_tail[] =
+	"  --strace             print every system call of the program\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"Memory defaults to 256M. KERNEL-OPTIONS are --name[=value] words for the\n"
@@ -61,9 +68,11 @@ static const char run_usage_tail[] =
 
 static int usage(FILE *f, int status)
 {
-	print_text(f, (const char *const[]){ run_usage_head, app_options_help, vm_options_help,
-					     net_options_help, observe_options_help, run_usage_tail,
-					     exit_status_help, NULL });
+	print_text(f, (const char *const[]){ run_usage_head, app_options_help, run_program_help,
+					     vm_resources_help, "\nNetwork:\n", net_options_help,
+					     "\nStorage:\n", run_storage_help, vm_storage_help,
+					     "\nDebugging:\n", vm_debug_help, observe_options_help,
+					     run_usage_tail, exit_status_help, NULL });
 	return status;
 }
 
