@@ -69,3 +69,9 @@ __noreturn void power_off(int status)
 	for (;;)
 		halt();
 }
+
+__noreturn void power_off_panic(void)
+{
+	status_port_write("\n" POWER_PANIC_TAG "\n");
+	power_off(EXIT_PANIC);
+}

@@ -1,7 +1,8 @@
 /*
  * panic(): for the impossible and for boot failures. Prints the message and
- * a backtrace, then powers off with a failure status. Anything an application
- * can cause must be an error return instead.
+ * a backtrace, then powers off with EXIT_PANIC, marked as a panic on the
+ * status port. Anything an application can cause must be an error return
+ * instead.
  */
 #include <alto/ksyms.h>
 #include <alto/power.h>
@@ -18,7 +19,7 @@ __noreturn void panic(const char *fmt, ...)
 	printk_panic_mode();
 	if (nested++) {
 		printk("\nPanic while panicking\n");
-		power_off(EXIT_PANIC);
+		power_off_panic();
 	}
 	printk("\nKernel panic: ");
 	va_start(ap, fmt);
@@ -27,5 +28,5 @@ __noreturn void panic(const char *fmt, ...)
 	printk("\n");
 	backtrace_here();
 	trace_dump_panic();
-	power_off(EXIT_PANIC);
+	power_off_panic();
 }

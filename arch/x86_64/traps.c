@@ -181,7 +181,7 @@ __noreturn void fault_fatal(struct trap_frame *f, const char *why)
 	printk_panic_mode();
 	if (nested++) {
 		printk("Fault while reporting a fault (vector %u at %016lx)\n", f->vector, f->rip);
-		power_off(EXIT_PANIC);
+		power_off_panic();
 	}
 	printk("\nFatal %s: %s (vector %u, error %#lx) at %016lx %s+%#lx\n", why,
 	       exception_name(f->vector), f->vector, f->error, f->rip, fn ? fn : "?", off);
@@ -194,7 +194,7 @@ __noreturn void fault_fatal(struct trap_frame *f, const char *why)
 	       this_cpu()->id);
 	trap_frame_print(f);
 	trace_dump_panic();
-	power_off(EXIT_PANIC);
+	power_off_panic();
 }
 
 /*

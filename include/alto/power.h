@@ -8,8 +8,12 @@
 
 #include <alto/compiler.h>
 
-/* Exit status for a kernel panic or an unexpected kernel fault. */
-#define EXIT_PANIC 125
+/*
+ * Exit status for a kernel panic or an unexpected kernel fault; the status
+ * port also gets POWER_PANIC_TAG first, so that the host tool tells a panic
+ * from a program that exits with the same number.
+ */
+#define EXIT_PANIC 126
 
 /*
  * The exit status also goes, as text, to this I/O port: the host tool
@@ -18,6 +22,7 @@
  */
 #define POWER_STATUS_PORT 0x4f0
 #define POWER_STATUS_TAG  "ALTO-EXIT "
+#define POWER_PANIC_TAG	  "ALTO-PANIC"
 /* Each way out is noted there before it is tried ("ALTO-POWER acpi-s5"). */
 #define POWER_METHOD_TAG "ALTO-POWER "
 
@@ -30,6 +35,8 @@
 #define POWER_STOP_REQUEST 'T'
 
 __noreturn void power_off(int status);
+/* Power off after a panic or a fatal kernel fault: EXIT_PANIC, marked as a panic. */
+__noreturn void power_off_panic(void);
 
 #ifndef __HOST_TOOL__
 /* Listen for the host's stop request (after interrupts are on). */

@@ -67,7 +67,7 @@ done
 
 t_fault() {
 	boot -- --selftest=fault
-	expect_status 125 && expect_out 'Fatal kernel fault: page fault \(vector 14' \
+	expect_status 126 && expect_out 'Fatal kernel fault: page fault \(vector 14' \
 		'faulting address \(cr2\) 0000000000000000: read not present' \
 		'^  rip [0-9a-f]{16}  rsp' '^  r13 ' '^Backtrace:' \
 		'\[0\] [0-9a-f]{16} selftest_fault_deref\+0x' '\] [0-9a-f]{16} test_thread\+0x'
@@ -76,20 +76,21 @@ run_test guest/fault-report t_fault
 
 t_fault_q35() {
 	boot --machine q35 -- --selftest=fault
-	expect_status 125 && expect_out 'selftest_fault_deref\+0x'
+	expect_status 126 && expect_out 'selftest_fault_deref\+0x'
 }
 run_test guest/fault-report-q35 t_fault_q35
 
 t_panic() {
 	boot -- --selftest=panic
-	expect_status 125 && expect_out '^Kernel panic: selftest: a deliberate panic$' \
+	expect_status 126 && expect_out '^Kernel panic: selftest: a deliberate panic$' \
+		'^alto: the kernel panicked \(its report is above\): exit status 126$' \
 		'\] [0-9a-f]{16} selftest_panic\+0x'
 }
 run_test guest/panic t_panic
 
 t_stack_overflow() {
 	boot -- --selftest=stack_overflow
-	expect_status 125 && expect_out '^Fatal kernel stack overflow: page fault' \
+	expect_status 126 && expect_out '^Fatal kernel stack overflow: page fault' \
 		'selftest_recurse\+0x'
 }
 run_test guest/stack-overflow t_stack_overflow
@@ -145,13 +146,13 @@ run_test guest/poweroff-triple-fault-microvm t_power_triple_microvm
 # Kernel text and rodata are read-only for the kernel too (CR0.WP).
 t_write_rodata() {
 	boot -- --selftest=write_rodata
-	expect_status 125 && expect_out 'write protection violation' 'selftest_write_rodata\+0x'
+	expect_status 126 && expect_out 'write protection violation' 'selftest_write_rodata\+0x'
 }
 run_test guest/write-rodata-faults t_write_rodata
 
 t_stack_protector() {
 	boot -- --selftest=stack_protector
-	expect_status 125 && expect_out '^Kernel panic: stack smashing detected in selftest_smash\+0x'
+	expect_status 126 && expect_out '^Kernel panic: stack smashing detected in selftest_smash\+0x'
 }
 run_test guest/stack-protector t_stack_protector
 

@@ -400,7 +400,7 @@ t_trace_panic() {
 	local dir
 	dir=$(scratch)
 	boot --trace-file "$dir/t.bin" --trace='sched_*,timer_*' -- --selftest=panic
-	expect_status 125 && expect_out '^Kernel panic: ' '^alto: writing the trace rings after the panic$' ||
+	expect_status 126 && expect_out '^Kernel panic: ' '^alto: writing the trace rings after the panic$' ||
 		return 1
 	OUT=$("$ALTO" trace "$dir/t.bin" summary)
 	echo "$OUT"

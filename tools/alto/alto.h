@@ -13,10 +13,17 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* Exit statuses of the tool itself (the guest's own status passes through). */
+/*
+ * Exit statuses of the tool itself (the guest's own status passes through);
+ * exit_status_help explains them.
+ */
 #define ALTO_EXIT_USAGE	  2
+#define ALTO_EXIT_TOO_BIG 122 /* the image does not fit in guest memory */
+#define ALTO_EXIT_KILLED  123 /* QEMU killed from outside before the guest ended */
 #define ALTO_EXIT_TIMEOUT 124
-#define ALTO_EXIT_VMM	  125 /* QEMU could not start or failed */
+#define ALTO_EXIT_VMM	  125 /* QEMU refused its options or failed */
+#define ALTO_EXIT_PANIC	  126 /* the guest kernel panicked */
+#define ALTO_EXIT_NO_QEMU 127 /* QEMU cannot be run */
 
 /* What a file given to alto boot is (disk.c): an initrd image or a bootable disk. */
 enum disk_format {
@@ -58,6 +65,7 @@ struct vm_config {
 	const char *machine;	  /* "microvm" or "q35" */
 	const char *accel;	  /* "auto", "kvm" or "tcg" */
 	const char *cpu_features; /* appended to -cpu, e.g. "+x2apic" */
+	const char *name;	  /* --name: QEMU's -name (window title, process name) */
 	unsigned long long memory;
 	int cpus;
 	double timeout;	     /* seconds; 0: none */
@@ -86,8 +94,13 @@ struct vm_config {
 	int nvolumes;
 };
 
-/* Boot the VM, stream its console, and return the guest's exit status. */
+/*
+ * Boot the VM, stream its console, and return the guest's exit status, or
+ * one of ALTO_EXIT_* with one line saying what failed.
+ */
 int vm_boot(const struct vm_config *c);
+/* The exit statuses of alto run and alto boot, for their help. */
+extern const char exit_status_help[];
 /* "kvm" when the CPU has vmx/svm and /dev/kvm opens, else "tcg". */
 const char *vm_pick_accel(void);
 /* Defaults for every sub-command that boots: microvm, auto accel, 1 CPU. */
@@ -102,7 +115,7 @@ void vm_check(struct vm_config *c);
  * which return false for an option that is not theirs.
  */
 #define VM_SHORT_OPTIONS  "m:c:v:p:"
-#define APP_SHORT_OPTIONS "e:"
+#define APP_SHORT_OPTIONS "e:w:"
 extern const struct option vm_long_options[];
 extern const struct option app_long_options[];
 /* One getopt_long table from several, each ending in a zeroed entry; NULL ends the list. */
@@ -146,10 +159,12 @@ enum {
 	OPT_PROFILE_OUT,
 	OPT_BOOTCHART,
 	OPT_GDB,
+	OPT_ENV_FILE,
+	OPT_NAME,
 };
 
-/* The help text of the shared options, for each sub-command's usage. */
-extern const char vm_options_help[];
+/* The help text of the shared options, by group, for each sub-command's usage. */
+extern const char vm_resources_help[], vm_storage_help[], vm_debug_help[];
 extern const char app_options_help[];
 
 bool vm_option(int opt, const char *arg, struct vm_config *c);
@@ -241,6 +256,7 @@ struct app {
 	int nprogs;
 	char **env; /* NAME=VALUE, in order; a later -e replaces an earlier one */
 	int nenv;
+	const char *workdir; /* -w: the programs' working directory, or NULL */
 	struct app_add *adds;
 	int nadds;
 	char **libs; /* the interpreter and shared libraries, at their host paths (libs.c) */

@@ -63,6 +63,42 @@ static void env_option(struct app *a, const char *arg)
 	}
 }
 
+/*
+ * --env-file FILE, as Docker reads it: NAME=VALUE lines, NAME alone for this
+ * environment's value, blank lines and # comments skipped.
+ */
+static void env_file_option(struct app *a, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[MANIFEST_LINE_MAX];
+	int n = 0;
+
+	if (!f)
+		die("cannot read the --env-file %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strcspn(line, "\n");
+		n++;
+		if (!line[len] && !feof(f))
+			die("%s:%d: line too long", path, n);
+		line[len] = 0;
+		const char *start = line + strspn(line, " \t");
+		if (!*start || *start == '#')
+			continue;
+		if (*start == '=' || strcspn(start, "= \t") < strcspn(start, "="))
+			die("%s:%d: bad line '%s' (NAME=VALUE, or NAME alone)", path, n, start);
+		env_option(a, start);
+	}
+	fclose(f);
+}
+
+/* -w DIR: the programs' working directory, absolute (a program's own --cwd= wins). */
+static void workdir_option(struct app *a, const char *arg)
+{
+	if (*arg != '/')
+		die("bad --workdir '%s': the directory must be absolute", arg);
+	a->workdir = arg;
+}
+
 /* --add HOST[:GUEST]: the first colon separates them. */
 static void add_option(struct app *a, const char *arg)
 {
@@ -96,6 +132,10 @@ bool app_option(int opt, const char *arg, struct app *a)
 		add_option(a, arg);
 	else if (opt == OPT_MANIFEST)
 		manifest_read(a, arg);
+	else if (opt == OPT_ENV_FILE)
+		env_file_option(a, arg);
+	else if (opt == 'w')
+		workdir_option(a, arg);
 	else
 		return false;
 	return true;
@@ -385,6 +425,8 @@ void app_resolve(struct app *a, int argc, char **argv, bool several)
 		free(line);
 	}
 	for (int i = 0; i < a->nprogs; i++) {
+		if (!a->progs[i].cwd && a->workdir)
+			a->progs[i].cwd = xstrdup(a->workdir);
 		if (!a->progs[i].runscript)
 			check_exec_limits(a, &a->progs[i]);
 	}

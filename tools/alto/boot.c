@@ -29,9 +29,11 @@ static const char boot_usage_head[] =
 	"kernel and command line it holds; the firmware's and GRUB's own lines may\n"
 	"come before the kernel's.\n"
 	"\n"
-	"options:\n"
+	"Image:\n"
 	"  --initrd FILE        an initrd image to pass to the kernel as it is\n"
-	"  --firmware FW        for a disk: bios (SeaBIOS, the default) or uefi (OVMF)\n";
+	"  --firmware FW        for a disk: bios (SeaBIOS, the default) or uefi (OVMF)\n"
+	"\n"
+	"Resources:\n";
 
 static const char boot_usage_tail[] =
 	"  -h, --help           this text\n"
@@ -40,12 +42,14 @@ static const char boot_usage_tail[] =
 	"kernel arguments: --selftest[=NAME,...] runs the in-kernel self tests;\n"
 	"--verbose prints what the kernel found (CPU, memory, clock, APIC, ACPI);\n"
 	"--strace prints every system call of the program.\n"
-	"exit status: the guest's; 124 on timeout; 125 when QEMU fails; 2 on bad usage.\n";
+	"\n";
 
 static int usage(FILE *f, int status)
 {
-	print_text(f, (const char *const[]){ boot_usage_head, vm_options_help, net_options_help,
-					     observe_options_help, boot_usage_tail, NULL });
+	print_text(f, (const char *const[]){ boot_usage_head, vm_resources_help, "\nNetwork:\n",
+					     net_options_help, "\nStorage:\n", vm_storage_help,
+					     "\nDebugging:\n", vm_debug_help, observe_options_help,
+					     boot_usage_tail, exit_status_help, NULL });
 	return status;
 }
 

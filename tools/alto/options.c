@@ -3,6 +3,7 @@
  * machine, accelerator, kernel, timeout), parsed and checked in one place so
  * that boot and run take them the same way and explain them the same way.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,10 +15,13 @@
 #include <alto/console.h>
 #include "alto.h"
 
-const char vm_options_help[] =
-	"  --kernel FILE        the kernel (default: alto.elf next to this tool's bin/)\n"
-	"  -m, --memory SIZE    guest memory, e.g. 128M or 2G\n"
+/* The shared options' help, in docker run --help's groups (run.c and boot.c add theirs). */
+const char vm_resources_help[] =
+	"  -m, --memory SIZE    guest memory, e.g. 128M, 2g or 268435456b (Docker's\n"
+	"                       suffixes b, k, m, g; a plain number below 1M is MiB)\n"
 	"  -c, --cpus N         virtual CPUs (default 1)\n"
+	"  --name NAME          the VM's name: QEMU's -name, its window title and its\n"
+	"                       process name in ps (letters, digits, _ . -)\n"
 	"  --machine TYPE[,OPT=VAL...]\n"
 	"                       microvm (default) or q35, with QEMU machine options\n"
 	"                       (e.g. microvm,acpi=off)\n"
@@ -25,17 +29,14 @@ const char vm_options_help[] =
 	"                       the CPU has vmx/svm and /dev/kvm opens\n"
 	"  --cpu-features LIST  CPU features to add or remove, as QEMU's -cpu takes them\n"
 	"                       (e.g. +x2apic,+tsc-deadline)\n"
+	"  --kernel FILE        the kernel (default: alto.elf next to this tool's bin/)\n"
 	"  --timeout SECONDS    stop the VM after this long (exit status 124)\n"
 	"  --stop-timeout SECONDS\n"
 	"                       on SIGTERM, SIGINT or SIGHUP the program gets SIGTERM;\n"
 	"                       the VM is stopped if it has not ended this long after\n"
-	"                       (default 10; exit status 137), or at a second signal\n"
-	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
-	"                       powers off through ACPI or a reset (tests those paths)\n"
-	"  --device SPEC        add a QEMU device (-device SPEC), e.g. for tests\n"
-	"  --no-rng             leave out the virtio-rng device (host entropy)\n"
-	"  --dry-run            print the QEMU command and do not start it\n"
-	"  --verbose            print the QEMU command (and timings) before running it\n"
+	"                       (default 10; exit status 137), or at a second signal\n";
+
+const char vm_storage_help[] =
 	"  -v, --volume HOSTDIR:GUESTDIR[:ro]\n"
 	"                       serve the host directory HOSTDIR at GUESTDIR through\n"
 	"                       virtio-fs (virtiofsd, as root), read and written, or\n"
@@ -46,11 +47,22 @@ const char vm_options_help[] =
 	"                       system on it there (read-only with :ro). Writes go to\n"
 	"                       FILE (repeatable)\n";
 
+const char vm_debug_help[] =
+	"  --verbose            print the QEMU command (and timings) before running it\n"
+	"  --dry-run            print the QEMU command and do not start it\n"
+	"  --no-debug-exit      leave out QEMU's isa-debug-exit device, so the guest\n"
+	"                       powers off through ACPI or a reset (tests those paths)\n"
+	"  --device SPEC        add a QEMU device (-device SPEC), e.g. for tests\n"
+	"  --no-rng             leave out the virtio-rng device (host entropy)\n";
+
 const char app_options_help[] =
 	"  -e, --env NAME=VALUE set a variable in the program's environment (repeatable);\n"
 	"                       -e NAME takes the value from this environment. The\n"
 	"                       defaults are PATH=/usr/local/sbin:/usr/local/bin:\n"
 	"                       /usr/sbin:/usr/bin:/sbin:/bin and HOME=/root\n"
+	"  --env-file FILE      -e for each line of FILE, as Docker reads it: NAME=VALUE,\n"
+	"                       or NAME alone; blank lines and # comments are skipped\n"
+	"  -w, --workdir DIR    the program's working directory (absolute; default /)\n"
 	"  --add HOST[:GUEST]   put a host file or directory (recursively, symlinks kept)\n"
 	"                       into the image at GUEST (default: HOST's absolute path)\n"
 	"  --manifest FILE      add the files FILE lists, one 'GUEST_PATH: HOST_PATH' a\n"
@@ -80,6 +92,7 @@ const struct option vm_long_options[] = {
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
 	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ 0 },
 };
 
@@ -87,6 +100,8 @@ const struct option app_long_options[] = {
 	{ "env", required_argument, NULL, 'e' },
 	{ "add", required_argument, NULL, OPT_ADD },
 	{ "manifest", required_argument, NULL, OPT_MANIFEST },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "workdir", required_argument, NULL, 'w' },
 	{ 0 },
 };
 
@@ -156,6 +171,7 @@ void vm_check(struct vm_config *c)
 		    strlen(c->cmdline), BOOT_CMDLINE_MAX - 1);
 }
 
+#define NAME_CHARS  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 #define TIMEOUT_MAX 1e9 /* seconds: about 31 years, and a time_t for sure */
 
 /* Seconds, a finite number from 0 (no limit) to TIMEOUT_MAX. */
@@ -232,6 +248,15 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 		return true;
 	case OPT_DISK:
 		disk_option(arg, c);
+		return true;
+	case OPT_NAME:
+		/* Docker's rule; QEMU's own parser would take a comma as an option. */
+		if (!isalnum((unsigned char)*arg) || strspn(arg, NAME_CHARS) != strlen(arg) ||
+		    strlen(arg) > 63)
+			die("bad --name '%s' (a letter or digit, then letters, digits, _ . -; at "
+			    "most 63)",
+			    arg);
+		c->name = arg;
 		return true;
 	}
 	return net_option(opt, arg, c);

@@ -2,8 +2,10 @@
  * Booting under QEMU: the command line for the chosen machine, the choice of
  * accelerator (KVM only where the CPU really virtualizes), and the wait for
  * the VM with a time limit. The guest's exit status comes back through an
- * isa-debugcon port (see include/alto/power.h), with isa-debug-exit's
- * status*2+1 as the fallback. Console output goes straight to our stdout.
+ * isa-debugcon port (see include/alto/power.h); every other way QEMU ends
+ * (missing, refusing its options, killed, a guest that never reported, a
+ * panic) gets its own exit status and one line (exit_status_help). Console
+ * output goes straight to our stdout.
  * SIGTERM, SIGINT and SIGHUP become a stop request to the guest (a byte on
  * a second UART), then a stop of the VM after the grace period; QEMU dies
  * with the tool, and its files are open temporary files nothing leaves
@@ -27,6 +29,22 @@
 #include "alto.h"
 
 #define MAX_ARGS 256
+
+const char exit_status_help[] =
+	"exit status:\n"
+	"  N         the program's own status, 0 to 255 (alto boot: the guest's)\n"
+	"  128+N     the program was killed by signal N; 137 also when the VM had to\n"
+	"            be stopped after SIGTERM, SIGINT or SIGHUP to alto\n"
+	"  2         bad usage, or a program or image Alto cannot run\n"
+	"  122       the image does not fit in guest memory (found before QEMU starts;\n"
+	"            the line says how big -m must be)\n"
+	"  123       QEMU was killed from outside before the guest reported a status\n"
+	"  124       --timeout ran out: the VM was stopped\n"
+	"  125       QEMU refused its options or failed (its own message comes first)\n"
+	"  126       the guest kernel panicked (its report is on the console)\n"
+	"  127       QEMU cannot be run (not installed, or ALTO_QEMU names nothing)\n"
+	"Each of 122 to 127 comes with one line on stderr starting 'alto: ', which\n"
+	"tells it from a program that exits with the same number.\n";
 
 static bool cpu_has_virtualization(void)
 {
@@ -193,6 +211,10 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	addf(b, "%lluM", c->memory >> 20);
 	add(b, "-smp");
 	addf(b, "%d", c->cpus);
+	if (c->name) {
+		add(b, "-name");
+		addf(b, "%s,process=%s", c->name, c->name);
+	}
 	add(b, "-nodefaults");
 	add(b, "-no-user-config");
 	add(b, "-display");
@@ -266,30 +288,73 @@ static void print_command(const struct argv_builder *b)
 	fputc('\n', stderr);
 }
 
-/*
- * The status the guest reported on the status port, or -1; with verbose,
- * also say which power-off method ended the VM (the last one noted).
- */
-static int read_status(int fd, bool verbose)
+/* What the guest said on the status port: its exit status (-1: none), a panic. */
+struct guest_report {
+	int status;
+	bool panicked;
+};
+
+/* Read the status port's file; with verbose, also say which power-off method ended the VM. */
+static struct guest_report read_status(int fd, bool verbose)
 {
 	FILE *f = fdopen(dup(fd), "r");
 	char line[256], method[64] = "isa-debug-exit";
-	int status = -1;
+	struct guest_report r = { .status = -1 };
 	size_t taglen = strlen(POWER_STATUS_TAG), mlen = strlen(POWER_METHOD_TAG);
 
 	if (!f)
-		return -1;
+		return r;
 	rewind(f);
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, POWER_STATUS_TAG, taglen))
-			status = atoi(line + taglen);
+			r.status = atoi(line + taglen);
 		else if (!strncmp(line, POWER_METHOD_TAG, mlen))
 			sscanf(line + mlen, "%63s", method);
+		else if (!strncmp(line, POWER_PANIC_TAG, strlen(POWER_PANIC_TAG)))
+			r.panicked = true;
 	}
 	fclose(f);
-	if (verbose && status >= 0)
-		warnx_("guest exit status %d, powered off by %s", status, method);
-	return status;
+	if (verbose && r.status >= 0)
+		warnx_("guest exit status %d, powered off by %s", r.status, method);
+	return r;
+}
+
+/*
+ * QEMU loads the initrd whole into RAM below 4 GiB, under its top less the
+ * room of the ACPI tables on q35, and refuses one that does not fit there
+ * ("initrd is too large"): with QEMU 7.2, found by bisection, microvm takes
+ * an image of up to the memory's size less 2 bytes, q35 less 160 KiB and
+ * 2 bytes. The RAM below 4 GiB is all of it up to 3 GiB on microvm; on q35
+ * up to 2.75 GiB, and 2 GiB from there on. Refused here, before QEMU, with
+ * the memory that holds the image and leaves room for the kernel and the
+ * program (the kernel borrows the files' data in place).
+ */
+#define INITRD_Q35_ACPI 0x28000ull
+#define ROOM_FOR_ALTO	(32ull << 20)
+
+static bool initrd_fits(const struct vm_config *c)
+{
+	bool q35 = !strncmp(c->machine, "q35", 3);
+	unsigned long long acpi = q35 ? INITRD_Q35_ACPI : 0, memory = c->memory >> 20 << 20;
+	unsigned long long low =
+		q35 ? (memory >= 0xb0000000ull ? 0x80000000ull : 0xb0000000ull) : 0xc0000000ull;
+	struct stat st;
+
+	if (!c->initrd || c->disk || stat(c->initrd, &st))
+		return true;
+	unsigned long long size = st.st_size, below_4g = memory < low ? memory : low;
+	if (size + acpi + 2 <= below_4g)
+		return true;
+	unsigned long long need = (size + acpi + 2 + ROOM_FOR_ALTO + (1 << 20) - 1) >> 20;
+	if (size + acpi + 2 > (q35 ? 0x80000000ull : low))
+		warnx_("the image is %llu MiB (%llu bytes): more than QEMU loads below 4 GiB on %s; "
+		       "put the files on a disk (--root ext2)",
+		       size >> 20, size, q35 ? "q35" : "microvm");
+	else
+		warnx_("the image is %llu MiB (%llu bytes): it does not fit in -m %lluM of guest "
+		       "memory; give -m %lluM or more (the image, and 32M for Alto and the program)",
+		       size >> 20, size, memory >> 20, need);
+	return false;
 }
 
 /* SIGUSR1: a trace dump now, through the console's escaped input. */
@@ -300,20 +365,31 @@ static void request_trace(void)
 		       "(where Ctrl-A b asks for one)");
 }
 
+/*
+ * The tool's status once QEMU has ended by itself: the guest's when it
+ * reported one (the kernel always does before it powers off), else why not.
+ */
 static int exit_status(int ws, int status_fd, bool verbose)
 {
-	int reported = read_status(status_fd, verbose);
+	struct guest_report r = read_status(status_fd, verbose);
 
-	if (reported >= 0)
-		return reported;
-	if (WIFSIGNALED(ws))
-		return 128 + WTERMSIG(ws);
-	int rc = WEXITSTATUS(ws);
-	if (rc & 1)
-		return rc >> 1; /* isa-debug-exit without a status report */
-	if (rc == 0)
-		return 0; /* powered off through ACPI */
-	warnx_("QEMU failed (exit status %d)", rc);
+	if (r.panicked) {
+		warnx_("the kernel panicked (its report is above): exit status %d",
+		       ALTO_EXIT_PANIC);
+		return ALTO_EXIT_PANIC;
+	}
+	if (r.status >= 0)
+		return r.status;
+	if (WIFSIGNALED(ws)) {
+		warnx_("QEMU was killed by SIG%s before the guest reported a status",
+		       sigabbrev_np(WTERMSIG(ws)) ? sigabbrev_np(WTERMSIG(ws)) : "?");
+		return ALTO_EXIT_KILLED;
+	}
+	if (WEXITSTATUS(ws))
+		warnx_("QEMU failed (exit status %d) before the guest reported a status",
+		       WEXITSTATUS(ws));
+	else
+		warnx_("the VM ended without a status from the guest (a reset, or QEMU's quit)");
 	return ALTO_EXIT_VMM;
 }
 
@@ -321,14 +397,16 @@ static int exit_status(int ws, int status_fd, bool verbose)
  * Start QEMU. It dies with the tool (PR_SET_PDEATHSIG), and unless it reads
  * a terminal it has a process group of its own, so that a terminal's Ctrl-C
  * reaches the tool alone, which asks the guest to stop. With stdin_escape
- * its stdin is a pipe that console_forward_start() feeds.
+ * its stdin is a pipe that console_forward_start() feeds. Returns -1 with
+ * errno when QEMU cannot be run: the child says why through a pipe that
+ * closes at its exec.
  */
 static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *old_mask)
 {
-	int input[2] = { -1, -1 };
+	int input[2] = { -1, -1 }, failed[2], err = 0;
 	pid_t parent = getpid();
 
-	if (c->stdin_escape && pipe2(input, O_CLOEXEC))
+	if ((c->stdin_escape && pipe2(input, O_CLOEXEC)) || pipe2(failed, O_CLOEXEC))
 		die("cannot make a pipe: %s", strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0)
@@ -336,16 +414,26 @@ static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
-			_exit(127 << 1);
+			_exit(127);
 		if (c->stdin_escape)
 			setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
 		sigprocmask(SIG_SETMASK, old_mask, NULL);
 		if (c->stdin_escape && dup2(input[0], STDIN_FILENO) < 0)
-			_exit(127 << 1);
+			_exit(127);
 		execvp(args[0], args);
-		fprintf(stderr, "alto: cannot run %s: %s\n", args[0], strerror(errno));
-		_exit(127 << 1); /* even: not a guest status */
+		err = errno;
+		if (write(failed[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(failed[1]);
+	ssize_t n = read(failed[0], &err, sizeof(err));
+	close(failed[0]);
+	if (n == sizeof(err)) {
+		waitpid(pid, NULL, 0);
+		errno = err;
+		return -1;
 	}
 	if (c->stdin_escape) {
 		close(input[0]);
@@ -451,6 +539,8 @@ int vm_boot(const struct vm_config *c)
 	fds.stop_in = stop[0];
 	fds.stop_out = stop[1];
 	fcntl(fds.stop_out, F_SETFD, FD_CLOEXEC);
+	if (!initrd_fits(c))
+		return ALTO_EXIT_TOO_BIG;
 	build_args(&b, c, accel, &fds);
 	if (c->verbose || c->dry_run)
 		print_command(&b);
@@ -469,6 +559,11 @@ int vm_boot(const struct vm_config *c)
 	volumes_start(c);
 	struct vm_wait w = { .pid = start_qemu(c, b.args, &old), .c = c, .stop_fd = fds.stop_out };
 	close(fds.stop_in);
+	if (w.pid < 0) {
+		warnx_("cannot run QEMU (%s): %s; install qemu-system-x86, or set ALTO_QEMU",
+		       b.args[0], strerror(errno));
+		return ALTO_EXIT_NO_QEMU;
+	}
 	if (c->timeout)
 		w.timeout_at = start + c->timeout * 1e3;
 	int status = 0, ws = wait_vm(&w, &status);

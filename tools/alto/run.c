@@ -33,14 +33,17 @@ static const char run_usage_head[] =
 	"(-e); it goes into the image with the programs it runs. The VM's status is\n"
 	"the last program's that was waited for.\n"
 	"\n"
-	"options:\n";
+	"Program:\n";
 
-static const char run_usage_tail[] =
-	"  --strace             print every system call of the program\n"
-	"  --keep-image FILE    write the image to FILE and keep it (see alto boot)\n"
-	"  --root FS            cpio (the default: the files in RAM) or ext2 (the same\n"
-	"                       files in an ext2 file system on a disk, as alto build\n"
-	"                       --fs ext2 makes it; with --keep-image, writes stay)\n"
+/* After app_options_help: the rest of the program's options. */
+static const char run_program_help[] =
+	"  -i, -t, -it          accepted as Docker takes them, and not needed: a\n"
+	"                       terminal on stdin and stdout is the program's terminal,\n"
+	"                       and a pipe or file on stdin is read to its end\n"
+	"\n"
+	"Resources:\n";
+
+static const char run_storage_help[] =
 	"  --files MODE         where the program's files come from: host (the host's\n"
 	"                       /usr, /etc and /opt read-only through virtio-fs, so it\n"
 	"                       reads what it reads natively; needs root) or image (the\n"
@@ -48,21 +51,28 @@ static const char run_usage_tail[] =
 	"                       the image, as alto build makes it). By default, host\n"
 	"                       for a dynamically linked program given no --add or\n"
 	"                       --manifest, image otherwise\n"
+	"  --root FS            cpio (the default: the files in RAM) or ext2 (the same\n"
+	"                       files in an ext2 file system on a disk, as alto build\n"
+	"                       --fs ext2 makes it; with --keep-image, writes stay)\n"
+	"  --keep-image FILE    write the image to FILE and keep it (see alto boot)\n";
+
+static const char run_usage_tail[] =
+	"  --strace             print every system call of the program\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"Memory defaults to 256M. KERNEL-OPTIONS are --name[=value] words for the\n"
 	"kernel, after a -- that comes before PROGRAM (e.g. -- --verbose). The\n"
 	"console shows the program's output alone; with -v, the kernel's boot lines\n"
 	"(its command line, the boot time) too.\n"
-	"exit status: the program's; 124 on timeout; 137 when the VM had to be stopped\n"
-	"after a signal; 125 when QEMU or the kernel fails; 2 on bad usage or a program\n"
-	"Alto cannot run.\n";
+	"\n";
 
 static int usage(FILE *f, int status)
 {
-	print_text(f, (const char *const[]){ run_usage_head, app_options_help, vm_options_help,
-					     net_options_help, observe_options_help, run_usage_tail,
-					     NULL });
+	print_text(f, (const char *const[]){ run_usage_head, app_options_help, run_program_help,
+					     vm_resources_help, "\nNetwork:\n", net_options_help,
+					     "\nStorage:\n", run_storage_help, vm_storage_help,
+					     "\nDebugging:\n", vm_debug_help, observe_options_help,
+					     run_usage_tail, exit_status_help, NULL });
 	return status;
 }
 
@@ -108,6 +118,8 @@ int cmd_run(int argc, char **argv)
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "files", required_argument, NULL, OPT_FILES },
 		{ "help", no_argument, NULL, 'h' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
 		{ 0 },
 	};
 	struct option *options = options_join((const struct option *const[]){
@@ -123,8 +135,10 @@ int cmd_run(int argc, char **argv)
 	vm_defaults(&c, 256ull << 20);
 	app_init(&a);
 	argv[0] = "alto run";
-	while ((opt = getopt_long(argc, argv, "+" VM_SHORT_OPTIONS APP_SHORT_OPTIONS "h", options,
+	while ((opt = getopt_long(argc, argv, "+" VM_SHORT_OPTIONS APP_SHORT_OPTIONS "hit", options,
 				  NULL)) != -1) {
+		if (opt == 'i' || opt == 't')
+			continue; /* Docker's habit: the terminal is found by itself */
 		if (opt == OPT_STRACE)
 			strace = true;
 		else if (opt == OPT_KEEP_IMAGE)

@@ -100,8 +100,8 @@ char *xasprintf(const char *fmt, ...)
 }
 
 /*
- * "512M", "2G", "65536K" or a number of bytes; a bare number below 1 MiB
- * means MiB, as QEMU's -m.
+ * "512M", "2g", "65536K", "268435456b" (Docker's suffixes, either case) or
+ * a number of bytes; a bare number below 1 MiB means MiB, as QEMU's -m.
  */
 int parse_memory(const char *s, unsigned long long *out)
 {
@@ -131,14 +131,20 @@ int parse_memory(const char *s, unsigned long long *out)
 		shift = 30;
 		end++;
 		break;
+	case 'b':
+	case 'B':
+		end++;
+		break;
 	case 0:
 		shift = v < (1ull << 20) ? 20 : 0;
 		break;
 	default:
 		return -1;
 	}
-	if (*end == 'i' || *end == 'B')
-		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (shift && *end == 'i')
+		end++; /* Ki, MiB... */
+	if (shift && (*end == 'b' || *end == 'B'))
+		end++; /* KB, mb, gb: Docker's */
 	if (*end || (v << shift) >> shift != v)
 		return -1;
 	*out = v << shift;

@@ -219,11 +219,20 @@ char *volumes_kernel_options(const struct vm_config *c)
 static pid_t daemons[64];
 static int ndaemons;
 
+/*
+ * SIGTERM, and SIGKILL a second later: a virtiofsd that QEMU never connected
+ * to (QEMU refused its options, or is missing) ignores SIGTERM.
+ */
 static void stop_daemons(void)
 {
-	for (int i = 0; i < ndaemons; i++) {
+	for (int i = 0; i < ndaemons; i++)
 		kill(daemons[i], SIGTERM);
-		waitpid(daemons[i], NULL, 0);
+	for (int i = 0; i < ndaemons; i++) {
+		for (int tries = 0; waitpid(daemons[i], NULL, WNOHANG) == 0; tries++) {
+			if (tries == 100)
+				kill(daemons[i], SIGKILL);
+			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+		}
 	}
 	ndaemons = 0;
 }
