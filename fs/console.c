@@ -77,18 +77,45 @@ static bool is_cc(char c, int i)
 }
 
 /*
- * Output: \n becomes \r\n on a terminal with OPOST and ONLCR. Written a
- * line at a time (256 bytes at most) under the console lock that printk
- * takes, so the kernel's lines (a child process dying, say) fall between
- * the program's lines, not inside them.
+ * Output: \n becomes \r\n on a terminal with OPOST and ONLCR. On the UART
+ * it is written a line at a time (256 bytes at most) under the console lock
+ * that printk takes, so the kernel's lines (a child process dying, say) fall
+ * between the program's lines, not inside them. A stream a driver took
+ * (console_stream_register) carries the program's bytes alone.
  */
 #define OUTPUT_CHUNK 256
 
-static void output(const char *s, size_t n)
+static struct {
+	void (*write)(void *priv, const char *s, size_t len);
+	void *priv;
+} streams[CONSOLE_STDERR + 1];
+
+void console_stream_register(int stream, void (*write)(void *priv, const char *s, size_t len),
+			     void *priv)
+{
+	streams[stream].priv = priv;
+	WRITE_ONCE(streams[stream].write, write);
+}
+
+static void sink(int stream, const char *s, size_t n)
+{
+	void (*write)(void *, const char *, size_t) = READ_ONCE(streams[stream].write);
+
+	if (write)
+		write(streams[stream].priv, s, n);
+	else
+		console_write(s, n);
+}
+
+static void output(int stream, const char *s, size_t n)
 {
 	uint32_t of = con.termios.c_oflag;
 	bool crlf = con.tty && (of & (OPOST | ONLCR)) == (OPOST | ONLCR);
 
+	if (!crlf && READ_ONCE(streams[stream].write)) {
+		sink(stream, s, n);
+		return;
+	}
 	while (n) {
 		size_t max = MIN(n, (size_t)OUTPUT_CHUNK);
 		const char *nl = memchr(s, '\n', max);
@@ -98,9 +125,9 @@ static void output(const char *s, size_t n)
 			memcpy(line, s, chunk - 1);
 			line[chunk - 1] = '\r';
 			line[chunk] = '\n';
-			console_write(line, chunk + 1);
+			sink(stream, line, chunk + 1);
 		} else {
-			console_write(s, chunk);
+			sink(stream, s, chunk);
 		}
 		s += chunk;
 		n -= chunk;
@@ -110,7 +137,7 @@ static void output(const char *s, size_t n)
 static void echo_out(const char *s, size_t n)
 {
 	mutex_lock(&con.out_lock);
-	output(s, n);
+	output(CONSOLE_STDOUT, s, n);
 	mutex_unlock(&con.out_lock);
 }
 
@@ -336,14 +363,30 @@ static long con_read(struct file *f, struct uio *u, uint64_t *pos)
 	return r;
 }
 
+/* fd 2's console file, opened apart from fds 0 and 1 (fdtable_setup_stdio). */
+void console_mark_stderr(struct file *f)
+{
+	f->priv = (void *)(uintptr_t)CONSOLE_STDERR;
+}
+
+static int file_stream(const struct file *f)
+{
+	return f->priv ? CONSOLE_STDERR : CONSOLE_STDOUT;
+}
+
 /*
  * The UART is slow (a long write takes minutes under TCG), so a pending
  * signal ends the write between chunks, as Linux's tty does: the bytes
- * written so far, or a restart code when there are none.
+ * written so far, or a restart code when there are none. A driver's stream
+ * takes large chunks, copied through one buffer under the output lock.
  */
+#define WRITE_CHUNK 65536
+
 static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 {
-	char buf[512];
+	static char buf[WRITE_CHUNK];
+	int stream = file_stream(f);
+	size_t max = READ_ONCE(streams[stream].write) ? WRITE_CHUNK : 512;
 	long done = 0;
 
 	mutex_lock(&con.out_lock);
@@ -352,12 +395,12 @@ static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 			done = done ? done : -ERESTARTSYS;
 			break;
 		}
-		size_t chunk = MIN(u->resid, sizeof(buf));
+		size_t chunk = MIN(u->resid, max);
 		if (uio_copy_in(u, buf, chunk)) {
 			done = done ? done : -EFAULT;
 			break;
 		}
-		output(buf, chunk);
+		output(stream, buf, chunk);
 		done += chunk;
 	}
 	mutex_unlock(&con.out_lock);
