@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 	put(1, "stdout 1\n", 9);
 	put(2, "stderr 1\n", 9);
 	long r = syscall(SYS_kexec_load, 0, 0, 0, 0);
-	put(1, r == -1 && errno == ENOSYS ? "ENOSYS\n" : "other\n", r == -1 && errno == ENOSYS ? 7 : 6);
+	put(1, r == -1 && errno == ENOSYS ? "ENOSYS\n" : "other\n",
+	    r == -1 && errno == ENOSYS ? 7 : 6);
 	put(1, bin, sizeof(bin));
 	put(2, "stderr 2\n", 9);
 	if (argc > 1 && !strcmp(argv[1], "fault")) {
