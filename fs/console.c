@@ -93,7 +93,9 @@ static struct {
 void console_stream_register(int stream, void (*write)(void *priv, const char *s, size_t len),
 			     void *priv)
 {
-	streams[stream].priv = priv;
+	/* priv stays when write goes: a writer that saw write still has it. */
+	if (write)
+		streams[stream].priv = priv;
 	WRITE_ONCE(streams[stream].write, write);
 }
 

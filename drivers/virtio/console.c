@@ -39,6 +39,7 @@
 #define TX_BUF_ORDER	 4 /* 64 KiB */
 #define TX_BUF_SIZE	 (4096u << TX_BUF_ORDER)
 #define SHUTDOWN_WAIT_NS (60 * NSEC_PER_SEC)
+#define CONTROL_WAIT_NS	 (1 * NSEC_PER_SEC)
 
 struct control_msg {
 	uint32_t id;
@@ -135,19 +136,29 @@ static bool port_drain(struct port *p)
 	}
 }
 
-/* One control message on the control transmit queue, polled until sent. */
-static void control_send(struct vcon *c, uint32_t id, uint16_t event, uint16_t value)
+/*
+ * One control message on the control transmit queue, polled until sent (a
+ * second at most: the message is a courtesy, the ports work without it;
+ * the buffer is then left to the device: no more messages).
+ */
+static bool control_send(struct vcon *c, uint32_t id, uint16_t event, uint16_t value)
 {
 	struct virtqueue *vq = virtio_queue(c->vdev, CONTROL_TX);
 	struct virtq_buf b = { virt_to_phys(c->control), sizeof(*c->control) };
 	uint32_t len;
 
+	uint64_t deadline = time_now_ns() + CONTROL_WAIT_NS;
+
 	*c->control = (struct control_msg){ id, event, value };
 	if (virtq_add(vq, &b, 1, 0, c))
-		return;
+		return false;
 	virtq_kick(vq);
-	while (!virtq_get(vq, &len))
+	while (!virtq_get(vq, &len)) {
+		if (time_now_ns() > deadline)
+			return false;
 		cpu_relax();
+	}
+	return true;
 }
 
 static int port_init(struct vcon *c, unsigned int n)
@@ -213,9 +224,9 @@ static int vcon_probe(struct device *dev)
 	if ((err = vcon_setup(c)))
 		goto fail;
 	virtio_ready(vdev);
-	control_send(c, 0, CONTROL_DEVICE_READY, 1);
+	bool told = control_send(c, 0, CONTROL_DEVICE_READY, 1);
 	for (unsigned int n = 1; n < NPORTS; n++) {
-		control_send(c, n, CONTROL_PORT_READY, 1);
+		told = told && control_send(c, n, CONTROL_PORT_READY, 1);
 		console_stream_register((int)n, port_write, &c->ports[n]);
 	}
 	if (device_verbose())
