@@ -8,7 +8,10 @@
  * deadline, and poll sees both. One process may ask to be notified, by a
  * signal or by nothing, when a message reaches an empty queue that no
  * receiver waits on, until it closes a descriptor of the queue (flush, at
- * every close: a fork's child closing its copy does not end it). Linux's
+ * every close: a fork's child closing its copy does not end it). By a
+ * signal, by nothing, or by a thread: the C library's netlink socket gets
+ * its 32-byte cookie, the last byte saying woken up or removed, and its
+ * helper thread starts the program's function. Linux's
  * limits apply: 10 messages of 8 KiB by default,
  * at most those (fs.mqueue.msg_max, msgsize_max) without CAP_SYS_RESOURCE,
  * 256 queues alive, and each user's queues within RLIMIT_MSGQUEUE bytes.
@@ -23,6 +26,7 @@
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/signal.h>
+#include <alto/socket.h>
 #include <alto/string.h>
 #include <alto/time.h>
 #include <uapi/dirent.h>
@@ -54,9 +58,11 @@ struct mqueue {
 	uint64_t qsize; /* bytes of message text queued */
 	struct list msgs;
 	struct process *notify_proc; /* NULL: nobody asked */
-	int notify_type;	     /* SIGEV_NONE or SIGEV_SIGNAL */
+	int notify_type;	     /* SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD */
 	int notify_signo;
 	uint64_t notify_value;
+	struct file *notify_sock; /* SIGEV_THREAD: the netlink socket, and its cookie */
+	uint8_t notify_cookie[MQ_COOKIE_LEN];
 	unsigned int receivers; /* waiting: a message goes to them, not to a notification */
 	uint32_t charged_uid;	/* RLIMIT_MSGQUEUE: whose bytes this queue counts in */
 	uint64_t charged;
@@ -326,6 +332,7 @@ static void mq_free(struct vnode *v)
 	uncharge(q->charged_uid, q->charged);
 	__atomic_sub_fetch(&nqueues, 1, __ATOMIC_RELAXED);
 	process_put(q->notify_proc);
+	file_put(q->notify_sock);
 	kfree(q);
 }
 
@@ -385,13 +392,31 @@ static unsigned int mq_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-/* Forget the registered process (lock held); the caller process_puts what this returns. */
-static struct process *unregister_locked(struct mqueue *q)
-{
-	struct process *p = q->notify_proc;
+/* What ends a registration outside the lock: the process and a SIGEV_THREAD cookie to send. */
+struct mq_ending {
+	struct process *proc;
+	struct file *sock;
+	uint8_t cookie[MQ_COOKIE_LEN];
+};
 
+/* Forget the registration (lock held), why: MQ_NOTIFY_WOKENUP or MQ_NOTIFY_REMOVED. */
+static void unregister_locked(struct mqueue *q, struct mq_ending *e, uint8_t why)
+{
+	e->proc = q->notify_proc;
+	e->sock = q->notify_sock;
+	memcpy(e->cookie, q->notify_cookie, sizeof(e->cookie));
+	e->cookie[MQ_COOKIE_LEN - 1] = why;
 	q->notify_proc = NULL;
-	return p;
+	q->notify_sock = NULL;
+}
+
+/* After the lock: the cookie to the C library's socket (Linux's netlink_sendskb), the refs. */
+static void end_registration(struct mq_ending *e)
+{
+	if (e->sock)
+		netlink_unicast(sock_of(e->sock), e->cookie, sizeof(e->cookie));
+	file_put(e->sock);
+	process_put(e->proc);
 }
 
 /*
@@ -401,13 +426,13 @@ static struct process *unregister_locked(struct mqueue *q)
 static void mq_flush(struct file *f)
 {
 	struct mqueue *q = queue_of(f);
-	struct process *gone = NULL;
+	struct mq_ending e = { 0 };
 	unsigned long flags = spin_lock(&q->wq.lock);
 
 	if (q->notify_proc == current_process())
-		gone = unregister_locked(q);
+		unregister_locked(q, &e, MQ_NOTIFY_REMOVED);
 	spin_unlock(&q->wq.lock, flags);
-	process_put(gone);
+	end_registration(&e);
 }
 
 static const struct file_ops mq_fops = {
@@ -551,18 +576,19 @@ static bool has_message(struct mqueue *q)
 	return q->attr.mq_curmsgs > 0;
 }
 
-/* A message reached an empty queue: the registered process hears of it once. */
-static void notify_locked(struct mqueue *q)
+/*
+ * A message reached an empty queue: the registered process hears of it
+ * once (a thread's cookie goes out with e, after the lock).
+ */
+static void notify_locked(struct mqueue *q, struct mq_ending *e)
 {
 	struct process *p = q->notify_proc;
 
 	if (!p || q->attr.mq_curmsgs != 1 || q->receivers)
 		return;
-	unregister_locked(q);
-	if (q->notify_type != SIGEV_SIGNAL) {
-		process_put(p);
+	unregister_locked(q, e, MQ_NOTIFY_WOKENUP);
+	if (q->notify_type != SIGEV_SIGNAL)
 		return;
-	}
 	struct ksiginfo info = { .si_signo = q->notify_signo, .si_code = SI_MESGQ };
 	struct process *self = current_process();
 	struct cred *c = cred_current();
@@ -570,8 +596,7 @@ static void notify_locked(struct mqueue *q)
 	info.kill.uid = c->uid;
 	info.kill.value = q->notify_value;
 	cred_put(c);
-	signal_send_process(p, q->notify_signo, &info);
-	process_put(p);
+	signal_send_process(p, q->notify_signo, &info); /* e holds p until after the lock */
 }
 
 static void insert_locked(struct mqueue *q, struct mq_msg *m)
@@ -616,6 +641,7 @@ long mqueue_send(int fd, const char __user *text, size_t len, unsigned int prio,
 		goto out;
 	m->len = len;
 	m->prio = prio;
+	struct mq_ending e = { 0 };
 	unsigned long flags = spin_lock(&q->wq.lock);
 	if (!has_room(q))
 		r = (READ_ONCE(f->flags) & O_NONBLOCK) ? -EAGAIN :
@@ -623,9 +649,10 @@ long mqueue_send(int fd, const char __user *text, size_t len, unsigned int prio,
 	if (!r) {
 		insert_locked(q, m);
 		m = NULL;
-		notify_locked(q);
+		notify_locked(q, &e);
 	}
 	spin_unlock(&q->wq.lock, flags);
+	end_registration(&e);
 	if (!r) {
 		waitq_wake_all(&q->wq); /* it takes wq.lock: after the change, outside it */
 		touch(q);
@@ -676,19 +703,22 @@ out:
 	return r;
 }
 
-long mqueue_notify(int fd, const struct ksigevent *ev)
+long mqueue_notify(int fd, const struct ksigevent *ev, struct file *sock, const uint8_t *cookie)
 {
 	struct file *f = mq_file(fd, 0);
 
-	if (!f)
+	if (!f) {
+		file_put(sock);
 		return -EBADF;
+	}
 	struct mqueue *q = queue_of(f);
-	struct process *self = current_process(), *gone = NULL;
+	struct process *self = current_process();
+	struct mq_ending e = { 0 };
 	long r = 0;
 	unsigned long flags = spin_lock(&q->wq.lock);
 	if (!ev) {
 		if (q->notify_proc == self)
-			gone = unregister_locked(q);
+			unregister_locked(q, &e, MQ_NOTIFY_REMOVED);
 	} else if (q->notify_proc) {
 		r = -EBUSY;
 	} else {
@@ -697,9 +727,14 @@ long mqueue_notify(int fd, const struct ksigevent *ev)
 		q->notify_type = ev->sigev_notify;
 		q->notify_signo = ev->sigev_signo;
 		q->notify_value = ev->sigev_value;
+		q->notify_sock = sock;
+		if (sock)
+			memcpy(q->notify_cookie, cookie, MQ_COOKIE_LEN);
+		sock = NULL;
 	}
 	spin_unlock(&q->wq.lock, flags);
-	process_put(gone);
+	end_registration(&e);
+	file_put(sock);
 	file_put(f);
 	return r;
 }

@@ -8,7 +8,9 @@
  * page-sized buffer), then NLMSG_DONE. Every reply carries the request's
  * sequence number and the socket's port id, which callers check. Requests
  * Alto does not serve (changing links, addresses or routes) get an
- * NLMSG_ERROR with EOPNOTSUPP.
+ * NLMSG_ERROR with EOPNOTSUPP. The kernel itself may queue a datagram on a
+ * socket (netlink_unicast): mq_notify's SIGEV_THREAD cookie, which the C
+ * library's helper thread reads.
  */
 #include <alto/mm.h>
 #include <alto/net.h>
@@ -421,6 +423,33 @@ static int nl_create(struct socket *s, int protocol)
 	list_init(&nl->queue);
 	s->priv = nl;
 	s->ops = &nl_ops;
+	return 0;
+}
+
+bool netlink_is(struct socket *s)
+{
+	return s && s->ops == &nl_ops;
+}
+
+int netlink_unicast(struct socket *s, const void *data, size_t len)
+{
+	struct nl_sock *nl = nl_of(s);
+	struct nl_dgram *d = kmalloc(sizeof(*d) + len);
+
+	if (!d)
+		return -ENOMEM;
+	d->len = len;
+	memcpy(d->data, data, len);
+	mutex_lock(&nl->lock);
+	if (nl->queued + len > QUEUE_LIMIT) {
+		mutex_unlock(&nl->lock);
+		kfree(d);
+		return -ENOBUFS;
+	}
+	list_append(&nl->queue, &d->link);
+	nl->queued += len;
+	mutex_unlock(&nl->lock);
+	sock_notify(s, POLLIN | POLLRDNORM);
 	return 0;
 }
 

@@ -1,14 +1,14 @@
 /*
  * POSIX message queue calls: arguments copied in and checked in Linux's
- * order, the work done by fs/mqueue.c. mq_notify's SIGEV_THREAD needs a
- * netlink socket from the C library (the kernel writes a cookie to it),
- * which Alto does not have yet: it is refused as Linux refuses a
- * descriptor that is no socket, with one console line.
+ * order, the work done by fs/mqueue.c. mq_notify's SIGEV_THREAD goes
+ * through the C library's netlink socket (the kernel writes a cookie to
+ * it, net/netlink.c).
  */
 #include <alto/clock.h>
 #include <alto/fdtable.h>
 #include <alto/mqueue.h>
 #include <alto/printk.h>
+#include <alto/socket.h>
 #include <alto/syscall.h>
 #include <alto/vfs.h>
 #include <uapi/errno.h>
@@ -63,12 +63,35 @@ SYSCALL_DEFINE(mq_timedreceive, int fd, char __user *text, size_t len, unsigned 
 	return r ? r : mqueue_receive(fd, text, len, prio, deadline);
 }
 
+/*
+ * SIGEV_THREAD, as the C libraries use it: sigev_signo is their netlink
+ * socket, sigev_value points at a 32-byte cookie the kernel sends back to
+ * that socket when the notification fires or ends (Linux's checks, in its
+ * order: the cookie, the descriptor, a socket, a netlink one).
+ */
+static long notify_thread(int fd, const struct ksigevent *ev)
+{
+	uint8_t cookie[MQ_COOKIE_LEN];
+
+	if (copy_from_user(cookie, (const void __user *)(uintptr_t)ev->sigev_value, sizeof(cookie)))
+		return -EFAULT;
+	struct file *sock = fd_get_file(ev->sigev_signo);
+	if (!sock)
+		return -EBADF;
+	long r = !sock_of(sock) ? -ENOTSOCK : !netlink_is(sock_of(sock)) ? -EINVAL : 0;
+	if (r) {
+		file_put(sock);
+		return r;
+	}
+	return mqueue_notify(fd, ev, sock, cookie);
+}
+
 SYSCALL_DEFINE(mq_notify, int fd, const struct ksigevent __user *uev)
 {
 	struct ksigevent ev;
 
 	if (!uev)
-		return mqueue_notify(fd, NULL);
+		return mqueue_notify(fd, NULL, NULL, NULL);
 	if (copy_from_user(&ev, uev, sizeof(ev)))
 		return -EFAULT;
 	if (ev.sigev_notify != SIGEV_NONE && ev.sigev_notify != SIGEV_SIGNAL &&
@@ -76,19 +99,9 @@ SYSCALL_DEFINE(mq_notify, int fd, const struct ksigevent __user *uev)
 		return -EINVAL;
 	if (ev.sigev_notify == SIGEV_SIGNAL && (ev.sigev_signo < 0 || ev.sigev_signo >= NSIG))
 		return -EINVAL;
-	if (ev.sigev_notify == SIGEV_THREAD) {
-		static bool said;
-		struct file *sock = fd_get_file(ev.sigev_signo);
-		if (!said)
-			printk("alto: mq_notify(SIGEV_THREAD) needs a netlink socket, which Alto "
-			       "does not have yet\n");
-		said = true;
-		if (!sock)
-			return -EBADF;
-		file_put(sock);
-		return -ENOTSOCK;
-	}
-	return mqueue_notify(fd, &ev);
+	if (ev.sigev_notify == SIGEV_THREAD)
+		return notify_thread(fd, &ev);
+	return mqueue_notify(fd, &ev, NULL, NULL);
 }
 
 SYSCALL_DEFINE(mq_getsetattr, int fd, const struct mq_attr_k __user *unew,

@@ -41,7 +41,16 @@ long mqueue_send(int fd, const char __user *text, size_t len, unsigned int prio,
 long mqueue_receive(int fd, char __user *text, size_t len, unsigned int __user *prio,
 		    uint64_t deadline);
 /* ev NULL: end the caller's registration. SIGEV_NONE or SIGEV_SIGNAL, checked by the caller. */
-long mqueue_notify(int fd, const struct ksigevent *ev);
+/*
+ * SIGEV_THREAD's cookie, as Linux's NOTIFY_COOKIE_LEN: the C library's
+ * 32 bytes, the last one replaced by why the cookie comes back.
+ */
+#define MQ_COOKIE_LEN	  32
+#define MQ_NOTIFY_WOKENUP 1
+#define MQ_NOTIFY_REMOVED 2
+struct file;
+/* ev NULL: end the caller's registration. sock (SIGEV_THREAD's, with cookie): taken over. */
+long mqueue_notify(int fd, const struct ksigevent *ev, struct file *sock, const uint8_t *cookie);
 long mqueue_getsetattr(int fd, const struct mq_attr_k *set, struct mq_attr_k *old);
 
 #endif

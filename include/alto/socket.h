@@ -137,6 +137,11 @@ struct file *sock_create(int family, int type, int protocol);
  * the family's locks, and if it does not hold sock_wait() for a change.
  */
 void sock_notify(struct socket *s, unsigned int events);
+
+/* Whether s is an AF_NETLINK socket. */
+bool netlink_is(struct socket *s);
+/* Queue len bytes from the kernel on netlink socket s, as one datagram (-ENOBUFS when full). */
+int netlink_unicast(struct socket *s, const void *data, size_t len);
 static inline unsigned int sock_seq(struct socket *s)
 {
 	return __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);

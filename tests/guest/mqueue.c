@@ -6,7 +6,9 @@
  * woken by the other side), message size and descriptor errors,
  * mq_getattr/mq_setattr, poll, notification by signal (SI_MESGQ with the
  * value and the sender's pid, once, EBUSY for a second, only for a message
- * reaching an empty queue), the queue as a file under /dev/mqueue (listed,
+ * reaching an empty queue), by thread (the C library's SIGEV_THREAD, and
+ * the kernel's side of it: the cookie on a netlink socket, its last byte 1
+ * when woken and 2 when removed, and the refusals), the queue as a file under /dev/mqueue (listed,
  * stat, the QSIZE line, unlink), unlinking an open queue, RLIMIT_MSGQUEUE's
  * byte count, and the limits and permissions an unprivileged caller meets. /dev/mqueue is mounted
  * natively in a private mount namespace when the host has not mounted it.
@@ -16,9 +18,12 @@
 #include <mqueue.h>
 #include <poll.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 
-#define NAME "/alto-mq-test"
+#define NAME	      "/alto-mq-test"
+#define NETLINK_ROUTE 0 /* <linux/netlink.h>, which musl's compiler does not see */
 
 static char mqdir[128] = "/dev/mqueue";
 
@@ -210,6 +215,86 @@ static void notification(mqd_t q)
 	receive_all(q, "emptied");
 }
 
+static sem_t notified;
+static int notified_value;
+
+static void on_notify(union sigval v)
+{
+	notified_value = v.sival_int;
+	sem_post(&notified);
+}
+
+/* SIGEV_THREAD as programs use it: the C library starts a thread running the function. */
+static void thread_notification(mqd_t q)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD, .sigev_notify_function = on_notify };
+	struct sigevent sig = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	struct timespec until;
+
+	sem_init(&notified, 0, 0);
+	ev.sigev_value.sival_int = 7;
+	result("mq_notify(NULL) ends the last test's", mq_notify(q, NULL));
+	result("mq_notify SIGEV_THREAD", mq_notify(q, &ev));
+	result("a second, SIGEV_SIGNAL", mq_notify(q, &sig));
+	mq_send(q, "wake", 4, 0);
+	until = in_ms(10000);
+	check("the function ran in a thread", !sem_timedwait(&notified, &until));
+	printf("  with the value %d\n", notified_value);
+	receive_all(q, "emptied");
+	result("SIGEV_THREAD again", mq_notify(q, &ev));
+	result("mq_notify(NULL) ends it", mq_notify(q, NULL));
+	mq_send(q, "none", 4, 0);
+	until = in_ms(200);
+	check("then no thread runs", sem_timedwait(&notified, &until) < 0);
+	receive_all(q, "emptied");
+}
+
+static long raw_notify(mqd_t q, int sock, void *cookie)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD, .sigev_signo = sock };
+
+	ev.sigev_value.sival_ptr = cookie;
+	return syscall(SYS_mq_notify, q, &ev);
+}
+
+/* The next cookie on the netlink socket, waited for up to a second: its length and last byte. */
+static void read_cookie(int sock, const char *what, const unsigned char *sent)
+{
+	unsigned char buf[64];
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	long n = poll(&p, 1, 1000) == 1 ? recv(sock, buf, sizeof(buf), 0) : -1;
+
+	printf("%s: %ld bytes, last %d, the rest as sent: %s\n", what, n, n == 32 ? buf[31] : -1,
+	       n == 32 && !memcmp(buf, sent, 31) ? "yes" : "no");
+}
+
+/* The kernel's side of SIGEV_THREAD, which the C libraries build on. */
+static void thread_protocol(mqd_t q)
+{
+	unsigned char cookie[32];
+	int fds[2], sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	for (int i = 0; i < 32; i++)
+		cookie[i] = (unsigned char)(0xa0 + i);
+	pipe(fds);
+	result("SIGEV_THREAD with a pipe", raw_notify(q, fds[0], cookie));
+	int unix_sock = socket(AF_UNIX, SOCK_DGRAM, 0);
+	result("SIGEV_THREAD with an AF_UNIX socket", raw_notify(q, unix_sock, cookie));
+	result("SIGEV_THREAD with a closed descriptor", raw_notify(q, 999, cookie));
+	result("SIGEV_THREAD with a bad cookie", raw_notify(q, sock, NULL));
+	result("SIGEV_THREAD with a netlink socket", raw_notify(q, sock, cookie));
+	mq_send(q, "wake", 4, 0);
+	read_cookie(sock, "a message came", cookie);
+	receive_all(q, "emptied");
+	result("registered again", raw_notify(q, sock, cookie));
+	result("mq_notify(NULL)", mq_notify(q, NULL));
+	read_cookie(sock, "ended", cookie);
+	close(unix_sock);
+	close(fds[0]);
+	close(fds[1]);
+	close(sock);
+}
+
 /* Mount /dev/mqueue's file system somewhere when the host has not: a private namespace. */
 static void find_mqdir(void)
 {
@@ -357,6 +442,8 @@ int main(void)
 	priorities_and_limits(q);
 	blocking(q);
 	notification(q);
+	thread_notification(q);
+	thread_protocol(q);
 	as_file(q);
 	byte_limit();
 	unprivileged();

@@ -20,10 +20,11 @@
 
 static volatile int handled, handler_tid;
 
+/* The thread first, then the count that await_handled() watches: never a stale thread. */
 static void on_signal(int sig)
 {
+	__atomic_store_n(&handler_tid, tid(), __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&handled, 1, __ATOMIC_SEQ_CST);
-	handler_tid = tid();
 }
 
 static void set_handler(int sig, void (*fn)(int), int flags)

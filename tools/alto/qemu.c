@@ -250,10 +250,19 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	add_devices(b, c);
 	if (c->split_streams)
 		add_streams(b, c, fds);
-	add(b, "-chardev");
-	addf(b, "pipe,id=altostop,path=/dev/fd/%d", fds->stop_in);
-	add(b, "-device");
-	addf(b, "isa-serial,chardev=altostop,iobase=%#x,irq=3", POWER_STOP_PORT);
+	/*
+	 * The stop request's UART. QEMU opens /dev/fd/N read-write, so what the
+	 * guest writes there comes back as input: Alto never writes to it, but
+	 * UEFI firmware makes every serial port a console, reads its own screen
+	 * back as keys and ends in its setup menu. With UEFI there is no stop
+	 * request: a signal stops the VM after --stop-timeout.
+	 */
+	if (!c->uefi_code) {
+		add(b, "-chardev");
+		addf(b, "pipe,id=altostop,path=/dev/fd/%d", fds->stop_in);
+		add(b, "-device");
+		addf(b, "isa-serial,chardev=altostop,iobase=%#x,irq=3", POWER_STOP_PORT);
+	}
 	if (c->disk)
 		add_disk(b, c);
 	else
