@@ -86,11 +86,11 @@ static bool is_cc(char c, int i)
 #define OUTPUT_CHUNK 256
 
 static struct {
-	void (*write)(void *priv, const char *s, size_t len);
+	long (*write)(void *priv, const char *s, size_t len);
 	void *priv;
 } streams[CONSOLE_STDERR + 1];
 
-void console_stream_register(int stream, void (*write)(void *priv, const char *s, size_t len),
+void console_stream_register(int stream, long (*write)(void *priv, const char *s, size_t len),
 			     void *priv)
 {
 	/* priv stays when write goes: a writer that saw write still has it. */
@@ -99,41 +99,49 @@ void console_stream_register(int stream, void (*write)(void *priv, const char *s
 	WRITE_ONCE(streams[stream].write, write);
 }
 
-static void sink(int stream, const char *s, size_t n)
+/* What the stream took of s: see console_stream_register. */
+static long sink(int stream, const char *s, size_t n)
 {
-	void (*write)(void *, const char *, size_t) = READ_ONCE(streams[stream].write);
+	long (*write)(void *, const char *, size_t) = READ_ONCE(streams[stream].write);
 
 	if (write)
-		write(streams[stream].priv, s, n);
-	else
-		console_write(s, n);
+		return write(streams[stream].priv, s, n);
+	console_write(s, n);
+	return (long)n;
 }
 
-static void output(int stream, const char *s, size_t n)
+/* The bytes of s written (fewer, or -ERESTARTSYS, when a signal stopped a driver's stream). */
+static long output(int stream, const char *s, size_t n)
 {
 	uint32_t of = con.termios.c_oflag;
 	bool crlf = con.tty && (of & (OPOST | ONLCR)) == (OPOST | ONLCR);
+	long done = 0;
 
-	if (!crlf && READ_ONCE(streams[stream].write)) {
-		sink(stream, s, n);
-		return;
-	}
+	if (!crlf && READ_ONCE(streams[stream].write))
+		return sink(stream, s, n);
 	while (n) {
 		size_t max = MIN(n, (size_t)OUTPUT_CHUNK);
 		const char *nl = memchr(s, '\n', max);
 		size_t chunk = nl ? (size_t)(nl - s) + 1 : max;
+		long r;
 		if (crlf && nl) {
 			char line[OUTPUT_CHUNK + 1];
 			memcpy(line, s, chunk - 1);
 			line[chunk - 1] = '\r';
 			line[chunk] = '\n';
-			sink(stream, line, chunk + 1);
+			r = sink(stream, line, chunk + 1) < 0 ? -ERESTARTSYS : (long)chunk;
 		} else {
-			sink(stream, s, chunk);
+			r = sink(stream, s, chunk);
 		}
+		if (r <= 0)
+			return done ? done : r;
+		done += r;
+		if ((size_t)r < chunk)
+			break;
 		s += chunk;
 		n -= chunk;
 	}
+	return done;
 }
 
 static void echo_out(const char *s, size_t n)
@@ -402,8 +410,14 @@ static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 			done = done ? done : -EFAULT;
 			break;
 		}
-		output(stream, buf, chunk);
-		done += chunk;
+		long r = output(stream, buf, chunk);
+		if (r <= 0) {
+			done = done ? done : r;
+			break;
+		}
+		done += r;
+		if ((size_t)r < chunk)
+			break;
 	}
 	mutex_unlock(&con.out_lock);
 	return done;

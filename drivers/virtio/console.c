@@ -21,6 +21,7 @@
 #include <alto/console.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
+#include <alto/signal.h>
 #include <alto/string.h>
 #include <alto/sync.h>
 #include <alto/time.h>
@@ -85,24 +86,35 @@ static void tx_done(struct virtqueue *vq)
 	waitq_wake_all(&p->wq);
 }
 
-/* A free buffer's index, waiting for one (wq.lock held). */
-static unsigned int get_buf_locked(struct port *p, unsigned long *flags)
+/*
+ * A free buffer's index, waiting for one (wq.lock held); -ERESTARTSYS when
+ * a signal came first (a reader that stopped reading must not hold the
+ * program forever).
+ */
+static int get_buf_locked(struct port *p, unsigned long *flags)
 {
 	for (;;) {
 		reclaim_locked(p);
 		if (p->free)
-			return (unsigned int)__builtin_ctz(p->free);
-		waitq_wait_locked(&p->wq, flags, 0);
+			return __builtin_ctz(p->free);
+		if (waitq_wait_interruptible_locked(&p->wq, flags, 0))
+			return -ERESTARTSYS;
 	}
 }
 
-static void port_write(void *priv, const char *s, size_t n)
+/* Queue s: the bytes taken (fewer when a signal came), or -ERESTARTSYS when none. */
+static long port_write(void *priv, const char *s, size_t n)
 {
 	struct port *p = priv;
+	long done = 0;
 
 	while (n) {
 		unsigned long flags = spin_lock(&p->wq.lock);
-		unsigned int i = get_buf_locked(p, &flags);
+		int i = get_buf_locked(p, &flags);
+		if (i < 0) {
+			spin_unlock(&p->wq.lock, flags);
+			return done ? done : i;
+		}
 		p->free &= ~(1u << i);
 		spin_unlock(&p->wq.lock, flags);
 
@@ -115,7 +127,9 @@ static void port_write(void *priv, const char *s, size_t n)
 		spin_unlock(&p->wq.lock, flags);
 		s += chunk;
 		n -= chunk;
+		done += (long)chunk;
 	}
+	return done;
 }
 
 /* Wait (polling: interrupts may be off) until the device has sent everything. */

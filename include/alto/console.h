@@ -58,10 +58,12 @@ extern bool (*console_input_hook)(char c);
 #define CONSOLE_STDOUT 1
 #define CONSOLE_STDERR 2
 /*
- * Send stream's output to write(priv, ...) instead of the UART; write may
- * sleep and returns once the bytes are its own. NULL goes back to the UART.
+ * Send stream's output to write(priv, ...) instead of the UART. write may
+ * sleep, and returns once the bytes are its own: how many it took (fewer
+ * when a signal came while it waited), or -ERESTARTSYS when none. NULL
+ * goes back to the UART.
  */
-void console_stream_register(int stream, void (*write)(void *priv, const char *s, size_t len),
+void console_stream_register(int stream, long (*write)(void *priv, const char *s, size_t len),
 			     void *priv);
 
 #endif /* __HOST_TOOL__ */
