@@ -16,7 +16,8 @@
  * Each port has TX_BUFS buffers of TX_BUF_SIZE: a write copies into a free
  * one and queues it, waiting for the device to give one back when all are
  * out. At shutdown every buffer is waited for, so nothing written is lost
- * when the VM powers off.
+ * when the VM powers off (unless the host takes nothing for 5 s: its reader
+ * is gone).
  */
 #include <alto/console.h>
 #include <alto/mm.h>
@@ -33,14 +34,14 @@
 #define CONTROL_DEVICE_READY	   0
 #define CONTROL_PORT_READY	   3
 
-#define NPORTS		 3 /* port 0 (unused), stdout, stderr */
-#define NQUEUES		 (2 * NPORTS + 2)
-#define CONTROL_TX	 3
-#define TX_BUFS		 8
-#define TX_BUF_ORDER	 4 /* 64 KiB */
-#define TX_BUF_SIZE	 (4096u << TX_BUF_ORDER)
-#define SHUTDOWN_WAIT_NS (60 * NSEC_PER_SEC)
-#define CONTROL_WAIT_NS	 (1 * NSEC_PER_SEC)
+#define NPORTS		3 /* port 0 (unused), stdout, stderr */
+#define NQUEUES		(2 * NPORTS + 2)
+#define CONTROL_TX	3
+#define TX_BUFS		8
+#define TX_BUF_ORDER	4 /* 64 KiB */
+#define TX_BUF_SIZE	(4096u << TX_BUF_ORDER)
+#define STALL_WAIT_NS	(5 * NSEC_PER_SEC)
+#define CONTROL_WAIT_NS (1 * NSEC_PER_SEC)
 
 struct control_msg {
 	uint32_t id;
@@ -132,18 +133,27 @@ static long port_write(void *priv, const char *s, size_t n)
 	return done;
 }
 
-/* Wait (polling: interrupts may be off) until the device has sent everything. */
+/*
+ * Wait (polling: interrupts may be off) until the device has sent
+ * everything, as long as it keeps taking buffers: a host reader that is
+ * gone (a closed pipe) never takes the rest, and must not hold the power-off.
+ */
 static bool port_drain(struct port *p)
 {
-	uint64_t deadline = time_now_ns() + SHUTDOWN_WAIT_NS;
+	uint64_t deadline = time_now_ns() + STALL_WAIT_NS;
+	unsigned int last = ~0u;
 
 	for (;;) {
 		unsigned long flags = spin_lock(&p->wq.lock);
 		reclaim_locked(p);
-		bool done = p->free == (1u << TX_BUFS) - 1;
+		unsigned int free = p->free;
 		spin_unlock(&p->wq.lock, flags);
-		if (done)
+		if (free == (1u << TX_BUFS) - 1)
 			return true;
+		if (free != last) {
+			last = free;
+			deadline = time_now_ns() + STALL_WAIT_NS;
+		}
 		if (time_now_ns() > deadline)
 			return false;
 		cpu_relax();
@@ -263,7 +273,9 @@ static void vcon_shutdown(struct device *dev)
 	for (int n = 1; n < NPORTS; n++) {
 		console_stream_register(n, NULL, NULL);
 		if (!port_drain(&c->ports[n]))
-			printk("alto: virtio-console: port %d still sending after 60 s; lost\n", n);
+			printk("alto: virtio-console: port %d: the host took nothing for 5 s; the "
+			       "rest is lost\n",
+			       n);
 	}
 	virtio_shutdown(dev);
 }
