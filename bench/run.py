@@ -17,7 +17,9 @@ round trips) give both guests the same NIC and host side, through a tap
 device in a network namespace and through QEMU's user networking. The
 storage figures (bench/disk.py) give both the same virtio-blk disk (a 256
 MiB file written, read and read at random; sqlite3 inserts) and the host's
-files through virtio-fs (python3 -c pass, and its smallest -m).
+files through virtio-fs (python3 -c pass, and its smallest -m). The stdout
+figure (bench/stdout.py) streams 256 MiB out of each guest through the
+virtio-serial port alto run gives the program's stdout.
 
 usage: bench/run.py [--quick] [--only NAME,...] [-m SIZE] [-c N] [--machine M]
 """
@@ -46,6 +48,7 @@ HELLO = os.path.join(OUT, "hello")
 INIT = os.path.join(OUT, "init")
 EMPTY = os.path.join(OUT, "empty.elf")
 DATA = os.path.join(OUT, "data-1m")
+BUSYBOX = "/bin/busybox"
 LINUX_DIR = os.path.join(OUT, "linux")
 PYTHON = "/usr/bin/python3"
 # Where the 1 MiB file and the static hello the process rows run sit in both guests.
@@ -79,7 +82,7 @@ MICRO = [
     ("posix-spawn-wait", "posix_spawn+wait of a static hello (ns)"),
     ("pipe-pingpong-procs", "pipe ping-pong between two processes (ns)"),
 ]
-WHOLE = ["boot", "memory", "size", "trace", "net", "disk", "virtiofs"]
+WHOLE = ["boot", "memory", "size", "trace", "net", "disk", "virtiofs", "stdout"]
 # The kernel built without tracepoints (make kernel-notrace), for "trace".
 NOTRACE_KERNEL = os.path.join(BUILD, "notrace", "alto.elf")
 # What the trace figure times, and the tracepoints it turns on for its last row.
@@ -259,7 +262,13 @@ class Machine:
                 if os.path.exists(old):
                     os.unlink(old)
                 argv[i] = "file,id=altostatus,path=" + self.status
-        return argv
+            # The program's stdout and stderr ports (a dry run's /dev/fd/N
+            # are the tool's): QEMU's stdout, with the console, as before.
+            if a.startswith(("file,id=altoout,", "file,id=altoerr,")):
+                argv[i] = re.sub(r"path=/dev/fd/\d+", "path=/dev/fd/1", a)
+        # The tool's stop-request pipe is the tool's too: no stop requests here.
+        return [a for i, a in enumerate(argv) if "altostop" not in a and
+                not (i + 1 < len(argv) and "altostop" in argv[i + 1])]
 
     def linux_qemu(self, alto_argv, initrd, program_args):
         """The same command with Linux, its initramfs and init's arguments."""
@@ -739,6 +748,9 @@ def main():
     if not only or "net" in only:
         import net  # bench/net.py: the network figures
         net.Net(sys.modules[__name__]).run(args, vm, res)
+    if not only or "stdout" in only:
+        import stdout  # bench/stdout.py: the program's stdout through virtio-serial
+        stdout.Stdout(sys.modules[__name__]).run(args, vm, res)
     storage = [w for w in ("disk", "virtiofs") if not only or w in only]
     if storage:
         import disk  # bench/disk.py: virtio-blk, sqlite3 and python3 through virtio-fs

@@ -77,40 +77,77 @@ static bool is_cc(char c, int i)
 }
 
 /*
- * Output: \n becomes \r\n on a terminal with OPOST and ONLCR. Written a
- * line at a time (256 bytes at most) under the console lock that printk
- * takes, so the kernel's lines (a child process dying, say) fall between
- * the program's lines, not inside them.
+ * Output: \n becomes \r\n on a terminal with OPOST and ONLCR. On the UART
+ * it is written a line at a time (256 bytes at most) under the console lock
+ * that printk takes, so the kernel's lines (a child process dying, say) fall
+ * between the program's lines, not inside them. A stream a driver took
+ * (console_stream_register) carries the program's bytes alone.
  */
 #define OUTPUT_CHUNK 256
 
-static void output(const char *s, size_t n)
+static struct {
+	long (*write)(void *priv, const char *s, size_t len);
+	void *priv;
+} streams[CONSOLE_STDERR + 1];
+
+void console_stream_register(int stream, long (*write)(void *priv, const char *s, size_t len),
+			     void *priv)
+{
+	/* priv stays when write goes: a writer that saw write still has it. */
+	if (write)
+		streams[stream].priv = priv;
+	WRITE_ONCE(streams[stream].write, write);
+}
+
+/* What the stream took of s: see console_stream_register. */
+static long sink(int stream, const char *s, size_t n)
+{
+	long (*write)(void *, const char *, size_t) = READ_ONCE(streams[stream].write);
+
+	if (write)
+		return write(streams[stream].priv, s, n);
+	console_write(s, n);
+	return (long)n;
+}
+
+/* The bytes of s written (fewer, or -ERESTARTSYS, when a signal stopped a driver's stream). */
+static long output(int stream, const char *s, size_t n)
 {
 	uint32_t of = con.termios.c_oflag;
 	bool crlf = con.tty && (of & (OPOST | ONLCR)) == (OPOST | ONLCR);
+	long done = 0;
 
+	if (!crlf && READ_ONCE(streams[stream].write))
+		return sink(stream, s, n);
 	while (n) {
 		size_t max = MIN(n, (size_t)OUTPUT_CHUNK);
 		const char *nl = memchr(s, '\n', max);
 		size_t chunk = nl ? (size_t)(nl - s) + 1 : max;
+		long r;
 		if (crlf && nl) {
 			char line[OUTPUT_CHUNK + 1];
 			memcpy(line, s, chunk - 1);
 			line[chunk - 1] = '\r';
 			line[chunk] = '\n';
-			console_write(line, chunk + 1);
+			r = sink(stream, line, chunk + 1) < 0 ? -ERESTARTSYS : (long)chunk;
 		} else {
-			console_write(s, chunk);
+			r = sink(stream, s, chunk);
 		}
+		if (r <= 0)
+			return done ? done : r;
+		done += r;
+		if ((size_t)r < chunk)
+			break;
 		s += chunk;
 		n -= chunk;
 	}
+	return done;
 }
 
 static void echo_out(const char *s, size_t n)
 {
 	mutex_lock(&con.out_lock);
-	output(s, n);
+	output(CONSOLE_STDOUT, s, n);
 	mutex_unlock(&con.out_lock);
 }
 
@@ -336,14 +373,30 @@ static long con_read(struct file *f, struct uio *u, uint64_t *pos)
 	return r;
 }
 
+/* fd 2's console file, opened apart from fds 0 and 1 (fdtable_setup_stdio). */
+void console_mark_stderr(struct file *f)
+{
+	f->priv = (void *)(uintptr_t)CONSOLE_STDERR;
+}
+
+static int file_stream(const struct file *f)
+{
+	return f->priv ? CONSOLE_STDERR : CONSOLE_STDOUT;
+}
+
 /*
  * The UART is slow (a long write takes minutes under TCG), so a pending
  * signal ends the write between chunks, as Linux's tty does: the bytes
- * written so far, or a restart code when there are none.
+ * written so far, or a restart code when there are none. A driver's stream
+ * takes large chunks, copied through one buffer under the output lock.
  */
+#define WRITE_CHUNK 65536
+
 static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 {
-	char buf[512];
+	static char buf[WRITE_CHUNK];
+	int stream = file_stream(f);
+	size_t max = READ_ONCE(streams[stream].write) ? WRITE_CHUNK : 512;
 	long done = 0;
 
 	mutex_lock(&con.out_lock);
@@ -352,13 +405,19 @@ static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 			done = done ? done : -ERESTARTSYS;
 			break;
 		}
-		size_t chunk = MIN(u->resid, sizeof(buf));
+		size_t chunk = MIN(u->resid, max);
 		if (uio_copy_in(u, buf, chunk)) {
 			done = done ? done : -EFAULT;
 			break;
 		}
-		output(buf, chunk);
-		done += chunk;
+		long r = output(stream, buf, chunk);
+		if (r <= 0) {
+			done = done ? done : r;
+			break;
+		}
+		done += r;
+		if ((size_t)r < chunk)
+			break;
 	}
 	mutex_unlock(&con.out_lock);
 	return done;

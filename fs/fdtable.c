@@ -11,6 +11,7 @@
 #include <alto/vfs.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
+#include "internal.h"
 #include "vfs_trace.h"
 
 #define NR_OPEN	     (1u << 20) /* Linux's ceiling on RLIMIT_NOFILE */
@@ -328,19 +329,32 @@ static int install_at(struct fdtable *t, struct file *f, unsigned int fd)
 	return err;
 }
 
+/*
+ * fds 0 and 1 share one console file, fd 2 has its own: the console sends
+ * it to the stderr stream (fs/console.c).
+ */
 int fdtable_setup_stdio(struct fdtable *t)
 {
 	struct file *f = vfs_open_kernel("/dev/console", O_RDWR, 0);
+	struct file *err_file = IS_ERR(f) ? f : vfs_open_kernel("/dev/console", O_RDWR, 0);
 	int err = 0;
 
-	if (IS_ERR(f))
-		return (int)PTR_ERR(f);
-	for (int fd = 0; fd < 3 && !err; fd++) {
+	if (IS_ERR(err_file)) {
+		if (!IS_ERR(f))
+			file_put(f);
+		return (int)PTR_ERR(err_file);
+	}
+	console_mark_stderr(err_file);
+	for (int fd = 0; fd < 2 && !err; fd++) {
 		file_get(f);
 		err = install_at(t, f, (unsigned int)fd);
 	}
 	file_put(f);
-	return err;
+	if (err) {
+		file_put(err_file);
+		return err;
+	}
+	return install_at(t, err_file, 2);
 }
 
 struct fdtable *current_fdtable(void)

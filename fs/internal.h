@@ -91,6 +91,8 @@ bool tty_ioctl_ignored(unsigned int cmd);
 extern const struct file_ops ptmx_fops, pts_fops;
 bool pts_major(uint32_t major);
 void console_dev_init(void);
+/* Make f (a console file) the program's stderr stream. */
+void console_mark_stderr(struct file *f);
 
 /* Pipe files know their pipe; FIFOs open through fifo_fops. */
 bool file_is_pipe(const struct file *f);

@@ -1,7 +1,12 @@
 /*
- * The console: the 8250 UART on COM1. Output is polled (it must work in a
- * panic, with interrupts off); input arrives by interrupt into a ring buffer
- * that console_read() drains, blocking until a byte is there.
+ * The console: the 8250 UART on COM1 carries the kernel's lines (printk) and
+ * the console's input. Output is polled (it must work in a panic, with
+ * interrupts off); input arrives by interrupt into a ring buffer that
+ * console_read() drains, blocking until a byte is there. The program's
+ * stdout and stderr (fds 1 and 2 of the console device) go to the UART too,
+ * unless a driver registers an output stream for them
+ * (console_stream_register: virtio-console's ports, when the host keeps the
+ * streams apart).
  */
 #ifndef ALTO_CONSOLE_H
 #define ALTO_CONSOLE_H
@@ -48,6 +53,18 @@ struct waitq *console_input_waitq(void);
 /* A hook called from the interrupt handler for each received byte; the console
  * device (fs/console.c) uses it for Ctrl-C with --tty. Return true to drop the byte. */
 extern bool (*console_input_hook)(char c);
+
+/* The program's output streams, by the fd that names them at start. */
+#define CONSOLE_STDOUT 1
+#define CONSOLE_STDERR 2
+/*
+ * Send stream's output to write(priv, ...) instead of the UART. write may
+ * sleep, and returns once the bytes are its own: how many it took (fewer
+ * when a signal came while it waited), or -ERESTARTSYS when none. NULL
+ * goes back to the UART.
+ */
+void console_stream_register(int stream, long (*write)(void *priv, const char *s, size_t len),
+			     void *priv);
 
 #endif /* __HOST_TOOL__ */
 #endif

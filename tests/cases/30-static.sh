@@ -222,20 +222,25 @@ run_test host/alto-run-dry-run t_run_dry_run
 
 # Console input through a fake QEMU: escaped stdin and the end marker, the
 # terminal case (--tty=COLSxROWS, stdin given as it is), the exit status.
+# Not on a terminal, QEMU's own stdout (the serial console, the kernel's
+# lines) is our stderr: the program's stdout has its virtio-serial port.
 t_run_stdin() {
 	build_guest_programs || return 1
 	local dir prog status got
 	dir=$(scratch)
 	prog=$GT_DIR/gcc/stdin
 	make_fake_qemu "$dir"
-	printf 'a\377b\000c\377\377' | FAKE_STATUS=7 ALTO_QEMU="$dir/qemu" "$ALTO" run "$prog" >"$dir/out"
+	printf 'a\377b\000c\377\377' | FAKE_STATUS=7 ALTO_QEMU="$dir/qemu" "$ALTO" run "$prog" \
+		>"$dir/out" 2>"$dir/err"
 	status=$?
 	got=$(od -An -tx1 "$dir/stdin" | tr -s ' \n' ' ')
 	echo "status $status, QEMU read:$got"
 	[ "$status" -eq 7 ] || { fail "expected the fake guest's status 7"; return 1; }
 	[ "$got" = " 61 ff ff 62 00 63 ff ff ff ff ff 00 " ] || return 1
-	grep -qx -- "--stdin-eof --quiet" "$dir/args" && grep -qx "fake guest output" "$dir/out" ||
+	grep -qx -- "--stdin-eof --quiet" "$dir/args" && grep -qx "fake guest output" "$dir/err" ||
 		return 1
+	[ ! -s "$dir/out" ] || { fail "the serial console reached stdout"; return 1; }
+	grep -qx "virtserialport,bus=altostreams.0,nr=1,chardev=altoout" "$dir/args" || return 1
 
 	ALTO_QEMU="$dir/qemu" "$ALTO" run "$prog" </dev/null >/dev/null || return 1
 	got=$(od -An -tx1 "$dir/stdin" | tr -s ' \n' ' ')
@@ -264,6 +269,8 @@ t_run_tty() {
 	grep -qx -- "stdio,id=console,mux=on,signal=off" "$dir/args" || return 1
 	grep -A1 -x -- -serial "$dir/args" | grep -qx chardev:console || return 1
 	[ ! -e "$dir/stdin" ] || { fail "stdin was piped, not given as the terminal"; return 1; }
+	# One terminal for everything, as before: no separate streams.
+	grep -q altostreams "$dir/args" && { fail "streams split on a terminal"; return 1; }
 	rm -rf "$dir"
 }
 run_test host/alto-run-tty t_run_tty
@@ -394,15 +401,12 @@ gt_guest() {
 	for e in "${envs[@]}"; do
 		eopts+=(-e "$e")
 	done
+	# Both streams in one file, as natively (the kernel's lines come with stderr).
 	"$ALTO" run --timeout "$GUEST_TIMEOUT" -c "$cpus" "${eopts[@]}" "$bin" "${args[@]}" \
-		<"$input" >"$dir/console" 2>"$dir/stderr"
+		<"$input" >"$dir/console" 2>&1
 	guest_status=$?
 	strip_kernel_lines <"$dir/console" >"$dir/guest"
 	echo "native status $native_status, Alto status $guest_status on $cpus CPU(s)"
-	if [ -s "$dir/stderr" ]; then
-		echo "alto's stderr:"
-		cat "$dir/stderr"
-	fi
 	if ! cmp -s "$dir/native" "$dir/guest"; then
 		echo "the output differs (- native, + Alto):"
 		diff -au "$dir/native" "$dir/guest" | tail -n +3 | head -60

@@ -99,11 +99,16 @@ run_test guest/runtime/image-cmdline t_guest_image_cmdline
 # write is: 64 MiB written, or 4 GiB sent from /dev/zero, with SIGALRM due
 # after 200 ms (the alarm waited for the whole write, over a minute, and the
 # sendfile hung). Not differential: natively a pipe takes the bytes at once.
+# stdout is a pipe read only after 2 s, so the write waits for it (the
+# program's stdout port is fast enough to take 64 MiB before the alarm).
 t_console_write_interrupted() {
 	local how
 	for how in write sendfile; do
 		OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" "$GUEST_BIN/intr-write" "$how" 2>&1 </dev/null |
-			tr -d '\0')
+			{
+				sleep 2
+				tr -d '\0'
+			})
 		STATUS=$?
 		echo "$OUT"
 		expect_status 0 &&

@@ -145,10 +145,12 @@ SELFTEST(fdtable)
 	ST_ASSERT_EQ(fd, -EMFILE);
 	ST_ASSERT_EQ(n + 4, (int)fd_limit());
 	ST_ASSERT_EQ(fdtable_setup_stdio(t), 0);
-	struct file *con = fd_get(t, 1);
-	ST_ASSERT(con && con == fd_get(t, 2));
+	/* fds 0 and 1 share a console file; fd 2 (stderr's stream) has its own. */
+	struct file *con = fd_get(t, 1), *err = fd_get(t, 2);
+	ST_ASSERT(con && con == fd_get(t, 0) && err && err != con && err->ops == con->ops);
 	file_put(con);
 	file_put(con);
+	file_put(err);
 	fdtable_free(t);
 	file_put(f);
 

@@ -75,6 +75,7 @@ struct vm_config {
 	bool verbose;
 	bool no_debug_exit;	/* leave out isa-debug-exit: power off through ACPI or reset */
 	bool stdin_escape;	/* feed QEMU our stdin through a pipe, escaped (stdin.c) */
+	bool split_streams;	/* the program's stdout and stderr apart from the kernel's lines */
 	const char *trace_file; /* the kernel's trace port goes to this file (observe.c) */
 	int gdb_port;		/* QEMU's gdbstub there, stopped at the start; 0: none */
 	bool no_rng;		/* leave out the virtio-rng device */
@@ -374,6 +375,13 @@ unsigned int image_finish(struct image *img);
  * c->stdin_escape).
  */
 const char *console_setup(struct vm_config *c);
+/*
+ * Whether alto run keeps the program's stdout and stderr apart from the
+ * kernel's lines (virtio-console ports, drivers/virtio/console.c): not on a
+ * terminal (one tty, as today), and only where QEMU can open our stdout and
+ * stderr again by /dev/fd/N (not sockets).
+ */
+bool console_split_streams(const struct vm_config *c);
 /*
  * Start forwarding our stdin (escaped, then the end marker) into fd; fd is
  * taken over, and closed after the end unless keep_open (for trace requests).

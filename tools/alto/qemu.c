@@ -5,7 +5,10 @@
  * isa-debugcon port (see include/alto/power.h); every other way QEMU ends
  * (missing, refusing its options, killed, a guest that never reported, a
  * panic) gets its own exit status and one line (exit_status_help). Console
- * output goes straight to our stdout.
+ * output goes straight to our stdout, or, when alto run keeps the streams
+ * apart, the serial console (the kernel's lines) to our stderr and the
+ * program's stdout and stderr through virtio-serial ports to ours
+ * (add_streams).
  * SIGTERM, SIGINT and SIGHUP become a stop request to the guest (a byte on
  * a second UART), then a stop of the VM after the grace period; QEMU dies
  * with the tool, and its files are open temporary files nothing leaves
@@ -99,9 +102,13 @@ static void addf(struct argv_builder *b, const char *fmt, ...)
 	add(b, buf);
 }
 
-/* The descriptors QEMU inherits: the status file, and the stop-request pipe's reading end. */
+/*
+ * The descriptors QEMU inherits: the status file, the stop-request pipe's
+ * reading end, and with split streams our stdout (QEMU's own stdout is then
+ * our stderr).
+ */
 struct vm_fds {
-	int status, stop_in, stop_out;
+	int status, stop_in, stop_out, out;
 };
 
 static void add_kernel(struct argv_builder *b, const struct vm_config *c)
@@ -173,6 +180,29 @@ static void add_devices(struct argv_builder *b, const struct vm_config *c)
 	volumes_add_qemu(c, add_arg, b);
 }
 
+/*
+ * The program's stdout and stderr: ports 1 and 2 of a virtio-serial device
+ * (drivers/virtio/console.c), on files QEMU opens again by /dev/fd/N in
+ * append mode. virtserialport, not virtconsole: QEMU drops what a console
+ * port's backend does not take at once (a full pipe), a serial port waits.
+ */
+static void add_streams(struct argv_builder *b, const struct vm_config *c, const struct vm_fds *fds)
+{
+	bool pci = !strncmp(c->machine, "q35", 3);
+
+	add(b, "-chardev");
+	addf(b, "file,id=altoout,path=/dev/fd/%d,append=on", fds->out);
+	add(b, "-chardev");
+	add(b, "file,id=altoerr,path=/dev/fd/2,append=on");
+	add(b, "-device");
+	addf(b, "%s,id=altostreams,max_ports=3",
+	     pci ? "virtio-serial-pci" : "virtio-serial-device");
+	add(b, "-device");
+	add(b, "virtserialport,bus=altostreams.0,nr=1,chardev=altoout");
+	add(b, "-device");
+	add(b, "virtserialport,bus=altostreams.0,nr=2,chardev=altoerr");
+}
+
 /* The trace port's file (include/alto/trace.h) and the gdbstub, stopped at the start. */
 static void add_observe(struct argv_builder *b, const struct vm_config *c)
 {
@@ -240,6 +270,8 @@ static void build_args(struct argv_builder *b, const struct vm_config *c, const 
 	addf(b, "isa-debugcon,iobase=%#x,chardev=altostatus", POWER_STATUS_PORT);
 	add_observe(b, c);
 	add_devices(b, c);
+	if (c->split_streams)
+		add_streams(b, c, fds);
 	/*
 	 * The stop request's UART. QEMU opens /dev/fd/N read-write, so what the
 	 * guest writes there comes back as input: Alto never writes to it, but
@@ -421,6 +453,8 @@ static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *
 		sigprocmask(SIG_SETMASK, old_mask, NULL);
 		if (c->stdin_escape && dup2(input[0], STDIN_FILENO) < 0)
 			_exit(127);
+		if (c->split_streams && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127); /* the serial console: the kernel's lines */
 		execvp(args[0], args);
 		err = errno;
 		if (write(failed[1], &err, sizeof(err)) < 0)
@@ -527,11 +561,37 @@ stop:
 	return -1;
 }
 
+/*
+ * Split streams: our stdout kept for QEMU past the dup2 that makes its
+ * stdout our stderr. QEMU opens both again in append mode; where they are
+ * regular files ours are put in append mode too, else writes at their
+ * shared offset (the serial console's, the shell's after us) would land on
+ * what QEMU appended.
+ */
+static void append_if_file(int fd)
+{
+	struct stat st;
+
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_APPEND);
+}
+
+static int streams_prepare(void)
+{
+	int out = dup(STDOUT_FILENO);
+
+	if (out < 0)
+		die("dup: %s", strerror(errno));
+	append_if_file(STDOUT_FILENO);
+	append_if_file(STDERR_FILENO);
+	return out;
+}
+
 int vm_boot(const struct vm_config *c)
 {
 	const char *accel = strcmp(c->accel, "auto") ? c->accel : vm_pick_accel();
 	struct argv_builder b = { .n = 0 };
-	struct vm_fds fds = { .status = temp_file("status") };
+	struct vm_fds fds = { .status = temp_file("status"), .out = -1 };
 	int stop[2];
 
 	if (pipe(stop))
@@ -541,6 +601,8 @@ int vm_boot(const struct vm_config *c)
 	fcntl(fds.stop_out, F_SETFD, FD_CLOEXEC);
 	if (!initrd_fits(c))
 		return ALTO_EXIT_TOO_BIG;
+	if (c->split_streams)
+		fds.out = streams_prepare();
 	build_args(&b, c, accel, &fds);
 	if (c->verbose || c->dry_run)
 		print_command(&b);

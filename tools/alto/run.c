@@ -185,6 +185,7 @@ int cmd_run(int argc, char **argv)
 	}
 	remove_on_exit(NULL);
 	c.cmdline = kernel_cmdline(&c, strace, observe_kernel_options(&o), extra);
+	c.split_streams = console_split_streams(&c);
 	observe_setup(&o, &c,
 		      a.nprogs ? a.progs[0].host_path :
 				 NULL); /* gdb: the first program's symbols */

@@ -3,6 +3,8 @@
  * kernel is told its size with --tty=COLSxROWS). Anything else (a file, a
  * pipe, /dev/null) is forwarded by a thread through a pipe, escaped so the
  * guest also learns where it ends (include/alto/console.h, --stdin-eof).
+ * Then alto run also keeps the program's stdout and stderr apart from the
+ * kernel's lines (console_split_streams; qemu.c adds the devices).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <alto/console.h>
 #include "alto.h"
@@ -28,6 +31,18 @@ const char *console_setup(struct vm_config *c)
 		ws = (struct winsize){ .ws_col = 80, .ws_row = 24 };
 	snprintf(tty, sizeof(tty), "--tty=%ux%u", ws.ws_col, ws.ws_row);
 	return tty;
+}
+
+static bool reopenable(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && !S_ISSOCK(st.st_mode);
+}
+
+bool console_split_streams(const struct vm_config *c)
+{
+	return c->stdin_escape && reopenable(STDOUT_FILENO) && reopenable(STDERR_FILENO);
 }
 
 /* Write all of buf; false when the reader is gone (QEMU ended). */

@@ -1,0 +1,34 @@
+/*
+ * Not a differential test (the kernel speaks on stderr in Alto): distinct
+ * bytes to stdout and to stderr, a system call Alto lacks in between, and
+ * with the argument "fault" a fault after them. tests/cases/56-streams.sh
+ * checks that each stream reaches its own file, the kernel's lines stderr.
+ */
+#include "common.h"
+#include <stdint.h>
+#include <sys/syscall.h>
+
+static void put(int fd, const char *s, size_t n)
+{
+	if (write(fd, s, n) != (ssize_t)n)
+		exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const char bin[] = { 'B', 0, (char)0xff, '\r', '\n', 0x1b, 'E' };
+
+	put(1, "stdout 1\n", 9);
+	put(2, "stderr 1\n", 9);
+	long r = syscall(SYS_kexec_load, 0, 0, 0, 0);
+	put(1, r == -1 && errno == ENOSYS ? "ENOSYS\n" : "other\n",
+	    r == -1 && errno == ENOSYS ? 7 : 6);
+	put(1, bin, sizeof(bin));
+	put(2, "stderr 2\n", 9);
+	if (argc > 1 && !strcmp(argv[1], "fault")) {
+		volatile int *bad = (int *)(uintptr_t)strtoul("16", NULL, 0);
+		*bad = 1;
+	}
+	put(1, "stdout end\n", 11);
+	return 0;
+}
