@@ -3,7 +3,9 @@
 # drivers/virtio/console.c), the kernel's lines (boot lines, "alto: ..."
 # notes, fault reports) go to stderr and never into stdout; stdout carries
 # binary data byte for byte, also into a pipe whose reader is slow; what is
-# piped into alto run reaches the program byte for byte, then EOF.
+# piped into alto run reaches the program byte for byte, then EOF. --log FILE
+# takes the kernel's lines off stderr into FILE; --quiet leaves out the
+# kernel's notes but never a fault report.
 
 ST_BIN="$BUILD/tests/guest/gcc/streams"
 ST_TMP="$BUILD/tests/tmp"
@@ -68,6 +70,49 @@ t_fault_report() {
 	rm -rf "$dir"
 }
 run_test streams/fault-report t_fault_report
+
+ST_NOTE='alto: system call kexec_load (246) is not implemented'
+
+# --log FILE: the note and the fault report in FILE, stderr the program's
+# alone, stdout unchanged; a FILE that cannot be made is refused before QEMU.
+t_log_file() {
+	local dir
+	build_guest_programs || return 1
+	dir=$(st_scratch)
+	echo stale >"$dir/log"
+	st_run "$dir" --log "$dir/log" "$ST_BIN" fault
+	echo "log:"
+	cat "$dir/log"
+	expect_status 139 || return 1
+	[ "$(cat "$dir/err")" = "stderr 1
+stderr 2" ] || { fail "stderr holds more than the program's two lines"; return 1; }
+	grep -qx "$ST_NOTE" "$dir/log" && grep -q '^Fatal application fault: SIGSEGV' "$dir/log" ||
+		{ fail "the log lacks the note or the fault report"; return 1; }
+	grep -q stale "$dir/log" && { fail "the log was not emptied first"; return 1; }
+	grep -q 'alto\|Fatal' "$dir/out" && { fail "a kernel line reached stdout"; return 1; }
+	st_run "$dir" --log "$dir/none/log" "$ST_BIN"
+	expect_status 2 && grep -qx "alto: --log $dir/none/log: No such file or directory" "$dir/err" ||
+		{ fail "expected status 2 and one line for a log that cannot be made"; return 1; }
+	[ ! -s "$dir/out" ] || { fail "the program ran"; return 1; }
+	rm -rf "$dir"
+}
+run_test streams/log-file t_log_file
+
+# --quiet: no note, the program's lines and the fault report still there.
+t_quiet() {
+	local dir
+	build_guest_programs || return 1
+	dir=$(st_scratch)
+	st_run "$dir" --quiet "$ST_BIN" fault
+	expect_status 139 || return 1
+	grep -q 'kexec_load' "$dir/err" && { fail "--quiet left the note on stderr"; return 1; }
+	grep -qx 'stderr 2' "$dir/err" && grep -q '^Fatal application fault: SIGSEGV' "$dir/err" &&
+		grep -q 'terminated by SIGSEGV' "$dir/err" ||
+		{ fail "--quiet lost the program's stderr or the fault report"; return 1; }
+	grep -qx ENOSYS "$dir/out" || { fail "the call did not fail with ENOSYS"; return 1; }
+	rm -rf "$dir"
+}
+run_test streams/quiet t_quiet
 
 # 64 MiB of random bytes to stdout, into a file: the same checksum as the host's.
 t_binary_64m() {

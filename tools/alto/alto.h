@@ -76,6 +76,7 @@ struct vm_config {
 	bool no_debug_exit;	/* leave out isa-debug-exit: power off through ACPI or reset */
 	bool stdin_escape;	/* feed QEMU our stdin through a pipe, escaped (stdin.c) */
 	bool split_streams;	/* the program's stdout and stderr apart from the kernel's lines */
+	const char *log;	/* with split_streams, the kernel's lines go to this file */
 	const char *trace_file; /* the kernel's trace port goes to this file (observe.c) */
 	int gdb_port;		/* QEMU's gdbstub there, stopped at the start; 0: none */
 	bool no_rng;		/* leave out the virtio-rng device */
@@ -152,6 +153,9 @@ enum {
 	OPT_ROOT,
 	OPT_VERBOSE,
 	OPT_FILES,
+	OPT_LOG,
+	OPT_QUIET,
+	OPT_RM,
 	OPT_TRACE,
 	OPT_TRACE_FILE,
 	OPT_TRACE_BACKTRACE,
