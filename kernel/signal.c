@@ -701,8 +701,10 @@ __noreturn void signal_die(int sig, const char *why)
 	 * A program of the command line has no shell to say it died; a child's
 	 * parent learns it from wait, and a line would only get in its output,
 	 * unless there is a why (a fault, no memory) worth the console's line.
+	 * As a shell, nothing for SIGPIPE: a reader that went is how a pipeline
+	 * ends (`alto run prog | head`).
 	 */
-	die(sig, why, why || (p && process_ppid(p) == INIT_PID));
+	die(sig, why, why || (p && process_ppid(p) == INIT_PID && sig != SIGPIPE));
 }
 
 /* The default action of a core-dump signal: say where it hit; no core file is written. */

@@ -5,7 +5,8 @@
 # binary data byte for byte, also into a pipe whose reader is slow; what is
 # piped into alto run reaches the program byte for byte, then EOF. --log FILE
 # takes the kernel's lines off stderr into FILE; --quiet leaves out the
-# kernel's notes but never a fault report.
+# kernel's notes but never a fault report. When the reader of stdout or
+# stderr (a pipe) goes, the program gets EPIPE and SIGPIPE as natively.
 
 ST_BIN="$BUILD/tests/guest/gcc/streams"
 ST_TMP="$BUILD/tests/tmp"
@@ -174,3 +175,55 @@ t_stdin_pipe() {
 	st_piped "$dir" 0 /bin/busybox cat
 }
 run_test streams/stdin-pipe t_stdin_pipe
+
+# st_epipe FD: tests/guest/streams.c writes to FD, a pipe whose reader (head
+# -c 1) goes at once: EPIPE with SIGPIPE ignored, then death by SIGPIPE, as
+# natively (the same lines on the other stream, status 141).
+st_epipe() {
+	local fd=$1 dir native alto
+	build_guest_programs || return 1
+	dir=$(st_scratch)
+	if [ "$fd" = 1 ]; then
+		"$ST_BIN" epipe 1 2>"$dir/native" | head -c 1 >/dev/null
+		native=${PIPESTATUS[0]}
+		"$ALTO" run --timeout "$GUEST_TIMEOUT" "$ST_BIN" epipe 1 </dev/null 2>"$dir/alto" |
+			head -c 1 >/dev/null
+		alto=${PIPESTATUS[0]}
+	else
+		"$ST_BIN" epipe 2 2>&1 >"$dir/native" | head -c 1 >/dev/null
+		native=${PIPESTATUS[0]}
+		"$ALTO" run --timeout "$GUEST_TIMEOUT" "$ST_BIN" epipe 2 </dev/null 2>&1 >"$dir/alto" |
+			head -c 1 >/dev/null
+		alto=${PIPESTATUS[0]}
+	fi
+	echo "native: status $native"
+	cat "$dir/native"
+	echo "alto run: status $alto"
+	cat "$dir/alto"
+	[ "$native" = 141 ] || { fail "the native run did not end by SIGPIPE"; return 1; }
+	[ "$alto" = "$native" ] || { fail "expected status $native from alto run"; return 1; }
+	cmp "$dir/native" "$dir/alto" || { fail "the other stream differs from the native run's"; return 1; }
+	rm -rf "$dir"
+}
+
+t_epipe_stdout() { st_epipe 1; }
+run_test streams/epipe-stdout t_epipe_stdout
+
+t_epipe_stderr() { st_epipe 2; }
+run_test streams/epipe-stderr t_epipe_stderr
+
+# busybox yes | head -2: two lines, and alto run ends by SIGPIPE at once
+# (the VM does not wait for a timeout or a signal), saying nothing.
+t_yes_head() {
+	local dir lines status
+	dir=$(st_scratch)
+	lines=$("$ALTO" run --timeout "$GUEST_TIMEOUT" /bin/busybox yes </dev/null 2>"$dir/err" | head -2)
+	status=${PIPESTATUS[0]}
+	echo "status $status; stdout: $lines; stderr:"
+	cat "$dir/err"
+	[ "$lines" = "y
+y" ] && [ "$status" = 141 ] && [ ! -s "$dir/err" ] ||
+		{ fail "expected y twice, status 141 and nothing on stderr"; return 1; }
+	rm -rf "$dir"
+}
+run_test streams/yes-head t_yes_head

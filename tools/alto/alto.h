@@ -393,6 +393,12 @@ bool console_split_streams(const struct vm_config *c);
 void console_forward_start(int fd, bool keep_open);
 /* Ask the kernel for a trace dump through the escaped input; false when there is none. */
 bool console_request_trace(void);
+/*
+ * With split streams: tell the kernel through the requests' pipe (the
+ * stop UART's) when the reader of our stdout or stderr, a pipe, is gone,
+ * so that the program gets EPIPE and SIGPIPE there as it would natively.
+ */
+void console_watch_readers(int requests);
 
 /* Bootable disks (disk.c). */
 struct disk_config {

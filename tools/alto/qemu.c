@@ -638,6 +638,8 @@ int vm_boot(const struct vm_config *c)
 	close(fds.stop_in);
 	if (log >= 0)
 		close(log);
+	if (w.pid > 0 && c->split_streams && !c->uefi_code)
+		console_watch_readers(fds.stop_out);
 	if (w.pid < 0) {
 		warnx_("cannot run QEMU (%s): %s; install qemu-system-x86, or set ALTO_QEMU",
 		       b.args[0], strerror(errno));
