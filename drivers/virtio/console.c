@@ -11,7 +11,9 @@
  * the control transmit queue are used: the device is told the driver is
  * ready, and nothing is read. QEMU's virtconsole (port 0) drops what its
  * backend does not take at once (a full pipe), a virtserialport waits, so
- * the streams are serial ports.
+ * the streams are serial ports. When the host's stdout and stderr are one
+ * file or pipe (2>&1), the tool leaves port 2 out and says --stderr=stdout:
+ * port 1 carries both streams, in the order they were written.
  *
  * Each port has TX_BUFS buffers of TX_BUF_SIZE: a write copies into a free
  * one and queues it, waiting for the device to give one back when all are
@@ -21,6 +23,7 @@
  * so (drivers/stop.c, console_stream_gone): writers waiting for a buffer
  * are woken with EPIPE, and the port is not drained.
  */
+#include <alto/boot.h>
 #include <alto/console.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -269,14 +272,17 @@ static int vcon_probe(struct device *dev)
 	if ((err = vcon_setup(c)))
 		goto fail;
 	virtio_ready(vdev);
+	/* --stderr=stdout: the host's stdout and stderr are one file, port 2 is not there. */
+	const char *err_to = cmdline_get("stderr");
+	unsigned int nports = err_to && !strcmp(err_to, "stdout") ? 2 : NPORTS;
 	bool told = control_send(c, 0, CONTROL_DEVICE_READY, 1);
-	for (unsigned int n = 1; n < NPORTS; n++) {
+	for (unsigned int n = 1; n < nports; n++)
 		told = told && control_send(c, n, CONTROL_PORT_READY, 1);
-		console_stream_register((int)n, &port_ops, &c->ports[n]);
-	}
+	for (unsigned int n = 1; n < NPORTS; n++)
+		console_stream_register((int)n, &port_ops, &c->ports[n < nports ? n : 1]);
 	if (device_verbose())
-		printk("%s: console, ports 1 and 2 as stdout and stderr (%s)\n", dev->name,
-		       vdev->irq_mode);
+		printk("%s: console, port 1 as stdout, port %u as stderr (%s)\n", dev->name,
+		       nports - 1, vdev->irq_mode);
 	return 0;
 fail:
 	if (vdev->started)

@@ -7,6 +7,7 @@
 # takes the kernel's lines off stderr into FILE; --quiet leaves out the
 # kernel's notes but never a fault report. When the reader of stdout or
 # stderr (a pipe) goes, the program gets EPIPE and SIGPIPE as natively.
+# With 2>&1 both streams share one port and keep the order they had.
 
 ST_BIN="$BUILD/tests/guest/gcc/streams"
 ST_TMP="$BUILD/tests/tmp"
@@ -227,3 +228,21 @@ y" ] && [ "$status" = 141 ] && [ ! -s "$dir/err" ] ||
 	rm -rf "$dir"
 }
 run_test streams/yes-head t_yes_head
+
+# 2>&1 into a pipe whose reader starts late (QEMU finds it full and waits):
+# 20,000 lines to each stream, alternating, in the native run's order (two
+# ports, one per stream, each waiting on its own, mixed them).
+t_interleave_pipe() {
+	local dir
+	build_guest_programs || return 1
+	dir=$(st_scratch)
+	"$ST_BIN" interleave 20000 2>&1 | { sleep 1; cat; } >"$dir/native"
+	"$ALTO" run --timeout "$GUEST_TIMEOUT" "$ST_BIN" interleave 20000 </dev/null 2>&1 |
+		{ sleep 1; cat; } >"$dir/alto"
+	wc -l "$dir/native" "$dir/alto"
+	cmp "$dir/native" "$dir/alto" || { fail "the lines differ from the native run's order"; return 1; }
+	"$ALTO" run --timeout "$GUEST_TIMEOUT" "$ST_BIN" interleave 20000 </dev/null >"$dir/file" 2>&1
+	cmp "$dir/native" "$dir/file" || { fail "the file differs from the native run's order"; return 1; }
+	rm -rf "$dir"
+}
+run_test streams/interleave-2-to-1 t_interleave_pipe

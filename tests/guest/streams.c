@@ -6,6 +6,8 @@
  * With "epipe FD" (differential, run with FD's reader gone early): writes
  * to FD until one fails with SIGPIPE ignored, says how on the other stream,
  * then writes once more with SIGPIPE's default action, which ends it.
+ * With "interleave N" (differential, with stderr and stdout one file or
+ * pipe): N lines to stdout and N to stderr, one write each, alternating.
  */
 #include "common.h"
 #include <signal.h>
@@ -42,6 +44,11 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && !strcmp(argv[1], "epipe"))
 		return epipe(atoi(argv[2]) == 2 ? 2 : 1);
+	if (argc > 2 && !strcmp(argv[1], "interleave")) {
+		for (int i = 0; i < atoi(argv[2]); i++)
+			dprintf(1, "stdout %d\n", i), dprintf(2, "stderr %d\n", i);
+		return 0;
+	}
 
 	put(1, "stdout 1\n", 9);
 	put(2, "stderr 1\n", 9);

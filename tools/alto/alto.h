@@ -76,6 +76,7 @@ struct vm_config {
 	bool no_debug_exit;	/* leave out isa-debug-exit: power off through ACPI or reset */
 	bool stdin_escape;	/* feed QEMU our stdin through a pipe, escaped (stdin.c) */
 	bool split_streams;	/* the program's stdout and stderr apart from the kernel's lines */
+	bool merged_streams;	/* ... and one file or pipe (2>&1): one port for both */
 	const char *log;	/* with split_streams, the kernel's lines go to this file */
 	const char *trace_file; /* the kernel's trace port goes to this file (observe.c) */
 	int gdb_port;		/* QEMU's gdbstub there, stopped at the start; 0: none */
@@ -386,6 +387,8 @@ const char *console_setup(struct vm_config *c);
  * stderr again by /dev/fd/N (not sockets).
  */
 bool console_split_streams(const struct vm_config *c);
+/* Whether our stdout and stderr are one file or pipe (2>&1), which one port keeps in order. */
+bool console_same_streams(void);
 /*
  * Start forwarding our stdin (escaped, then the end marker) into fd; fd is
  * taken over, and closed after the end unless keep_open (for trace requests).

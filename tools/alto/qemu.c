@@ -192,13 +192,15 @@ static void add_streams(struct argv_builder *b, const struct vm_config *c, const
 
 	add(b, "-chardev");
 	addf(b, "file,id=altoout,path=/dev/fd/%d,append=on", fds->out);
-	add(b, "-chardev");
-	add(b, "file,id=altoerr,path=/dev/fd/2,append=on");
 	add(b, "-device");
 	addf(b, "%s,id=altostreams,max_ports=3",
 	     pci ? "virtio-serial-pci" : "virtio-serial-device");
 	add(b, "-device");
 	add(b, "virtserialport,bus=altostreams.0,nr=1,chardev=altoout");
+	if (c->merged_streams)
+		return; /* the kernel's --stderr=stdout: port 1 carries both, in order */
+	add(b, "-chardev");
+	add(b, "file,id=altoerr,path=/dev/fd/2,append=on");
 	add(b, "-device");
 	add(b, "virtserialport,bus=altostreams.0,nr=2,chardev=altoerr");
 }

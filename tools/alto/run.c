@@ -108,14 +108,19 @@ static void build_image(const struct app *a, const char *path, bool verbose)
 }
 
 /*
- * The console mode, the kernel's --quiet (no boot lines, unless -v; no
- * notes either with alto run --quiet), --strace, tracing and profiling,
- * the user's.
+ * The console mode (and the streams: split from the kernel's lines, in one
+ * port when stdout and stderr are one file), the kernel's --quiet (no boot
+ * lines, unless -v; no notes either with alto run --quiet), --strace,
+ * tracing and profiling, the user's.
  */
 static char *kernel_cmdline(struct vm_config *c, bool quiet, bool strace, const char *observe,
 			    const char *extra)
 {
-	return xasprintf("%s%s%s%s%s%s%s", console_setup(c),
+	const char *console = console_setup(c);
+
+	c->split_streams = console_split_streams(c);
+	c->merged_streams = c->split_streams && console_same_streams();
+	return xasprintf("%s%s%s%s%s%s%s%s", console, c->merged_streams ? " --stderr=stdout" : "",
 			 quiet	    ? " --quiet=notes" :
 			 c->verbose ? "" :
 				      " --quiet",
@@ -214,7 +219,6 @@ int cmd_run(int argc, char **argv)
 	}
 	remove_on_exit(NULL);
 	c.cmdline = kernel_cmdline(&c, quiet, strace, observe_kernel_options(&o), extra);
-	c.split_streams = console_split_streams(&c);
 	check_log(&c);
 	observe_setup(&o, &c,
 		      a.nprogs ? a.progs[0].host_path :

@@ -49,6 +49,14 @@ bool console_split_streams(const struct vm_config *c)
 	return c->stdin_escape && reopenable(STDOUT_FILENO) && reopenable(STDERR_FILENO);
 }
 
+bool console_same_streams(void)
+{
+	struct stat out, err;
+
+	return !fstat(STDOUT_FILENO, &out) && !fstat(STDERR_FILENO, &err) &&
+	       out.st_dev == err.st_dev && out.st_ino == err.st_ino;
+}
+
 /* Write all of buf; false when the reader is gone (QEMU ended). */
 static bool write_all(int fd, const unsigned char *buf, size_t len)
 {
