@@ -739,6 +739,11 @@ static void group_stop(struct process *p, int sig)
 		process_notify_parent(p, CLD_STOPPED, sig);
 }
 
+bool signal_process_killed(struct process *p)
+{
+	return READ_ONCE(p->exiting) || (READ_ONCE(p->shared_pending.set) & M(SIGKILL));
+}
+
 static bool sigkill_pending(struct thread *t, struct process *p)
 {
 	return (READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) & M(SIGKILL);
