@@ -365,6 +365,7 @@ def add_samples(samples, output, status, who, errors):
 class Results:
     def __init__(self, args):
         self.rows, self.commands = [], []
+        self.tables = []  # (title, Markdown lines) printed under the main table
         # The options of this run that differ from the defaults, so that the
         # command column reruns the figure as it was measured.
         self.options = "".join([" --quick" if args.quick else "",
@@ -615,6 +616,10 @@ def sizes(args, vm, res):
     res.add("image for a static hello (KiB)", kib(img), kib(initrd), kib(HELLO), "size", "{:.0f}")
     res.add("stripped kernel + hello image (KiB)", kib(stripped) + kib(img),
             kib(vmlinuz) + kib(initrd), None, "size", "{:.0f}")
+    import kernel_size  # bench/kernel_size.py: the linker map per subsystem
+    res.tables.append(("The default kernel per subsystem (KiB), from the linker map "
+                       "(bench/kernel_size.py build/alto.map):",
+                       kernel_size.table(os.path.join(BUILD, "alto.map"))))
     res.command("sizes", f"size build/alto.elf; strip -o build/bench/alto-stripped.elf build/alto.elf; "
                 f"size {quote([vmlinux or '?'])} (lz4 payload of the bzImage); "
                 "ls -l build/bench/hello.img build/bench/linux-hello.cpio build/bench/linux/vmlinuz")
@@ -681,6 +686,8 @@ def write_table(args, vm, res):
         md.append(f"| {r['figure']} | {cell(r['alto'], r['fmt'])} | {cell(r['linux'], r['fmt'])} "
                   f"| {cell(r['native'], r['fmt'])} | {ratio(r)} "
                   f"| `{r['command']}` |")
+    for title, lines in res.tables:
+        md += ["", title, ""] + lines
     md += ["", "Commands behind the figures:", ""]
     md += [f"- {what}:\n  `{cmd}`" for what, cmd in res.commands]
     text = "\n".join(md) + "\n"
