@@ -149,6 +149,19 @@ $(BUILD)/%.bzimage: arch/x86_64/setup/bzimage.S $(BUILD)/%.bin
 		-c $< -o $(BUILD)/$*.bzimage.o
 	$(Q)ld -m elf_x86_64 -Ttext=0 -e 0 --oformat binary -o $@ $(BUILD)/$*.bzimage.o
 
+# The benchmark's floor (bench/run.py's "bare syscall" row): the kernel with
+# a system call entry that returns at once for one number (ALTO_BARE_SYSCALL
+# in arch/x86_64/syscall.S), every other object the default kernel's.
+BARE_SYSCALL_OBJ := $(BUILD)/kernel/bare/arch/x86_64/syscall.S.o
+$(BARE_SYSCALL_OBJ): arch/x86_64/syscall.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (bare)"
+	$(Q)$(CC) $(KASFLAGS) -DALTO_BARE_SYSCALL -c $< -o $@
+$(eval $(call kernel_link,alto-bare,$(filter-out %/arch/x86_64/syscall.S.o,$(KOBJS)) \
+	$(BARE_SYSCALL_OBJ)))
+.PHONY: kernel-bare
+kernel-bare: $(BUILD)/alto-bare.elf
+
 # The kernel without tracepoints (-DALTO_NO_TRACE), for the bench's
 # comparison with tracepoints compiled in but off (bench/run.py --only trace).
 .PHONY: kernel-notrace
