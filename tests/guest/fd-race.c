@@ -12,10 +12,10 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 
-#define ROUNDS	  40
-#define WORKERS	  3
-#define FLIPS	  20000
-#define RACE_FD	  100
+#define ROUNDS	40
+#define WORKERS 3
+#define FLIPS	20000
+#define RACE_FD 100
 
 static int pipe_fd[2];
 static atomic_int entering;

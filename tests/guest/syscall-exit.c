@@ -45,7 +45,7 @@ static void on_signal(int sig)
  * words (of 16 in the red zone, 3 in xmm) that changed.
  */
 static inline __attribute__((always_inline)) long call_checked(long nr, long a0, long a1, long a2,
-								 unsigned long seed, int *bad)
+							       unsigned long seed, int *bad)
 {
 	long ret;
 
