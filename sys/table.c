@@ -101,25 +101,25 @@ static __attribute__((noinline)) void syscall_slow_enter(struct trap_frame *f, u
 }
 
 /*
- * Leaving the kernel. The common case (no switch due, nothing for
- * signal_exit_to_app to do) is one check made with interrupts off, and the
- * entry code returns to the application with them still off: a signal or a
- * switch that an interrupt posts after the check cannot be left behind until
- * the next entry. Otherwise the work is done with interrupts on and the
- * check made again.
+ * Leaving the kernel; returns with interrupts off. The common case (no
+ * switch due, nothing for signal_exit_to_app to do) is one check made with
+ * interrupts off, kept off to the application: a signal or a switch that an
+ * interrupt posts after the check cannot be left behind until the next
+ * entry. Otherwise the work is done with interrupts on, once (the check is
+ * a superset: it may send here a call with nothing to do, so it is not
+ * made again).
  */
 static void syscall_exit(struct trap_frame *f)
 {
-	for (;;) {
-		irq_disable();
-		if (likely(!(this_cpu()->need_resched | signal_exit_work(f))))
-			return;
-		irq_enable();
-		if (this_cpu()->need_resched)
-			schedule();
-		process_check_exiting();
-		signal_exit_to_app(f); /* handlers, default actions, restarts */
-	}
+	irq_disable();
+	if (likely(!(this_cpu()->need_resched | signal_exit_work(f))))
+		return;
+	irq_enable();
+	if (this_cpu()->need_resched)
+		schedule();
+	process_check_exiting();
+	signal_exit_to_app(f); /* handlers, default actions, restarts */
+	irq_disable();
 }
 
 void syscall_dispatch(struct trap_frame *f)
