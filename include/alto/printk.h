@@ -19,6 +19,13 @@ int vprintk(const char *fmt, va_list ap);
  * errors and fault reports go through printk and are always printed.
  */
 int printk_note(const char *fmt, ...) __printf(1, 2);
+/* printk_note() the first time this line is reached: a note a program may cause at every call. */
+#define printk_note_once(...)                                             \
+	do {                                                              \
+		static bool said_;                                        \
+		if (!__atomic_exchange_n(&said_, true, __ATOMIC_RELAXED)) \
+			printk_note(__VA_ARGS__);                         \
+	} while (0)
 /* Write raw bytes to the console, without formatting. */
 void console_write(const char *s, size_t len);
 

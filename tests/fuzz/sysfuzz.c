@@ -547,18 +547,36 @@ static const char *paths[] = {
 	"/proc/self/exe",
 };
 
+/*
+ * A long path: 8 KiB of letters with a slash every 200, read-only and
+ * apart from the fuzzer's data, so that a call given it as a buffer (any
+ * argument may be of any kind) fails with EFAULT instead of writing over
+ * the fuzzer's own memory (a getrandom of 64 KiB into a static array once
+ * overwrote glibc's printf tables). Made before the threads start.
+ */
+#define LONG_PATH_SIZE 8192
+static const char *long_path;
+
+static void setup_long_path(void)
+{
+	char *p = mmap(NULL, LONG_PATH_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		die("the long path");
+	memset(p, 'a', LONG_PATH_SIZE - 1);
+	for (size_t i = 1; i < LONG_PATH_SIZE - 1; i += 200)
+		p[i] = '/';
+	if (mprotect(p, LONG_PATH_SIZE, PROT_READ))
+		die("the long path's protection");
+	long_path = p;
+}
+
 /* A path: one of those, a long one, one without its NUL before the guard page, or a bad pointer. */
 static uint64_t path_arg(struct rng *r)
 {
-	static char long_path[8192];
-
 	switch (below(r, 10)) {
 	case 0:
-		if (!long_path[0]) {
-			memset(long_path, 'a', sizeof(long_path) - 1);
-			for (size_t i = 1; i < sizeof(long_path) - 1; i += 200)
-				long_path[i] = '/';
-		}
 		return (uint64_t)long_path + below(r, 4000);
 	case 1: {
 		/* Letters up to the guard page: no NUL. */
@@ -702,9 +720,15 @@ static uint64_t safe_sigaction(struct rng *r)
 	return chance(r, 70) ? (uint64_t)sa : chance(r, 50) ? 0 : bad_pointer(r);
 }
 
+/*
+ * A signal the fuzzer must not be sent: SIGKILL and SIGSTOP end or stop it,
+ * and SIGSEGV or SIGBUS with a siginfo of the call's (rt_sigqueueinfo may
+ * give itself a positive si_code, as Linux allows) look like its own fault.
+ */
 static bool is_fatal_signal(uint64_t sig)
 {
-	return (int)sig == SIGKILL || (int)sig == SIGSTOP;
+	return (int)sig == SIGKILL || (int)sig == SIGSTOP || (int)sig == SIGSEGV ||
+	       (int)sig == SIGBUS;
 }
 
 /*
@@ -1189,6 +1213,7 @@ int main(int argc, char **argv)
 	setup_files();
 	setup_fds();
 	setup_arena(0);
+	setup_long_path();
 	setup_sentinel();
 	uint64_t khash = ktext_start ? hash_range(ktext_start, ktext_end) : 0;
 	say("sysfuzz: %s, the sentinel at %#lx, %d system calls in the table, %d implemented\n",
