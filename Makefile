@@ -1,7 +1,9 @@
-# Alto: build the kernel (build/alto.elf), the host tools (build/bin/) and the
-# tests. `make run` runs busybox's shell in an Alto VM (a one-shot tour
-# without a terminal); `make selftest` boots the kernel's self tests;
-# `make test` runs every test.
+# Alto: build the kernel (build/alto.elf), the self-test kernel
+# (build/alto-selftest.elf: the same objects and the in-kernel self tests of
+# tests/kernel/, which the default kernel leaves out), the host tools
+# (build/bin/) and the tests. `make run` runs busybox's shell in an Alto VM (a
+# one-shot tour without a terminal); `make selftest` boots the self-test
+# kernel's tests; `make test` runs every test.
 # Nothing is built outside build/.
 
 BUILD    := build
@@ -17,10 +19,14 @@ KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	    -fstack-protector-strong -mstack-protector-guard=global \
 	    -fno-strict-aliasing -fno-common -fno-asynchronous-unwind-tables \
 	    -fcf-protection=none -fno-stack-clash-protection \
+	    -ffunction-sections -fdata-sections \
 	    -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
 	    -Iinclude -MMD -MP $(EXTRA_KCFLAGS)
 KASFLAGS := -D__ASSEMBLER__ -Iinclude -MMD -MP -g
-KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld \
+# Each function and object in a section of its own, so that the link drops what
+# nothing references (--gc-sections): the default kernel carries no code that
+# only the self tests use.
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld -Wl,--gc-sections \
 	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack
 
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -MMD -MP \
@@ -28,10 +34,12 @@ HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iin
 
 KSRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c lib/*.c drivers/*.c \
 		    drivers/*/*.c block/*.c fs/*/*.c \
-		    sys/*.c fs/*.c net/*.c tests/kernel/*.c)
+		    sys/*.c fs/*.c net/*.c)
 include net/rules.mk
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KSRCS)) $(NET_OBJS) $(LWIP_OBJS) \
 	 $(BUILD)/vdso/image.o
+# The self tests (SELFTEST(), tests/kernel/) link into the self-test kernel only.
+SELFTEST_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(wildcard tests/kernel/*.c))
 
 # The host tool also links the format code it shares with the kernel.
 ALTO_SRCS := $(wildcard tools/alto/*.c) lib/cpio.c lib/args.c lib/commands.c lib/elf.c \
@@ -41,7 +49,8 @@ ALTO_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(ALTO_SRCS))
 .PHONY: all kernel tools run selftest test unit-tests format format-check deps clean
 all: kernel tools
 
-kernel: $(BUILD)/alto.elf $(BUILD)/alto.bzimage
+kernel: $(BUILD)/alto.elf $(BUILD)/alto.bzimage $(BUILD)/alto-selftest.elf \
+	$(BUILD)/alto-selftest.bzimage
 tools: $(BUILD)/bin/alto $(BUILD)/bin/mkksyms
 
 $(BUILD)/kernel/%.c.o: %.c
@@ -95,45 +104,63 @@ $(BUILD)/bin/alto: $(ALTO_OBJS)
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $^ -lz -llz4 -lm -o $@
 
-# The symbol table needs the final addresses, so the kernel is linked twice:
+# The symbol table needs the final addresses, so a kernel is linked twice:
 # first with an empty table, then with the table made from the first link.
 # .ksyms follows text and rodata, so no function moves between the links;
-# the build checks that.
-$(BUILD)/ksyms0.S:
+# the build checks that. $(call kernel_link,NAME,OBJECTS) makes
+# $(BUILD)/NAME.elf.
+$(BUILD)/empty.ksyms.S:
 	@mkdir -p $(dir $@)
 	$(Q)echo '.section .ksyms, "a"; .quad 0' > $@
 
-$(BUILD)/ksyms%.o: $(BUILD)/ksyms%.S
+$(BUILD)/%.ksyms.o: $(BUILD)/%.ksyms.S
 	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/alto.pass1.elf: $(KOBJS) $(BUILD)/ksyms0.o arch/x86_64/kernel.ld
-	@echo "  LD      $@"
-	$(Q)$(CC) $(KLDFLAGS) $(KOBJS) $(BUILD)/ksyms0.o -o $@
+define kernel_link
+$(BUILD)/$(1).pass1.elf: $(2) $(BUILD)/empty.ksyms.o arch/x86_64/kernel.ld
+	@echo "  LD      $$@"
+	$(Q)$(CC) $(KLDFLAGS) $(2) $(BUILD)/empty.ksyms.o -o $$@
 
-$(BUILD)/ksyms1.S: $(BUILD)/alto.pass1.elf $(BUILD)/bin/mkksyms
-	$(Q)nm -n -S $< | $(BUILD)/bin/mkksyms > $@
+$(BUILD)/$(1).ksyms.S: $(BUILD)/$(1).pass1.elf $(BUILD)/bin/mkksyms
+	$(Q)nm -n -S $$< | $(BUILD)/bin/mkksyms > $$@
 
-$(BUILD)/alto.elf: $(KOBJS) $(BUILD)/ksyms1.o arch/x86_64/kernel.ld
-	@echo "  LD      $@"
-	$(Q)$(CC) $(KLDFLAGS) $(KOBJS) $(BUILD)/ksyms1.o -o $@
-	$(Q)nm -n $(BUILD)/alto.pass1.elf | grep -i ' t ' > $(BUILD)/syms.pass1
-	$(Q)nm -n $@ | grep -i ' t ' > $(BUILD)/syms.pass2
-	$(Q)cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || \
-		{ echo "error: functions moved between the two kernel links"; rm -f $@; exit 1; }
+$(BUILD)/$(1).elf: $(2) $(BUILD)/$(1).ksyms.o arch/x86_64/kernel.ld
+	@echo "  LD      $$@"
+	$(Q)$(CC) $(KLDFLAGS) -Wl,-Map,$(BUILD)/$(1).map $(2) $(BUILD)/$(1).ksyms.o -o $$@
+	$(Q)nm -n $(BUILD)/$(1).pass1.elf | grep -i ' t ' > $(BUILD)/$(1).syms.pass1
+	$(Q)nm -n $$@ | grep -i ' t ' > $(BUILD)/$(1).syms.pass2
+	$(Q)cmp -s $(BUILD)/$(1).syms.pass1 $(BUILD)/$(1).syms.pass2 || \
+		{ echo "error: functions moved between the two kernel links"; rm -f $$@; exit 1; }
+endef
+$(eval $(call kernel_link,alto,$(KOBJS)))
+$(eval $(call kernel_link,alto-selftest,$(KOBJS) $(SELFTEST_OBJS)))
 
-# The bzImage (arch/x86_64/setup/bzimage.S): the Linux boot protocol's real-mode
-# setup, then the loadable part of alto.elf as it lies from 1 MiB.
-$(BUILD)/alto.bin: $(BUILD)/alto.elf
+# A bzImage (arch/x86_64/setup/bzimage.S): the Linux boot protocol's real-mode
+# setup, then the loadable part of the kernel as it lies from 1 MiB.
+$(BUILD)/%.bin: $(BUILD)/%.elf
 	$(Q)objcopy -O binary $< $@
 
-$(BUILD)/alto.bzimage: arch/x86_64/setup/bzimage.S $(BUILD)/alto.bin
+$(BUILD)/%.bzimage: arch/x86_64/setup/bzimage.S $(BUILD)/%.bin
 	@echo "  BZIMAGE $@"
-	$(Q)sym() { nm $(BUILD)/alto.elf | awk -v s=$$1 '$$3 == s { print "0x" $$1 }'; }; \
-	$(CC) $(KASFLAGS) -DPAYLOAD='"$(BUILD)/alto.bin"' \
-		-DPAYLOAD_SIZE=$$(stat -c %s $(BUILD)/alto.bin) \
+	$(Q)sym() { nm $(BUILD)/$*.elf | awk -v s=$$1 '$$3 == s { print "0x" $$1 }'; }; \
+	$(CC) $(KASFLAGS) -DPAYLOAD='"$(BUILD)/$*.bin"' \
+		-DPAYLOAD_SIZE=$$(stat -c %s $(BUILD)/$*.bin) \
 		-DINIT_SIZE=$$(sym _kernel_size) \
-		-c $< -o $(BUILD)/bzimage.o
-	$(Q)ld -m elf_x86_64 -Ttext=0 -e 0 --oformat binary -o $@ $(BUILD)/bzimage.o
+		-c $< -o $(BUILD)/$*.bzimage.o
+	$(Q)ld -m elf_x86_64 -Ttext=0 -e 0 --oformat binary -o $@ $(BUILD)/$*.bzimage.o
+
+# The benchmark's floor (bench/run.py's "bare syscall" row): the kernel with
+# a system call entry that returns at once for one number (ALTO_BARE_SYSCALL
+# in arch/x86_64/syscall.S), every other object the default kernel's.
+BARE_SYSCALL_OBJ := $(BUILD)/kernel/bare/arch/x86_64/syscall.S.o
+$(BARE_SYSCALL_OBJ): arch/x86_64/syscall.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (bare)"
+	$(Q)$(CC) $(KASFLAGS) -DALTO_BARE_SYSCALL -c $< -o $@
+$(eval $(call kernel_link,alto-bare,$(filter-out %/arch/x86_64/syscall.S.o,$(KOBJS)) \
+	$(BARE_SYSCALL_OBJ)))
+.PHONY: kernel-bare
+kernel-bare: $(BUILD)/alto-bare.elf
 
 # The kernel without tracepoints (-DALTO_NO_TRACE), for the bench's
 # comparison with tracepoints compiled in but off (bench/run.py --only trace).
@@ -149,7 +176,7 @@ run: deps all
 	$(Q)tools/demo/run.sh $(BUILD)/bin/alto
 
 selftest: deps all
-	$(BUILD)/bin/alto boot --kernel $(BUILD)/alto.elf -- --selftest
+	$(BUILD)/bin/alto boot --kernel $(BUILD)/alto-selftest.elf -- --selftest
 
 include tests/unit/rules.mk
 include tests/guest/rules.mk

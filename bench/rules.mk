@@ -33,5 +33,5 @@ $(BENCH_DIR)/empty.elf: bench/empty.S
 	$(Q)gcc -nostdlib -static -no-pie -Wl,-Ttext=0x100000 -Wl,-e,pvh_start \
 		-Wl,--build-id=none -Wl,-z,noexecstack $< -o $@
 
-bench: deps all bench-programs kernel-notrace
+bench: deps all bench-programs kernel-notrace kernel-bare
 	$(Q)bench/run.py $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)

@@ -82,7 +82,12 @@ MICRO = [
     ("posix-spawn-wait", "posix_spawn+wait of a static hello (ns)"),
     ("pipe-pingpong-procs", "pipe ping-pong between two processes (ns)"),
 ]
-WHOLE = ["boot", "memory", "size", "trace", "net", "disk", "virtiofs", "stdout"]
+WHOLE = ["boot", "memory", "size", "trace", "net", "disk", "virtiofs", "stdout", "insns"]
+# The kernel whose entry returns at once for bench.c's bare-syscall (make
+# kernel-bare): the floor of a system call's round trip, beside getpid.
+BARE_KERNEL = os.path.join(BUILD, "alto-bare.elf")
+# What the instruction counts (bench/insns.py) cover: benchmark, kernel.
+INSNS = [("bare-syscall", BARE_KERNEL), ("getpid", None), ("write-devnull-1B", None)]
 # The kernel built without tracepoints (make kernel-notrace), for "trace".
 NOTRACE_KERNEL = os.path.join(BUILD, "notrace", "alto.elf")
 # What the trace figure times, and the tracepoints it turns on for its last row.
@@ -349,7 +354,7 @@ def linux_status(lines):
 
 def add_samples(samples, output, status, who, errors):
     """Add the benchmark program's "name ns" lines to samples (name -> list)."""
-    names = {name for name, _ in MICRO}
+    names = {name for name, _ in MICRO} | {"bare-syscall"}
     for line in output.splitlines():
         m = re.match(r"^(\S+)\s+([0-9.]+)$", line.strip())
         if m and m.group(1) in names:
@@ -365,6 +370,7 @@ def add_samples(samples, output, status, who, errors):
 class Results:
     def __init__(self, args):
         self.rows, self.commands = [], []
+        self.tables = []  # (title, Markdown lines) printed under the main table
         # The options of this run that differ from the defaults, so that the
         # command column reruns the figure as it was measured.
         self.options = "".join([" --quick" if args.quick else "",
@@ -410,9 +416,41 @@ def micro(args, vm, res, names):
         if name in (names or [n for n, _ in MICRO]):
             res.add(figure, median("alto", name), median("linux", name), median("native", name),
                     name)
+    if not names or "getpid" in names:
+        bare_round_trip(args, vm, res, data)
     res.command("benchmark program, native", native)
     res.command("benchmark program, Alto", alto)
     res.command("benchmark program, Linux guest", linux)
+
+
+def bare_round_trip(args, vm, res, data):
+    """The floor: bench.c's bare-syscall on the bench kernel, with getpid in
+    the same VM run, so that their ratio holds whatever the host's load."""
+    bare = vm.alto_run_args() + ["--timeout", "900", "--kernel", BARE_KERNEL, BENCH] + \
+        (["-q"] if args.quick else []) + ["bare-syscall", "getpid"]
+    got = {}
+    for r in range(args.rounds):
+        log(f"bench: bare system call and getpid on {BARE_KERNEL}, round {r + 1} of {args.rounds}")
+        p = subprocess.run(bare, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        add_samples(got, p.stdout, p.returncode, "Alto (bench kernel)", p.stderr)
+    ratios = [g / b for g, b in zip(got.get("getpid", []), got.get("bare-syscall", []))]
+    med = lambda v: statistics.median(v) if v else None  # noqa: E731
+    res.add("bare syscall round trip, bench kernel (ns)", med(got.get("bare-syscall")), None,
+            None, "getpid", ratio=False)
+    res.add("getpid / bare syscall, same VM (x)", med(ratios), None, None, "getpid",
+            fmt="{:.2f}", ratio=False)
+    res.command("bare system call and getpid, Alto's bench kernel (make kernel-bare)", bare)
+
+
+def insns(args, vm, res):
+    """Kernel instructions per call, counted by QEMU (bench/insns.py)."""
+    import insns as counter  # bench/insns.py
+    for name, kernel in INSNS:
+        n, blocks, _ = counter.per_call(vm, kernel or os.path.join(BUILD, "alto.elf"), name)
+        res.add(f"kernel instructions (blocks) per {name}", f"{n:.0f} ({blocks:.0f})", None,
+                None, "insns", ratio=False)
+    res.command("kernel instructions", "bench/insns.py getpid write-devnull-1B; "
+                "bench/insns.py --kernel build/alto-bare.elf bare-syscall")
 
 
 def boot(args, vm, res):
@@ -615,6 +653,10 @@ def sizes(args, vm, res):
     res.add("image for a static hello (KiB)", kib(img), kib(initrd), kib(HELLO), "size", "{:.0f}")
     res.add("stripped kernel + hello image (KiB)", kib(stripped) + kib(img),
             kib(vmlinuz) + kib(initrd), None, "size", "{:.0f}")
+    import kernel_size  # bench/kernel_size.py: the linker map per subsystem
+    res.tables.append(("The default kernel per subsystem (KiB), from the linker map "
+                       "(bench/kernel_size.py build/alto.map):",
+                       kernel_size.table(os.path.join(BUILD, "alto.map"))))
     res.command("sizes", f"size build/alto.elf; strip -o build/bench/alto-stripped.elf build/alto.elf; "
                 f"size {quote([vmlinux or '?'])} (lz4 payload of the bzImage); "
                 "ls -l build/bench/hello.img build/bench/linux-hello.cpio build/bench/linux/vmlinuz")
@@ -681,6 +723,8 @@ def write_table(args, vm, res):
         md.append(f"| {r['figure']} | {cell(r['alto'], r['fmt'])} | {cell(r['linux'], r['fmt'])} "
                   f"| {cell(r['native'], r['fmt'])} | {ratio(r)} "
                   f"| `{r['command']}` |")
+    for title, lines in res.tables:
+        md += ["", title, ""] + lines
     md += ["", "Commands behind the figures:", ""]
     md += [f"- {what}:\n  `{cmd}`" for what, cmd in res.commands]
     text = "\n".join(md) + "\n"
@@ -723,7 +767,7 @@ def main():
         if o not in known:
             sys.exit(f"bench: no figure '{o}'; figures: {' '.join(known)}")
     for f in (ALTO, BENCH, HELLO, INIT, EMPTY, os.path.join(OUT, "netperf"),
-              os.path.join(OUT, "diskbench")) + (
+              os.path.join(OUT, "diskbench"), BARE_KERNEL) + (
             (NOTRACE_KERNEL,) if not only or "trace" in only else ()):
         if not os.path.exists(f):
             sys.exit(f"bench: {f} is missing: run `make bench`, which builds it")
@@ -743,6 +787,8 @@ def main():
         memory(args, vm, res)
     if not only or "size" in only:
         sizes(args, vm, res)
+    if not only or "insns" in only:
+        insns(args, vm, res)
     if not only or "trace" in only:
         trace_overhead(args, vm, res)
     if not only or "net" in only:

@@ -371,6 +371,26 @@ struct file *fd_get_file(int fd)
 	return t ? fd_get(t, fd) : NULL;
 }
 
+struct file *fd_get_light(int fd, bool *put)
+{
+	struct process *p = current_process();
+	struct fdtable *t = p ? p->files : NULL;
+
+	*put = true;
+	if (!t)
+		return NULL;
+	/*
+	 * One thread and a table of its own: only this thread could change
+	 * the table, and it is here. (A thread count that moves is another
+	 * thread's clone or exit: there is none.)
+	 */
+	if (READ_ONCE(p->nthreads) == 1 && READ_ONCE(t->users) == 1) {
+		*put = false;
+		return fd >= 0 && (unsigned int)fd < t->size ? t->files[fd] : NULL;
+	}
+	return fd_get(t, fd);
+}
+
 int fd_install(struct file *f, bool cloexec)
 {
 	struct fdtable *t = current_fdtable();

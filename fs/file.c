@@ -390,6 +390,15 @@ static long do_io(struct file *f, struct uio *u, int64_t off, bool write)
 	uio_clamp(u, VFS_MAX_RW);
 	if (off >= 0 || !seekable(f)) {
 		n = op(f, u, &pos);
+	} else if (!S_ISREG(f->vnode->mode) && !S_ISDIR(f->vnode->mode)) {
+		/*
+		 * POSIX makes the position's update atomic for regular files
+		 * (and Linux for directories, FMODE_ATOMIC_POS); a device's
+		 * goes without the lock, as on Linux.
+		 */
+		pos = READ_ONCE(f->pos);
+		n = op(f, u, &pos);
+		WRITE_ONCE(f->pos, pos);
 	} else {
 		mutex_lock(&f->pos_lock);
 		n = op(f, u, &f->pos);

@@ -20,7 +20,8 @@
 
 static long rw(int fd, void __user *buf, size_t count, int64_t off, bool write)
 {
-	struct file *f = fd_get_file(fd);
+	bool put;
+	struct file *f = fd_get_light(fd, &put);
 	struct uio u;
 	long r;
 
@@ -28,7 +29,7 @@ static long rw(int fd, void __user *buf, size_t count, int64_t off, bool write)
 		return -EBADF;
 	uio_init_user(&u, buf, count);
 	r = write ? vfs_write(f, &u, off) : vfs_read(f, &u, off);
-	file_put(f);
+	fd_put_light(f, put);
 	return r;
 }
 

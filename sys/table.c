@@ -82,25 +82,60 @@ struct trap_frame *syscall_frame(void)
 	return (struct trap_frame *)(this_cpu()->kstack_top - sizeof(struct trap_frame));
 }
 
+/*
+ * Cheap, without a call or a branch: false when the thread surely goes on
+ * (process_thread_doomed). A thread that makes system calls has a process.
+ */
+static inline bool process_maybe_doomed(void)
+{
+	const struct process *p = current_thread()->proc;
+
+	return READ_ONCE(p->exiting) | ((uintptr_t)READ_ONCE(p->exec_thread) != 0);
+}
+
+static __attribute__((noinline)) void syscall_slow_enter(struct trap_frame *f, unsigned long nr)
+{
+	process_check_exiting();
+	if (syscall_hooks)
+		syscall_hooks_enter(f, nr);
+}
+
+/*
+ * Leaving the kernel; returns with interrupts off. The common case (no
+ * switch due, nothing for signal_exit_to_app to do) is one check made with
+ * interrupts off, kept off to the application: a signal or a switch that an
+ * interrupt posts after the check cannot be left behind until the next
+ * entry. Otherwise the work is done with interrupts on, once (the check is
+ * a superset: it may send here a call with nothing to do, so it is not
+ * made again).
+ */
+static void syscall_exit(struct trap_frame *f)
+{
+	irq_disable();
+	if (likely(!(this_cpu()->need_resched | signal_exit_work(f))))
+		return;
+	irq_enable();
+	if (this_cpu()->need_resched)
+		schedule();
+	process_check_exiting();
+	signal_exit_to_app(f); /* handlers, default actions, restarts */
+	irq_disable();
+}
+
 void syscall_dispatch(struct trap_frame *f)
 {
 	unsigned long nr = f->rax;
-	const struct syscall_desc *d = nr < NR_SYSCALLS ? &syscall_table[nr] : NULL;
 	long ret;
 
-	process_check_exiting();
-	if (unlikely(syscall_hooks))
-		syscall_hooks_enter(f, nr);
-	if (d && d->fn)
-		ret = ((syscall_fn)d->fn)(f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
+	if (unlikely(syscall_hooks | process_maybe_doomed()))
+		syscall_slow_enter(f, nr);
+	if (likely(nr < NR_SYSCALLS && syscall_table[nr].fn))
+		ret = ((syscall_fn)syscall_table[nr].fn)(f->rdi, f->rsi, f->rdx, f->r10, f->r8,
+							 f->r9);
 	else
 		ret = not_implemented(nr);
 	f->rax = ret;
 	if (unlikely(syscall_hooks))
 		syscall_hooks_exit(f, nr, ret);
-	/* Leaving the kernel: a good moment for a switch that is due. */
-	if (this_cpu()->need_resched)
-		schedule();
-	process_check_exiting();
-	signal_exit_to_app(f); /* handlers, default actions, restarts */
+	syscall_exit(f);
 }

@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
 ALTO="$BUILD/bin/alto"
+# The kernel with the in-kernel self tests (tests/kernel/); the default
+# kernel ($BUILD/alto.elf) leaves them out.
+SELFTEST_KERNEL="$BUILD/alto-selftest.elf"
 LOGDIR=${LOGDIR:-$BUILD/tests/logs}
 CASES=${CASES:-tests/cases}
 FILTER=${1:-*}

@@ -41,6 +41,21 @@ int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec);
 /* The file at fd, referenced, or NULL. */
 struct file *fd_get(struct fdtable *t, int fd);
 int fd_close(struct fdtable *t, int fd);
+/*
+ * The file at fd in the current process for the length of one system call,
+ * or NULL; fd_put_light(f, put) after. A process with one thread and a
+ * table of its own (the common case) takes neither the table's lock nor a
+ * reference: nothing but this thread could close fd, so the table pins the
+ * file. Otherwise a reference, as fd_get: a close() racing the call leaves
+ * the file open until the call is done.
+ */
+struct file *fd_get_light(int fd, bool *put);
+void file_put(struct file *f);
+static inline void fd_put_light(struct file *f, bool put)
+{
+	if (put)
+		file_put(f);
+}
 /* The lowest open descriptor >= from, or -1 (for /proc/PID/fd). */
 int fd_next(struct fdtable *t, int from);
 /* dup2/dup3: make newfd refer to oldfd's file (closing what newfd had). */

@@ -4,7 +4,7 @@
 # mem_test MACHINE SIZE MIN_MIB: allocator, heap and threads work with SIZE of
 # RAM, and the page allocator holds at least MIN_MIB of it.
 mem_test() {
-	boot --machine "$1" -m "$2" -- --selftest=pages,pages_exhaust,heap,kstack_guard,threads_100
+	boot --kernel "$SELFTEST_KERNEL" --machine "$1" -m "$2" -- --selftest=pages,pages_exhaust,heap,kstack_guard,threads_100
 	expect_status 0 && expect_out '^5 passed, 0 failed$' || return 1
 	local mib
 	mib=$(grep -Eo 'free of [0-9]+ MiB' <<<"$OUT" | grep -Eo '[0-9]+')
@@ -46,7 +46,7 @@ for machine in microvm q35; do
 
 	# On one CPU, the TLB shootdown test has no other CPU to look at.
 	eval "t_selftest_$machine() {
-		boot --machine $machine -- --selftest
+		boot --kernel \"\$SELFTEST_KERNEL\" --machine $machine -- --selftest
 		expect_status 0 && expect_out '^Cmdline: --selftest\$' &&
 			expect_selftests tlb_shootdown && expect_no_out 'FAILED'
 	}"
@@ -54,7 +54,7 @@ for machine in microvm q35; do
 
 	# The same on 4 CPUs: the locks, allocators, VFS and timers truly race.
 	eval "t_selftest_c4_$machine() {
-		boot -c 4 --machine $machine -- --selftest
+		boot --kernel \"\$SELFTEST_KERNEL\" -c 4 --machine $machine -- --selftest
 		expect_status 0 && expect_selftests && expect_no_out 'FAILED'
 	}"
 	run_test "guest/selftest-$machine-c4" "t_selftest_c4_$machine"
@@ -66,7 +66,7 @@ for machine in microvm q35; do
 done
 
 t_fault() {
-	boot -- --selftest=fault
+	boot --kernel "$SELFTEST_KERNEL" -- --selftest=fault
 	expect_status 126 && expect_out 'Fatal kernel fault: page fault \(vector 14' \
 		'faulting address \(cr2\) 0000000000000000: read not present' \
 		'^  rip [0-9a-f]{16}  rsp' '^  r13 ' '^Backtrace:' \
@@ -75,13 +75,13 @@ t_fault() {
 run_test guest/fault-report t_fault
 
 t_fault_q35() {
-	boot --machine q35 -- --selftest=fault
+	boot --kernel "$SELFTEST_KERNEL" --machine q35 -- --selftest=fault
 	expect_status 126 && expect_out 'selftest_fault_deref\+0x'
 }
 run_test guest/fault-report-q35 t_fault_q35
 
 t_panic() {
-	boot -- --selftest=panic
+	boot --kernel "$SELFTEST_KERNEL" -- --selftest=panic
 	expect_status 126 && expect_out '^Kernel panic: selftest: a deliberate panic$' \
 		'^alto: the kernel panicked \(its report is above\): exit status 126$' \
 		'\] [0-9a-f]{16} selftest_panic\+0x'
@@ -89,7 +89,7 @@ t_panic() {
 run_test guest/panic t_panic
 
 t_stack_overflow() {
-	boot -- --selftest=stack_overflow
+	boot --kernel "$SELFTEST_KERNEL" -- --selftest=stack_overflow
 	expect_status 126 && expect_out '^Fatal kernel stack overflow: page fault' \
 		'selftest_recurse\+0x'
 }
@@ -102,13 +102,28 @@ t_unknown_option() {
 run_test guest/unknown-option t_unknown_option
 
 t_unknown_selftest() {
-	boot -- --selftest=nonesuch
+	boot --kernel "$SELFTEST_KERNEL" -- --selftest=nonesuch
 	expect_status 1 && expect_out 'no test matches "nonesuch"'
 }
 run_test guest/unknown-selftest t_unknown_selftest
 
+# The default kernel carries no self test and no code only they use (the
+# link drops it): --selftest says where they are; the self-test kernel has
+# them all.
+t_selftest_not_built() {
+	local n
+	n=$(nm "$BUILD/alto.elf" | grep -c ' selftest_ptr_\| tlb_shootdown$\| cond_wait$')
+	[ "$n" -eq 0 ] || fail "build/alto.elf holds $n self-test symbols" || return 1
+	n=$(nm "$SELFTEST_KERNEL" | grep -c ' selftest_ptr_')
+	[ "$n" -eq "$(cat tests/kernel/*.c | grep -c '^SELFTEST\(_MANUAL\)\?(')" ] ||
+		fail "the self-test kernel holds $n self tests" || return 1
+	boot -- --selftest
+	expect_status 1 && expect_out '^selftest: this kernel is built without self tests; .*alto-selftest\.elf'
+}
+run_test guest/selftest-not-built t_selftest_not_built
+
 t_timeout() {
-	OUT=$("$ALTO" boot --timeout 2 -- --selftest=hang 2>&1 </dev/null)
+	OUT=$("$ALTO" boot --timeout 2 --kernel "$SELFTEST_KERNEL" -- --selftest=hang 2>&1 </dev/null)
 	STATUS=$?
 	echo "$OUT"
 	expect_status 124 && expect_out 'did not finish within 2 s'
@@ -117,7 +132,7 @@ run_test guest/tool-timeout t_timeout
 
 # Input through the UART's receive interrupt, routed by the IOAPIC.
 t_console_input() {
-	OUT=$(echo "hello from the host" | "$ALTO" boot --timeout "$GUEST_TIMEOUT" -- --selftest=console_echo 2>&1)
+	OUT=$(echo "hello from the host" | "$ALTO" boot --timeout "$GUEST_TIMEOUT" --kernel "$SELFTEST_KERNEL" -- --selftest=console_echo 2>&1)
 	STATUS=$?
 	echo "$OUT"
 	expect_status 0 && expect_out '^console_echo: got "hello from the host"$'
@@ -145,13 +160,13 @@ run_test guest/poweroff-triple-fault-microvm t_power_triple_microvm
 
 # Kernel text and rodata are read-only for the kernel too (CR0.WP).
 t_write_rodata() {
-	boot -- --selftest=write_rodata
+	boot --kernel "$SELFTEST_KERNEL" -- --selftest=write_rodata
 	expect_status 126 && expect_out 'write protection violation' 'selftest_write_rodata\+0x'
 }
 run_test guest/write-rodata-faults t_write_rodata
 
 t_stack_protector() {
-	boot -- --selftest=stack_protector
+	boot --kernel "$SELFTEST_KERNEL" -- --selftest=stack_protector
 	expect_status 126 && expect_out '^Kernel panic: stack smashing detected in selftest_smash\+0x'
 }
 run_test guest/stack-protector t_stack_protector

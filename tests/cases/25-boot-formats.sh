@@ -22,7 +22,7 @@ for machine in microvm q35; do
 
 	# The e820 map from the BIOS: 6 GiB of RAM, most of it above 4 GiB.
 	eval "t_bzimage_mem_$machine() {
-		boot --machine $machine --kernel $BZIMAGE -m 6G -c 2 -- --selftest=pages,threads_100
+		boot --machine $machine --kernel ${BZIMAGE%alto.bzimage}alto-selftest.bzimage -m 6G -c 2 -- --selftest=pages,threads_100
 		expect_status 0 && expect_out '^2 passed, 0 failed\$' || return 1
 		local mib=\$(grep -Eo 'free of [0-9]+ MiB' <<<\"\$OUT\" | grep -Eo '[0-9]+')
 		echo \"page allocator: \$mib MiB\"

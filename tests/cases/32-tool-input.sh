@@ -334,7 +334,7 @@ run_test guest/runtime/tool-signals t_tool_signals
 t_tool_signal_boot() {
 	local dir pid
 	dir=$(scratch)
-	"$ALTO" boot --timeout "$GUEST_TIMEOUT" -- --selftest=hang >"$dir/out" 2>&1 </dev/null &
+	"$ALTO" boot --timeout "$GUEST_TIMEOUT" --kernel "$SELFTEST_KERNEL" -- --selftest=hang >"$dir/out" 2>&1 </dev/null &
 	pid=$!
 	wait_for_line "$dir/out" 'spinning forever'
 	kill -TERM "$pid"

@@ -145,11 +145,11 @@ run_test guest/exit-status-too-big t_exit_too_big
 # The guest kernel panicking: 126 and one line, with alto boot and alto run.
 t_exit_panic() {
 	build_guest_programs || return 1
-	boot -- --selftest=panic
+	boot --kernel "$SELFTEST_KERNEL" -- --selftest=panic
 	expect_status 126 && expect_out '^Kernel panic: selftest: a deliberate panic$' \
 		'^alto: the kernel panicked \(its report is above\): exit status 126$' &&
 		expect_alto_lines 1 || return 1
-	run_status -- --selftest=panic "$GT_DIR/gcc/exit" 0
+	run_status --kernel "$SELFTEST_KERNEL" -- --selftest=panic "$GT_DIR/gcc/exit" 0
 	expect_status 126 && expect_out '^alto: the kernel panicked ' && expect_alto_lines 1
 }
 run_test guest/exit-status-panic t_exit_panic

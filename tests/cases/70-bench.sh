@@ -22,3 +22,33 @@ t_bench_program() {
 	tool_says 2 "no benchmark named 'frobnicate'" "$BUILD/bench/bench" frobnicate
 }
 run_test bench/program t_bench_program
+
+# The size table (bench/kernel_size.py): its totals are the sections readelf
+# reports, what it charges to no subsystem is alignment only (each function
+# is 16-byte aligned in a section of its own: under 8 KiB and 4% a column), and the self tests show up in the self-test kernel alone.
+t_bench_kernel_size() {
+	need_file "$BUILD/alto.map" "$BUILD/alto-selftest.map" || return 1
+	python3 - "$BUILD" <<'PY'
+import re, subprocess, sys
+sys.path.insert(0, "bench")
+import kernel_size
+build = sys.argv[1]
+for name, tests in (("alto", False), ("alto-selftest", True)):
+    rows, totals = kernel_size.per_subsystem(f"{build}/{name}.map")
+    print("\n".join(kernel_size.table(f"{build}/{name}.map")))
+    elf = subprocess.run(["readelf", "-SW", f"{build}/{name}.elf"], capture_output=True,
+                         text=True, check=True).stdout
+    want = dict.fromkeys(kernel_size.ORDER, 0)
+    for sec, size in re.findall(r"\]\s+(\.\S+)\s+\S+\s+\S+\s+\S+\s+([0-9a-f]+)", elf):
+        if sec in kernel_size.COLUMNS:
+            want[kernel_size.COLUMNS[sec]] += int(size, 16)
+    assert totals == want, f"{name}: map totals {totals} != readelf {want}"
+    for col, n in rows["alignment"].items():
+        assert 0 <= n < 8192 + totals[col] // 25, f"{name}: {n} bytes of {col} charged to no subsystem"
+    assert ("self tests" in rows) == tests, f"{name}: self tests row {'missing' if tests else 'present'}"
+    for sub in ("kernel", "fs", "mm", "lwIP", "symbol table"):
+        assert sum(rows[sub].values()) > 0, f"{name}: nothing charged to {sub}"
+print("ok")
+PY
+}
+run_test bench/kernel-size t_bench_kernel_size

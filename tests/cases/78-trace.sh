@@ -205,7 +205,7 @@ run_test trace/backtrace t_trace_backtrace
 t_trace_pcap() {
 	local dir
 	dir=$(scratch)
-	boot --trace-file "$dir/t.bin" --trace=selftest_packet -- --selftest=trace_packet
+	boot --trace-file "$dir/t.bin" --trace=selftest_packet --kernel "$SELFTEST_KERNEL" -- --selftest=trace_packet
 	expect_status 0 || return 1
 	"$ALTO" trace "$dir/t.bin" pcap >"$dir/p.pcap" || return 1
 	OUT=$(tcpdump -nn -v -r "$dir/p.pcap" 2>&1)
@@ -399,7 +399,7 @@ run_test trace/gdb t_trace_gdb
 t_trace_panic() {
 	local dir
 	dir=$(scratch)
-	boot --trace-file "$dir/t.bin" --trace='sched_*,timer_*' -- --selftest=panic
+	boot --trace-file "$dir/t.bin" --trace='sched_*,timer_*' --kernel "$SELFTEST_KERNEL" -- --selftest=panic
 	expect_status 126 && expect_out '^Kernel panic: ' '^alto: writing the trace rings after the panic$' ||
 		return 1
 	OUT=$("$ALTO" trace "$dir/t.bin" summary)

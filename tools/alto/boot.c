@@ -39,7 +39,8 @@ static const char boot_usage_tail[] =
 	"  -h, --help           this text\n"
 	"\n"
 	"Memory defaults to 128M, or 256M with an IMAGE.\n"
-	"kernel arguments: --selftest[=NAME,...] runs the in-kernel self tests;\n"
+	"kernel arguments: --selftest[=NAME,...] runs the in-kernel self tests\n"
+	"(with --kernel build/alto-selftest.elf, which has them);\n"
 	"--verbose prints what the kernel found (CPU, memory, clock, APIC, ACPI);\n"
 	"--strace prints every system call of the program.\n"
 	"\n";

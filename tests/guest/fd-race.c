@@ -1,0 +1,137 @@
+/*
+ * close() racing read() and write() on the same descriptor, from other
+ * threads. A read blocked on a pipe keeps its file open after another
+ * thread closes the descriptor: the pipe still has a reader, so a write
+ * succeeds and wakes the read with the byte (the kernel's lookup of the
+ * descriptor without a lock must still hold the file for the call).
+ * Then threads write to, and read from, a descriptor that a fourth thread
+ * closes and dup2()s again in a loop: each call either finds a file and
+ * works, or fails with EBADF, never anything else.
+ */
+#include "threads.h"
+#include <fcntl.h>
+#include <stdatomic.h>
+
+#define ROUNDS	40
+#define WORKERS 3
+#define FLIPS	20000
+#define RACE_FD 100
+
+static int pipe_fd[2];
+static atomic_int entering;
+static char got;
+static long got_n;
+
+static void *blocked_reader(void *arg)
+{
+	*(pid_t *)arg = tid();
+	atomic_store(&entering, 1);
+	got_n = read(pipe_fd[0], &got, 1);
+	return NULL;
+}
+
+/* The thread's state letter from /proc/self/task/TID/stat, or '?'. */
+static char task_state(pid_t t)
+{
+	char path[64], buf[256];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", t);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static void close_while_blocked(void)
+{
+	int ok = 0;
+
+	for (int i = 0; i < ROUNDS; i++) {
+		pthread_t th;
+		pid_t reader = 0;
+
+		if (pipe(pipe_fd))
+			die_setup("pipe");
+		atomic_store(&entering, 0);
+		got = 0;
+		got_n = -2;
+		pthread_create(&th, NULL, blocked_reader, &reader);
+		while (!atomic_load(&entering))
+			sched_yield();
+		while (task_state(reader) != 'S')
+			sched_yield();
+		close(pipe_fd[0]);
+		long w = write(pipe_fd[1], "z", 1);
+		pthread_join(th, NULL);
+		close(pipe_fd[1]);
+		if (w == 1 && got_n == 1 && got == 'z')
+			ok++;
+		else
+			printf("round %d: write %ld (%s), the blocked read %ld '%c'\n", i, w,
+			       w < 0 ? ename(errno) : "", got_n, got ? got : '-');
+	}
+	check("a read blocked on a pipe outlives close() of its descriptor", ok == ROUNDS);
+}
+
+static atomic_int stop;
+static atomic_long odd, worked, ebadf;
+
+static void *worker(void *arg)
+{
+	long n = (long)arg;
+	char c;
+
+	while (!atomic_load(&stop)) {
+		long r = n % 2 ? write(RACE_FD, "x", 1) : read(RACE_FD, &c, 1);
+		if (r >= 0 && r == (n % 2 ? 1 : 0))
+			atomic_fetch_add(&worked, 1);
+		else if (r < 0 && errno == EBADF)
+			atomic_fetch_add(&ebadf, 1);
+		else
+			atomic_fetch_add(&odd, 1);
+	}
+	return NULL;
+}
+
+static void close_racing_io(void)
+{
+	pthread_t th[WORKERS];
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0)
+		die_setup("/dev/null");
+	for (long i = 0; i < WORKERS; i++)
+		pthread_create(&th[i], NULL, worker, (void *)i);
+	for (int i = 0; i < FLIPS; i++) {
+		if (i % 2)
+			close(RACE_FD);
+		else if (dup2(null, RACE_FD) != RACE_FD)
+			die_setup("dup2");
+	}
+	atomic_store(&stop, 1);
+	for (int i = 0; i < WORKERS; i++)
+		pthread_join(th[i], NULL);
+	check("every racing read and write worked or failed with EBADF", atomic_load(&odd) == 0);
+	if (atomic_load(&odd))
+		printf("(%ld odd results, %ld worked, %ld EBADF)\n", atomic_load(&odd),
+		       atomic_load(&worked), atomic_load(&ebadf));
+}
+
+int main(void)
+{
+	setup();
+	signal(SIGPIPE, SIG_IGN);
+	watchdog(60);
+	phase("close while blocked");
+	close_while_blocked();
+	phase("close racing io");
+	close_racing_io();
+	return 0;
+}
