@@ -169,14 +169,16 @@ class Disk:
                     res.command("sqlite3 inserts, Linux guest", linux)
 
         def med(kind, name):
-            return statistics.median(got[kind][name]) if got[kind][name] else None
+            v = got[kind][name]
+            return (statistics.median(v), min(v), max(v)) if v else None
 
         rows = [("write", f"disk: write {mib} MiB and fsync, ext2 on virtio-blk (MB/s)"),
                 ("read", f"disk: read {mib} MiB after a fresh boot (MB/s)"),
                 ("rand", "disk: random 4 KiB reads, cold (reads/s)"),
                 ("sqlite", "sqlite3: inserts/s, one transaction each, disk database")]
         for name, figure in rows:
-            res.add(figure, med("alto", name), med("linux", name), None, "disk", "{:.0f}")
+            res.add(f"{figure}, median [min-max] of {args.rounds}", med("alto", name),
+                    med("linux", name), None, "disk", "{:.0f}")
 
     # -- python3 from the host through virtio-fs ------------------------------
 

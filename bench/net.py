@@ -341,8 +341,8 @@ class Net:
                         def spread(kind):
                             v = [g[key] for g in got[kind]]
                             return (statistics.median(v), min(v), max(v)) if v else None
-                        res.add(f"{title}, {what}", spread("alto"), spread("linux"), None, "net",
-                                fmt)
+                        res.add(f"{title}, {what}, median [min-max] of {rounds}",
+                                spread("alto"), spread("linux"), None, "net", fmt)
                     res.command(f"{figure} over {link}, Alto", alto)
                     res.command(f"{figure} over {link}, Linux guest", linux)
                     res.command(f"{figure} over {link}, client", self.client(figure, link)[0])

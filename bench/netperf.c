@@ -3,7 +3,8 @@
  * it): the guest side serves, the host side measures, so every figure is
  * taken by the same host clock whichever guest serves.
  *
- * guest:  netperf source PORT BYTES    accept one connection, send BYTES, close
+ * guest:  netperf source PORT BYTES    accept one connection, send BYTES, end when
+ *                                     the host closes
  *         netperf tcp-echo PORT        accept one connection, echo until it ends
  *         netperf udp-echo PORT        echo datagrams until one says "stop"
  * host:   netperf drain HOST PORT      connect, read to the end: "MB/s N"
@@ -107,6 +108,14 @@ static int source(const char *port, long long bytes)
 			die("write");
 		left -= n;
 	}
+	/*
+	 * Exit only once the host has read it all (its close is the sign): the
+	 * guest powers off when the program ends, and a kernel's close() does
+	 * not wait for what is still queued, which would then never arrive.
+	 */
+	shutdown(c, SHUT_WR);
+	while (read(c, buf, sizeof(buf)) > 0)
+		;
 	close(c);
 	return 0;
 }
@@ -144,6 +153,7 @@ static int udp_echo(const char *port)
 	}
 }
 
+/* Read to the end of the stream and close; a stall of 30 s fails. */
 static int drain(const char *host, const char *port)
 {
 	static char buf[CHUNK];
@@ -163,6 +173,11 @@ static int drain(const char *host, const char *port)
 		usleep(100 * 1000);
 	}
 	for (;;) {
+		struct pollfd p = { .fd = s, .events = POLLIN };
+		if (poll(&p, 1, 30000) != 1) {
+			fprintf(stderr, "netperf: no data for 30 s after %lld bytes\n", total);
+			return 1;
+		}
 		ssize_t n = read(s, buf, sizeof(buf));
 		if (n < 0)
 			die("read");
