@@ -12,6 +12,20 @@
 
 int printk(const char *fmt, ...) __printf(1, 2);
 int vprintk(const char *fmt, va_list ap);
+/*
+ * A note: a line about something the kernel does not do for the program
+ * (an unimplemented system call, an unsupported flag) that the program may
+ * well work around. The kernel option --quiet=notes leaves notes out;
+ * errors and fault reports go through printk and are always printed.
+ */
+int printk_note(const char *fmt, ...) __printf(1, 2);
+/* printk_note() the first time this line is reached: a note a program may cause at every call. */
+#define printk_note_once(...)                                             \
+	do {                                                              \
+		static bool said_;                                        \
+		if (!__atomic_exchange_n(&said_, true, __ATOMIC_RELAXED)) \
+			printk_note(__VA_ARGS__);                         \
+	} while (0)
 /* Write raw bytes to the console, without formatting. */
 void console_write(const char *s, size_t len);
 

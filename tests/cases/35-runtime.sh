@@ -33,7 +33,8 @@ expect_once() {
 
 # A missing call, and numbers Linux does not have (in the gap of its table,
 # past its end), each named once however often they come (unknown numbers
-# were named at every call, the gap's as "system call (null)").
+# were named at every call, the gap's as "system call (null)"); the same for
+# the notes of a bind mount and of ARCH_SET_GS (named at every call before).
 t_enosys() {
 	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" "$GUEST_BIN/nosys" 2>&1 </dev/null)
 	STATUS=$?
@@ -47,7 +48,9 @@ t_enosys() {
 	expect_once 'alto: system call kexec_load (246) is not implemented' &&
 		expect_once 'alto: unknown system call 335' &&
 		expect_once 'alto: unknown system call 1000' &&
-		expect_once 'alto: unknown system call 1099511627776' && expect_no_out '\(null\)'
+		expect_once 'alto: unknown system call 1099511627776' && expect_no_out '\(null\)' &&
+		expect_once 'alto: mount: bind, move and propagation mounts are not supported' &&
+		expect_once 'alto: arch_prctl(ARCH_SET_GS) refused: GS belongs to the kernel'
 }
 run_test guest/runtime/enosys-once t_enosys
 
