@@ -306,8 +306,8 @@ class Net:
                 ("redis", "GET", "redis-benchmark GET, -c 50 (requests/s)", "{:.0f}"),
                 ("nginx", "", "wrk on a 1 KiB file from nginx, -t2 -c50 (requests/s)", "{:.0f}"),
                 ("stream", "", "TCP stream, guest to host (MB/s)", "{:.1f}"),
-                ("tcp-rr", "", "TCP round trip, 1 byte (us)", "{:.1f}"),
-                ("udp-rr", "", "UDP round trip, 1 byte (us)", "{:.1f}")]
+                ("tcp-rr", "", "TCP round trip, 1 byte (us, the client's median)", "{:.1f}"),
+                ("udp-rr", "", "UDP round trip, 1 byte (us, the client's median)", "{:.1f}")]
         wanted = [f for f in NET if not args.net or f in args.net.split(",")]
         if os.geteuid():
             for _, _, title, _ in rows:
