@@ -3,11 +3,13 @@
  * it): the guest side serves, the host side measures, so every figure is
  * taken by the same host clock whichever guest serves.
  *
- * guest:  netperf source PORT BYTES    accept one connection, send BYTES, close
+ * guest:  netperf source PORT BYTES    accept one connection, send BYTES, end when
+ *                                     the host closes
  *         netperf tcp-echo PORT        accept one connection, echo until it ends
  *         netperf udp-echo PORT        echo datagrams until one says "stop"
  * host:   netperf drain HOST PORT      connect, read to the end: "MB/s N"
- *         netperf tcp-rr HOST PORT N   N 1-byte round trips: "us N" (mean)
+ *         netperf tcp-rr HOST PORT N   N 1-byte round trips: "us N" (the median)
+ *                                     and "mean-us N"
  *         netperf udp-rr HOST PORT N   the same over UDP
  *
  * A client retries its first connection or datagram for 60 s, while the
@@ -107,6 +109,14 @@ static int source(const char *port, long long bytes)
 			die("write");
 		left -= n;
 	}
+	/*
+	 * Exit only once the host has read it all (its close is the sign): the
+	 * guest powers off when the program ends, and a kernel's close() does
+	 * not wait for what is still queued, which would then never arrive.
+	 */
+	shutdown(c, SHUT_WR);
+	while (read(c, buf, sizeof(buf)) > 0)
+		;
 	close(c);
 	return 0;
 }
@@ -144,6 +154,7 @@ static int udp_echo(const char *port)
 	}
 }
 
+/* Read to the end of the stream and close; a stall of 30 s fails. */
 static int drain(const char *host, const char *port)
 {
 	static char buf[CHUNK];
@@ -163,6 +174,11 @@ static int drain(const char *host, const char *port)
 		usleep(100 * 1000);
 	}
 	for (;;) {
+		struct pollfd p = { .fd = s, .events = POLLIN };
+		if (poll(&p, 1, 30000) != 1) {
+			fprintf(stderr, "netperf: no data for 30 s after %lld bytes\n", total);
+			return 1;
+		}
 		ssize_t n = read(s, buf, sizeof(buf));
 		if (n < 0)
 			die("read");
@@ -176,6 +192,37 @@ static int drain(const char *host, const char *port)
 	double t = now() - start;
 	printf("bytes %lld\nMB/s %.1f\n", total, t > 0 ? (double)total / t / 1e6 : 0.0);
 	return 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The median round trip (the figure: a shared host's hiccups of a few ms
+ * would swamp a mean) and the mean, in microseconds; frees t.
+ */
+static void report(double *t, int n)
+{
+	double sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += t[i];
+	qsort(t, (size_t)n, sizeof(*t), by_value);
+	printf("us %.1f\nmean-us %.1f\n", t[n / 2] * 1e6, sum / n * 1e6);
+	free(t);
+}
+
+static double *samples(int n)
+{
+	double *t = malloc((size_t)(n > 0 ? n : 1) * sizeof(*t));
+
+	if (!t)
+		die("malloc");
+	return t;
 }
 
 /* One round trip: 0, or -1 when the connection failed. */
@@ -208,42 +255,68 @@ static int tcp_rr(const char *host, const char *port, int n)
 		if (round_trip(s))
 			die("warm-up");
 	}
-	double start = now();
+	double *t = samples(n);
 	for (int i = 0; i < n; i++) {
+		double start = now();
 		if (round_trip(s))
 			die("round trip");
+		t[i] = now() - start;
 	}
-	printf("us %.1f\n", (now() - start) / n * 1e6);
+	report(t, n);
 	close(s);
 	return 0;
 }
 
+/*
+ * Wait up to ms for the datagram whose one byte is want, dropping others:
+ * 0, or -1 on a time-out. The first answers may come late, after the same
+ * probe was sent again, and a second answer left queued would then answer
+ * every later round trip at once.
+ */
+static int udp_answer(int s, unsigned char want, int ms)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	double end = now() + ms / 1e3;
+	unsigned char b;
+
+	for (;;) {
+		int left = (int)((end - now()) * 1e3);
+		if (left < 0 || poll(&p, 1, left) != 1)
+			return -1;
+		if (recv(s, &b, 1, 0) == 1 && b == want)
+			return 0;
+	}
+}
+
+/* Datagram i carries i % 255; the probes while the guest boots carry 255. */
 static int udp_rr(const char *host, const char *port, int n)
 {
 	struct sockaddr_in a = addr(host, port);
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	char b = 'x';
-	struct pollfd p = { .fd = s, .events = POLLIN };
+	unsigned char b = 255;
 
 	if (connect(s, (struct sockaddr *)&a, sizeof(a)))
 		die("connect");
 	/* Until the guest answers (it may still boot; lost datagrams are sent again). */
 	for (double end = now() + 60;;) {
 		send(s, &b, 1, 0);
-		if (poll(&p, 1, 200) == 1 && recv(s, &b, 1, 0) == 1)
+		if (!udp_answer(s, b, 200))
 			break;
 		if (now() > end)
 			die("no answer");
 	}
-	double start = now();
+	double *t = samples(n);
 	for (int i = 0; i < n; i++) {
+		double start = now();
+		b = (unsigned char)(i % 255);
 		send(s, &b, 1, 0);
-		if (poll(&p, 1, 2000) != 1 || recv(s, &b, 1, 0) != 1) {
+		if (udp_answer(s, b, 2000)) {
 			fprintf(stderr, "netperf: a datagram was lost\n");
 			return 1;
 		}
+		t[i] = now() - start;
 	}
-	printf("us %.1f\n", (now() - start) / n * 1e6);
+	report(t, n);
 	send(s, "stop", 4, 0);
 	return 0;
 }

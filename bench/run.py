@@ -757,6 +757,8 @@ def main():
     ap.add_argument("-m", "--memory", default="256M", help="guest memory (default 256M)")
     ap.add_argument("-c", "--cpus", type=int, default=1, help="guest CPUs (default 1)")
     ap.add_argument("--machine", default="microvm", help="microvm (default) or q35")
+    ap.add_argument("--net", default="", help="with --only net: these of its servers only "
+                    "(redis,nginx,stream,tcp-rr,udp-rr)")
     ap.add_argument("--runs", type=int, help="boots per system for the boot times (>= 5)")
     args = ap.parse_args()
     args.runs = max(5, args.runs or (5 if args.quick else 11))

@@ -201,20 +201,25 @@ run_test host/alto-build-image t_build_image
 t_run_dry_run() {
 	build_guest_programs || return 1
 	local out out2 image dir
+	# The command and the image's line go to stderr, read alone: were
+	# stdout the same pipe, alto would add --stderr=stdout (2>&1 keeps the
+	# native order).
 	dir=$(scratch)
 	out=$(TMPDIR=$dir "$ALTO" run --dry-run --verbose -m 512M -c 2 --machine q35 --strace -- --verbose \
-		"$GT_DIR/gcc/exit" 3 2>&1 </dev/null) || return 1
+		"$GT_DIR/gcc/exit" 3 2>&1 >/dev/null </dev/null) || return 1
 	echo "$out"
 	grep -Eq "^alto: image /dev/fd/[0-9]+ \(a temporary file, removed already\): [0-9]+ entries" \
 		<<<"$out" || fail "expected the temporary image's line" || return 1
 	grep -qF -- "-M q35 " <<<"$out" && grep -qF -- "-m 512M -smp 2 " <<<"$out" &&
-		grep -qF -- "-append '--stdin-eof --stderr=stdout --strace --verbose'" <<<"$out" || return 1
-	# stdout and stderr are one pipe here (2>&1): the tool says --stderr=stdout.
-	out2=$("$ALTO" run --dry-run --strace "$GT_DIR/gcc/exit" 2>&1 </dev/null) || return 1
+		grep -qF -- "-append '--stdin-eof --strace --verbose'" <<<"$out" || return 1
+	out2=$("$ALTO" run --dry-run --strace "$GT_DIR/gcc/exit" 2>&1 >/dev/null </dev/null) || return 1
 	echo "$out2"
+	grep -qF -- "-append '--stdin-eof --quiet --strace'" <<<"$out2" || return 1
+	# With 2>&1, stdout and stderr are one pipe: one port carries both streams.
+	out2=$("$ALTO" run --dry-run --strace "$GT_DIR/gcc/exit" 2>&1 </dev/null) || return 1
 	grep -qF -- "-append '--stdin-eof --stderr=stdout --quiet --strace'" <<<"$out2" || return 1
 	[ -z "$(ls -A "$dir")" ] || { fail "files left in \$TMPDIR: $(ls -A "$dir")"; return 1; }
-	out=$("$ALTO" run --dry-run --keep-image "$dir/kept.img" "$GT_DIR/gcc/exit" 2>&1 </dev/null)
+	out=$("$ALTO" run --dry-run --keep-image "$dir/kept.img" "$GT_DIR/gcc/exit" 2>&1 >/dev/null </dev/null)
 	echo "$out"
 	grep -qF -- "-initrd $dir/kept.img" <<<"$out" && [ -s "$dir/kept.img" ] || return 1
 	rm -rf "$dir"

@@ -52,3 +52,27 @@ print("ok")
 PY
 }
 run_test bench/kernel-size t_bench_kernel_size
+
+# The network bench's two ends (bench/netperf.c; bench/net.py runs the guest
+# side in Alto and the Linux guest): natively over loopback, the stream
+# arrives whole and ends when the drain closes, and each round trip mode
+# prints its figure and ends (the UDP echo on the client's "stop").
+t_bench_netperf() {
+	local np="$BUILD/bench/netperf" port=$((20000 + RANDOM % 20000)) out pid
+	make -s -f bench/rules.mk BUILD="$BUILD" bench-programs || return 1
+	timeout 30 "$np" source "$port" 3000000 >/dev/null &
+	pid=$!
+	out=$(timeout 30 "$np" drain 127.0.0.1 "$port")
+	wait "$pid" || { fail "source exited with $?"; return 1; }
+	grep -qx "bytes 3000000" <<<"$out" || { fail "drain read: $out"; return 1; }
+	grep -qE "^MB/s [0-9.]+$" <<<"$out" || { fail "no MB/s: $out"; return 1; }
+	for mode in tcp udp; do
+		port=$((port + 1))
+		timeout 30 "$np" "$mode-echo" "$port" >/dev/null &
+		pid=$!
+		out=$(timeout 30 "$np" "$mode-rr" 127.0.0.1 "$port" 200)
+		wait "$pid" || { fail "$mode-echo exited with $?"; return 1; }
+		grep -qE "^us [0-9.]+$" <<<"$out" || { fail "$mode-rr: $out"; return 1; }
+	done
+}
+run_test bench/netperf t_bench_netperf
