@@ -12,6 +12,7 @@
  * are taken out of the parsed line wherever they landed, before options
  * and commands are looked at.
  */
+#include <alto/args.h>
 #include <alto/boot.h>
 #include <alto/commands.h>
 #include <alto/compiler.h>
@@ -23,6 +24,8 @@
 #include <uapi/errno.h>
 
 #define RUNSCRIPT_DEPTH 4
+/* Runscript files read for one command line: a script naming several bounds the work. */
+#define RUNSCRIPT_FILES 64
 
 static struct cmd_line kernel_line;
 
@@ -220,6 +223,8 @@ struct builder {
 	int envc;
 	const char *cwd;
 	const char *(*read_file)(const char *path);
+	int scripts;	 /* runscript files read so far */
+	size_t expanded; /* the bytes their expansions made */
 };
 
 /* env with assignment set (replacing the same name); a new array, or NULL. */
@@ -311,7 +316,6 @@ static int add_line(struct builder *b, const struct cmd_line *l, int depth);
 static int runscript(struct builder *b, const struct cmd *c, int depth)
 {
 	const char *path = c->argv[1];
-	const char *text = b->read_file(path);
 	struct cmd_error err;
 
 	if (depth == RUNSCRIPT_DEPTH) {
@@ -319,6 +323,12 @@ static int runscript(struct builder *b, const struct cmd *c, int depth)
 		       RUNSCRIPT_DEPTH);
 		return -ELOOP;
 	}
+	if (++b->scripts > RUNSCRIPT_FILES) {
+		printk("alto: runscript %s: more than %d runscript files for one command line\n",
+		       path, RUNSCRIPT_FILES);
+		return -E2BIG;
+	}
+	const char *text = b->read_file(path);
 	if (!text) {
 		printk("alto: runscript %s: no such file in the image\n", path);
 		return -ENOENT;
@@ -326,6 +336,13 @@ static int runscript(struct builder *b, const struct cmd *c, int depth)
 	if (IS_ERR(text))
 		return read_failed(path, text);
 	long n = cmd_expand(text, env_lookup, b, NULL, 0, &err);
+	/* --env=A=$A$A doubles A at each script: the expansions share one budget. */
+	if (n >= 0 && (b->expanded += (size_t)n) > ARGS_MAX_QUOTED) {
+		printk("alto: runscript %s: the scripts expand to more than the arguments and "
+		       "environment Linux takes\n",
+		       path);
+		return -E2BIG;
+	}
 	char *expanded = n >= 0 ? kmalloc((size_t)n + 1) : NULL;
 	if (n < 0) {
 		char *where = kmalloc(strlen(path) + 16);

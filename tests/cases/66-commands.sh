@@ -107,7 +107,17 @@ EOF
 		expect_out "^alto: $CMD_DIR/bad: line 2, column $((${#BB} + 7)): \\$\\{ is not closed by \\}$" \
 			"^  $BB echo \\$\\{UNCLOSED$" "^ {$((${#BB} + 8))}\\^$" || return 1
 	cmd_run -- runscript "$CMD_DIR/missing" && expect_status 2 &&
-		expect_out "runscript $CMD_DIR/missing: No such file or directory"
+		expect_out "runscript $CMD_DIR/missing: No such file or directory" || return 1
+	# --env=A=$A$A$A$A read 16 times would make A 4^16 bytes long (the host
+	# fuzzer's cmdline target ran out of memory on such a line): the
+	# expansions share one budget, the arguments Linux takes, and the kernel
+	# refuses at once.
+	printf -- '--env=A=$A$A$A$A %s true\n' "$BB" >"$CMD_DIR/grow"
+	local grow=() i
+	for i in $(seq 16); do grow+=(runscript "$CMD_DIR/grow" ';'); done
+	cmd_run -e A=x -- "${grow[@]}" "$BB" echo never && expect_status 2 &&
+		expect_out "^alto: runscript $CMD_DIR/grow: the scripts expand to more than the arguments and environment Linux takes$" &&
+		expect_no_out never
 }
 run_test commands/runscript t_cmd_runscript
 
