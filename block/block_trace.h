@@ -22,8 +22,7 @@ TRACEPOINT(block_rq_issue, "dev=%u:%u op=%u sector=%u bytes=%u segs=%u", unsigne
 	   nsegs)
 TRACEPOINT(block_rq_requeue, "dev=%u:%u op=%u sector=%u inflight=%u", unsigned int, major,
 	   unsigned int, minor, unsigned int, op, uint64_t, sector, unsigned int, inflight)
-TRACEPOINT(block_rq_complete, "dev=%u:%u op=%u sector=%u bytes=%u status=%d", unsigned int,
-	   major, unsigned int, minor, unsigned int, op, uint64_t, sector, uint64_t, bytes, int,
-	   status)
+TRACEPOINT(block_rq_complete, "dev=%u:%u op=%u sector=%u bytes=%u status=%d", unsigned int, major,
+	   unsigned int, minor, unsigned int, op, uint64_t, sector, uint64_t, bytes, int, status)
 
 #endif

@@ -24,8 +24,8 @@
 _Static_assert(LWIP_TCP_PCB_NUM_EXT_ARGS == 2, "tcp_trace.c's slots");
 
 static const char *const state_names[] = {
-	"CLOSED",     "LISTEN",	    "SYN_SENT",	  "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
-	"FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",	  "LAST_ACK", "TIME_WAIT",
+	"CLOSED",     "LISTEN",	    "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
+	"FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",	"LAST_ACK", "TIME_WAIT",
 };
 
 static const char *state_name(unsigned int s)
@@ -85,8 +85,8 @@ static void look_at(struct tcp_pcb *pcb)
 
 void tcp_trace_states(void)
 {
-	struct tcp_pcb *const *lists[] = { &tcp_bound_pcbs, &tcp_listen_pcbs.pcbs,
-					   &tcp_active_pcbs, &tcp_tw_pcbs };
+	struct tcp_pcb *const *lists[] = { &tcp_bound_pcbs, &tcp_listen_pcbs.pcbs, &tcp_active_pcbs,
+					   &tcp_tw_pcbs };
 
 	if (!trace_on(tcp_state))
 		return;

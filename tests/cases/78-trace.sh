@@ -160,7 +160,8 @@ t_trace_points() {
 		'^futex_wait_enter ' '^signal_send ' '^timer_fire ' '^irq_enter ' '^ipi_send ' \
 		'^thread_create ' '^mm_map_file ' '^virtq_add ' '^virtq_kick ' '^virtq_used ' \
 		'^virtq_interrupt ' '^net_packet_in ' '^net_packet_out ' '^tcp_state ' \
-		'^block_bio_queue ' '^block_rq_issue ' '^block_rq_complete ' '^fuse_request_enter '
+		'^block_bio_queue ' '^block_rq_issue ' '^block_rq_complete ' '^fuse_request_enter ' \
+		'^pcache_read_enter ' '^ext2_block_alloc '
 }
 run_test trace/points t_trace_points
 
@@ -286,27 +287,29 @@ PY
 }
 run_test trace/pcap-boot t_trace_pcap_boot
 
-# Storage: a file read from an ext2 disk (virtio-blk) and one from a host
-# directory (virtio-fs). The block requests are issued and completed with
-# their sectors, through the virtqueues' adds, kicks, interrupts and used
-# buffers; FUSE requests are timed as pairs by the summary.
+# Storage: a directory listed and a file written on an ext2 disk
+# (virtio-blk), a file read from a host directory (virtio-fs). The block
+# requests are issued and completed with their sectors, through the
+# virtqueues' adds, kicks, interrupts and used buffers; ext2 takes an inode
+# and a block for the new file, the page cache writes it back; the summary
+# times FUSE requests and page-cache reads as pairs.
 t_trace_storage() {
 	local dir
 	dir=$(scratch)
 	truncate -s 8M "$dir/d.img" && mke2fs -q -F -t ext2 "$dir/d.img" || return 1
 	mkdir -p "$dir/vol" && echo from-the-volume >"$dir/vol/note"
 	"$ALTO" run --timeout "$GUEST_TIMEOUT" --trace-file "$dir/t.bin" \
-		--trace='block_*,virtq_*,virtio_*,fuse_*' --disk "$dir/d.img:/mnt" -v "$dir/vol:/vol" \
-		/bin/busybox sh -c 'ls /mnt && cat /vol/note' </dev/null >"$dir/out" 2>&1
+		--trace='block_*,virtq_*,virtio_*,fuse_*,pcache_*,ext2_*' --disk "$dir/d.img:/mnt" \
+		-v "$dir/vol:/vol" /bin/busybox sh -c 'ls /mnt && cat /vol/note && echo new >/mnt/new && sync' \
+		</dev/null >"$dir/out" 2>&1
 	local status=$?
 	cat "$dir/out"
 	[ "$status" -eq 0 ] && grep -q '^lost+found$' "$dir/out" && grep -q '^from-the-volume$' "$dir/out" ||
 		{ echo "the program failed ($status)"; return 1; }
 	"$ALTO" trace "$dir/t.bin" list >"$dir/list" || return 1
 	"$ALTO" trace "$dir/t.bin" summary >"$dir/summary" || return 1
-	grep -E 'block_|virtio_negotiate' "$dir/list" | head -20
+	grep -E 'block_|virtio_negotiate|ext2_|pcache_write' "$dir/list" | head -40
 	cat "$dir/summary"
-	# ext2's superblock: 1024 bytes at byte 1024, sector 2 (the layer reads a page or a block).
 	expect_in_order "$dir/list" 'virtio_negotiate +dev=[0-9]+ type=2 .*result=0' \
 		'virtq_setup +dev=[0-9]+ q=0 size=[1-9]' 'virtio_ready +dev=[0-9]+ queues=[1-9]' \
 		'block_bio_queue +dev=[0-9]+:[0-9]+ op=0 sector=[0-9]+ bytes=[1-9]' \
@@ -315,13 +318,18 @@ t_trace_storage() {
 		'virtq_kick +dev=[0-9]+ q=0 notified=1' 'virtq_interrupt +dev=[0-9]+ q=0' \
 		'virtq_used +dev=[0-9]+ q=0 token=0x[0-9a-f]+ len=[1-9]' \
 		'block_rq_complete +dev=[0-9]+:[0-9]+ op=0 sector=[0-9]+ bytes=[1-9][0-9]* status=0' || return 1
+	expect_in_order "$dir/list" ' busybox +ext2_inode_alloc +dir=2 ino=1[2-9] is_dir=0' \
+		' busybox +ext2_block_alloc +goal=[0-9]+ block=[1-9][0-9]*' \
+		'pcache_write_enter +ino=1[2-9] index=0 pages=1' 'pcache_write_exit +ino=1[2-9] index=0 result=0' \
+		'block_rq_complete +dev=[0-9]+:[0-9]+ op=1 sector=[0-9]+ bytes=[1-9][0-9]* status=0' || return 1
 	# Every request issued was completed, at the sector it was issued at.
 	awk '$5 == "block_rq_issue" { i[$8]++ } $5 == "block_rq_complete" { c[$8]++ }
 		END { for (s in i) if (i[s] != c[s]) { print "issued at " s ", not completed"; exit 1 }
 		      for (s in c) if (i[s] != c[s]) { print "completed at " s ", not issued"; exit 1 } }' \
 		"$dir/list" || return 1
 	OUT=$(cat "$dir/summary")
-	expect_out '^fuse_request_enter -> fuse_request_exit: [1-9][0-9]*, ' '^ +[1-9][0-9]*  block_rq_issue$'
+	expect_out '^fuse_request_enter -> fuse_request_exit: [1-9][0-9]*, ' \
+		'^pcache_read_enter -> pcache_read_exit: [1-9][0-9]*, ' '^ +[1-9][0-9]*  block_rq_issue$'
 }
 run_test trace/storage t_trace_storage
 
