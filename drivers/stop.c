@@ -1,5 +1,5 @@
 /*
- * The host's stop request. The host tool gives the VM a second UART (COM2)
+ * The host's requests. The host tool gives the VM a second UART (COM2)
  * whose input is a pipe it holds, and writes POWER_STOP_REQUEST there when
  * it gets SIGTERM, SIGINT or SIGHUP: every process gets SIGTERM, as `docker
  * stop` gives it to a container (sending only queues it, which an interrupt
@@ -7,8 +7,13 @@
  * has not ended after the grace period (--stop-timeout). With no program
  * running (self tests, a bare boot) the VM powers off at once, with the
  * status a SIGTERM gives. A UART of its own keeps this apart from the
- * console's input, which may be a terminal handed to QEMU as it is.
+ * console's input, which may be a terminal handed to QEMU as it is. The
+ * same UART says when the reader of the tool's stdout or stderr (a pipe) is
+ * gone: the program's writes to that stream then fail with EPIPE and raise
+ * SIGPIPE (console_stream_gone), so `alto run prog | head` ends as it does
+ * natively.
  */
+#include <alto/console.h>
 #include <alto/interrupt.h>
 #include <alto/power.h>
 #include <alto/printk.h>
@@ -25,16 +30,25 @@
 #define UART_LSR       5
 #define LSR_DATA_READY 0x01
 
+static void stop_request(void)
+{
+	if (process_signal_all(SIGTERM) == -ESRCH) {
+		printk("alto: stopped by the host\n");
+		power_off(128 + SIGTERM);
+	}
+}
+
 static void stop_irq(void *arg)
 {
 	(void)arg;
 	while (inb(POWER_STOP_PORT + UART_LSR) & LSR_DATA_READY) {
-		if (inb(POWER_STOP_PORT + UART_DATA) != POWER_STOP_REQUEST)
-			continue;
-		if (process_signal_all(SIGTERM) == -ESRCH) {
-			printk("alto: stopped by the host\n");
-			power_off(128 + SIGTERM);
-		}
+		uint8_t request = inb(POWER_STOP_PORT + UART_DATA);
+		if (request == POWER_STOP_REQUEST)
+			stop_request();
+		else if (request == POWER_STDOUT_GONE)
+			console_stream_gone(CONSOLE_STDOUT);
+		else if (request == POWER_STDERR_GONE)
+			console_stream_gone(CONSOLE_STDERR);
 	}
 }
 

@@ -86,26 +86,35 @@ static bool is_cc(char c, int i)
 #define OUTPUT_CHUNK 256
 
 static struct {
-	long (*write)(void *priv, const char *s, size_t len);
+	const struct console_stream_ops *ops;
 	void *priv;
+	bool gone; /* the host's reader went: writes fail with EPIPE */
 } streams[CONSOLE_STDERR + 1];
 
-void console_stream_register(int stream, long (*write)(void *priv, const char *s, size_t len),
-			     void *priv)
+void console_stream_register(int stream, const struct console_stream_ops *ops, void *priv)
 {
-	/* priv stays when write goes: a writer that saw write still has it. */
-	if (write)
+	/* priv stays when ops go: a writer that saw ops still has it. */
+	if (ops)
 		streams[stream].priv = priv;
-	WRITE_ONCE(streams[stream].write, write);
+	WRITE_ONCE(streams[stream].ops, ops);
+}
+
+void console_stream_gone(int stream)
+{
+	const struct console_stream_ops *ops = READ_ONCE(streams[stream].ops);
+
+	WRITE_ONCE(streams[stream].gone, true);
+	if (ops && ops->gone)
+		ops->gone(streams[stream].priv);
 }
 
 /* What the stream took of s: see console_stream_register. */
 static long sink(int stream, const char *s, size_t n)
 {
-	long (*write)(void *, const char *, size_t) = READ_ONCE(streams[stream].write);
+	const struct console_stream_ops *ops = READ_ONCE(streams[stream].ops);
 
-	if (write)
-		return write(streams[stream].priv, s, n);
+	if (ops)
+		return ops->write(streams[stream].priv, s, n);
 	console_write(s, n);
 	return (long)n;
 }
@@ -117,7 +126,7 @@ static long output(int stream, const char *s, size_t n)
 	bool crlf = con.tty && (of & (OPOST | ONLCR)) == (OPOST | ONLCR);
 	long done = 0;
 
-	if (!crlf && READ_ONCE(streams[stream].write))
+	if (!crlf && READ_ONCE(streams[stream].ops))
 		return sink(stream, s, n);
 	while (n) {
 		size_t max = MIN(n, (size_t)OUTPUT_CHUNK);
@@ -129,7 +138,8 @@ static long output(int stream, const char *s, size_t n)
 			memcpy(line, s, chunk - 1);
 			line[chunk - 1] = '\r';
 			line[chunk] = '\n';
-			r = sink(stream, line, chunk + 1) < 0 ? -ERESTARTSYS : (long)chunk;
+			r = sink(stream, line, chunk + 1);
+			r = r == -EPIPE ? r : r < 0 ? -ERESTARTSYS : (long)chunk;
 		} else {
 			r = sink(stream, s, chunk);
 		}
@@ -396,11 +406,15 @@ static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 {
 	static char buf[WRITE_CHUNK];
 	int stream = file_stream(f);
-	size_t max = READ_ONCE(streams[stream].write) ? WRITE_CHUNK : 512;
+	size_t max = READ_ONCE(streams[stream].ops) ? WRITE_CHUNK : 512;
 	long done = 0;
 
 	mutex_lock(&con.out_lock);
 	while (u->resid) {
+		if (READ_ONCE(streams[stream].gone)) {
+			done = done ? done : -EPIPE;
+			break;
+		}
 		if (signal_pending()) {
 			done = done ? done : -ERESTARTSYS;
 			break;
@@ -420,6 +434,9 @@ static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 			break;
 	}
 	mutex_unlock(&con.out_lock);
+	/* As a pipe with no reader: only an application's write raises SIGPIPE. */
+	if (done == -EPIPE && u->user)
+		signal_raise_current(SIGPIPE);
 	return done;
 }
 

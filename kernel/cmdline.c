@@ -88,7 +88,7 @@ static const char *const known_options[] = {
 	"selftest",	"verbose", "quiet",	"strace",  "env",
 	"cwd",		"tty",	   "stdin-eof", "trace",   "trace-backtrace",
 	"trace-buffer", "profile", "bootchart", "ip",	   "defaultgw",
-	"nameserver",	"root",	   "mount",	"ramdisk",
+	"nameserver",	"root",	   "mount",	"ramdisk", "stderr",
 };
 
 /* "alto: WHERE: [line L, ]column N: WHAT", that line, and a caret under the column. */

@@ -235,6 +235,9 @@ long process_fork(const struct clone_args_k *a)
 	process_link(p, (a->flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
 	trace_proc_fork(parent->pid, p->pid, a->flags);
 	process_add_thread(p, t, p->pid);
+	/* Killed while it forked: a kill of every process may have missed the child. */
+	if (signal_process_killed(parent))
+		signal_send_process(p, SIGKILL, NULL);
 	sched_wake(t);
 	if (a->flags & CLONE_VFORK)
 		sem_down(&vfork_done);

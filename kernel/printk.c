@@ -1,8 +1,11 @@
 /*
  * printk: formats into a stack buffer and writes the result to the console
- * in one piece under a lock, so lines from different CPUs do not interleave.
+ * in one piece under a lock, so lines from different CPUs do not interleave;
+ * printk_note() is printk for the lines --quiet=notes leaves out.
  */
+#include <alto/boot.h>
 #include <alto/console.h>
+#include <alto/string.h>
 #include <alto/printk.h>
 #include <alto/spinlock.h>
 
@@ -36,6 +39,19 @@ int printk(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	int n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int printk_note(const char *fmt, ...)
+{
+	const char *quiet = cmdline_get("quiet");
+	va_list ap;
+
+	if (quiet && !strcmp(quiet, "notes"))
+		return 0;
 	va_start(ap, fmt);
 	int n = vprintk(fmt, ap);
 	va_end(ap);

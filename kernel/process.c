@@ -897,7 +897,36 @@ long process_kill(int pid, int sig, const struct ksiginfo *info)
 	return process_kill_group(pid ? -pid : (int)process_getpgid(0), sig, info);
 }
 
+static bool alive_unkilled(struct process *q, void *arg)
+{
+	(void)arg;
+	return q->pid != INIT_PID && !signal_process_killed(q);
+}
+
+/* SIGKILL to every process that has not got it yet: how many there were. */
+static int kill_unkilled(void)
+{
+	struct process **list;
+	int n = process_collect(alive_unkilled, NULL, &list);
+
+	for (int i = 0; i < n; i++)
+		signal_send_process(list[i], SIGKILL, NULL);
+	if (n >= 0)
+		process_put_all(list, n);
+	return n;
+}
+
+/*
+ * With SIGKILL, until every process has it: a child that a fork linked
+ * after the list was collected is not on it (process_fork kills a child
+ * whose parent was killed before the link; one linked before the parent
+ * got SIGKILL is found by the next round).
+ */
 long process_signal_all(int sig)
 {
-	return kill_many(0, NULL, sig, NULL);
+	long r = kill_many(0, NULL, sig, NULL);
+
+	while (sig == SIGKILL && !r && kill_unkilled() > 0)
+		;
+	return r;
 }

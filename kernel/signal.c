@@ -701,8 +701,10 @@ __noreturn void signal_die(int sig, const char *why)
 	 * A program of the command line has no shell to say it died; a child's
 	 * parent learns it from wait, and a line would only get in its output,
 	 * unless there is a why (a fault, no memory) worth the console's line.
+	 * As a shell, nothing for SIGPIPE: a reader that went is how a pipeline
+	 * ends (`alto run prog | head`).
 	 */
-	die(sig, why, why || (p && process_ppid(p) == INIT_PID));
+	die(sig, why, why || (p && process_ppid(p) == INIT_PID && sig != SIGPIPE));
 }
 
 /* The default action of a core-dump signal: say where it hit; no core file is written. */
@@ -735,6 +737,11 @@ static void group_stop(struct process *p, int sig)
 	spin_unlock(&p->lock, flags);
 	if (first)
 		process_notify_parent(p, CLD_STOPPED, sig);
+}
+
+bool signal_process_killed(struct process *p)
+{
+	return READ_ONCE(p->exiting) || (READ_ONCE(p->shared_pending.set) & M(SIGKILL));
 }
 
 static bool sigkill_pending(struct thread *t, struct process *p)

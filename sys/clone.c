@@ -54,7 +54,7 @@ static long refuse(const char *what, const char *why)
 	static bool said;
 
 	if (!said)
-		printk("alto: %s: %s\n", what, why);
+		printk_note("alto: %s: %s\n", what, why);
 	said = true;
 	return -EINVAL;
 }

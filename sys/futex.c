@@ -71,12 +71,12 @@ static void report(int cmd)
 	else
 		said |= 1ull << cmd;
 	if (cmd == FUTEX_WAIT_REQUEUE_PI || cmd == FUTEX_CMP_REQUEUE_PI)
-		printk("alto: futex operation %s (%d) is not supported\n",
-		       cmd == FUTEX_WAIT_REQUEUE_PI ? "FUTEX_WAIT_REQUEUE_PI" :
-						      "FUTEX_CMP_REQUEUE_PI",
-		       cmd);
+		printk_note("alto: futex operation %s (%d) is not supported\n",
+			    cmd == FUTEX_WAIT_REQUEUE_PI ? "FUTEX_WAIT_REQUEUE_PI" :
+							   "FUTEX_CMP_REQUEUE_PI",
+			    cmd);
 	else
-		printk("alto: unknown futex operation %d\n", cmd);
+		printk_note("alto: unknown futex operation %d\n", cmd);
 }
 
 SYSCALL_DEFINE(futex, uint32_t __user *uaddr, int op, uint32_t val,

@@ -45,8 +45,8 @@ static long map_file(uintptr_t addr, size_t len, int prot, int flags, int fd, ui
 		goto out;
 	r = -ENODEV;
 	if (shared && !f->vnode->ops->map_page) {
-		printk("alto: shared mappings of %s files are not supported\n",
-		       f->vnode->mount->fstype);
+		printk_note("alto: shared mappings of %s files are not supported\n",
+			    f->vnode->mount->fstype);
 		goto out;
 	}
 	r = mm_mmap_file(mm(), addr, len, prot, flags, f, off);

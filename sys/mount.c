@@ -43,7 +43,7 @@ static long do_mount(const char *source, const char *target, const char *type, u
 	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
 		flags &= ~MS_MGC_MSK;
 	if (flags & (MS_BIND | MS_MOVE | MS_PROPAGATION)) {
-		printk("alto: mount: bind, move and propagation mounts are not supported\n");
+		printk_note("alto: mount: bind, move and propagation mounts are not supported\n");
 		return -EINVAL;
 	}
 	if (flags & MS_REMOUNT)

@@ -97,7 +97,7 @@ SYSCALL_DEFINE(arch_prctl, int code, unsigned long addr)
 	case ARCH_GET_FS:
 		return put_user(t->fs_base, (unsigned long __user *)addr);
 	case ARCH_SET_GS:
-		printk("alto: arch_prctl(ARCH_SET_GS) refused: GS belongs to the kernel\n");
+		printk_note("alto: arch_prctl(ARCH_SET_GS) refused: GS belongs to the kernel\n");
 		return -EPERM;
 	case ARCH_GET_GS:
 		return put_user(0ul, (unsigned long __user *)addr);

@@ -66,14 +66,14 @@ static long not_implemented(unsigned long nr)
 		if (!first_unknown(nr))
 			return -ENOSYS;
 		if (nunknown > UNKNOWN_MAX)
-			printk("alto: more unknown system call numbers (not reported)\n");
+			printk_note("alto: more unknown system call numbers (not reported)\n");
 		else
-			printk("alto: unknown system call %lu\n", nr);
+			printk_note("alto: unknown system call %lu\n", nr);
 		return -ENOSYS;
 	}
 	if (!(__atomic_fetch_or(&reported[nr / 8], 1 << (nr % 8), __ATOMIC_RELAXED) &
 	      (1 << (nr % 8))))
-		printk("alto: system call %s (%lu) is not implemented\n", name, nr);
+		printk_note("alto: system call %s (%lu) is not implemented\n", name, nr);
 	return -ENOSYS;
 }
 

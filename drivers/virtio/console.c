@@ -11,14 +11,19 @@
  * the control transmit queue are used: the device is told the driver is
  * ready, and nothing is read. QEMU's virtconsole (port 0) drops what its
  * backend does not take at once (a full pipe), a virtserialport waits, so
- * the streams are serial ports.
+ * the streams are serial ports. When the host's stdout and stderr are one
+ * file or pipe (2>&1), the tool leaves port 2 out and says --stderr=stdout:
+ * port 1 carries both streams, in the order they were written.
  *
  * Each port has TX_BUFS buffers of TX_BUF_SIZE: a write copies into a free
  * one and queues it, waiting for the device to give one back when all are
  * out. At shutdown every buffer is waited for, so nothing written is lost
  * when the VM powers off (unless the host takes nothing for 5 s: its reader
- * is gone).
+ * is gone). When the host tool sees its reader go (a closed pipe), it says
+ * so (drivers/stop.c, console_stream_gone): writers waiting for a buffer
+ * are woken with EPIPE, and the port is not drained.
  */
+#include <alto/boot.h>
 #include <alto/console.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -53,6 +58,7 @@ struct port {
 	struct waitq wq; /* its lock guards the queue and free */
 	char *buf[TX_BUFS];
 	unsigned int free; /* bit i: buf[i] is ours */
+	bool gone;	   /* the host's reader went: take nothing more */
 };
 
 struct vcon {
@@ -90,12 +96,14 @@ static void tx_done(struct virtqueue *vq)
 /*
  * A free buffer's index, waiting for one (wq.lock held); -ERESTARTSYS when
  * a signal came first (a reader that stopped reading must not hold the
- * program forever).
+ * program forever), -EPIPE once the host's reader is gone.
  */
 static int get_buf_locked(struct port *p, unsigned long *flags)
 {
 	for (;;) {
 		reclaim_locked(p);
+		if (p->gone)
+			return -EPIPE;
 		if (p->free)
 			return __builtin_ctz(p->free);
 		if (waitq_wait_interruptible_locked(&p->wq, flags, 0))
@@ -132,6 +140,22 @@ static long port_write(void *priv, const char *s, size_t n)
 	}
 	return done;
 }
+
+/* The host's reader went (console_stream_gone): wake the writers, take nothing more. */
+static void port_gone(void *priv)
+{
+	struct port *p = priv;
+	unsigned long flags = spin_lock(&p->wq.lock);
+
+	p->gone = true;
+	spin_unlock(&p->wq.lock, flags);
+	waitq_wake_all(&p->wq);
+}
+
+static const struct console_stream_ops port_ops = {
+	.write = port_write,
+	.gone = port_gone,
+};
 
 /*
  * Wait (polling: interrupts may be off) until the device has sent
@@ -248,14 +272,17 @@ static int vcon_probe(struct device *dev)
 	if ((err = vcon_setup(c)))
 		goto fail;
 	virtio_ready(vdev);
+	/* --stderr=stdout: the host's stdout and stderr are one file, port 2 is not there. */
+	const char *err_to = cmdline_get("stderr");
+	unsigned int nports = err_to && !strcmp(err_to, "stdout") ? 2 : NPORTS;
 	bool told = control_send(c, 0, CONTROL_DEVICE_READY, 1);
-	for (unsigned int n = 1; n < NPORTS; n++) {
+	for (unsigned int n = 1; n < nports; n++)
 		told = told && control_send(c, n, CONTROL_PORT_READY, 1);
-		console_stream_register((int)n, port_write, &c->ports[n]);
-	}
+	for (unsigned int n = 1; n < NPORTS; n++)
+		console_stream_register((int)n, &port_ops, &c->ports[n < nports ? n : 1]);
 	if (device_verbose())
-		printk("%s: console, ports 1 and 2 as stdout and stderr (%s)\n", dev->name,
-		       vdev->irq_mode);
+		printk("%s: console, port 1 as stdout, port %u as stderr (%s)\n", dev->name,
+		       nports - 1, vdev->irq_mode);
 	return 0;
 fail:
 	if (vdev->started)
@@ -272,7 +299,7 @@ static void vcon_shutdown(struct device *dev)
 
 	for (int n = 1; n < NPORTS; n++) {
 		console_stream_register(n, NULL, NULL);
-		if (!port_drain(&c->ports[n]))
+		if (!READ_ONCE(c->ports[n].gone) && !port_drain(&c->ports[n]))
 			printk("alto: virtio-console: port %d: the host took nothing for 5 s; the "
 			       "rest is lost\n",
 			       n);

@@ -58,13 +58,26 @@ extern bool (*console_input_hook)(char c);
 #define CONSOLE_STDOUT 1
 #define CONSOLE_STDERR 2
 /*
- * Send stream's output to write(priv, ...) instead of the UART. write may
- * sleep, and returns once the bytes are its own: how many it took (fewer
- * when a signal came while it waited), or -ERESTARTSYS when none. NULL
- * goes back to the UART.
+ * A driver's output stream. write may sleep, and returns once the bytes
+ * are its own: how many it took (fewer when a signal came while it waited,
+ * or the reader went), -ERESTARTSYS when a signal came first, -EPIPE when
+ * the reader is gone. gone (may be NULL) is told, from an interrupt
+ * handler, that the host's reader went: it wakes the writers waiting in
+ * write, and write takes nothing from then on.
  */
-void console_stream_register(int stream, long (*write)(void *priv, const char *s, size_t len),
-			     void *priv);
+struct console_stream_ops {
+	long (*write)(void *priv, const char *s, size_t len);
+	void (*gone)(void *priv);
+};
+
+/* Send stream's output to ops (with priv) instead of the UART; NULL goes back to the UART. */
+void console_stream_register(int stream, const struct console_stream_ops *ops, void *priv);
+/*
+ * The host's reader of stream is gone (a closed pipe): from now on a write
+ * to it fails with EPIPE and raises SIGPIPE, as a write to a pipe with no
+ * reader does. Safe in an interrupt handler.
+ */
+void console_stream_gone(int stream);
 
 #endif /* __HOST_TOOL__ */
 #endif

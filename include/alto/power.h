@@ -27,12 +27,16 @@
 #define POWER_METHOD_TAG "ALTO-POWER "
 
 /*
- * The host's stop request (drivers/stop.c): the host tool writes this byte
- * to a second UART at this port when it gets SIGTERM, SIGINT or SIGHUP; the
- * program gets SIGTERM.
+ * The host's requests (drivers/stop.c), bytes the host tool writes to a
+ * second UART at this port: POWER_STOP_REQUEST when it gets SIGTERM, SIGINT
+ * or SIGHUP (the program gets SIGTERM); POWER_STDOUT_GONE and
+ * POWER_STDERR_GONE when the reader of its stdout or stderr (a pipe) is gone
+ * (the program's writes there fail with EPIPE and raise SIGPIPE).
  */
 #define POWER_STOP_PORT	   0x2f8
 #define POWER_STOP_REQUEST 'T'
+#define POWER_STDOUT_GONE  'O'
+#define POWER_STDERR_GONE  'E'
 
 __noreturn void power_off(int status);
 /* Power off after a panic or a fatal kernel fault: EXIT_PANIC, marked as a panic. */

@@ -12,6 +12,13 @@
 
 int printk(const char *fmt, ...) __printf(1, 2);
 int vprintk(const char *fmt, va_list ap);
+/*
+ * A note: a line about something the kernel does not do for the program
+ * (an unimplemented system call, an unsupported flag) that the program may
+ * well work around. The kernel option --quiet=notes leaves notes out;
+ * errors and fault reports go through printk and are always printed.
+ */
+int printk_note(const char *fmt, ...) __printf(1, 2);
 /* Write raw bytes to the console, without formatting. */
 void console_write(const char *s, size_t len);
 

@@ -91,6 +91,8 @@ const char *signal_name(int sig);
  * exiting. Interruptible waits check it and return -EINTR.
  */
 bool signal_pending(void);
+/* Whether p is done for: SIGKILL is pending for it, or it is exiting. */
+bool signal_process_killed(struct process *p);
 
 /*
  * Queue a signal for the process (kill, Ctrl-C, ITIMER_REAL, SIGEV_SIGNAL

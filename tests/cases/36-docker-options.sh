@@ -1,5 +1,6 @@
 # Docker's habits in alto run (issue 15, point 4): --env-file, -w/--workdir,
-# --name, -m with Docker's suffixes, --cpus, -i/-t/-it; each bad value
+# --name, -m with Docker's suffixes, --cpus (fractions rounded up), -i/-t/-it,
+# --rm; each bad value
 # refused with status 2 and one line. Uses scratch, make_fake_qemu and
 # expect_refusal (30-static.sh).
 
@@ -23,8 +24,15 @@ t_docker_options_tool() {
 	grep -A1 -x -- -smp "$dir/args" | grep -qx 2 || fail "--cpus 2 is not -smp 2" || return 1
 	grep -A1 -x -- -name "$dir/args" | grep -qx 'web-1.a_b,process=web-1.a_b' ||
 		fail "--name is not QEMU's -name" || return 1
+	for cpus in 1.5:2 0.5:1 2.0:2 64:64; do
+		rm -f "$dir/args"
+		ALTO_QEMU="$dir/qemu" "$ALTO" run --cpus "${cpus%:*}" "$static" 0 </dev/null >/dev/null ||
+			fail "--cpus ${cpus%:*} refused" || return 1
+		grep -A1 -x -- -smp "$dir/args" | grep -qx "${cpus#*:}" ||
+			fail "--cpus ${cpus%:*} is not -smp ${cpus#*:}" || return 1
+	done
 	rm -f "$dir/args"
-	for opt in -i -t --interactive --tty; do
+	for opt in -i -t --interactive --tty --rm; do
 		ALTO_QEMU="$dir/qemu" "$ALTO" run "$opt" "$static" 0 </dev/null >/dev/null ||
 			fail "$opt refused" || return 1
 	done
@@ -35,7 +43,11 @@ t_docker_options_tool() {
 		expect_refusal "bad memory size '1gb2'" "$static" -m 1gb2 &&
 		expect_refusal "bad --name 'a,b'" "$static" --name a,b &&
 		expect_refusal "bad --name '-web'" "$static" --name -web &&
-		expect_refusal "bad CPU count '1.5'" "$static" --cpus 1.5 &&
+		expect_refusal "bad CPU count '64.5' (from 1 to 64, a fraction rounded up)" "$static" \
+			--cpus 64.5 &&
+		expect_refusal "bad CPU count '0.0'" "$static" --cpus 0.0 &&
+		expect_refusal "bad CPU count '.5'" "$static" --cpus .5 &&
+		expect_refusal "bad CPU count '0'" "$static" --cpus 0 &&
 		expect_refusal "bad --workdir 'etc': the directory must be absolute" "$static" -w etc &&
 		expect_refusal "cannot read the --env-file $dir/none: No such file or directory" \
 			"$static" --env-file "$dir/none" &&

@@ -76,6 +76,8 @@ struct vm_config {
 	bool no_debug_exit;	/* leave out isa-debug-exit: power off through ACPI or reset */
 	bool stdin_escape;	/* feed QEMU our stdin through a pipe, escaped (stdin.c) */
 	bool split_streams;	/* the program's stdout and stderr apart from the kernel's lines */
+	bool merged_streams;	/* ... and one file or pipe (2>&1): one port for both */
+	const char *log;	/* with split_streams, the kernel's lines go to this file */
 	const char *trace_file; /* the kernel's trace port goes to this file (observe.c) */
 	int gdb_port;		/* QEMU's gdbstub there, stopped at the start; 0: none */
 	bool no_rng;		/* leave out the virtio-rng device */
@@ -152,6 +154,9 @@ enum {
 	OPT_ROOT,
 	OPT_VERBOSE,
 	OPT_FILES,
+	OPT_LOG,
+	OPT_QUIET,
+	OPT_RM,
 	OPT_TRACE,
 	OPT_TRACE_FILE,
 	OPT_TRACE_BACKTRACE,
@@ -382,6 +387,8 @@ const char *console_setup(struct vm_config *c);
  * stderr again by /dev/fd/N (not sockets).
  */
 bool console_split_streams(const struct vm_config *c);
+/* Whether our stdout and stderr are one file or pipe (2>&1), which one port keeps in order. */
+bool console_same_streams(void);
 /*
  * Start forwarding our stdin (escaped, then the end marker) into fd; fd is
  * taken over, and closed after the end unless keep_open (for trace requests).
@@ -389,6 +396,12 @@ bool console_split_streams(const struct vm_config *c);
 void console_forward_start(int fd, bool keep_open);
 /* Ask the kernel for a trace dump through the escaped input; false when there is none. */
 bool console_request_trace(void);
+/*
+ * With split streams: tell the kernel through the requests' pipe (the
+ * stop UART's) when the reader of our stdout or stderr, a pipe, is gone,
+ * so that the program gets EPIPE and SIGPIPE there as it would natively.
+ */
+void console_watch_readers(int requests);
 
 /* Bootable disks (disk.c). */
 struct disk_config {

@@ -19,7 +19,8 @@
 const char vm_resources_help[] =
 	"  -m, --memory SIZE    guest memory, e.g. 128M, 2g or 268435456b (Docker's\n"
 	"                       suffixes b, k, m, g; a plain number below 1M is MiB)\n"
-	"  -c, --cpus N         virtual CPUs (default 1)\n"
+	"  -c, --cpus N         virtual CPUs (default 1); a fraction, as Docker takes\n"
+	"                       it, is rounded up (--cpus 1.5 gives 2)\n"
 	"  --name NAME          the VM's name: QEMU's -name, its window title and its\n"
 	"                       process name in ps (letters, digits, _ . -)\n"
 	"  --machine TYPE[,OPT=VAL...]\n"
@@ -199,6 +200,19 @@ static long parse_count(const char *what, const char *arg, long lo, long hi)
 	return v;
 }
 
+/* A CPU count from 1 to 64; Docker's fractions (0.5, 1.5) round up to whole vCPUs. */
+static int parse_cpus(const char *arg)
+{
+	char *end;
+
+	if (!strchr(arg, '.'))
+		return (int)parse_count("CPU count", arg, 1, 64);
+	double v = strtod(arg, &end);
+	if (*end || end == arg || *arg < '0' || *arg > '9' || !(v > 0) || v > 64)
+		die("bad CPU count '%s' (from 1 to 64, a fraction rounded up)", arg);
+	return (int)ceil(v);
+}
+
 bool vm_option(int opt, const char *arg, struct vm_config *c)
 {
 	switch (opt) {
@@ -210,7 +224,7 @@ bool vm_option(int opt, const char *arg, struct vm_config *c)
 			die("bad memory size '%s'", arg);
 		return true;
 	case 'c':
-		c->cpus = (int)parse_count("CPU count", arg, 1, 64);
+		c->cpus = parse_cpus(arg);
 		return true;
 	case OPT_MACHINE:
 		c->machine = arg;

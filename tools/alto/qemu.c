@@ -192,13 +192,15 @@ static void add_streams(struct argv_builder *b, const struct vm_config *c, const
 
 	add(b, "-chardev");
 	addf(b, "file,id=altoout,path=/dev/fd/%d,append=on", fds->out);
-	add(b, "-chardev");
-	add(b, "file,id=altoerr,path=/dev/fd/2,append=on");
 	add(b, "-device");
 	addf(b, "%s,id=altostreams,max_ports=3",
 	     pci ? "virtio-serial-pci" : "virtio-serial-device");
 	add(b, "-device");
 	add(b, "virtserialport,bus=altostreams.0,nr=1,chardev=altoout");
+	if (c->merged_streams)
+		return; /* the kernel's --stderr=stdout: port 1 carries both, in order */
+	add(b, "-chardev");
+	add(b, "file,id=altoerr,path=/dev/fd/2,append=on");
 	add(b, "-device");
 	add(b, "virtserialport,bus=altostreams.0,nr=2,chardev=altoerr");
 }
@@ -433,7 +435,7 @@ static int exit_status(int ws, int status_fd, bool verbose)
  * errno when QEMU cannot be run: the child says why through a pipe that
  * closes at its exec.
  */
-static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *old_mask)
+static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *old_mask, int log)
 {
 	int input[2] = { -1, -1 }, failed[2], err = 0;
 	pid_t parent = getpid();
@@ -453,8 +455,9 @@ static pid_t start_qemu(const struct vm_config *c, char **args, const sigset_t *
 		sigprocmask(SIG_SETMASK, old_mask, NULL);
 		if (c->stdin_escape && dup2(input[0], STDIN_FILENO) < 0)
 			_exit(127);
-		if (c->split_streams && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127); /* the serial console: the kernel's lines */
+		/* The serial console: the kernel's lines, to --log FILE or our stderr. */
+		if (c->split_streams && dup2(log >= 0 ? log : STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(args[0], args);
 		err = errno;
 		if (write(failed[1], &err, sizeof(err)) < 0)
@@ -587,6 +590,17 @@ static int streams_prepare(void)
 	return out;
 }
 
+/* --log FILE, made empty (created) before QEMU starts: -1 without --log. */
+static int open_log(const struct vm_config *c)
+{
+	if (!c->log || c->dry_run)
+		return -1;
+	int fd = open(c->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die("--log %s: %s", c->log, strerror(errno));
+	return fd;
+}
+
 int vm_boot(const struct vm_config *c)
 {
 	const char *accel = strcmp(c->accel, "auto") ? c->accel : vm_pick_accel();
@@ -603,6 +617,7 @@ int vm_boot(const struct vm_config *c)
 		return ALTO_EXIT_TOO_BIG;
 	if (c->split_streams)
 		fds.out = streams_prepare();
+	int log = open_log(c);
 	build_args(&b, c, accel, &fds);
 	if (c->verbose || c->dry_run)
 		print_command(&b);
@@ -619,8 +634,14 @@ int vm_boot(const struct vm_config *c)
 
 	double start = now_ms();
 	volumes_start(c);
-	struct vm_wait w = { .pid = start_qemu(c, b.args, &old), .c = c, .stop_fd = fds.stop_out };
+	struct vm_wait w = { .pid = start_qemu(c, b.args, &old, log),
+			     .c = c,
+			     .stop_fd = fds.stop_out };
 	close(fds.stop_in);
+	if (log >= 0)
+		close(log);
+	if (w.pid > 0 && c->split_streams && !c->uefi_code)
+		console_watch_readers(fds.stop_out);
 	if (w.pid < 0) {
 		warnx_("cannot run QEMU (%s): %s; install qemu-system-x86, or set ALTO_QEMU",
 		       b.args[0], strerror(errno));

@@ -40,6 +40,9 @@ static const char run_program_help[] =
 	"  -i, -t, -it          accepted as Docker takes them, and not needed: a\n"
 	"                       terminal on stdin and stdout is the program's terminal,\n"
 	"                       and a pipe or file on stdin is read to its end\n"
+	"  --rm                 accepted as Docker takes it, and not needed: the\n"
+	"                       temporary image is always removed (--keep-image keeps\n"
+	"                       one)\n"
 	"\n"
 	"Resources:\n";
 
@@ -57,6 +60,12 @@ static const char run_storage_help[] =
 	"  --keep-image FILE    write the image to FILE and keep it (see alto boot)\n";
 
 static const char run_usage_tail[] =
+	"  --log FILE           the kernel's lines (its notes, fault reports, boot lines\n"
+	"                       with --verbose) go to FILE instead of stderr; on a\n"
+	"                       terminal they share it with the program and FILE stays\n"
+	"                       empty\n"
+	"  --quiet              leave out the kernel's notes (system calls it does not\n"
+	"                       implement and the like); errors and fault reports stay\n"
 	"  --strace             print every system call of the program\n"
 	"  -h, --help           this text\n"
 	"\n"
@@ -99,34 +108,55 @@ static void build_image(const struct app *a, const char *path, bool verbose)
 }
 
 /*
- * The console mode, --quiet (the program's output alone, unless -v),
- * --strace, tracing and profiling, the user's.
+ * The console mode (and the streams: split from the kernel's lines, in one
+ * port when stdout and stderr are one file), the kernel's --quiet (no boot
+ * lines, unless -v; no notes either with alto run --quiet), --strace,
+ * tracing and profiling, the user's.
  */
-static char *kernel_cmdline(struct vm_config *c, bool strace, const char *observe,
+static char *kernel_cmdline(struct vm_config *c, bool quiet, bool strace, const char *observe,
 			    const char *extra)
 {
-	return xasprintf("%s%s%s%s%s%s%s", console_setup(c), c->verbose ? "" : " --quiet",
+	const char *console = console_setup(c);
+
+	c->split_streams = console_split_streams(c);
+	c->merged_streams = c->split_streams && console_same_streams();
+	return xasprintf("%s%s%s%s%s%s%s%s", console, c->merged_streams ? " --stderr=stdout" : "",
+			 quiet	    ? " --quiet=notes" :
+			 c->verbose ? "" :
+				      " --quiet",
 			 strace ? " --strace" : "", *observe ? " " : "", observe, *extra ? " " : "",
 			 extra);
+}
+
+/* --log on a console that carries the program's output too: say it once. */
+static void check_log(const struct vm_config *c)
+{
+	if (c->log && !c->split_streams)
+		warnx_("--log %s: the kernel's lines share the console with the program here (a "
+		       "terminal, or a socket on stdout or stderr); %s stays empty",
+		       c->log, c->log);
 }
 
 int cmd_run(int argc, char **argv)
 {
 	static const struct option own[] = {
 		{ "strace", no_argument, NULL, OPT_STRACE },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "keep-image", required_argument, NULL, OPT_KEEP_IMAGE },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "files", required_argument, NULL, OPT_FILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
+		{ "rm", no_argument, NULL, OPT_RM },
 		{ 0 },
 	};
 	struct option *options = options_join((const struct option *const[]){
 		own, vm_long_options, app_long_options, observe_long_options, NULL });
 	struct observe o = { 0 };
 	const char *keep = NULL, *root = "cpio", *files = "auto";
-	bool strace = false;
+	bool strace = false, quiet = false;
 	struct vm_config c;
 	struct app a;
 	char *extra;
@@ -137,10 +167,14 @@ int cmd_run(int argc, char **argv)
 	argv[0] = "alto run";
 	while ((opt = getopt_long(argc, argv, "+" VM_SHORT_OPTIONS APP_SHORT_OPTIONS "hit", options,
 				  NULL)) != -1) {
-		if (opt == 'i' || opt == 't')
-			continue; /* Docker's habit: the terminal is found by itself */
+		if (opt == 'i' || opt == 't' || opt == OPT_RM)
+			continue; /* Docker's habits: the terminal is found, the image removed */
 		if (opt == OPT_STRACE)
 			strace = true;
+		else if (opt == OPT_QUIET)
+			quiet = true;
+		else if (opt == OPT_LOG)
+			c.log = optarg;
 		else if (opt == OPT_KEEP_IMAGE)
 			keep = optarg;
 		else if (opt == OPT_ROOT)
@@ -184,8 +218,8 @@ int cmd_run(int argc, char **argv)
 		c.initrd = image;
 	}
 	remove_on_exit(NULL);
-	c.cmdline = kernel_cmdline(&c, strace, observe_kernel_options(&o), extra);
-	c.split_streams = console_split_streams(&c);
+	c.cmdline = kernel_cmdline(&c, quiet, strace, observe_kernel_options(&o), extra);
+	check_log(&c);
 	observe_setup(&o, &c,
 		      a.nprogs ? a.progs[0].host_path :
 				 NULL); /* gdb: the first program's symbols */

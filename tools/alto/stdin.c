@@ -4,10 +4,13 @@
  * pipe, /dev/null) is forwarded by a thread through a pipe, escaped so the
  * guest also learns where it ends (include/alto/console.h, --stdin-eof).
  * Then alto run also keeps the program's stdout and stderr apart from the
- * kernel's lines (console_split_streams; qemu.c adds the devices).
+ * kernel's lines (console_split_streams; qemu.c adds the devices), and tells
+ * the kernel when their readers are gone (console_watch_readers).
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <alto/console.h>
+#include <alto/power.h>
 #include "alto.h"
 
 const char *console_setup(struct vm_config *c)
@@ -43,6 +47,14 @@ static bool reopenable(int fd)
 bool console_split_streams(const struct vm_config *c)
 {
 	return c->stdin_escape && reopenable(STDOUT_FILENO) && reopenable(STDERR_FILENO);
+}
+
+bool console_same_streams(void)
+{
+	struct stat out, err;
+
+	return !fstat(STDOUT_FILENO, &out) && !fstat(STDERR_FILENO, &err) &&
+	       out.st_dev == err.st_dev && out.st_ino == err.st_ino;
 }
 
 /* Write all of buf; false when the reader is gone (QEMU ended). */
@@ -138,17 +150,64 @@ bool console_request_trace(void)
  * the tool. The main thread does not wait for it: when QEMU ends, the tool
  * ends, even if stdin still has data.
  */
-void console_forward_start(int fd, bool keep_open)
+/* A detached thread that blocks every signal (see above). */
+static void start_quiet_thread(void *(*fn)(void *), void *arg, const char *what)
 {
 	sigset_t all, old;
 	pthread_t thread;
 
-	console_fd = fd;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&thread, NULL, forward, keep_open ? &console_fd : NULL);
+	int err = pthread_create(&thread, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
-		die("cannot start the console input thread: %s", strerror(err));
+		die("cannot start the %s thread: %s", what, strerror(err));
 	pthread_detach(thread);
+}
+
+void console_forward_start(int fd, bool keep_open)
+{
+	console_fd = fd;
+	start_quiet_thread(forward, keep_open ? &console_fd : NULL, "console input");
+}
+
+static bool is_pipe(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISFIFO(st.st_mode);
+}
+
+/*
+ * Wait for the readers of our stdout and stderr (pipes) to go: a pipe's
+ * writing end shows POLLERR then. Each one gone is told to the kernel once
+ * through the requests' UART (drivers/stop.c).
+ */
+static void *watch_readers(void *arg)
+{
+	static const char request[2] = { POWER_STDOUT_GONE, POWER_STDERR_GONE };
+	struct pollfd p[2] = { { STDOUT_FILENO, 0, 0 }, { STDERR_FILENO, 0, 0 } };
+	int requests = (int)(intptr_t)arg;
+
+	for (int i = 0; i < 2; i++)
+		p[i].fd = is_pipe(p[i].fd) ? p[i].fd : -1;
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			if ((p[i].revents & (POLLERR | POLLHUP)) &&
+			    write(requests, &request[i], 1) < 0)
+				return NULL; /* QEMU is gone */
+			p[i].fd = -1;
+		}
+	}
+	return NULL;
+}
+
+void console_watch_readers(int requests)
+{
+	if (is_pipe(STDOUT_FILENO) || is_pipe(STDERR_FILENO))
+		start_quiet_thread(watch_readers, (void *)(intptr_t)requests, "stream watch");
 }
