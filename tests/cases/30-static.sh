@@ -197,7 +197,8 @@ run_test host/alto-build-image t_build_image
 
 # The QEMU command of alto run: options, kernel options, a temporary image
 # (in $TMPDIR, removed at once and given as /dev/fd/N) that is gone
-# afterwards, unless kept.
+# afterwards, unless kept. Captured with 2>&1, stdout and stderr are one
+# pipe: the kernel is told to write both to the stdout port.
 t_run_dry_run() {
 	build_guest_programs || return 1
 	local out out2 image dir
@@ -208,10 +209,10 @@ t_run_dry_run() {
 	grep -Eq "^alto: image /dev/fd/[0-9]+ \(a temporary file, removed already\): [0-9]+ entries" \
 		<<<"$out" || fail "expected the temporary image's line" || return 1
 	grep -qF -- "-M q35 " <<<"$out" && grep -qF -- "-m 512M -smp 2 " <<<"$out" &&
-		grep -qF -- "-append '--stdin-eof --strace --verbose'" <<<"$out" || return 1
+		grep -qF -- "-append '--stdin-eof --stderr=stdout --strace --verbose'" <<<"$out" || return 1
 	out2=$("$ALTO" run --dry-run --strace "$GT_DIR/gcc/exit" 2>&1 </dev/null) || return 1
 	echo "$out2"
-	grep -qF -- "-append '--stdin-eof --quiet --strace'" <<<"$out2" || return 1
+	grep -qF -- "-append '--stdin-eof --stderr=stdout --quiet --strace'" <<<"$out2" || return 1
 	[ -z "$(ls -A "$dir")" ] || { fail "files left in \$TMPDIR: $(ls -A "$dir")"; return 1; }
 	out=$("$ALTO" run --dry-run --keep-image "$dir/kept.img" "$GT_DIR/gcc/exit" 2>&1 </dev/null)
 	echo "$out"
