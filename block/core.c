@@ -6,7 +6,8 @@
  * request of its own. Requests go to the driver in order while fewer than
  * queue_depth are there and the queue is not plugged; a completion sends
  * the next ones. Flushes never merge. The queue's lock is a spinlock, so
- * bios may be submitted and completed from any context.
+ * bios may be submitted and completed from any context. Each step passes a
+ * tracepoint of block_trace.h.
  */
 #include <alto/block.h>
 #include <alto/format.h>
@@ -16,6 +17,8 @@
 #include <alto/time.h>
 #include <uapi/errno.h>
 #include <uapi/stat.h>
+#define TRACE_DEFINE 1
+#include "block_trace.h"
 
 static struct list devices = LIST_INIT(devices);
 static struct spinlock devices_lock = SPINLOCK_INIT;
@@ -191,6 +194,7 @@ static bool merge(struct block_device *bd, struct bio *b)
 		rq->nbytes += b->nbytes;
 		rq->nsegs += b->nvecs;
 		bd->stats.merges[b->op]++;
+		trace_block_bio_merge(bd->major, bd->minor, b->op, b->sector, b->nbytes, front);
 		return true;
 	}
 	return false;
@@ -225,9 +229,13 @@ static void dispatch(struct block_device *bd)
 			bd->busy_since = time_now_ns();
 		bd->stats.max_inflight = MAX(bd->stats.max_inflight, bd->inflight);
 		spin_unlock(&bd->lock, irq);
+		trace_block_rq_issue(bd->major, bd->minor, rq->op, rq->sector, rq->nbytes,
+				     rq->nsegs);
 		int r = bd->ops->submit(bd, rq);
 		if (r == -EBUSY) {
 			irq = spin_lock(&bd->lock);
+			trace_block_rq_requeue(bd->major, bd->minor, rq->op, rq->sector,
+					       bd->inflight);
 			if (bd->inflight > 1) {
 				/* A completion will come and send it again. */
 				list_push(&bd->pending, &rq->link);
@@ -245,24 +253,32 @@ static void dispatch(struct block_device *bd)
 	}
 }
 
-void block_submit(struct bio *b)
+/* Why b cannot be sent at all (-errno), or 0. */
+static int refusal(const struct bio *b)
 {
-	struct block_device *bd = b->bd;
+	const struct block_device *bd = b->bd;
 	uint64_t end = end_sector(b->sector, b->nbytes);
 
 	if ((b->op == BIO_READ || b->op == BIO_WRITE || b->op == BIO_DISCARD) &&
-	    (end > bd->nsectors || end < b->sector || b->nbytes % SECTOR_SIZE)) {
-		b->status = -EIO;
-		b->done(b);
-		return;
-	}
-	if ((b->op == BIO_WRITE || b->op == BIO_DISCARD) && bd->read_only) {
-		b->status = -EROFS;
-		b->done(b);
-		return;
-	}
-	if ((b->op == BIO_FLUSH && !bd->write_cache) || (b->op == BIO_DISCARD && !bd->discard)) {
-		b->status = b->op == BIO_FLUSH ? 0 : -EOPNOTSUPP;
+	    (end > bd->nsectors || end < b->sector || b->nbytes % SECTOR_SIZE))
+		return -EIO;
+	if ((b->op == BIO_WRITE || b->op == BIO_DISCARD) && bd->read_only)
+		return -EROFS;
+	if (b->op == BIO_DISCARD && !bd->discard)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+void block_submit(struct bio *b)
+{
+	struct block_device *bd = b->bd;
+	int refused = refusal(b);
+
+	trace_block_bio_queue(bd->major, bd->minor, b->op, b->sector, b->nbytes, b);
+	if (refused)
+		trace_block_bio_error(bd->major, bd->minor, b->op, b->sector, b->nbytes, refused);
+	if (refused || (b->op == BIO_FLUSH && !bd->write_cache)) {
+		b->status = refused; /* a flush with no cache to flush is done */
 		b->done(b);
 		return;
 	}
@@ -273,6 +289,8 @@ void block_submit(struct bio *b)
 	if (!merged) {
 		struct request *rq = kzalloc(sizeof(*rq));
 		if (!rq) {
+			trace_block_bio_error(bd->major, bd->minor, b->op, b->sector, b->nbytes,
+					      -ENOMEM);
 			b->status = -ENOMEM;
 			b->done(b);
 			return;
@@ -295,6 +313,8 @@ void block_submit(struct bio *b)
 void block_complete(struct request *rq, int status)
 {
 	struct block_device *bd = rq->bd;
+
+	trace_block_rq_complete(bd->major, bd->minor, rq->op, rq->sector, rq->nbytes, status);
 	unsigned long irq = spin_lock(&bd->lock);
 
 	bd->stats.ios[rq->op]++;

@@ -214,14 +214,28 @@ void trace_emit_file(struct tracepoint *tp, const uint64_t *args, struct file *f
 	kfree(path);
 }
 
-/* One record: the arguments, the payload (TP_F_DATA), then the stack. */
-static void record(struct tracepoint *tp, const uint64_t *args, const void *data, size_t len,
-		   const uint64_t *frames, unsigned int nframes)
+/* The payload's bytes in segs, up to max of them, copied to p. */
+static void copy_segs(uint8_t *p, const struct trace_seg *segs, unsigned int nsegs, size_t max)
+{
+	for (unsigned int i = 0; i < nsegs && max; i++) {
+		size_t n = MIN(segs[i].len, max);
+		memcpy(p, segs[i].data, n);
+		p += n;
+		max -= n;
+	}
+}
+
+/* One record: the arguments, the payload (TP_F_DATA: the segments' bytes), then the stack. */
+static void record(struct tracepoint *tp, const uint64_t *args, const struct trace_seg *segs,
+		   unsigned int nsegs, const uint64_t *frames, unsigned int nframes)
 {
 	unsigned int cpu = this_cpu()->id;
 	struct thread *t = current_thread();
-	size_t kept = tp->flags & TP_F_DATA ? MIN(len, (size_t)TRACE_MAX_DATA) : 0;
+	size_t len = 0;
 
+	for (unsigned int i = 0; i < nsegs; i++)
+		len += segs[i].len;
+	size_t kept = tp->flags & TP_F_DATA ? MIN(len, (size_t)TRACE_MAX_DATA) : 0;
 	if (cpu >= nrings || READ_ONCE(paused))
 		return;
 	size_t data_words = tp->flags & TP_F_DATA ? 1 + ALIGN_UP(kept, 8) / 8 : 0;
@@ -238,21 +252,40 @@ static void record(struct tracepoint *tp, const uint64_t *args, const void *data
 		*p++ = len;
 		if (kept) {
 			p[ALIGN_UP(kept, 8) / 8 - 1] = 0; /* the pad after the bytes */
-			memcpy(p, data, kept);
+			copy_segs((uint8_t *)p, segs, nsegs, kept);
 			p += ALIGN_UP(kept, 8) / 8;
 		}
 	}
 	memcpy(p, frames, 8 * nframes);
 }
 
-void trace_emit(struct tracepoint *tp, const uint64_t *args, const void *data, size_t len)
+/*
+ * Inlined into both entry points, which the slow paths call: the stack is
+ * then taken from the same depth (trace_stack_here starts at its caller's
+ * caller, the tracepoint's site).
+ */
+static inline __attribute__((always_inline)) void
+emit(struct tracepoint *tp, const uint64_t *args, const struct trace_seg *segs, unsigned int nsegs)
 {
 	unsigned long flags = irq_save();
 	uint64_t frames[TRACE_MAX_FRAMES];
 	unsigned int nframes = trace_backtrace_on ? trace_stack_here(frames, TRACE_MAX_FRAMES) : 0;
 
-	record(tp, args, data, len, frames, nframes);
+	record(tp, args, segs, nsegs, frames, nframes);
 	irq_restore(flags);
+}
+
+void trace_emit_segs(struct tracepoint *tp, const uint64_t *args, const struct trace_seg *segs,
+		     unsigned int nsegs)
+{
+	emit(tp, args, segs, nsegs);
+}
+
+void trace_emit(struct tracepoint *tp, const uint64_t *args, const void *data, size_t len)
+{
+	const struct trace_seg seg = { data, len };
+
+	emit(tp, args, &seg, 1);
 }
 
 void trace_emit_stack(struct tracepoint *tp, const uint64_t *args, const uint64_t *frames,

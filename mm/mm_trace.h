@@ -1,7 +1,10 @@
 /*
  * Memory tracepoints (defined in mm/fault.c): page faults of the
  * application and how each was resolved, the page allocator and the heap,
- * address spaces, kernel stacks and device mappings. The application's
+ * address spaces, kernel stacks and device mappings; the page cache's
+ * reads and write-backs (enter/exit pairs, which the summary times),
+ * reclaim and the throttling of writers past the dirty limit (ino is the
+ * file's inode number, index its page). The application's
  * mmap, munmap, mprotect and brk are its system calls' tracepoints;
  * mm_map_file adds the mapped file's path (the loader's mappings included),
  * which is how the host finds the program's and its libraries' symbols for
@@ -33,6 +36,16 @@ TRACEPOINT(mm_destroy, "mm=%p", const void *, mm)
 TRACEPOINT(mm_fork, "parent=%p child=%p", const void *, parent, const void *, child)
 TRACEPOINT(kstack_alloc, "size=%u stack=%p", size_t, size, const void *, stack)
 TRACEPOINT(kstack_free, "stack=%p", const void *, stack)
+TRACEPOINT(pcache_read_enter, "ino=%u index=%u pages=%u", uint64_t, ino, uint64_t, index,
+	   unsigned int, pages)
+TRACEPOINT(pcache_read_exit, "ino=%u index=%u result=%d", uint64_t, ino, uint64_t, index, int,
+	   result)
+TRACEPOINT(pcache_write_enter, "ino=%u index=%u pages=%u", uint64_t, ino, uint64_t, index,
+	   unsigned int, pages)
+TRACEPOINT(pcache_write_exit, "ino=%u index=%u result=%d", uint64_t, ino, uint64_t, index, int,
+	   result)
+TRACEPOINT(pcache_reclaim, "wanted=%u freed=%u", unsigned long, wanted, unsigned long, freed)
+TRACEPOINT(pcache_throttle, "dirty=%u limit=%u", uint64_t, dirty, uint64_t, limit)
 TRACEPOINT(mmio_map, "phys=%p len=%x virt=%p", uint64_t, phys, size_t, len, const void *, virt)
 
 #endif

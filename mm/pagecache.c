@@ -20,7 +20,8 @@
  * Reads read ahead: a read that continues where the last one ended doubles
  * the window (up to 64 pages), one that does not reads what it asked for.
  * Pages being read carry PG_LOCKED; others wanting them wait on one
- * sequence-counted queue.
+ * sequence-counted queue. Reads, write-backs, reclaim and throttling pass
+ * the pcache_* tracepoints of mm_trace.h.
  */
 #include <alto/mm.h>
 #include <alto/pagecache.h>
@@ -34,6 +35,7 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include "internal.h"
+#include "mm_trace.h"
 
 #define PG_UPTODATE   0x1
 #define PG_DIRTY      0x2
@@ -358,7 +360,9 @@ static struct pc_page *read_in(struct pcache *pc, uint64_t index, unsigned int n
 		return NULL;
 	}
 	pc->ra_next = index + got;
+	trace_pcache_read_enter(v->ino, index, got);
 	int r = pc->ops->read_pages(v, io, (int)got);
+	trace_pcache_read_exit(v->ino, index, r);
 	unsigned long irq = spin_lock(&pc->lock);
 	for (unsigned int i = 0; i < got; i++) {
 		pages[i]->flags &= ~PG_LOCKED;
@@ -497,6 +501,7 @@ static void balance_dirty(void)
 {
 	if (READ_ONCE(nr_dirty) <= dirty_limit())
 		return;
+	trace_pcache_throttle(READ_ONCE(nr_dirty), dirty_limit());
 	wake_flusher();
 	for (int rounds = 0; READ_ONCE(nr_dirty) > dirty_background() && rounds < 64; rounds++) {
 		struct pcache *pc = pick(any, NULL);
@@ -782,7 +787,12 @@ static int writeback_locked(struct pcache *pc)
 		int m = 0;
 		while (m < n && io[m].len)
 			m++;
-		int err = m ? pc->ops->write_pages(pc->vnode, io, m) : 0;
+		int err = 0;
+		if (m) {
+			trace_pcache_write_enter(pc->vnode->ino, io[0].index, (unsigned int)m);
+			err = pc->ops->write_pages(pc->vnode, io, m);
+			trace_pcache_write_exit(pc->vnode->ino, io[0].index, err);
+		}
 		if (err && !first_err)
 			first_err = err;
 		finish_batch(pc, pages, n, err);
@@ -928,6 +938,7 @@ unsigned long pcache_reclaim(unsigned long n)
 		free_pc_page(freed);
 		freed = next;
 	}
+	trace_pcache_reclaim(n, nfreed);
 	return nfreed;
 }
 

@@ -12,6 +12,7 @@
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#include "virtio_trace.h"
 
 #define CORE_FEATURES                                                      \
 	((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_INDIRECT_DESC) | \
@@ -35,6 +36,7 @@ int virtio_register(struct virtio_device *vdev)
 	int index = next_index++;
 
 	spin_unlock(&index_lock, flags);
+	vdev->index = (unsigned int)index;
 	/* The transport put where the device is in the name; prefix ours. */
 	char where[DEVICE_NAME_LEN];
 	snprintf(where, sizeof(where), "%s", vdev->dev.name);
@@ -54,6 +56,7 @@ const char *virtio_name(const struct virtio_device *vdev)
 
 void virtio_reset(struct virtio_device *vdev)
 {
+	trace_virtio_reset(vdev->index, 0);
 	vdev->ops->reset(vdev);
 	vdev->started = false;
 }
@@ -71,6 +74,7 @@ void virtio_shutdown(struct device *dev)
 
 void virtio_fail(struct virtio_device *vdev)
 {
+	trace_virtio_reset(vdev->index, 1);
 	vdev->ops->set_status(vdev, vdev->ops->get_status(vdev) | VIRTIO_STATUS_FAILED);
 	virtio_reset(vdev);
 	/* Reset, the device no longer reads the rings. */
@@ -81,20 +85,20 @@ void virtio_fail(struct virtio_device *vdev)
 	vdev->nvqs = 0;
 }
 
-int virtio_start(struct virtio_device *vdev, uint64_t wanted)
+static int negotiate(struct virtio_device *vdev, uint64_t wanted, uint64_t *offered)
 {
 	const struct virtio_transport *ops = vdev->ops;
 
 	ops->reset(vdev);
 	ops->set_status(vdev, VIRTIO_STATUS_ACKNOWLEDGE);
 	ops->set_status(vdev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	uint64_t offered = ops->get_features(vdev);
-	if (!(offered & (1ull << VIRTIO_F_VERSION_1))) {
+	*offered = ops->get_features(vdev);
+	if (!(*offered & (1ull << VIRTIO_F_VERSION_1))) {
 		vdev->dev.why = "the device does not offer VERSION_1 (a legacy device)";
 		virtio_fail(vdev);
 		return -ENODEV;
 	}
-	vdev->features = offered & (wanted | CORE_FEATURES);
+	vdev->features = *offered & (wanted | CORE_FEATURES);
 	ops->set_features(vdev, vdev->features);
 	ops->set_status(vdev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 				      VIRTIO_STATUS_FEATURES_OK);
@@ -105,6 +109,15 @@ int virtio_start(struct virtio_device *vdev, uint64_t wanted)
 	}
 	vdev->started = true;
 	return 0;
+}
+
+int virtio_start(struct virtio_device *vdev, uint64_t wanted)
+{
+	uint64_t offered = 0;
+	int r = negotiate(vdev, wanted, &offered);
+
+	trace_virtio_negotiate(vdev->index, vdev->dev.device_id, offered, vdev->features, r);
+	return r;
 }
 
 static uint16_t round_down_pow2(uint16_t n)
@@ -143,6 +156,7 @@ int virtio_setup_queues(struct virtio_device *vdev, unsigned int n, const struct
 
 void virtio_ready(struct virtio_device *vdev)
 {
+	trace_virtio_ready(vdev->index, vdev->nvqs);
 	vdev->ops->set_status(vdev, vdev->ops->get_status(vdev) | VIRTIO_STATUS_DRIVER_OK);
 }
 
@@ -193,6 +207,13 @@ void virtio_config_copy_out(volatile uint8_t *p, const void *buf, unsigned int l
 	}
 }
 
+void virtio_config_interrupt(struct virtio_device *vdev)
+{
+	trace_virtio_config_changed(vdev->index);
+	if (vdev->config_changed)
+		vdev->config_changed(vdev);
+}
+
 #define ISR_QUEUE  1u
 #define ISR_CONFIG 2u
 
@@ -204,7 +225,7 @@ bool virtio_isr(struct virtio_device *vdev, uint32_t isr)
 				virtq_interrupt(vdev->vqs[i]);
 		}
 	}
-	if ((isr & ISR_CONFIG) && vdev->config_changed)
-		vdev->config_changed(vdev);
+	if (isr & ISR_CONFIG)
+		virtio_config_interrupt(vdev);
 	return isr != 0;
 }

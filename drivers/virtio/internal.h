@@ -45,6 +45,9 @@ static inline void virtio_set_selected(volatile uint32_t *select, volatile uint3
 void virtio_config_copy_in(volatile uint8_t *p, void *buf, unsigned int len);
 void virtio_config_copy_out(volatile uint8_t *p, const void *buf, unsigned int len);
 
+/* The device's configuration changed (a transport's interrupt): tell its driver. */
+void virtio_config_interrupt(struct virtio_device *vdev);
+
 struct virtqueue *virtq_create(struct virtio_device *vdev, unsigned int index, uint16_t size,
 			       const struct virtq_info *info);
 void virtq_destroy(struct virtqueue *vq);

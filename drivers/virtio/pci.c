@@ -174,10 +174,7 @@ static bool queue_irq(void *arg)
 
 static bool config_irq(void *arg)
 {
-	struct virtio_device *vdev = arg;
-
-	if (vdev->config_changed)
-		vdev->config_changed(vdev);
+	virtio_config_interrupt(arg);
 	return true;
 }
 

@@ -2,12 +2,15 @@
  * Virtqueues for the kernel: the ring of ring.c in memory from the page
  * allocator (physically contiguous, as the device reads it by physical
  * address), each head with an indirect table of its own when the driver
- * wants them, and the transport's notification after additions.
+ * wants them, and the transport's notification after additions. Each
+ * operation on a queue passes a tracepoint of virtio_trace.h, defined here.
  */
 #include <alto/mm.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "virtio_trace.h"
 
 static unsigned int order_for(size_t bytes)
 {
@@ -44,6 +47,7 @@ struct virtqueue *virtq_create(struct virtio_device *vdev, unsigned int index, u
 	virtq_ring_init(&vq->ring, size, vq->mem, virt_to_phys(vq->mem), vq->meta, vq->indirect,
 			vq->indirect ? virt_to_phys(vq->indirect) : 0, ind_max,
 			virtio_has(vdev, VIRTIO_F_EVENT_IDX));
+	trace_virtq_setup(vdev->index, index, size, ind_max, virtio_has(vdev, VIRTIO_F_EVENT_IDX));
 	return vq;
 }
 
@@ -82,18 +86,31 @@ struct virtio_device *virtq_device(const struct virtqueue *vq)
 int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned int out, unsigned int in,
 	      void *token)
 {
-	return virtq_ring_add(&vq->ring, bufs, out, in, token);
+	int r = virtq_ring_add(&vq->ring, bufs, out, in, token);
+
+	trace_virtq_add(vq->vdev->index, vq->index, token, out, in, r);
+	return r;
 }
 
 void virtq_kick(struct virtqueue *vq)
 {
-	if (virtq_ring_need_notify(&vq->ring))
+	bool notify = virtq_ring_need_notify(&vq->ring);
+
+	trace_virtq_kick(vq->vdev->index, vq->index, notify);
+	if (notify)
 		vq->vdev->ops->notify(vq);
 }
 
 void *virtq_get(struct virtqueue *vq, uint32_t *len)
 {
-	return virtq_ring_get(&vq->ring, len);
+	uint32_t n = 0;
+	void *token = virtq_ring_get(&vq->ring, &n);
+
+	if (token)
+		trace_virtq_used(vq->vdev->index, vq->index, token, n);
+	if (len)
+		*len = n;
+	return token;
 }
 
 bool virtq_has_used(struct virtqueue *vq)
@@ -113,7 +130,10 @@ void virtq_disable_cb(struct virtqueue *vq)
 
 bool virtq_enable_cb(struct virtqueue *vq)
 {
-	return virtq_ring_enable_cb(&vq->ring);
+	bool quiet = virtq_ring_enable_cb(&vq->ring);
+
+	trace_virtq_enable_cb(vq->vdev->index, vq->index, !quiet);
+	return quiet;
 }
 
 uint64_t virtq_desc_phys(const struct virtqueue *vq)
@@ -133,6 +153,7 @@ uint64_t virtq_used_phys(const struct virtqueue *vq)
 
 void virtq_interrupt(struct virtqueue *vq)
 {
+	trace_virtq_interrupt(vq->vdev->index, vq->index);
 	if (vq->callback)
 		vq->callback(vq);
 }

@@ -5,11 +5,14 @@
  * sought from a goal on (the block after the file's last one, so files
  * stay contiguous); new directories go to the group with the most free
  * inodes among those with more than average, other files to their
- * directory's group. Everything here runs with fs->lock held.
+ * directory's group. Everything here runs with fs->lock held. Each
+ * allocation and release passes a tracepoint of ext2_trace.h.
  */
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "ext2_trace.h"
 
 static uint32_t block_group(struct ext2_fs *fs, uint64_t block)
 {
@@ -101,7 +104,7 @@ static void add_free_blocks(struct ext2_fs *fs, uint32_t g, int delta)
 	ext2_gd_dirty(fs, g);
 }
 
-uint64_t ext2_alloc_block(struct ext2_fs *fs, uint64_t goal)
+static uint64_t alloc_block(struct ext2_fs *fs, uint64_t goal)
 {
 	uint64_t first = fs->sb.s_first_data_block;
 
@@ -124,6 +127,14 @@ uint64_t ext2_alloc_block(struct ext2_fs *fs, uint64_t goal)
 		return base + (uint64_t)bit;
 	}
 	return 0;
+}
+
+uint64_t ext2_alloc_block(struct ext2_fs *fs, uint64_t goal)
+{
+	uint64_t block = alloc_block(fs, goal);
+
+	trace_ext2_block_alloc(goal, block);
+	return block;
 }
 
 /* Clear a bit; false when it was clear already (a double free: damage). */
@@ -154,6 +165,7 @@ void ext2_free_block(struct ext2_fs *fs, uint64_t block)
 		return;
 	}
 	add_free_blocks(fs, g, 1);
+	trace_ext2_block_free(block);
 }
 
 static void add_inode_counts(struct ext2_fs *fs, uint32_t g, int free_delta, int dirs_delta)
@@ -185,7 +197,7 @@ static uint32_t dir_group(struct ext2_fs *fs)
 	return best < fs->ngroups ? best : 0;
 }
 
-uint32_t ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir_ino, bool is_dir)
+static uint32_t alloc_inode(struct ext2_fs *fs, uint32_t dir_ino, bool is_dir)
 {
 	uint32_t g0 = is_dir ? dir_group(fs) : (dir_ino - 1) / fs->inodes_per_group;
 
@@ -207,6 +219,14 @@ uint32_t ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir_ino, bool is_dir)
 	return 0;
 }
 
+uint32_t ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir_ino, bool is_dir)
+{
+	uint32_t ino = alloc_inode(fs, dir_ino, is_dir);
+
+	trace_ext2_inode_alloc(dir_ino, ino, is_dir);
+	return ino;
+}
+
 void ext2_free_inode(struct ext2_fs *fs, uint32_t ino, bool is_dir)
 {
 	uint32_t g = (ino - 1) / fs->inodes_per_group;
@@ -216,4 +236,5 @@ void ext2_free_inode(struct ext2_fs *fs, uint32_t ino, bool is_dir)
 		return;
 	}
 	add_inode_counts(fs, g, 1, is_dir ? -1 : 0);
+	trace_ext2_inode_free(ino, is_dir);
 }

@@ -6,6 +6,7 @@
  * into one buffer of the kernel's own (what the caller passes may be on its
  * stack, which the device cannot reach), then data pages; the reply's header
  * and fixed part in another buffer, then the pages that receive its data.
+ * Requests and replies pass the tracepoints of fuse_trace.h.
  */
 #include <alto/format.h>
 #include <alto/mm.h>
@@ -16,6 +17,8 @@
 #include <uapi/errno.h>
 #include <uapi/statfs.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "fuse_trace.h"
 
 static struct list transports = LIST_INIT(transports);
 static struct spinlock transports_lock = SPINLOCK_INIT;
@@ -90,9 +93,10 @@ long fuse_send(struct fuse_conn *fc, struct fuse_args *a)
 	for (unsigned int i = 0; a->pages_out && i < a->npages; i++)
 		req->segs[req->nin + req->nout++] =
 			(struct fuse_seg){ a->pages[i].page, PAGE_SIZE };
+	trace_fuse_request_enter(h->unique, a->opcode, a->nodeid, h->len);
 	r = fc->t->send(fc->t, req);
 	if (r)
-		goto done;
+		goto sent;
 	struct fuse_out_header *oh = (void *)out;
 	if (req->written < sizeof(*oh) || oh->error > 0 || oh->error < -4095) {
 		printk("virtiofs (%s): a bad reply to request %u\n", fc->t->tag, a->opcode);
@@ -107,6 +111,8 @@ long fuse_send(struct fuse_conn *fc, struct fuse_args *a)
 			memcpy(a->var, out + sizeof(*oh) + a->out_len,
 			       MIN((uint32_t)r - a->out_len, a->var_len));
 	}
+sent:
+	trace_fuse_request_exit(h->unique, a->opcode, r);
 done:
 	kfree(req);
 	kfree(in);
@@ -131,6 +137,7 @@ void fuse_forget(struct fuse_conn *fc, uint64_t nodeid, uint64_t nlookup)
 					      __atomic_add_fetch(&fc->unique, 1, __ATOMIC_RELAXED),
 				      .nodeid = nodeid };
 	f->nlookup = nlookup;
+	trace_fuse_forget(nodeid, nlookup);
 	req->segs[0] = (struct fuse_seg){ h, sizeof(*h) + sizeof(*f) };
 	req->nin = 1;
 	fc->t->send_forget(fc->t, req);

@@ -18,10 +18,10 @@
  * call even when the tracepoint is off.
  *
  * TRACEPOINT_DATA adds a byte payload as two last parameters, data and its
- * length; TRACEPOINT_PACKET the same for an Ethernet frame (which `alto
- * trace FILE pcap` writes out); TRACEPOINT_STR adds a string, TRACEPOINT_FILE the
- * path of a struct file (looked up only when on). In the format, %d %u %x
- * %p print an argument, %s the payload as text, %h it as hex.
+ * length; TRACEPOINT_PACKET an Ethernet frame (which `alto trace FILE pcap`
+ * writes out) as an array of struct trace_seg and their count; TRACEPOINT_STR adds a string,
+ * TRACEPOINT_FILE the path of a struct file (looked up only when on). In the format, %d %u %x %p
+ * print an argument, %s the payload as text, %h it as hex.
  *
  * The layout of a dump (the file the host reads) is below the kernel part
  * and is shared with the host tool.
@@ -137,8 +137,17 @@ struct tracepoint {
 
 struct file;
 
+/* A piece of a payload that is not contiguous (a frame's segments). */
+struct trace_seg {
+	const void *data;
+	size_t len;
+};
+
 /* Record an event of tp (its enabled byte was seen set): out of line. */
 void trace_emit(struct tracepoint *tp, const uint64_t *args, const void *data, size_t len);
+/* The same with the payload gathered from segments. */
+void trace_emit_segs(struct tracepoint *tp, const uint64_t *args, const struct trace_seg *segs,
+		     unsigned int nsegs);
 /* The same with the path of file as the payload. */
 void trace_emit_file(struct tracepoint *tp, const uint64_t *args, struct file *file);
 
@@ -254,9 +263,11 @@ void trace_emit_file(struct tracepoint *tp, const uint64_t *args, struct file *f
 	TP_WITH_PAYLOAD(name, fmt, flags, (const void *data_, size_t len_), (data_, len_), \
 			trace_emit(&tp_##name, words_, data_, len_), __VA_ARGS__)
 #define TRACEPOINT_DATA(name, fmt, ...) TP_DATA_POINT(name, fmt, TP_F_DATA, __VA_ARGS__)
-/* The payload is an Ethernet frame, for the pcap output. */
-#define TRACEPOINT_PACKET(name, fmt, ...) \
-	TP_DATA_POINT(name, fmt, TP_F_DATA | TP_F_PACKET, __VA_ARGS__)
+/* The payload is an Ethernet frame in segments, for the pcap output. */
+#define TRACEPOINT_PACKET(name, fmt, ...)                                                      \
+	TP_WITH_PAYLOAD(name, fmt, TP_F_DATA | TP_F_PACKET,                                    \
+			(const struct trace_seg *segs_, unsigned int nsegs_), (segs_, nsegs_), \
+			trace_emit_segs(&tp_##name, words_, segs_, nsegs_), __VA_ARGS__)
 #define TRACEPOINT_STR(name, fmt, ...)                                                           \
 	TP_WITH_PAYLOAD(name, fmt, TP_F_DATA, (const char *str_), (str_),                        \
 			trace_emit(&tp_##name, words_, str_, str_ ? __builtin_strlen(str_) : 0), \
@@ -265,7 +276,13 @@ void trace_emit_file(struct tracepoint *tp, const uint64_t *args, struct file *f
 #define TRACEPOINT_FILE(name, fmt, ...)                                       \
 	TP_WITH_PAYLOAD(name, fmt, TP_F_DATA, (struct file * file_), (file_), \
 			trace_emit_file(&tp_##name, words_, file_), __VA_ARGS__)
+/*
+ * Whether tracepoint name is on, for a site that must prepare its
+ * arguments (gather a frame's pieces, name a state) only then.
+ */
+#define trace_on(name) unlikely(tp_##name.enabled)
 #else /* a kernel built without tracepoints, for the bench's comparison */
+#define trace_on(name) false
 #define TRACEPOINT(name, fmt, ...)                              \
 	static inline void trace_##name(TP_PARAMS(__VA_ARGS__)) \
 	{                                                       \
@@ -283,7 +300,11 @@ void trace_emit_file(struct tracepoint *tp, const uint64_t *args, struct file *f
 	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) struct file *file_) \
 	{                                                                               \
 	}
-#define TRACEPOINT_PACKET(name, fmt, ...) TRACEPOINT_DATA(name, fmt, __VA_ARGS__)
+#define TRACEPOINT_PACKET(name, fmt, ...)                                                          \
+	static inline void trace_##name(TP_PARAMS_MORE(__VA_ARGS__) const struct trace_seg *segs_, \
+					unsigned int nsegs_)                                       \
+	{                                                                                          \
+	}
 #endif
 
 /*

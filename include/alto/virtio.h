@@ -85,7 +85,8 @@ struct virtio_device {
 	const char *irq_mode; /* "MSI-X", "INTx", "MMIO line": for reports */
 	/* The device changed its configuration (interrupt context); NULL: ignore. */
 	void (*config_changed)(struct virtio_device *vdev);
-	void *priv; /* the driver's */
+	void *priv;	    /* the driver's */
+	unsigned int index; /* N of virtioN, in the order of registration */
 	bool started;
 };
 

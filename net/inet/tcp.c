@@ -12,7 +12,8 @@
  * zero time, resets the connection, as Linux does; otherwise lwIP sends
  * what is queued and a FIN. Connections lwIP accepted before the program
  * calls accept() wait on the listener, up to its backlog (lwIP's own count,
- * a byte, only bounds the half-open ones).
+ * a byte, only bounds the half-open ones). The socket's steps pass the
+ * tcp_* tracepoints of net_trace.h (the state changes: net/lwip/tcp_trace.c).
  */
 #include <alto/mm.h>
 #include <alto/string.h>
@@ -21,6 +22,7 @@
 #include <uapi/in.h>
 #include <uapi/poll.h>
 #include "internal.h"
+#include "../net_trace.h"
 
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
@@ -81,6 +83,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct inet_sock *sk = arg;
 
+	trace_tcp_recv(pcb, p ? p->tot_len : 0);
 	if (!p) {
 		sk->rx_eof = true;
 		inet_notify(sk, POLLIN | POLLRDNORM | POLLRDHUP);
@@ -96,6 +99,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
 	struct inet_sock *sk = arg;
 
+	trace_tcp_acked(pcb, len);
 	if (writable(pcb))
 		inet_notify(sk, POLLOUT | POLLWRNORM);
 	return ERR_OK;
@@ -107,6 +111,7 @@ static void on_err(void *arg, err_t err)
 	struct inet_sock *sk = arg;
 	int e = inet_errno(err);
 
+	trace_tcp_error(sk, err);
 	if (!sk)
 		return;
 	if (err == ERR_ABRT)
@@ -154,6 +159,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	 * (lwIP's count is a byte and covers half-open connections alone):
 	 * beyond it the connection is reset, as Linux does with tcp_abort_on_overflow.
 	 */
+	trace_tcp_accept(l, newpcb, newpcb->remote_port, l->naccept < l->backlog);
 	if (l->naccept >= l->backlog) {
 		inet_sock_free(e);
 		tcp_abort(newpcb);
@@ -226,6 +232,7 @@ static int tcp_listen_op(struct socket *s, int backlog)
 	tcp_accept(lp, on_accept);
 	s->listening = true;
 out:
+	trace_tcp_listen(sk, sk->pcb.tcp ? sk->pcb.tcp->local_port : 0, backlog, r);
 	net_unlock();
 	return r;
 }
@@ -325,6 +332,7 @@ static int tcp_connect_op(struct socket *s, const struct sockaddr_storage *addr,
 		}
 		err_t e = tcp_connect(sk->pcb.tcp, &ip, port, on_connected);
 		r = e == ERR_OK ? 0 : e == ERR_RTE ? -ENETUNREACH : -inet_errno(e);
+		trace_tcp_connect(sk, sk->pcb.tcp, port, r);
 		if (!r) {
 			sk->state = INET_CONNECTING;
 			sk->bound = true;
@@ -379,6 +387,7 @@ static long queue_send(struct inet_sock *sk, const char *buf, size_t n, bool mor
 		return 0;
 	err_t e = tcp_write(pcb, buf, (u16_t)n,
 			    TCP_WRITE_FLAG_COPY | (more ? TCP_WRITE_FLAG_MORE : 0));
+	trace_tcp_send(pcb, n, e);
 	if (e == ERR_MEM)
 		return 0;
 	if (e != ERR_OK)

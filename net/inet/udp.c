@@ -12,6 +12,7 @@
 #include <uapi/in.h>
 #include <uapi/poll.h>
 #include "internal.h"
+#include "../net_trace.h"
 
 #include "lwip/pbuf.h"
 #include "lwip/udp.h"
@@ -29,6 +30,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 	struct inet_sock *sk = arg;
 	int limit = sk->s ? sk->s->rcvbuf : 212992;
 
+	trace_udp_recv(pcb, port, p->tot_len);
 	if (!sk->s || sk->shut_rd || sk->rx_bytes + p->tot_len > (size_t)limit ||
 	    inet_queue(sk, p, addr, port)) {
 		pbuf_free(p);
@@ -139,6 +141,7 @@ static long udp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags, bool
 	} else {
 		err_t e = to ? udp_sendto(sk->pcb.udp, p, &ip, port) : udp_send(sk->pcb.udp, p);
 		r = e == ERR_OK ? 0 : e == ERR_RTE ? -ENETUNREACH : -inet_errno(e);
+		trace_udp_send(sk->pcb.udp, to ? port : sk->pcb.udp->remote_port, len, r);
 		if (!r)
 			sk->bound = true;
 	}

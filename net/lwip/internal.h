@@ -39,6 +39,8 @@ struct net_iface *net_iface_of(struct netif *n);
 bool netif_poll_devices(unsigned int budget);
 /* Wait until every device has sent what it was given, or the monotonic deadline. */
 void netif_drain(uint64_t deadline);
+/* Trace the TCP state changes since the last look (tcp_trace.c); stack lock held. */
+void tcp_trace_states(void);
 /* lwIP's lo. */
 struct netif *net_loopback(void);
 

@@ -5,7 +5,9 @@
  * hands the buffer back to the driver. Frames go down as their pbuf
  * chains, one segment per pbuf, referenced until the device is done with
  * them. Device names follow Linux: eth0, eth1, ... in the order the
- * devices were found; lo is lwIP's own, interface 1.
+ * devices were found; lo is lwIP's own, interface 1. The tracepoints of
+ * net_trace.h are defined here; frames are traced as they cross the device
+ * boundary, with their bytes.
  */
 #include <alto/format.h>
 #include <alto/mm.h>
@@ -17,6 +19,8 @@
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#define TRACE_DEFINE 1
+#include "../net_trace.h"
 
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -92,13 +96,37 @@ static void rx_pbuf_free(struct pbuf *p)
 	netdev_rx_recycle(r->nd, r);
 }
 
+static void trace_in(const struct netdev *nd, const struct netdev_rx *rx)
+{
+	struct trace_seg segs[NETDEV_MAX_FRAGS];
+
+	for (unsigned int i = 0; i < rx->nfrags; i++)
+		segs[i] = (struct trace_seg){ rx->frags[i].data, rx->frags[i].len };
+	trace_net_packet_in(nd->index, rx->len, segs, rx->nfrags);
+}
+
+static void trace_out(const struct netdev *nd, const struct netdev_tx *tx)
+{
+	struct trace_seg segs[NETDEV_MAX_SEGS];
+	uint32_t len = 0;
+
+	for (unsigned int i = 0; i < tx->nsegs; i++) {
+		segs[i] = (struct trace_seg){ tx->segs[i].data, tx->segs[i].len };
+		len += tx->segs[i].len;
+	}
+	trace_net_packet_out(nd->index, len, segs, tx->nsegs);
+}
+
 /* A received frame into lwIP (stack lock held, from the device's poll). */
 static void deliver(struct netdev *nd, const struct netdev_rx *rx)
 {
 	struct net_iface *ifc = nd->stack;
 	struct pbuf *head = NULL;
 
+	if (trace_on(net_packet_in))
+		trace_in(nd, rx);
 	if ((nd->features & NETDEV_F_RX_CSUM) && !offload_rx_ok(rx)) {
+		trace_net_drop(nd->index, rx->len, "bad checksum");
 		for (unsigned int i = 0; i < rx->nfrags; i++)
 			netdev_rx_recycle(nd, rx->frags[i].buf);
 		nd->rx_dropped++;
@@ -120,9 +148,11 @@ static void deliver(struct netdev *nd, const struct netdev_rx *rx)
 	if (!head)
 		return;
 	if (ifc->netif.input(head, &ifc->netif) != ERR_OK) {
+		trace_net_drop(nd->index, rx->len, "refused by the stack");
 		nd->rx_dropped++;
 		pbuf_free(head);
 	}
+	tcp_trace_states();
 }
 
 static void tx_done(struct netdev *nd, void *token)
@@ -142,7 +172,11 @@ static int xmit(struct netdev *nd, struct pbuf *p)
 	if (nd->features & NETDEV_F_TX_CSUM)
 		offload_tx(&tx);
 	int r = nd->ops->xmit(nd, &tx);
+	/* The device has it; its completion comes through this thread, under the lock. */
+	if (!r && trace_on(net_packet_out))
+		trace_out(nd, &tx);
 	if (r && r != -ENOSPC) {
+		trace_net_drop(nd->index, p->tot_len, "refused by the device");
 		nd->tx_dropped++;
 		pbuf_free(p);
 		return 0;
@@ -167,10 +201,14 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 	struct net_iface *ifc = n->state;
 	struct netdev *nd = ifc->nd;
 
-	if (!nd->link_up)
+	if (!nd->link_up) {
+		trace_net_drop(nd->index, p->tot_len, "link down");
 		return ERR_IF;
-	if (ifc->txq_len == IFACE_TXQ)
+	}
+	if (ifc->txq_len == IFACE_TXQ) {
+		trace_net_drop(nd->index, p->tot_len, "transmit queue full");
 		return ERR_MEM;
+	}
 	if (pbuf_clen(p) > NETDEV_MAX_SEGS) {
 		/* Too many pieces for one request: send one contiguous copy. */
 		p = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
@@ -184,6 +222,7 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 		return ERR_OK;
 	/* The ring is full: the device interrupts when it frees room (netdev_tx_ready). */
 	ifc->txq[(ifc->txq_head + ifc->txq_len++) % IFACE_TXQ] = p;
+	trace_net_tx_full(nd->index, ifc->txq_len);
 	return ERR_OK;
 }
 
@@ -289,6 +328,7 @@ static bool poll_one(struct net_iface *ifc, unsigned int budget)
 	unsigned int what = __atomic_exchange_n(&ifc->pending, 0, __ATOMIC_ACQUIRE);
 
 	if (what & IFACE_LINK) {
+		trace_net_link(nd->index, nd->link_up);
 		if (nd->link_up)
 			netif_set_link_up(&ifc->netif);
 		else
@@ -300,7 +340,9 @@ static bool poll_one(struct net_iface *ifc, unsigned int budget)
 	}
 	if (!(what & IFACE_RX))
 		return false;
-	if (nd->ops->poll(nd, budget) == budget || !nd->ops->rx_enable(nd)) {
+	unsigned int frames = nd->ops->poll(nd, budget);
+	trace_net_poll(nd->index, frames, budget);
+	if (frames == budget || !nd->ops->rx_enable(nd)) {
 		__atomic_fetch_or(&ifc->pending, IFACE_RX, __ATOMIC_RELEASE);
 		return true;
 	}

@@ -86,6 +86,7 @@ void net_unlock(void)
 {
 	while (loopback_pending())
 		netif_poll_all();
+	tcp_trace_states();
 	mutex_unlock(&lock);
 }
 

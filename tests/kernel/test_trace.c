@@ -1,9 +1,11 @@
 /*
  * Self tests of tracing: a packet tracepoint records a DHCP discover frame
- * (Ethernet, IPv4, UDP 68 to 67, BOOTP with the DHCP options), so that the
- * pcap output can be checked with tcpdump before a network driver traces
- * real packets (tests/cases/78-trace.sh runs it with --trace); and turning
- * tracepoints on by pattern finds what it should.
+ * (Ethernet, IPv4, UDP 68 to 67, BOOTP with the DHCP options) given in two
+ * segments, so that the pcap output and the gathering of a payload are
+ * checked with tcpdump independently of the network stack
+ * (tests/cases/78-trace.sh runs it with --trace; trace/pcap-boot checks
+ * the real packets of a boot); and turning tracepoints on by pattern finds
+ * what it should.
  */
 #include <alto/selftest.h>
 #include <alto/string.h>
@@ -75,7 +77,11 @@ SELFTEST(trace_packet)
 	uint8_t frame[ETH_LEN + IP_LEN + UDP_LEN + BOOTP_LEN];
 	size_t len = dhcp_discover(frame);
 
+	/* In two pieces, as a frame's headers and data come: the record gathers them. */
+	const struct trace_seg segs[2] = { { frame, ETH_LEN + IP_LEN },
+					   { frame + ETH_LEN + IP_LEN, len - ETH_LEN - IP_LEN } };
+
 	ST_ASSERT(trace_enable("selftest_packet") == 1);
-	trace_selftest_packet(len, frame, len);
+	trace_selftest_packet(len, segs, 2);
 	return 0;
 }

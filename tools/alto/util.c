@@ -54,9 +54,16 @@ void print_text(FILE *f, const char *const *parts)
 	char *text = xmalloc(len + 1), *end = text;
 	for (const char *const *p = parts; *p; p++)
 		end = stpcpy(end, *p);
+	/* Past stdio, whose buffer (8 KiB) would cut a longer text into two writes. */
 	fflush(f);
-	fwrite(text, 1, len, f);
-	fflush(f);
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(fileno(f), text + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
 	free(text);
 }
 

@@ -133,7 +133,7 @@ void net_free(void *p);
 #define TCP_TTL			   64
 #define TCP_MAXRTX		   12 /* retransmissions before a connection is given up */
 #define TCP_SYNMAXRTX		   6
-#define LWIP_TCP_PCB_NUM_EXT_ARGS  0
+#define LWIP_TCP_PCB_NUM_EXT_ARGS  2 /* tcp_trace.c's (the state last traced, the pcb) */
 /* Pool sizes are not limits with MEMP_MEM_MALLOC, but lwIP's sanity checks read them. */
 #define MEMP_NUM_TCP_PCB	  4096
 #define MEMP_NUM_TCP_PCB_LISTEN	  256
