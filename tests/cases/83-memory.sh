@@ -15,7 +15,7 @@ t_memory_tmpfs() {
 /tmp is tmpfs: yes
 /tmp holds half of RAM: yes
 writing past it: ENOSPC
-it took the whole size, to a page: yes
+it took the whole free space, to a page: yes
 no space left: yes
 unlink: 0
 the space is back: yes

@@ -53,17 +53,19 @@ int main(void)
 	uint64_t ram = mem_total();
 	statfs("/tmp", &st);
 	uint64_t size = (uint64_t)st.f_blocks * st.f_bsize;
+	/* What /tmp already holds (this program, when it lives under /tmp) is not free. */
+	uint64_t avail = (uint64_t)st.f_bavail * st.f_bsize;
 	printf("/tmp is tmpfs: %s\n", st.f_type == 0x01021994 ? "yes" : "no");
 	check("/tmp holds half of RAM", size / 4096 == ram / 2 / 4096);
 	uint64_t wrote = fill("/tmp/big");
 	printf("writing past it: %s\n", errname(errno));
-	check("it took the whole size, to a page",
-	      wrote <= size && wrote + 4096 >= size - 16 * 4096);
+	check("it took the whole free space, to a page",
+	      wrote <= avail && wrote + 4096 >= avail - 16 * 4096);
 	statfs("/tmp", &st);
 	check("no space left", st.f_bavail < 64);
 	result("unlink", unlink("/tmp/big"));
 	statfs("/tmp", &st);
-	check("the space is back", (uint64_t)st.f_bavail * st.f_bsize == size);
+	check("the space is back", (uint64_t)st.f_bavail * st.f_bsize == avail);
 
 	mkdir("/small", 0755);
 	result("mount tmpfs size=1m", mount("tmpfs", "/small", "tmpfs", 0, "size=1m,mode=700"));
