@@ -5,9 +5,9 @@
  */
 #include <alto/boot.h>
 #include <alto/console.h>
-#include <alto/string.h>
 #include <alto/printk.h>
 #include <alto/spinlock.h>
+#include <alto/string.h>
 
 static struct spinlock console_lock = SPINLOCK_INIT;
 static volatile int panicking;

@@ -804,13 +804,15 @@ long process_for_each_thread(struct process *p, long (*fn)(struct thread *t, voi
 struct kill_set {
 	int pgid; /* the group, or 0 for all but init and skip */
 	struct process *skip;
+	bool unkilled; /* only those SIGKILL has not reached yet */
 };
 
 static bool in_kill_set(struct process *q, void *arg)
 {
 	const struct kill_set *k = arg;
 
-	return q != k->skip && (k->pgid ? q->pgid == k->pgid : q->pid != INIT_PID);
+	return q != k->skip && (k->pgid ? q->pgid == k->pgid : q->pid != INIT_PID) &&
+	       !(k->unkilled && signal_process_killed(q));
 }
 
 /* Linux's kill_ok_by_cred: the sender's real or effective uid is the target's real or saved one. */
@@ -851,12 +853,11 @@ static bool from_user(const struct ksiginfo *info)
  * error; everyone (pgid 0) -ESRCH when there is nobody, else the last
  * error other than EPERM (Linux's __kill_pgrp_info and kill_something_info).
  */
-static long kill_many(int pgid, struct process *skip, int sig, const struct ksiginfo *info)
+static long kill_set_signal(const struct kill_set *k, int sig, const struct ksiginfo *info)
 {
-	struct kill_set k = { pgid, skip };
 	struct process **list;
-	int n = process_collect(in_kill_set, &k, &list);
-	long r = pgid || !n ? -ESRCH : 0;
+	int n = process_collect(in_kill_set, (void *)k, &list);
+	long r = k->pgid || !n ? -ESRCH : 0;
 
 	if (n < 0)
 		return n;
@@ -864,11 +865,18 @@ static long kill_many(int pgid, struct process *skip, int sig, const struct ksig
 		long e = from_user(info) ? process_may_signal(list[i], sig) : 0;
 		if (!e && sig)
 			e = signal_send_process(list[i], sig, info);
-		if (pgid ? r != 0 : e != -EPERM)
+		if (k->pgid ? r != 0 : e != -EPERM)
 			r = e;
 	}
 	process_put_all(list, n);
 	return r;
+}
+
+static long kill_many(int pgid, struct process *skip, int sig, const struct ksiginfo *info)
+{
+	struct kill_set k = { pgid, skip, false };
+
+	return kill_set_signal(&k, sig, info);
 }
 
 long process_kill_group(int pgid, int sig, const struct ksiginfo *info)
@@ -897,25 +905,6 @@ long process_kill(int pid, int sig, const struct ksiginfo *info)
 	return process_kill_group(pid ? -pid : (int)process_getpgid(0), sig, info);
 }
 
-static bool alive_unkilled(struct process *q, void *arg)
-{
-	(void)arg;
-	return q->pid != INIT_PID && !signal_process_killed(q);
-}
-
-/* SIGKILL to every process that has not got it yet: how many there were. */
-static int kill_unkilled(void)
-{
-	struct process **list;
-	int n = process_collect(alive_unkilled, NULL, &list);
-
-	for (int i = 0; i < n; i++)
-		signal_send_process(list[i], SIGKILL, NULL);
-	if (n >= 0)
-		process_put_all(list, n);
-	return n;
-}
-
 /*
  * With SIGKILL, until every process has it: a child that a fork linked
  * after the list was collected is not on it (process_fork kills a child
@@ -924,9 +913,11 @@ static int kill_unkilled(void)
  */
 long process_signal_all(int sig)
 {
-	long r = kill_many(0, NULL, sig, NULL);
+	struct kill_set k = { 0, NULL, false };
+	long r = kill_set_signal(&k, sig, NULL);
 
-	while (sig == SIGKILL && !r && kill_unkilled() > 0)
+	k.unkilled = true;
+	while (sig == SIGKILL && !r && !kill_set_signal(&k, sig, NULL))
 		;
 	return r;
 }

@@ -145,12 +145,12 @@ bool console_request_trace(void)
 }
 
 /*
- * The thread blocks every signal: SIGCHLD must reach the main thread's
- * sigtimedwait(), and SIGPIPE (QEMU gone) must become EPIPE, not the end of
- * the tool. The main thread does not wait for it: when QEMU ends, the tool
- * ends, even if stdin still has data.
+ * A detached thread (console input, the stream watch) that blocks every
+ * signal: SIGCHLD must reach the main thread's sigtimedwait(), and SIGPIPE
+ * (QEMU gone) must become EPIPE, not the end of the tool. The main thread
+ * does not wait for it: when QEMU ends, the tool ends, even if stdin still
+ * has data.
  */
-/* A detached thread that blocks every signal (see above). */
 static void start_quiet_thread(void *(*fn)(void *), void *arg, const char *what)
 {
 	sigset_t all, old;
