@@ -138,14 +138,31 @@ static void release_run(struct buddy *b, struct buddy_zone *z, size_t first, siz
 	}
 }
 
+/*
+ * The end of the run of reserved pages that starts at i, eight meta bytes
+ * at a time: the boot releases all of RAM, a page at a time otherwise.
+ */
+static size_t reserved_run_end(const uint8_t *meta, size_t i, size_t last)
+{
+	const uint64_t all = 0x0101010101010101ull * META_RESERVED;
+	uint64_t w;
+
+	for (; i + 8 <= last; i += 8) {
+		__builtin_memcpy(&w, meta + i, 8);
+		if (w != all)
+			break;
+	}
+	while (i < last && meta[i] == META_RESERVED)
+		i++;
+	return i;
+}
+
 /* Release the reserved pages among [first, last) of z, run by run. */
 static void release_in_zone(struct buddy *b, struct buddy_zone *z, size_t first, size_t last)
 {
 	while (first < last) {
-		size_t run = first;
+		size_t run = reserved_run_end(z->meta, first, last);
 
-		while (run < last && z->meta[run] == META_RESERVED)
-			run++;
 		if (run > first)
 			release_run(b, z, first, run);
 		first = run + 1;
