@@ -48,6 +48,9 @@ HELLO = os.path.join(OUT, "hello")
 INIT = os.path.join(OUT, "init")
 EMPTY = os.path.join(OUT, "empty.elf")
 DATA = os.path.join(OUT, "data-1m")
+# A tree of 5,066 files (tests/image/tree.py), in both guests' initrd beside the static hello.
+TREE = os.path.join(OUT, "tree")
+TREE_MAKER = os.path.join(ROOT, "tests", "image", "tree.py")
 BUSYBOX = "/bin/busybox"
 LINUX_DIR = os.path.join(OUT, "linux")
 PYTHON = "/usr/bin/python3"
@@ -453,22 +456,43 @@ def insns(args, vm, res):
                 "bench/insns.py --kernel build/alto-bare.elf bare-syscall")
 
 
+def tree_files():
+    """The 5,000-file tree, made once: {guest path: host path} of its regular files."""
+    if not os.path.isdir(TREE):
+        run([sys.executable, TREE_MAKER, "make", TREE])
+    files = {}
+    for dirpath, _, names in os.walk(TREE):
+        for name in names:
+            host = os.path.join(dirpath, name)
+            if os.path.isfile(host) and not os.path.islink(host):
+                files["/tree/" + os.path.relpath(host, TREE)] = host
+    return files
+
+
 def boot(args, vm, res):
-    """Start to first line and to exit for a static hello, alternating."""
+    """Start to first line and to exit for a static hello, alternating; the
+    same with 5,000 more files in the initrd."""
     alto = vm.alto_qemu(os.path.join(OUT, "hello.img"), [HELLO])
     initrd = linux_initramfs(os.path.join(OUT, "linux-hello.cpio"), {"/bench/hello": HELLO})
     linux = vm.linux_qemu(alto, initrd, ["/bench/hello"])
     empty = with_kernel(alto, EMPTY, [], drop="altostatus")
-    times = {k: ([], []) for k in ("alto", "linux", "native", "empty")}
+    tree = tree_files()
+    alto_tree = vm.alto_qemu(os.path.join(OUT, "tree.img"), ["--add", f"{TREE}:/tree", HELLO])
+    tree_initrd = linux_initramfs(os.path.join(OUT, "linux-tree.cpio"),
+                                  {"/bench/hello": HELLO, **tree})
+    linux_tree = vm.linux_qemu(alto, tree_initrd, ["/bench/hello"])
+    kinds = ("alto", "linux", "native", "empty", "alto-tree", "linux-tree")
+    times = {k: ([], []) for k in kinds}
     for i in range(args.runs):
         log(f"bench: boot time, run {i + 1} of {args.runs}")
         for key, argv, timeout in (("alto", alto, 60), ("linux", linux, 120),
-                                   ("native", [HELLO], 10), ("empty", empty, 60)):
-            if key == "alto" and os.path.exists(vm.status):
+                                   ("native", [HELLO], 10), ("empty", empty, 60),
+                                   ("alto-tree", alto_tree, 60), ("linux-tree", linux_tree, 120)):
+            if key.startswith("alto") and os.path.exists(vm.status):
                 os.unlink(vm.status)
             lines, t_first, t_exit, code = run_timed(argv, "hello", timeout)
             status = {"alto": alto_status(code, vm.status), "linux": linux_status(lines),
-                      "native": code, "empty": code - 1}[key]
+                      "native": code, "empty": code - 1}[key.split("-")[0]]
             if key == "empty":
                 t_first = t_exit  # prints nothing: only its exit counts
             if t_first is None or status != 0:
@@ -492,9 +516,17 @@ def boot(args, vm, res):
     above = [spread(times[k][0])[0] - floor[0] if floor and times[k][0] else None
              for k in ("alto", "linux")]
     res.add("static hello: first line above the floor (ms, medians)", *above, None, "boot")
+    res.add(f"static hello, initrd with 5,000 more files: start to first line (ms, {runs})",
+            *(spread(times[k][0]) for k in ("alto-tree", "linux-tree")), None, "boot")
+    extra = [spread(times[k + "-tree"][0])[0] - spread(times[k][0])[0]
+             if times[k + "-tree"][0] and times[k][0] else None for k in ("alto", "linux")]
+    res.add("initrd with 5,000 more files: first line later by (ms, medians)", *extra, None,
+            "boot")
     res.command("static hello, Alto (QEMU directly; as `alto run` starts it)", alto)
     res.command("static hello, Linux guest", linux)
     res.command("static hello, native", [HELLO])
+    res.command("static hello and 5,000 files (tests/image/tree.py), Alto", alto_tree)
+    res.command("static hello and 5,000 files, Linux guest", linux_tree)
     res.command("empty PVH kernel (bench/empty.S; QEMU exits with 1)", empty)
 
 

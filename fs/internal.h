@@ -62,6 +62,21 @@ struct mount *ramfs_create(const char *fstype, uint32_t magic, unsigned int mode
  */
 int ramfs_fill(struct vnode *v, const void *data, size_t size, bool borrow);
 bool vnode_is_ramfs(const struct vnode *v);
+/*
+ * Lazy directories of the initrd (fs/initrd.c): ramfs_set_lazy() counts
+ * nentries entries (nsubdirs of them directories) into a ramfs directory
+ * now, and ramfs calls initrd_populate() under the mount's ns_lock the first
+ * time anything reads or changes the directory; it names each new node with
+ * ramfs_add_lazy_entry(), which changes nothing else (takes v's reference).
+ */
+struct initrd_entry;
+void initrd_populate(struct vnode *dir, struct initrd_entry *lazy);
+void ramfs_set_lazy(struct vnode *dir, struct initrd_entry *lazy, unsigned int nentries,
+		    unsigned int nsubdirs);
+bool ramfs_is_lazy(struct vnode *dir);
+int ramfs_add_lazy_entry(struct vnode *dir, const char *name, size_t len, struct vnode *v);
+/* A node of mode in m, in no directory yet; a symlink's target is target[0..tlen). */
+struct vnode *ramfs_new_node(struct mount *m, uint32_t mode, const char *target, size_t tlen);
 /* A regular ramfs file in m that no directory holds (memfd), referenced. */
 struct vnode *ramfs_new_file(struct mount *m, unsigned int mode);
 /* A ramfs file's read and write, for the file kinds built on it. */

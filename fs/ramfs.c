@@ -5,8 +5,11 @@
  * pages are also what mmap maps: a shared mapping gets the file's own pages,
  * so there is no separate page cache to keep coherent. Directory entries
  * carry increasing cookies, so a listing resumes correctly after entries
- * are removed. Registered as ramfs (no limit), tmpfs (at most size= bytes,
- * half of RAM by default: past it, ENOSPC) and devtmpfs.
+ * are removed. A directory of the initrd may still be lazy: its entries
+ * (already counted in its size, links and nentries) are added by
+ * initrd_populate() the first time anything reads or changes it.
+ * Registered as ramfs (no limit), tmpfs (at most size= bytes, half of RAM
+ * by default: past it, ENOSPC) and devtmpfs.
  */
 #include <alto/format.h>
 #include <alto/mm.h>
@@ -41,6 +44,7 @@ struct ramfs_node {
 			uint64_t next_cookie;
 			unsigned int nentries;
 			bool dead;
+			struct initrd_entry *lazy; /* entries still in the initrd */
 		} dir;
 		struct {
 			uintptr_t *pages;
@@ -157,6 +161,52 @@ static void touch(struct vnode *v, bool mtime, int nlink_delta)
 
 /* Directories. */
 
+/* Under the mount's ns_lock, as every directory operation is. */
+static void populate(struct ramfs_node *d)
+{
+	struct initrd_entry *lazy = d->dir.lazy;
+
+	if (unlikely(lazy)) {
+		d->dir.lazy = NULL;
+		initrd_populate(&d->v, lazy);
+	}
+}
+
+void ramfs_set_lazy(struct vnode *dir, struct initrd_entry *lazy, unsigned int nentries,
+		    unsigned int nsubdirs)
+{
+	struct ramfs_node *d = node_of(dir);
+
+	rw_write_lock(&dir->lock);
+	d->dir.lazy = lazy;
+	d->dir.nentries += nentries;
+	dir->size += (uint64_t)nentries * DIRENT_SIZE;
+	dir->nlink += nsubdirs;
+	rw_write_unlock(&dir->lock);
+}
+
+bool ramfs_is_lazy(struct vnode *dir)
+{
+	return node_of(dir)->dir.lazy != NULL;
+}
+
+struct vnode *ramfs_new_node(struct mount *m, uint32_t mode, const char *target, size_t tlen)
+{
+	struct ramfs_node *n = node_new(m, mode);
+
+	if (!n || !S_ISLNK(mode))
+		return n ? &n->v : NULL;
+	n->target = kmalloc(tlen + 1);
+	if (!n->target) {
+		vnode_put(&n->v);
+		return NULL;
+	}
+	memcpy(n->target, target, tlen);
+	n->target[tlen] = 0;
+	n->v.size = tlen;
+	return &n->v;
+}
+
 static struct ramfs_dirent *find(struct ramfs_node *d, const char *name, size_t len)
 {
 	struct list *l;
@@ -179,6 +229,22 @@ static struct ramfs_dirent *dirent_new(const char *name, size_t len, struct ramf
 		memcpy(e->name, name, len);
 	}
 	return e;
+}
+
+int ramfs_add_lazy_entry(struct vnode *dir, const char *name, size_t len, struct vnode *v)
+{
+	struct ramfs_node *d = node_of(dir), *n = node_of(v);
+	struct ramfs_dirent *e = dirent_new(name, len, n);
+
+	if (!e) {
+		vnode_put(v);
+		return -ENOMEM;
+	}
+	e->cookie = d->dir.next_cookie++;
+	list_append(&d->dir.entries, &e->link);
+	if (S_ISDIR(v->mode))
+		n->dir.parent = d;
+	return 0;
 }
 
 static void dirent_add(struct ramfs_node *d, struct ramfs_dirent *e)
@@ -230,6 +296,7 @@ static int ramfs_lookup(struct vnode *dir, const char *name, size_t len, struct 
 	} else if (d->dir.dead) {
 		return -ENOENT;
 	} else {
+		populate(d);
 		struct ramfs_dirent *e = find(d, name, len);
 		if (!e)
 			return -ENOENT;
@@ -260,6 +327,7 @@ static int check_new_name(struct ramfs_node *d, const char *name, size_t len)
 {
 	if (d->dir.dead)
 		return -ENOENT;
+	populate(d);
 	return find(d, name, len) ? -EEXIST : 0;
 }
 
@@ -322,8 +390,10 @@ static int ramfs_link(struct vnode *dir, const char *name, size_t len, struct vn
 static int ramfs_unlink(struct vnode *dir, const char *name, size_t len, bool rmdir)
 {
 	struct ramfs_node *d = node_of(dir), *n;
-	struct ramfs_dirent *e = d->dir.dead ? NULL : find(d, name, len);
+	struct ramfs_dirent *e;
 
+	populate(d);
+	e = d->dir.dead ? NULL : find(d, name, len);
 	if (!e)
 		return -ENOENT;
 	n = e->node;
@@ -431,9 +501,11 @@ static int ramfs_rename(struct vnode *odir, const char *oname, size_t olen, stru
 			const char *nname, size_t nlen, unsigned int flags)
 {
 	struct ramfs_node *od = node_of(odir), *nd = node_of(ndir);
-	struct ramfs_dirent *oe = od->dir.dead ? NULL : find(od, oname, olen);
-	struct ramfs_dirent *ne;
+	struct ramfs_dirent *oe, *ne;
 
+	populate(od);
+	populate(nd);
+	oe = od->dir.dead ? NULL : find(od, oname, olen);
 	if (!oe || nd->dir.dead)
 		return -ENOENT;
 	ne = find(nd, nname, nlen);
@@ -479,6 +551,7 @@ static int ramfs_readdir(struct vnode *dir, uint64_t *cookie, vfs_dirent_fn fn, 
 
 	if (d->dir.dead)
 		return -ENOENT;
+	populate(d);
 	if (emit_dots(d, cookie, fn, ctx))
 		return 0;
 	list_for_each(l, &d->dir.entries) {

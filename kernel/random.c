@@ -17,6 +17,12 @@
 #define RESEED_NS   (60 * NSEC_PER_SEC)
 #define HW_SAMPLES  8
 #define JITTER_RUNS 64
+/*
+ * With the CPU's own entropy in (HW_SAMPLES RDSEED or RDRAND values, 512
+ * bits), the jitter is a supplement: a few runs, not the 64 (two thirds of
+ * the boot's kernel instructions under TCG) it takes to stand alone.
+ */
+#define JITTER_RUNS_WITH_CPU 4
 
 static struct spinlock lock = SPINLOCK_INIT;
 static uint8_t key[CHACHA20_KEY_SIZE];
@@ -72,22 +78,29 @@ static bool rdseed64(uint64_t *v)
 	return false;
 }
 
-static void mix_cpu(struct mixer *m)
+/* How many 64-bit values the CPU gave. */
+static int mix_cpu(struct mixer *m)
 {
 	uint64_t v;
+	int got = 0;
 
 	for (int i = 0; i < HW_SAMPLES; i++) {
-		if (cpu_features.rdseed && rdseed64(&v))
+		if (cpu_features.rdseed && rdseed64(&v)) {
 			mix_u64(m, v);
-		if (cpu_features.rdrand && rdrand64(&v))
+			got++;
+		}
+		if (cpu_features.rdrand && rdrand64(&v)) {
 			mix_u64(m, v);
+			got++;
+		}
 	}
+	return got;
 }
 
 /* The timing of a little work varies with caches, interrupts and the host. */
-static void mix_jitter(struct mixer *m)
+static void mix_jitter(struct mixer *m, int runs)
 {
-	for (int i = 0; i < JITTER_RUNS; i++) {
+	for (int i = 0; i < runs; i++) {
 		uint64_t t = rdtsc();
 		chacha20_core(m->s, m->s);
 		mix_u64(m, rdtsc() - t);
@@ -107,14 +120,13 @@ static void reseed_locked(void)
 	struct mixer m = { 0 };
 
 	mix_bytes(&m, key, sizeof(key));
-	mix_cpu(&m);
-	mix_jitter(&m);
+	mix_jitter(&m, mix_cpu(&m) >= HW_SAMPLES ? JITTER_RUNS_WITH_CPU : JITTER_RUNS);
 	mix_u64(&m, rdtsc());
 	if (!seeded) {
 		mix_u64(&m, boot_tsc);
 		mix_u64(&m, cpu_boot_random());
 		mix_bytes(&m, boot_info.cmdline, strnlen(boot_info.cmdline, BOOT_CMDLINE_MAX));
-		mix_bytes(&m, boot_info.memmap, sizeof(boot_info.memmap));
+		mix_bytes(&m, boot_info.memmap, boot_info.nmemmap * sizeof(boot_info.memmap[0]));
 	}
 	absorb_into_key(&m);
 	seeded = true;

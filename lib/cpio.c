@@ -9,24 +9,36 @@
 
 #define MAGIC "070701"
 
+#define BYTES(b) (0x0101010101010101ull * (b))
+
+/* Per byte of x (each below 0x80): 0x80 where the byte is at least b. */
+static uint64_t at_least(uint64_t x, uint8_t b)
+{
+	return (x + BYTES(0x80 - b)) & BYTES(0x80);
+}
+
+/*
+ * Eight hex digits, all at once in one 64-bit word (the kernel reads every
+ * header of the image at boot, and under emulation each instruction
+ * counts): a byte is a digit when it lies in 0-9, A-F or a-f; its value is
+ * its low nibble, plus 9 for a letter. Little-endian: p[0] is the low byte.
+ */
 static int hex8(const char *p, uint32_t *out)
 {
-	uint32_t v = 0;
+	uint64_t x, lower, digit, letter, v;
 
-	for (int i = 0; i < 8; i++) {
-		char c = p[i];
-		uint32_t d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return -EINVAL;
-		v = v << 4 | d;
-	}
-	*out = v;
+	__builtin_memcpy(&x, p, 8);
+	if (x & BYTES(0x80))
+		return -EINVAL;
+	lower = x | BYTES(0x20);
+	digit = at_least(x, '0') & ~at_least(x, '9' + 1);
+	letter = at_least(lower, 'a') & ~at_least(lower, 'f' + 1);
+	if ((digit | letter) != BYTES(0x80))
+		return -EINVAL;
+	v = (x & BYTES(0x0f)) + (letter >> 7) * 9;
+	v = (v & 0x000f000f000f000full) << 4 | (v & 0x0f000f000f000f00ull) >> 8;
+	v = (v & 0x000000ff000000ffull) << 8 | (v & 0x00ff000000ff0000ull) >> 16;
+	*out = (uint32_t)((v & 0xffff) << 16 | (v >> 32 & 0xffff));
 	return 0;
 }
 
@@ -71,6 +83,23 @@ int cpio_next(const void *archive, size_t size, size_t *offset, struct cpio_entr
 	if (e->namelen == sizeof(CPIO_TRAILER) - 1 && !memcmp(e->name, CPIO_TRAILER, e->namelen))
 		return 0;
 	return 1;
+}
+
+int cpio_skim(const void *archive, size_t *offset, struct cpio_entry *e)
+{
+	const char *h = (const char *)archive + *offset;
+	uint32_t mode, size, namesize;
+
+	hex8(h + 6 + 8 * 1, &mode);
+	hex8(h + 6 + 8 * 6, &size);
+	hex8(h + 6 + 8 * 11, &namesize);
+	size_t data_off = align4(*offset + CPIO_HEADER_SIZE + namesize);
+	e->name = h + CPIO_HEADER_SIZE;
+	e->namelen = strnlen(e->name, namesize);
+	e->mode = mode;
+	e->size = size;
+	*offset = align4(data_off + size);
+	return e->namelen != sizeof(CPIO_TRAILER) - 1 || memcmp(e->name, CPIO_TRAILER, e->namelen);
 }
 
 size_t cpio_header(char *out, size_t offset, const struct cpio_entry *e)

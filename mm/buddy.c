@@ -15,7 +15,8 @@
 /*
  * Meta byte of a page. Only a block's first page carries FREE or ALLOC and the
  * order; the other pages of a block are 0. RESERVED marks pages never released,
- * which lets buddy_release_range skip pages it has already been given.
+ * which lets buddy_release_range skip pages it has already been given; with
+ * FREE, a free block on no list (b->untouched).
  */
 #define META_FREE     0x80
 #define META_ALLOC    0x40
@@ -52,16 +53,42 @@ static bool block_in_zone(const struct buddy_zone *z, uintptr_t addr, unsigned i
 
 static void push_free(struct buddy *b, struct buddy_zone *z, uintptr_t addr, unsigned int order)
 {
+	b->free_pages += (size_t)1 << order;
+	if (order >= BUDDY_UNTOUCHED_ORDER && b->nuntouched < BUDDY_UNTOUCHED) {
+		z->meta[page_index(z, addr)] = META_FREE | META_RESERVED | order;
+		b->untouched[b->nuntouched++] = (struct buddy_block){ addr, order };
+		return;
+	}
 	z->meta[page_index(z, addr)] = META_FREE | order;
 	list_push(&b->free[order], (struct list *)addr);
-	b->free_pages += (size_t)1 << order;
 }
 
 static void take_free(struct buddy *b, struct buddy_zone *z, uintptr_t addr, unsigned int order)
 {
-	z->meta[page_index(z, addr)] = 0;
-	list_remove((struct list *)addr);
+	uint8_t *meta = &z->meta[page_index(z, addr)];
+
 	b->free_pages -= (size_t)1 << order;
+	if (!(*meta & META_RESERVED)) {
+		list_remove((struct list *)addr);
+	} else {
+		for (int i = 0; i < b->nuntouched; i++) {
+			if (b->untouched[i].addr == addr) {
+				b->untouched[i] = b->untouched[--b->nuntouched];
+				break;
+			}
+		}
+	}
+	*meta = 0;
+}
+
+/* A free block of that order on no list, or 0. */
+static uintptr_t untouched_of_order(const struct buddy *b, unsigned int order)
+{
+	for (int i = 0; i < b->nuntouched; i++) {
+		if (b->untouched[i].order == order)
+			return b->untouched[i].addr;
+	}
+	return 0;
 }
 
 /* Free a block whose pages are all marked 0, merging it with free buddies. */
@@ -71,7 +98,7 @@ static void free_block(struct buddy *b, struct buddy_zone *z, uintptr_t addr, un
 		uintptr_t buddy = addr ^ block_bytes(order);
 
 		if (!block_in_zone(z, buddy, order) ||
-		    z->meta[page_index(z, buddy)] != (META_FREE | order))
+		    (z->meta[page_index(z, buddy)] & ~META_RESERVED) != (META_FREE | order))
 			break;
 		take_free(b, z, buddy, order);
 		addr = MIN(addr, buddy);
@@ -138,14 +165,31 @@ static void release_run(struct buddy *b, struct buddy_zone *z, size_t first, siz
 	}
 }
 
+/*
+ * The end of the run of reserved pages that starts at i, eight meta bytes
+ * at a time: the boot releases all of RAM, a page at a time otherwise.
+ */
+static size_t reserved_run_end(const uint8_t *meta, size_t i, size_t last)
+{
+	const uint64_t all = 0x0101010101010101ull * META_RESERVED;
+	uint64_t w;
+
+	for (; i + 8 <= last; i += 8) {
+		__builtin_memcpy(&w, meta + i, 8);
+		if (w != all)
+			break;
+	}
+	while (i < last && meta[i] == META_RESERVED)
+		i++;
+	return i;
+}
+
 /* Release the reserved pages among [first, last) of z, run by run. */
 static void release_in_zone(struct buddy *b, struct buddy_zone *z, size_t first, size_t last)
 {
 	while (first < last) {
-		size_t run = first;
+		size_t run = reserved_run_end(z->meta, first, last);
 
-		while (run < last && z->meta[run] == META_RESERVED)
-			run++;
 		if (run > first)
 			release_run(b, z, first, run);
 		first = run + 1;
@@ -174,13 +218,19 @@ void buddy_release_range(struct buddy *b, void *start, size_t npages)
 void *buddy_alloc(struct buddy *b, unsigned int order)
 {
 	unsigned int k = order;
+	uintptr_t addr = 0;
 
-	while (k <= BUDDY_MAX_ORDER && list_empty(&b->free[k]))
-		k++;
+	for (; k <= BUDDY_MAX_ORDER; k++) {
+		if (!list_empty(&b->free[k])) {
+			addr = (uintptr_t)b->free[k].next;
+			break;
+		}
+		if (k >= BUDDY_UNTOUCHED_ORDER && (addr = untouched_of_order(b, k)))
+			break;
+	}
 	if (k > BUDDY_MAX_ORDER)
 		return NULL;
 
-	uintptr_t addr = (uintptr_t)b->free[k].next;
 	struct buddy_zone *z = zone_of(b, addr);
 
 	take_free(b, z, addr, k);

@@ -24,10 +24,28 @@ struct buddy_zone {
 	uint8_t *meta;
 };
 
+/*
+ * Free blocks of 2 MiB and more are kept without writing to them (up to
+ * BUDDY_UNTOUCHED of them): a hypervisor backs guest RAM with huge pages
+ * and gives one, zeroed, at the first write to each 2 MiB region, so
+ * free-list nodes written into every big free block would make it hand
+ * over most of RAM at boot. Such a block joins its free list when it is
+ * split or merged.
+ */
+#define BUDDY_UNTOUCHED_ORDER 9
+#define BUDDY_UNTOUCHED	      64
+
+struct buddy_block {
+	uintptr_t addr;
+	unsigned int order;
+};
+
 struct buddy {
 	struct buddy_zone zones[BUDDY_MAX_ZONES];
 	int nzones;
-	struct list free[BUDDY_MAX_ORDER + 1]; /* nodes live in the free pages */
+	struct list free[BUDDY_MAX_ORDER + 1];	       /* nodes live in the free pages */
+	struct buddy_block untouched[BUDDY_UNTOUCHED]; /* free, on no list */
+	int nuntouched;
 	size_t free_pages;
 	size_t total_pages; /* pages ever released to the allocator */
 };

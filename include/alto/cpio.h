@@ -40,6 +40,13 @@ struct cpio_entry {
 int cpio_next(const void *archive, size_t size, size_t *offset, struct cpio_entry *e);
 
 /*
+ * cpio_next() for an archive it has read whole without error: only name,
+ * namelen, mode and size are filled, for a pass over every header that
+ * needs no more (the kernel's index of the image).
+ */
+int cpio_skim(const void *archive, size_t *offset, struct cpio_entry *e);
+
+/*
  * Format the header and padded name of an entry whose data will start at
  * archive offset `offset`: writes at most CPIO_HEADER_SIZE + namelen + 1 +
  * CPIO_DATA_ALIGN bytes to out and returns how many. The data itself follows,

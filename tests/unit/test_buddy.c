@@ -45,6 +45,8 @@ static void count_free(const struct buddy *b, size_t counts[BUDDY_MAX_ORDER + 1]
 		list_for_each(pos, &b->free[i])
 			counts[i]++;
 	}
+	for (int i = 0; i < b->nuntouched; i++)
+		counts[b->untouched[i].order]++;
 }
 
 static void assert_state_is_initial(struct fixture *f)
