@@ -192,13 +192,47 @@ bool file_writable(const struct file *f)
 	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
 }
 
+/*
+ * Open files are never given back to the heap: a freed one goes on this
+ * list and is only ever reused as an open file. So the descriptor lookup
+ * without a lock (fd_get_light) may still read refs of a file that another
+ * thread just closed and freed: it finds 0 (or, reused, a file that is no
+ * longer at that descriptor, which it sees and puts back), never memory of
+ * another kind. The list holds at most what was open at once.
+ */
+static struct file *free_files;
+static struct spinlock free_files_lock = SPINLOCK_INIT;
+
+static struct file *file_mem_alloc(void)
+{
+	unsigned long flags = spin_lock(&free_files_lock);
+	struct file *f = free_files;
+
+	if (f)
+		free_files = f->priv;
+	spin_unlock(&free_files_lock, flags);
+	if (!f)
+		return kzalloc(sizeof(*f));
+	/* refs is 0 and stays 0 until the file is ready: a late reader's get fails. */
+	memset((char *)f + sizeof(f->refs), 0, sizeof(*f) - sizeof(f->refs));
+	return f;
+}
+
+static void file_mem_free(struct file *f)
+{
+	unsigned long flags = spin_lock(&free_files_lock);
+
+	f->priv = free_files;
+	free_files = f;
+	spin_unlock(&free_files_lock, flags);
+}
+
 struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags)
 {
-	struct file *f = kzalloc(sizeof(*f));
+	struct file *f = file_mem_alloc();
 
 	if (!f)
 		return ERR_PTR(-ENOMEM);
-	f->refs = 1;
 	f->ops = ops;
 	f->vnode = v;
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
@@ -209,17 +243,30 @@ struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned in
 		int err = ops->open(f);
 		if (err) {
 			vnode_put(v);
-			kfree(f);
+			file_mem_free(f);
 			return ERR_PTR(err);
 		}
 	}
 	__atomic_add_fetch(&v->mount->nfiles, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->refs, 1, __ATOMIC_RELEASE);
 	return f;
 }
 
 void file_get(struct file *f)
 {
 	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+bool file_get_unless_zero(struct file *f)
+{
+	long refs = __atomic_load_n(&f->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (!refs)
+			return false;
+	} while (!__atomic_compare_exchange_n(&f->refs, &refs, refs + 1, true, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
 }
 
 void file_put(struct file *f)
@@ -237,7 +284,7 @@ void file_put(struct file *f)
 	__atomic_sub_fetch(&f->vnode->mount->nfiles, 1, __ATOMIC_RELAXED);
 	vnode_put(f->parent);
 	vnode_put(f->vnode);
-	kfree(f);
+	file_mem_free(f);
 }
 
 static const struct file_ops *fops_for(struct vnode *v, unsigned int flags)

@@ -15,9 +15,9 @@ struct file;
 
 struct fdtable {
 	struct mutex lock;
-	int users;	   /* processes sharing it (atomic) */
-	unsigned int size; /* slots in files[] */
-	struct file **files;
+	int users;		/* processes sharing it (atomic) */
+	unsigned int size;	/* slots in files[] */
+	struct file **files;	/* files[-1]: the slots before the last growth, or NULL */
 	unsigned long *cloexec; /* one bit per slot */
 };
 
@@ -43,11 +43,11 @@ struct file *fd_get(struct fdtable *t, int fd);
 int fd_close(struct fdtable *t, int fd);
 /*
  * The file at fd in the current process for the length of one system call,
- * or NULL; fd_put_light(f, put) after. A process with one thread and a
- * table of its own (the common case) takes neither the table's lock nor a
- * reference: nothing but this thread could close fd, so the table pins the
- * file. Otherwise a reference, as fd_get: a close() racing the call leaves
- * the file open until the call is done.
+ * or NULL; fd_put_light(f, put) after. Never takes the table's lock. A
+ * process with one thread and a table of its own (the common case) takes no
+ * reference either: nothing but this thread could close fd, so the table
+ * pins the file. Otherwise a reference, as fd_get: a close() racing the
+ * call leaves the file open until the call is done.
  */
 struct file *fd_get_light(int fd, bool *put);
 void file_put(struct file *f);

@@ -307,6 +307,12 @@ struct file *vfs_anon_file(const struct file_ops *ops, uint32_t mode, unsigned i
 /* A new open file of v (takes its own reference to v), running f->ops->open. */
 struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags);
 void file_get(struct file *f);
+/*
+ * A reference to f unless it has none left (being released, or free): for
+ * a lookup without the table's lock (fs/fdtable.c), whose f may have been
+ * closed meanwhile. File memory is only ever reused for files (fs/file.c).
+ */
+bool file_get_unless_zero(struct file *f);
 /* Drop a reference; the last one releases the file. */
 void file_put(struct file *f);
 bool file_readable(const struct file *f);
