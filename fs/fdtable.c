@@ -410,23 +410,26 @@ static __attribute__((noinline)) struct file *get_shared(struct fdtable *t, int 
 	return NULL;
 }
 
-struct file *fd_get_light(int fd, bool *put)
+struct fd_ref fd_get_light(int fd)
 {
 	struct process *p = current_process();
 	struct fdtable *t = p ? p->files : NULL;
 
-	*put = false;
-	if (!t || fd < 0)
-		return NULL;
+	if (unlikely(!t))
+		return (struct fd_ref){ NULL, false };
 	/*
 	 * One thread and a table of its own: only this thread could change
 	 * the table, and it is here. (A thread count that moves is another
-	 * thread's clone or exit: there is none.)
+	 * thread's clone or exit: there is none.) One test for it and the
+	 * range (a negative fd is out of it).
 	 */
-	if (likely((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1)))
-		return (unsigned int)fd < t->size ? t->files[fd] : NULL;
-	*put = true;
-	return get_shared(t, fd);
+	if (likely((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1) &
+		   ((unsigned int)fd < t->size)))
+		return (struct fd_ref){ t->files[fd], false };
+	if ((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1))
+		return (struct fd_ref){ NULL, false }; /* out of range */
+	struct file *f = fd >= 0 ? get_shared(t, fd) : NULL;
+	return (struct fd_ref){ f, f != NULL };
 }
 
 int fd_install(struct file *f, bool cloexec)
