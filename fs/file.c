@@ -183,6 +183,8 @@ bool file_writable(const struct file *f)
  * longer at that descriptor, which it sees and puts back), never memory of
  * another kind. The list holds at most what was open at once.
  */
+_Static_assert(offsetof(struct file, refs) == 0, "file_mem_alloc clears what follows refs");
+
 static struct file *free_files;
 static struct spinlock free_files_lock = SPINLOCK_INIT;
 
