@@ -391,8 +391,8 @@ static struct file *slot_unlocked(struct fdtable *t, int fd)
 
 /*
  * Other threads may close fd meanwhile: take a reference without the lock,
- * as long as the file has one left (its memory stays a file's, fs/file.c),
- * and keep it only if fd still holds that file. A close racing the call
+ * as long as the file has one left (its memory stays a file's until the
+ * lookup ends, fs/file.c), and keep it only if fd still holds that file. A close racing the call
  * then either came first (EBADF) or leaves the file open until the call is
  * done.
  */
@@ -400,14 +400,16 @@ static __attribute__((noinline)) struct file *get_shared(struct fdtable *t, int 
 {
 	struct file *f;
 
+	file_lookups_begin();
 	while ((f = slot_unlocked(t, fd))) {
 		if (file_get_unless_zero(f)) {
 			if (f == slot_unlocked(t, fd))
-				return f;
+				break;
 			file_put(f);
 		}
 	}
-	return NULL;
+	file_lookups_end();
+	return f;
 }
 
 struct fd_ref fd_get_light(int fd)

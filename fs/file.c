@@ -176,40 +176,47 @@ bool file_writable(const struct file *f)
 }
 
 /*
- * Open files are never given back to the heap: a freed one goes on this
- * list and is only ever reused as an open file. So the descriptor lookup
- * without a lock (fd_get_light) may still read refs of a file that another
- * thread just closed and freed: it finds 0 (or, reused, a file that is no
- * longer at that descriptor, which it sees and puts back), never memory of
- * another kind. The list holds at most what was open at once.
+ * The descriptor lookup without a lock (fd_get_light in a process with
+ * threads) may still read refs of a file that another thread just closed.
+ * So a released file's memory goes back to the heap only after a grace
+ * period: when no such lookup is under way (file_lookups_begin/_end
+ * count them). Until then it waits on a list with refs at 0, still a
+ * file's memory, and a late lookup's get fails. A lookup that starts after
+ * the count was seen at 0 cannot reach the file any more: it was out of
+ * every slot before its release, and the count's atomic operations order
+ * the two.
  */
-_Static_assert(offsetof(struct file, refs) == 0, "file_mem_alloc clears what follows refs");
+static long lookups;
+static struct file *deferred;
+static struct spinlock deferred_lock = SPINLOCK_INIT;
 
-static struct file *free_files;
-static struct spinlock free_files_lock = SPINLOCK_INIT;
-
-static struct file *file_mem_alloc(void)
+void file_lookups_begin(void)
 {
-	unsigned long flags = spin_lock(&free_files_lock);
-	struct file *f = free_files;
+	__atomic_add_fetch(&lookups, 1, __ATOMIC_SEQ_CST);
+}
 
-	if (f)
-		free_files = f->priv;
-	spin_unlock(&free_files_lock, flags);
-	if (!f)
-		return kzalloc(sizeof(*f));
-	/* refs is 0 and stays 0 until the file is ready: a late reader's get fails. */
-	memset((char *)f + sizeof(f->refs), 0, sizeof(*f) - sizeof(f->refs));
-	return f;
+void file_lookups_end(void)
+{
+	__atomic_sub_fetch(&lookups, 1, __ATOMIC_SEQ_CST);
 }
 
 static void file_mem_free(struct file *f)
 {
-	unsigned long flags = spin_lock(&free_files_lock);
+	unsigned long flags = spin_lock(&deferred_lock);
+	struct file *free = NULL;
 
-	f->priv = free_files;
-	free_files = f;
-	spin_unlock(&free_files_lock, flags);
+	f->priv = deferred;
+	deferred = f;
+	if (!__atomic_load_n(&lookups, __ATOMIC_SEQ_CST)) {
+		free = deferred; /* the grace period of every file on the list is over */
+		deferred = NULL;
+	}
+	spin_unlock(&deferred_lock, flags);
+	while (free) {
+		f = free;
+		free = f->priv;
+		kfree(f);
+	}
 }
 
 /* f->io: neither the access mode nor the ops change after open (F_SETFL keeps them). */
@@ -225,7 +232,7 @@ static unsigned int io_caps(const struct file *f)
 
 struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags)
 {
-	struct file *f = file_mem_alloc();
+	struct file *f = kzalloc(sizeof(*f));
 
 	if (!f)
 		return ERR_PTR(-ENOMEM);
@@ -244,8 +251,8 @@ struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned in
 		}
 	}
 	f->io = io_caps(f);
+	f->refs = 1;
 	__atomic_add_fetch(&v->mount->nfiles, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&f->refs, 1, __ATOMIC_RELEASE);
 	return f;
 }
 

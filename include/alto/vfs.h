@@ -329,11 +329,14 @@ struct file *vfs_anon_file(const struct file_ops *ops, uint32_t mode, unsigned i
 struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags);
 void file_get(struct file *f);
 /*
- * A reference to f unless it has none left (being released, or free): for
- * a lookup without the table's lock (fs/fdtable.c), whose f may have been
- * closed meanwhile. File memory is only ever reused for files (fs/file.c).
+ * A reference to f unless it has none left (being released): for a lookup
+ * without the table's lock (fs/fdtable.c), whose f may have been closed
+ * meanwhile. The lookup runs between file_lookups_begin and _end: released
+ * files' memory waits for the lookups under way (fs/file.c).
  */
 bool file_get_unless_zero(struct file *f);
+void file_lookups_begin(void);
+void file_lookups_end(void);
 /* Drop a reference; the last one releases the file. */
 void file_put(struct file *f);
 bool file_readable(const struct file *f);
