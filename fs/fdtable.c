@@ -78,22 +78,28 @@ static int grow(struct fdtable *t, unsigned int fd)
 	if (fd < t->size)
 		return 0;
 	size = ALIGN_UP(size, (unsigned int)LONG_BITS);
-	files = kzalloc(size * sizeof(*files));
+	files = kzalloc((size + 1) * sizeof(*files)); /* [0]: the chain of old slots */
 	cloexec = kzalloc(size / 8);
 	if (!files || !cloexec) {
 		kfree(files);
 		kfree(cloexec);
 		return -ENOMEM;
 	}
+	files++;
 	if (t->size) {
 		memcpy(files, t->files, t->size * sizeof(*files));
 		memcpy(cloexec, t->cloexec, t->size / 8);
 	}
-	kfree(t->files);
+	/*
+	 * The old slots stay allocated until the table goes (fd_get_light
+	 * may be reading them; they at most double the table's memory), the
+	 * new ones are published before the size that covers them.
+	 */
+	files[-1] = (struct file *)t->files;
 	kfree(t->cloexec);
-	t->files = files;
+	__atomic_store_n(&t->files, files, __ATOMIC_RELEASE);
 	t->cloexec = cloexec;
-	t->size = size;
+	__atomic_store_n(&t->size, size, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -304,7 +310,10 @@ void fdtable_free(struct fdtable *t)
 	if (!t)
 		return;
 	fdtable_close_all(t);
-	kfree(t->files);
+	for (struct file **slots = t->files, **older; slots; slots = older) {
+		older = (struct file **)slots[-1];
+		kfree(slots - 1);
+	}
 	kfree(t->cloexec);
 	kfree(t);
 }
@@ -371,24 +380,58 @@ struct file *fd_get_file(int fd)
 	return t ? fd_get(t, fd) : NULL;
 }
 
-struct file *fd_get_light(int fd, bool *put)
+/* The file at fd or NULL, read without the lock (grow() keeps old slots readable). */
+static struct file *slot_unlocked(struct fdtable *t, int fd)
+{
+	unsigned int size = __atomic_load_n(&t->size, __ATOMIC_ACQUIRE);
+	struct file **files = __atomic_load_n(&t->files, __ATOMIC_ACQUIRE);
+
+	return (unsigned int)fd < size ? __atomic_load_n(&files[fd], __ATOMIC_ACQUIRE) : NULL;
+}
+
+/*
+ * Other threads may close fd meanwhile: take a reference without the lock,
+ * as long as the file has one left (its memory stays a file's until the
+ * lookup ends, fs/file.c), and keep it only if fd still holds that file. A close racing the call
+ * then either came first (EBADF) or leaves the file open until the call is
+ * done.
+ */
+static __attribute__((noinline)) struct file *get_shared(struct fdtable *t, int fd)
+{
+	struct file *f;
+
+	file_lookups_begin();
+	while ((f = slot_unlocked(t, fd))) {
+		if (file_get_unless_zero(f)) {
+			if (f == slot_unlocked(t, fd))
+				break;
+			file_put(f);
+		}
+	}
+	file_lookups_end();
+	return f;
+}
+
+struct fd_ref fd_get_light(int fd)
 {
 	struct process *p = current_process();
 	struct fdtable *t = p ? p->files : NULL;
 
-	*put = true;
-	if (!t)
-		return NULL;
+	if (unlikely(!t))
+		return (struct fd_ref){ NULL, false };
 	/*
 	 * One thread and a table of its own: only this thread could change
 	 * the table, and it is here. (A thread count that moves is another
-	 * thread's clone or exit: there is none.)
+	 * thread's clone or exit: there is none.) One test for it and the
+	 * range (a negative fd is out of it).
 	 */
-	if (READ_ONCE(p->nthreads) == 1 && READ_ONCE(t->users) == 1) {
-		*put = false;
-		return fd >= 0 && (unsigned int)fd < t->size ? t->files[fd] : NULL;
-	}
-	return fd_get(t, fd);
+	if (likely((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1) &
+		   ((unsigned int)fd < t->size)))
+		return (struct fd_ref){ t->files[fd], false };
+	if ((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1))
+		return (struct fd_ref){ NULL, false }; /* out of range */
+	struct file *f = fd >= 0 ? get_shared(t, fd) : NULL;
+	return (struct fd_ref){ f, f != NULL };
 }
 
 int fd_install(struct file *f, bool cloexec)

@@ -16,23 +16,6 @@
 #include "internal.h"
 #include "vfs_trace.h"
 
-void uio_init_kernel(struct uio *u, void *buf, size_t len)
-{
-	u->one = (struct iovec){ (uint64_t)(uintptr_t)buf, len };
-	u->iov = &u->one;
-	u->iovcnt = 1;
-	u->resid = len;
-	u->user = false;
-	u->nowait = false;
-	u->alloc = NULL;
-}
-
-void uio_init_user(struct uio *u, void __user *buf, size_t len)
-{
-	uio_init_kernel(u, buf, len);
-	u->user = true;
-}
-
 long uio_import(struct uio *u, const struct iovec __user *iov, int cnt, struct iovec *fast,
 		int nfast)
 {
@@ -192,13 +175,67 @@ bool file_writable(const struct file *f)
 	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
 }
 
+/*
+ * The descriptor lookup without a lock (fd_get_light in a process with
+ * threads) may still read refs of a file that another thread just closed.
+ * So a released file's memory goes back to the heap only after a grace
+ * period: when no such lookup is under way (file_lookups_begin/_end
+ * count them). Until then it waits on a list with refs at 0, still a
+ * file's memory, and a late lookup's get fails. A lookup that starts after
+ * the count was seen at 0 cannot reach the file any more: it was out of
+ * every slot before its release, and the count's atomic operations order
+ * the two.
+ */
+static long lookups;
+static struct file *deferred;
+static struct spinlock deferred_lock = SPINLOCK_INIT;
+
+void file_lookups_begin(void)
+{
+	__atomic_add_fetch(&lookups, 1, __ATOMIC_SEQ_CST);
+}
+
+void file_lookups_end(void)
+{
+	__atomic_sub_fetch(&lookups, 1, __ATOMIC_SEQ_CST);
+}
+
+static void file_mem_free(struct file *f)
+{
+	unsigned long flags = spin_lock(&deferred_lock);
+	struct file *free = NULL;
+
+	f->priv = deferred;
+	deferred = f;
+	if (!__atomic_load_n(&lookups, __ATOMIC_SEQ_CST)) {
+		free = deferred; /* the grace period of every file on the list is over */
+		deferred = NULL;
+	}
+	spin_unlock(&deferred_lock, flags);
+	while (free) {
+		f = free;
+		free = f->priv;
+		kfree(f);
+	}
+}
+
+/* f->io: neither the access mode nor the ops change after open (F_SETFL keeps them). */
+static unsigned int io_caps(const struct file *f)
+{
+	bool seek = f->ops->llseek != NULL;
+	bool atomic_pos = S_ISREG(f->vnode->mode) || S_ISDIR(f->vnode->mode);
+
+	return (file_readable(f) && f->ops->read ? FILE_IO_READ : 0) |
+	       (file_writable(f) && f->ops->write ? FILE_IO_WRITE : 0) | (seek ? FILE_IO_SEEK : 0) |
+	       (seek && atomic_pos ? FILE_IO_LOCK_POS : 0);
+}
+
 struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags)
 {
 	struct file *f = kzalloc(sizeof(*f));
 
 	if (!f)
 		return ERR_PTR(-ENOMEM);
-	f->refs = 1;
 	f->ops = ops;
 	f->vnode = v;
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
@@ -209,10 +246,12 @@ struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned in
 		int err = ops->open(f);
 		if (err) {
 			vnode_put(v);
-			kfree(f);
+			file_mem_free(f);
 			return ERR_PTR(err);
 		}
 	}
+	f->io = io_caps(f);
+	f->refs = 1;
 	__atomic_add_fetch(&v->mount->nfiles, 1, __ATOMIC_RELAXED);
 	return f;
 }
@@ -220,6 +259,18 @@ struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned in
 void file_get(struct file *f)
 {
 	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+bool file_get_unless_zero(struct file *f)
+{
+	long refs = __atomic_load_n(&f->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (!refs)
+			return false;
+	} while (!__atomic_compare_exchange_n(&f->refs, &refs, refs + 1, true, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
 }
 
 void file_put(struct file *f)
@@ -237,7 +288,7 @@ void file_put(struct file *f)
 	__atomic_sub_fetch(&f->vnode->mount->nfiles, 1, __ATOMIC_RELAXED);
 	vnode_put(f->parent);
 	vnode_put(f->vnode);
-	kfree(f);
+	file_mem_free(f);
 }
 
 static const struct file_ops *fops_for(struct vnode *v, unsigned int flags)
@@ -375,33 +426,42 @@ static bool seekable(const struct file *f)
 	return f->ops->llseek != NULL;
 }
 
-static long do_io(struct file *f, struct uio *u, int64_t off, bool write)
+/* Why do_io turns the call down: each check again, out of the common path. */
+static __attribute__((noinline)) long io_refused(struct file *f, int64_t off, bool write)
 {
-	long (*op)(struct file *, struct uio *, uint64_t *) = write ? f->ops->write : f->ops->read;
+	if (!(write ? file_writable(f) : file_readable(f)))
+		return -EBADF;
+	if (!(write ? f->ops->write : f->ops->read))
+		return S_ISDIR(f->vnode->mode) ? -EISDIR : -EINVAL;
+	return -ESPIPE; /* an offset for a file without a position */
+}
+
+/*
+ * The call on a uio already clamped to VFS_MAX_RW. The checks that may
+ * refuse it are one test of what open worked out (f->io); a regular file's
+ * or directory's position moves under pos_lock (POSIX makes that update
+ * atomic, and Linux too for directories, FMODE_ATOMIC_POS), a device's
+ * without it, as on Linux.
+ */
+static __attribute__((always_inline)) inline long do_io(struct file *f, struct uio *u, int64_t off,
+							bool write)
+{
+	unsigned int io = f->io;
+	unsigned int need = write ? FILE_IO_WRITE : FILE_IO_READ;
 	uint64_t pos = off;
 	long n;
 
-	if (!(write ? file_writable(f) : file_readable(f)))
-		return -EBADF;
-	if (!op)
-		return S_ISDIR(f->vnode->mode) ? -EISDIR : -EINVAL;
-	if (off >= 0 && !seekable(f))
-		return -ESPIPE;
-	uio_clamp(u, VFS_MAX_RW);
-	if (off >= 0 || !seekable(f)) {
-		n = op(f, u, &pos);
-	} else if (!S_ISREG(f->vnode->mode) && !S_ISDIR(f->vnode->mode)) {
-		/*
-		 * POSIX makes the position's update atomic for regular files
-		 * (and Linux for directories, FMODE_ATOMIC_POS); a device's
-		 * goes without the lock, as on Linux.
-		 */
+	if (unlikely((io & need) != need || (off >= 0 && !(io & FILE_IO_SEEK))))
+		return io_refused(f, off, write);
+	if (off >= 0 || !(io & FILE_IO_SEEK)) {
+		n = (write ? f->ops->write : f->ops->read)(f, u, &pos);
+	} else if (!(io & FILE_IO_LOCK_POS)) {
 		pos = READ_ONCE(f->pos);
-		n = op(f, u, &pos);
+		n = (write ? f->ops->write : f->ops->read)(f, u, &pos);
 		WRITE_ONCE(f->pos, pos);
 	} else {
 		mutex_lock(&f->pos_lock);
-		n = op(f, u, &f->pos);
+		n = (write ? f->ops->write : f->ops->read)(f, u, &f->pos);
 		mutex_unlock(&f->pos_lock);
 	}
 	if (n > 0 && f->parent)
@@ -409,7 +469,8 @@ static long do_io(struct file *f, struct uio *u, int64_t off, bool write)
 	return n;
 }
 
-static long traced_io(struct file *f, struct uio *u, int64_t off, bool write)
+static __attribute__((always_inline)) inline long traced_io(struct file *f, struct uio *u,
+							    int64_t off, bool write)
 {
 	trace_vfs_io_enter(f, write, u->resid, off);
 	long r = do_io(f, u, off, write);
@@ -419,12 +480,37 @@ static long traced_io(struct file *f, struct uio *u, int64_t off, bool write)
 
 long vfs_read(struct file *f, struct uio *u, int64_t off)
 {
+	uio_clamp(u, VFS_MAX_RW);
 	return traced_io(f, u, off, false);
 }
 
 long vfs_write(struct file *f, struct uio *u, int64_t off)
 {
+	uio_clamp(u, VFS_MAX_RW);
 	return traced_io(f, u, off, true);
+}
+
+/*
+ * One segment: no clamping loop, and read and write each get their own copy
+ * of do_io. No stack protector: the only local is the uio, no array, and
+ * its check is a tenth of the call.
+ */
+__attribute__((no_stack_protector)) long vfs_read_user(struct file *f, void __user *buf, size_t len,
+						       int64_t off)
+{
+	struct uio u;
+
+	uio_init_user(&u, buf, MIN(len, VFS_MAX_RW));
+	return traced_io(f, &u, off, false);
+}
+
+__attribute__((no_stack_protector)) long vfs_write_user(struct file *f, const void __user *buf,
+							size_t len, int64_t off)
+{
+	struct uio u;
+
+	uio_init_user(&u, (void __user *)buf, MIN(len, VFS_MAX_RW));
+	return traced_io(f, &u, off, true);
 }
 
 long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off)

@@ -48,11 +48,6 @@ static int first_status;
 
 void arch_enter_app(uint64_t entry, uint64_t sp) __attribute__((noreturn));
 
-struct process *current_process(void)
-{
-	return current_thread()->proc;
-}
-
 void process_init(void)
 {
 	pid_init();

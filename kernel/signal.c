@@ -887,23 +887,6 @@ static bool exit_work(const struct thread *t, const struct process *p, const str
 	       (in_syscall(f) && is_restart(f->rax));
 }
 
-/*
- * exit_work for the end of every system call, a superset of it made without
- * a branch (each one ends a translated block under TCG): any restart code,
- * in a system call or not, sends the caller to signal_exit_to_app, which
- * looks closer. The thread is an application's: it has a process.
- */
-bool signal_exit_work(const struct trap_frame *f)
-{
-	const struct thread *t = current_thread();
-	const struct process *p = t->proc;
-	uint64_t restart = f->rax + ERESTART_RESTARTBLOCK <= ERESTART_RESTARTBLOCK - ERESTARTSYS;
-
-	return READ_ONCE(p->exiting) | READ_ONCE(p->stopped) | t->sig.restore_mask |
-	       ((uintptr_t)READ_ONCE(p->exec_thread) != 0) | restart |
-	       ((READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) & ~t->sigmask);
-}
-
 void signal_exit_to_app(struct trap_frame *f)
 {
 	struct thread *t = current_thread();

@@ -20,16 +20,14 @@
 
 static long rw(int fd, void __user *buf, size_t count, int64_t off, bool write)
 {
-	bool put;
-	struct file *f = fd_get_light(fd, &put);
-	struct uio u;
+	struct fd_ref ref = fd_get_light(fd);
 	long r;
 
-	if (!f)
+	if (!ref.file)
 		return -EBADF;
-	uio_init_user(&u, buf, count);
-	r = write ? vfs_write(f, &u, off) : vfs_read(f, &u, off);
-	fd_put_light(f, put);
+	r = write ? vfs_write_user(ref.file, buf, count, off) :
+		    vfs_read_user(ref.file, buf, count, off);
+	fd_put_light(ref);
 	return r;
 }
 

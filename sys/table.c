@@ -83,59 +83,77 @@ struct trap_frame *syscall_frame(void)
 }
 
 /*
- * Cheap, without a call or a branch: false when the thread surely goes on
- * (process_thread_doomed). A thread that makes system calls has a process.
+ * The slow ways, kept out of line so that the common call's path stays
+ * short: a watched call (--strace, tracepoints), a process that is exiting
+ * or execing, a number without a handler; each does the whole call.
  */
-static inline bool process_maybe_doomed(void)
+/* RCX and R11 no longer what `syscall` left there: RIP and RFLAGS. */
+static inline unsigned long frame_rewritten(const struct trap_frame *f)
 {
-	const struct process *p = current_thread()->proc;
-
-	return READ_ONCE(p->exiting) | ((uintptr_t)READ_ONCE(p->exec_thread) != 0);
+	return (f->rip ^ f->rcx) | (f->rflags ^ f->r11);
 }
 
-static __attribute__((noinline)) void syscall_slow_enter(struct trap_frame *f, unsigned long nr)
+static __attribute__((noinline)) void syscall_slow(struct trap_frame *f)
 {
+	unsigned long nr = f->rax;
+	long ret;
+
 	process_check_exiting();
 	if (syscall_hooks)
 		syscall_hooks_enter(f, nr);
+	if (nr < NR_SYSCALLS && syscall_table[nr].fn)
+		ret = ((syscall_fn)syscall_table[nr].fn)(f->rdi, f->rsi, f->rdx, f->r10, f->r8,
+							 f->r9);
+	else
+		ret = not_implemented(nr);
+	f->rax = ret;
+	if (syscall_hooks)
+		syscall_hooks_exit(f, nr, ret);
+	irq_disable();
 }
 
 /*
- * Leaving the kernel; returns with interrupts off. The common case (no
- * switch due, nothing for signal_exit_to_app to do) is one check made with
- * interrupts off, kept off to the application: a signal or a switch that an
- * interrupt posts after the check cannot be left behind until the next
- * entry. Otherwise the work is done with interrupts on, once (the check is
- * a superset: it may send here a call with nothing to do, so it is not
- * made again).
+ * Leaving the kernel with work to do: a switch due, something for
+ * signal_exit_to_app (the test that sent us here is a superset, so it is
+ * not made again), or a frame the call rewrote (rt_sigreturn, execve). The
+ * work runs with interrupts on, once. A frame whose RCX and R11 no longer
+ * hold its RIP and RFLAGS (a handler's frame built here, a restart, a
+ * rewrite) cannot return the way `syscall` came: iretq restores it all.
+ * Otherwise returns with interrupts off.
  */
-static void syscall_exit(struct trap_frame *f)
+static __attribute__((noinline)) void syscall_exit_work(struct trap_frame *f)
 {
-	irq_disable();
-	if (likely(!(this_cpu()->need_resched | signal_exit_work(f))))
-		return;
 	irq_enable();
 	if (this_cpu()->need_resched)
 		schedule();
 	process_check_exiting();
 	signal_exit_to_app(f); /* handlers, default actions, restarts */
 	irq_disable();
+	if (frame_rewritten(f))
+		syscall_return_iret(f);
 }
 
+/*
+ * The common call is one test at entry (a handler exists, nothing watches,
+ * the process goes on) and one at exit (no switch due, nothing for signals,
+ * the frame as `syscall` made it), each a single branch: under TCG every
+ * branch ends a translated block, so the conditions are combined with
+ * plain arithmetic. The exit test is made with interrupts off, kept off to
+ * the application (syscall.S): a signal or a switch that an interrupt posts
+ * after the test cannot be left behind until the next entry.
+ */
 void syscall_dispatch(struct trap_frame *f)
 {
 	unsigned long nr = f->rax;
-	long ret;
+	unsigned long known = nr < NR_SYSCALLS;
+	syscall_fn fn = (syscall_fn)syscall_table[nr & -known].fn;
 
-	if (unlikely(syscall_hooks | process_maybe_doomed()))
-		syscall_slow_enter(f, nr);
-	if (likely(nr < NR_SYSCALLS && syscall_table[nr].fn))
-		ret = ((syscall_fn)syscall_table[nr].fn)(f->rdi, f->rsi, f->rdx, f->r10, f->r8,
-							 f->r9);
-	else
-		ret = not_implemented(nr);
-	f->rax = ret;
-	if (unlikely(syscall_hooks))
-		syscall_hooks_exit(f, nr, ret);
-	syscall_exit(f);
+	if (unlikely(!known | !fn | syscall_hooks | process_maybe_doomed(current_process()))) {
+		syscall_slow(f);
+	} else {
+		f->rax = fn(f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
+		irq_disable();
+	}
+	if (unlikely(this_cpu()->need_resched | signal_exit_work(f) | frame_rewritten(f)))
+		syscall_exit_work(f);
 }

@@ -7,11 +7,12 @@
  * interrupts on.
  *
  * The way back is a plain jump: syscall_dispatch returns with interrupts off
- * once nothing is left to do (sys/table.c), flags restored with IF still off, the stack
- * switched back, the "in application" mark set, then `sti; jmp *%rcx`: the
- * STI shadow covers the jump, so no interrupt can land between the two. When
- * the kernel rewrote the frame so that RCX/R11 no longer match RIP/RFLAGS (a
- * signal frame, rt_sigreturn), the return goes through iretq instead.
+ * once nothing is left to do (sys/table.c), flags restored with IF still off,
+ * the stack switched back, the "in application" mark set, then `sti; jmp
+ * *%rcx`: the STI shadow covers the jump, so no interrupt can land between
+ * the two. When the kernel rewrote the frame so that RCX/R11 no longer match
+ * RIP/RFLAGS (a signal frame, rt_sigreturn, execve), syscall_dispatch leaves
+ * through syscall_return_iret and iretq instead.
  */
 #include <alto/cpu.h>
 #include "frame.inc"
@@ -19,13 +20,6 @@
 #define SYSCALL_VECTOR 0x100	/* VEC_SYSCALL in alto/trap.h */
 #define FROM_APP       (1 << 32)
 #define SYSCALL_BARE_NR 0x1a170	/* bench/bench.c's bare-syscall */
-
-/* Offsets in struct trap_frame. */
-#define F_RCX    (12 * 8)
-#define F_R11    (4 * 8)
-#define F_VECTOR (15 * 8)
-#define F_RIP    (17 * 8)
-#define F_RFLAGS (19 * 8)
 
 	.text
 	.globl syscall_entry
@@ -47,15 +41,9 @@ syscall_entry:
 	movl $0, %gs:CPU_IN_APP
 	PUSH_REGS			/* rcx = rip and r11 = rflags, as the frame records them */
 	xorl %ebp, %ebp			/* backtraces stop here */
-	sti
 	movq %rsp, %rdi
-	call syscall_dispatch		/* returns with interrupts off */
-	movq F_RIP(%rsp), %rax		/* rcx == rip and r11 == rflags, with one branch */
-	xorq F_RCX(%rsp), %rax
-	movq F_RFLAGS(%rsp), %rdx
-	xorq F_R11(%rsp), %rdx
-	orq %rdx, %rax
-	jnz 1f
+	sti				/* its shadow holds one instruction: the call */
+	call syscall_dispatch		/* returns with interrupts off, rcx = rip, r11 = rflags */
 	POP_REGS
 	addq $16, %rsp			/* vector, error: now at rip, cs, rflags, rsp, ss */
 	pushq %r11
@@ -66,7 +54,16 @@ syscall_entry:
 	sti
 	jmp *%rcx
 
-1:	jmp trap_return			/* a rewritten frame: iretq restores everything */
+/*
+ * void syscall_return_iret(struct trap_frame *f): a frame the kernel
+ * rewrote (a signal handler's, rt_sigreturn's, execve's) goes back through
+ * iretq, which restores everything. f is the frame at the top of the
+ * kernel stack: the C frames above it are dropped.
+ */
+	.globl syscall_return_iret
+syscall_return_iret:
+	movq %rdi, %rsp
+	jmp trap_return
 
 #ifdef ALTO_BARE_SYSCALL
 /*

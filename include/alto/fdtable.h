@@ -15,9 +15,9 @@ struct file;
 
 struct fdtable {
 	struct mutex lock;
-	int users;	   /* processes sharing it (atomic) */
-	unsigned int size; /* slots in files[] */
-	struct file **files;
+	int users;		/* processes sharing it (atomic) */
+	unsigned int size;	/* slots in files[] */
+	struct file **files;	/* files[-1]: the slots before the last growth, or NULL */
 	unsigned long *cloexec; /* one bit per slot */
 };
 
@@ -42,19 +42,24 @@ int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec);
 struct file *fd_get(struct fdtable *t, int fd);
 int fd_close(struct fdtable *t, int fd);
 /*
- * The file at fd in the current process for the length of one system call,
- * or NULL; fd_put_light(f, put) after. A process with one thread and a
- * table of its own (the common case) takes neither the table's lock nor a
- * reference: nothing but this thread could close fd, so the table pins the
- * file. Otherwise a reference, as fd_get: a close() racing the call leaves
- * the file open until the call is done.
+ * The file at fd in the current process for the length of one system call
+ * (file NULL: none); fd_put_light(ref) after. Never takes the table's lock.
+ * A process with one thread and a table of its own (the common case) takes
+ * no reference either: nothing but this thread could close fd, so the
+ * table pins the file. Otherwise a reference, as fd_get: a close() racing
+ * the call leaves the file open until the call is done. Returned by value
+ * (two registers), so the caller keeps nothing in memory for it.
  */
-struct file *fd_get_light(int fd, bool *put);
+struct fd_ref {
+	struct file *file;
+	bool put; /* a reference was taken */
+};
+struct fd_ref fd_get_light(int fd);
 void file_put(struct file *f);
-static inline void fd_put_light(struct file *f, bool put)
+static inline void fd_put_light(struct fd_ref ref)
 {
-	if (put)
-		file_put(f);
+	if (ref.put)
+		file_put(ref.file);
 }
 /* The lowest open descriptor >= from, or -1 (for /proc/PID/fd). */
 int fd_next(struct fdtable *t, int from);

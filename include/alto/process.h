@@ -13,10 +13,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <alto/cpu.h>
 #include <alto/list.h>
+#include <alto/sched.h>
 #include <alto/spinlock.h>
 #include <alto/signal.h>
 #include <alto/sync.h>
+#include <alto/trap.h>
 #include <alto/uaccess.h>
 #include <uapi/resource.h>
 #include <uapi/signal.h>
@@ -107,7 +110,37 @@ struct process {
 /* Boot: the id table and init (pid 1). */
 void process_init(void);
 /* The running thread's process, or NULL in a kernel thread. */
-struct process *current_process(void);
+static inline struct process *current_process(void)
+{
+	return current_thread()->proc;
+}
+
+/*
+ * Cheap, without a call or a branch: zero when the thread surely goes on
+ * (process_thread_doomed). A thread that makes system calls has a process.
+ */
+static inline unsigned long process_maybe_doomed(const struct process *p)
+{
+	return READ_ONCE(p->exiting) | (uintptr_t)READ_ONCE(p->exec_thread);
+}
+
+/*
+ * Has signal_exit_to_app anything to do for f, at the end of a system call?
+ * Nonzero for a superset of its exit_work, made without a branch (each one
+ * ends a translated block under TCG), inline in the dispatcher: any restart
+ * code, in a system call or not, sends the caller to signal_exit_to_app,
+ * which looks closer. No lock: made with interrupts off, so what an
+ * interrupt posts later is seen on that interrupt's own way out.
+ */
+static inline unsigned long signal_exit_work(const struct trap_frame *f)
+{
+	const struct thread *t = current_thread();
+	const struct process *p = t->proc;
+	uint64_t restart = f->rax + ERESTART_RESTARTBLOCK <= ERESTART_RESTARTBLOCK - ERESTARTSYS;
+
+	return process_maybe_doomed(p) | READ_ONCE(p->stopped) | t->sig.restore_mask | restart |
+	       ((READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) & ~t->sigmask);
+}
 
 /* References: a process is freed when the last one goes (after it was reaped). */
 void process_get(struct process *p);

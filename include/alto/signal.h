@@ -128,8 +128,7 @@ void signal_fault(struct trap_frame *f, int sig, int code, uint64_t addr);
  * apply default actions, build handler frames in f, put a saved mask back.
  */
 void signal_exit_to_app(struct trap_frame *f);
-/* Has signal_exit_to_app anything to do for f? Cheap: no lock, no call it makes. */
-bool signal_exit_work(const struct trap_frame *f);
+/* Whether it has anything to do: signal_exit_work (alto/process.h). */
 
 /*
  * Sleep until a signal is pending (-EINTR) or the absolute monotonic

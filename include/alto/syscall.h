@@ -20,8 +20,13 @@
 
 struct trap_frame;
 
-/* Entry from arch/x86_64/syscall.S: dispatch f->rax with the argument registers. */
+/*
+ * Entry from arch/x86_64/syscall.S: dispatch f->rax with the argument
+ * registers; returns with interrupts off, f ready for the fast return.
+ */
 void syscall_dispatch(struct trap_frame *f);
+/* Leave through iretq from f, the frame at the top of the kernel stack (syscall.S). */
+__attribute__((noreturn)) void syscall_return_iret(struct trap_frame *f);
 /* The frame of the system call the current thread is in (for rt_sigreturn, clone). */
 struct trap_frame *syscall_frame(void);
 /* The name of system call nr, or NULL. */

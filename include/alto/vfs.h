@@ -41,8 +41,22 @@ struct uio {
 	struct iovec *alloc; /* an imported array to free, or NULL */
 };
 
-void uio_init_kernel(struct uio *u, void *buf, size_t len);
-void uio_init_user(struct uio *u, void __user *buf, size_t len);
+static inline void uio_init_kernel(struct uio *u, void *buf, size_t len)
+{
+	u->one = (struct iovec){ (uint64_t)(uintptr_t)buf, len };
+	u->iov = &u->one;
+	u->iovcnt = 1;
+	u->resid = len;
+	u->user = false;
+	u->nowait = false;
+	u->alloc = NULL;
+}
+
+static inline void uio_init_user(struct uio *u, void __user *buf, size_t len)
+{
+	uio_init_kernel(u, (void *)buf, len);
+	u->user = true;
+}
 /* Copy n bytes (n <= resid) to the reader, from the writer, or zeroes: 0 or -EFAULT. */
 int uio_copy_out(struct uio *u, const void *src, size_t n);
 int uio_copy_in(struct uio *u, void *dst, size_t n);
@@ -291,12 +305,19 @@ struct file {
 	const struct file_ops *ops;
 	struct vnode *vnode; /* referenced */
 	unsigned int flags;  /* O_ACCMODE and status flags (O_APPEND, O_NONBLOCK, O_PATH) */
+	unsigned int io;     /* FILE_IO_*: what read and write may do, fixed at open */
 	uint64_t pos;
 	struct mutex pos_lock;
 	void *priv;
 	struct vnode *parent; /* the directory it was opened in (referenced), for its path */
 	struct list ep_links; /* epoll items watching it (fs/epoll.c) */
 };
+
+/* struct file's io: the checks of every read and write, made once at open. */
+#define FILE_IO_READ	 0x1 /* readable, with a read op */
+#define FILE_IO_WRITE	 0x2 /* writable, with a write op */
+#define FILE_IO_SEEK	 0x4 /* has a position (an llseek op) */
+#define FILE_IO_LOCK_POS 0x8 /* ... whose updates are atomic: a regular file or directory */
 
 /*
  * A file with no name (sockets, eventfd, epoll...): a fresh vnode of that
@@ -307,6 +328,15 @@ struct file *vfs_anon_file(const struct file_ops *ops, uint32_t mode, unsigned i
 /* A new open file of v (takes its own reference to v), running f->ops->open. */
 struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags);
 void file_get(struct file *f);
+/*
+ * A reference to f unless it has none left (being released): for a lookup
+ * without the table's lock (fs/fdtable.c), whose f may have been closed
+ * meanwhile. The lookup runs between file_lookups_begin and _end: released
+ * files' memory waits for the lookups under way (fs/file.c).
+ */
+bool file_get_unless_zero(struct file *f);
+void file_lookups_begin(void);
+void file_lookups_end(void);
 /* Drop a reference; the last one releases the file. */
 void file_put(struct file *f);
 bool file_readable(const struct file *f);
@@ -370,6 +400,9 @@ struct file *vfs_open_kernel(const char *path, int flags, int mode);
 /* Read or write at off, or at the file position (advancing it) when off < 0. */
 long vfs_read(struct file *f, struct uio *u, int64_t off);
 long vfs_write(struct file *f, struct uio *u, int64_t off);
+/* The same for one buffer of the application's (read, write, pread64, pwrite64). */
+long vfs_read_user(struct file *f, void __user *buf, size_t len, int64_t off);
+long vfs_write_user(struct file *f, const void __user *buf, size_t len, int64_t off);
 /* Kernel-buffer conveniences. */
 long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off);
 long vfs_pwrite(struct file *f, const void *buf, size_t len, uint64_t off);

@@ -6,7 +6,9 @@
  * descriptor without a lock must still hold the file for the call).
  * Then threads write to, and read from, a descriptor that a fourth thread
  * closes and dup2()s again in a loop: each call either finds a file and
- * works, or fails with EBADF, never anything else.
+ * works, or fails with EBADF, never anything else. Last, writers race a
+ * close whose freed file is reused at once by a new pipe: no byte may land
+ * in it.
  */
 #include "threads.h"
 #include <fcntl.h>
@@ -124,6 +126,56 @@ static void close_racing_io(void)
 		       atomic_load(&worked), atomic_load(&ebadf));
 }
 
+/*
+ * The descriptor a writer looked up must be the one it writes to, even
+ * when another thread closes it and the freed file's memory is taken at
+ * once by a new one (a lookup without the lock may still hold the old
+ * file's address): RACE_FD is a pipe's write end, closed, then a decoy
+ * pipe is made and must never receive a byte.
+ */
+static void *decoy_writer(void *arg)
+{
+	while (!atomic_load(&stop))
+		write(RACE_FD, "w", 1);
+	return NULL;
+}
+
+static void close_reuse_race(void)
+{
+	pthread_t th[WORKERS];
+	long stray = 0;
+	char buf[4096];
+
+	atomic_store(&stop, 0);
+	for (long i = 0; i < WORKERS; i++)
+		pthread_create(&th[i], NULL, decoy_writer, NULL);
+	for (int i = 0; i < 150; i++) {
+		int p[2], d[2], spare = open("/dev/null", O_RDONLY);
+		if (spare < 0 || pipe2(p, O_NONBLOCK) || dup2(p[1], RACE_FD) != RACE_FD)
+			die_setup("pipe");
+		close(p[1]);
+		sched_yield();
+		/* Alto hands freed files out last-first: the decoy's write end is the old one. */
+		close(RACE_FD);
+		close(spare);
+		if (pipe2(d, O_NONBLOCK))
+			die_setup("decoy pipe");
+		sched_yield();
+		for (long n; (n = read(d[0], buf, sizeof(buf))) > 0;)
+			stray += n;
+		close(d[0]);
+		close(d[1]);
+		close(p[0]);
+	}
+	atomic_store(&stop, 1);
+	for (int i = 0; i < WORKERS; i++)
+		pthread_join(th[i], NULL);
+	/* Writes that found RACE_FD while it was open are gone with its pipe. */
+	check("no write reached a file opened after its descriptor was closed", stray == 0);
+	if (stray)
+		printf("(%ld bytes in decoy pipes)\n", stray);
+}
+
 int main(void)
 {
 	setup();
@@ -133,5 +185,7 @@ int main(void)
 	close_while_blocked();
 	phase("close racing io");
 	close_racing_io();
+	phase("close and reuse racing writes");
+	close_reuse_race();
 	return 0;
 }
