@@ -5,6 +5,7 @@
 #include <alto/cpu.h>
 #include <alto/sched.h>
 #include <alto/selftest.h>
+#include <alto/sync.h>
 #include <alto/time.h>
 
 #define NTHREADS 100
@@ -128,26 +129,33 @@ SELFTEST(yield)
 	return 0;
 }
 
-static void sleeper(void *arg)
+/* Runs until the test lets it go, so that a join with a deadline must time out. */
+static void held(void *arg)
 {
-	thread_sleep_ns(10 * NSEC_PER_MSEC);
+	sem_down(arg);
 }
 
 SELFTEST(join_detach)
 {
-	struct thread *t = thread_create(sleeper, NULL, "sleeper");
+	struct semaphore go;
 	int code = 0;
 
+	sem_init(&go, 0);
+	struct thread *t = thread_create(held, &go, "held");
 	ST_ASSERT(!IS_ERR(t));
 	ST_ASSERT_EQ(thread_join_deadline(t, time_now_ns() + NSEC_PER_MSEC, &code), -ETIMEDOUT);
+	sem_up(&go);
 	ST_ASSERT_EQ(thread_join_deadline(t, 0, &code), 0);
 	ST_ASSERT_EQ(code, 0);
 
+	/* A detached thread is reaped when it ends: wait for it (no timing asserted). */
 	unsigned int before = sched_thread_count();
-	t = thread_create(sleeper, NULL, "detached");
+	t = thread_create(held, &go, "detached");
 	ST_ASSERT(!IS_ERR(t));
 	thread_detach(t);
-	thread_sleep_ns(30 * NSEC_PER_MSEC);
+	sem_up(&go);
+	for (int i = 0; i < 10000 && sched_thread_count() != before; i++)
+		thread_sleep_ns(NSEC_PER_MSEC);
 	ST_ASSERT_EQ(sched_thread_count(), before);
 	return 0;
 }
