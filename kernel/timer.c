@@ -1,7 +1,8 @@
 /*
  * Timers: a sorted list per CPU, and the hardware timer armed for whichever
  * comes first of the earliest timer and the end of the running thread's time
- * slice. There is no periodic tick: an idle CPU with no timers sleeps.
+ * slice (or earlier: it is never moved later, see reprogram_locked). There
+ * is no periodic tick: an idle CPU with no timers sleeps.
  */
 #include <alto/apic.h>
 #include <alto/cpu.h>
@@ -43,7 +44,15 @@ static void insert_sorted(struct timer_base *b, struct timer *t)
 	list_insert_before(pos, &t->link);
 }
 
-/* Program the hardware for this CPU; call with b->lock held. */
+/*
+ * Program the hardware for this CPU; call with b->lock held. The hardware
+ * is only ever moved earlier: a deadline already armed before the one now
+ * wanted (or armed when nothing is wanted) stays, and when it fires
+ * timers_run() finds nothing due and arms the real one. Each switch starts
+ * a new slice with a later end; rewriting the timer for it costs an MMIO or
+ * MSR write, and under QEMU a wake-up of its main loop (a host system call),
+ * where the early interrupt costs one run of timers_run() per slice.
+ */
 static void reprogram_locked(struct timer_base *b)
 {
 	uint64_t next = 0;
@@ -53,7 +62,7 @@ static void reprogram_locked(struct timer_base *b)
 	uint64_t slice = sched_slice_deadline();
 	if (slice && (!next || slice < next))
 		next = slice;
-	if (next == b->armed_for)
+	if (next == b->armed_for || (b->armed_for && (!next || b->armed_for < next)))
 		return;
 	b->armed_for = next;
 	apic_timer_arm(next);
