@@ -239,17 +239,15 @@ void sched_finish_switch(struct thread *prev)
 	spin_unlock_noirq(&rq->lock);
 	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	if (rq->nr)
-		timers_reprogram(); /* others wait: this thread's slice must end on time */
+		timers_reprogram_noirq(); /* others wait: this thread's slice must end on time */
 	if (exiting)
 		thread_reap(prev);
 	else if (to >= 0)
 		place(prev, (unsigned int)to);
 }
 
-static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
+static void switch_to(struct cpu *c, struct thread *prev, struct thread *next, uint64_t now)
 {
-	uint64_t now = time_now_ns();
-
 	/*
 	 * Leaving idle (from the idle loop, or preempted on the way out of the
 	 * interrupt that ended its halt): catch up on skipped shootdowns first.
@@ -373,7 +371,7 @@ void schedule(void)
 		if (expired && rq->nr && prev != c->idle)
 			timers_reprogram();
 	} else {
-		switch_to(c, prev, next);
+		switch_to(c, prev, next, now);
 	}
 	irq_restore(flags);
 }

@@ -68,15 +68,28 @@ static void reprogram_locked(struct timer_base *b)
 	apic_timer_arm(next);
 }
 
+void timers_reprogram_noirq(void)
+{
+	struct timer_base *b = &bases[this_cpu()->id];
+	uint64_t slice = sched_slice_deadline();
+
+	/*
+	 * Only this CPU arms its hardware: if what it armed comes first, no
+	 * timer in the list can (each was armed when it became the first).
+	 */
+	if (READ_ONCE(b->armed_for) && (!slice || READ_ONCE(b->armed_for) <= slice))
+		return;
+	spin_lock_noirq(&b->lock);
+	reprogram_locked(b);
+	spin_unlock_noirq(&b->lock);
+}
+
 void timers_reprogram(void)
 {
 	/* Interrupts off before choosing the base: it must be this CPU's until we program it. */
 	unsigned long flags = irq_save();
-	struct timer_base *b = &bases[this_cpu()->id];
 
-	spin_lock_noirq(&b->lock);
-	reprogram_locked(b);
-	spin_unlock_noirq(&b->lock);
+	timers_reprogram_noirq();
 	irq_restore(flags);
 }
 
