@@ -449,7 +449,7 @@ def insns(args, vm, res):
     """Kernel instructions per call, counted by QEMU (bench/insns.py)."""
     import insns as counter  # bench/insns.py
     for name, kernel in INSNS:
-        n, blocks, _ = counter.per_call(vm, kernel or os.path.join(BUILD, "alto.elf"), name)
+        n, blocks, _, _ = counter.per_call(vm, kernel or os.path.join(BUILD, "alto.elf"), name)
         res.add(f"kernel instructions (blocks) per {name}", f"{n:.0f} ({blocks:.0f})", None,
                 None, "insns", ratio=False)
     res.command("kernel instructions", "bench/insns.py getpid write-devnull-1B; "

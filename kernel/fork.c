@@ -61,8 +61,7 @@ static int copy_state(struct thread *t, struct thread *parent, const struct clon
 	if (a->stack)
 		t->entry_frame->rsp = a->stack;
 	t->fs_base = a->tls_set ? a->tls : parent->fs_base;
-	fpu_save(parent->fpu);
-	memcpy(t->fpu, parent->fpu, fpu_state_size);
+	fpu_copy(t->fpu);
 	t->sigmask = parent->sigmask;
 	t->clear_child_tid = (uint64_t)a->child_tid_clear;
 	return 0;

@@ -174,6 +174,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(tsc_refine_start());
 	BOOT_STEP(fpu_init());
 	BOOT_STEP(syscall_init_cpu());
+	BOOT_STEP(fsgsbase_init_cpu());
 	BOOT_STEP(smp_init());
 	BOOT_STEP(vm_init());
 	BOOT_STEP(futex_init());

@@ -239,33 +239,15 @@ void sched_finish_switch(struct thread *prev)
 	spin_unlock_noirq(&rq->lock);
 	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	if (rq->nr)
-		timers_reprogram(); /* others wait: this thread's slice must end on time */
+		timers_reprogram_noirq(); /* others wait: this thread's slice must end on time */
 	if (exiting)
 		thread_reap(prev);
 	else if (to >= 0)
 		place(prev, (unsigned int)to);
 }
 
-/*
- * Application FPU state: saved whenever its thread leaves the CPU, restored
- * unless the registers still hold it (only kernel threads ran meanwhile).
- */
-static void switch_fpu(struct cpu *c, struct thread *prev, struct thread *next)
+static void switch_to(struct cpu *c, struct thread *prev, struct thread *next, uint64_t now)
 {
-	if (prev->fpu && prev->state != THREAD_EXITING)
-		fpu_save(prev->fpu);
-	if (!next->fpu)
-		return;
-	if (c->fpu_owner != next || next->fpu_cpu != c->id)
-		fpu_restore(next->fpu);
-	c->fpu_owner = next;
-	next->fpu_cpu = c->id;
-}
-
-static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
-{
-	uint64_t now = time_now_ns();
-
 	/*
 	 * Leaving idle (from the idle loop, or preempted on the way out of the
 	 * interrupt that ended its halt): catch up on skipped shootdowns first.
@@ -280,11 +262,11 @@ static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 	c->current = next;
 	c->kstack_top = (uint64_t)next->stack + next->stack_size;
 	if (prev->fs_base != next->fs_base)
-		wrmsr(MSR_FS_BASE, next->fs_base);
+		write_fs_base(next->fs_base);
 	/* Kernel threads keep whatever root is loaded: they never touch the low half. */
 	if (next->mm)
 		mm_activate(next->mm);
-	switch_fpu(c, prev, next);
+	fpu_switch(prev, next);
 	trace_sched_switch(thread_trace_id(prev), prev->state, thread_trace_id(next));
 	prev = arch_switch(prev, next);
 	sched_finish_switch(prev);
@@ -389,7 +371,7 @@ void schedule(void)
 		if (expired && rq->nr && prev != c->idle)
 			timers_reprogram();
 	} else {
-		switch_to(c, prev, next);
+		switch_to(c, prev, next, now);
 	}
 	irq_restore(flags);
 }

@@ -172,50 +172,78 @@ void waitq_remove(struct waitq_entry *e)
 
 void mutex_init(struct mutex *m)
 {
-	m->owner = NULL;
+	m->owner = 0;
 	waitq_init(&m->wq);
+}
+
+static bool owner_cas(struct mutex *m, uintptr_t old, uintptr_t new)
+{
+	return __atomic_compare_exchange_n(&m->owner, &old, new, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_RELAXED);
+}
+
+static struct thread *holder(uintptr_t owner)
+{
+	return (struct thread *)(owner & ~MUTEX_WAITERS);
+}
+
+/*
+ * Under the queue's lock, a sleeper sets MUTEX_WAITERS before it sleeps,
+ * so the holder's release takes the slow path and wakes one; a woken
+ * thread that takes the lock keeps the flag while others still sleep.
+ */
+static void lock_slow(struct mutex *m, uintptr_t self)
+{
+	unsigned long flags = spin_lock(&m->wq.lock);
+
+	for (;;) {
+		uintptr_t v = __atomic_load_n(&m->owner, __ATOMIC_RELAXED);
+		if (holder(v) == holder(self))
+			panic("mutex_lock: %p already held by this thread", (void *)m);
+		if (!v) {
+			uintptr_t mine = self | (list_empty(&m->wq.waiters) ? 0 : MUTEX_WAITERS);
+			if (owner_cas(m, 0, mine))
+				break;
+			continue;
+		}
+		if (!(v & MUTEX_WAITERS) && !owner_cas(m, v, v | MUTEX_WAITERS))
+			continue;
+		trace_mutex_contended(m, thread_trace_id(holder(v)));
+		waitq_wait_locked(&m->wq, &flags, 0);
+	}
+	spin_unlock(&m->wq.lock, flags);
 }
 
 void mutex_lock(struct mutex *m)
 {
-	struct thread *self = current_thread();
-	unsigned long flags = spin_lock(&m->wq.lock);
+	uintptr_t self = (uintptr_t)current_thread();
 
-	if (m->owner == self)
-		panic("mutex_lock: %p already held by this thread", (void *)m);
-	while (m->owner) {
-		trace_mutex_contended(m, thread_trace_id(m->owner));
-		waitq_wait_locked(&m->wq, &flags, 0);
-	}
-	m->owner = self;
-	spin_unlock(&m->wq.lock, flags);
+	if (!owner_cas(m, 0, self))
+		lock_slow(m, self);
 }
 
 bool mutex_trylock(struct mutex *m)
 {
-	unsigned long flags = spin_lock(&m->wq.lock);
-	bool ok = !m->owner;
-
-	if (ok)
-		m->owner = current_thread();
-	spin_unlock(&m->wq.lock, flags);
-	return ok;
+	return owner_cas(m, 0, (uintptr_t)current_thread());
 }
 
 void mutex_unlock(struct mutex *m)
 {
-	unsigned long flags = spin_lock(&m->wq.lock);
+	uintptr_t self = (uintptr_t)current_thread();
 
-	if (m->owner != current_thread())
+	if (owner_cas(m, self, 0))
+		return;
+	unsigned long flags = spin_lock(&m->wq.lock);
+	if (holder(m->owner) != holder(self))
 		panic("mutex_unlock: %p not held by this thread", (void *)m);
-	m->owner = NULL;
+	__atomic_store_n(&m->owner, 0, __ATOMIC_RELEASE);
 	wake_locked(&m->wq, 1);
 	spin_unlock(&m->wq.lock, flags);
 }
 
 bool mutex_held(const struct mutex *m)
 {
-	return READ_ONCE(m->owner) == current_thread();
+	return holder(READ_ONCE(m->owner)) == current_thread();
 }
 
 void cond_init(struct condvar *c)

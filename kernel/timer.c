@@ -1,7 +1,8 @@
 /*
  * Timers: a sorted list per CPU, and the hardware timer armed for whichever
  * comes first of the earliest timer and the end of the running thread's time
- * slice. There is no periodic tick: an idle CPU with no timers sleeps.
+ * slice (or earlier: it is never moved later, see reprogram_locked). There
+ * is no periodic tick: an idle CPU with no timers sleeps.
  */
 #include <alto/apic.h>
 #include <alto/cpu.h>
@@ -43,7 +44,15 @@ static void insert_sorted(struct timer_base *b, struct timer *t)
 	list_insert_before(pos, &t->link);
 }
 
-/* Program the hardware for this CPU; call with b->lock held. */
+/*
+ * Program the hardware for this CPU; call with b->lock held. The hardware
+ * is only ever moved earlier: a deadline already armed before the one now
+ * wanted (or armed when nothing is wanted) stays, and when it fires
+ * timers_run() finds nothing due and arms the real one. Each switch starts
+ * a new slice with a later end; rewriting the timer for it costs an MMIO or
+ * MSR write, and under QEMU a wake-up of its main loop (a host system call),
+ * where the early interrupt costs one run of timers_run() per slice.
+ */
 static void reprogram_locked(struct timer_base *b)
 {
 	uint64_t next = 0;
@@ -53,21 +62,34 @@ static void reprogram_locked(struct timer_base *b)
 	uint64_t slice = sched_slice_deadline();
 	if (slice && (!next || slice < next))
 		next = slice;
-	if (next == b->armed_for)
+	if (next == b->armed_for || (b->armed_for && (!next || b->armed_for < next)))
 		return;
 	b->armed_for = next;
 	apic_timer_arm(next);
+}
+
+void timers_reprogram_noirq(void)
+{
+	struct timer_base *b = &bases[this_cpu()->id];
+	uint64_t slice = sched_slice_deadline();
+
+	/*
+	 * Only this CPU arms its hardware: if what it armed comes first, no
+	 * timer in the list can (each was armed when it became the first).
+	 */
+	if (READ_ONCE(b->armed_for) && (!slice || READ_ONCE(b->armed_for) <= slice))
+		return;
+	spin_lock_noirq(&b->lock);
+	reprogram_locked(b);
+	spin_unlock_noirq(&b->lock);
 }
 
 void timers_reprogram(void)
 {
 	/* Interrupts off before choosing the base: it must be this CPU's until we program it. */
 	unsigned long flags = irq_save();
-	struct timer_base *b = &bases[this_cpu()->id];
 
-	spin_lock_noirq(&b->lock);
-	reprogram_locked(b);
-	spin_unlock_noirq(&b->lock);
+	timers_reprogram_noirq();
 	irq_restore(flags);
 }
 

@@ -63,8 +63,12 @@ void cpu_features_init(void)
 	cpu_features.xsave = r.ecx & (1u << 26);
 	cpu_features.rdrand = r.ecx & (1u << 30);
 	cpu_features.hypervisor = r.ecx & (1u << 31);
-	if (cpu_features.max_leaf >= 7)
+	if (cpu_features.max_leaf >= 7) {
 		cpu_features.rdseed = cpuid(7, 0).ebx & (1u << 18);
+		cpu_features.fsgsbase = cpuid(7, 0).ebx & (1u << 0);
+	}
+	if (cpu_features.xsave && cpu_features.max_leaf >= 0xd)
+		cpu_features.xsaveopt = cpuid(0xd, 1).eax & (1u << 0);
 	r = cpuid(0x80000001, 0);
 	cpu_features.nx = r.edx & (1u << 20);
 	cpu_features.pdpe1gb = r.edx & (1u << 26);
@@ -115,4 +119,12 @@ void syscall_init_cpu(void)
 	wrmsr(MSR_STAR, (0x08ull << 32) | (0x10ull << 48));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_FMASK, 0x40700); /* AC, DF, IF, TF */
+}
+
+#define CR4_FSGSBASE (1ul << 16)
+
+void fsgsbase_init_cpu(void)
+{
+	if (cpu_features.fsgsbase)
+		write_cr4(read_cr4() | CR4_FSGSBASE);
 }

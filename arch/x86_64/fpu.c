@@ -1,13 +1,23 @@
 /*
  * The FPU, SSE and AVX state belongs to application threads; kernel C never
- * touches it (-mgeneral-regs-only). The state is saved with XSAVE (or FXSAVE)
- * when a CPU switches away from an application thread and restored when one
- * runs again, unless the registers still hold that thread's state.
+ * touches it (-mgeneral-regs-only). A thread's state is in its area
+ * (t->fpu) or, while it is the CPU's fpu_owner with CR0.TS clear, newer in
+ * the registers; it is saved (XSAVEOPT, else XSAVE or FXSAVE) only when a
+ * thread leaves a CPU after using it, that is with TS clear.
+ *
+ * Lazy by default: a thread switched in finds TS set, and its first FPU
+ * instruction traps (#NM, fpu_trap) to load its state, or only to clear TS
+ * when the registers still hold it. A thread that used the FPU in each of
+ * its last FPU_EAGER_RUNS runs is loaded at the switch instead (the trap
+ * would cost more than it saves); its counter wraps after 256 runs, which
+ * gives it one lazy run to show whether it still uses the FPU. Threads
+ * that never touch it (loops around system calls) cost nothing at a switch.
  */
 #include <alto/cpu.h>
 #include <alto/fpu.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
+#include <alto/sched.h>
 #include <alto/string.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
@@ -27,6 +37,9 @@
 #define XSTATE_BV_OFFSET 512 /* the XSAVE header: XSTATE_BV, XCOMP_BV, reserved */
 #define MXCSR_OFFSET	 24
 #define MXCSR_MASK_OFF	 28
+
+/* Runs in a row that used the FPU after which a thread's state is loaded at the switch. */
+#define FPU_EAGER_RUNS 5
 
 size_t fpu_state_size = FXSAVE_SIZE;
 uint64_t fpu_xcr0;
@@ -114,15 +127,22 @@ void fpu_state_free(void *state)
 	page_free(state);
 }
 
-void fpu_save(void *state)
+/*
+ * XSAVEOPT skips what is unchanged since the last XRSTOR from the same
+ * area, so the kernel writes an area only right before loading it
+ * (fpu_load) or before it was ever loaded (fork's copy).
+ */
+static void save_regs(void *state)
 {
-	if (use_xsave)
+	if (cpu_features.xsaveopt)
+		__asm__ __volatile__("xsaveopt64 (%0)" : : "r"(state), "a"(-1), "d"(-1) : "memory");
+	else if (use_xsave)
 		__asm__ __volatile__("xsave64 (%0)" : : "r"(state), "a"(-1), "d"(-1) : "memory");
 	else
 		__asm__ __volatile__("fxsave64 (%0)" : : "r"(state) : "memory");
 }
 
-void fpu_restore(const void *state)
+static void load_regs(const void *state)
 {
 	if (use_xsave)
 		__asm__ __volatile__("xrstor64 (%0)" : : "r"(state), "a"(-1), "d"(-1) : "memory");
@@ -130,9 +150,112 @@ void fpu_restore(const void *state)
 		__asm__ __volatile__("fxrstor64 (%0)" : : "r"(state) : "memory");
 }
 
+/* CR0.TS, written only when it changes (under TCG each write ends a translated block). */
+static void ts_set(struct cpu *c)
+{
+	if (!c->fpu_ts) {
+		write_cr0(read_cr0() | CR0_TS);
+		c->fpu_ts = true;
+	}
+}
+
+static void ts_clear(struct cpu *c)
+{
+	if (c->fpu_ts) {
+		__asm__ __volatile__("clts" ::: "memory");
+		c->fpu_ts = false;
+	}
+}
+
+/* Do the registers hold t's state (perhaps newer than its area)? */
+static bool holds(const struct cpu *c, const struct thread *t)
+{
+	return c->fpu_owner == t && t->fpu_cpu == c->id;
+}
+
+/* Does t, running on c, have state in the registers newer than its area? */
+static bool live(const struct cpu *c, const struct thread *t)
+{
+	return holds(c, t) && !c->fpu_ts;
+}
+
+/* The registers take t's state, TS clear. Interrupts off. */
+static void take(struct cpu *c, struct thread *t)
+{
+	ts_clear(c);
+	if (!holds(c, t))
+		load_regs(t->fpu);
+	c->fpu_owner = t;
+	t->fpu_cpu = c->id;
+}
+
+void fpu_switch(struct thread *prev, struct thread *next)
+{
+	struct cpu *c = this_cpu();
+
+	if (prev->fpu) {
+		if (live(c, prev)) {
+			if (prev->state != THREAD_EXITING)
+				save_regs(prev->fpu);
+			prev->fpu_runs++;
+		} else {
+			prev->fpu_runs = 0;
+		}
+		if (prev->state == THREAD_EXITING && c->fpu_owner == prev)
+			c->fpu_owner = NULL;
+	}
+	if (!next->fpu)
+		return; /* a kernel thread: it never touches the registers */
+	if (next->fpu_runs >= FPU_EAGER_RUNS)
+		take(c, next);
+	else
+		ts_set(c);
+}
+
+bool fpu_trap(void)
+{
+	unsigned long flags = irq_save();
+	struct cpu *c = this_cpu();
+	bool ours = c->current->fpu && c->fpu_ts;
+
+	if (ours)
+		take(c, c->current);
+	irq_restore(flags);
+	return ours;
+}
+
+void fpu_sync(void)
+{
+	unsigned long flags = irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+
+	if (live(c, t))
+		save_regs(t->fpu);
+	irq_restore(flags);
+}
+
+void fpu_load(const void *state)
+{
+	unsigned long flags = irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+
+	memcpy(t->fpu, state, fpu_state_size);
+	c->fpu_owner = NULL; /* the registers no longer match the area */
+	take(c, t);
+	irq_restore(flags);
+}
+
 void fpu_reset(void)
 {
-	fpu_restore(init_state);
+	fpu_load(init_state);
+}
+
+void fpu_copy(void *dst)
+{
+	fpu_sync();
+	memcpy(dst, current_thread()->fpu, fpu_state_size);
 }
 
 /*

@@ -59,7 +59,7 @@ static int save_fpu(uint64_t buf)
 	struct thread *t = current_thread();
 	const uint8_t *img = t->fpu;
 
-	fpu_save(t->fpu);
+	fpu_sync();
 	if (copy_to_user((void __user *)buf, img, fpu_state_size))
 		return -EFAULT;
 	if (!fpu_has_xsave())
@@ -213,7 +213,6 @@ static int read_fpu(uint8_t *img, uint64_t buf)
 /* The FPU state of a frame back into the registers; 0 or -EFAULT (then SIGSEGV). */
 static int restore_fpu(uint64_t buf)
 {
-	struct thread *t = current_thread();
 	uint8_t *img;
 	int r;
 
@@ -227,13 +226,8 @@ static int restore_fpu(uint64_t buf)
 	r = read_fpu(img, buf);
 	if (!r && fpu_state_check(img))
 		r = -EFAULT;
-	if (!r) {
-		/* No switch in between, or it would save the old registers over the new state. */
-		unsigned long flags = irq_save();
-		memcpy(t->fpu, img, fpu_state_size);
-		fpu_restore(t->fpu);
-		irq_restore(flags);
-	}
+	if (!r)
+		fpu_load(img);
 	kfree(img);
 	return r;
 }

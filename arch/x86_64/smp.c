@@ -124,6 +124,7 @@ void ap_main(uint32_t apic)
 	apic_init_cpu();
 	fpu_init_cpu();
 	syscall_init_cpu();
+	fsgsbase_init_cpu();
 	sched_init_ap(ap_stack_by_apic[apic & 0xff] - KSTACK_SIZE);
 	cpus[id].online = true;
 	trace_cpu_online(id, cpus[id].apic_id);

@@ -207,7 +207,7 @@ static int fpe_code(unsigned int vector)
 	const uint8_t *img = t->fpu;
 	uint32_t err;
 
-	fpu_save(t->fpu);
+	fpu_sync();
 	if (vector == VEC_MF) {
 		uint16_t cw = *(const uint16_t *)img, sw = *(const uint16_t *)(img + 2);
 		err = sw & ~cw;
@@ -292,6 +292,8 @@ static void exception(struct trap_frame *f)
 			trace_exception_fixup(addr, f->rip);
 			return;
 		}
+	} else if (f->vector == VEC_NM && f->from_app && fpu_trap()) {
+		return; /* the thread's first FPU instruction since it was switched in */
 	} else if (f->from_app) {
 		int sig = app_signal(f, &code, &addr);
 		signal_fault(f, sig, code, addr);

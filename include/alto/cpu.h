@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <alto/x86.h>
 
 struct thread;
 struct mm;
@@ -35,7 +36,8 @@ struct cpu {
 	bool need_resched;
 	bool online;
 	struct thread *idle;
-	struct thread *fpu_owner; /* whose FPU state the registers hold */
+	struct thread *fpu_owner; /* whose FPU state the registers hold (arch/x86_64/fpu.c) */
+	bool fpu_ts;		  /* CR0.TS is set: the next FPU instruction traps (#NM) */
 	uint64_t irq_count;
 	uint32_t tlb_lazy;  /* halted in the idle loop: shootdowns skip it */
 	uint32_t tlb_stale; /* a shootdown skipped it: flush before running on */
@@ -71,7 +73,7 @@ void cpu_set_percpu(unsigned int id);
 /* CPU features, read once at boot from CPUID. */
 struct cpu_features {
 	bool x2apic, tsc_deadline, invariant_tsc, rdrand, rdseed, pdpe1gb, nx;
-	bool xsave, hypervisor, kvmclock;
+	bool xsave, xsaveopt, fsgsbase, hypervisor, kvmclock;
 	char vendor[13];
 	char hypervisor_id[13];
 	unsigned int max_leaf;
@@ -82,6 +84,22 @@ void cpu_features_init(void);
 uint64_t cpu_boot_random(void);
 /* Enable the syscall instruction on this CPU. */
 void syscall_init_cpu(void);
+/* Enable WRFSBASE on this CPU when it has it (write_fs_base); call on every CPU. */
+void fsgsbase_init_cpu(void);
+
+/*
+ * The FS base, for a thread switch: WRFSBASE where the CPU has it (under
+ * TCG the MSR write ends the translated block and calls a helper, the
+ * instruction is a plain store). Application code is never told that the
+ * instructions are usable (AT_HWCAP2 is 0), so FS stays the kernel's to set.
+ */
+static inline void write_fs_base(uint64_t base)
+{
+	if (cpu_features.fsgsbase)
+		__asm__ __volatile__("wrfsbase %0" : : "r"(base) : "memory");
+	else
+		wrmsr(MSR_FS_BASE, base);
+}
 /* Set the stack-protector canary; call from a function without a protected frame. */
 void cpu_canary_init(void);
 

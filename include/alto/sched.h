@@ -77,6 +77,7 @@ struct thread {
 	struct list proc_link;	  /* in proc->threads */
 	void *fpu;		  /* FPU/SSE/AVX state while switched out */
 	unsigned int fpu_cpu;	  /* the CPU whose registers last held it */
+	uint8_t fpu_runs;	  /* runs in a row that used the FPU (arch/x86_64/fpu.c) */
 	uint64_t clear_child_tid; /* set_tid_address */
 	uint64_t robust_list;	  /* set_robust_list */
 	ksigset_t sigmask;

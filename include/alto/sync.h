@@ -99,14 +99,22 @@ void waitq_add(struct waitq *wq, struct waitq_entry *e);
 /* Take it off again; no call of its func runs or starts once this returns. */
 void waitq_remove(struct waitq_entry *e);
 
+/*
+ * A sleeping lock. owner is the holding thread, with MUTEX_WAITERS set
+ * while threads may sleep in wq: taking a free lock and releasing one
+ * nobody waits for is one compare-and-exchange, without the queue's
+ * spinlock or interrupts off.
+ */
 struct mutex {
-	struct thread *owner;
+	uintptr_t owner;
 	struct waitq wq;
 };
 
-#define MUTEX_INIT(name)                    \
-	{                                   \
-		NULL, WAITQ_INIT((name).wq) \
+#define MUTEX_WAITERS 1ul
+
+#define MUTEX_INIT(name)                 \
+	{                                \
+		0, WAITQ_INIT((name).wq) \
 	}
 
 void mutex_init(struct mutex *m);

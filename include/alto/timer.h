@@ -34,6 +34,8 @@ bool timer_cancel_sync(struct timer *t);
 void timers_run(void);
 /* Reprogram the hardware timer for the earliest of the timers and the slice end. */
 void timers_reprogram(void);
+/* The same, with interrupts already off. */
+void timers_reprogram_noirq(void);
 void timers_init(void);
 
 #endif

@@ -493,19 +493,6 @@ static void vector_round_trip(const uint8_t *in, uint8_t *out, int ymm)
 				 : VCLOBBERS);
 }
 
-static double __attribute__((noinline)) compute(long n)
-{
-	double a = 1, b = 2, c = 3, d = 4;
-
-	for (long i = 0; i < n; i++) {
-		a = a * 1.0000001 + b * 1e-7;
-		b = b * 0.9999999 + c * 1e-7;
-		c = c + d * 1e-9 - a * 1e-10;
-		d = d * 1.00000001 - b * 1e-9;
-	}
-	return a + b + c + d;
-}
-
 static void fpu(void)
 {
 	struct sigaction sa = { 0 };

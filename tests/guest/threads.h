@@ -129,6 +129,23 @@ static inline void *join(pthread_t t)
 	return ret;
 }
 
+/*
+ * A floating-point computation whose result any corruption of its registers
+ * changes (the FPU state across signals and switches).
+ */
+static double __attribute__((noinline, unused)) compute(long n)
+{
+	double a = 1, b = 2, c = 3, d = 4;
+
+	for (long i = 0; i < n; i++) {
+		a = a * 1.0000001 + b * 1e-7;
+		b = b * 0.9999999 + c * 1e-7;
+		c = c + d * 1e-9 - a * 1e-10;
+		d = d * 1.00000001 - b * 1e-9;
+	}
+	return a + b + c + d;
+}
+
 static const char *volatile watchdog_phase = "start";
 static int watchdog_seconds;
 
