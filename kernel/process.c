@@ -209,6 +209,8 @@ static void default_limits(struct process *p)
 						      MIN(nproc, (uint64_t)NPROC_MAX) };
 }
 
+static uint64_t process_serials;
+
 struct process *process_alloc(void)
 {
 	struct process *p = kzalloc(sizeof(*p));
@@ -232,6 +234,7 @@ struct process *process_alloc(void)
 	signal_process_init(p);
 	p->exit_signal = SIGCHLD;
 	p->start_ns = time_now_ns();
+	p->serial = __atomic_add_fetch(&process_serials, 1, __ATOMIC_RELAXED);
 	return p;
 }
 

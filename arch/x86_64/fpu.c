@@ -12,11 +12,17 @@
  * would cost more than it saves); its counter wraps after 256 runs, which
  * gives it one lazy run to show whether it still uses the FPU. Threads
  * that never touch it (loops around system calls) cost nothing at a switch.
+ *
+ * Never lazy across processes: a CPU that speculates past the #NM would let
+ * the next thread read the registers of another process (LazyFP,
+ * CVE-2018-3665), so a thread whose process does not own the registers gets
+ * its own state loaded at the switch.
  */
 #include <alto/cpu.h>
 #include <alto/fpu.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
+#include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/string.h>
 #include <alto/x86.h>
@@ -186,7 +192,14 @@ static void take(struct cpu *c, struct thread *t)
 	if (!holds(c, t))
 		load_regs(t->fpu);
 	c->fpu_owner = t;
+	c->fpu_owner_proc = t->proc->serial;
 	t->fpu_cpu = c->id;
+}
+
+/* Would leaving TS set let next see (speculatively) another process's registers? */
+static bool foreign(const struct cpu *c, const struct thread *next)
+{
+	return c->fpu_owner_proc && c->fpu_owner_proc != next->proc->serial;
 }
 
 void fpu_switch(struct thread *prev, struct thread *next)
@@ -206,7 +219,7 @@ void fpu_switch(struct thread *prev, struct thread *next)
 	}
 	if (!next->fpu)
 		return; /* a kernel thread: it never touches the registers */
-	if (next->fpu_runs >= FPU_EAGER_RUNS)
+	if (next->fpu_runs >= FPU_EAGER_RUNS || foreign(c, next))
 		take(c, next);
 	else
 		ts_set(c);

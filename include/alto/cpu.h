@@ -37,6 +37,8 @@ struct cpu {
 	bool online;
 	struct thread *idle;
 	struct thread *fpu_owner; /* whose FPU state the registers hold (arch/x86_64/fpu.c) */
+	uint64_t fpu_owner_proc;  /* the process whose state the registers hold (0: none), even once
+				     the owner exited */
 	bool fpu_ts;		  /* CR0.TS is set: the next FPU instruction traps (#NM) */
 	uint64_t irq_count;
 	uint32_t tlb_lazy;  /* halted in the idle loop: shootdowns skip it */

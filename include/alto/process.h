@@ -100,6 +100,7 @@ struct process {
 	char comm[16];	    /* the main thread's name, kept for a zombie */
 	uint64_t load_base; /* where a PIE was loaded; 0 otherwise */
 	uint64_t start_ns;
+	uint64_t serial; /* unique for the boot, unlike pid and the struct's address */
 	/* Set by the loader: where argv's and envp's strings are, and a copy of the auxv. */
 	uintptr_t arg_start, arg_end, env_start, env_end;
 	uintptr_t start_stack; /* where argc is */
