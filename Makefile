@@ -106,10 +106,11 @@ $(BUILD)/host/%.c.o: %.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
 
-$(BUILD)/bin/mkksyms: tools/mkksyms.c include/alto/ksyms.h
+# mkksyms checks each table it writes with the kernel's reader (lib/ksyms.c).
+$(BUILD)/bin/mkksyms: tools/mkksyms.c lib/ksyms.c include/alto/ksyms.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) $< -o $@
+	$(Q)$(HOSTCC) $(filter-out -MMD -MP,$(HOSTCFLAGS)) tools/mkksyms.c lib/ksyms.c -o $@
 
 $(BUILD)/bin/alto: $(ALTO_OBJS)
 	@mkdir -p $(dir $@)
@@ -134,7 +135,7 @@ $(BUILD)/$(1).pass1.elf: $(2) $(BUILD)/empty.ksyms.o arch/x86_64/kernel.ld
 	$(Q)$(CC) $(KLDFLAGS) $(2) $(BUILD)/empty.ksyms.o -o $$@
 
 $(BUILD)/$(1).ksyms.S: $(BUILD)/$(1).pass1.elf $(BUILD)/bin/mkksyms
-	$(Q)nm -n -S $$< | $(BUILD)/bin/mkksyms > $$@
+	$(Q)nm -n -S $$< | $(BUILD)/bin/mkksyms > $$@.tmp && mv $$@.tmp $$@
 
 $(BUILD)/$(1).elf: $(2) $(BUILD)/$(1).ksyms.o arch/x86_64/kernel.ld
 	@echo "  LD      $$@"
