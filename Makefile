@@ -37,9 +37,12 @@ $(patsubst %,$(BUILD)/kernel/%.o,$(HOT_SRCS)): KOPT := -O2
 KASFLAGS := -D__ASSEMBLER__ -Iinclude -MMD -MP -g
 # Each function and object in a section of its own, so that the link drops what
 # nothing references (--gc-sections): the default kernel carries no code that
-# only the self tests use.
+# only the self tests use. -n (nmagic): segments follow one another in the
+# file instead of each starting on a page of its own; loaders read each one
+# from its offset to its physical address, and the page alignment of their
+# addresses (kernel.ld) is kept.
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld -Wl,--gc-sections \
-	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack
+	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-n
 
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -MMD -MP \
 	      -D__HOST_TOOL__
