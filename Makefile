@@ -100,9 +100,14 @@ $(BUILD)/vdso/vdso.so: $(BUILD)/vdso/vdso.o vdso/vdso.ld
 		echo "error: the vDSO has relocations"; readelf -rW $@.tmp; exit 1; fi
 	$(Q)mv $@.tmp $@
 
-$(BUILD)/vdso/image.o: vdso/image.S $(BUILD)/vdso/vdso.so
+# The kernel carries the vDSO without its debug information (one page
+# instead of three); build/vdso/vdso.so keeps it for debuggers.
+$(BUILD)/vdso/vdso.image.so: $(BUILD)/vdso/vdso.so
+	$(Q)objcopy --strip-debug $< $@
+
+$(BUILD)/vdso/image.o: vdso/image.S $(BUILD)/vdso/vdso.image.so
 	@echo "  AS      $<"
-	$(Q)$(CC) $(KASFLAGS) -DVDSO_SO='"$(BUILD)/vdso/vdso.so"' -c $< -o $@
+	$(Q)$(CC) $(KASFLAGS) -DVDSO_SO='"$(BUILD)/vdso/vdso.image.so"' -c $< -o $@
 
 $(BUILD)/host/%.c.o: %.c
 	@mkdir -p $(dir $@)
