@@ -18,7 +18,8 @@ GCC_INC  := $(shell $(CC) -print-file-name=include)
 # -Os there costs instructions per call (bench/insns.py: a write to
 # /dev/null took 369 instead of 358 with everything at -Os). KOPT is set
 # per object, so KCFLAGS is expanded when a recipe runs.
-KOPT     := -Os
+COLD_OPT := -Oz
+KOPT      = $(COLD_OPT)
 HOT_SRCS := arch/x86_64/traps.c arch/x86_64/fpu.c arch/x86_64/uaccess.c arch/x86_64/apic.c \
 	    kernel/sched.c kernel/signal.c kernel/process.c kernel/futex.c kernel/sync.c \
 	    kernel/thread.c kernel/timer.c sys/table.c sys/file.c sys/futex.c \

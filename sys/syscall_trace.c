@@ -30,6 +30,7 @@ bool syscall_hooks;
  * nothing never fills them. Until then every enabled byte is 0.
  */
 static struct tracepoint sys_tp[NR_SYSCALLS][2];
+static bool sys_tp_made;
 
 static bool traced(unsigned long nr, int exit)
 {
@@ -52,6 +53,7 @@ struct tracepoint *syscall_tracepoint(unsigned int i, uint16_t id)
 		tp->id = id;
 		barrier();
 		WRITE_ONCE(tp->name, syscall_table[nr].name);
+		WRITE_ONCE(sys_tp_made, true);
 	}
 	return tp;
 }
@@ -62,6 +64,7 @@ unsigned int syscall_tracepoint_count(void)
 }
 #else
 static struct tracepoint sys_tp[1][2];
+static const bool sys_tp_made;
 
 static bool traced(unsigned long nr, int exit)
 {
@@ -83,7 +86,8 @@ void syscall_hooks_update(void)
 {
 	bool on = strace_enabled || READ_ONCE(bootchart_waiting);
 
-	for (unsigned int nr = 0; nr < NR_SYSCALLS && !on; nr++)
+	/* No point made, none enabled: the boot, which calls this, skips the loop. */
+	for (unsigned int nr = 0; nr < NR_SYSCALLS && !on && READ_ONCE(sys_tp_made); nr++)
 		on = traced(nr, 0) || traced(nr, 1);
 	WRITE_ONCE(syscall_hooks, on);
 }

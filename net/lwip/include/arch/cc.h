@@ -47,6 +47,6 @@ uint64_t random_u64(void);
  * is left out, so that the hundreds of messages are not in the kernel.
  */
 #define LWIP_PLATFORM_ASSERT(x) panic("lwIP assertion failed at %s:%d", __FILE__, __LINE__)
-#define LWIP_RAND() ((u32_t)random_u64())
+#define LWIP_RAND()		((u32_t)random_u64())
 
 #endif
