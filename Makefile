@@ -13,7 +13,20 @@ Q        := $(if $(V),,@)
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
 
-KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
+# The kernel is built for size (COLD_OPT, -Oz), except the files on the
+# paths that every system call, switch, fault or copy takes (HOT_SRCS, and
+# LWIP_HOT in net/rules.mk), which keep -O2: -Os there turns what -O2
+# inlines into calls (bench/insns.py: a write to /dev/null went from 66 to
+# 76 blocks with everything at -Os). KOPT is set per object, so KCFLAGS is
+# expanded when a recipe runs. docs/performance.md has the sizes.
+COLD_OPT := -Oz
+KOPT      = $(COLD_OPT)
+HOT_SRCS := arch/x86_64/traps.c arch/x86_64/fpu.c arch/x86_64/uaccess.c arch/x86_64/apic.c \
+	    kernel/sched.c kernel/signal.c kernel/process.c kernel/futex.c kernel/sync.c \
+	    kernel/thread.c kernel/timer.c sys/table.c sys/file.c sys/futex.c \
+	    fs/fdtable.c fs/file.c fs/vfs.c fs/pipe.c fs/devfs.c fs/inotify.c \
+	    mm/fault.c mm/paging.c mm/slab.c mm/heap.c mm/buddy.c mm/pagecache.c lib/string.c
+KCFLAGS   = -std=gnu11 $(KOPT) -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	    -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	    -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	    -fstack-protector-strong -mstack-protector-guard=global \
@@ -22,12 +35,16 @@ KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	    -ffunction-sections -fdata-sections \
 	    -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
 	    -Iinclude -MMD -MP $(EXTRA_KCFLAGS)
+$(patsubst %,$(BUILD)/kernel/%.o,$(HOT_SRCS)): KOPT := -O2
 KASFLAGS := -D__ASSEMBLER__ -Iinclude -MMD -MP -g
 # Each function and object in a section of its own, so that the link drops what
 # nothing references (--gc-sections): the default kernel carries no code that
-# only the self tests use.
+# only the self tests use. -n (nmagic): segments follow one another in the
+# file instead of each starting on a page of its own; loaders read each one
+# from its offset to its physical address, and the page alignment of their
+# addresses (kernel.ld) is kept.
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld -Wl,--gc-sections \
-	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack
+	    -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-n
 
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -MMD -MP \
 	      -D__HOST_TOOL__
@@ -85,19 +102,25 @@ $(BUILD)/vdso/vdso.so: $(BUILD)/vdso/vdso.o vdso/vdso.ld
 		echo "error: the vDSO has relocations"; readelf -rW $@.tmp; exit 1; fi
 	$(Q)mv $@.tmp $@
 
-$(BUILD)/vdso/image.o: vdso/image.S $(BUILD)/vdso/vdso.so
+# The kernel carries the vDSO without its debug information (one page
+# instead of three); build/vdso/vdso.so keeps it for debuggers.
+$(BUILD)/vdso/vdso.image.so: $(BUILD)/vdso/vdso.so
+	$(Q)objcopy --strip-debug $< $@
+
+$(BUILD)/vdso/image.o: vdso/image.S $(BUILD)/vdso/vdso.image.so
 	@echo "  AS      $<"
-	$(Q)$(CC) $(KASFLAGS) -DVDSO_SO='"$(BUILD)/vdso/vdso.so"' -c $< -o $@
+	$(Q)$(CC) $(KASFLAGS) -DVDSO_SO='"$(BUILD)/vdso/vdso.image.so"' -c $< -o $@
 
 $(BUILD)/host/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
 
-$(BUILD)/bin/mkksyms: tools/mkksyms.c include/alto/ksyms.h
+# mkksyms checks each table it writes with the kernel's reader (lib/ksyms.c).
+$(BUILD)/bin/mkksyms: tools/mkksyms.c lib/ksyms.c include/alto/ksyms.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) $< -o $@
+	$(Q)$(HOSTCC) $(filter-out -MMD -MP,$(HOSTCFLAGS)) tools/mkksyms.c lib/ksyms.c -o $@
 
 $(BUILD)/bin/alto: $(ALTO_OBJS)
 	@mkdir -p $(dir $@)
@@ -122,7 +145,7 @@ $(BUILD)/$(1).pass1.elf: $(2) $(BUILD)/empty.ksyms.o arch/x86_64/kernel.ld
 	$(Q)$(CC) $(KLDFLAGS) $(2) $(BUILD)/empty.ksyms.o -o $$@
 
 $(BUILD)/$(1).ksyms.S: $(BUILD)/$(1).pass1.elf $(BUILD)/bin/mkksyms
-	$(Q)nm -n -S $$< | $(BUILD)/bin/mkksyms > $$@
+	$(Q)nm -n -S $$< | $(BUILD)/bin/mkksyms > $$@.tmp && mv $$@.tmp $$@
 
 $(BUILD)/$(1).elf: $(2) $(BUILD)/$(1).ksyms.o arch/x86_64/kernel.ld
 	@echo "  LD      $$@"

@@ -21,7 +21,7 @@ import sys
 COLUMNS = {".boot.head": "text", ".text": "text", ".rodata": "rodata", ".note": "rodata",
            ".ksyms": "rodata", ".data": "data", ".bss": "bss"}
 ORDER = ["text", "rodata", "data", "bss"]
-OUTPUT = re.compile(r"^(\.[\w.]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)")
+OUTPUT = re.compile(r"^(\.[\w.]+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)")
 INPUT = re.compile(r"^ (\S+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+\.o)$")
 
 
@@ -30,7 +30,7 @@ def subsystem(obj):
         return "lwIP"
     if obj.endswith(".ksyms.o"):
         return "symbol table"
-    if obj.startswith("build/vdso/"):
+    if "/vdso/" in obj:
         return "vdso"
     path = re.sub(r"^.*?/kernel/", "", obj)
     if path.startswith("tests/kernel/"):
@@ -41,7 +41,8 @@ def subsystem(obj):
 def per_subsystem(map_path):
     """{subsystem: {column: bytes}} and the output sections' totals."""
     rows, totals = {}, dict.fromkeys(ORDER, 0)
-    column = None
+    pieces = []  # (address, size, subsystem, column, end of the output section)
+    column, end = None, 0
     pending = None  # an input section whose name took a line of its own
     started = False
     with open(map_path) as f:
@@ -57,7 +58,8 @@ def per_subsystem(map_path):
                 name = m.group(1) if m else line.split()[0]
                 column = COLUMNS.get(name)
                 if m and column:
-                    totals[column] += int(m.group(2), 16)
+                    totals[column] += int(m.group(3), 16)
+                    end = int(m.group(2), 16) + int(m.group(3), 16)
                 pending = None
                 continue
             if column is None:
@@ -69,9 +71,15 @@ def per_subsystem(map_path):
             if m and (m.group(1) or pending):
                 size = int(m.group(3), 16)
                 if size:
-                    part = rows.setdefault(subsystem(m.group(4)), dict.fromkeys(ORDER, 0))
-                    part[column] += size
+                    pieces.append((int(m.group(2), 16), size, subsystem(m.group(4)), column, end))
             pending = None
+    # Merged sections (strings, constants) are listed with their size before
+    # the merge, overlapping what follows: each piece ends where the next begins.
+    pieces.sort()
+    for i, (addr, size, name, column, end) in enumerate(pieces):
+        limit = pieces[i + 1][0] if i + 1 < len(pieces) else end
+        part = rows.setdefault(name, dict.fromkeys(ORDER, 0))
+        part[column] += max(0, min(size, limit - addr, end - addr))
     counted = {c: sum(r[c] for r in rows.values()) for c in ORDER}
     rows["alignment"] = {c: totals[c] - counted[c] for c in ORDER}
     return rows, totals

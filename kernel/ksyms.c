@@ -1,46 +1,18 @@
 /*
- * Symbol lookup over the table that the second kernel link embeds, and the
- * frame-pointer backtrace used by fault reports and panics (the kernel is
- * built with -fno-omit-frame-pointer).
+ * Symbol lookup over the table that the second kernel link embeds (read by
+ * lib/ksyms.c), and the frame-pointer backtrace used by fault reports and
+ * panics (the kernel is built with -fno-omit-frame-pointer).
  */
 #include <stdbool.h>
 #include <alto/ksyms.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 
-extern const struct ksyms_header __ksyms_start[];
+extern const uint8_t __ksyms_start[];
 
-static const struct ksym *table(void)
+const char *ksym_lookup(uintptr_t addr, uintptr_t *offset, char *name)
 {
-	return (const struct ksym *)(__ksyms_start + 1);
-}
-
-static const char *name_of(const struct ksym *s)
-{
-	const char *names = (const char *)(table() + __ksyms_start->count);
-	return names + s->name;
-}
-
-const char *ksym_lookup(uintptr_t addr, uintptr_t *offset)
-{
-	const struct ksym *t = table();
-	uint64_t lo = 0, hi = __ksyms_start->count;
-
-	/* Find the last symbol at or below addr. */
-	while (lo < hi) {
-		uint64_t mid = (lo + hi) / 2;
-		if (t[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return NULL;
-	const struct ksym *s = &t[lo - 1];
-	if (s->size && addr >= s->addr + s->size)
-		return NULL;
-	*offset = addr - s->addr;
-	return name_of(s);
+	return ksyms_find(__ksyms_start, addr, offset, name);
 }
 
 /*
@@ -50,7 +22,8 @@ const char *ksym_lookup(uintptr_t addr, uintptr_t *offset)
 static void print_frame(int n, uintptr_t addr, bool return_address)
 {
 	uintptr_t off;
-	const char *name = ksym_lookup(addr - return_address, &off);
+	char buf[KSYM_NAME_MAX];
+	const char *name = ksym_lookup(addr - return_address, &off, buf);
 
 	off += return_address;
 	if (name)

@@ -1,6 +1,7 @@
 /*
  * Tracepoints: the registry (every tracepoint's pointer sits in the
- * .tracepoints section; its index there is its id), the command-line
+ * .tracepoints section, its index there being its id, and the system calls'
+ * points follow, made on demand by sys/syscall_trace.c), the command-line
  * options that turn them on, and the recording into per-CPU rings.
  *
  * Recording runs on the CPU that hits the tracepoint, with interrupts off
@@ -12,6 +13,7 @@
 #include <alto/acpi.h>
 #include <alto/boot.h>
 #include <alto/cpu.h>
+#include <alto/format.h>
 #include <alto/glob.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -43,14 +45,32 @@ static bool paused;
 static bool any_enabled;
 bool trace_backtrace_on;
 
-unsigned int trace_point_count(void)
+/* The points of the .tracepoints section come first, then the system calls'. */
+static unsigned int section_count(void)
 {
 	return (unsigned int)(__tracepoints_end - __tracepoints_start);
 }
 
+unsigned int trace_point_count(void)
+{
+	return section_count() + syscall_tracepoint_count();
+}
+
 struct tracepoint *trace_point_at(unsigned int i)
 {
-	return i < trace_point_count() ? __tracepoints_start[i] : NULL;
+	if (i < section_count())
+		return __tracepoints_start[i];
+	return i < trace_point_count() ? syscall_tracepoint(i - section_count(), (uint16_t)i) :
+					 NULL;
+}
+
+const char *trace_point_name(const struct tracepoint *tp, char *buf)
+{
+	if (!(tp->flags & TP_F_SYSCALL))
+		return tp->name;
+	snprintf(buf, TRACE_NAME_MAX, "sys_%s_%s", tp->flags & TP_F_SYSCALL_EXIT ? "exit" : "enter",
+		 tp->name);
+	return buf;
 }
 
 static uint64_t round_pow2(uint64_t n)
@@ -103,8 +123,9 @@ int trace_enable(const char *globs)
 	if (!nrings && alloc_rings())
 		return -ENOMEM;
 	for (unsigned int i = 0; i < trace_point_count(); i++) {
-		struct tracepoint *tp = __tracepoints_start[i];
-		if (tp && glob_match_list(globs, tp->name)) {
+		struct tracepoint *tp = trace_point_at(i);
+		char name[TRACE_NAME_MAX];
+		if (tp && glob_match_list(globs, trace_point_name(tp, name))) {
 			WRITE_ONCE(tp->enabled, 1);
 			matched++;
 		}
@@ -143,7 +164,7 @@ int trace_init(void)
 {
 	const char *globs = cmdline_get("trace");
 
-	for (unsigned int i = 0; i < trace_point_count(); i++) {
+	for (unsigned int i = 0; i < section_count(); i++) {
 		if (__tracepoints_start[i])
 			__tracepoints_start[i]->id = (uint16_t)i;
 	}

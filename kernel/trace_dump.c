@@ -72,7 +72,10 @@ static void dump_header(bool final, bool panic)
 
 static size_t point_size(const struct tracepoint *tp)
 {
-	return sizeof(struct trace_point_desc) + strlen(tp->name) + 1 + strlen(tp->fmt) + 1;
+	char name[TRACE_NAME_MAX];
+
+	return sizeof(struct trace_point_desc) + strlen(trace_point_name(tp, name)) + 1 +
+	       strlen(tp->fmt) + 1;
 }
 
 static void dump_points(void)
@@ -89,8 +92,10 @@ static void dump_points(void)
 		if (!tp)
 			continue;
 		struct trace_point_desc d = { tp->id, tp->nargs, tp->flags };
+		char buf[TRACE_NAME_MAX];
+		const char *name = trace_point_name(tp, buf);
 		out_bytes(&d, sizeof(d));
-		out_bytes(tp->name, strlen(tp->name) + 1);
+		out_bytes(name, strlen(name) + 1);
 		out_bytes(tp->fmt, strlen(tp->fmt) + 1);
 	}
 }

@@ -19,6 +19,9 @@ extern bool trace_backtrace_on;
 /* Every tracepoint: how many, and the one at index (= id) i, or NULL. */
 unsigned int trace_point_count(void);
 struct tracepoint *trace_point_at(unsigned int i);
+/* tp's name (a system call's is composed in buf, TRACE_NAME_MAX bytes). */
+#define TRACE_NAME_MAX 64
+const char *trace_point_name(const struct tracepoint *tp, char *buf);
 
 /* The rings: one per CPU described at boot. */
 unsigned int trace_ring_count(void);

@@ -94,7 +94,7 @@ static int load_segment(struct mm *mm, struct elf_file *e, const Elf64_Phdr *ph)
 				 ALIGN_DOWN(ph->p_offset, PAGE_SIZE));
 		if (r < 0)
 			return (int)r;
-		static const char zeros[PAGE_SIZE];
+		static char zeros[PAGE_SIZE]; /* never written: .bss, not 4 KiB of the file */
 		size_t tail = ALIGN_UP(file_end, PAGE_SIZE) - file_end;
 		if (ph->p_memsz > ph->p_filesz && tail && mm_write(mm, file_end, zeros, tail))
 			return -ENOMEM;

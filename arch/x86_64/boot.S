@@ -57,6 +57,27 @@
 	rep stosb
 .endm
 
+/*
+ * Early page tables: 2 MiB pages over the first GiB, reachable at 0 (for the
+ * jump to the high half), at the direct map and at the kernel's -2 GiB.
+ * Written at entry into .boot.bss (after ZERO_BSS) rather than stored in
+ * the file: 16 KiB of tables cost a loop of 512 stores.
+ */
+.macro FILL_EARLY_TABLES
+	movl $PHYS(early_pdpt_low) + 3, PHYS(early_pml4)
+	movl $PHYS(early_pdpt_low) + 3, PHYS(early_pml4) + 256 * 8	/* direct map */
+	movl $PHYS(early_pdpt_high) + 3, PHYS(early_pml4) + 511 * 8	/* kernel */
+	movl $PHYS(early_pd) + 3, PHYS(early_pdpt_low)
+	movl $PHYS(early_pd) + 3, PHYS(early_pdpt_high) + 510 * 8	/* 0xffffffff80000000 */
+	movl $PHYS(early_pd), %edi
+	movl $0x83, %eax		/* present, writable, 2 MiB page */
+1:	movl %eax, (%edi)
+	addl $8, %edi
+	addl $(1 << 21), %eax
+	cmpl $PHYS(early_pd) + 4096, %edi
+	jne 1b
+.endm
+
 /* EFER.LME, and EFER.NXE where the CPU has NX (CPUID 0x80000001 EDX.20). */
 .macro SET_EFER
 	movl $0x80000001, %eax
@@ -126,6 +147,7 @@ linux_start64:
 	movl %ebx, PHYS(boot_start_info)
 	movl $BOOT_LINUX64, PHYS(boot_protocol)
 	ZERO_BSS
+	FILL_EARLY_TABLES
 	lgdt PHYS(boot_gdt_ptr)
 	movl $PHYS(early_pml4), %eax
 	movq %rax, %cr3
@@ -150,6 +172,7 @@ mb2_start32:
 
 start32:
 	ZERO_BSS
+	FILL_EARLY_TABLES
 
 	lgdt PHYS(boot_gdt_ptr)
 	movl $0x10, %eax
@@ -218,33 +241,18 @@ boot_protocol:
 boot_mb2_magic:
 	.long 0
 
-/*
- * Early page tables: 2 MiB pages over the first GiB, reachable at 0 (for the
- * jump to the high half), at the direct map and at the kernel's -2 GiB.
- */
+	.section .boot.bss, "aw", @nobits
+	/* The early page tables, filled by FILL_EARLY_TABLES. */
 	.balign 4096
 early_pml4:
-	.quad PHYS(early_pdpt_low) + 3
-	.fill 255, 8, 0
-	.quad PHYS(early_pdpt_low) + 3	/* 256: direct map */
-	.fill 254, 8, 0
-	.quad PHYS(early_pdpt_high) + 3	/* 511: kernel */
+	.skip 4096
 early_pdpt_low:
-	.quad PHYS(early_pd) + 3
-	.fill 511, 8, 0
+	.skip 4096
 early_pdpt_high:
-	.fill 510, 8, 0
-	.quad PHYS(early_pd) + 3	/* 510: 0xffffffff80000000 */
-	.quad 0
+	.skip 4096
 early_pd:
-	.set i, 0
-	.rept 512
-	.quad (i << 21) + 0x83		/* present, writable, 2 MiB page */
-	.set i, i + 1
-	.endr
+	.skip 4096
 
-	.section .boot.bss, "aw", @nobits
-	.balign 4096
 	.globl boot_stack
 boot_stack:
 	.skip 16384

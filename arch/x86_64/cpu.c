@@ -19,7 +19,8 @@ __noreturn void __stack_chk_fail(void);
 __noreturn void __stack_chk_fail(void)
 {
 	uintptr_t at = (uintptr_t)__builtin_return_address(0), off = 0;
-	const char *fn = ksym_lookup(at - 1, &off);
+	char buf[KSYM_NAME_MAX];
+	const char *fn = ksym_lookup(at - 1, &off, buf);
 
 	panic("stack smashing detected in %s+%#lx", fn ? fn : "?", off + 1);
 }

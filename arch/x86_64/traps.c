@@ -175,7 +175,8 @@ __noreturn void fault_fatal(struct trap_frame *f, const char *why)
 	static int nested;
 	struct thread *t = current_thread();
 	uintptr_t off = 0;
-	const char *fn = ksym_lookup(f->rip, &off);
+	char buf[KSYM_NAME_MAX];
+	const char *fn = ksym_lookup(f->rip, &off, buf);
 
 	irq_disable();
 	printk_panic_mode();

@@ -45,4 +45,14 @@ void syscall_hooks_update(void);
 void syscall_hooks_enter(struct trap_frame *f, unsigned long nr);
 void syscall_hooks_exit(struct trap_frame *f, unsigned long nr, long ret);
 
+/*
+ * The system-call tracepoints, for the tracer's registry (kernel/trace.c):
+ * index 2 * nr is the entry of call nr, 2 * nr + 1 its exit; each is made
+ * the first time it is asked for, numbered id. NULL where no call has the
+ * number; none at all in a kernel built without tracepoints.
+ */
+struct tracepoint;
+unsigned int syscall_tracepoint_count(void);
+struct tracepoint *syscall_tracepoint(unsigned int i, uint16_t id);
+
 #endif

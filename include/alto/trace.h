@@ -88,6 +88,12 @@ struct trace_point_desc {
 #define TP_F_DATA    1 /* a payload follows the arguments */
 #define TP_F_SYSCALL 2 /* a system call's entry or exit: fmt holds syscalls.def's kinds */
 #define TP_F_PACKET  4 /* the payload is an Ethernet frame (alto trace FILE pcap) */
+/*
+ * With TP_F_SYSCALL: the exit (else the entry). In the kernel, a system
+ * call's point holds the call's name; its own, sys_exit_NAME or
+ * sys_enter_NAME, is made when needed (the dump carries it whole).
+ */
+#define TP_F_SYSCALL_EXIT 8
 
 struct trace_thread_desc {
 	int32_t tid; /* as in records */

@@ -112,7 +112,7 @@ run_test guest/unknown-selftest t_unknown_selftest
 # them all.
 t_selftest_not_built() {
 	local n
-	n=$(nm "$BUILD/alto.elf" | grep -c ' selftest_ptr_\| tlb_shootdown$\| cond_wait$')
+	n=$(nm "$BUILD/alto.elf" | grep -c ' selftest_ptr_\| thread_join$\| cond_wait$')
 	[ "$n" -eq 0 ] || fail "build/alto.elf holds $n self-test symbols" || return 1
 	n=$(nm "$SELFTEST_KERNEL" | grep -c ' selftest_ptr_')
 	[ "$n" -eq "$(cat tests/kernel/*.c | grep -c '^SELFTEST\(_MANUAL\)\?(')" ] ||

@@ -30,6 +30,7 @@ MAX_FRAMES = 32
 TRACE_MAGIC = 0x3143525454544C41
 TRACE_VERSION = 1
 TRACE_PAD_ID = 0xFFFF
+TP_F_SYSCALL, TP_F_SYSCALL_EXIT = 2, 8  # include/alto/trace.h
 RECORD_HEAD = 16
 PROT = (("r", 1), ("w", 2), ("x", 4))
 VMA_STACK, VMA_HEAP, VMA_SHARED, VMA_SPECIAL = 0x1, 0x2, 0x4, 0x10
@@ -375,13 +376,24 @@ class Trace(gdb.Command):
         end = int(static("__tracepoints_end").address)
         tp_type = gdb.lookup_type("struct tracepoint").pointer()
         out = b""
-        for addr in range(start, end, 8):
-            ptr = u64(addr)
+        points = [u64(addr) for addr in range(start, end, 8)]
+        # The system calls' points (sys/syscall_trace.c): made when first
+        # enabled, so only those with a name exist; their names are composed.
+        sys_tp = static("sys_tp")
+        size = int(sys_tp.type.sizeof) // int(sys_tp[0][0].type.sizeof)
+        points += [int(sys_tp.address) + i * int(sys_tp[0][0].type.sizeof) for i in range(size)]
+        for ptr in points:
             if not ptr:
                 continue
             tp = gdb.Value(ptr).cast(tp_type).dereference()
-            out += struct.pack("<HBB", int(tp["id"]), int(tp["nargs"]), int(tp["flags"]))
-            out += tp["name"].string().encode() + b"\0" + tp["fmt"].string().encode() + b"\0"
+            if not int(tp["name"]):
+                continue
+            flags = int(tp["flags"])
+            name = tp["name"].string()
+            if flags & TP_F_SYSCALL:
+                name = ("sys_exit_" if flags & TP_F_SYSCALL_EXIT else "sys_enter_") + name
+            out += struct.pack("<HBB", int(tp["id"]), int(tp["nargs"]), flags)
+            out += name.encode() + b"\0" + tp["fmt"].string().encode() + b"\0"
         return out
 
     def threads(self):

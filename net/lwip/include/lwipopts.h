@@ -160,6 +160,10 @@ unsigned int net_tcp_isn(const struct ip_addr *local_ip, unsigned short local_po
 #define LWIP_STATS	   0
 #define LWIP_STATS_DISPLAY 0
 
-#define LWIP_DEBUG 0
+/*
+ * LWIP_DEBUG stays undefined: lwIP tests it with #ifdef, so even 0 would
+ * turn on the console lines of LWIP_ERROR (misuse of its API, which the
+ * socket layer already reports as errors) and keep their strings.
+ */
 
 #endif

@@ -42,8 +42,11 @@ uint64_t random_u64(void);
 	do {                  \
 		printk x;     \
 	} while (0)
-#define LWIP_PLATFORM_ASSERT(x) \
-	panic("lwIP assertion \"%s\" failed at %s:%d", x, __FILE__, __LINE__)
-#define LWIP_RAND() ((u32_t)random_u64())
+/*
+ * The file and line name the assertion in Debian's lwIP source: its text
+ * is left out, so that the hundreds of messages are not in the kernel.
+ */
+#define LWIP_PLATFORM_ASSERT(x) panic("lwIP assertion failed at %s:%d", __FILE__, __LINE__)
+#define LWIP_RAND()		((u32_t)random_u64())
 
 #endif
