@@ -5,7 +5,8 @@
 # (bulk_sink.py) and compares the two SHA-256 sums; tcpdump on the link
 # counts the frames longer than Ethernet's 1,514 bytes: some with offload,
 # none with --no-tso. Then the same with 1% of the TCP packets dropped each
-# way in the namespace (nftables), so large segments are retransmitted;
+# way in the namespace (nftables), so large segments are retransmitted; to
+# a slow reader whose window closes, so the guest probes it;
 # over IPv6; through a host that forwards to another namespace on a link
 # without offload, where the host's kernel really cuts the frames (at the
 # receiver's MSS, which it announces smaller than the link's); and over
@@ -35,7 +36,8 @@ tso_count() {
 
 # tso_send ADDR NETNS KERNEL-OPTIONS...: the guest on tap0 (192.168.77.2,
 # the host at .1 its gateway) sends TSO_SIZE bytes to a reader in NETNS
-# that connects to ADDR; prints both sums, 0 when they agree.
+# that connects to ADDR (with TSO_SINK_ARGS, bulk_sink.py's slow-reader
+# arguments); prints both sums, 0 when they agree.
 tso_send() {
 	local addr=$1 ns=${2:-$NS}
 	shift 2
@@ -44,7 +46,9 @@ tso_send() {
 		--defaultgw=192.168.77.1 "$@" /usr/bin/python3 "$SRV_SRC/bulk_source.py" 5001 \
 		"$TSO_SIZE" || return 1
 	local got sent
-	got=$(ip netns exec "$ns" timeout 300 python3 "$SRV_SRC/bulk_sink.py" "$addr" 5001 2>&1)
+	# shellcheck disable=SC2086 # the arguments, split
+	got=$(ip netns exec "$ns" timeout 300 python3 "$SRV_SRC/bulk_sink.py" "$addr" 5001 \
+		${TSO_SINK_ARGS:-} 2>&1)
 	wait "$SRV_PID"
 	local status=$?
 	sent=$(grep '^sent ' "$SRV_LOG")
@@ -71,11 +75,14 @@ tso_case() {
 	local ok=$?
 	kill -INT "$TSO_DUMP"
 	wait "$TSO_DUMP"
-	local long
+	local long closed
 	long=$(tso_count "$pcap" 'greater 1515')
+	closed=$(tso_count "$pcap" 'src 192.168.77.1 and tcp[14:2] = 0 and tcp[tcpflags] & tcp-rst = 0')
 	echo "frames longer than 1514 bytes on tap0: $long (want $want)"
+	echo "the host's segments with a zero window: $closed"
 	rm -f "$pcap" "$pcap.log"
 	[ "$ok" -eq 0 ] || return 1
+	[ -z "${TSO_WANT_CLOSED:-}" ] || [ "$closed" -gt 0 ] || return 1
 	if [ "$want" = some ]; then [ "$long" -gt 0 ]; else [ "$long" -eq 0 ]; fi
 }
 
@@ -122,6 +129,17 @@ t_tso_tap_loss() {
 	with_netns "alto-tsol-$$" tso_lossy
 }
 run_test net/tso-tap-loss t_tso_tap_loss
+
+# A slow reader: a 64 KiB receive buffer left unread for 3 s at the start
+# and after each of the first 3 MiB, so the window closes under large
+# segments and the guest must probe it (and split a segment to fit).
+tso_slow() {
+	TSO_SINK_ARGS="65536 3" TSO_WANT_CLOSED=1 tso_case 192.168.77.2 some
+}
+t_tso_tap_slow_reader() {
+	with_netns "alto-tsos-$$" tso_slow
+}
+run_test net/tso-tap-slow-reader t_tso_tap_slow_reader
 
 # The host forwards the guest's frames to a second namespace over a veth
 # with every offload off, so its kernel cuts each large frame itself and
