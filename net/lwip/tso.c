@@ -1,35 +1,37 @@
 /*
- * TCP segmentation offload, without changing lwIP. lwIP cuts what a
- * program writes into segments of at most pcb->mss bytes, so on an
- * interface whose device cuts large TCP frames itself (NETDEV_F_TSO4/6:
- * virtio-net's HOST_TSO4/6 on a tap), the port raises an established
- * connection's mss towards what one 64 KiB frame holds, and keeps the real
- * MSS (the one lwIP negotiated with the peer) in an extension slot of the
- * pcb; netif.c then asks the device to cut each larger frame into pieces of
- * that size. One frame and one notification carry up to 44 segments.
+ * TCP segmentation offload, without changing lwIP. lwIP cuts what a program
+ * writes into segments of at most pcb->mss bytes, so on an interface whose
+ * device cuts large TCP frames itself (NETDEV_F_TSO4/6: virtio-net's
+ * HOST_TSO4/6 on a tap), the port raises an established connection's mss
+ * towards what one 64 KiB frame holds, and keeps the real MSS (the one lwIP
+ * negotiated with the peer) in an extension slot of the pcb; netif.c then
+ * asks the device to cut each larger frame into pieces of that size. One
+ * frame and one notification carry up to 44 segments.
  *
  * lwIP counts its congestion window in bytes and sends a segment only when
  * all of it fits, so a segment larger than the window would never leave.
- * The mss is therefore raised only up to the window of the moment, in
- * whole real segments, and never lowered: lwIP never makes the window
- * smaller than one mss (one after a timeout, ssthresh plus three after a
- * fast retransmit, ssthresh being at least two), so every segment already
- * queued still fits; nor is it raised in fast recovery. It also stays within half the largest window the peer
- * offered, as lwIP's own sizing does, so Nagle's test (a full segment goes
- * at once) sees full segments. A lost piece costs the whole large segment's
- * retransmission (lwIP resends segments whole; the device cuts them again
- * and the receiver drops what it already has), and the congestion window
- * does not fall below one large segment: the price of cutting in the host.
+ * The mss is therefore raised only up to the window of the moment, in whole
+ * real segments, and never lowered: lwIP never makes the window smaller
+ * than one mss (one after a timeout, ssthresh plus three after a fast
+ * retransmit, ssthresh being at least two), so every segment already queued
+ * still fits; nor is it raised in fast recovery. It also stays within half
+ * the largest window the peer offered, as lwIP's own sizing does, so
+ * Nagle's test (a full segment goes at once) sees full segments. A lost
+ * piece costs the whole large segment's retransmission (lwIP resends
+ * segments whole; the device cuts them again and the receiver drops what it
+ * already has), and the congestion window does not fall below one large
+ * segment: the price of cutting in the host.
  *
  * The real MSS reaches netif.c through lwIP's TCP options hook, which runs
  * for every segment just before it is handed to IP: it notes the frame's
  * pbuf and the MSS, and the interface's output takes the note for that
  * pbuf. On its way, IP would fragment a datagram longer than the link's
  * MTU: the kernel is linked with --wrap for ip4_frag and ip6_frag (lwIP's
- * one way there, net/rules.mk), and a noted segment for a device that
- * cuts it goes to the interface whole instead. A frame that reaches the interface later (held for an ARP or
- * neighbour answer) has lost its note: netif.c drops it as too long, and
- * lwIP's retransmission, which passes the hook again, sends it.
+ * one way there, net/rules.mk), and a noted segment for a device that cuts
+ * it goes to the interface whole instead. A frame that reaches the
+ * interface later (held for an ARP or neighbour answer) has lost its note:
+ * netif.c drops it as too long, and lwIP's retransmission, which passes the
+ * hook again, sends it.
  *
  * --no-tso on the kernel command line leaves every mss as negotiated.
  */
@@ -72,8 +74,9 @@ unsigned int net_tcp_mss(const struct tcp_pcb *pcb)
 static unsigned int largest(const struct tcp_pcb *pcb, unsigned int real)
 {
 	bool v6 = IP_IS_V6_VAL(pcb->remote_ip);
-	struct netif *n = pcb->netif_idx != NETIF_NO_INDEX ? netif_get_by_index(pcb->netif_idx)
-							    : ip_route(&pcb->local_ip, &pcb->remote_ip);
+	struct netif *n = pcb->netif_idx != NETIF_NO_INDEX ?
+				  netif_get_by_index(pcb->netif_idx) :
+				  ip_route(&pcb->local_ip, &pcb->remote_ip);
 	struct net_iface *ifc = net_iface_of(n);
 
 	if (!ifc || !(ifc->nd->features & (v6 ? NETDEV_F_TSO6 : NETDEV_F_TSO4)))
