@@ -5,10 +5,10 @@
  * hands the buffer back to the driver. Frames go down as their pbuf
  * chains, one segment per pbuf, referenced until the device is done with
  * them; a TCP frame larger than the link goes to a device that cuts it
- * (tso.c says at what size). Device names follow Linux: eth0, eth1, ... in the order the
- * devices were found; lo is lwIP's own, interface 1. The tracepoints of
- * net_trace.h are defined here; frames are traced as they cross the device
- * boundary, with their bytes.
+ * (tso.c says at what size). Device names follow Linux: eth0, eth1, ...
+ * in the order the devices were found; lo is lwIP's own, interface 1. The
+ * tracepoints of net_trace.h are defined here; frames are traced as they
+ * cross the device boundary, with their bytes.
  */
 #include <alto/format.h>
 #include <alto/mm.h>
@@ -214,8 +214,7 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 	}
 	if (p->tot_len > n->mtu + SIZEOF_ETH_HDR &&
 	    (!f.gso_mss || !(nd->features & (NETDEV_F_TSO4 | NETDEV_F_TSO6)))) {
-		/* A large segment that waited for an address lost its MSS (tso.c): lwIP resends it.
-		 */
+		/* A segment that waited for an address lost its MSS (tso.c): lwIP resends it. */
 		trace_net_drop(nd->index, p->tot_len, "too long for the link");
 		nd->tx_dropped++;
 		return ERR_OK;
