@@ -45,6 +45,18 @@ tso_send() {
 		-e PYTHONDONTWRITEBYTECODE=1 -- --ip=eth0,192.168.77.2,255.255.255.0 \
 		--defaultgw=192.168.77.1 "$@" /usr/bin/python3 "$SRV_SRC/bulk_source.py" 5001 \
 		"$TSO_SIZE" || return 1
+	# tap0 has a carrier, and so an IPv6 link-local address, once QEMU
+	# opened it; a connection from it fails (EADDRNOTAVAIL) until the
+	# host's duplicate address detection is done (about a second).
+	case $addr in *:*)
+		for _ in $(seq 100); do
+			ip netns exec "$ns" ip -6 addr show dev tap0 scope link | grep -q inet6 &&
+				! ip netns exec "$ns" ip -6 addr show dev tap0 tentative | grep -q inet6 &&
+				break
+			sleep 0.1
+		done
+		;;
+	esac
 	local got sent
 	# shellcheck disable=SC2086 # the arguments, split
 	got=$(ip netns exec "$ns" timeout 300 python3 "$SRV_SRC/bulk_sink.py" "$addr" 5001 \
