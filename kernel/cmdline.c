@@ -88,10 +88,10 @@ const char *cmdline_platform(const char *key, int i)
 
 /* Every option the kernel understands; anything else is refused at boot. */
 static const char *const known_options[] = {
-	"selftest",	"verbose", "quiet",	"strace",  "env",
-	"cwd",		"tty",	   "stdin-eof", "trace",   "trace-backtrace",
-	"trace-buffer", "profile", "bootchart", "ip",	   "defaultgw",
-	"nameserver",	"root",	   "mount",	"ramdisk", "stderr",
+	"selftest",  "verbose",	  "quiet",     "strace",	  "env",	  "cwd",
+	"tty",	     "stdin-eof", "trace",     "trace-backtrace", "trace-buffer", "profile",
+	"bootchart", "ip",	  "defaultgw", "nameserver",	  "root",	  "mount",
+	"ramdisk",   "stderr",	  "no-tso",
 };
 
 /* "alto: WHERE: [line L, ]column N: WHAT", that line, and a caret under the column. */

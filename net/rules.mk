@@ -29,6 +29,11 @@ $(patsubst %.c,$(LWIP_ROOT)/obj/%.o,$(LWIP_HOT)): KOPT := -O2
 NET_SRCS  := $(wildcard net/lwip/*.c net/inet/*.c)
 NET_OBJS  := $(patsubst %,$(BUILD)/kernel/%.o,$(NET_SRCS))
 
+# A TCP segment larger than the link, for a device that cuts it, passes IP
+# whole instead of fragmented (net/lwip/tso.c): lwIP's one way to its
+# fragmentation is wrapped at the link.
+KLDFLAGS += -Wl,--wrap=ip4_frag -Wl,--wrap=ip6_frag
+
 $(LWIP_STAMP): scripts/fetch-lwip.sh
 	$(Q)scripts/fetch-lwip.sh $(LWIP_ROOT)
 	$(Q)touch $@

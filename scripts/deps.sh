@@ -22,7 +22,8 @@ set -e
 # iputils-ping: the network tests and 78-trace.sh (a pcap of the link, a
 # tap device in a namespace, ping from it); redis-server (with
 # redis-tools), nginx, wrk, curl and socat: the servers and their host
-# clients in 85-servers.sh and the network bench rows; clang and
+# clients in 85-servers.sh and the network bench rows; nftables and
+# ethtool: the packet loss and the forwarding without offload of 85-tso.sh; clang and
 # libclang-rt-dev (libFuzzer, ASan, UBSan): the host fuzzing targets of
 # tests/fuzz/.
 PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tools \
@@ -30,7 +31,7 @@ PACKAGES="gcc make binutils qemu-system-x86 libcmocka-dev clang-format musl-tool
 	grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools fdisk qemu-utils ovmf \
 	nodejs golang-go default-jdk-headless ruby git zlib1g-dev liblz4-dev tcpdump gdb \
 	dpkg-dev xz-utils iproute2 iputils-ping redis-server redis-tools nginx wrk curl socat \
-	clang libclang-rt-dev"
+	nftables ethtool clang libclang-rt-dev"
 
 missing=""
 for p in $PACKAGES; do

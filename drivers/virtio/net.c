@@ -4,7 +4,9 @@
  * stack takes without copying; with mergeable receive buffers a frame may
  * span several. Queue 1 transmits the stack's segments as they are, behind
  * a virtio-net header of its own, as one indirect descriptor where the
- * device allows. Receive interrupts only wake the stack's thread (which
+ * device allows; the header carries the checksum and segmentation offload
+ * the stack asked for (CSUM, HOST_TSO4/6: the host cuts a TCP frame of up
+ * to 64 KiB into segments). Receive interrupts only wake the stack's thread (which
  * polls with them off); transmit interrupts are asked for only when the
  * ring is full. The MAC address and MTU come from the configuration space,
  * the link state from its status field.
@@ -22,6 +24,8 @@
 #define VIRTIO_NET_F_GUEST_CSUM 1
 #define VIRTIO_NET_F_MTU	3
 #define VIRTIO_NET_F_MAC	5
+#define VIRTIO_NET_F_HOST_TSO4	11
+#define VIRTIO_NET_F_HOST_TSO6	12
 #define VIRTIO_NET_F_MRG_RXBUF	15
 #define VIRTIO_NET_F_STATUS	16
 
@@ -33,6 +37,9 @@
 
 #define HDR_F_NEEDS_CSUM 1
 #define HDR_F_DATA_VALID 2
+
+#define HDR_GSO_TCPV4 1
+#define HDR_GSO_TCPV6 4
 
 #define RX_QUEUE   0
 #define TX_QUEUE   1
@@ -240,6 +247,11 @@ static int add_frame(struct vnet *v, const struct netdev_tx *tx)
 		s->hdr.csum_start = tx->csum_start;
 		s->hdr.csum_offset = tx->csum_offset;
 	}
+	if (tx->gso_type != NETDEV_GSO_NONE) {
+		s->hdr.gso_type = tx->gso_type == NETDEV_GSO_TCPV6 ? HDR_GSO_TCPV6 : HDR_GSO_TCPV4;
+		s->hdr.gso_size = tx->gso_size;
+		s->hdr.hdr_len = tx->hdr_len;
+	}
 	s->token = tx->token;
 	bufs[0] = (struct virtq_buf){ virt_to_phys(&s->hdr), sizeof(s->hdr) };
 	for (unsigned int i = 0; i < tx->nsegs; i++) {
@@ -373,6 +385,10 @@ static void read_identity(struct vnet *v)
 	}
 	nd->features = (virtio_has(v->vdev, VIRTIO_NET_F_CSUM) ? NETDEV_F_TX_CSUM : 0) |
 		       (virtio_has(v->vdev, VIRTIO_NET_F_GUEST_CSUM) ? NETDEV_F_RX_CSUM : 0);
+	/* Segmentation needs the device's checksums (the specification makes it so). */
+	if (nd->features & NETDEV_F_TX_CSUM)
+		nd->features |= (virtio_has(v->vdev, VIRTIO_NET_F_HOST_TSO4) ? NETDEV_F_TSO4 : 0) |
+				(virtio_has(v->vdev, VIRTIO_NET_F_HOST_TSO6) ? NETDEV_F_TSO6 : 0);
 	read_link(v);
 }
 
@@ -382,7 +398,8 @@ static int vnet_probe(struct device *dev)
 	struct vnet *v = kzalloc(sizeof(*v));
 	const uint64_t wanted = 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
 				1ull << VIRTIO_NET_F_MTU | 1ull << VIRTIO_NET_F_MAC |
-				1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_STATUS;
+				1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_STATUS |
+				1ull << VIRTIO_NET_F_HOST_TSO4 | 1ull << VIRTIO_NET_F_HOST_TSO6;
 	const struct virtq_info queues[2] = {
 		{ .name = "rx", .callback = rx_interrupt, .max_size = QUEUE_SIZE },
 		{ .name = "tx",
@@ -418,12 +435,13 @@ static int vnet_probe(struct device *dev)
 	if ((err = netdev_register(&v->nd)))
 		goto fail;
 	if (device_verbose())
-		printk("%s: %s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u, link %s, %s%s%s\n",
+		printk("%s: %s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u, link %s, %s%s%s%s\n",
 		       dev->name, v->nd.name, v->nd.mac[0], v->nd.mac[1], v->nd.mac[2],
 		       v->nd.mac[3], v->nd.mac[4], v->nd.mac[5], v->nd.mtu,
 		       v->nd.link_up ? "up" : "down", vdev->irq_mode,
 		       v->mergeable ? ", mergeable rx buffers" : "",
-		       v->nd.features & NETDEV_F_TX_CSUM ? ", checksum offload" : "");
+		       v->nd.features & NETDEV_F_TX_CSUM ? ", checksum offload" : "",
+		       v->nd.features & NETDEV_F_TSO4 ? ", segmentation offload" : "");
 	return 0;
 fail:
 	if (vdev->started)

@@ -33,6 +33,15 @@
 /* What the device does for the stack. */
 #define NETDEV_F_TX_CSUM (1u << 0) /* fills in a TCP/UDP checksum from csum_start */
 #define NETDEV_F_RX_CSUM (1u << 1) /* may flag received checksums as verified */
+#define NETDEV_F_TSO4	 (1u << 2) /* cuts a large TCP/IPv4 frame into gso_size segments */
+#define NETDEV_F_TSO6	 (1u << 3) /* the same for TCP/IPv6 */
+
+/* What a frame larger than the link takes from the device (segmentation offload). */
+#define NETDEV_GSO_NONE	 0
+#define NETDEV_GSO_TCPV4 1
+#define NETDEV_GSO_TCPV6 2
+/* The largest frame the stack hands a device with NETDEV_F_TSO*, headers included. */
+#define NETDEV_GSO_MAX_FRAME 65535
 
 struct netdev;
 
@@ -47,6 +56,13 @@ struct netdev_tx {
 	/* NETDEV_F_TX_CSUM: sum from csum_start to the end, stored at csum_start + csum_offset. */
 	bool csum;
 	uint16_t csum_start, csum_offset;
+	/*
+	 * NETDEV_F_TSO*: gso_type other than NETDEV_GSO_NONE asks the device to
+	 * send the TCP payload in gso_size pieces, each behind a copy of the
+	 * first hdr_len bytes (Ethernet, IP and TCP headers), as TCP segments.
+	 */
+	uint8_t gso_type;
+	uint16_t gso_size, hdr_len;
 	void *token;
 };
 

@@ -385,6 +385,7 @@ static long queue_send(struct inet_sock *sk, const char *buf, size_t n, bool mor
 	n = MIN(n, send_room(pcb));
 	if (!n)
 		return 0;
+	net_tcp_offload(pcb); /* larger segments, where the device cuts them */
 	err_t e = tcp_write(pcb, buf, (u16_t)n,
 			    TCP_WRITE_FLAG_COPY | (more ? TCP_WRITE_FLAG_MORE : 0));
 	trace_tcp_send(pcb, n, e);
@@ -726,16 +727,17 @@ static void fill_info(const struct tcp_pcb *pcb, struct tcp_info *ti)
 	ti->tcpi_snd_wscale = pcb->snd_scale & 0xf;
 	ti->tcpi_rcv_wscale = pcb->rcv_scale & 0xf;
 	ti->tcpi_rto = (uint32_t)pcb->rto * TCP_SLOW_INTERVAL * 1000;
-	ti->tcpi_snd_mss = pcb->mss;
-	ti->tcpi_rcv_mss = pcb->mss;
+	unsigned int mss = net_tcp_mss(pcb); /* the wire's, whatever lwIP builds (tso.c) */
+	ti->tcpi_snd_mss = mss;
+	ti->tcpi_rcv_mss = mss;
 	ti->tcpi_advmss = TCP_MSS;
 	ti->tcpi_unacked = unacked;
 	ti->tcpi_pmtu = TCP_MSS + 40;
 	/* lwIP keeps the smoothed RTT in slow-timer ticks, scaled by 8 (sa) and 4 (sv). */
 	ti->tcpi_rtt = (uint32_t)(pcb->sa >> 3) * TCP_SLOW_INTERVAL * 1000;
 	ti->tcpi_rttvar = (uint32_t)(pcb->sv >> 2) * TCP_SLOW_INTERVAL * 1000;
-	ti->tcpi_snd_ssthresh = pcb->ssthresh / (pcb->mss ? pcb->mss : 1);
-	ti->tcpi_snd_cwnd = pcb->cwnd / (pcb->mss ? pcb->mss : 1);
+	ti->tcpi_snd_ssthresh = pcb->ssthresh / (mss ? mss : 1);
+	ti->tcpi_snd_cwnd = pcb->cwnd / (mss ? mss : 1);
 	ti->tcpi_rcv_space = pcb->rcv_wnd;
 	ti->tcpi_rcv_ssthresh = pcb->rcv_wnd;
 	ti->tcpi_reordering = 3;
@@ -766,7 +768,7 @@ static int tcp_getsockopt_op(struct socket *s, int level, int name, void *val, u
 		v = sk->cork;
 		break;
 	case TCP_MAXSEG:
-		v = pcb && pcb->state != LISTEN ? pcb->mss : TCP_MSS;
+		v = pcb && pcb->state != LISTEN ? (int)net_tcp_mss(pcb) : TCP_MSS;
 		break;
 	case TCP_KEEPIDLE:
 		v = sk->keepidle ? sk->keepidle : (int)(TCP_KEEPIDLE_DEFAULT / 1000);

@@ -18,12 +18,18 @@
  */
 #define IFACE_TXQ 1024
 
+/* A frame on its way to the device: its pbuf chain, and the MSS to cut it at (0: none). */
+struct net_frame {
+	struct pbuf *p;
+	unsigned int gso_mss;
+};
+
 /* The stack's side of a network device. */
 struct net_iface {
 	struct netif netif;
 	struct netdev *nd;
 	unsigned int pending; /* IFACE_*: work noted for the stack thread */
-	struct pbuf *txq[IFACE_TXQ];
+	struct net_frame txq[IFACE_TXQ];
 	unsigned int txq_head, txq_len;
 };
 
@@ -43,5 +49,13 @@ void netif_drain(uint64_t deadline);
 void tcp_trace_states(void);
 /* lwIP's lo. */
 struct netif *net_loopback(void);
+
+/* lwIP's extension slots in each TCP pcb (LWIP_TCP_PCB_NUM_EXT_ARGS). */
+#define TCP_SLOT_STATE 0 /* tcp_trace.c: the state last traced, and the ports */
+#define TCP_SLOT_SELF  1 /* tcp_trace.c: the pcb itself */
+#define TCP_SLOT_MSS   2 /* tso.c: the real MSS, once the mss was raised */
+
+/* The real MSS the frame of pbuf p is cut at (tso.c), or 0; forgets it. */
+unsigned int net_gso_take(const struct pbuf *p);
 
 #endif

@@ -4,10 +4,11 @@
  * custom pbuf pointing at the frame's bytes in it, and freeing that pbuf
  * hands the buffer back to the driver. Frames go down as their pbuf
  * chains, one segment per pbuf, referenced until the device is done with
- * them. Device names follow Linux: eth0, eth1, ... in the order the
- * devices were found; lo is lwIP's own, interface 1. The tracepoints of
- * net_trace.h are defined here; frames are traced as they cross the device
- * boundary, with their bytes.
+ * them; a TCP frame larger than the link goes to a device that cuts it
+ * (tso.c says at what size). Device names follow Linux: eth0, eth1, ...
+ * in the order the devices were found; lo is lwIP's own, interface 1. The
+ * tracepoints of net_trace.h are defined here; frames are traced as they
+ * cross the device boundary, with their bytes.
  */
 #include <alto/format.h>
 #include <alto/mm.h>
@@ -161,8 +162,9 @@ static void tx_done(struct netdev *nd, void *token)
 }
 
 /* One frame (a referenced pbuf chain) to the device: 0, or -ENOSPC when its ring is full. */
-static int xmit(struct netdev *nd, struct pbuf *p)
+static int xmit(struct netdev *nd, const struct net_frame *f)
 {
+	struct pbuf *p = f->p;
 	struct netdev_tx tx = { .nsegs = 0, .token = p };
 
 	for (struct pbuf *q = p; q; q = q->next) {
@@ -170,7 +172,7 @@ static int xmit(struct netdev *nd, struct pbuf *p)
 			tx.segs[tx.nsegs++] = (struct netdev_seg){ q->payload, q->len };
 	}
 	if (nd->features & NETDEV_F_TX_CSUM)
-		offload_tx(&tx);
+		offload_tx(&tx, f->gso_mss);
 	int r = nd->ops->xmit(nd, &tx);
 	/* The device has it; its completion comes through this thread, under the lock. */
 	if (!r && trace_on(net_packet_out))
@@ -188,7 +190,7 @@ static int xmit(struct netdev *nd, struct pbuf *p)
 static void flush_txq(struct net_iface *ifc)
 {
 	while (ifc->txq_len) {
-		if (xmit(ifc->nd, ifc->txq[ifc->txq_head]))
+		if (xmit(ifc->nd, &ifc->txq[ifc->txq_head]))
 			return;
 		ifc->txq_head = (ifc->txq_head + 1) % IFACE_TXQ;
 		ifc->txq_len--;
@@ -200,6 +202,7 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 {
 	struct net_iface *ifc = n->state;
 	struct netdev *nd = ifc->nd;
+	struct net_frame f = { p, net_gso_take(p) };
 
 	if (!nd->link_up) {
 		trace_net_drop(nd->index, p->tot_len, "link down");
@@ -209,19 +212,26 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 		trace_net_drop(nd->index, p->tot_len, "transmit queue full");
 		return ERR_MEM;
 	}
+	if (p->tot_len > n->mtu + SIZEOF_ETH_HDR &&
+	    (!f.gso_mss || !(nd->features & (NETDEV_F_TSO4 | NETDEV_F_TSO6)))) {
+		/* A segment that waited for an address lost its MSS (tso.c): lwIP resends it. */
+		trace_net_drop(nd->index, p->tot_len, "too long for the link");
+		nd->tx_dropped++;
+		return ERR_OK;
+	}
 	if (pbuf_clen(p) > NETDEV_MAX_SEGS) {
 		/* Too many pieces for one request: send one contiguous copy. */
-		p = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
-		if (!p)
+		f.p = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+		if (!f.p)
 			return ERR_MEM;
 	} else {
 		pbuf_ref(p);
 	}
 	flush_txq(ifc);
-	if (!ifc->txq_len && !xmit(nd, p))
+	if (!ifc->txq_len && !xmit(nd, &f))
 		return ERR_OK;
 	/* The ring is full: the device interrupts when it frees room (netdev_tx_ready). */
-	ifc->txq[(ifc->txq_head + ifc->txq_len++) % IFACE_TXQ] = p;
+	ifc->txq[(ifc->txq_head + ifc->txq_len++) % IFACE_TXQ] = f;
 	trace_net_tx_full(nd->index, ifc->txq_len);
 	return ERR_OK;
 }
@@ -322,6 +332,19 @@ void netdev_link_changed(struct netdev *nd)
 	note(nd, IFACE_LINK);
 }
 
+/*
+ * One device's work, every time the stack thread runs: the notes of its
+ * interrupts only wake the thread. Finished transmissions are taken back and
+ * the receive ring is looked at whether or not an interrupt said so, so
+ * that a lost or late notification costs at most the wait until lwIP's next
+ * timer, not the connection: lwIP will not retransmit a segment whose pbuf
+ * a driver still holds (tcp_rexmit_rto_prepare's "segment busy"), and the
+ * acknowledgements it waits for are in the receive ring. A stream over
+ * QEMU's user networking was seen stalled for good with both: 45 frames
+ * received and never looked at (no interrupt came for them, though the
+ * ring asked for one), 44 transmissions finished and not taken back, and
+ * lwIP's retransmission timer 61 ticks past due (docs/performance.md).
+ */
 static bool poll_one(struct net_iface *ifc, unsigned int budget)
 {
 	struct netdev *nd = ifc->nd;
@@ -334,14 +357,11 @@ static bool poll_one(struct net_iface *ifc, unsigned int budget)
 		else
 			netif_set_link_down(&ifc->netif);
 	}
-	if (what & IFACE_TX) {
-		nd->ops->tx_reclaim(nd);
-		flush_txq(ifc);
-	}
-	if (!(what & IFACE_RX))
-		return false;
+	nd->ops->tx_reclaim(nd);
+	flush_txq(ifc);
 	unsigned int frames = nd->ops->poll(nd, budget);
-	trace_net_poll(nd->index, frames, budget);
+	if (frames || (what & IFACE_RX))
+		trace_net_poll(nd->index, frames, budget);
 	if (frames == budget || !nd->ops->rx_enable(nd)) {
 		__atomic_fetch_or(&ifc->pending, IFACE_RX, __ATOMIC_RELEASE);
 		return true;

@@ -1,10 +1,13 @@
 /*
- * Checksum offload between lwIP and a device that does the TCP/UDP sums
- * (virtio-net's CSUM and GUEST_CSUM, offered on tap devices). On the way
- * out, lwIP leaves TCP checksums to the device: a frame carries the
- * pseudo-header's sum in its checksum field and says where the device must
- * sum from and store. On the way in, lwIP checks no TCP or UDP sum on such
- * an interface; a frame the device vouches for (it checked it, or it came
+ * Checksum and segmentation offload between lwIP and a device that does the
+ * TCP/UDP sums (virtio-net's CSUM and GUEST_CSUM, offered on tap devices)
+ * and cuts large TCP frames (HOST_TSO4/6). On the way out, lwIP leaves TCP
+ * checksums to the device: a frame carries the pseudo-header's sum in its
+ * checksum field and says where the device must sum from and store; a TCP
+ * frame whose payload is longer than the connection's real MSS also says
+ * how to cut it (its pseudo-header's sum with the whole length in it, as
+ * Linux's segmentation, behind a tap, expects and adjusts per piece). On the way in, lwIP checks no
+ * TCP or UDP sum on such an interface; a frame the device vouches for (it checked it, or it came
  * from the host with its sum still to do) goes up as it is, and any other
  * is checked here. Only plain frames are handled: IPv4 or IPv6 straight
  * after an Ethernet header, without IPv6 extension headers; fragments and
@@ -23,6 +26,7 @@
 #define PROTO_TCP     6
 #define PROTO_UDP     17
 #define TCP_CSUM_OFF  16
+#define TCP_DOFF_OFF  12
 #define UDP_CSUM_OFF  6
 #define IP6_HLEN      40
 #define IP4_MF_OFFSET 0x3fff /* more-fragments flag and offset */
@@ -86,7 +90,7 @@ static bool parse(const uint8_t *f, size_t len, struct l4 *out)
 	return true;
 }
 
-void offload_tx(struct netdev_tx *tx)
+void offload_tx(struct netdev_tx *tx, unsigned int gso_mss)
 {
 	const struct netdev_seg *first = &tx->segs[0];
 	struct l4 h;
@@ -94,6 +98,13 @@ void offload_tx(struct netdev_tx *tx)
 	if (!parse(first->data, first->len, &h) || h.proto != PROTO_TCP ||
 	    first->len < h.off + TCP_CSUM_OFF + 2)
 		return;
+	unsigned int thlen = (((const uint8_t *)first->data)[h.off + TCP_DOFF_OFF] >> 4) * 4u;
+	if (gso_mss && thlen >= 20 && h.len > thlen + gso_mss && first->len >= h.off + thlen) {
+		bool v6 = be16((const uint8_t *)first->data + 12) == ETHTYPE_IP6;
+		tx->gso_type = v6 ? NETDEV_GSO_TCPV6 : NETDEV_GSO_TCPV4;
+		tx->gso_size = (uint16_t)gso_mss;
+		tx->hdr_len = (uint16_t)(h.off + thlen);
+	}
 	uint16_t partial = fold(h.pseudo);
 	memcpy((uint8_t *)first->data + h.off + TCP_CSUM_OFF, &partial, 2);
 	tx->csum = true;

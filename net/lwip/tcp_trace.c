@@ -17,11 +17,11 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 
-/* The state last traced, plus 1 (0: never looked at), then the ports seen with it. */
-#define SLOT_STATE 0
-#define SLOT_SELF  1 /* the pcb (a listening one's was copied from the pcb it replaced) */
-
-_Static_assert(LWIP_TCP_PCB_NUM_EXT_ARGS == 2, "tcp_trace.c's slots");
+/*
+ * TCP_SLOT_STATE: the state last traced, plus 1 (0: never looked at), then
+ * the ports seen with it. TCP_SLOT_SELF: the pcb (a listening one's was
+ * copied from the pcb it replaced).
+ */
 
 static const char *const state_names[] = {
 	"CLOSED",     "LISTEN",	    "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
@@ -52,7 +52,7 @@ static void trace_change(const struct tcp_pcb *pcb, unsigned int from, unsigned 
 
 static unsigned int remembered(const struct tcp_pcb *pcb)
 {
-	uintptr_t v = (uintptr_t)pcb->ext_args[SLOT_STATE].data;
+	uintptr_t v = (uintptr_t)pcb->ext_args[TCP_SLOT_STATE].data;
 
 	return v ? (unsigned int)(v & 0xff) - 1 : CLOSED;
 }
@@ -63,24 +63,24 @@ static void destroyed(u8_t id, void *data)
 	struct tcp_pcb *pcb = data;
 
 	/* lwIP has cleared the ports by now: the last ones seen are kept. */
-	if (id == SLOT_SELF && trace_on(tcp_state) && remembered(pcb) != CLOSED)
+	if (id == TCP_SLOT_SELF && trace_on(tcp_state) && remembered(pcb) != CLOSED)
 		trace_change(pcb, remembered(pcb), CLOSED,
-			     (uintptr_t)pcb->ext_args[SLOT_STATE].data);
+			     (uintptr_t)pcb->ext_args[TCP_SLOT_STATE].data);
 }
 
 static const struct tcp_ext_arg_callbacks self_callbacks = { .destroy = destroyed };
 
 static void look_at(struct tcp_pcb *pcb)
 {
-	uintptr_t seen = (uintptr_t)pcb->ext_args[SLOT_STATE].data, now = slot_value(pcb);
+	uintptr_t seen = (uintptr_t)pcb->ext_args[TCP_SLOT_STATE].data, now = slot_value(pcb);
 
-	if (pcb->ext_args[SLOT_SELF].data != pcb) {
-		pcb->ext_args[SLOT_SELF].callbacks = &self_callbacks;
-		pcb->ext_args[SLOT_SELF].data = pcb;
+	if (pcb->ext_args[TCP_SLOT_SELF].data != pcb) {
+		pcb->ext_args[TCP_SLOT_SELF].callbacks = &self_callbacks;
+		pcb->ext_args[TCP_SLOT_SELF].data = pcb;
 	}
 	if ((seen & 0xff) != (now & 0xff) && (seen || pcb->state != CLOSED))
 		trace_change(pcb, remembered(pcb), pcb->state, now);
-	pcb->ext_args[SLOT_STATE].data = (void *)now;
+	pcb->ext_args[TCP_SLOT_STATE].data = (void *)now;
 }
 
 void tcp_trace_states(void)

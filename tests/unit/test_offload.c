@@ -3,7 +3,8 @@
  * here with the checksums RFC 1071 defines, computed independently; then:
  * a TCP frame handed to offload_tx and finished as a device finishes it
  * (the sum from csum_start, stored at csum_start + csum_offset) must carry
- * the right checksum, over IPv4 and IPv6; offload_rx_ok must accept right
+ * the right checksum, over IPv4 and IPv6, and one longer than the MSS
+ * must also say how to cut it (only then); offload_rx_ok must accept right
  * TCP and UDP frames, however they are cut into receive buffers (odd
  * lengths included), and refuse a corrupted byte; and it must take the
  * device's word (checked, or a sum still to do) without looking.
@@ -16,7 +17,7 @@
 #include <cmocka.h>
 #include "net/lwip/offload.h"
 
-#define FRAME 2000
+#define FRAME 8000
 
 /* RFC 1071's sum, big-endian words, over a buffer (odd length padded). */
 static uint32_t rfc_sum(uint32_t sum, const uint8_t *p, size_t len)
@@ -106,8 +107,9 @@ static void tx_case(bool v6, size_t payload)
 	tx.segs[0] = (struct netdev_seg){ f, (uint32_t)(off + 20) };
 	tx.segs[1] = (struct netdev_seg){ f + off + 20, (uint32_t)(len - off - 20) };
 
-	offload_tx(&tx);
+	offload_tx(&tx, payload ? (unsigned int)payload : 1460);
 	assert_true(tx.csum);
+	assert_int_equal(tx.gso_type, NETDEV_GSO_NONE); /* no longer than the MSS: one segment */
 	assert_int_equal(tx.csum_start, off);
 	assert_int_equal(tx.csum_offset, 16);
 	/* What the device does: the ones' complement sum from csum_start, stored at the offset. */
@@ -133,8 +135,49 @@ static void test_tx_leaves_udp(void **state)
 	struct netdev_tx tx = { .nsegs = 1 };
 	tx.segs[0] = (struct netdev_seg){ f, (uint32_t)len };
 
-	offload_tx(&tx);
+	offload_tx(&tx, 10);
 	assert_false(tx.csum); /* UDP's sum stays lwIP's */
+	assert_int_equal(tx.gso_type, NETDEV_GSO_NONE);
+}
+
+/*
+ * A TCP frame longer than the MSS is marked for the device to cut: the
+ * headers to copy (Ethernet, IP, TCP with its options), the piece size,
+ * and the sum as for one frame (the whole length in the pseudo-header,
+ * which the host's segmentation adjusts per piece).
+ */
+static void gso_case(bool v6, size_t payload, unsigned int mss, size_t optlen)
+{
+	uint8_t f[FRAME];
+	size_t off, len = build(f, v6, 6, payload, &off);
+	f[off + 12] = (uint8_t)((20 + optlen) / 4) << 4; /* the data offset, options counted */
+	struct netdev_tx tx = { .nsegs = 2 };
+	tx.segs[0] = (struct netdev_seg){ f, (uint32_t)(off + 20 + optlen) };
+	tx.segs[1] =
+		(struct netdev_seg){ f + off + 20 + optlen, (uint32_t)(len - off - 20 - optlen) };
+
+	offload_tx(&tx, mss);
+	assert_true(tx.csum);
+	assert_int_equal(tx.gso_type, v6 ? NETDEV_GSO_TCPV6 : NETDEV_GSO_TCPV4);
+	assert_int_equal(tx.gso_size, mss);
+	assert_int_equal(tx.hdr_len, off + 20 + optlen);
+	uint16_t done = rfc_csum(rfc_sum(0, f + tx.csum_start, len - tx.csum_start));
+	put16(f + tx.csum_start + tx.csum_offset, done);
+	assert_int_equal(done, right_sum(f, v6, 6, off, len));
+
+	tx = (struct netdev_tx){ .nsegs = 1, .segs = { { f, (uint32_t)len } } };
+	offload_tx(&tx, 0); /* no MSS given: never cut */
+	assert_true(tx.csum);
+	assert_int_equal(tx.gso_type, NETDEV_GSO_NONE);
+}
+
+static void test_tx_gso(void **state)
+{
+	(void)state;
+	gso_case(false, 4380, 1460, 0);
+	gso_case(false, 1461, 1460, 0);
+	gso_case(true, 7000, 1440, 0);
+	gso_case(false, 3000, 1448, 12);
 }
 
 /* The frame cut into receive buffers of the given sizes (the last takes the rest). */
@@ -200,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tx_tcp),
 		cmocka_unit_test(test_tx_leaves_udp),
+		cmocka_unit_test(test_tx_gso),
 		cmocka_unit_test(test_rx),
 		cmocka_unit_test(test_rx_udp_without_sum),
 	};

@@ -133,7 +133,7 @@ void net_free(void *p);
 #define TCP_TTL			   64
 #define TCP_MAXRTX		   12 /* retransmissions before a connection is given up */
 #define TCP_SYNMAXRTX		   6
-#define LWIP_TCP_PCB_NUM_EXT_ARGS  2 /* tcp_trace.c's (the state last traced, the pcb) */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS  3 /* tcp_trace.c's (the state last traced, the pcb), tso.c's */
 /* Pool sizes are not limits with MEMP_MEM_MALLOC, but lwIP's sanity checks read them. */
 #define MEMP_NUM_TCP_PCB	  4096
 #define MEMP_NUM_TCP_PCB_LISTEN	  256
@@ -155,6 +155,19 @@ struct ip_addr;
 unsigned int net_tcp_isn(const struct ip_addr *local_ip, unsigned short local_port,
 			 const struct ip_addr *remote_ip, unsigned short remote_port);
 #define LWIP_HOOK_TCP_ISN net_tcp_isn
+
+/*
+ * Segmentation offload (net/lwip/tso.c): the socket layer lets the port
+ * raise an established connection's mss before each write, reads the real
+ * MSS back, and every segment lwIP sends passes the options hook, which
+ * notes the real MSS for the interface's output.
+ */
+struct tcp_pcb;
+struct pbuf;
+void net_tcp_offload(struct tcp_pcb *pcb);
+unsigned int net_tcp_mss(const struct tcp_pcb *pcb);
+void net_tcp_gso_hint(const struct pbuf *p, const struct tcp_pcb *pcb);
+#define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) (net_tcp_gso_hint((p), (pcb)), (opts))
 
 /* Statistics for /proc/net/snmp-like reports; cheap counters. */
 #define LWIP_STATS	   0
