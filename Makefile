@@ -14,7 +14,7 @@ Q        := $(if $(V),,@)
 GCC_INC  := $(shell $(CC) -print-file-name=include)
 
 # The kernel is built for size (COLD_OPT, -Oz), except the files on the
-# paths that every system call, switch, fault or copy takes (HOT_SRCS, and
+# paths that every system call, switch, fault, copy or packet takes (HOT_SRCS, and
 # LWIP_HOT in net/rules.mk), which keep -O2: -Os there turns what -O2
 # inlines into calls (bench/insns.py: a write to /dev/null went from 66 to
 # 76 blocks with everything at -Os). KOPT is set per object, so KCFLAGS is
@@ -25,7 +25,9 @@ HOT_SRCS := arch/x86_64/traps.c arch/x86_64/fpu.c arch/x86_64/uaccess.c arch/x86
 	    kernel/sched.c kernel/signal.c kernel/process.c kernel/futex.c kernel/sync.c \
 	    kernel/thread.c kernel/timer.c sys/table.c sys/file.c sys/futex.c \
 	    fs/fdtable.c fs/file.c fs/vfs.c fs/pipe.c fs/devfs.c fs/inotify.c \
-	    mm/fault.c mm/paging.c mm/slab.c mm/heap.c mm/buddy.c mm/pagecache.c lib/string.c
+	    mm/fault.c mm/paging.c mm/slab.c mm/heap.c mm/buddy.c mm/pagecache.c lib/string.c \
+	    drivers/virtio/net.c drivers/virtio/virtqueue.c drivers/virtio/ring.c \
+	    net/lwip/netif.c net/lwip/tso.c net/lwip/offload.c net/inet/tcp.c net/socket.c net/msg.c
 KCFLAGS   = -std=gnu11 $(KOPT) -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	    -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	    -fno-omit-frame-pointer -fno-optimize-sibling-calls \
