@@ -217,8 +217,8 @@ void fpu_switch(struct thread *prev, struct thread *next)
 		if (prev->state == THREAD_EXITING && c->fpu_owner == prev)
 			c->fpu_owner = NULL;
 	}
-	if (!next->fpu)
-		return; /* a kernel thread: it never touches the registers */
+	if (!next->fpu || !next->proc)
+		return; /* a kernel thread, or one whose process let go: it never touches them */
 	if (next->fpu_runs >= FPU_EAGER_RUNS || foreign(c, next))
 		take(c, next);
 	else
