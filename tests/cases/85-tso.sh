@@ -76,6 +76,16 @@ tso_send() {
 	return 1
 }
 
+# tso_send_dumped ARGS...: tso_send ARGS, then the capture of tso_dump
+# stopped and its file complete; the status is tso_send's.
+tso_send_dumped() {
+	tso_send "$@"
+	local ok=$?
+	kill -INT "$TSO_DUMP"
+	wait "$TSO_DUMP"
+	return "$ok"
+}
+
 # tso_case ADDR WANT_LONG KERNEL-OPTIONS...: tso_send with tap0 captured;
 # WANT_LONG "some" or "none" frames longer than 1,514 bytes.
 tso_case() {
@@ -83,10 +93,8 @@ tso_case() {
 	shift 2
 	pcap=$(mktemp "$LOGDIR/tso-XXXXXX.pcap")
 	tso_dump tap0 "$pcap" || return 1
-	tso_send "$addr" "$NS" "$@"
+	tso_send_dumped "$addr" "$NS" "$@"
 	local ok=$?
-	kill -INT "$TSO_DUMP"
-	wait "$TSO_DUMP"
 	local long closed
 	long=$(tso_count "$pcap" 'greater 1515')
 	closed=$(tso_count "$pcap" 'src 192.168.77.1 and tcp[14:2] = 0 and tcp[tcpflags] & tcp-rst = 0')
@@ -178,10 +186,8 @@ tso_forward() {
 		ip netns del "$peer"
 		return 1
 	}
-	tso_send 192.168.77.2 "$peer"
+	tso_send_dumped 192.168.77.2 "$peer"
 	local ok=$?
-	kill -INT "$TSO_DUMP"
-	wait "$TSO_DUMP"
 	local longer exact
 	longer=$(tso_count "$pcap" 'src 192.168.77.2 and greater 1055')
 	exact=$(tso_count "$pcap" 'src 192.168.77.2 and greater 1054 and less 1054')
