@@ -32,25 +32,6 @@ static void *blocked_reader(void *arg)
 	return NULL;
 }
 
-/* The thread's state letter from /proc/self/task/TID/stat, or '?'. */
-static char task_state(pid_t t)
-{
-	char path[64], buf[256];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", t);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = 0;
-	char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
 static void close_while_blocked(void)
 {
 	int ok = 0;

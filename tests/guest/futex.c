@@ -394,14 +394,21 @@ static void pi_other_result(const char *what, long op)
 
 static int pi_held;
 
-/* Takes the PI lock, waits until someone waits for it, and exits holding it. */
+/*
+ * Takes the PI lock, waits until the waiter (thread arg) has set FUTEX_WAITERS
+ * and is asleep in the kernel, and exits holding the lock. Linux sets the bit
+ * before it looks the owner up: an owner gone by then gives the waiter ESRCH,
+ * so seeing the bit alone is not enough.
+ */
 static void *pi_hold_and_exit(void *arg)
 {
+	pid_t waiter = (pid_t)(long)arg;
 	long long start = mono_ns();
 
 	futex(&pi_word, FUTEX_LOCK_PI | priv, 0, NULL, NULL, 0);
 	__atomic_store_n(&pi_held, 1, __ATOMIC_RELEASE);
-	while (!(__atomic_load_n(&pi_word, __ATOMIC_SEQ_CST) & FUTEX_WAITERS) &&
+	while (!((__atomic_load_n(&pi_word, __ATOMIC_SEQ_CST) & FUTEX_WAITERS) &&
+		 task_state(waiter) == 'S') &&
 	       mono_ns() - start < 20000000000LL)
 		sleep_ms(1);
 	return NULL;
@@ -412,7 +419,7 @@ static void pi_owner_exits(void)
 {
 	pi_word = 0;
 	pi_held = 0;
-	pthread_t t = spawn(pi_hold_and_exit, NULL);
+	pthread_t t = spawn(pi_hold_and_exit, (void *)(long)tid());
 	while (!__atomic_load_n(&pi_held, __ATOMIC_ACQUIRE))
 		sleep_ms(1);
 	fresult("FUTEX_LOCK_PI while the owner exits holding the lock",

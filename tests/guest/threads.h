@@ -113,6 +113,25 @@ static inline void must(const char *what, int r)
 	}
 }
 
+/* The thread's state letter from /proc/self/task/TID/stat, or '?'. */
+static inline char task_state(pid_t t)
+{
+	char path[64], buf[256];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", t);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
 static inline pthread_t spawn(void *(*fn)(void *), void *arg)
 {
 	pthread_t t;
