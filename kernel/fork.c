@@ -194,18 +194,28 @@ static int give_pidfd(struct process *p, const struct clone_args_k *a, int *fd)
 	return 0;
 }
 
+/* The signals a kill of a set holding the parent sent during the fork (struct fork_watch). */
+static void send_noted(struct process *child, uint64_t signals)
+{
+	for (int sig = 1; signals; sig++, signals >>= 1)
+		if (signals & 1)
+			signal_send_process(child, sig, NULL);
+}
+
 long process_fork(const struct clone_args_k *a)
 {
 	struct thread *self = current_thread();
 	struct process *parent = self->proc;
 	struct semaphore vfork_done;
+	struct fork_watch watch;
 	int pidfd = -1;
 
-	if (!process_may_fork(parent))
-		return -EAGAIN;
-	struct process *p = process_alloc();
-	if (IS_ERR(p))
+	process_fork_watch(&watch, parent); /* first: a kill from now on reaches the child */
+	struct process *p = process_may_fork(parent) ? process_alloc() : ERR_PTR(-EAGAIN);
+	if (IS_ERR(p)) {
+		process_fork_unwatch(&watch);
 		return PTR_ERR(p);
+	}
 	long r = copy_parts(p, parent, a->flags) ?: copy_exe(p, parent);
 	struct thread *t = r ? NULL : twin(p, a, true);
 	if (IS_ERR(t)) {
@@ -217,6 +227,7 @@ long process_fork(const struct clone_args_k *a)
 	if (r) {
 		if (t)
 			thread_destroy_unstarted(t);
+		process_fork_unwatch(&watch);
 		process_discard(p);
 		return r;
 	}
@@ -231,12 +242,14 @@ long process_fork(const struct clone_args_k *a)
 	long pid = p->pid;
 	if (a->parent_tid)
 		put_user((int)pid, a->parent_tid);
-	process_link(p, (a->flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
+	process_link(p, (a->flags & CLONE_PARENT) && parent->parent ? parent->parent : parent,
+		     &watch);
 	trace_proc_fork(parent->pid, p->pid, a->flags);
 	process_add_thread(p, t, p->pid);
 	/* Killed while it forked: a kill of every process may have missed the child. */
 	if (signal_process_killed(parent))
 		signal_send_process(p, SIGKILL, NULL);
+	send_noted(p, watch.signals);
 	sched_wake(t);
 	if (a->flags & CLONE_VFORK)
 		sem_down(&vfork_done);

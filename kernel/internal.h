@@ -74,8 +74,25 @@ extern struct process proc_init;
 struct process *process_alloc(void);
 /* Free a process that never ran (a failed fork or start). */
 void process_discard(struct process *p);
-/* Make p a child of parent, visible to all; its group and session are parent's unless set. */
-void process_link(struct process *p, struct process *parent);
+/*
+ * A fork under way: a signal sent meanwhile to a set of processes that holds
+ * the forking process (kill of a group or of everyone) is noted here, under
+ * the tree lock, and the child gets it too once linked, as on Linux; the
+ * set was collected before the child was in the tree.
+ */
+struct fork_watch {
+	struct list link;
+	struct process *forker;
+	uint64_t signals; /* bit sig - 1 of each signal noted */
+};
+void process_fork_watch(struct fork_watch *w, struct process *forker);
+void process_fork_unwatch(struct fork_watch *w);
+/*
+ * Make p a child of parent, visible to all; its group and session are
+ * parent's unless set. w (or NULL) is the fork's watch: it ends here, with
+ * the signals it noted in w->signals.
+ */
+void process_link(struct process *p, struct process *parent, struct fork_watch *w);
 /* May parent make one more process (RLIMIT_NPROC)? */
 bool process_may_fork(struct process *parent);
 /* Add thread t with id tid to p (it takes a reference on p). */

@@ -248,10 +248,42 @@ void process_discard(struct process *p)
 	process_free(p);
 }
 
-void process_link(struct process *p, struct process *parent)
+static struct list fork_watches = LIST_INIT(fork_watches); /* under the tree lock */
+
+void process_fork_watch(struct fork_watch *w, struct process *forker)
+{
+	w->forker = forker;
+	w->signals = 0;
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	list_append(&fork_watches, &w->link);
+	spin_unlock(&proc_tree_lock, flags);
+}
+
+void process_fork_unwatch(struct fork_watch *w)
+{
+	unsigned long flags = spin_lock(&proc_tree_lock);
+	list_remove(&w->link);
+	spin_unlock(&proc_tree_lock, flags);
+}
+
+/* Under the tree lock: sig goes to the children of the forks whose forker matches. */
+static void fork_watches_note(bool (*match)(struct process *q, void *arg), void *arg, int sig)
+{
+	struct list *pos;
+
+	list_for_each(pos, &fork_watches) {
+		struct fork_watch *w = list_entry(pos, struct fork_watch, link);
+		if (match(w->forker, arg))
+			w->signals |= 1ull << (sig - 1);
+	}
+}
+
+void process_link(struct process *p, struct process *parent, struct fork_watch *w)
 {
 	unsigned long flags = spin_lock(&proc_tree_lock);
 
+	if (w)
+		list_remove(&w->link);
 	if (!p->pgid) {
 		p->pgid = parent->pgid;
 		p->sid = parent->sid;
@@ -393,7 +425,7 @@ struct process *process_start(int argc, char **argv, int envc, char **envp, cons
 	if (!first_pid)
 		first_pid = p->pid;
 	process_get(p); /* the caller's */
-	process_link(p, &proc_init);
+	process_link(p, &proc_init, NULL);
 	process_add_thread(p, t, p->pid); /* as on Linux: the main thread's id is the pid */
 	sched_wake(t);
 	return p;
@@ -741,7 +773,13 @@ bool process_group_orphaned(struct process *p)
 
 /* ---- sets of processes */
 
-int process_collect(bool (*match)(struct process *q, void *arg), void *arg, struct process ***out)
+/*
+ * process_collect; with sig, the forks under way whose forker also passes
+ * reaches (the sender may signal it) note sig (struct fork_watch).
+ */
+static int collect(bool (*match)(struct process *q, void *arg),
+		   bool (*reaches)(struct process *q, void *arg), void *arg, int sig,
+		   struct process ***out)
 {
 	int max = (int)READ_ONCE(live) + 16, n = 0;
 	struct process **list = kmalloc((size_t)max * sizeof(*list));
@@ -758,8 +796,15 @@ int process_collect(bool (*match)(struct process *q, void *arg), void *arg, stru
 			list[n++] = q;
 		}
 	}
+	if (sig)
+		fork_watches_note(reaches, arg, sig);
 	spin_unlock(&proc_tree_lock, flags);
 	return n;
+}
+
+int process_collect(bool (*match)(struct process *q, void *arg), void *arg, struct process ***out)
+{
+	return collect(match, NULL, arg, 0, out);
 }
 
 void process_put_all(struct process **list, int n)
@@ -802,7 +847,10 @@ long process_for_each_thread(struct process *p, long (*fn)(struct thread *t, voi
 struct kill_set {
 	int pgid; /* the group, or 0 for all but init and skip */
 	struct process *skip;
-	bool unkilled; /* only those SIGKILL has not reached yet */
+	bool unkilled;		   /* only those SIGKILL has not reached yet */
+	const struct cred *sender; /* a program's, whose permission counts; NULL for the kernel */
+	int sender_sid;
+	int sig;
 };
 
 static bool in_kill_set(struct process *q, void *arg)
@@ -846,17 +894,40 @@ static bool from_user(const struct ksiginfo *info)
 	return info && info->si_code <= 0;
 }
 
+/* Under the tree lock: is q in the set, and may the sender signal it (process_may_signal)? */
+static bool kill_set_reaches(struct process *q, void *arg)
+{
+	const struct kill_set *k = arg;
+
+	if (!in_kill_set(q, arg))
+		return false;
+	if (!k->sender || q == current_process())
+		return true;
+	struct cred *it = cred_of_process(q);
+	bool ok = may_kill(k->sender, it) || (k->sig == SIGCONT && q->sid == k->sender_sid);
+	cred_put(it);
+	return ok;
+}
+
 /*
  * A group (pgid) answers 0 when one process got the signal, else the last
  * error; everyone (pgid 0) -ESRCH when there is nobody, else the last
  * error other than EPERM (Linux's __kill_pgrp_info and kill_something_info).
  */
-static long kill_set_signal(const struct kill_set *k, int sig, const struct ksiginfo *info)
+static long kill_set_signal(struct kill_set *k, int sig, const struct ksiginfo *info)
 {
-	struct process **list;
-	int n = process_collect(in_kill_set, (void *)k, &list);
+	struct process **list, *self = current_process();
+	struct cred *me = from_user(info) && self ? cred_current() : NULL;
+
+	k->sender = me;
+	k->sender_sid = self ? (int)process_getsid(0) : 0;
+	k->sig = sig;
+	int n = collect(in_kill_set, kill_set_reaches, k, sig, &list);
 	long r = k->pgid || !n ? -ESRCH : 0;
 
+	k->sender = NULL;
+	if (me)
+		cred_put(me);
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
@@ -872,7 +943,7 @@ static long kill_set_signal(const struct kill_set *k, int sig, const struct ksig
 
 static long kill_many(int pgid, struct process *skip, int sig, const struct ksiginfo *info)
 {
-	struct kill_set k = { pgid, skip, false };
+	struct kill_set k = { .pgid = pgid, .skip = skip };
 
 	return kill_set_signal(&k, sig, info);
 }
@@ -911,7 +982,7 @@ long process_kill(int pid, int sig, const struct ksiginfo *info)
  */
 long process_signal_all(int sig)
 {
-	struct kill_set k = { 0, NULL, false };
+	struct kill_set k = { .pgid = 0 };
 	long r = kill_set_signal(&k, sig, NULL);
 
 	k.unkilled = true;

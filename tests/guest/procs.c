@@ -1,6 +1,7 @@
 /*
  * Processes around fork: groups and sessions (setpgid's rules, setsid),
- * signals to a group, to -1 and through a pidfd, zombies and orphans as
+ * signals to a group, to -1 and through a pidfd, a group's kill while its
+ * leader forks (the children get it too), zombies and orphans as
  * /proc shows them (state Z, the new parent), SIGCHLD with its siginfo,
  * SIG_IGN and SA_NOCLDWAIT reaping, waitid (WEXITED, WSTOPPED, WCONTINUED,
  * WNOWAIT, P_PGID, P_PIDFD), stop and continue, clone's CLONE_FILES and
@@ -191,6 +192,94 @@ static void group_signals(void)
 	signal(SIGUSR1, SIG_DFL);
 	close(p[0]);
 	close(p[1]);
+}
+
+#define KILL_FORKS_MAX 1000
+
+static void on_term(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * The group's forker: forks children that wait for SIGTERM (blocked here,
+ * so it stays pending) until SIGTERM is pending for itself, then reaps
+ * them. Exits 0 when every child ended through the signal within 10 s;
+ * killed by SIGKILL otherwise, with whatever is left of the group. Its
+ * 64 MiB of written memory make each fork long (page tables to copy), so
+ * the kill most likely lands inside one: a signal that comes before the
+ * fork starts is the parent's alone, on Linux as here, and a child made
+ * then could rightly miss it, but that window is a system call's entry.
+ */
+static void forker(int ready_fd)
+{
+	sigset_t term, none;
+	int forked = 0, reaped = 0;
+	size_t big = 64 << 20;
+	char *mem = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		_exit(1);
+	memset(mem, 1, big);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigemptyset(&none);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	signal(SIGTERM, on_term);
+	for (sigset_t pending; forked < KILL_FORKS_MAX; forked++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			sigsuspend(&none); /* returns once the handler ran */
+			_exit(3);
+		}
+		if (forked == 0)
+			write(ready_fd, "r", 1);
+		sigpending(&pending);
+		if (sigismember(&pending, SIGTERM))
+			break;
+	}
+	long long deadline = time(NULL) + 10;
+	while (reaped < forked + (forked < KILL_FORKS_MAX) && time(NULL) < deadline) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid > 0)
+			reaped += WIFEXITED(status) && WEXITSTATUS(status) == 3;
+		else
+			usleep(1000);
+	}
+	if (reaped < forked + (forked < KILL_FORKS_MAX))
+		kill(0, SIGKILL);
+	_exit(0);
+}
+
+/*
+ * kill(-group) while a process of the group forks: the signal reaches the
+ * child too, or the fork does not happen (Linux notes group signals that
+ * come during a fork for the child). The kill lands while the forker is
+ * most likely inside fork, on any CPU count.
+ */
+static void group_kill_during_fork(void)
+{
+	int p[2];
+	char c;
+
+	pipe(p);
+	pid_t leader = fork();
+	if (leader == 0) {
+		setpgid(0, 0);
+		close(p[0]);
+		forker(p[1]);
+	}
+	setpgid(leader, leader);
+	close(p[1]);
+	read(p[0], &c, 1);
+	usleep(20000);
+	result("kill(-group, SIGTERM) while its leader forks", kill(-leader, SIGTERM));
+	int status = 0;
+	waitpid(leader, &status, 0);
+	check("  every child it forked got the signal",
+	      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(p[0]);
 }
 
 static void zombies_and_orphans(void)
@@ -549,6 +638,7 @@ int main(int argc, char **argv)
 	}
 	groups();
 	group_signals();
+	group_kill_during_fork();
 	zombies_and_orphans();
 	sigchld();
 	stop_continue();
