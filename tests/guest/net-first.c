@@ -39,7 +39,8 @@ static const char *udp_self(void)
 	if (s < 0)
 		return errname(errno);
 	loopback(&a);
-	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || getsockname(s, (struct sockaddr *)&a, &len))
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(s, (struct sockaddr *)&a, &len))
 		return errname(errno);
 	if (sendto(s, "ping", 4, 0, (struct sockaddr *)&a, sizeof(a)) != 4)
 		return errname(errno);
