@@ -179,7 +179,6 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(vm_init());
 	BOOT_STEP(futex_init());
 	BOOT_STEP(process_init());
-	BOOT_STEP(net_init());
 	BOOT_STEP(devices_init());
 	if (vfs_init())
 		power_off(EXIT_USAGE);

@@ -27,6 +27,7 @@
 static struct spinlock lock = SPINLOCK_INIT;
 static uint8_t key[CHACHA20_KEY_SIZE];
 static bool seeded;
+static bool cpu_seeded; /* a seed had HW_SAMPLES values from the CPU */
 static uint64_t reseed_at;
 
 struct mixer {
@@ -120,7 +121,10 @@ static void reseed_locked(void)
 	struct mixer m = { 0 };
 
 	mix_bytes(&m, key, sizeof(key));
-	mix_jitter(&m, mix_cpu(&m) >= HW_SAMPLES ? JITTER_RUNS_WITH_CPU : JITTER_RUNS);
+	bool cpu = mix_cpu(&m) >= HW_SAMPLES;
+
+	cpu_seeded |= cpu;
+	mix_jitter(&m, cpu ? JITTER_RUNS_WITH_CPU : JITTER_RUNS);
 	mix_u64(&m, rdtsc());
 	if (!seeded) {
 		mix_u64(&m, boot_tsc);
@@ -179,6 +183,17 @@ uint64_t random_u64(void)
 
 	random_bytes(&v, sizeof(v));
 	return v;
+}
+
+bool random_cpu_seeded(void)
+{
+	unsigned long flags = spin_lock(&lock);
+
+	if (!seeded)
+		reseed_locked();
+	bool cpu = cpu_seeded;
+	spin_unlock(&lock, flags);
+	return cpu;
 }
 
 void random_mix(const void *buf, size_t n)

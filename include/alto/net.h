@@ -13,8 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bring up lwIP, the loopback interface and the stack thread (before devices). */
-void net_init(void);
 /*
  * Configure every interface (the command line, else DHCP), wait a bounded
  * time for DHCP, and write /etc/resolv.conf, /etc/hosts and /etc/hostname.
@@ -28,7 +26,10 @@ void net_configure(void);
  */
 void net_shutdown(void);
 
-/* The stack lock: hold it around every lwIP call. */
+/*
+ * The stack lock: hold it around every lwIP call. The first net_lock()
+ * brings up lwIP, the loopback interface and the stack thread.
+ */
 void net_lock(void);
 void net_unlock(void);
 bool net_locked(void);

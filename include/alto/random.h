@@ -8,6 +8,7 @@
 #ifndef ALTO_RANDOM_H
 #define ALTO_RANDOM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,5 +16,11 @@ void random_bytes(void *buf, size_t n);
 uint64_t random_u64(void);
 /* Stir caller-supplied bytes (writes to /dev/random) into the key. */
 void random_mix(const void *buf, size_t n);
+/*
+ * Whether the seed (made now if it was not yet) holds the CPU's own entropy
+ * (512 bits of RDSEED/RDRAND): a device's entropy is then a supplement that
+ * nobody needs to wait for.
+ */
+bool random_cpu_seeded(void);
 
 #endif

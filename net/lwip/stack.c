@@ -7,7 +7,11 @@
  * back. Loopback traffic (to lo or to an interface's own address) is
  * delivered by whoever releases the lock, so a local connection's data
  * needs no thread switch. Memory is the kernel heap; time is the
- * monotonic clock in milliseconds.
+ * monotonic clock in milliseconds. Nothing of this starts at boot: the
+ * first taker of the stack lock (a socket, a device's interface, a list of
+ * interfaces, /proc/net) initializes lwIP and starts the stack thread,
+ * under the lock, so a program that never touches the network never pays
+ * for it.
  */
 #include <alto/device.h>
 #include <alto/mm.h>
@@ -44,6 +48,8 @@ static volatile bool kicked;
  * tickless when idle.
  */
 static volatile bool active;
+static bool started; /* written and read under the lock only */
+static void start_locked(void);
 
 void net_activate(void)
 {
@@ -56,6 +62,8 @@ void net_activate(void)
 void net_lock(void)
 {
 	mutex_lock(&lock);
+	if (unlikely(!started))
+		start_locked();
 }
 
 bool net_locked(void)
@@ -189,11 +197,15 @@ void net_shutdown(void)
 	netif_drain(time_now_ns() + SHUTDOWN_DRAIN_NS);
 }
 
-void net_init(void)
+/*
+ * lwIP and its loopback interface, then the stack thread, which waits for
+ * the lock its creator holds. Every lwIP call is made under the lock, so
+ * no caller can see lwIP before this has run.
+ */
+static void start_locked(void)
 {
-	net_lock();
+	started = true;
 	lwip_init(); /* adds lo as the first interface */
-	net_unlock();
 	struct thread *t = thread_create(stack_thread, NULL, "net");
 	if (IS_ERR(t))
 		panic("net: cannot start the stack thread");

@@ -126,6 +126,29 @@ for x in open("/proc/net/if_inet6"): print(x.split())' 2>&1)
 }
 run_test net/proc-net t_net_proc
 
+# The stack's start on first use (net/lwip/stack.c): with no network card
+# nothing starts it at boot, so eight threads on 4 CPUs make the first
+# network calls of the boot at the same moment (tests/guest/net-first.c:
+# UDP and TCP to themselves over lo, SIOCGIFINDEX of lo); three boots per C
+# library, each output as the program's native one.
+t_net_first_use() {
+	build_guest_programs || return 1
+	local v i want
+	for v in gcc musl; do
+		want=$("$BUILD/tests/guest/$v/net-first")
+		for i in 1 2 3; do
+			OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --net none -c 4 \
+				"$BUILD/tests/guest/$v/net-first" 2>&1)
+			STATUS=$?
+			echo "$v, boot $i:"
+			echo "$OUT"
+			expect_status 0 || return 1
+			diff -u <(echo "$want") <(echo "$OUT") || return 1
+		done
+	done
+}
+run_test net/first-use-no-nic t_net_first_use
+
 t_net_bad_ip() {
 	boot --net user -- --ip=eth0,10.0.2.300,255.255.255.0 --verbose
 	expect_status 0 && expect_out '^alto: --ip=eth0,10\.0\.2\.300,255\.255\.255\.0: expected IFACE,ADDR,NETMASK' \
