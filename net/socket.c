@@ -1,13 +1,15 @@
 /*
  * The socket layer's core: sockets as files (read is recv, write is send,
  * poll and ioctl go to the family), the registry of families (a linker
- * section: SOCKET_FAMILY), creation, readiness and waiting, and the calls
+ * section: SOCKET_FAMILY), creation, readiness and waiting, the interface
+ * requests every family answers, and the calls
  * that only move an address or a descriptor: bind, connect, listen, accept,
  * getsockname, getpeername, shutdown, socketpair. A family nobody
  * registered is EAFNOSUPPORT, quietly: programs probe for families.
  */
 #include <alto/fdtable.h>
 #include <alto/mm.h>
+#include <alto/net.h>
 #include <alto/process.h>
 #include <alto/signal.h>
 #include <alto/string.h>
@@ -103,11 +105,13 @@ static unsigned int socket_poll(struct file *f, struct poll_table *pt)
 	return s->ops->poll(s, pt);
 }
 
+/* The family's ioctl, then the interface requests any socket answers (glibc's if_nametoindex). */
 static int socket_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	struct socket *s = f->priv;
+	int r = s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
 
-	return s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
+	return r == -ENOTTY ? net_if_ioctl(cmd, arg) : r;
 }
 
 static void socket_release(struct file *f)

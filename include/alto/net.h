@@ -71,6 +71,11 @@ int net_if_list(struct net_ifinfo *out, int max);
 /* One interface by index or by name: 0, or -ENODEV. */
 int net_if_get(int index, struct net_ifinfo *out);
 int net_if_find(const char *name, struct net_ifinfo *out);
+/*
+ * The interface requests (SIOCGIFCONF, SIOCGIFINDEX, SIOCGIFFLAGS...) that
+ * Linux answers on a socket of any family: 0 or -errno, -ENOTTY for another.
+ */
+int net_if_ioctl(unsigned int cmd, unsigned long arg);
 
 /*
  * /proc/net files (net/inet/proc.c): the text of "tcp", "tcp6", "udp",

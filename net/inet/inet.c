@@ -501,6 +501,13 @@ int inet_ioctl(struct socket *s, unsigned int cmd, unsigned long arg)
 			    0;
 		net_unlock();
 		return put_user(v, (int __user *)arg) ? -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
+
+int net_if_ioctl(unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
 	case SIOCGIFCONF:
 		return ifconf(arg);
 	case SIOCGIFNAME:

@@ -6,8 +6,9 @@
  * backlog, refusals), send/recv with MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL,
  * MSG_TRUNC, shutdown, a peer closing mid-read (EOF, or ECONNRESET when it
  * left data unread), EPIPE with and without SIGPIPE, datagrams (connected,
- * to a name, to a closed socket, a full queue), seqpacket boundaries, and
- * what poll and epoll say along the way.
+ * to a name, to a closed socket, a full queue), seqpacket boundaries, what
+ * poll and epoll say along the way, and the interface requests (SIOCGIF*)
+ * that a unix socket answers as any socket does.
  */
 #include "sockets.h"
 #include <poll.h>
@@ -15,6 +16,8 @@
 #include <sys/socket.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/un.h>
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -510,6 +513,30 @@ static void under_epoll(void)
 	close(ep);
 }
 
+/* Interface requests on a unix socket, as glibc's and musl's if_nametoindex make them. */
+static void interface_requests(void)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct ifreq r;
+
+	printf("interface requests on a unix socket\n");
+	memset(&r, 0, sizeof(r));
+	strcpy(r.ifr_name, "lo");
+	int index = ioctl(fd, SIOCGIFINDEX, &r) ? -errno : r.ifr_ifindex;
+	printf("  SIOCGIFINDEX lo: %s\n", index > 0 ? "an index" : sename(-index));
+	printf("  if_nametoindex(\"lo\") gives it: %s\n",
+	       index > 0 && if_nametoindex("lo") == (unsigned int)index ? "yes" : "no");
+	if (ioctl(fd, SIOCGIFFLAGS, &r) == 0)
+		printf("  SIOCGIFFLAGS lo: %s%s\n", r.ifr_flags & IFF_UP ? "UP " : "",
+		       r.ifr_flags & IFF_LOOPBACK ? "LOOPBACK" : "");
+	else
+		printf("  SIOCGIFFLAGS lo: -1 %s\n", sename(errno));
+	strcpy(r.ifr_name, "alto-none0");
+	printf("  SIOCGIFINDEX of no interface: %s\n",
+	       ioctl(fd, SIOCGIFINDEX, &r) ? sename(errno) : "0");
+	close(fd);
+}
+
 int main(void)
 {
 	setup();
@@ -524,6 +551,7 @@ int main(void)
 	blocking();
 	datagrams();
 	under_epoll();
+	interface_requests();
 	scratch_leave();
 	return 0;
 }
