@@ -110,14 +110,19 @@ static void groups(void)
 	close(p[0]);
 	close(p[1]);
 
+	/* The exec'd program writes to the pipe it is given, so the exec is done before setpgid. */
+	char fd_text[16];
+	pipe(p);
+	snprintf(fd_text, sizeof(fd_text), "%d", p[1]);
 	child = fork();
 	if (child == 0) {
-		char *argv[] = { "/bin/true", NULL };
-		execv("/proc/self/exe", (char *[]){ "x", "sleep", NULL });
-		(void)argv;
+		close(p[0]);
+		execv("/proc/self/exe", (char *[]){ "x", "sleep", fd_text, NULL });
 		_exit(1);
 	}
-	usleep(100000);
+	close(p[1]);
+	read(p[0], r, 1);
+	close(p[0]);
 	result("setpgid of a child that has exec'd", setpgid(child, child));
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
@@ -633,6 +638,8 @@ int main(int argc, char **argv)
 {
 	setup();
 	if (argc > 1 && !strcmp(argv[1], "sleep")) {
+		if (argc > 2)
+			write(atoi(argv[2]), "x", 1);
 		pause();
 		return 0;
 	}
