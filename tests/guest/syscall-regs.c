@@ -35,11 +35,11 @@ __asm__(".text\n"
 	"	pushq %r13\n"
 	"	pushq %r14\n"
 	"	pushq %r15\n"
-	"	pushq %r9\n" /* 32: changed */
+	"	pushq %r9\n"  /* 32: changed */
 	"	pushq %rcx\n" /* 24: a2 */
 	"	pushq %rdx\n" /* 16: a1 */
 	"	pushq %rsi\n" /* 8: a0 */
-	"	pushq %r8\n" /* 0: seed */
+	"	pushq %r8\n"  /* 0: seed */
 	"	movq %rdi, %rax\n"
 	"	movq %rsi, %rdi\n"
 	"	movq %rdx, %rsi\n"
@@ -99,8 +99,8 @@ static atomic_int handled, ctx_checked, ctx_bad;
  */
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
-	static const int regs[] = { 0,	       REG_RBX, REG_RBP, REG_R12, REG_R13,
-				    REG_R14, REG_R15, REG_R10, REG_R8,  REG_R9 };
+	static const int regs[] = { 0,	     REG_RBX, REG_RBP, REG_R12, REG_R13,
+				    REG_R14, REG_R15, REG_R10, REG_R8,	REG_R9 };
 	ucontext_t *uc = ucv;
 	const greg_t *g = uc->uc_mcontext.gregs;
 	char *rip = (char *)g[REG_RIP];

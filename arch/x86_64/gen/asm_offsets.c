@@ -14,7 +14,7 @@
 
 #define OFFSET(name, type, field) \
 	__asm__ __volatile__("\n@@OFFSET " #name " %c0" : : "i"(offsetof(type, field)))
-#define VALUE(name, value) __asm__ __volatile__("\n@@OFFSET " #name " %c0" : : "i"(value))
+#define VALUE(name, value)	__asm__ __volatile__("\n@@OFFSET " #name " %c0" : : "i"(value))
 #define FIELD_SIZE(type, field) sizeof(((type *)0)->field)
 
 /* The assembly loads these with 1-byte and 8-byte moves. */
