@@ -38,7 +38,7 @@ KCFLAGS   = -std=gnu11 $(KOPT) -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	    -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
 	    -Iinclude -MMD -MP $(EXTRA_KCFLAGS)
 $(patsubst %,$(BUILD)/kernel/%.o,$(HOT_SRCS)): KOPT := -O2
-KASFLAGS := -D__ASSEMBLER__ -Iinclude -MMD -MP -g
+KASFLAGS := -D__ASSEMBLER__ -Iinclude -I$(BUILD)/include -MMD -MP -g
 # Each function and object in a section of its own, so that the link drops what
 # nothing references (--gc-sections): the default kernel carries no code that
 # only the self tests use. -n (nmagic): segments follow one another in the
@@ -76,6 +76,17 @@ $(BUILD)/kernel/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+# The structure offsets syscall.S reads, from the compiler's own layout
+# (arch/x86_64/gen/asm_offsets.c, compiled to assembly only).
+ASM_OFFSETS := $(BUILD)/include/generated/asm_offsets.h
+$(ASM_OFFSETS): arch/x86_64/gen/asm_offsets.c
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(KCFLAGS) -MT $@ -MF $@.d -S $< -o $@.s
+	$(Q)sed -n 's/^@@OFFSET \([A-Za-z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' \
+		$@.s >$@.tmp && mv $@.tmp $@
+$(BUILD)/kernel/arch/x86_64/syscall.S.o $(BUILD)/kernel/bare/arch/x86_64/syscall.S.o: $(ASM_OFFSETS)
 
 $(BUILD)/kernel/%.S.o: %.S
 	@mkdir -p $(dir $@)

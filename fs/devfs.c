@@ -35,6 +35,22 @@ static long zero_read(struct file *f, struct uio *u, uint64_t *pos)
 	return err ? err : (long)n;
 }
 
+/* The direct ops (file_ops.read_user, write_user): read(2) and write(2) without a uio. */
+static long null_read_user(struct file *f, void __user *buf, size_t len)
+{
+	return 0;
+}
+
+static long sink_write_user(struct file *f, const void __user *buf, size_t len)
+{
+	return (long)len;
+}
+
+static long zero_read_user(struct file *f, void __user *buf, size_t len)
+{
+	return clear_user(buf, len) ? -EFAULT : (long)len;
+}
+
 static long full_write(struct file *f, struct uio *u, uint64_t *pos)
 {
 	return -ENOSPC;
@@ -90,12 +106,16 @@ static unsigned int always_ready(struct file *f, struct poll_table *pt)
 static const struct file_ops null_fops = {
 	.read = null_read,
 	.write = sink_write,
+	.read_user = null_read_user,
+	.write_user = sink_write_user,
 	.llseek = null_llseek,
 };
 
 static const struct file_ops zero_fops = {
 	.read = zero_read,
 	.write = sink_write,
+	.read_user = zero_read_user,
+	.write_user = sink_write_user,
 	.llseek = null_llseek,
 	.map_zero = true,
 };

@@ -412,22 +412,12 @@ static __attribute__((noinline)) struct file *get_shared(struct fdtable *t, int 
 	return f;
 }
 
-struct fd_ref fd_get_light(int fd)
+struct fd_ref fd_get_light_slow(struct process *p, int fd)
 {
-	struct process *p = current_process();
-	struct fdtable *t = p ? p->files : NULL;
+	struct fdtable *t = READ_ONCE(p->files);
 
-	if (unlikely(!t))
+	if (!t)
 		return (struct fd_ref){ NULL, false };
-	/*
-	 * One thread and a table of its own: only this thread could change
-	 * the table, and it is here. (A thread count that moves is another
-	 * thread's clone or exit: there is none.) One test for it and the
-	 * range (a negative fd is out of it).
-	 */
-	if (likely((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1) &
-		   ((unsigned int)fd < t->size)))
-		return (struct fd_ref){ t->files[fd], false };
 	if ((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1))
 		return (struct fd_ref){ NULL, false }; /* out of range */
 	struct file *f = fd >= 0 ? get_shared(t, fd) : NULL;

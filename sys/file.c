@@ -18,7 +18,8 @@
 
 #define FAST_IOV 8
 
-static long rw(int fd, void __user *buf, size_t count, int64_t off, bool write)
+static __attribute__((always_inline)) inline long rw(int fd, void __user *buf, size_t count,
+						     int64_t off, bool write)
 {
 	struct fd_ref ref = fd_get_light(fd);
 	long r;

@@ -10,12 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <alto/signal.h>
+#include <alto/syscall.h>
 #include <alto/uaccess.h>
 #include <uapi/time.h>
 
 struct trap_frame;
-
-#define NR_SYSCALLS 451
 
 struct syscall_desc {
 	void *fn; /* NULL: not implemented */

@@ -5,6 +5,10 @@
  * Linux does not have: past the table or in its gaps). Handlers are called
  * with the six argument registers; the x86_64 ABI makes narrower parameter
  * types read just the low bits.
+ *
+ * The common call never comes here: arch/x86_64/syscall.S calls the
+ * handler in syscall_fast itself. This file has the tables it reads, and
+ * the slow ways with the whole frame: syscall_slow, syscall_exit_work.
  */
 #include <alto/cpu.h>
 #include <alto/printk.h>
@@ -27,6 +31,44 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 #define SYSCALL(nr, name, fmt) [nr] = { (void *)sys_##name, #name, fmt },
 #include "syscalls.def"
 #undef SYSCALL
+};
+
+/* The call numbers, by name: SYSNR(fork) is 57. */
+enum {
+#define SYSCALL(nr, name, fmt) SYSNR_##name = nr,
+#include "syscalls.def"
+#undef SYSCALL
+};
+#define SYSNR(name) SYSNR_##name
+
+/*
+ * The handlers syscall.S calls itself, from a frame without the
+ * callee-saved registers: every implemented call but the ones that read or
+ * rewrite the whole frame, which go through syscall_slow.
+ * The last slot, for numbers past the table, is NULL.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+void *const syscall_fast[NR_SYSCALLS + 1] = {
+#define SYSCALL(nr, name, fmt) [nr] = (void *)sys_##name,
+#include "syscalls.def"
+#undef SYSCALL
+	/* fork and clone copy the frame, execve and rt_sigreturn rewrite it. */
+	[SYSNR(fork)] = NULL,	      [SYSNR(vfork)] = NULL,  [SYSNR(clone)] = NULL,
+	[SYSNR(clone3)] = NULL,	      [SYSNR(execve)] = NULL, [SYSNR(execveat)] = NULL,
+	[SYSNR(rt_sigreturn)] = NULL,
+};
+#pragma GCC diagnostic pop
+
+/*
+ * Calls short enough to run with interrupts off (syscall.S skips the
+ * entry's `sti`): they neither block, nor touch user memory (a fault may
+ * sleep), nor loop. Nonzero for these.
+ */
+const uint8_t syscall_irqs_off[NR_SYSCALLS + 1] = {
+	[SYSNR(getpid)] = 1,
+	[SYSNR(gettid)] = 1,
+	[SYSNR(getppid)] = 1,
 };
 
 static uint8_t reported[(NR_SYSCALLS + 7) / 8];
@@ -82,18 +124,49 @@ struct trap_frame *syscall_frame(void)
 	return (struct trap_frame *)(this_cpu()->kstack_top - sizeof(struct trap_frame));
 }
 
-/*
- * The slow ways, kept out of line so that the common call's path stays
- * short: a watched call (--strace, tracepoints), a process that is exiting
- * or execing, a number without a handler; each does the whole call.
- */
 /* RCX and R11 no longer what `syscall` left there: RIP and RFLAGS. */
 static inline unsigned long frame_rewritten(const struct trap_frame *f)
 {
 	return (f->rip ^ f->rcx) | (f->rflags ^ f->r11);
 }
 
-static __attribute__((noinline)) void syscall_slow(struct trap_frame *f)
+/*
+ * Anything to do before the return, with interrupts off: the assembly's
+ * exit test (syscall.S) plus a rewritten frame, which only calls off the
+ * fast path make.
+ */
+static inline unsigned long exit_pending(const struct trap_frame *f)
+{
+	return this_cpu()->need_resched | signal_exit_work(f) | frame_rewritten(f);
+}
+
+/*
+ * Leaving the kernel with work to do: a switch due, something for
+ * signal_exit_to_app (the test that sent us here is a superset, so it is
+ * not made again), or a frame the call rewrote (rt_sigreturn, execve). The
+ * work runs with interrupts on, once. A
+ * frame whose RCX and R11 no longer hold its RIP and RFLAGS (a handler's
+ * frame built here, a restart, a rewrite) cannot return the way `syscall`
+ * came: iretq restores it all. Otherwise returns with interrupts off.
+ */
+void syscall_exit_work(struct trap_frame *f)
+{
+	irq_enable();
+	if (this_cpu()->need_resched)
+		schedule();
+	process_check_exiting();
+	signal_exit_to_app(f); /* handlers, default actions, restarts */
+	irq_disable();
+	if (frame_rewritten(f))
+		syscall_return_iret(f);
+}
+
+/*
+ * A call the assembly's entry test did not pass: watched (--strace,
+ * tracepoints), in a process that is exiting or execing, without a handler,
+ * or one left out of syscall_fast. The whole call, then the exit test.
+ */
+void syscall_slow(struct trap_frame *f)
 {
 	unsigned long nr = f->rax;
 	long ret;
@@ -110,50 +183,6 @@ static __attribute__((noinline)) void syscall_slow(struct trap_frame *f)
 	if (syscall_hooks)
 		syscall_hooks_exit(f, nr, ret);
 	irq_disable();
-}
-
-/*
- * Leaving the kernel with work to do: a switch due, something for
- * signal_exit_to_app (the test that sent us here is a superset, so it is
- * not made again), or a frame the call rewrote (rt_sigreturn, execve). The
- * work runs with interrupts on, once. A frame whose RCX and R11 no longer
- * hold its RIP and RFLAGS (a handler's frame built here, a restart, a
- * rewrite) cannot return the way `syscall` came: iretq restores it all.
- * Otherwise returns with interrupts off.
- */
-static __attribute__((noinline)) void syscall_exit_work(struct trap_frame *f)
-{
-	irq_enable();
-	if (this_cpu()->need_resched)
-		schedule();
-	process_check_exiting();
-	signal_exit_to_app(f); /* handlers, default actions, restarts */
-	irq_disable();
-	if (frame_rewritten(f))
-		syscall_return_iret(f);
-}
-
-/*
- * The common call is one test at entry (a handler exists, nothing watches,
- * the process goes on) and one at exit (no switch due, nothing for signals,
- * the frame as `syscall` made it), each a single branch: under TCG every
- * branch ends a translated block, so the conditions are combined with
- * plain arithmetic. The exit test is made with interrupts off, kept off to
- * the application (syscall.S): a signal or a switch that an interrupt posts
- * after the test cannot be left behind until the next entry.
- */
-void syscall_dispatch(struct trap_frame *f)
-{
-	unsigned long nr = f->rax;
-	unsigned long known = nr < NR_SYSCALLS;
-	syscall_fn fn = (syscall_fn)syscall_table[nr & -known].fn;
-
-	if (unlikely(!known | !fn | syscall_hooks | process_maybe_doomed(current_process()))) {
-		syscall_slow(f);
-	} else {
-		f->rax = fn(f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
-		irq_disable();
-	}
-	if (unlikely(this_cpu()->need_resched | signal_exit_work(f) | frame_rewritten(f)))
+	if (exit_pending(f))
 		syscall_exit_work(f);
 }

@@ -2,24 +2,61 @@
  * The system call entry. The application runs at ring 0, so `syscall` only
  * saves RIP in RCX and RFLAGS in R11, masks IF/DF/TF/AC and jumps here, still
  * on the application's stack (whose red zone must not be touched). We switch
- * to the thread's kernel stack first, build a struct trap_frame like the trap
- * entry does (vector SYSCALL_VECTOR), and call syscall_dispatch with
- * interrupts on.
+ * to the thread's kernel stack first and build a struct trap_frame like the
+ * trap entry does (vector SYSCALL_VECTOR), without the callee-saved RBX and
+ * R12-R15: the handler, a C function, keeps them in their registers.
  *
- * The way back is a plain jump: syscall_dispatch returns with interrupts off
- * once nothing is left to do (sys/table.c), flags restored with IF still off,
- * the stack switched back, the "in application" mark set, then `sti; jmp
- * *%rcx`: the STI shadow covers the jump, so no interrupt can land between
- * the two. When the kernel rewrote the frame so that RCX/R11 no longer match
- * RIP/RFLAGS (a signal frame, rt_sigreturn, execve), syscall_dispatch leaves
- * through syscall_return_iret and iretq instead.
+ * The common call (docs/architecture.md, "System calls") is one test at
+ * entry and one at exit, each a single branch: a handler in syscall_fast
+ * (sys/table.c: implemented, needs no full frame), nothing watching
+ * (syscall_hooks) and the process not exiting or execing; the handler is
+ * called from here, with interrupts on unless syscall_irqs_off says the
+ * call is short (it neither blocks nor touches user memory). At exit, with
+ * interrupts off: no switch due and nothing for signal_exit_to_app (the
+ * test of signal_exit_work in alto/process.h, on the generated offsets of
+ * build/include/generated/asm_offsets.h). Then the registers come back, the
+ * flags with IF still off, the stack, the "in application" mark, and `sti;
+ * jmp *%rcx`: the STI shadow covers the jump, so no interrupt can land
+ * between the two.
+ *
+ * Every other way goes through C with the whole frame: the callee-saved
+ * registers are stored in it first (fork copies them, a signal frame and a
+ * core dump record them, rt_sigreturn and execve rewrite them), and the
+ * way back pops all fifteen. syscall_slow makes the call and its own exit
+ * test; syscall_exit_work does what the exit test found. A frame the
+ * kernel rewrote (RCX/R11 no longer RIP/RFLAGS) leaves through
+ * syscall_return_iret and iretq instead.
  */
 #include <alto/cpu.h>
+#include <generated/asm_offsets.h>
 #include "frame.inc"
 
 #define SYSCALL_VECTOR 0x100	/* VEC_SYSCALL in alto/trap.h */
 #define FROM_APP       (1 << 32)
 #define SYSCALL_BARE_NR 0x1a170	/* bench/bench.c's bare-syscall */
+
+/* Store the callee-saved registers in the frame at %rsp: the light entry left their slots. */
+	.macro SAVE_CALLEE_SAVED
+	movq %rbx, FRAME_RBX(%rsp)
+	movq %r12, FRAME_R12(%rsp)
+	movq %r13, FRAME_R13(%rsp)
+	movq %r14, FRAME_R14(%rsp)
+	movq %r15, FRAME_R15(%rsp)
+	.endm
+
+/*
+ * From the frame's RIP slot, with RCX = RIP and R11 = RFLAGS: the flags back
+ * with IF off, the application's stack, then `sti` and the jump in its shadow.
+ */
+	.macro LEAVE_TO_APP
+	pushq %r11
+	andq $~0x200, (%rsp)		/* the application's flags, but IF stays off for now */
+	popfq
+	movq 24(%rsp), %rsp		/* the application's stack */
+	movl $1, %gs:CPU_IN_APP
+	sti
+	jmp *%rcx
+	.endm
 
 	.text
 	.globl syscall_entry
@@ -39,20 +76,94 @@ syscall_entry:
 	pushq $SYSCALL_VECTOR		/* vector ... */
 	movl $1, 4(%rsp)		/* ... from_app */
 	movl $0, %gs:CPU_IN_APP
-	PUSH_REGS			/* rcx = rip and r11 = rflags, as the frame records them */
+	pushq %rax
+	subq $8, %rsp			/* rbx: stored by the slow paths only */
+	pushq %rcx			/* = rip, as the frame records it */
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11			/* = rflags */
+	subq $32, %rsp			/* r12-r15: stored by the slow paths only */
 	xorl %ebp, %ebp			/* backtraces stop here */
+
+	/* The entry test: RAX, RCX and R11 are free (the frame holds them). */
+	movl $NR_SYSCALLS, %ecx
+	cmpq %rcx, %rax
+	cmovaeq %rcx, %rax		/* past the table: its last slot, NULL */
+	movq syscall_fast(,%rax,8), %r11
+	movq %gs:CPU_CURRENT, %rax
+	movq THREAD_PROC(%rax), %rax
+	movzbl PROC_EXITING(%rax), %ecx
+	orq PROC_EXEC_THREAD(%rax), %rcx
+	orb syscall_hooks(%rip), %cl
+	cmpq $1, %r11			/* CF: no fast handler */
+	sbbq %rax, %rax
+	orq %rax, %rcx
+	jnz .Lslow_entry
+
+	movq %r10, %rcx			/* the fourth argument, as C takes it */
+	movq FRAME_ERROR(%rsp), %rax	/* the number, in the table */
+	cmpb $0, syscall_irqs_off(%rax)
+	jne 1f
+	sti
+1:	call *%r11
+
+	/* The exit test, interrupts off: every caller-saved register is free. */
+	movq %rax, FRAME_RAX(%rsp)
+	cli
+	movq %gs:CPU_CURRENT, %rcx
+	movq THREAD_PROC(%rcx), %rdx
+	leaq ERESTART_RESTARTBLOCK(%rax), %rsi
+	cmpq $(ERESTART_RESTARTBLOCK - ERESTARTSYS + 1), %rsi
+	sbbq %rsi, %rsi			/* all ones for a restart code */
+	movq THREAD_SIG_PENDING(%rcx), %rdi
+	orq PROC_SHARED_PENDING(%rdx), %rdi
+	movq THREAD_SIGMASK(%rcx), %r8
+	notq %r8
+	andq %r8, %rdi			/* pending and not blocked */
+	orq %rdi, %rsi
+	orq PROC_EXEC_THREAD(%rdx), %rsi
+	movzbl PROC_EXITING(%rdx), %edi
+	orb PROC_STOPPED(%rdx), %dil
+	orb THREAD_SIG_RESTORE_MASK(%rcx), %dil
+	orb %gs:CPU_NEED_RESCHED, %dil
+	orq %rdi, %rsi
+	jnz .Lexit_slow
+
+	addq $32, %rsp			/* r15-r12: untouched */
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	addq $32, %rsp			/* rbx (untouched), rax (the result), vector, error */
+	LEAVE_TO_APP
+
+/* Work at exit: a switch, a signal, a restart, a stop; then the whole frame back. */
+.Lexit_slow:
+	SAVE_CALLEE_SAVED
 	movq %rsp, %rdi
-	sti				/* its shadow holds one instruction: the call */
-	call syscall_dispatch		/* returns with interrupts off, rcx = rip, r11 = rflags */
+	call syscall_exit_work		/* returns with interrupts off, or not at all */
+	jmp .Lreturn_full
+
+/* A call the entry test did not pass: syscall_slow does it all (sys/table.c). */
+.Lslow_entry:
+	SAVE_CALLEE_SAVED
+	movq %rsp, %rdi
+	sti
+	call syscall_slow		/* returns with interrupts off, or not at all */
+.Lreturn_full:
 	POP_REGS
 	addq $16, %rsp			/* vector, error: now at rip, cs, rflags, rsp, ss */
-	pushq %r11
-	andq $~0x200, (%rsp)		/* the application's flags, but IF stays off for now */
-	popfq
-	movq 24(%rsp), %rsp		/* the application's stack */
-	movl $1, %gs:CPU_IN_APP
-	sti
-	jmp *%rcx
+	LEAVE_TO_APP
 
 /*
  * void syscall_return_iret(struct trap_frame *f): a frame the kernel

@@ -9,6 +9,7 @@
 #define ALTO_FDTABLE_H
 
 #include <stdbool.h>
+#include <alto/process.h>
 #include <alto/sync.h>
 
 struct file;
@@ -54,7 +55,29 @@ struct fd_ref {
 	struct file *file;
 	bool put; /* a reference was taken */
 };
-struct fd_ref fd_get_light(int fd);
+struct fd_ref fd_get_light_slow(struct process *p, int fd);
+/*
+ * Inline for its common case, in the caller: one thread and a table of its
+ * own (only this thread could change the table, and it is here; a thread
+ * count that moves is another thread's clone or exit: there is none), fd in
+ * range (a negative one is out of it), one test for it all. The rest in
+ * fd_get_light_slow; a process without a table (exited) has no files.
+ */
+static inline struct fd_ref fd_get_light(int fd)
+{
+	struct process *p = current_process(); /* a system call's: never NULL */
+	struct fdtable *t = READ_ONCE(p->files);
+
+	if (unlikely(!t))
+		return (struct fd_ref){ NULL, false };
+	/* Zero when it all holds: arithmetic, which the compiler keeps as one branch. */
+	unsigned int other = (READ_ONCE(p->nthreads) ^ 1) |
+			     ((unsigned int)READ_ONCE(t->users) ^ 1) |
+			     ((unsigned int)fd >= t->size);
+	if (likely(!other))
+		return (struct fd_ref){ t->files[fd], false };
+	return fd_get_light_slow(p, fd);
+}
 void file_put(struct file *f);
 static inline void fd_put_light(struct fd_ref ref)
 {

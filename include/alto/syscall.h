@@ -20,14 +20,27 @@
 
 struct trap_frame;
 
+/* The size of the table: Linux's numbers from 0 to 450. */
+#define NR_SYSCALLS 451
+
 /*
- * Entry from arch/x86_64/syscall.S: dispatch f->rax with the argument
- * registers; returns with interrupts off, f ready for the fast return.
+ * Entries from arch/x86_64/syscall.S, off its fast path, with the whole
+ * frame: syscall_slow makes call f->rax (a watched one, a process exiting
+ * or execing, a number without a fast handler) and its exit work;
+ * syscall_exit_work does the work the assembly's exit test found. Both
+ * return with interrupts off and f ready for the return, or leave through
+ * syscall_return_iret.
  */
-void syscall_dispatch(struct trap_frame *f);
+void syscall_slow(struct trap_frame *f);
+void syscall_exit_work(struct trap_frame *f);
 /* Leave through iretq from f, the frame at the top of the kernel stack (syscall.S). */
 __attribute__((noreturn)) void syscall_return_iret(struct trap_frame *f);
-/* The frame of the system call the current thread is in (for rt_sigreturn, clone). */
+/*
+ * The frame of the system call the current thread is in (for rt_sigreturn,
+ * clone). Its callee-saved registers (RBX, R12-R15) are stored only for the
+ * calls sys/table.c leaves out of syscall_fast and before any
+ * exit work: other handlers must read only the rest.
+ */
 struct trap_frame *syscall_frame(void);
 /* The name of system call nr, or NULL. */
 const char *syscall_name(unsigned long nr);

@@ -281,6 +281,14 @@ struct file_ops {
 	/* Transfer at *pos (ignored where there is no position); return bytes or -errno. */
 	long (*read)(struct file *f, struct uio *u, uint64_t *pos);
 	long (*write)(struct file *f, struct uio *u, uint64_t *pos);
+	/*
+	 * Optional, for a device whose read or write ignores the position and
+	 * is a plain function of one application buffer (null, zero): read(2)
+	 * and write(2) call it directly, without a uio or the position
+	 * (vfs_read_user). len is at most VFS_MAX_RW.
+	 */
+	long (*read_user)(struct file *f, void __user *buf, size_t len);
+	long (*write_user)(struct file *f, const void __user *buf, size_t len);
 	/* NULL: not seekable (ESPIPE). Returns the new position. */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	/* arg is an application pointer or value; NULL or unknown: -ENOTTY. */
@@ -314,10 +322,12 @@ struct file {
 };
 
 /* struct file's io: the checks of every read and write, made once at open. */
-#define FILE_IO_READ	 0x1 /* readable, with a read op */
-#define FILE_IO_WRITE	 0x2 /* writable, with a write op */
-#define FILE_IO_SEEK	 0x4 /* has a position (an llseek op) */
-#define FILE_IO_LOCK_POS 0x8 /* ... whose updates are atomic: a regular file or directory */
+#define FILE_IO_READ	     0x1  /* readable, with a read op */
+#define FILE_IO_WRITE	     0x2  /* writable, with a write op */
+#define FILE_IO_SEEK	     0x4  /* has a position (an llseek op) */
+#define FILE_IO_LOCK_POS     0x8  /* ... whose updates are atomic: a regular file or directory */
+#define FILE_IO_DIRECT_READ  0x10 /* readable, with a read_user op */
+#define FILE_IO_DIRECT_WRITE 0x20 /* writable, with a write_user op */
 
 /*
  * A file with no name (sockets, eventfd, epoll...): a fresh vnode of that

@@ -198,7 +198,7 @@ t_trace_backtrace() {
 	# glibc keeps no frame pointers: its read is followed by its caller's
 	# caller (main is skipped), which still names a function of the program.
 	expect_in_order "$dir/list" ' 2 workload +sys_enter_read +read\(3, ' \
-		'^ +0xffffffff[0-9a-f]+ syscall_dispatch\+0x' '^ +0xffffffff[0-9a-f]+ syscall_entry\+0x' \
+		'^ +0xffffffff[0-9a-f]+ syscall_slow\+0x' '^ +0xffffffff[0-9a-f]+ syscall_entry\+0x' \
 		'^ +0x0000000000[0-9a-f]+ (__)?(libc_)?read\+0x' '^ +0x0000000000[0-9a-f]+ [a-z_]+\+0x'
 }
 run_test trace/backtrace t_trace_backtrace

@@ -3,8 +3,10 @@
  * /proc, sizes, mappings, every seal and what it refuses), copy_file_range
  * (offsets, positions, overlap, errors), splice (pipe to file, file to
  * pipe, pipe to socket, pipe to pipe, offsets, a full pipe, errors), tee,
- * vmsplice both ways, sendfile to a socket and to a pipe, and preadv2 and
- * pwritev2 with their flags (RWF_NOWAIT on an empty pipe).
+ * vmsplice both ways, sendfile to a socket and to a pipe, preadv2 and
+ * pwritev2 with their flags (RWF_NOWAIT on an empty pipe), and read and
+ * write of /dev/null and /dev/zero (their direct path: access modes, a bad
+ * buffer, the position, pread and pwrite).
  */
 #include "sockets.h"
 #include <sys/mman.h>
@@ -264,6 +266,37 @@ static void rw2(void)
 	close(f);
 }
 
+static void null_zero(void)
+{
+	int rd = open("/dev/null", O_RDONLY), wr = open("/dev/null", O_WRONLY);
+	int zero = open("/dev/zero", O_RDWR);
+	char buf[16];
+	int zeros = 0;
+	void *volatile bad = (void *)8; /* hidden from the compiler's bounds checks */
+
+	printf("/dev/null and /dev/zero:\n");
+	result("write to a read-only /dev/null", write(rd, "x", 1));
+	result("read from a write-only /dev/null", read(wr, buf, 1));
+	result("read /dev/null", read(rd, buf, sizeof(buf)));
+	result("write /dev/null", write(wr, "hello", 5));
+	result("write /dev/null, 0 bytes", write(wr, "", 0));
+	result("write /dev/null from a bad buffer", write(wr, bad, 4));
+	result("pwrite /dev/null at 100", pwrite(wr, "x", 1, 100));
+	result("pread /dev/null at 100", pread(rd, buf, 1, 100));
+	result("position of /dev/null after writing", lseek(wr, 0, SEEK_CUR));
+	memset(buf, 'a', sizeof(buf));
+	result("read /dev/zero", read(zero, buf, sizeof(buf)));
+	for (size_t i = 0; i < sizeof(buf); i++)
+		zeros += buf[i] == 0;
+	result("zero bytes read", zeros);
+	result("read /dev/zero into a bad buffer", read(zero, bad, 8));
+	result("write /dev/zero", write(zero, "abc", 3));
+	result("position of /dev/zero after both", lseek(zero, 0, SEEK_CUR));
+	close(rd);
+	close(wr);
+	close(zero);
+}
+
 int main(void)
 {
 	setup();
@@ -275,6 +308,7 @@ int main(void)
 	splices();
 	sendfiles();
 	rw2();
+	null_zero();
 	unlink("a");
 	unlink("b");
 	unlink("s");
