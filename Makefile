@@ -19,7 +19,14 @@ GCC_INC  := $(shell $(CC) -print-file-name=include)
 # inlines into calls (bench/insns.py: a write to /dev/null went from 66 to
 # 76 blocks with everything at -Os). KOPT is set per object, so KCFLAGS is
 # expanded when a recipe runs. docs/performance.md has the sizes.
+# Nothing is aligned past its ABI (ALIGN): -O2 pads functions, loops and
+# jump targets to 16 bytes with nops, which TCG does not care about (a
+# translated block starts anywhere) and which cost 15 KiB of text, and
+# GCC's default puts arrays of 32 bytes or more on 32-byte boundaries (2.6
+# KiB of rodata, data and bss); what needs more says so (aligned()).
 COLD_OPT := -Oz
+ALIGN    := -falign-functions=1 -falign-jumps=1 -falign-loops=1 -falign-labels=1 \
+	    -malign-data=abi
 KOPT      = $(COLD_OPT)
 HOT_SRCS := arch/x86_64/traps.c arch/x86_64/fpu.c arch/x86_64/uaccess.c arch/x86_64/apic.c \
 	    kernel/sched.c kernel/signal.c kernel/process.c kernel/futex.c kernel/sync.c \
@@ -28,7 +35,7 @@ HOT_SRCS := arch/x86_64/traps.c arch/x86_64/fpu.c arch/x86_64/uaccess.c arch/x86
 	    mm/fault.c mm/paging.c mm/slab.c mm/heap.c mm/buddy.c mm/pagecache.c lib/string.c \
 	    drivers/virtio/net.c drivers/virtio/virtqueue.c drivers/virtio/ring.c \
 	    net/lwip/netif.c net/lwip/tso.c net/lwip/offload.c net/inet/tcp.c net/socket.c net/msg.c
-KCFLAGS   = -std=gnu11 $(KOPT) -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
+KCFLAGS   = -std=gnu11 $(KOPT) $(ALIGN) -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	    -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	    -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	    -fstack-protector-strong -mstack-protector-guard=global \

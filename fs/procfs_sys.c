@@ -81,79 +81,50 @@ static void show_meminfo(struct pbuf *b, const struct proc_node *n)
 
 /* ---- CPUs */
 
-/* Linux's names for CPUID bits, in the order of its capability words. */
-struct cpu_flag {
-	uint32_t leaf, subleaf;
-	uint8_t reg; /* 0 eax, 1 ebx, 2 ecx, 3 edx */
-	uint8_t bit;
-	const char *name;
-};
+/*
+ * Linux's names for CPUID bits, in the order of its capability words: one
+ * word per bit of a register from bit 0, "-" for a bit without a flag (a
+ * string per register rather than 32 pointers: 2.8 KiB less).
+ */
+static const char leaf1_edx[] =
+	"fpu vme de pse tsc msr pae mce cx8 apic - sep mtrr pge mca cmov pat pse36 pn "
+	"clflush - dts acpi mmx fxsr sse sse2 ss ht tm ia64 pbe";
+static const char ext1_edx[] =
+	"- - - - - - - - - - - syscall - - - - - - - mp nx - mmxext - - fxsr_opt pdpe1gb "
+	"rdtscp - lm 3dnowext 3dnow";
+static const char leaf1_ecx[] =
+	"pni pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 cid sdbg fma cx16 xtpr "
+	"pdcm - pcid dca sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave - "
+	"avx f16c rdrand hypervisor";
+static const char ext1_ecx[] =
+	"lahf_lm cmp_legacy svm extapic cr8_legacy abm sse4a misalignsse 3dnowprefetch "
+	"osvw ibs xop skinit wdt - lwp fma4 tce - nodeid_msr - tbm topoext perfctr_core "
+	"perfctr_nb - bpext ptsc perfctr_llc mwaitx";
+static const char leaf7_ebx[] =
+	"fsgsbase tsc_adjust sgx bmi1 hle avx2 - smep bmi2 erms invpcid rtm cqm - mpx "
+	"rdt_a avx512f avx512dq rdseed adx smap avx512ifma - clflushopt clwb intel_pt "
+	"avx512pf avx512er avx512cd sha_ni avx512bw avx512vl";
+static const char leafd1_eax[] = "xsaveopt xsavec xgetbv1 xsaves";
+static const char leaf71_eax[] = "- - - - avx_vnni avx512_bf16";
+static const char leaf6_eax[] = "- - arat";
+static const char leaf7_ecx[] =
+	"- avx512vbmi umip pku ospke waitpkg avx512_vbmi2 - gfni vaes vpclmulqdq "
+	"avx512_vnni avx512_bitalg - avx512_vpopcntdq - la57 - - - - - rdpid - - cldemote "
+	"- movdiri movdir64b";
+static const char leaf7_edx[] =
+	"- - avx512_4vnniw avx512_4fmaps fsrm - - - avx512_vp2intersect - md_clear - - - "
+	"serialize - tsxldtrk - - - - - amx_bf16 avx512_fp16 amx_tile amx_int8";
 
-#define EAX 0
-#define EBX 1
-#define ECX 2
-#define EDX 3
-
-static const char *const leaf1_edx[32] = {
-	"fpu",	"vme",	"de",	"pse", "tsc",  "msr", "pae",   "mce", "cx8",	 "apic", NULL,
-	"sep",	"mtrr", "pge",	"mca", "cmov", "pat", "pse36", "pn",  "clflush", NULL,	 "dts",
-	"acpi", "mmx",	"fxsr", "sse", "sse2", "ss",  "ht",    "tm",  "ia64",	 "pbe",
-};
-static const char *const ext1_edx[32] = {
-	[11] = "syscall", [19] = "mp",	   [20] = "nx", [22] = "mmxext",   [25] = "fxsr_opt",
-	[26] = "pdpe1gb", [27] = "rdtscp", [29] = "lm", [30] = "3dnowext", [31] = "3dnow",
-};
-static const char *const leaf1_ecx[32] = {
-	"pni",	  "pclmulqdq",	"dtes64", "monitor", "ds_cpl",
-	"vmx",	  "smx",	"est",	  "tm2",     "ssse3",
-	"cid",	  "sdbg",	"fma",	  "cx16",    "xtpr",
-	"pdcm",	  NULL,		"pcid",	  "dca",     "sse4_1",
-	"sse4_2", "x2apic",	"movbe",  "popcnt",  "tsc_deadline_timer",
-	"aes",	  "xsave",	NULL,	  "avx",     "f16c",
-	"rdrand", "hypervisor",
-};
-static const char *const ext1_ecx[32] = {
-	"lahf_lm",    "cmp_legacy",  "svm",
-	"extapic",    "cr8_legacy",  "abm",
-	"sse4a",      "misalignsse", "3dnowprefetch",
-	"osvw",	      "ibs",	     "xop",
-	"skinit",     "wdt",	     NULL,
-	"lwp",	      "fma4",	     "tce",
-	NULL,	      "nodeid_msr",  NULL,
-	"tbm",	      "topoext",     "perfctr_core",
-	"perfctr_nb", NULL,	     "bpext",
-	"ptsc",	      "perfctr_llc", "mwaitx",
-};
-static const char *const leaf7_ebx[32] = {
-	"fsgsbase",   "tsc_adjust", "sgx",	  "bmi1",     "hle",	  "avx2",     NULL,
-	"smep",	      "bmi2",	    "erms",	  "invpcid",  "rtm",	  "cqm",      NULL,
-	"mpx",	      "rdt_a",	    "avx512f",	  "avx512dq", "rdseed",	  "adx",      "smap",
-	"avx512ifma", NULL,	    "clflushopt", "clwb",     "intel_pt", "avx512pf", "avx512er",
-	"avx512cd",   "sha_ni",	    "avx512bw",	  "avx512vl",
-};
-static const char *const leafd1_eax[32] = { "xsaveopt", "xsavec", "xgetbv1", "xsaves" };
-static const char *const leaf71_eax[32] = { [4] = "avx_vnni", [5] = "avx512_bf16" };
-static const char *const leaf6_eax[32] = { [2] = "arat" };
-static const char *const leaf7_ecx[32] = {
-	[1] = "avx512vbmi",   [2] = "umip",	      [3] = "pku",
-	[4] = "ospke",	      [5] = "waitpkg",	      [6] = "avx512_vbmi2",
-	[8] = "gfni",	      [9] = "vaes",	      [10] = "vpclmulqdq",
-	[11] = "avx512_vnni", [12] = "avx512_bitalg", [14] = "avx512_vpopcntdq",
-	[16] = "la57",	      [22] = "rdpid",	      [25] = "cldemote",
-	[27] = "movdiri",     [28] = "movdir64b",
-};
-static const char *const leaf7_edx[32] = {
-	[2] = "avx512_4vnniw",	     [3] = "avx512_4fmaps", [4] = "fsrm",
-	[8] = "avx512_vp2intersect", [10] = "md_clear",	    [14] = "serialize",
-	[16] = "tsxldtrk",	     [22] = "amx_bf16",	    [23] = "avx512_fp16",
-	[24] = "amx_tile",	     [25] = "amx_int8",
-};
-
-static void flag_word(struct pbuf *b, uint32_t value, const char *const names[32])
+static void flag_word(struct pbuf *b, uint32_t value, const char *names)
 {
-	for (int i = 0; i < 32; i++) {
-		if ((value & (1u << i)) && names[i])
-			pb_printf(b, " %s", names[i]);
+	for (uint32_t bit = 1; *names; bit <<= 1) {
+		int len = 0;
+
+		while (names[len] && names[len] != ' ')
+			len++;
+		if ((value & bit) && names[0] != '-')
+			pb_printf(b, " %.*s", len, names);
+		names += len + (names[len] == ' ');
 	}
 }
 

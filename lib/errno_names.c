@@ -1,105 +1,122 @@
 /* The errno names and texts (as glibc's strerror words them) for messages. */
 #include <stddef.h>
+#include <stdint.h>
 #include <alto/errno_names.h>
+#include <alto/string.h>
 #include <uapi/errno.h>
 
-struct errno_desc {
-	int err;
-	const char *name, *text;
+/*
+ * The list once, as X(value, name, text); it makes the values (a 16-bit
+ * array) and one block of strings, "EPERM\0Operation not permitted\0...",
+ * in the same order: an int and two pointers per entry took 1.6 KiB more.
+ */
+#define ERRNOS(X)                                                                   \
+	X(EPERM, "EPERM", "Operation not permitted")                                \
+	X(ENOENT, "ENOENT", "No such file or directory")                            \
+	X(ESRCH, "ESRCH", "No such process")                                        \
+	X(EINTR, "EINTR", "Interrupted system call")                                \
+	X(EIO, "EIO", "Input/output error")                                         \
+	X(ENXIO, "ENXIO", "No such device or address")                              \
+	X(E2BIG, "E2BIG", "Argument list too long")                                 \
+	X(ENOEXEC, "ENOEXEC", "Exec format error")                                  \
+	X(EBADF, "EBADF", "Bad file descriptor")                                    \
+	X(ECHILD, "ECHILD", "No child processes")                                   \
+	X(EAGAIN, "EAGAIN", "Resource temporarily unavailable")                     \
+	X(ENOMEM, "ENOMEM", "Cannot allocate memory")                               \
+	X(EACCES, "EACCES", "Permission denied")                                    \
+	X(EFAULT, "EFAULT", "Bad address")                                          \
+	X(EBUSY, "EBUSY", "Device or resource busy")                                \
+	X(EEXIST, "EEXIST", "File exists")                                          \
+	X(EXDEV, "EXDEV", "Invalid cross-device link")                              \
+	X(ENODEV, "ENODEV", "No such device")                                       \
+	X(ENOTDIR, "ENOTDIR", "Not a directory")                                    \
+	X(EISDIR, "EISDIR", "Is a directory")                                       \
+	X(EINVAL, "EINVAL", "Invalid argument")                                     \
+	X(ENFILE, "ENFILE", "Too many open files in system")                        \
+	X(EMFILE, "EMFILE", "Too many open files")                                  \
+	X(ENOTTY, "ENOTTY", "Inappropriate ioctl for device")                       \
+	X(ETXTBSY, "ETXTBSY", "Text file busy")                                     \
+	X(EFBIG, "EFBIG", "File too large")                                         \
+	X(ENOSPC, "ENOSPC", "No space left on device")                              \
+	X(ESPIPE, "ESPIPE", "Illegal seek")                                         \
+	X(EROFS, "EROFS", "Read-only file system")                                  \
+	X(EMLINK, "EMLINK", "Too many links")                                       \
+	X(EPIPE, "EPIPE", "Broken pipe")                                            \
+	X(EDOM, "EDOM", "Numerical argument out of domain")                         \
+	X(ERANGE, "ERANGE", "Numerical result out of range")                        \
+	X(EDEADLK, "EDEADLK", "Resource deadlock avoided")                          \
+	X(ENAMETOOLONG, "ENAMETOOLONG", "File name too long")                       \
+	X(ENOLCK, "ENOLCK", "No locks available")                                   \
+	X(ENOSYS, "ENOSYS", "Function not implemented")                             \
+	X(ENOTEMPTY, "ENOTEMPTY", "Directory not empty")                            \
+	X(ELOOP, "ELOOP", "Too many levels of symbolic links")                      \
+	X(ENOMSG, "ENOMSG", "No message of desired type")                           \
+	X(ENODATA, "ENODATA", "No data available")                                  \
+	X(ETIME, "ETIME", "Timer expired")                                          \
+	X(EOVERFLOW, "EOVERFLOW", "Value too large for defined data type")          \
+	X(EILSEQ, "EILSEQ", "Invalid or incomplete multibyte or wide character")    \
+	X(ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket")                   \
+	X(EDESTADDRREQ, "EDESTADDRREQ", "Destination address required")             \
+	X(EMSGSIZE, "EMSGSIZE", "Message too long")                                 \
+	X(EPROTOTYPE, "EPROTOTYPE", "Protocol wrong type for socket")               \
+	X(ENOPROTOOPT, "ENOPROTOOPT", "Protocol not available")                     \
+	X(EPROTONOSUPPORT, "EPROTONOSUPPORT", "Protocol not supported")             \
+	X(EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported")                      \
+	X(EAFNOSUPPORT, "EAFNOSUPPORT", "Address family not supported by protocol") \
+	X(EADDRINUSE, "EADDRINUSE", "Address already in use")                       \
+	X(EADDRNOTAVAIL, "EADDRNOTAVAIL", "Cannot assign requested address")        \
+	X(ENETDOWN, "ENETDOWN", "Network is down")                                  \
+	X(ENETUNREACH, "ENETUNREACH", "Network is unreachable")                     \
+	X(ECONNABORTED, "ECONNABORTED", "Software caused connection abort")         \
+	X(ECONNRESET, "ECONNRESET", "Connection reset by peer")                     \
+	X(ENOBUFS, "ENOBUFS", "No buffer space available")                          \
+	X(EISCONN, "EISCONN", "Transport endpoint is already connected")            \
+	X(ENOTCONN, "ENOTCONN", "Transport endpoint is not connected")              \
+	X(ETIMEDOUT, "ETIMEDOUT", "Connection timed out")                           \
+	X(ECONNREFUSED, "ECONNREFUSED", "Connection refused")                       \
+	X(EHOSTUNREACH, "EHOSTUNREACH", "No route to host")                         \
+	X(EALREADY, "EALREADY", "Operation already in progress")                    \
+	X(EINPROGRESS, "EINPROGRESS", "Operation now in progress")                  \
+	X(ECANCELED, "ECANCELED", "Operation canceled")                             \
+	X(512, "ERESTARTSYS", "To be restarted if SA_RESTART is set")               \
+	X(513, "ERESTARTNOINTR", "To be restarted")                                 \
+	X(514, "ERESTARTNOHAND", "To be restarted if no handler")                   \
+	X(516, "ERESTART_RESTARTBLOCK", "Interrupted by signal")
+
+static const uint16_t values[] = {
+#define VALUE(err, name, text) err,
+	ERRNOS(VALUE)
+#undef VALUE
 };
 
-static const struct errno_desc table[] = {
-	{ EPERM, "EPERM", "Operation not permitted" },
-	{ ENOENT, "ENOENT", "No such file or directory" },
-	{ ESRCH, "ESRCH", "No such process" },
-	{ EINTR, "EINTR", "Interrupted system call" },
-	{ EIO, "EIO", "Input/output error" },
-	{ ENXIO, "ENXIO", "No such device or address" },
-	{ E2BIG, "E2BIG", "Argument list too long" },
-	{ ENOEXEC, "ENOEXEC", "Exec format error" },
-	{ EBADF, "EBADF", "Bad file descriptor" },
-	{ ECHILD, "ECHILD", "No child processes" },
-	{ EAGAIN, "EAGAIN", "Resource temporarily unavailable" },
-	{ ENOMEM, "ENOMEM", "Cannot allocate memory" },
-	{ EACCES, "EACCES", "Permission denied" },
-	{ EFAULT, "EFAULT", "Bad address" },
-	{ EBUSY, "EBUSY", "Device or resource busy" },
-	{ EEXIST, "EEXIST", "File exists" },
-	{ EXDEV, "EXDEV", "Invalid cross-device link" },
-	{ ENODEV, "ENODEV", "No such device" },
-	{ ENOTDIR, "ENOTDIR", "Not a directory" },
-	{ EISDIR, "EISDIR", "Is a directory" },
-	{ EINVAL, "EINVAL", "Invalid argument" },
-	{ ENFILE, "ENFILE", "Too many open files in system" },
-	{ EMFILE, "EMFILE", "Too many open files" },
-	{ ENOTTY, "ENOTTY", "Inappropriate ioctl for device" },
-	{ ETXTBSY, "ETXTBSY", "Text file busy" },
-	{ EFBIG, "EFBIG", "File too large" },
-	{ ENOSPC, "ENOSPC", "No space left on device" },
-	{ ESPIPE, "ESPIPE", "Illegal seek" },
-	{ EROFS, "EROFS", "Read-only file system" },
-	{ EMLINK, "EMLINK", "Too many links" },
-	{ EPIPE, "EPIPE", "Broken pipe" },
-	{ EDOM, "EDOM", "Numerical argument out of domain" },
-	{ ERANGE, "ERANGE", "Numerical result out of range" },
-	{ EDEADLK, "EDEADLK", "Resource deadlock avoided" },
-	{ ENAMETOOLONG, "ENAMETOOLONG", "File name too long" },
-	{ ENOLCK, "ENOLCK", "No locks available" },
-	{ ENOSYS, "ENOSYS", "Function not implemented" },
-	{ ENOTEMPTY, "ENOTEMPTY", "Directory not empty" },
-	{ ELOOP, "ELOOP", "Too many levels of symbolic links" },
-	{ ENOMSG, "ENOMSG", "No message of desired type" },
-	{ ENODATA, "ENODATA", "No data available" },
-	{ ETIME, "ETIME", "Timer expired" },
-	{ EOVERFLOW, "EOVERFLOW", "Value too large for defined data type" },
-	{ EILSEQ, "EILSEQ", "Invalid or incomplete multibyte or wide character" },
-	{ ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket" },
-	{ EDESTADDRREQ, "EDESTADDRREQ", "Destination address required" },
-	{ EMSGSIZE, "EMSGSIZE", "Message too long" },
-	{ EPROTOTYPE, "EPROTOTYPE", "Protocol wrong type for socket" },
-	{ ENOPROTOOPT, "ENOPROTOOPT", "Protocol not available" },
-	{ EPROTONOSUPPORT, "EPROTONOSUPPORT", "Protocol not supported" },
-	{ EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported" },
-	{ EAFNOSUPPORT, "EAFNOSUPPORT", "Address family not supported by protocol" },
-	{ EADDRINUSE, "EADDRINUSE", "Address already in use" },
-	{ EADDRNOTAVAIL, "EADDRNOTAVAIL", "Cannot assign requested address" },
-	{ ENETDOWN, "ENETDOWN", "Network is down" },
-	{ ENETUNREACH, "ENETUNREACH", "Network is unreachable" },
-	{ ECONNABORTED, "ECONNABORTED", "Software caused connection abort" },
-	{ ECONNRESET, "ECONNRESET", "Connection reset by peer" },
-	{ ENOBUFS, "ENOBUFS", "No buffer space available" },
-	{ EISCONN, "EISCONN", "Transport endpoint is already connected" },
-	{ ENOTCONN, "ENOTCONN", "Transport endpoint is not connected" },
-	{ ETIMEDOUT, "ETIMEDOUT", "Connection timed out" },
-	{ ECONNREFUSED, "ECONNREFUSED", "Connection refused" },
-	{ EHOSTUNREACH, "EHOSTUNREACH", "No route to host" },
-	{ EALREADY, "EALREADY", "Operation already in progress" },
-	{ EINPROGRESS, "EINPROGRESS", "Operation now in progress" },
-	{ ECANCELED, "ECANCELED", "Operation canceled" },
-	/* The kernel's restart codes (alto/signal.h), as strace names them; never errno. */
-	{ 512, "ERESTARTSYS", "To be restarted if SA_RESTART is set" },
-	{ 513, "ERESTARTNOINTR", "To be restarted" },
-	{ 514, "ERESTARTNOHAND", "To be restarted if no handler" },
-	{ 516, "ERESTART_RESTARTBLOCK", "Interrupted by signal" },
-};
+static const char strings[] =
+#define STRINGS(err, name, text) name "\0" text "\0"
+	ERRNOS(STRINGS)
+#undef STRINGS
+	;
 
-static const struct errno_desc *find(int err)
+/* The name of the entry for err (its text follows), or NULL. */
+static const char *find(int err)
 {
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		if (table[i].err == err)
-			return &table[i];
+	const char *s = strings;
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		if (values[i] == err)
+			return s;
+		s += strlen(s) + 1;
+		s += strlen(s) + 1;
 	}
 	return NULL;
 }
 
 const char *errno_name(int err)
 {
-	const struct errno_desc *d = find(err);
-	return d ? d->name : NULL;
+	return find(err);
 }
 
 const char *errno_text(int err)
 {
-	const struct errno_desc *d = find(err);
-	return d ? d->text : "Unknown error";
+	const char *name = find(err);
+
+	return name ? name + strlen(name) + 1 : "Unknown error";
 }

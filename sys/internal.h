@@ -18,11 +18,11 @@ struct trap_frame;
 
 struct syscall_desc {
 	void *fn; /* NULL: not implemented */
-	const char *name;
-	const char *args; /* argument kinds, see syscalls.def */
 };
 
 extern const struct syscall_desc syscall_table[NR_SYSCALLS];
+/* Argument kinds (see syscalls.def), NULL for a number Linux does not have. */
+const char *syscall_args(unsigned long nr);
 
 /*
  * Paths of the *at() calls (sys/fs.c): the directory a relative path starts

@@ -112,12 +112,14 @@ static void add_arg(struct line *l, char kind, long v, long next)
 static void format_call(struct line *l, const struct trap_frame *f, unsigned long nr)
 {
 	const long args[6] = { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 };
-	const char *kinds = nr < NR_SYSCALLS ? syscall_table[nr].args : "xxxxxx";
+	const char *kinds = syscall_args(nr);
 
-	if (nr < NR_SYSCALLS)
-		add(l, "%s(", syscall_table[nr].name);
-	else
+	if (kinds) {
+		add(l, "%s(", syscall_name(nr));
+	} else { /* past the table or in a gap: no name, six raw arguments */
 		add(l, "syscall_%lu(", nr);
+		kinds = "xxxxxx";
+	}
 	for (int i = 0; kinds[i] && i < 6; i++) {
 		if (i)
 			add(l, ", ");

@@ -41,7 +41,7 @@ struct tracepoint *syscall_tracepoint(unsigned int i, uint16_t id)
 {
 	unsigned int nr = i / 2, exit = i % 2;
 	struct tracepoint *tp = &sys_tp[nr][exit];
-	const char *kinds = nr < NR_SYSCALLS ? syscall_table[nr].args : NULL;
+	const char *kinds = syscall_args(nr);
 
 	if (!kinds)
 		return NULL; /* past the table, or a number Linux does not have */
@@ -52,7 +52,7 @@ struct tracepoint *syscall_tracepoint(unsigned int i, uint16_t id)
 		tp->flags = TP_F_SYSCALL | (exit ? TP_F_SYSCALL_EXIT : TP_F_DATA);
 		tp->id = id;
 		barrier();
-		WRITE_ONCE(tp->name, syscall_table[nr].name);
+		WRITE_ONCE(tp->name, syscall_name(nr));
 		WRITE_ONCE(sys_tp_made, true);
 	}
 	return tp;

@@ -17,6 +17,7 @@
 #include <alto/signal.h>
 #include <alto/spinlock.h>
 #include <alto/syscall.h>
+#include <alto/string.h>
 #include <alto/trap.h>
 #include <uapi/errno.h>
 #include "internal.h"
@@ -28,7 +29,36 @@ typedef long (*syscall_fn)(long, long, long, long, long, long);
 #undef SYSCALL
 
 const struct syscall_desc syscall_table[NR_SYSCALLS] = {
-#define SYSCALL(nr, name, fmt) [nr] = { (void *)sys_##name, #name, fmt },
+#define SYSCALL(nr, name, fmt) [nr] = { (void *)sys_##name },
+#include "syscalls.def"
+#undef SYSCALL
+};
+
+/*
+ * The names and argument kinds, which only --strace, tracing and the
+ * -ENOSYS report read, as one block of strings ("read\0dpu\0write\0...")
+ * and a 16-bit offset per number: two pointers per call would take 5 KiB
+ * more. The block is a struct of character arrays, so the compiler lays
+ * it out and offsetof() finds each name; offset 0 (the leading byte) marks
+ * a number Linux does not have.
+ */
+struct syscall_strings {
+	char none;
+#define SYSCALL(nr, name, fmt) char name##_name[sizeof(#name)], name##_args[sizeof(fmt)];
+#include "syscalls.def"
+#undef SYSCALL
+};
+
+static const struct syscall_strings strings = {
+	0,
+#define SYSCALL(nr, name, fmt) #name, fmt,
+#include "syscalls.def"
+#undef SYSCALL
+};
+_Static_assert(sizeof(strings) <= UINT16_MAX, "syscall names past 16-bit offsets");
+
+static const uint16_t name_at[NR_SYSCALLS] = {
+#define SYSCALL(nr, name, fmt) [nr] = offsetof(struct syscall_strings, name##_name),
 #include "syscalls.def"
 #undef SYSCALL
 };
@@ -81,7 +111,14 @@ static struct spinlock unknown_lock = SPINLOCK_INIT;
 
 const char *syscall_name(unsigned long nr)
 {
-	return nr < NR_SYSCALLS ? syscall_table[nr].name : NULL;
+	return nr < NR_SYSCALLS && name_at[nr] ? &strings.none + name_at[nr] : NULL;
+}
+
+const char *syscall_args(unsigned long nr)
+{
+	const char *name = syscall_name(nr);
+
+	return name ? name + strlen(name) + 1 : NULL;
 }
 
 /* True the first time nr is seen (the first UNKNOWN_MAX numbers; then a last line says so). */

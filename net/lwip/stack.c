@@ -77,6 +77,12 @@ void net_assert_locked(void)
 		panic("lwIP called without the stack lock");
 }
 
+/* Out of line, so that each of lwIP's 200 assertions is one short call. */
+void lwip_assert_failed(const char *file, int line)
+{
+	panic("lwIP assertion failed at %s:%d", file, line);
+}
+
 /* Loopback frames queue on their interface until someone polls it. */
 static bool loopback_pending(void)
 {

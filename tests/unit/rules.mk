@@ -11,7 +11,7 @@ UNIT_TESTS := $(UT_DIR)/test_buddy $(UT_DIR)/test_slab $(UT_DIR)/test_format \
 	      $(UT_DIR)/test_cpio $(UT_DIR)/test_args $(UT_DIR)/test_elf $(UT_DIR)/test_chacha20 \
 	      $(UT_DIR)/test_commands $(UT_DIR)/test_area_tree $(UT_DIR)/test_trace_ring \
 	      $(UT_DIR)/test_lz4 $(UT_DIR)/test_virtq $(UT_DIR)/test_offload $(UT_DIR)/test_mmio_desc \
-	      $(UT_DIR)/test_radix
+	      $(UT_DIR)/test_radix $(UT_DIR)/test_errno_names
 
 $(UT_DIR)/test_buddy: $(UT_OBJ)/tests/unit/test_buddy.o $(UT_OBJ)/mm/buddy.o
 $(UT_DIR)/test_slab: $(UT_OBJ)/tests/unit/test_slab.o $(UT_OBJ)/mm/slab.o $(UT_OBJ)/mm/buddy.o
@@ -26,6 +26,7 @@ $(UT_DIR)/test_offload: $(UT_OBJ)/tests/unit/test_offload.o $(UT_OBJ)/net/lwip/o
 $(UT_DIR)/test_mmio_desc: $(UT_OBJ)/tests/unit/test_mmio_desc.o \
 			  $(UT_OBJ)/drivers/virtio/mmio_desc.o $(UT_OBJ)/lib/format-host.o
 $(UT_DIR)/test_radix: $(UT_OBJ)/tests/unit/test_radix.o $(UT_OBJ)/lib/radix.o
+$(UT_DIR)/test_errno_names: $(UT_OBJ)/tests/unit/test_errno_names.o $(UT_OBJ)/lib/errno_names.o
 # lib/cpio.c, args.c, commands.c and elf.c declare the C library's names (alto/string.h,
 # alto/format.h) with the same prototypes, so they link against libc as they are.
 $(UT_DIR)/test_cpio: $(UT_OBJ)/tests/unit/test_cpio.o $(UT_OBJ)/lib/cpio.o

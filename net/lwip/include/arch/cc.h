@@ -44,9 +44,11 @@ uint64_t random_u64(void);
 	} while (0)
 /*
  * The file and line name the assertion in Debian's lwIP source: its text
- * is left out, so that the hundreds of messages are not in the kernel.
+ * is left out, so that the hundreds of messages are not in the kernel, and
+ * the format string is in one place (net/lwip/stack.c), not at each call.
  */
-#define LWIP_PLATFORM_ASSERT(x) panic("lwIP assertion failed at %s:%d", __FILE__, __LINE__)
+__attribute__((noreturn)) void lwip_assert_failed(const char *file, int line);
+#define LWIP_PLATFORM_ASSERT(x) lwip_assert_failed(__FILE__, __LINE__)
 #define LWIP_RAND()		((u32_t)random_u64())
 
 #endif
