@@ -16,11 +16,6 @@
 
 struct trap_frame;
 
-struct syscall_desc {
-	void *fn; /* NULL: not implemented */
-};
-
-extern const struct syscall_desc syscall_table[NR_SYSCALLS];
 /* Argument kinds (see syscalls.def), NULL for a number Linux does not have. */
 const char *syscall_args(unsigned long nr);
 

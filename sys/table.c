@@ -28,12 +28,6 @@ typedef long (*syscall_fn)(long, long, long, long, long, long);
 #include "syscalls.def"
 #undef SYSCALL
 
-const struct syscall_desc syscall_table[NR_SYSCALLS] = {
-#define SYSCALL(nr, name, fmt) [nr] = { (void *)sys_##name },
-#include "syscalls.def"
-#undef SYSCALL
-};
-
 /*
  * The names and argument kinds, which only --strace, tracing and the
  * -ENOSYS report read, as one block of strings ("read\0dpu\0write\0...")
@@ -71,10 +65,15 @@ enum {
 };
 #define SYSNR(name) SYSNR_##name
 
+/* The calls that read or rewrite the whole frame: fork and clone copy it, execve and rt_sigreturn
+ * rewrite it. */
+#define FULL_FRAME_CALLS(X) \
+	X(fork) X(vfork) X(clone) X(clone3) X(execve) X(execveat) X(rt_sigreturn)
+
 /*
- * The handlers syscall.S calls itself, from a frame without the
- * callee-saved registers: every implemented call but the ones that read or
- * rewrite the whole frame, which go through syscall_slow.
+ * The one table of handlers. syscall.S calls them itself, from a frame
+ * without the callee-saved registers: every implemented call but the
+ * FULL_FRAME_CALLS, NULL here, which syscall_slow finds by handler().
  * The last slot, for numbers past the table, is NULL.
  */
 #pragma GCC diagnostic push
@@ -83,12 +82,28 @@ void *const syscall_fast[NR_SYSCALLS + 1] = {
 #define SYSCALL(nr, name, fmt) [nr] = (void *)sys_##name,
 #include "syscalls.def"
 #undef SYSCALL
-	/* fork and clone copy the frame, execve and rt_sigreturn rewrite it. */
-	[SYSNR(fork)] = NULL,	      [SYSNR(vfork)] = NULL,  [SYSNR(clone)] = NULL,
-	[SYSNR(clone3)] = NULL,	      [SYSNR(execve)] = NULL, [SYSNR(execveat)] = NULL,
-	[SYSNR(rt_sigreturn)] = NULL,
+#define LEFT_OUT(name) [SYSNR(name)] = NULL,
+	FULL_FRAME_CALLS(LEFT_OUT)
+#undef LEFT_OUT
 };
 #pragma GCC diagnostic pop
+
+/* The handler of nr, NULL for none: syscall_fast's, or a full-frame call's. */
+static void *handler(unsigned long nr)
+{
+	if (nr >= NR_SYSCALLS)
+		return NULL;
+	if (syscall_fast[nr])
+		return syscall_fast[nr];
+	switch (nr) {
+#define FULL_FRAME(name)  \
+	case SYSNR(name): \
+		return (void *)sys_##name;
+		FULL_FRAME_CALLS(FULL_FRAME)
+#undef FULL_FRAME
+	}
+	return NULL;
+}
 
 /*
  * Calls short enough to run with interrupts off (syscall.S skips the
@@ -211,9 +226,9 @@ void syscall_slow(struct trap_frame *f)
 	process_check_exiting();
 	if (syscall_hooks)
 		syscall_hooks_enter(f, nr);
-	if (nr < NR_SYSCALLS && syscall_table[nr].fn)
-		ret = ((syscall_fn)syscall_table[nr].fn)(f->rdi, f->rsi, f->rdx, f->r10, f->r8,
-							 f->r9);
+	void *fn = handler(nr);
+	if (fn)
+		ret = ((syscall_fn)fn)(f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
 	else
 		ret = not_implemented(nr);
 	f->rax = ret;
