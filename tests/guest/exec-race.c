@@ -113,7 +113,8 @@ int main(int argc, char **argv)
 	self[n] = 0;
 	/* The descriptors the next image checks: the pipe's read end, and null_fd two above it. */
 	if (null_fd != pipe_fd[0] + 2) {
-		printf("test setup failed: descriptors %d %d %d\n", pipe_fd[0], pipe_fd[1], null_fd);
+		printf("test setup failed: descriptors %d %d %d\n", pipe_fd[0], pipe_fd[1],
+		       null_fd);
 		return 99;
 	}
 	for (int i = 1; i < WORKERS; i++)
