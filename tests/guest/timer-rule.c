@@ -12,7 +12,7 @@
  * long sleep of the same run (30 sleeps of 1 ms against one of 600 ms: a
  * few ms each when right, ~45 ms each when broken), and the turns are
  * counted in guest time (~50 in a second with 10 ms slices, 1 without a
- * slice timer; more than 20 wanted). No watchdog thread: its far timer
+ * slice timer; more than 12 wanted). No watchdog thread: its far timer
  * would end slices by itself.
  */
 #include "threads.h"
@@ -21,7 +21,7 @@
 #define SHORT_SLEEPS 30
 #define LONG_SLEEP   600 /* ms */
 #define SPIN_MS	     1000
-#define MIN_TURNS    20 /* of ~50 (a 10 ms slice each, TIME_SLICE_NS) */
+#define MIN_TURNS    12 /* of ~50 (a 10 ms slice each, TIME_SLICE_NS), ~30 at load 17 */
 
 static void *long_sleeper(void *arg)
 {
