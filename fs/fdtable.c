@@ -1,8 +1,11 @@
 /*
  * The descriptor table. Slots hold referenced files; lookups take the lock
- * only long enough to grab a reference, and files are dropped outside it
- * because releasing one may sleep (a pipe's lock). The table grows by
- * doubling, never beyond RLIMIT_NOFILE.
+ * only long enough to grab a reference, or none in a threaded process
+ * (fd_get_light), and files are dropped outside it because releasing one
+ * may sleep (a pipe's lock). The table grows by doubling, never beyond
+ * RLIMIT_NOFILE. A freed table's memory, like a released file's, waits for
+ * the lockless lookups under way: one may have read the process's table
+ * just before execve or an exit replaced it.
  */
 #include <alto/fdtable.h>
 #include <alto/mm.h>
@@ -305,17 +308,51 @@ void fdtable_close_all(struct fdtable *t)
 	fd_close_range(t, 0, UINT32_MAX, 0);
 }
 
-void fdtable_free(struct fdtable *t)
+static struct fdtable *deferred_tables;
+static struct spinlock deferred_lock = SPINLOCK_INIT;
+
+static void table_mem_free(struct fdtable *t)
 {
-	if (!t)
-		return;
-	fdtable_close_all(t);
 	for (struct file **slots = t->files, **older; slots; slots = older) {
 		older = (struct file **)slots[-1];
 		kfree(slots - 1);
 	}
 	kfree(t->cloexec);
 	kfree(t);
+}
+
+/*
+ * t is out of every process (p->files) before its last put: a lookup that
+ * starts after the count of lookups was seen at 0 reads the process's new
+ * table, so every table waiting then can go (the same grace period as a
+ * released file's, fs/file.c).
+ */
+static void table_mem_defer(struct fdtable *t)
+{
+	unsigned long flags = spin_lock(&deferred_lock);
+	struct fdtable *free = NULL;
+
+	t->next = deferred_tables;
+	deferred_tables = t;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!file_lookups_active()) {
+		free = deferred_tables;
+		deferred_tables = NULL;
+	}
+	spin_unlock(&deferred_lock, flags);
+	while (free) {
+		t = free;
+		free = t->next;
+		table_mem_free(t);
+	}
+}
+
+void fdtable_free(struct fdtable *t)
+{
+	if (!t)
+		return;
+	fdtable_close_all(t);
+	table_mem_defer(t);
 }
 
 /* Put f (the caller's reference) at fd, closing what was there. */
@@ -396,12 +433,14 @@ static struct file *slot_unlocked(struct fdtable *t, int fd)
  * then either came first (EBADF) or leaves the file open until the call is
  * done.
  */
-static __attribute__((noinline)) struct file *get_shared(struct fdtable *t, int fd)
+static __attribute__((noinline)) struct file *get_shared(struct process *p, int fd)
 {
-	struct file *f;
+	struct file *f = NULL;
 
 	file_lookups_begin();
-	while ((f = slot_unlocked(t, fd))) {
+	/* Read inside the lookup: a table replaced meanwhile stays readable until its end. */
+	struct fdtable *t = __atomic_load_n(&p->files, __ATOMIC_ACQUIRE);
+	while (t && (f = slot_unlocked(t, fd))) {
 		if (file_get_unless_zero(f)) {
 			if (f == slot_unlocked(t, fd))
 				break;
@@ -420,7 +459,7 @@ struct fd_ref fd_get_light_slow(struct process *p, int fd)
 		return (struct fd_ref){ NULL, false };
 	if ((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1))
 		return (struct fd_ref){ NULL, false }; /* out of range */
-	struct file *f = fd >= 0 ? get_shared(t, fd) : NULL;
+	struct file *f = fd >= 0 ? get_shared(p, fd) : NULL;
 	return (struct fd_ref){ f, f != NULL };
 }
 

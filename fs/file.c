@@ -200,6 +200,11 @@ void file_lookups_end(void)
 	__atomic_sub_fetch(&lookups, 1, __ATOMIC_SEQ_CST);
 }
 
+bool file_lookups_active(void)
+{
+	return __atomic_load_n(&lookups, __ATOMIC_SEQ_CST) != 0;
+}
+
 static void file_mem_free(struct file *f)
 {
 	unsigned long flags = spin_lock(&deferred_lock);

@@ -4,13 +4,39 @@
  * address), each head with an indirect table of its own when the driver
  * wants them, and the transport's notification after additions. Each
  * operation on a queue passes a tracepoint of virtio_trace.h, defined here.
+ *
+ * QEMU before 8.1 drops the guest's memory barriers under TCG when the
+ * machine has one vCPU (its commit "tcg: Do not elide memory barriers for
+ * !CF_PARALLEL in system mode"), though its I/O thread runs the device
+ * beside the vCPU. The notification protocol's store-then-load pairs
+ * (ring.c) then reorder on the host: re-enabling interrupts, the driver's
+ * used_event store can wait in the host's store buffer while the driver
+ * reads the old used index, and the device, having stored the new index,
+ * reads the old used_event: neither sees the other, no interrupt comes and
+ * none is ever due again (issue 12's stalled stream). On such a machine a
+ * read of a device register stands in for the fence: QEMU serves it under
+ * its global lock, a real barrier on the host.
  */
+#include <alto/cpu.h>
 #include <alto/mm.h>
 #include <alto/string.h>
 #include <uapi/errno.h>
 #include "internal.h"
 #define TRACE_DEFINE 1
 #include "virtio_trace.h"
+
+static int fence_by_mmio = -1; /* -1: not yet known */
+
+/* After ring.c's fence: make it one the device's thread sees (above). */
+static bool device_fence(struct virtqueue *vq)
+{
+	if (fence_by_mmio < 0)
+		fence_by_mmio =
+			cpu_count == 1 && !strcmp(cpu_features.hypervisor_id, "TCGTCGTCGTCG");
+	if (fence_by_mmio)
+		vq->vdev->ops->config_generation(vq->vdev);
+	return fence_by_mmio;
+}
 
 static unsigned int order_for(size_t bytes)
 {
@@ -94,7 +120,14 @@ int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned int o
 
 void virtq_kick(struct virtqueue *vq)
 {
+	uint16_t before = vq->ring.notified_idx;
 	bool notify = virtq_ring_need_notify(&vq->ring);
+
+	/* "Not needed" may rest on a stale avail_event: look again past a real fence. */
+	if (!notify && device_fence(vq)) {
+		vq->ring.notified_idx = before;
+		notify = virtq_ring_need_notify(&vq->ring);
+	}
 
 	trace_virtq_kick(vq->vdev->index, vq->index, notify);
 	if (notify)
@@ -132,6 +165,9 @@ bool virtq_enable_cb(struct virtqueue *vq)
 {
 	bool quiet = virtq_ring_enable_cb(&vq->ring);
 
+	/* "Nothing used" may be a stale read: look again past a real fence. */
+	if (quiet && device_fence(vq))
+		quiet = !virtq_has_used(vq);
 	trace_virtq_enable_cb(vq->vdev->index, vq->index, !quiet);
 	return quiet;
 }

@@ -20,6 +20,7 @@ struct fdtable {
 	unsigned int size;	/* slots in files[] */
 	struct file **files;	/* files[-1]: the slots before the last growth, or NULL */
 	unsigned long *cloexec; /* one bit per slot */
+	struct fdtable *next;	/* freed, waiting for the lookups under way */
 };
 
 struct fdtable *fdtable_create(void);
@@ -34,7 +35,7 @@ void fdtable_close_cloexec(struct fdtable *t);
 int fdtable_setup_stdio(struct fdtable *t);
 /* Close every descriptor (at exit). */
 void fdtable_close_all(struct fdtable *t);
-/* Close everything and free the table. */
+/* Close everything and free the table (its memory once no lockless lookup may read it). */
 void fdtable_free(struct fdtable *t);
 
 /* Install f (taking over the caller's reference) at the lowest free fd >= min. */

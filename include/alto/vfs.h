@@ -347,6 +347,8 @@ void file_get(struct file *f);
 bool file_get_unless_zero(struct file *f);
 void file_lookups_begin(void);
 void file_lookups_end(void);
+/* True while such a lookup is under way (a descriptor table's memory waits too). */
+bool file_lookups_active(void);
 /* Drop a reference; the last one releases the file. */
 void file_put(struct file *f);
 bool file_readable(const struct file *f);

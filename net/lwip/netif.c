@@ -344,6 +344,8 @@ void netdev_link_changed(struct netdev *nd)
  * received and never looked at (no interrupt came for them, though the
  * ring asked for one), 44 transmissions finished and not taken back, and
  * lwIP's retransmission timer 61 ticks past due (docs/performance.md).
+ * The cause, QEMU dropping the guest's fences under TCG with one vCPU, is
+ * handled in drivers/virtio/virtqueue.c; this stays as a safety net.
  */
 static bool poll_one(struct net_iface *ifc, unsigned int budget)
 {
