@@ -108,6 +108,15 @@ void console_stream_gone(int stream)
 		ops->gone(streams[stream].priv);
 }
 
+void console_streams_sync(void)
+{
+	for (int s = CONSOLE_STDOUT; s <= CONSOLE_STDERR; s++) {
+		const struct console_stream_ops *ops = READ_ONCE(streams[s].ops);
+		if (ops && ops->sync && !READ_ONCE(streams[s].gone))
+			ops->sync(streams[s].priv);
+	}
+}
+
 /* What the stream took of s: see console_stream_register. */
 static long sink(int stream, const char *s, size_t n)
 {

@@ -18,6 +18,7 @@ void console_write(const char *s, size_t len)
 
 	if (!panicking)
 		spin_lock_noirq(&console_lock);
+	console_streams_sync(); /* the program's output before the line, on the host too */
 	uart_write(s, len);
 	if (!panicking)
 		spin_unlock_noirq(&console_lock);

@@ -19,9 +19,13 @@
  * one and queues it, waiting for the device to give one back when all are
  * out. At shutdown every buffer is waited for, so nothing written is lost
  * when the VM powers off (unless the host takes nothing for 5 s: its reader
- * is gone). When the host tool sees its reader go (a closed pipe), it says
- * so (drivers/stop.c, console_stream_gone): writers waiting for a buffer
- * are woken with EPIPE, and the port is not drained.
+ * is gone). Before each kernel line (printk, on the 8250, which reaches the
+ * host at once) the ports are synced: the line waits until the device has
+ * given back what the program wrote before it, so the host's stderr has
+ * them in the order they were written. When the host tool sees its reader
+ * go (a closed pipe), it says so (drivers/stop.c, console_stream_gone):
+ * writers waiting for a buffer are woken with EPIPE, and the port is not
+ * drained.
  */
 #include <alto/boot.h>
 #include <alto/console.h>
@@ -47,6 +51,7 @@
 #define TX_BUF_SIZE	(4096u << TX_BUF_ORDER)
 #define STALL_WAIT_NS	(5 * NSEC_PER_SEC)
 #define CONTROL_WAIT_NS (1 * NSEC_PER_SEC)
+#define SYNC_WAIT_NS	(250 * NSEC_PER_MSEC)
 
 struct control_msg {
 	uint32_t id;
@@ -152,9 +157,33 @@ static void port_gone(void *priv)
 	waitq_wake_all(&p->wq);
 }
 
+/*
+ * Until the device has sent everything queued (console_stream_ops.sync):
+ * QEMU marks a buffer used once its bytes are in the host's file. Lock-free
+ * (printk may run under the port's lock); gives up once SYNC_WAIT_NS pass
+ * without the device giving one back, as a host reader that stalls would
+ * otherwise hold every kernel line.
+ */
+static void port_sync(void *priv)
+{
+	struct port *p = priv;
+	unsigned int held = virtq_held(p->tx), last = held;
+	uint64_t deadline = time_now_ns() + SYNC_WAIT_NS;
+
+	while (held && !READ_ONCE(p->gone) && time_now_ns() < deadline) {
+		cpu_relax();
+		held = virtq_held(p->tx);
+		if (held < last) {
+			last = held;
+			deadline = time_now_ns() + SYNC_WAIT_NS;
+		}
+	}
+}
+
 static const struct console_stream_ops port_ops = {
 	.write = port_write,
 	.gone = port_gone,
+	.sync = port_sync,
 };
 
 /*

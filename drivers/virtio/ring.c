@@ -164,6 +164,13 @@ bool virtq_ring_has_used(const struct virtq_ring *r)
 	return __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) != r->last_used;
 }
 
+unsigned int virtq_ring_held(const struct virtq_ring *r)
+{
+	uint16_t used = __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);
+
+	return (uint16_t)(READ_ONCE(r->avail_idx) - used);
+}
+
 static void free_chain(struct virtq_ring *r, uint16_t head)
 {
 	uint16_t n = r->chain_len[head], last = head;

@@ -93,6 +93,8 @@ bool virtq_ring_need_notify(struct virtq_ring *r);
 void *virtq_ring_get(struct virtq_ring *r, uint32_t *len);
 /* True when a finished request waits to be taken. */
 bool virtq_ring_has_used(const struct virtq_ring *r);
+/* Chains made available that the device has not marked used yet (no lock: a snapshot). */
+unsigned int virtq_ring_held(const struct virtq_ring *r);
 /* Ask for no interrupts. */
 void virtq_ring_disable_cb(struct virtq_ring *r);
 /* Ask for an interrupt at the next used buffer; false when one is already there (look again). */

@@ -151,6 +151,11 @@ bool virtq_has_used(struct virtqueue *vq)
 	return virtq_ring_has_used(&vq->ring);
 }
 
+unsigned int virtq_held(const struct virtqueue *vq)
+{
+	return virtq_ring_held(&vq->ring);
+}
+
 unsigned int virtq_free(const struct virtqueue *vq)
 {
 	return vq->ring.num_free;

@@ -68,6 +68,12 @@ extern bool (*console_input_hook)(char c);
 struct console_stream_ops {
 	long (*write)(void *priv, const char *s, size_t len);
 	void (*gone)(void *priv);
+	/*
+	 * May be NULL. Wait, polling and briefly (any lock may be held, interrupts may
+	 * be off), until the host has what the stream took, so that a kernel line
+	 * written next on the UART, which reaches the host at once, comes after it.
+	 */
+	void (*sync)(void *priv);
 };
 
 /* Send stream's output to ops (with priv) instead of the UART; NULL goes back to the UART. */
@@ -78,6 +84,8 @@ void console_stream_register(int stream, const struct console_stream_ops *ops, v
  * reader does. Safe in an interrupt handler.
  */
 void console_stream_gone(int stream);
+/* Each stream's sync (console_stream_ops): printk's, before a kernel line. */
+void console_streams_sync(void);
 
 #endif /* __HOST_TOOL__ */
 #endif

@@ -146,6 +146,8 @@ void virtq_kick(struct virtqueue *vq);
 /* The next finished request's token (and the bytes the device wrote), or NULL. */
 void *virtq_get(struct virtqueue *vq, uint32_t *len);
 bool virtq_has_used(struct virtqueue *vq);
+/* Requests the device still holds (not marked used), without the caller's lock: a snapshot. */
+unsigned int virtq_held(const struct virtqueue *vq);
 unsigned int virtq_free(const struct virtqueue *vq);
 void virtq_disable_cb(struct virtqueue *vq);
 /* Re-enable interrupts; false when a used buffer already waits (take it, then try again). */
