@@ -106,7 +106,8 @@ static int timer_round(uint32_t *seed)
 
 	timer_init(&a, fired, &count);
 	timer_init(&b, fired, &count);
-	timer_arm(&a, time_now_ns() + 1000000000);
+	/* Far enough that no host stall of the vCPU between arm and cancel lets it fire. */
+	timer_arm(&a, time_now_ns() + 1000 * 1000000000ll);
 	timer_arm(&b, time_now_ns() + next_rand(seed) % 20000);
 	bool cancelled = timer_cancel_sync(&a);
 	while (!__atomic_load_n(&count, __ATOMIC_RELAXED) || b.armed)
