@@ -108,13 +108,13 @@ void console_stream_gone(int stream)
 		ops->gone(streams[stream].priv);
 }
 
+/* Only stderr's: the host file kernel lines share (with stdout's when the tool merged them). */
 void console_streams_sync(void)
 {
-	for (int s = CONSOLE_STDOUT; s <= CONSOLE_STDERR; s++) {
-		const struct console_stream_ops *ops = READ_ONCE(streams[s].ops);
-		if (ops && ops->sync && !READ_ONCE(streams[s].gone))
-			ops->sync(streams[s].priv);
-	}
+	const struct console_stream_ops *ops = READ_ONCE(streams[CONSOLE_STDERR].ops);
+
+	if (ops && ops->sync && !READ_ONCE(streams[CONSOLE_STDERR].gone))
+		ops->sync(streams[CONSOLE_STDERR].priv);
 }
 
 /* What the stream took of s: see console_stream_register. */

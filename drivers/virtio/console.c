@@ -62,8 +62,9 @@ struct port {
 	struct virtqueue *tx;
 	struct waitq wq; /* its lock guards the queue and free */
 	char *buf[TX_BUFS];
-	unsigned int free; /* bit i: buf[i] is ours */
-	bool gone;	   /* the host's reader went: take nothing more */
+	unsigned int free;	 /* bit i: buf[i] is ours */
+	bool gone;		 /* the host's reader went: take nothing more */
+	unsigned int sync_stuck; /* buffers held when a sync last gave up, or 0 */
 };
 
 struct vcon {
@@ -160,16 +161,20 @@ static void port_gone(void *priv)
 /*
  * Until the device has sent everything queued (console_stream_ops.sync):
  * QEMU marks a buffer used once its bytes are in the host's file. Lock-free
- * (printk may run under the port's lock); gives up once SYNC_WAIT_NS pass
- * without the device giving one back, as a host reader that stalls would
- * otherwise hold every kernel line.
+ * (printk may run under the port's lock, interrupts off); gives up once
+ * SYNC_WAIT_NS pass without the device giving one back, and does not wait
+ * again until it does: a host reader that stalls holds one kernel line,
+ * not each.
  */
 static void port_sync(void *priv)
 {
 	struct port *p = priv;
-	unsigned int held = virtq_held(p->tx), last = held;
+	unsigned int held = virtq_held(p->tx), last = held, stuck = READ_ONCE(p->sync_stuck);
 	uint64_t deadline = time_now_ns() + SYNC_WAIT_NS;
 
+	if (stuck && held >= stuck)
+		return; /* no buffer back since the last give-up */
+	WRITE_ONCE(p->sync_stuck, 0);
 	while (held && !READ_ONCE(p->gone) && time_now_ns() < deadline) {
 		cpu_relax();
 		held = virtq_held(p->tx);
@@ -178,6 +183,8 @@ static void port_sync(void *priv)
 			deadline = time_now_ns() + SYNC_WAIT_NS;
 		}
 	}
+	if (held)
+		WRITE_ONCE(p->sync_stuck, held);
 }
 
 static const struct console_stream_ops port_ops = {

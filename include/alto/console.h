@@ -84,7 +84,7 @@ void console_stream_register(int stream, const struct console_stream_ops *ops, v
  * reader does. Safe in an interrupt handler.
  */
 void console_stream_gone(int stream);
-/* Each stream's sync (console_stream_ops): printk's, before a kernel line. */
+/* The stderr stream's sync (console_stream_ops): printk's, before a kernel line. */
 void console_streams_sync(void);
 
 #endif /* __HOST_TOOL__ */
