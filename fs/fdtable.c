@@ -308,11 +308,10 @@ void fdtable_close_all(struct fdtable *t)
 	fd_close_range(t, 0, UINT32_MAX, 0);
 }
 
-static struct fdtable *deferred_tables;
-static struct spinlock deferred_lock = SPINLOCK_INIT;
-
-static void table_mem_free(struct fdtable *t)
+static void table_mem_free(struct lookup_deferred *d)
 {
+	struct fdtable *t = container_of(d, struct fdtable, dead);
+
 	for (struct file **slots = t->files, **older; slots; slots = older) {
 		older = (struct file **)slots[-1];
 		kfree(slots - 1);
@@ -321,38 +320,13 @@ static void table_mem_free(struct fdtable *t)
 	kfree(t);
 }
 
-/*
- * t is out of every process (p->files) before its last put: a lookup that
- * starts after the count of lookups was seen at 0 reads the process's new
- * table, so every table waiting then can go (the same grace period as a
- * released file's, fs/file.c).
- */
-static void table_mem_defer(struct fdtable *t)
-{
-	unsigned long flags = spin_lock(&deferred_lock);
-	struct fdtable *free = NULL;
-
-	t->next = deferred_tables;
-	deferred_tables = t;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!file_lookups_active()) {
-		free = deferred_tables;
-		deferred_tables = NULL;
-	}
-	spin_unlock(&deferred_lock, flags);
-	while (free) {
-		t = free;
-		free = t->next;
-		table_mem_free(t);
-	}
-}
-
 void fdtable_free(struct fdtable *t)
 {
 	if (!t)
 		return;
 	fdtable_close_all(t);
-	table_mem_defer(t);
+	/* Out of every process before its last put: only lookups under way may read it. */
+	file_lookups_defer(&t->dead, table_mem_free);
 }
 
 /* Put f (the caller's reference) at fd, closing what was there. */
@@ -451,15 +425,23 @@ static __attribute__((noinline)) struct file *get_shared(struct process *p, int 
 	return f;
 }
 
+/*
+ * The inline test failed: fd out of range, or the table shared then. It may
+ * have stopped being shared since (the other user, a thread or a
+ * CLONE_FILES process, left): that says nothing about fd, so the range is
+ * looked at here, not inferred.
+ */
 struct fd_ref fd_get_light_slow(struct process *p, int fd)
 {
 	struct fdtable *t = READ_ONCE(p->files);
 
-	if (!t)
+	if (!t || fd < 0)
 		return (struct fd_ref){ NULL, false };
-	if ((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1))
-		return (struct fd_ref){ NULL, false }; /* out of range */
-	struct file *f = fd >= 0 ? get_shared(p, fd) : NULL;
+	if ((READ_ONCE(p->nthreads) == 1) & (READ_ONCE(t->users) == 1)) {
+		struct file *f = (unsigned int)fd < t->size ? t->files[fd] : NULL;
+		return (struct fd_ref){ f, false };
+	}
+	struct file *f = get_shared(p, fd);
 	return (struct fd_ref){ f, f != NULL };
 }
 

@@ -177,18 +177,38 @@ bool file_writable(const struct file *f)
 
 /*
  * The descriptor lookup without a lock (fd_get_light in a process with
- * threads) may still read refs of a file that another thread just closed.
- * So a released file's memory goes back to the heap only after a grace
- * period: when no such lookup is under way (file_lookups_begin/_end
- * count them). Until then it waits on a list with refs at 0, still a
- * file's memory, and a late lookup's get fails. A lookup that starts after
- * the count was seen at 0 cannot reach the file any more: it was out of
- * every slot before its release, and the count's atomic operations order
- * the two.
+ * threads or a shared table) may still read refs of a file that another
+ * thread just closed, or the table that execve or an exit just replaced.
+ * So such memory goes back to the heap only after a grace period: when no
+ * lookup is under way (file_lookups_begin/_end count them). Until then it
+ * waits on a list, a released file with refs at 0 (a late lookup's get
+ * fails). A lookup that starts after the count was seen at 0 cannot reach
+ * it any more: it was out of every slot and process before it was
+ * deferred, and the count's atomic operations order the two. The list
+ * goes when a deferral or the last lookup out finds the count at 0, so it
+ * does not grow while lookups keep coming.
  */
 static long lookups;
-static struct file *deferred;
+static struct lookup_deferred *deferred;
 static struct spinlock deferred_lock = SPINLOCK_INIT;
+
+/* Free everything waiting, if no lookup is under way now. */
+static void deferred_drain(void)
+{
+	struct lookup_deferred *list = NULL, *d;
+	unsigned long flags = spin_lock(&deferred_lock);
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&lookups, __ATOMIC_SEQ_CST)) {
+		list = deferred;
+		deferred = NULL;
+	}
+	spin_unlock(&deferred_lock, flags);
+	while ((d = list)) {
+		list = d->next;
+		d->free(d);
+	}
+}
 
 void file_lookups_begin(void)
 {
@@ -197,31 +217,30 @@ void file_lookups_begin(void)
 
 void file_lookups_end(void)
 {
-	__atomic_sub_fetch(&lookups, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_sub_fetch(&lookups, 1, __ATOMIC_SEQ_CST) &&
+	    __atomic_load_n(&deferred, __ATOMIC_RELAXED))
+		deferred_drain();
 }
 
-bool file_lookups_active(void)
+void file_lookups_defer(struct lookup_deferred *d, void (*free)(struct lookup_deferred *d))
 {
-	return __atomic_load_n(&lookups, __ATOMIC_SEQ_CST) != 0;
+	unsigned long flags = spin_lock(&deferred_lock);
+
+	d->free = free;
+	d->next = deferred;
+	deferred = d;
+	spin_unlock(&deferred_lock, flags);
+	deferred_drain();
+}
+
+static void file_mem_release(struct lookup_deferred *d)
+{
+	kfree(container_of(d, struct file, dead));
 }
 
 static void file_mem_free(struct file *f)
 {
-	unsigned long flags = spin_lock(&deferred_lock);
-	struct file *free = NULL;
-
-	f->priv = deferred;
-	deferred = f;
-	if (!__atomic_load_n(&lookups, __ATOMIC_SEQ_CST)) {
-		free = deferred; /* the grace period of every file on the list is over */
-		deferred = NULL;
-	}
-	spin_unlock(&deferred_lock, flags);
-	while (free) {
-		f = free;
-		free = f->priv;
-		kfree(f);
-	}
+	file_lookups_defer(&f->dead, file_mem_release);
 }
 
 /* f->io: neither the access mode nor the ops change after open (F_SETFL keeps them). */

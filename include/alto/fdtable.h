@@ -14,13 +14,23 @@
 
 struct file;
 
+/*
+ * Memory that a lookup without a lock may still be reading (a released
+ * file, a replaced descriptor table): free(d) runs once no lookup that
+ * could have reached it is under way (file_lookups_defer, fs/file.c).
+ */
+struct lookup_deferred {
+	struct lookup_deferred *next;
+	void (*free)(struct lookup_deferred *d);
+};
+
 struct fdtable {
 	struct mutex lock;
-	int users;		/* processes sharing it (atomic) */
-	unsigned int size;	/* slots in files[] */
-	struct file **files;	/* files[-1]: the slots before the last growth, or NULL */
-	unsigned long *cloexec; /* one bit per slot */
-	struct fdtable *next;	/* freed, waiting for the lookups under way */
+	int users;		     /* processes sharing it (atomic) */
+	unsigned int size;	     /* slots in files[] */
+	struct file **files;	     /* files[-1]: the slots before the last growth, or NULL */
+	unsigned long *cloexec;	     /* one bit per slot */
+	struct lookup_deferred dead; /* freed, waiting for the lookups under way */
 };
 
 struct fdtable *fdtable_create(void);

@@ -317,8 +317,9 @@ struct file {
 	uint64_t pos;
 	struct mutex pos_lock;
 	void *priv;
-	struct vnode *parent; /* the directory it was opened in (referenced), for its path */
-	struct list ep_links; /* epoll items watching it (fs/epoll.c) */
+	struct vnode *parent;	     /* the directory it was opened in (referenced), for its path */
+	struct list ep_links;	     /* epoll items watching it (fs/epoll.c) */
+	struct lookup_deferred dead; /* released, waiting for the lookups under way */
 };
 
 /* struct file's io: the checks of every read and write, made once at open. */
@@ -347,8 +348,11 @@ void file_get(struct file *f);
 bool file_get_unless_zero(struct file *f);
 void file_lookups_begin(void);
 void file_lookups_end(void);
-/* True while such a lookup is under way (a descriptor table's memory waits too). */
-bool file_lookups_active(void);
+/*
+ * d is out of every place a lookup starting now could find it: free(d)
+ * when the lookups under way have ended (at once if there are none).
+ */
+void file_lookups_defer(struct lookup_deferred *d, void (*free)(struct lookup_deferred *d));
 /* Drop a reference; the last one releases the file. */
 void file_put(struct file *f);
 bool file_readable(const struct file *f);

@@ -8,16 +8,22 @@
  * closes and dup2()s again in a loop: each call either finds a file and
  * works, or fails with EBADF, never anything else. Last, writers race a
  * close whose freed file is reused at once by a new pipe: no byte may land
- * in it.
+ * in it. And a process whose table stops being shared while it reads and
+ * writes (the thread or the CLONE_FILES process that shared it ends): no
+ * call on a descriptor it keeps open may fail.
  */
 #include "threads.h"
 #include <fcntl.h>
+#include <sched.h>
 #include <stdatomic.h>
+#include <sys/wait.h>
 
 #define ROUNDS	40
 #define WORKERS 3
 #define FLIPS	20000
 #define RACE_FD 100
+#define LEAVES	800  /* times the other user of the table ends */
+#define SPIN	5000 /* its life, in empty loops: it ends while the writes go on */
 
 static int pipe_fd[2];
 static atomic_int entering;
@@ -157,6 +163,72 @@ static void close_reuse_race(void)
 		printf("(%ld bytes in decoy pipes)\n", stray);
 }
 
+static char sharer_stack[16 * 1024] __attribute__((aligned(16)));
+
+static void *return_soon(void *arg)
+{
+	for (volatile int i = 0; i < SPIN; i++)
+		;
+	return arg;
+}
+
+static int leave_soon(void *arg)
+{
+	return_soon(arg);
+	return 0;
+}
+
+/* Writes to fd until the other user of the table has surely gone; the failed ones. */
+static long write_while(int fd, pid_t child, pthread_t th)
+{
+	long failed = 0;
+	int status;
+
+	for (int i = 0; i < 300 || (child > 0 && waitpid(child, &status, WNOHANG) == 0); i++)
+		failed += write(fd, "x", 1) != 1;
+	if (!child)
+		pthread_join(th, NULL);
+	return failed;
+}
+
+/*
+ * The lockless lookup sees the table shared, then not: the descriptor is
+ * still there. In a child of its own: the fast lookup needs one thread, and
+ * the watchdog is a second. Exits with the number of failed writes (at most 99).
+ */
+static int sharer_leaves(void *arg)
+{
+	int fd = open("/dev/null", O_WRONLY);
+	long failed = 0;
+
+	(void)arg;
+	if (fd < 0)
+		die_setup("open");
+	for (int i = 0; i < LEAVES; i++) {
+		pthread_t th = 0;
+		pid_t child = 0;
+		if (i % 2)
+			child = clone(leave_soon, sharer_stack + sizeof(sharer_stack),
+				      CLONE_FILES | SIGCHLD, NULL);
+		else if (pthread_create(&th, NULL, return_soon, NULL))
+			child = -1;
+		if (child < 0)
+			die_setup("clone");
+		failed += write_while(fd, child, th);
+	}
+	return failed > 99 ? 99 : (int)failed;
+}
+
+static void unshared_under_calls(void)
+{
+	int status = in_child(sharer_leaves, NULL);
+
+	check("no call failed while the table stopped being shared",
+	      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (status)
+		printf("(child status %#x: exit code = failed writes, 99 = setup)\n", status);
+}
+
 int main(void)
 {
 	setup();
@@ -168,5 +240,7 @@ int main(void)
 	close_racing_io();
 	phase("close and reuse racing writes");
 	close_reuse_race();
+	phase("table unshared under the calls");
+	unshared_under_calls();
 	return 0;
 }
