@@ -32,7 +32,8 @@ static bool present;
 static char rx_ring[RX_RING];
 static unsigned int rx_head, rx_tail; /* head: next write, tail: next read */
 static struct waitq rx_wq = WAITQ_INIT(rx_wq);
-static bool rx_stalled; /* the ring filled up: the receive interrupt is off */
+static bool rx_stalled;	 /* the ring filled up: the receive interrupt is off */
+static uint8_t rx_break; /* LSR_BREAK: seen by a read of LSR, its NUL not read yet (atomic) */
 
 bool (*console_input_hook)(char c);
 
@@ -56,12 +57,27 @@ void uart_init(void)
 	outb(COM1 + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (interrupt line) */
 }
 
+/*
+ * LSR. Reading it clears its break bit, which comes with the NUL received
+ * at the break: a read made for output (which may run on another CPU, or
+ * just before the receive interrupt) keeps the bit for reception, or the
+ * break would reach the program as a NUL.
+ */
+static uint8_t lsr_read(void)
+{
+	uint8_t lsr = inb(COM1 + UART_LSR);
+
+	if (lsr & LSR_BREAK)
+		__atomic_store_n(&rx_break, LSR_BREAK, __ATOMIC_RELAXED);
+	return lsr;
+}
+
 void uart_write(const char *s, size_t len)
 {
 	if (!present)
 		return;
 	for (size_t i = 0; i < len; i++) {
-		while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY))
+		while (!(lsr_read() & LSR_THR_EMPTY))
 			cpu_relax();
 		outb(COM1 + UART_DATA, (uint8_t)s[i]);
 	}
@@ -78,7 +94,7 @@ static bool rx_drain_locked(void)
 	bool got = false;
 	uint8_t lsr;
 
-	while ((lsr = inb(COM1 + UART_LSR)) & LSR_DATA_READY) {
+	while ((lsr = lsr_read()) & LSR_DATA_READY) {
 		unsigned int next = (rx_head + 1) % RX_RING;
 		if (next == rx_tail) {
 			rx_stalled = true;
@@ -86,7 +102,7 @@ static bool rx_drain_locked(void)
 			break;
 		}
 		char c = (char)inb(COM1 + UART_DATA);
-		if (lsr & LSR_BREAK) {
+		if (__atomic_exchange_n(&rx_break, 0, __ATOMIC_RELAXED)) {
 			trace_request_dump(); /* a break comes with a NUL that is no input */
 			continue;
 		}

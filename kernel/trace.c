@@ -8,7 +8,8 @@
  * for the few instructions it takes, so nothing else writes that CPU's ring
  * meanwhile: no lock, and no preemption or migration in the middle of a
  * record. A dump pauses recording and waits until every CPU has taken an
- * interrupt (so none is inside a record) before it reads the rings.
+ * interrupt (so none is inside a record) before it reads the rings; the
+ * hits meanwhile are counted as lost in the next dump.
  */
 #include <alto/acpi.h>
 #include <alto/boot.h>
@@ -42,6 +43,7 @@ static struct trace_ring rings[MAX_CPUS];
 static unsigned int nrings;
 static uint64_t ring_bytes = DEFAULT_RING_BYTES;
 static bool paused;
+static uint64_t unrecorded[MAX_CPUS]; /* hits while paused (a dump under way), per CPU */
 static bool any_enabled;
 bool trace_backtrace_on;
 
@@ -209,9 +211,11 @@ uint64_t trace_ring_records(unsigned int cpu, void (*fn)(const void *rec, size_t
 	return cpu < nrings ? trace_ring_walk(&rings[cpu], fn, arg) : 0;
 }
 
-uint64_t trace_ring_lost(unsigned int cpu)
+uint64_t trace_ring_take_lost(unsigned int cpu)
 {
-	return cpu < nrings ? rings[cpu].lost : 0;
+	if (cpu >= nrings)
+		return 0;
+	return rings[cpu].lost + __atomic_exchange_n(&unrecorded[cpu], 0, __ATOMIC_RELAXED);
 }
 
 void trace_ring_forget(unsigned int cpu)
@@ -257,8 +261,12 @@ static void record(struct tracepoint *tp, const uint64_t *args, const struct tra
 	for (unsigned int i = 0; i < nsegs; i++)
 		len += segs[i].len;
 	size_t kept = tp->flags & TP_F_DATA ? MIN(len, (size_t)TRACE_MAX_DATA) : 0;
-	if (cpu >= nrings || READ_ONCE(paused))
+	if (cpu >= nrings)
 		return;
+	if (READ_ONCE(paused)) {
+		__atomic_add_fetch(&unrecorded[cpu], 1, __ATOMIC_RELAXED);
+		return;
+	}
 	size_t data_words = tp->flags & TP_F_DATA ? 1 + ALIGN_UP(kept, 8) / 8 : 0;
 	size_t size = TRACE_RECORD_HEAD + 8 * (tp->nargs + data_words + nframes);
 	struct trace_record *rec = trace_ring_reserve(&rings[cpu], size);

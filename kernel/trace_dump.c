@@ -8,7 +8,7 @@
  * forgotten, so that successive dumps in one file add up to the whole
  * trace. Each CPU's records go LZ4-compressed (lib/lz4.c) in chunks of up to
  * 64 KiB: the port moves a byte at a time, and records shrink to about 40%.
- * Recording pauses while a dump is written.
+ * Recording pauses while a dump is written; a hit then counts as lost.
  */
 #include <alto/boot.h>
 #include <alto/cpu.h>
@@ -162,9 +162,9 @@ static void out_record(const void *rec, size_t size, void *arg)
 }
 
 /* One CPU's records as they are: when the compressor's memory could not be had. */
-static void dump_cpu_plain(unsigned int cpu)
+static void dump_cpu_plain(unsigned int cpu, uint64_t lost)
 {
-	struct trace_cpu_head head = { .cpu = cpu, .lost = trace_ring_lost(cpu) };
+	struct trace_cpu_head head = { .cpu = cpu, .lost = lost };
 	uint64_t bytes = 0;
 
 	trace_ring_records(cpu, count_record, &bytes);
@@ -206,10 +206,10 @@ static void gather_record(const void *rec, size_t size, void *arg)
 
 static void dump_cpu(unsigned int cpu)
 {
-	struct chunk c = { .cpu = cpu, .lost = trace_ring_lost(cpu) };
+	struct chunk c = { .cpu = cpu, .lost = trace_ring_take_lost(cpu) };
 
 	if (!lz4.in) {
-		dump_cpu_plain(cpu);
+		dump_cpu_plain(cpu, c.lost);
 	} else {
 		trace_ring_records(cpu, gather_record, &c);
 		flush_chunk(&c);
@@ -218,7 +218,8 @@ static void dump_cpu(unsigned int cpu)
 }
 
 /*
- * One whole dump; recording is paused. After a panic the thread table is
+ * One whole dump; recording is paused, and resumes before its end unless
+ * it is the last (final, panic). After a panic the thread table is
  * left empty (its lock may be held): thread_create events name the threads.
  * With --verbose, how fast it went.
  */
@@ -237,6 +238,10 @@ static void dump(bool final, bool panic)
 	dump_bootchart();
 	for (unsigned int cpu = 0; cpu < trace_ring_count(); cpu++)
 		dump_cpu(cpu);
+	/* The rings are read: what comes now goes to the next dump, recorded before the host sees
+	 * this one end (a program it lets go then is traced). */
+	if (!final)
+		trace_resume();
 	out_block(TRACE_BLOCK_END, 0);
 	WRITE_ONCE(dumping, false);
 	uint64_t us = (time_now_ns() - start) / 1000;
@@ -256,8 +261,7 @@ static void dump_thread(void *arg)
 		spin_unlock(&request_wq.lock, flags);
 		mutex_lock(&dump_lock);
 		trace_pause();
-		dump(false, false);
-		trace_resume();
+		dump(false, false); /* resumes recording */
 		mutex_unlock(&dump_lock);
 	}
 }

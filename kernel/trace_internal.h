@@ -28,8 +28,11 @@ unsigned int trace_ring_count(void);
 /* Hand each record of cpu's ring to fn, oldest first; returns how many. */
 uint64_t trace_ring_records(unsigned int cpu, void (*fn)(const void *rec, size_t size, void *arg),
 			    void *arg);
-/* Records overwritten on cpu since it was last cleared. */
-uint64_t trace_ring_lost(unsigned int cpu);
+/*
+ * Records lost on cpu: overwritten since the ring was last cleared, and not
+ * recorded while a dump paused recording since the last call (a dump's).
+ */
+uint64_t trace_ring_take_lost(unsigned int cpu);
 void trace_ring_forget(unsigned int cpu);
 
 /* Stop recording on every CPU and wait until none is in the middle of a record. */

@@ -104,7 +104,7 @@ struct trace_thread_desc {
 struct trace_cpu_head {
 	uint32_t cpu;
 	uint32_t pad;
-	uint64_t lost; /* records overwritten since the last dump */
+	uint64_t lost; /* records overwritten, or hits not recorded during a dump, since the last */
 };
 
 /* A boot step: then its name, NUL-terminated. */

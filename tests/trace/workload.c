@@ -4,8 +4,9 @@
  * that sleeps 20 ms and writes "ping" into the pipe while the main thread
  * blocks reading it (a switch, a wake-up), then joins it. It prints what
  * the test looks for in the trace: the page's address and the pipe's ends.
- * `workload sleep N` says "ready" and sleeps N seconds instead, for the
- * dumps asked for while the program runs.
+ * `workload wait` says "ready", writes 4 KiB more and reads its input up
+ * to a newline (or its end) instead, for the dumps asked for while the program runs: the
+ * test lets it go once the dump is in the trace file.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -27,13 +28,21 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-static int sleep_for(const char *seconds)
+/* After "ready", 4 KiB more output: a break sent on "ready" comes while the console writes. */
+static int wait_for_line(void)
 {
-	struct timespec ts = { atoi(seconds), 0 };
+	char c = 0, dots[64 * 65];
 
 	printf("ready\n");
 	fflush(stdout);
-	nanosleep(&ts, NULL);
+	for (int i = 0; i < 64; i++) {
+		memset(dots + i * 65, '.', 64);
+		dots[i * 65 + 64] = '\n';
+	}
+	fwrite(dots, 1, sizeof(dots), stdout);
+	fflush(stdout);
+	while (c != '\n' && read(0, &c, 1) == 1)
+		;
 	printf("woke\n");
 	return 0;
 }
@@ -43,8 +52,8 @@ int main(int argc, char **argv)
 	char buf[8] = { 0 };
 	pthread_t t;
 
-	if (argc > 2 && !strcmp(argv[1], "sleep"))
-		return sleep_for(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "wait"))
+		return wait_for_line();
 
 	char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
