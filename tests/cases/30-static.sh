@@ -358,10 +358,23 @@ gt_setup() {
 
 # native OUT: run $bin as alto run would, in a fresh working directory with a
 # clean environment; returns its exit status (128+N for signal N).
+# Native runs side by side on the host get an IPC namespace each (the
+# programs use fixed POSIX message queue and System V names), /dev/mqueue
+# showing it, where the host lets us make one (root).
+if unshare --ipc --mount true 2>/dev/null; then
+	if [ -d /dev/mqueue ]; then
+		NATIVE_WRAP=(unshare --ipc --mount sh -c 'mount -t mqueue mqueue /dev/mqueue && exec "$@"' sh)
+	else
+		NATIVE_WRAP=(unshare --ipc)
+	fi
+else
+	NATIVE_WRAP=()
+fi
+
 native() {
 	local dir status
 	dir=$(mktemp -d)
-	(cd "$dir" && exec env -i PATH="$DEFAULT_PATH" HOME=/root "${envs[@]}" "$bin" "${args[@]}") \
+	(cd "$dir" && exec "${NATIVE_WRAP[@]}" env -i PATH="$DEFAULT_PATH" HOME=/root "${envs[@]}" "$bin" "${args[@]}") \
 		<"$input" >"$1" 2>&1
 	status=$?
 	rm -rf "$dir"
@@ -398,7 +411,7 @@ gt_native() {
 # whatever their number: a program run with several CPU counts prints only
 # what must not depend on it.)
 gt_guest() {
-	local i=$1 v=$2 cpus=$3 bin input envs args dir native_status guest_status e eopts=()
+	local i=$1 v=$2 cpus=$3 bin input envs args dir native_status guest_status e retry eopts=()
 	build_guest_programs || return 1
 	dir=$(scratch)
 	gt_setup "$i" "$v"
@@ -413,8 +426,18 @@ gt_guest() {
 	guest_status=$?
 	strip_kernel_lines <"$dir/console" >"$dir/guest"
 	echo "native status $native_status, Alto status $guest_status on $cpus CPU(s)"
-	if ! cmp -s "$dir/native" "$dir/guest"; then
+	# Linux's side is timed on a loaded host too (nice weighting, deadlines):
+	# when Alto's output differs, two more native runs may agree with it.
+	for retry in 1 2; do
+		cmp -s "$dir/native" "$dir/guest" && break
 		echo "the output differs (- native, + Alto):"
+		diff -au "$dir/native" "$dir/guest" | tail -n +3 | head -60
+		echo "native run $((retry + 1)):"
+		native "$dir/native"
+		native_status=$?
+	done
+	if ! cmp -s "$dir/native" "$dir/guest"; then
+		echo "the output differs (- native run 3, + Alto):"
 		diff -au "$dir/native" "$dir/guest" | tail -n +3 | head -60
 		return 1
 	fi
