@@ -91,14 +91,14 @@ void net_free(void *p);
 #define LWIP_LOOPBACK_MAX_PBUFS		   0
 #define LWIP_NETIF_LOOPBACK_MULTITHREADING 0 /* the stack polls lo itself (net/stack.c) */
 /* Nothing registers for an interface's status, link or address changes. */
-#define LWIP_NETIF_STATUS_CALLBACK	   0
-#define LWIP_NETIF_LINK_CALLBACK	   0
-#define LWIP_NETIF_EXT_STATUS_CALLBACK	   0
-#define LWIP_NETIF_HOSTNAME		   1 /* DHCP's host name option */
-#define LWIP_NUM_NETIF_CLIENT_DATA	   0 /* lwIP's own (DHCP, IGMP, MLD) are counted apart */
-#define LWIP_CHECKSUM_CTRL_PER_NETIF	   1 /* checksum offload per device */
-#define LWIP_SINGLE_NETIF		   0
-#define ETH_PAD_SIZE			   0
+#define LWIP_NETIF_STATUS_CALLBACK     0
+#define LWIP_NETIF_LINK_CALLBACK       0
+#define LWIP_NETIF_EXT_STATUS_CALLBACK 0
+#define LWIP_NETIF_HOSTNAME	       1 /* DHCP's host name option */
+#define LWIP_NUM_NETIF_CLIENT_DATA     0 /* lwIP's own (DHCP, IGMP, MLD) are counted apart */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF   1 /* checksum offload per device */
+#define LWIP_SINGLE_NETIF	       0
+#define ETH_PAD_SIZE		       0
 
 /*
  * TCP, sized for servers. The MSS is Ethernet's 1500 minus 40 bytes of
