@@ -47,7 +47,7 @@ void net_free(void *p);
 #define LWIP_ARP		       1
 #define LWIP_ETHERNET		       1
 #define LWIP_ICMP		       1
-#define LWIP_RAW		       1
+#define LWIP_RAW		       0 /* AF_INET has no SOCK_RAW (net/inet/inet.c) */
 #define LWIP_UDP		       1
 #define LWIP_TCP		       1
 #define LWIP_IGMP		       1
@@ -140,7 +140,6 @@ void net_free(void *p);
 #define MEMP_NUM_TCP_PCB_LISTEN	  256
 #define MEMP_NUM_TCP_SEG	  (TCP_SND_QUEUELEN * 4)
 #define MEMP_NUM_UDP_PCB	  256
-#define MEMP_NUM_RAW_PCB	  64
 #define MEMP_NUM_PBUF		  1024
 #define MEMP_NUM_REASSDATA	  32
 #define MEMP_NUM_FRAG_PBUF	  64
