@@ -47,7 +47,7 @@ void net_free(void *p);
 #define LWIP_ARP		       1
 #define LWIP_ETHERNET		       1
 #define LWIP_ICMP		       1
-#define LWIP_RAW		       1
+#define LWIP_RAW		       0 /* AF_INET has no SOCK_RAW (net/inet/inet.c) */
 #define LWIP_UDP		       1
 #define LWIP_TCP		       1
 #define LWIP_IGMP		       1
@@ -90,14 +90,15 @@ void net_free(void *p);
 #define LWIP_NETIF_LOOPBACK		   1
 #define LWIP_LOOPBACK_MAX_PBUFS		   0
 #define LWIP_NETIF_LOOPBACK_MULTITHREADING 0 /* the stack polls lo itself (net/stack.c) */
-#define LWIP_NETIF_STATUS_CALLBACK	   1
-#define LWIP_NETIF_LINK_CALLBACK	   1
-#define LWIP_NETIF_EXT_STATUS_CALLBACK	   1
-#define LWIP_NETIF_HOSTNAME		   1
-#define LWIP_NUM_NETIF_CLIENT_DATA	   1
-#define LWIP_CHECKSUM_CTRL_PER_NETIF	   1 /* checksum offload per device */
-#define LWIP_SINGLE_NETIF		   0
-#define ETH_PAD_SIZE			   0
+/* Nothing registers for an interface's status, link or address changes. */
+#define LWIP_NETIF_STATUS_CALLBACK     0
+#define LWIP_NETIF_LINK_CALLBACK       0
+#define LWIP_NETIF_EXT_STATUS_CALLBACK 0
+#define LWIP_NETIF_HOSTNAME	       1 /* DHCP's host name option */
+#define LWIP_NUM_NETIF_CLIENT_DATA     0 /* lwIP's own (DHCP, IGMP, MLD) are counted apart */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF   1 /* checksum offload per device */
+#define LWIP_SINGLE_NETIF	       0
+#define ETH_PAD_SIZE		       0
 
 /*
  * TCP, sized for servers. The MSS is Ethernet's 1500 minus 40 bytes of
@@ -139,7 +140,6 @@ void net_free(void *p);
 #define MEMP_NUM_TCP_PCB_LISTEN	  256
 #define MEMP_NUM_TCP_SEG	  (TCP_SND_QUEUELEN * 4)
 #define MEMP_NUM_UDP_PCB	  256
-#define MEMP_NUM_RAW_PCB	  64
 #define MEMP_NUM_PBUF		  1024
 #define MEMP_NUM_REASSDATA	  32
 #define MEMP_NUM_FRAG_PBUF	  64
