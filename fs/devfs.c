@@ -108,6 +108,7 @@ static const struct file_ops null_fops = {
 	.write = sink_write,
 	.read_user = null_read_user,
 	.write_user = sink_write_user,
+	.direct_short = FILE_IO_DIRECT_READ | FILE_IO_DIRECT_WRITE,
 	.llseek = null_llseek,
 };
 
@@ -116,6 +117,7 @@ static const struct file_ops zero_fops = {
 	.write = sink_write,
 	.read_user = zero_read_user,
 	.write_user = sink_write_user,
+	.direct_short = FILE_IO_DIRECT_WRITE, /* its read clears the buffer */
 	.llseek = null_llseek,
 	.map_zero = true,
 };

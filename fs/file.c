@@ -249,11 +249,15 @@ static unsigned int io_caps(const struct file *f)
 	bool seek = f->ops->llseek != NULL;
 	bool atomic_pos = S_ISREG(f->vnode->mode) || S_ISDIR(f->vnode->mode);
 
+	unsigned int direct = (file_readable(f) && f->ops->read_user ? FILE_IO_DIRECT_READ : 0) |
+			      (file_writable(f) && f->ops->write_user ? FILE_IO_DIRECT_WRITE : 0);
+	unsigned int short_ops = direct & f->ops->direct_short;
+
 	return (file_readable(f) && f->ops->read ? FILE_IO_READ : 0) |
 	       (file_writable(f) && f->ops->write ? FILE_IO_WRITE : 0) | (seek ? FILE_IO_SEEK : 0) |
-	       (seek && atomic_pos ? FILE_IO_LOCK_POS : 0) |
-	       (file_readable(f) && f->ops->read_user ? FILE_IO_DIRECT_READ : 0) |
-	       (file_writable(f) && f->ops->write_user ? FILE_IO_DIRECT_WRITE : 0);
+	       (seek && atomic_pos ? FILE_IO_LOCK_POS : 0) | direct |
+	       (short_ops & FILE_IO_DIRECT_READ ? FILE_IO_SHORT_READ : 0) |
+	       (short_ops & FILE_IO_DIRECT_WRITE ? FILE_IO_SHORT_WRITE : 0);
 }
 
 struct file *file_alloc(struct vnode *v, const struct file_ops *ops, unsigned int flags)

@@ -120,6 +120,7 @@ static void watch_remove(struct watch *w, bool ignored)
 	list_remove(&w->vlink);
 	w->in->nwatches--;
 	__atomic_sub_fetch(&nwatches, 1, __ATOMIC_RELAXED);
+	vfs_io_hooks_update(); /* read and write take the watched way */
 	vnode_put(w->v);
 	kfree(w);
 }
@@ -393,6 +394,7 @@ int inotify_add(struct file *f, struct vnode *v, uint32_t mask)
 			list_append(&all_watches, &w->vlink);
 			in->nwatches++;
 			__atomic_add_fetch(&nwatches, 1, __ATOMIC_RELAXED);
+			vfs_io_hooks_update(); /* read and write take the watched way */
 			wd = w->wd;
 		}
 	}

@@ -559,6 +559,14 @@ static int mount_at(const char *path, const char *fstype, const char *options)
 	return err;
 }
 
+bool vfs_io_hooks;
+
+void vfs_io_hooks_update(void)
+{
+	WRITE_ONCE(vfs_io_hooks,
+		   trace_on(vfs_io_enter) || trace_on(vfs_io_exit) || fsnotify_watching());
+}
+
 int vfs_init(void)
 {
 	const char *root = cmdline_get("root");

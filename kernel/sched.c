@@ -201,6 +201,17 @@ static void kick_cpu(unsigned int cpu)
 		apic_send_ipi(cpus[cpu].apic_id, VEC_IPI_RESCHED);
 }
 
+/*
+ * A switch is due on c (its run-queue lock held, under which c->current
+ * changes): the thread there sees it at its next system call exit.
+ */
+static void resched_locked(struct cpu *c)
+{
+	c->need_resched = true;
+	if (c->current)
+		thread_work_set(c->current, THREAD_WORK_RESCHED);
+}
+
 /* Put a runnable, off-CPU thread on cpu's queue and make that CPU notice. */
 static void place(struct thread *t, unsigned int cpu)
 {
@@ -213,7 +224,7 @@ static void place(struct thread *t, unsigned int cpu)
 	t->cpu = cpu;
 	enqueue(rq, t);
 	if (preempted(cpu))
-		c->need_resched = true;
+		resched_locked(c);
 	spin_unlock(&rq->lock, flags);
 	if (cpu == this_cpu()->id)
 		timers_reprogram();
@@ -439,6 +450,7 @@ void sched_wake(struct thread *t)
 
 void sched_kick(struct thread *t)
 {
+	thread_work_set(t, THREAD_WORK_SIGNAL);
 	sched_wake(t);
 	/* Running elsewhere: an interrupt makes it pass the return-to-application path. */
 	if (READ_ONCE(t->state) == THREAD_RUNNING && t->cpu != this_cpu()->id) {
@@ -453,7 +465,7 @@ void sched_ipi_resched(void)
 	unsigned long flags = spin_lock(&rq_of(c->id)->lock);
 
 	if (preempted(c->id))
-		c->need_resched = true;
+		resched_locked(c);
 	spin_unlock(&rq_of(c->id)->lock, flags);
 	timers_reprogram();
 }
@@ -493,7 +505,7 @@ void sched_tick(void)
 	unsigned long flags = spin_lock(&rq->lock);
 	if (preempted(c->id) || (t != c->idle && time_now_ns() - t->slice_began >= slice_of(t))) {
 		trace_sched_slice_end(thread_trace_id(t));
-		c->need_resched = true;
+		resched_locked(c);
 	}
 	spin_unlock(&rq->lock, flags);
 }
@@ -561,7 +573,7 @@ static void reposition(struct thread *t, void (*edit)(struct thread *t, void *ar
 	bool switch_now = preempted(cpu) || (t->state == THREAD_RUNNING && rq->nr &&
 					     outranks(rq_thread(rq->queue.next), t));
 	if (switch_now)
-		cpus[cpu].need_resched = true;
+		resched_locked(&cpus[cpu]);
 	spin_unlock_noirq(&rq->lock);
 	spin_unlock(&t->wake_lock, flags);
 	if (switch_now)

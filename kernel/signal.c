@@ -528,6 +528,9 @@ void signal_set_mask(ksigset_t mask)
 	t->sigmask = mask & ~SIG_UNBLOCKABLE;
 	/* Process-wide signals this thread may have been woken for go to another one. */
 	kick_for_locked(p, t, newly_blocked & p->shared_pending.set);
+	/* Pending ones it now takes: seen on its way out (thread.work). */
+	if ((t->sig.pending.set | p->shared_pending.set) & ~t->sigmask)
+		thread_work_set(t, THREAD_WORK_MASK);
 	spin_unlock(&p->lock, flags);
 }
 
@@ -537,6 +540,7 @@ void signal_set_temporary_mask(ksigset_t mask)
 
 	t->sig.saved_mask = t->sigmask;
 	t->sig.restore_mask = true;
+	thread_work_set(t, THREAD_WORK_MASK);
 	signal_set_mask(mask);
 }
 
@@ -625,6 +629,8 @@ int signal_altstack_set(const struct k_stack *ss, uint64_t sp)
 void signal_thread_init(struct thread *t, bool main_thread)
 {
 	list_init(&t->sig.pending.queue);
+	/* A process-wide signal only it takes may be pending: its first exit looks. */
+	t->work = THREAD_WORK_SIGNAL;
 	/* A new thread has no alternate stack; the first one's flags are 0, as Linux's. */
 	t->altstack = (struct k_stack){ .ss_flags = main_thread ? 0 : SS_DISABLE };
 }

@@ -137,6 +137,7 @@ int trace_enable(const char *globs)
 		trace_enable(TRACE_ALWAYS);
 	}
 	syscall_hooks_update();
+	vfs_io_hooks_update();
 	return (int)matched;
 }
 

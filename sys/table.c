@@ -107,13 +107,18 @@ static void *handler(unsigned long nr)
 
 /*
  * Calls short enough to run with interrupts off (syscall.S skips the
- * entry's `sti`): they neither block, nor touch user memory (a fault may
- * sleep), nor loop. Nonzero for these.
+ * entry's `sti` and the exit's `cli`): they neither block, nor touch user
+ * memory (a fault may sleep), nor loop; or, read and write, they turn
+ * interrupts on themselves for anything but that, and off again before
+ * returning. Nonzero for these.
  */
 const uint8_t syscall_irqs_off[NR_SYSCALLS + 1] = {
 	[SYSNR(getpid)] = 1,
 	[SYSNR(gettid)] = 1,
 	[SYSNR(getppid)] = 1,
+	/* Only for /dev/null's direct ops: sys/file.c turns them on for the rest. */
+	[SYSNR(read)] = 1,
+	[SYSNR(write)] = 1,
 };
 
 static uint8_t reported[(NR_SYSCALLS + 7) / 8];
@@ -182,24 +187,38 @@ static inline unsigned long frame_rewritten(const struct trap_frame *f)
 	return (f->rip ^ f->rcx) | (f->rflags ^ f->r11);
 }
 
-/*
- * Anything to do before the return, with interrupts off: the assembly's
- * exit test (syscall.S) plus a rewritten frame, which only calls off the
- * fast path make.
- */
-static inline unsigned long exit_pending(const struct trap_frame *f)
+/* A restart code in RAX: signal_exit_to_app restarts or fails the call. */
+static inline unsigned long restart_code(const struct trap_frame *f)
 {
-	return this_cpu()->need_resched | signal_exit_work(f) | frame_rewritten(f);
+	return f->rax + ERESTART_RESTARTBLOCK <= ERESTART_RESTARTBLOCK - ERESTARTSYS;
 }
 
 /*
- * Leaving the kernel with work to do: a switch due, something for
- * signal_exit_to_app (the test that sent us here is a superset, so it is
- * not made again), or a frame the call rewrote (rt_sigreturn, execve). The
- * work runs with interrupts on, once. A
- * frame whose RCX and R11 no longer hold its RIP and RFLAGS (a handler's
- * frame built here, a restart, a rewrite) cannot return the way `syscall`
- * came: iretq restores it all. Otherwise returns with interrupts off.
+ * With interrupts off: clear the thread's work word, then look at what it
+ * stands for (a switch due, signal_exit_work) and set it again if something
+ * is there. The clear is a full barrier, and whoever makes work sets the
+ * word after making it: either we see the work, or the word ends up set.
+ */
+static unsigned long work_recheck(void)
+{
+	struct thread *t = current_thread();
+
+	__atomic_and_fetch(&t->work, 0, __ATOMIC_SEQ_CST);
+	unsigned long work = this_cpu()->need_resched | signal_exit_work();
+	if (work)
+		thread_work_set(t, THREAD_WORK_SIGNAL);
+	return work;
+}
+
+/*
+ * Leaving the kernel with work to do: the thread's work word (the
+ * assembly's exit test) or a restart code, or a frame the call rewrote
+ * (rt_sigreturn, execve). A switch due, then signal_exit_to_app; the work
+ * runs with interrupts on, once, and work_recheck leaves the word set for
+ * the next exit if more came meanwhile. A frame whose RCX and R11 no
+ * longer hold its RIP and RFLAGS (a handler's frame built here, a restart,
+ * a rewrite) cannot return the way `syscall` came: iretq restores it all.
+ * Otherwise returns with interrupts off.
  */
 void syscall_exit_work(struct trap_frame *f)
 {
@@ -209,14 +228,16 @@ void syscall_exit_work(struct trap_frame *f)
 	process_check_exiting();
 	signal_exit_to_app(f); /* handlers, default actions, restarts */
 	irq_disable();
+	work_recheck();
 	if (frame_rewritten(f))
 		syscall_return_iret(f);
 }
 
 /*
  * A call the assembly's entry test did not pass: watched (--strace,
- * tracepoints), in a process that is exiting or execing, without a handler,
- * or one left out of syscall_fast. The whole call, then the exit test.
+ * tracepoints), with the thread's work word set (the process exiting or
+ * execing among others), without a handler, or one left out of
+ * syscall_fast. The whole call, then the exit test on the real state.
  */
 void syscall_slow(struct trap_frame *f)
 {
@@ -235,6 +256,6 @@ void syscall_slow(struct trap_frame *f)
 	if (syscall_hooks)
 		syscall_hooks_exit(f, nr, ret);
 	irq_disable();
-	if (exit_pending(f))
+	if (work_recheck() | restart_code(f) | frame_rewritten(f))
 		syscall_exit_work(f);
 }

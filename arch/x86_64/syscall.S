@@ -9,12 +9,13 @@
  * The common call (docs/architecture.md, "System calls") is one test at
  * entry and one at exit, each a single branch: a handler in syscall_fast
  * (sys/table.c: implemented, needs no full frame), nothing watching
- * (syscall_hooks) and the process not exiting or execing; the handler is
- * called from here, with interrupts on unless syscall_irqs_off says the
- * call is short (it neither blocks nor touches user memory). At exit, with
- * interrupts off: no switch due and nothing for signal_exit_to_app (the
- * test of signal_exit_work in alto/process.h, on the generated offsets of
- * build/include/generated/asm_offsets.h). Then the registers come back, the
+ * (syscall_hooks) and the thread's work word (thread.work, alto/sched.h:
+ * a signal, a switch due, the process exiting or execing...) clear; the
+ * handler is called from here, with interrupts on unless syscall_irqs_off
+ * says the call is short (it neither blocks nor touches user memory: then
+ * they stay off throughout). At exit, with interrupts off: no restart code
+ * in RAX and the work word still clear, one load at the generated offset
+ * of build/include/generated/asm_offsets.h. Then the registers come back, the
  * flags with IF still off, the stack, the "in application" mark, and `sti;
  * jmp *%rcx`: the STI shadow covers the jump, so no interrupt can land
  * between the two.
@@ -23,7 +24,8 @@
  * registers are stored in it first (fork copies them, a signal frame and a
  * core dump record them, rt_sigreturn and execve rewrite them), and the
  * way back pops all fifteen. syscall_slow makes the call and its own exit
- * test; syscall_exit_work does what the exit test found. A frame the
+ * test; syscall_exit_work does what the exit test found, and only they
+ * clear the work word (work_recheck). A frame the
  * kernel rewrote (RCX/R11 no longer RIP/RFLAGS) leaves through
  * syscall_return_iret and iretq instead.
  */
@@ -96,9 +98,7 @@ syscall_entry:
 	cmovaeq %rcx, %rax		/* past the table: its last slot, NULL */
 	movq syscall_fast(,%rax,8), %r11
 	movq %gs:CPU_CURRENT, %rax
-	movq THREAD_PROC(%rax), %rax
-	movzbl PROC_EXITING(%rax), %ecx
-	orq PROC_EXEC_THREAD(%rax), %rcx
+	movl THREAD_WORK(%rax), %ecx	/* exiting or execing sets it too */
 	orb syscall_hooks(%rip), %cl
 	cmpq $1, %r11			/* CF: no fast handler */
 	sbbq %rax, %rax
@@ -108,30 +108,18 @@ syscall_entry:
 	movq %r10, %rcx			/* the fourth argument, as C takes it */
 	movq FRAME_ERROR(%rsp), %rax	/* the number, in the table */
 	cmpb $0, syscall_irqs_off(%rax)
-	jne 1f
+	jne .Lcall_irqs_off
 	sti
-1:	call *%r11
-
-	/* The exit test, interrupts off: every caller-saved register is free. */
-	movq %rax, FRAME_RAX(%rsp)
+	call *%r11
 	cli
+
+	/* The exit test, interrupts off: RAX holds the result, the other caller-saved registers are free. */
+.Lexit_test:
 	movq %gs:CPU_CURRENT, %rcx
-	movq THREAD_PROC(%rcx), %rdx
 	leaq ERESTART_RESTARTBLOCK(%rax), %rsi
 	cmpq $(ERESTART_RESTARTBLOCK - ERESTARTSYS + 1), %rsi
-	sbbq %rsi, %rsi			/* all ones for a restart code */
-	movq THREAD_SIG_PENDING(%rcx), %rdi
-	orq PROC_SHARED_PENDING(%rdx), %rdi
-	movq THREAD_SIGMASK(%rcx), %r8
-	notq %r8
-	andq %r8, %rdi			/* pending and not blocked */
-	orq %rdi, %rsi
-	orq PROC_EXEC_THREAD(%rdx), %rsi
-	movzbl PROC_EXITING(%rdx), %edi
-	orb PROC_STOPPED(%rdx), %dil
-	orb THREAD_SIG_RESTORE_MASK(%rcx), %dil
-	orb %gs:CPU_NEED_RESCHED, %dil
-	orq %rdi, %rsi
+	sbbl %esi, %esi			/* all ones for a restart code */
+	orl THREAD_WORK(%rcx), %esi	/* the work word: one load */
 	jnz .Lexit_slow
 
 	addq $32, %rsp			/* r15-r12: untouched */
@@ -147,8 +135,14 @@ syscall_entry:
 	addq $32, %rsp			/* rbx (untouched), rax (the result), vector, error */
 	LEAVE_TO_APP
 
-/* Work at exit: a switch, a signal, a restart, a stop; then the whole frame back. */
+/* A short call: interrupts stay off throughout, no `sti` and no `cli`. */
+.Lcall_irqs_off:
+	call *%r11
+	jmp .Lexit_test
+
+/* Work at exit: a switch, a signal, a restart, a stop; the result stored, the whole frame back. */
 .Lexit_slow:
+	movq %rax, FRAME_RAX(%rsp)
 	SAVE_CALLEE_SAVED
 	movq %rsp, %rdi
 	call syscall_exit_work		/* returns with interrupts off, or not at all */

@@ -68,10 +68,22 @@ struct fd_ref {
 };
 struct fd_ref fd_get_light_slow(struct process *p, int fd);
 /*
- * Inline for its common case, in the caller: one thread and a table of its
- * own (only this thread could change the table, and it is here; a thread
+ * fd_get_light's common case, one test for it all: one thread and a table of
+ * its own (only this thread could change the table, and it is here; a thread
  * count that moves is another thread's clone or exit: there is none), fd in
- * range (a negative one is out of it), one test for it all. The rest in
+ * range (a negative one is out of it). The table then pins the file.
+ */
+static inline bool fd_pinned(const struct process *p, const struct fdtable *t, int fd)
+{
+	/* Zero when it all holds: arithmetic, which the compiler keeps as one branch. */
+	unsigned int other = (READ_ONCE(p->nthreads) ^ 1) |
+			     ((unsigned int)READ_ONCE(t->users) ^ 1) |
+			     ((unsigned int)fd >= t->size);
+	return !other;
+}
+
+/*
+ * Inline for its common case (fd_pinned), in the caller. The rest in
  * fd_get_light_slow; a process without a table (exited) has no files.
  */
 static inline struct fd_ref fd_get_light(int fd)
@@ -81,13 +93,18 @@ static inline struct fd_ref fd_get_light(int fd)
 
 	if (unlikely(!t))
 		return (struct fd_ref){ NULL, false };
-	/* Zero when it all holds: arithmetic, which the compiler keeps as one branch. */
-	unsigned int other = (READ_ONCE(p->nthreads) ^ 1) |
-			     ((unsigned int)READ_ONCE(t->users) ^ 1) |
-			     ((unsigned int)fd >= t->size);
-	if (likely(!other))
+	if (likely(fd_pinned(p, t, fd)))
 		return (struct fd_ref){ t->files[fd], false };
 	return fd_get_light_slow(p, fd);
+}
+
+/* The file at fd when fd_pinned holds, without a reference; else NULL (use fd_get_light). */
+static inline struct file *fd_peek_pinned(int fd)
+{
+	struct process *p = current_process();
+	struct fdtable *t = READ_ONCE(p->files);
+
+	return t && fd_pinned(p, t, fd) ? t->files[fd] : NULL;
 }
 void file_put(struct file *f);
 static inline void fd_put_light(struct fd_ref ref)

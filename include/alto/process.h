@@ -126,20 +126,18 @@ static inline unsigned long process_maybe_doomed(const struct process *p)
 }
 
 /*
- * Has signal_exit_to_app anything to do for f, at the end of a system call?
- * Nonzero for a superset of its exit_work, made without a branch (each one
- * ends a translated block under TCG), inline in the dispatcher: any restart
- * code, in a system call or not, sends the caller to signal_exit_to_app,
- * which looks closer. No lock: made with interrupts off, so what an
- * interrupt posts later is seen on that interrupt's own way out.
+ * Has signal_exit_to_app anything to do, a restart code aside? Nonzero for
+ * a superset of its exit_work: the real state that thread.work's
+ * THREAD_WORK_SIGNAL and THREAD_WORK_MASK stand for, read by the system call
+ * exit work (sys/table.c) after it clears the word. No lock: made with
+ * interrupts off, and whoever changes the state sets the word after.
  */
-static inline unsigned long signal_exit_work(const struct trap_frame *f)
+static inline unsigned long signal_exit_work(void)
 {
 	const struct thread *t = current_thread();
 	const struct process *p = t->proc;
-	uint64_t restart = f->rax + ERESTART_RESTARTBLOCK <= ERESTART_RESTARTBLOCK - ERESTARTSYS;
 
-	return process_maybe_doomed(p) | READ_ONCE(p->stopped) | t->sig.restore_mask | restart |
+	return process_maybe_doomed(p) | READ_ONCE(p->stopped) | t->sig.restore_mask |
 	       ((READ_ONCE(t->sig.pending.set) | READ_ONCE(p->shared_pending.set)) & ~t->sigmask);
 }
 

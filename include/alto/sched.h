@@ -34,6 +34,18 @@ enum thread_state {
 	THREAD_DEAD,	 /* off every CPU: may be freed */
 };
 
+/*
+ * thread.work: what the thread may have to do before it goes back to the
+ * application, set (atomically, by any CPU) by whoever makes the work, after
+ * making it. The system call entry and exit (arch/x86_64/syscall.S) test the
+ * whole word with one load; only the exit work (sys/table.c) clears it, then
+ * looks at the real state and sets it again if something is left. A bit set
+ * for nothing costs one call through the slow path.
+ */
+#define THREAD_WORK_SIGNAL  1u /* kicked: a signal, a stop, the process exiting or execing */
+#define THREAD_WORK_RESCHED 2u /* its CPU's need_resched was set while it ran there */
+#define THREAD_WORK_MASK    4u /* a temporary signal mask to restore, or one that unblocked */
+
 struct thread {
 	uint64_t saved_rsp; /* while switched out: see arch/x86_64/switch.S */
 	void *stack;	    /* lowest usable byte of the kernel stack */
@@ -80,6 +92,7 @@ struct thread {
 	uint8_t fpu_runs;	  /* runs in a row that used the FPU (arch/x86_64/fpu.c) */
 	uint64_t clear_child_tid; /* set_tid_address */
 	uint64_t robust_list;	  /* set_robust_list */
+	uint32_t work;		  /* THREAD_WORK_* */
 	ksigset_t sigmask;
 	struct k_stack altstack;
 	struct thread_signals sig;	/* pending signals, saved mask, restart (kernel/signal.c) */
@@ -120,6 +133,12 @@ void sched_wake(struct thread *t);
  * CPU, interrupt that CPU so it passes through the return-to-application path.
  */
 void sched_kick(struct thread *t);
+
+/* Give t work for its way back to the application (THREAD_WORK_*): a full barrier. */
+static inline void thread_work_set(struct thread *t, uint32_t bits)
+{
+	__atomic_fetch_or(&t->work, bits, __ATOMIC_SEQ_CST);
+}
 /* When the running thread's slice ends, if another thread waits for the CPU; else 0. */
 uint64_t sched_slice_deadline(void);
 /* Called by the timer interrupt path: is it time to switch? */

@@ -289,6 +289,12 @@ struct file_ops {
 	 */
 	long (*read_user)(struct file *f, void __user *buf, size_t len);
 	long (*write_user)(struct file *f, const void __user *buf, size_t len);
+	/*
+	 * FILE_IO_DIRECT_READ, _WRITE: that direct op neither blocks nor
+	 * touches the buffer (/dev/null's), so read(2) or write(2) may call it
+	 * with interrupts still off from the system call entry.
+	 */
+	unsigned int direct_short;
 	/* NULL: not seekable (ESPIPE). Returns the new position. */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	/* arg is an application pointer or value; NULL or unknown: -ENOTTY. */
@@ -329,6 +335,8 @@ struct file {
 #define FILE_IO_LOCK_POS     0x8  /* ... whose updates are atomic: a regular file or directory */
 #define FILE_IO_DIRECT_READ  0x10 /* readable, with a read_user op */
 #define FILE_IO_DIRECT_WRITE 0x20 /* writable, with a write_user op */
+#define FILE_IO_SHORT_READ   0x40 /* ... a read_user op in file_ops.direct_short */
+#define FILE_IO_SHORT_WRITE  0x80 /* ... a write_user op in file_ops.direct_short */
 
 /*
  * A file with no name (sockets, eventfd, epoll...): a fresh vnode of that
@@ -419,6 +427,27 @@ long vfs_write(struct file *f, struct uio *u, int64_t off);
 /* The same for one buffer of the application's (read, write, pread64, pwrite64). */
 long vfs_read_user(struct file *f, void __user *buf, size_t len, int64_t off);
 long vfs_write_user(struct file *f, const void __user *buf, size_t len, int64_t off);
+/*
+ * Nonzero while something watches reads and writes: an I/O tracepoint
+ * (vfs_io_enter, vfs_io_exit) or an inotify watch anywhere. Then read(2)
+ * and write(2) go the traced way (vfs_read_user); otherwise a file with a
+ * direct op (FILE_IO_DIRECT_*) is one call from the handler: vfs_direct.
+ * vfs_io_hooks_update recomputes it after either changes.
+ */
+extern bool vfs_io_hooks;
+void vfs_io_hooks_update(void);
+
+/*
+ * Whether read(2) or write(2) may call f's read_user or write_user op
+ * itself, with interrupts off: f->io has need (FILE_IO_SHORT_READ or
+ * _WRITE: the mode, the op, and an op that neither blocks nor touches the
+ * buffer, worked out at open) and nothing watches. The buffer goes as it
+ * is, at most VFS_MAX_RW, no uio, no position.
+ */
+static inline bool vfs_direct(const struct file *f, unsigned int need)
+{
+	return (f->io & need) && !READ_ONCE(vfs_io_hooks);
+}
 /* Kernel-buffer conveniences. */
 long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off);
 long vfs_pwrite(struct file *f, const void *buf, size_t len, uint64_t off);

@@ -165,6 +165,26 @@ t_trace_points() {
 }
 run_test trace/points t_trace_points
 
+# A device with a direct read/write entry (/dev/null: write(2) calls its
+# op from the handler) still passes the I/O tracepoints once they are on:
+# the shell's write of "hello\n" to the /dev/null it opened, and the result.
+t_trace_direct_io() {
+	local dir f
+	dir=$(scratch)
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --trace='vfs_io_*,vfs_open' --trace-file "$dir/t.bin" \
+		"$BB" sh -c 'echo hello >/dev/null; echo done' 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && expect_out '^done$' || return 1
+	"$ALTO" trace "$dir/t.bin" list >"$dir/list" || return 1
+	grep -A2 ' vfs_open .*path=/dev/null$' "$dir/list"
+	f=$(sed -n 's/.* vfs_open .*file=\(0x[0-9a-f]*\) .*path=\/dev\/null$/\1/p' "$dir/list" | tail -1)
+	[ -n "$f" ] || { echo "no open of /dev/null traced"; return 1; }
+	expect_in_order "$dir/list" " vfs_open +file=$f .*path=/dev/null$" \
+		" vfs_io_enter +file=$f write=1 len=6 off=-1$" " vfs_io_exit +file=$f result=6$"
+}
+run_test trace/direct-io t_trace_direct_io
+
 # Processes: a shell forks a child that execs a program; the child exits and
 # the shell reaps it, then the shell exits and the kernel reaps it.
 t_trace_processes() {

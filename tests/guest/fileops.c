@@ -266,7 +266,12 @@ static void rw2(void)
 	close(f);
 }
 
-static void null_zero(void)
+/*
+ * Run in the test process, which has threads (the watchdog's), and in a
+ * child of one thread: read and write take their direct entry only in the
+ * child, the general one (a reference on the file) in the parent.
+ */
+static int null_zero(void *arg)
 {
 	int rd = open("/dev/null", O_RDONLY), wr = open("/dev/null", O_WRONLY);
 	int zero = open("/dev/zero", O_RDWR);
@@ -274,7 +279,7 @@ static void null_zero(void)
 	int zeros = 0;
 	void *volatile bad = (void *)8; /* hidden from the compiler's bounds checks */
 
-	printf("/dev/null and /dev/zero:\n");
+	printf("/dev/null and /dev/zero, %s:\n", (const char *)arg);
 	result("write to a read-only /dev/null", write(rd, "x", 1));
 	result("read from a write-only /dev/null", read(wr, buf, 1));
 	result("read /dev/null", read(rd, buf, sizeof(buf)));
@@ -295,6 +300,7 @@ static void null_zero(void)
 	close(rd);
 	close(wr);
 	close(zero);
+	return 0;
 }
 
 int main(void)
@@ -308,7 +314,8 @@ int main(void)
 	splices();
 	sendfiles();
 	rw2();
-	null_zero();
+	null_zero("a process of two threads");
+	result("the child's status", in_child(null_zero, "a child of one thread"));
 	unlink("a");
 	unlink("b");
 	unlink("s");

@@ -5,7 +5,8 @@
  * changes, its deletion and the end of its watch; IN_ONESHOT, IN_MASK_ADD,
  * IN_MASK_CREATE, rm_watch, identical events merged, reads of whole
  * events (EINVAL for a buffer too small), non-blocking reads, FIONREAD,
- * poll and epoll readiness, and inotify_add_watch's errors.
+ * poll and epoll readiness, inotify_add_watch's errors, and IN_MODIFY on
+ * a device written through its direct entry (/dev/zero).
  */
 #include "threads.h"
 #include <poll.h>
@@ -188,6 +189,32 @@ static void blocking(int in)
 	unlink("late");
 }
 
+/*
+ * A device whose write(2) has a direct entry (/dev/zero) still reports
+ * IN_MODIFY to a watch on it. In a child, which has one thread (the
+ * watchdog's is the parent's): the direct entry serves only such a process.
+ * Only the first event counts: on the host another program may write
+ * /dev/zero too.
+ */
+static int device_watch(void *arg)
+{
+	(void)arg;
+	int in = inotify_init1(IN_NONBLOCK);
+	int zero = open("/dev/zero", O_WRONLY);
+	char buf[4096] __attribute__((aligned(8)));
+	int wd = inotify_add_watch(in, "/dev/zero", IN_MODIFY);
+
+	check("watch /dev/zero for IN_MODIFY", wd >= 0 && zero >= 0);
+	result("write /dev/zero", write(zero, "abc", 3));
+	long n = read(in, buf, sizeof(buf));
+	const struct inotify_event *e = (const void *)buf;
+	check("IN_MODIFY on /dev/zero after the write",
+	      n >= (long)sizeof(*e) && e->wd == wd && (e->mask & IN_MODIFY));
+	close(zero);
+	close(in);
+	return 0;
+}
+
 int main(void)
 {
 	setup();
@@ -200,6 +227,7 @@ int main(void)
 	file_watch(in);
 	blocking(in);
 	close(in);
+	result("a child watching /dev/zero", in_child(device_watch, NULL));
 	scratch_leave();
 	return 0;
 }

@@ -5,7 +5,8 @@
  * fork), sched_rr_get_interval; SCHED_FIFO threads running by priority
  * (the higher first, whatever the creation order), SCHED_FIFO equals
  * running to completion one after the other (starts and ends SESE) and
- * SCHED_RR equals taking turns (SSEE); nice values weighting two busy threads' shares; what an
+ * SCHED_RR equals taking turns (SSEE); a woken higher SCHED_FIFO thread
+ * running before its waker's write returns; nice values weighting two busy threads' shares; what an
  * unprivileged caller may not do (EPERM, EACCES). Shares are printed as
  * relations with wide margins.
  */
@@ -200,6 +201,55 @@ static void equals(int policy, const char *name)
 
 /* ---- nice values */
 
+/*
+ * A SCHED_FIFO 20 reader blocked on a pipe, woken by the SCHED_FIFO 10 main
+ * thread's write: it must have run before that write returns (the switch is
+ * due on the way out of the waker's call), then again for each of a few
+ * more writes. On one CPU the reader, higher, ran from its creation until it
+ * blocked, so it is waiting whenever main runs.
+ */
+static int wake_pipe[2];
+static atomic_int woken_reads;
+
+static void *woken_reader(void *arg)
+{
+	char c;
+
+	(void)arg;
+	while (read(wake_pipe[0], &c, 1) == 1)
+		atomic_fetch_add(&woken_reads, 1);
+	return NULL;
+}
+
+static void woken_first(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	struct sched_param p = { .sched_priority = 20 };
+	int late = 0;
+
+	result("the main thread: SCHED_FIFO 10", set_policy(0, SCHED_FIFO, 10));
+	if (pipe(wake_pipe))
+		die_setup("pipe");
+	pthread_attr_init(&a);
+	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&a, SCHED_FIFO);
+	pthread_attr_setschedparam(&a, &p);
+	if ((errno = pthread_create(&t, &a, woken_reader, NULL)))
+		die_setup("pthread_create");
+	pthread_attr_destroy(&a);
+	for (int i = 1; i <= 100; i++) {
+		if (write(wake_pipe[1], "x", 1) != 1)
+			die_setup("write");
+		if (atomic_load(&woken_reads) != i)
+			late++;
+	}
+	close(wake_pipe[1]);
+	pthread_join(t, NULL);
+	close(wake_pipe[0]);
+	check("a woken higher SCHED_FIFO reader ran before each of 100 writes returned", late == 0);
+}
+
 static atomic_int stop;
 
 /*
@@ -276,6 +326,7 @@ int main(void)
 	by_priority();
 	equals(SCHED_FIFO, "SCHED_FIFO");
 	equals(SCHED_RR, "SCHED_RR");
+	woken_first();
 	result("the main thread back to SCHED_OTHER", set_policy(0, SCHED_OTHER, 0));
 	shares(0, 10);
 	shares(-5, 5);

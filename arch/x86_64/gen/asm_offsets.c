@@ -17,27 +17,13 @@
 #define VALUE(name, value)	__asm__ __volatile__("\n@@OFFSET " #name " %c0" : : "i"(value))
 #define FIELD_SIZE(type, field) sizeof(((type *)0)->field)
 
-/* The assembly loads these with 1-byte and 8-byte moves. */
-_Static_assert(FIELD_SIZE(struct cpu, need_resched) == 1, "byte");
-_Static_assert(FIELD_SIZE(struct thread, sig.restore_mask) == 1, "byte");
-_Static_assert(FIELD_SIZE(struct process, exiting) == 1, "byte");
-_Static_assert(FIELD_SIZE(struct process, stopped) == 1, "byte");
-_Static_assert(FIELD_SIZE(struct thread, sigmask) == 8, "quad");
-_Static_assert(FIELD_SIZE(struct thread, sig.pending.set) == 8, "quad");
-_Static_assert(FIELD_SIZE(struct process, shared_pending.set) == 8, "quad");
+/* The assembly loads it with a 4-byte move. */
+_Static_assert(FIELD_SIZE(struct thread, work) == 4, "long");
 
 void asm_offsets(void);
 void asm_offsets(void)
 {
-	OFFSET(CPU_NEED_RESCHED, struct cpu, need_resched);
-	OFFSET(THREAD_PROC, struct thread, proc);
-	OFFSET(THREAD_SIGMASK, struct thread, sigmask);
-	OFFSET(THREAD_SIG_PENDING, struct thread, sig.pending.set);
-	OFFSET(THREAD_SIG_RESTORE_MASK, struct thread, sig.restore_mask);
-	OFFSET(PROC_SHARED_PENDING, struct process, shared_pending.set);
-	OFFSET(PROC_EXITING, struct process, exiting);
-	OFFSET(PROC_STOPPED, struct process, stopped);
-	OFFSET(PROC_EXEC_THREAD, struct process, exec_thread);
+	OFFSET(THREAD_WORK, struct thread, work);
 	OFFSET(FRAME_RBX, struct trap_frame, rbx);
 	OFFSET(FRAME_R12, struct trap_frame, r12);
 	OFFSET(FRAME_R13, struct trap_frame, r13);
