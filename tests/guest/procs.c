@@ -243,7 +243,8 @@ static void forker(int ready_fd)
 		if (sigismember(&pending, SIGTERM))
 			break;
 	}
-	long long deadline = time(NULL) + 60; /* a bound for a failure: over 10 s natively at load 10 */
+	/* A bound for a failure only: reaping took over 10 s natively at load 10. */
+	long long deadline = time(NULL) + 60;
 	while (reaped < forked + (forked < KILL_FORKS_MAX) && time(NULL) < deadline) {
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
