@@ -42,8 +42,12 @@ extern struct tracepoint *const __tracepoints_start[], *const __tracepoints_end[
 static struct trace_ring rings[MAX_CPUS];
 static unsigned int nrings;
 static uint64_t ring_bytes = DEFAULT_RING_BYTES;
-static bool paused;
-static uint64_t unrecorded[MAX_CPUS]; /* hits while paused (a dump under way), per CPU */
+static enum {
+	RECORDING,
+	PAUSED,
+	ENDED
+} rec_state;			      /* PAUSED: for a dump that resumes */
+static uint64_t unrecorded[MAX_CPUS]; /* hits while PAUSED, per CPU */
 static bool any_enabled;
 bool trace_backtrace_on;
 
@@ -189,21 +193,21 @@ static void sync_cpu(void *arg)
 {
 }
 
-void trace_pause(void)
+void trace_pause(bool last)
 {
-	WRITE_ONCE(paused, true);
+	WRITE_ONCE(rec_state, last ? ENDED : PAUSED);
 	/* Each CPU answers with interrupts on, so outside any record. */
 	smp_call_all(sync_cpu, NULL);
 }
 
 void trace_stop(void)
 {
-	WRITE_ONCE(paused, true);
+	WRITE_ONCE(rec_state, ENDED);
 }
 
 void trace_resume(void)
 {
-	WRITE_ONCE(paused, false);
+	WRITE_ONCE(rec_state, RECORDING);
 }
 
 uint64_t trace_ring_records(unsigned int cpu, void (*fn)(const void *rec, size_t size, void *arg),
@@ -264,8 +268,9 @@ static void record(struct tracepoint *tp, const uint64_t *args, const struct tra
 	size_t kept = tp->flags & TP_F_DATA ? MIN(len, (size_t)TRACE_MAX_DATA) : 0;
 	if (cpu >= nrings)
 		return;
-	if (READ_ONCE(paused)) {
-		__atomic_add_fetch(&unrecorded[cpu], 1, __ATOMIC_RELAXED);
+	if (READ_ONCE(rec_state) != RECORDING) {
+		if (READ_ONCE(rec_state) == PAUSED)
+			__atomic_add_fetch(&unrecorded[cpu], 1, __ATOMIC_RELAXED);
 		return;
 	}
 	size_t data_words = tp->flags & TP_F_DATA ? 1 + ALIGN_UP(kept, 8) / 8 : 0;

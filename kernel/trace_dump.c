@@ -260,7 +260,7 @@ static void dump_thread(void *arg)
 		requested = false;
 		spin_unlock(&request_wq.lock, flags);
 		mutex_lock(&dump_lock);
-		trace_pause();
+		trace_pause(false);
 		dump(false, false); /* resumes recording */
 		mutex_unlock(&dump_lock);
 	}
@@ -307,7 +307,7 @@ void trace_dump_final(void)
 	if (!trace_active() || !channel)
 		return;
 	mutex_lock(&dump_lock);
-	trace_pause();
+	trace_pause(true);
 	dump(true, false);
 	mutex_unlock(&dump_lock);
 }

@@ -35,8 +35,12 @@ uint64_t trace_ring_records(unsigned int cpu, void (*fn)(const void *rec, size_t
 uint64_t trace_ring_take_lost(unsigned int cpu);
 void trace_ring_forget(unsigned int cpu);
 
-/* Stop recording on every CPU and wait until none is in the middle of a record. */
-void trace_pause(void);
+/*
+ * Stop recording on every CPU and wait until none is in the middle of a
+ * record. Until trace_resume, hits count as lost (in the next dump) unless
+ * this is the last pause (the final dump: the trace ends here).
+ */
+void trace_pause(bool last);
 void trace_resume(void);
 /* Stop recording without waiting for the other CPUs (after a panic). */
 void trace_stop(void);
