@@ -405,9 +405,13 @@ static int file_stream(const struct file *f)
 
 /*
  * The UART is slow (a long write takes minutes under TCG), so a pending
- * signal ends the write between chunks, as Linux's tty does: the bytes
- * written so far, or a restart code when there are none. A driver's stream
- * takes large chunks, copied through one buffer under the output lock.
+ * signal ends the write between chunks: the bytes written so far. On a
+ * terminal (--tty) also before the first, with a restart code, as Linux's
+ * tty does; when the host's side is a pipe or a file, a write that has not
+ * started is not cut (natively the program's write to a file never is:
+ * printf under a frequent SIGALRM lost lines), only a driver that must wait
+ * for room gives up on a signal. A driver's stream takes large chunks,
+ * copied through one buffer under the output lock.
  */
 #define WRITE_CHUNK 65536
 
@@ -424,7 +428,7 @@ static long con_write(struct file *f, struct uio *u, uint64_t *pos)
 			done = done ? done : -EPIPE;
 			break;
 		}
-		if (signal_pending()) {
+		if ((done || con.tty) && signal_pending()) {
 			done = done ? done : -ERESTARTSYS;
 			break;
 		}
