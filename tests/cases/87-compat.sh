@@ -83,3 +83,15 @@ perl -e "open(my \$e, \">>\", \"/dev/stderr\") or die; print \$e qq(perl-err\n);
 readlink /dev/stdin /dev/stdout /dev/stderr /dev/fd'
 }
 run_test compat/std-names t_compat_std_names
+
+# ionice (ioprio_set, ioprio_get) and chrt -p (sched_getattr) of util-linux.
+t_compat_ionice_chrt() {
+	compat_script ionice '
+ionice -c 3 ionice
+ionice -c 2 -n 5 bash -c "ionice -p \$\$"
+ionice -c 2 -n 9 true; echo "level 9: $?"
+ionice -c 1 -n 0 ionice
+chrt -p $$ | sed "s/[0-9]*'"'"'s/PID'"'"'s/"
+chrt -b 0 chrt -p 0 | sed "s/[0-9]*'"'"'s/PID'"'"'s/"'
+}
+run_test compat/ionice-chrt t_compat_ionice_chrt

@@ -54,8 +54,8 @@ static void pipe_reader(void)
 	pipe(p);
 	write(p[1], "through the pipe\n", 17);
 	close(p[1]);
-	check("lstat of /dev/fd/N is a link", lstat(fd_path("/dev/fd", p[0]), &lst) == 0 &&
-						      S_ISLNK(lst.st_mode));
+	check("lstat of /dev/fd/N is a link",
+	      lstat(fd_path("/dev/fd", p[0]), &lst) == 0 && S_ISLNK(lst.st_mode));
 	check("stat of /dev/fd/N is a FIFO",
 	      stat(fd_path("/dev/fd", p[0]), &st) == 0 && S_ISFIFO(st.st_mode));
 	int fd = open(fd_path("/dev/fd", p[0]), O_RDONLY);
