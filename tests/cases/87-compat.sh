@@ -95,3 +95,14 @@ chrt -p $$ | sed "s/[0-9]*'"'"'s/PID'"'"'s/"
 chrt -b 0 chrt -p 0 | sed "s/[0-9]*'"'"'s/PID'"'"'s/"'
 }
 run_test compat/ionice-chrt t_compat_ionice_chrt
+
+# procps: vmstat needs /proc/vmstat, top asks get_mempolicy. The figures
+# differ from the host's: the statuses and the lines' shapes are compared.
+t_compat_procps() {
+	compat_script procps '
+vmstat | sed -n 2p; echo "vmstat: $?"
+vmstat -s | wc -l; free | sed -n 1p
+top -b -n 1 >/dev/null; echo "top: $?"
+grep -c "^nr_free_pages [0-9]*$" /proc/vmstat'
+}
+run_test compat/procps t_compat_procps

@@ -37,7 +37,8 @@ static void classes(void)
 {
 	long dflt = ioprio_get(1, 0);
 
-	check("a new process's class is NONE or BE", dflt >= 0 && (dflt >> 13 == 0 || dflt >> 13 == 2));
+	check("a new process's class is NONE or BE",
+	      dflt >= 0 && (dflt >> 13 == 0 || dflt >> 13 == 2));
 	result("set IDLE", ioprio_set(1, 0, CLASS(3, 0)));
 	result("get", ioprio_get(1, 0));
 	result("set BE 7", ioprio_set(1, getpid(), CLASS(2, 7)));
@@ -83,7 +84,8 @@ static void attr(void)
 	result("sched_getattr of 40 bytes", syscall(SYS_sched_getattr, 0, &a, 40, 0));
 	result("sched_getattr with flags", syscall(SYS_sched_getattr, 0, &a, sizeof(a), 1));
 	result("sched_getattr to NULL", syscall(SYS_sched_getattr, 0, NULL, sizeof(a), 0));
-	result("sched_getattr of no such pid", syscall(SYS_sched_getattr, 999999, &a, sizeof(a), 0));
+	result("sched_getattr of no such pid",
+	       syscall(SYS_sched_getattr, 999999, &a, sizeof(a), 0));
 	result("sched_getattr of pid -1", syscall(SYS_sched_getattr, -1, &a, sizeof(a), 0));
 }
 
