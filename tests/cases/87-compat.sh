@@ -106,3 +106,14 @@ top -b -n 1 >/dev/null; echo "top: $?"
 grep -c "^nr_free_pages [0-9]*$" /proc/vmstat'
 }
 run_test compat/procps t_compat_procps
+
+# iproute2 on one interface: RTM_GETLINK by name (not a dump), then the
+# dumps it filters; an unknown name is ENODEV. The loopback interface is
+# the same on the host and in Alto.
+t_compat_ip() {
+	compat_script ip '
+ip -o link show lo | cut -d" " -f2
+ip -4 -o addr show dev lo | awk "{print \$2, \$4}"
+ip link show nosuch; echo "status $?"'
+}
+run_test compat/ip-one-link t_compat_ip
