@@ -5,7 +5,9 @@
 # through virtio-fs; stdout and stderr together and the status are
 # compared, and the kernel's "not implemented" lines counted. Not part of
 # `make test` (tests/cases/87-compat.sh holds what the fixes made work);
-# needs root (virtiofsd).
+# needs root (virtiofsd). The scratch directories are build/compat/CASE.native-dir
+# and CASE.alto-dir (a name ending in .d would be taken by the Makefile
+# for a dependency file).
 #   tests/compat/survey.sh [CASE...]   (default: every case)
 set -u
 cd "$(dirname "$0")/../.."
@@ -16,15 +18,15 @@ cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=($(cd tests/compat/cases && ls *.sh | sed 's/\.sh$//'))
 for c in "${cases[@]}"; do
 	src=$(realpath "tests/compat/cases/$c.sh")
-	rm -rf "$OUT/$c.native.d" "$OUT/$c.alto.d"
-	mkdir -p "$OUT/$c.native.d" "$OUT/$c.alto.d"
-	cp "$src" "$OUT/$c.native.d/case.sh"
-	cp "$src" "$OUT/$c.alto.d/case.sh"
-	(cd "$OUT/$c.native.d" && env -i TZ=UTC LC_ALL=C PATH=/usr/bin:/bin HOME=/ \
+	rm -rf "$OUT/$c.native-dir" "$OUT/$c.alto-dir"
+	mkdir -p "$OUT/$c.native-dir" "$OUT/$c.alto-dir"
+	cp "$src" "$OUT/$c.native-dir/case.sh"
+	cp "$src" "$OUT/$c.alto-dir/case.sh"
+	(cd "$OUT/$c.native-dir" && env -i TZ=UTC LC_ALL=C PATH=/usr/bin:/bin HOME=/ \
 		timeout 120 /usr/bin/bash case.sh >../$c.native.out 2>&1 </dev/null
 	echo "status $?" >>../$c.native.out)
-	(cd "$OUT/$c.alto.d" && timeout 300 "$ALTO" run --timeout 240 -c 2 -m 1G \
-		-v "$OUT/$c.alto.d:/w" -w /w -e TZ=UTC -e LC_ALL=C -e PATH=/usr/bin:/bin -e HOME=/ \
+	(cd "$OUT/$c.alto-dir" && timeout 300 "$ALTO" run --timeout 240 -c 2 -m 1G \
+		-v "$OUT/$c.alto-dir:/w" -w /w -e TZ=UTC -e LC_ALL=C -e PATH=/usr/bin:/bin -e HOME=/ \
 		/usr/bin/bash case.sh >../$c.alto.raw 2>&1 </dev/null
 	echo "status $?" >>../$c.alto.raw)
 	grep -v '^alto: ' "$OUT/$c.alto.raw" >"$OUT/$c.alto.out"
