@@ -398,6 +398,12 @@ void console_mark_stderr(struct file *f)
 	f->priv = (void *)(uintptr_t)CONSOLE_STDERR;
 }
 
+/* /dev/stderr (/proc/self/fd/2) writes where fd 2 does. */
+static void console_reopen(struct file *f, const struct file *from)
+{
+	f->priv = from->priv;
+}
+
 static int file_stream(const struct file *f)
 {
 	return f->priv ? CONSOLE_STDERR : CONSOLE_STDOUT;
@@ -583,6 +589,7 @@ const struct file_ops console_fops = {
 	.write = con_write,
 	.ioctl = console_ioctl,
 	.poll = console_poll,
+	.reopen = console_reopen,
 };
 
 /* /dev/tty is the controlling terminal, which there is only with --tty. */

@@ -180,13 +180,11 @@ void devfs_init(void)
 		must(vfs_mknod(NULL, path, S_IFCHR | d->mode, makedev_linux(d->major, d->minor)),
 		     path);
 	}
-	/*
-	 * The console's, not /proc/self/fd/N as on Linux: those links are
-	 * followed by their text, and a pipe's "pipe:[N]" names no file.
-	 */
-	must(vfs_symlink("console", NULL, "/dev/stdin"), "/dev/stdin");
-	must(vfs_symlink("console", NULL, "/dev/stdout"), "/dev/stdout");
-	must(vfs_symlink("console", NULL, "/dev/stderr"), "/dev/stderr");
+	/* As on Linux: following them opens the file the descriptor has (a pipe too). */
+	must(vfs_symlink("/proc/self/fd", NULL, "/dev/fd"), "/dev/fd");
+	must(vfs_symlink("/proc/self/fd/0", NULL, "/dev/stdin"), "/dev/stdin");
+	must(vfs_symlink("/proc/self/fd/1", NULL, "/dev/stdout"), "/dev/stdout");
+	must(vfs_symlink("/proc/self/fd/2", NULL, "/dev/stderr"), "/dev/stderr");
 	must(vfs_mkdir(NULL, "/dev/shm", 01777), "/dev/shm");
 	must(vfs_mkdir(NULL, "/dev/pts", 0755), "/dev/pts");
 	blkdev_nodes_init();

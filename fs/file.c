@@ -435,6 +435,9 @@ struct file *vfs_open(struct vnode *base, const char *path, int flags, unsigned 
 	const struct file_ops *ops = fops_for(v, flags);
 	struct file *f = ops ? file_alloc(v, ops, flags) : ERR_PTR(-ENXIO);
 	if (!IS_ERR(f)) {
+		if (nd.jumped && nd.jumped->vnode == v && nd.jumped->ops == f->ops &&
+		    f->ops->reopen)
+			f->ops->reopen(f, nd.jumped);
 		/* Keep where it was found: its path is the directory's and its name there. */
 		f->parent = nd.dir;
 		nd.dir = NULL;

@@ -27,6 +27,7 @@ struct nameidata {
 	bool trailing_slash;
 	bool at_final;
 	int links;
+	struct file *jumped; /* the file of the last magic link followed (referenced) */
 };
 
 int nd_start(struct nameidata *nd, struct vnode *base, const char *path);

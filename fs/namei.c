@@ -79,8 +79,10 @@ int nd_start(struct nameidata *nd, struct vnode *base, const char *path)
 void nd_end(struct nameidata *nd)
 {
 	vnode_put(nd->dir);
+	file_put(nd->jumped);
 	kfree(nd->buf);
 	nd->dir = NULL;
+	nd->jumped = NULL;
 	nd->buf = NULL;
 }
 
@@ -123,6 +125,37 @@ static int splice_link(struct nameidata *nd, struct vnode *link, const char *res
 	return n < 0 ? (int)n : 0;
 }
 
+/*
+ * Follow the link met in the walk: a magic link puts the walk on its
+ * file's vnode (*target, referenced; nd->dir becomes the directory the file
+ * was opened in, possibly NULL), an ordinary one splices its text in front
+ * of rest (*target NULL).
+ */
+static int follow_link(struct nameidata *nd, struct vnode *link, const char *rest,
+		       struct vnode **target)
+{
+	struct file *f = link->ops->jump ? link->ops->jump(link) : NULL;
+
+	*target = NULL;
+	if (IS_ERR(f))
+		return (int)PTR_ERR(f);
+	if (!f)
+		return splice_link(nd, link, rest);
+	if (++nd->links > MAX_SYMLINKS) {
+		file_put(f);
+		return -ELOOP;
+	}
+	vnode_get(f->vnode);
+	*target = f->vnode;
+	vnode_put(nd->dir);
+	nd->dir = f->parent;
+	if (nd->dir)
+		vnode_get(nd->dir);
+	file_put(nd->jumped);
+	nd->jumped = f;
+	return 0;
+}
+
 int nd_walk_parent(struct nameidata *nd)
 {
 	for (;;) {
@@ -153,11 +186,15 @@ int nd_walk_parent(struct nameidata *nd)
 		if (err)
 			return err;
 		if (S_ISLNK(child->mode)) {
-			err = splice_link(nd, child, p);
+			struct vnode *target;
+
+			err = follow_link(nd, child, p, &target);
 			vnode_put(child);
 			if (err)
 				return err;
-			continue;
+			if (!target)
+				continue;
+			child = target;
 		}
 		if (!S_ISDIR(child->mode)) {
 			vnode_put(child);
@@ -191,11 +228,15 @@ int nd_walk_final(struct nameidata *nd, bool follow, struct vnode **out)
 			return err;
 		}
 		if (S_ISLNK(v->mode) && (follow || nd->trailing_slash)) {
-			err = splice_link(nd, v, nd->trailing_slash ? "/" : "");
+			struct vnode *target;
+
+			err = follow_link(nd, v, nd->trailing_slash ? "/" : "", &target);
 			vnode_put(v);
 			if (err)
 				return err;
-			continue;
+			if (!target)
+				continue;
+			v = target;
 		}
 		if (nd->trailing_slash && !S_ISDIR(v->mode)) {
 			vnode_put(v);

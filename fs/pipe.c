@@ -30,7 +30,7 @@ struct pipe {
 	size_t count;
 	int readers, writers;
 	unsigned int r_opens, w_opens; /* ends opened so far, for blocking FIFO opens */
-	struct vnode *fifo;	       /* the named pipe it belongs to, or NULL */
+	struct vnode *fifo;	       /* the vnode that opens it again (FIFO's, or pipe(2)'s) */
 };
 
 /* Guards vnode->fifo: opening a FIFO and dropping its last end. */
@@ -310,6 +310,9 @@ int pipe_create(struct file **rd, struct file **wr, unsigned int flags)
 		return -ENFILE;
 	}
 	vnode_init(v, &pipefs_mount, &anon_vops, S_IFIFO | 0600);
+	/* Opened again through /proc/PID/fd/N (bash's <(...)), it is a FIFO of this pipe. */
+	v->fifo = p;
+	p->fifo = v;
 	flags &= O_NONBLOCK;
 	*rd = end_open(v, p, O_RDONLY | flags);
 	*wr = IS_ERR(*rd) ? *rd : end_open(v, p, O_WRONLY | flags);
@@ -324,12 +327,18 @@ int pipe_create(struct file **rd, struct file **wr, unsigned int flags)
 	return 0;
 }
 
+/* A pipe(2) pipe opened again (/proc/PID/fd/N): never waits, as Linux's pipefs. */
+static bool fifo_is_named(const struct file *f)
+{
+	return f->vnode->mount != &pipefs_mount;
+}
+
 /* Opening a FIFO: join its pipe (or start one), then wait for the other side. */
 static int fifo_join(struct file *f, struct pipe *p)
 {
 	bool rd = file_readable(f), wr = file_writable(f);
 
-	if (wr && !rd && (f->flags & O_NONBLOCK) && !p->readers)
+	if (wr && !rd && (f->flags & O_NONBLOCK) && !p->readers && fifo_is_named(f))
 		return -ENXIO;
 	p->readers += rd;
 	p->r_opens += rd;
@@ -340,7 +349,7 @@ static int fifo_join(struct file *f, struct pipe *p)
 	 * A reader opened without waiting while no writer is there reports a
 	 * hang-up only once a writer has come and gone (pos: w_opens seen).
 	 */
-	if (rd && !wr && !p->writers)
+	if (rd && !wr && !p->writers && fifo_is_named(f))
 		f->pos = p->w_opens;
 	notify(p, WAITQ_ALL);
 	return 0;
@@ -356,7 +365,7 @@ static int fifo_wait_partner(struct file *f, struct pipe *p)
 	unsigned int *opens = rd ? &p->w_opens : &p->r_opens;
 	unsigned int seen = *opens;
 
-	if ((f->flags & O_NONBLOCK) || rd == file_writable(f))
+	if ((f->flags & O_NONBLOCK) || rd == file_writable(f) || !fifo_is_named(f))
 		return 0;
 	while (!(rd ? p->writers : p->readers) && *opens == seen) {
 		if (cond_wait_interruptible(&p->changed, &p->lock))

@@ -289,6 +289,13 @@ static long proc_readlink(struct vnode *v, char *buf, size_t size)
 	return len;
 }
 
+static struct file *proc_jump(struct vnode *v)
+{
+	struct proc_node *n = node_of(v);
+
+	return n->entry->jump ? n->entry->jump(n) : NULL;
+}
+
 static void proc_free(struct vnode *v)
 {
 	struct proc_node *n = node_of(v);
@@ -342,6 +349,7 @@ static const struct vnode_ops proc_ops = {
 	.readdir = proc_readdir,
 	.name_of = proc_name_of,
 	.readlink = proc_readlink,
+	.jump = proc_jump,
 	.truncate = proc_truncate,
 	.free = proc_free,
 };

@@ -38,6 +38,8 @@ struct proc_entry {
 	void (*show)(struct pbuf *b, const struct proc_node *n);
 	/* Symlinks: the target, NUL-terminated in buf; its length or -errno. */
 	long (*link)(const struct proc_node *n, char *buf, size_t size);
+	/* Magic links (may be NULL): the file itself, as vnode_ops.jump. */
+	struct file *(*jump)(const struct proc_node *n);
 	/* Directories: their fixed entries (up to one with a NULL name) ... */
 	const struct proc_entry *children;
 	/* ... and numbered ones: the lowest number >= from that exists, or -1. */

@@ -649,6 +649,15 @@ static long fd_link(const struct proc_node *n, char *buf, size_t size)
 	return r;
 }
 
+/* Opening /proc/PID/fd/N opens the file the descriptor has, whatever its name now. */
+static struct file *fd_jump(const struct proc_node *n)
+{
+	bool cloexec;
+	struct file *f = node_file(n, &cloexec);
+
+	return f ? f : ERR_PTR(-ENOENT);
+}
+
 static void show_fdinfo(struct pbuf *b, const struct proc_node *n)
 {
 	bool cloexec;
@@ -687,7 +696,11 @@ static const struct proc_entry task_dir = {
 	.children = task_children,
 };
 
-static const struct proc_entry fd_entry = { .mode = S_IFLNK | 0700, .link = fd_link };
+static const struct proc_entry fd_entry = {
+	.mode = S_IFLNK | 0700,
+	.link = fd_link,
+	.jump = fd_jump,
+};
 static const struct proc_entry fdinfo_entry = { .mode = S_IFREG | 0444, .show = show_fdinfo };
 
 static const struct proc_entry pid_children[] = {

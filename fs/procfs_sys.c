@@ -79,6 +79,27 @@ static void show_meminfo(struct pbuf *b, const struct proc_node *n)
 		     "Hugepagesize:       2048 kB\nHugetlb:               0 kB\n");
 }
 
+/*
+ * The page counts vmstat and free read (procps fails without the file):
+ * Linux's names, in pages; the event counters Alto does not keep are 0.
+ */
+static void show_vmstat(struct pbuf *b, const struct proc_node *n)
+{
+	static const char *const zero[] = {
+		"nr_inactive_anon", "nr_active_file", "nr_inactive_file", "nr_unevictable",
+		"nr_mlock",	    "nr_mapped",      "nr_dirty",	  "nr_writeback",
+		"nr_shmem",	    "pgpgin",	      "pgpgout",	  "pswpin",
+		"pswpout",	    "pgfault",	      "pgmajfault",
+	};
+	uint64_t free = pages_free_count(), anon = process_resident_pages();
+
+	pb_printf(b, "nr_free_pages %lu\nnr_active_anon %lu\nnr_anon_pages %lu\n", free, anon,
+		  anon);
+	pb_printf(b, "nr_slab_unreclaimable %lu\n", heap_bytes_in_use() / PAGE_SIZE);
+	for (size_t i = 0; i < ARRAY_SIZE(zero); i++)
+		pb_printf(b, "%s 0\n", zero[i]);
+}
+
 /* ---- CPUs */
 
 /*
@@ -518,6 +539,7 @@ static const struct proc_entry root_children[] = {
 	{ .name = "thread-self", .mode = S_IFLNK | 0777, .link = proc_thread_self_link },
 	FILE("uptime", show_uptime),
 	FILE("version", show_version),
+	FILE("vmstat", show_vmstat),
 	{ 0 },
 };
 

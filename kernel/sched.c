@@ -622,6 +622,7 @@ void sched_fork(struct thread *t, const struct thread *creator)
 	t->policy = creator->policy;
 	t->rt_priority = creator->rt_priority;
 	t->nice = creator->nice;
+	t->ioprio = creator->ioprio;
 	/* Linux's sched_fork: a real-time policy goes, a negative nice value too; the flag is
 	 * spent. */
 	if (creator->reset_on_fork) {

@@ -1,7 +1,8 @@
 /*
  * AF_NETLINK, NETLINK_ROUTE: the dumps C libraries and runtimes read to list
  * interfaces (glibc's getifaddrs and if_nameindex, Go's net.Interfaces,
- * iproute2): RTM_GETLINK, RTM_GETADDR and RTM_GETROUTE (IPv4). A request is
+ * iproute2): RTM_GETLINK, RTM_GETADDR and RTM_GETROUTE (IPv4), and
+ * RTM_GETLINK of one interface by index or name. A dump request is
  * answered at once, from a snapshot of the interfaces (include/alto/net.h),
  * as datagrams queued on the socket: messages flagged NLM_F_MULTI, packed
  * into datagrams under a page as Linux packs its dumps (Go reads with a
@@ -114,9 +115,9 @@ static void msg_end(struct reply *r)
 	r->cur->len += r->msg_len;
 }
 
-static void reply_link(struct reply *r, const struct net_ifinfo *i)
+static void reply_link(struct reply *r, const struct net_ifinfo *i, uint16_t flags)
 {
-	struct ifinfomsg *m = msg_begin(r, RTM_NEWLINK, NLM_F_MULTI, sizeof(*m));
+	struct ifinfomsg *m = msg_begin(r, RTM_NEWLINK, flags, sizeof(*m));
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint8_t oper = (i->flags & IFF_RUNNING) ? IF_OPER_UP : IF_OPER_DOWN;
 	struct rtnl_link_stats st = {
@@ -218,6 +219,42 @@ static void reply_error(struct reply *r, const struct nlmsghdr *req, int err)
 	msg_end(r);
 }
 
+/*
+ * RTM_GETLINK of one interface (`ip link show lo`, `ip addr show dev lo`):
+ * by ifi_index, else by an IFLA_IFNAME attribute; its message alone, not
+ * part of a dump, then the acknowledgement asked for, or ENODEV.
+ */
+static void serve_get_link(struct reply *r, const struct nlmsghdr *req, const void *payload)
+{
+	size_t len = req->nlmsg_len - NLMSG_HDRLEN;
+	const struct ifinfomsg *m = payload;
+	char name[NET_IF_NAME_LEN] = "";
+	struct net_ifinfo i;
+	int err = -EINVAL;
+
+	if (len >= sizeof(*m)) {
+		size_t off = NLMSG_ALIGN(sizeof(*m));
+		while (off + sizeof(struct rtattr) <= len) {
+			const struct rtattr *a = (const void *)((const char *)payload + off);
+			size_t alen = a->rta_len;
+			if (alen < sizeof(*a) || off + alen > len)
+				break;
+			if (a->rta_type == IFLA_IFNAME)
+				strlcpy(name, (const char *)(a + 1),
+					MIN(sizeof(name), alen - sizeof(*a) + 1));
+			off += RTA_ALIGN(alen);
+		}
+		err = m->ifi_index > 0 ? net_if_get(m->ifi_index, &i) :
+		      name[0]	       ? net_if_find(name, &i) :
+					 -EINVAL;
+	}
+	if (!err)
+		reply_link(r, &i, 0);
+	if (err || (req->nlmsg_flags & NLM_F_ACK))
+		reply_error(r, req, err);
+	flush(r);
+}
+
 /* One request: a dump answered in full, or an error (0 for an acknowledgement). */
 static void serve(struct reply *r, const struct nlmsghdr *req, const void *payload)
 {
@@ -231,6 +268,10 @@ static void serve(struct reply *r, const struct nlmsghdr *req, const void *paylo
 	r->seq = req->nlmsg_seq;
 	if (!(req->nlmsg_flags & NLM_F_REQUEST))
 		return;
+	if (!dump && type == RTM_GETLINK) {
+		serve_get_link(r, req, payload);
+		return;
+	}
 	if (!dump || (type != RTM_GETLINK && type != RTM_GETADDR && type != RTM_GETROUTE)) {
 		reply_error(r, req, -EOPNOTSUPP);
 		flush(r);
@@ -239,7 +280,7 @@ static void serve(struct reply *r, const struct nlmsghdr *req, const void *paylo
 	int n = MIN(net_if_list(ifs, MAX_IFACES), MAX_IFACES);
 	for (int k = 0; k < n; k++) {
 		if (type == RTM_GETLINK)
-			reply_link(r, &ifs[k]);
+			reply_link(r, &ifs[k], NLM_F_MULTI);
 		else if (type == RTM_GETADDR)
 			reply_addrs(r, &ifs[k], family);
 		else

@@ -172,3 +172,73 @@ SYSCALL_DEFINE(mincore, unsigned long addr, unsigned long len, unsigned char __u
 	}
 	return 0;
 }
+
+/*
+ * NUMA policies on a machine of one node (top and numactl ask): the
+ * policy is always the default, node 0 the only one allowed and the node
+ * of every mapped address. set_mempolicy takes MPOL_DEFAULT and the
+ * policies that name node 0, as they change nothing here.
+ */
+#define MPOL_DEFAULT	    0
+#define MPOL_PREFERRED	    1
+#define MPOL_LOCAL	    4
+#define MPOL_MAX	    7
+#define MPOL_F_NODE	    (1 << 0)
+#define MPOL_F_ADDR	    (1 << 1)
+#define MPOL_F_MEMS_ALLOWED (1 << 2)
+#define MPOL_MODE_FLAGS	    (7u << 13) /* STATIC_NODES, RELATIVE_NODES, NUMA_BALANCING */
+
+/* A node mask of maxnode bits to the application: node 0's bit if set, the rest cleared. */
+static long put_nodes(unsigned long __user *mask, unsigned long maxnode, bool node0)
+{
+	size_t bytes = ALIGN_UP(maxnode - 1, 64) / 8;
+
+	if (bytes > PAGE_SIZE)
+		return -EINVAL;
+	if (bytes && clear_user(mask, bytes))
+		return -EFAULT;
+	return bytes && node0 ? put_user(1ul, mask) : 0;
+}
+
+SYSCALL_DEFINE(get_mempolicy, int __user *mode, unsigned long __user *nmask, unsigned long maxnode,
+	       unsigned long addr, unsigned long flags)
+{
+	int m = MPOL_DEFAULT;
+
+	if (flags & ~(unsigned long)(MPOL_F_NODE | MPOL_F_ADDR | MPOL_F_MEMS_ALLOWED))
+		return -EINVAL;
+	if (nmask && maxnode < 1)
+		return -EINVAL;
+	if (flags & MPOL_F_MEMS_ALLOWED) {
+		if (flags & (MPOL_F_NODE | MPOL_F_ADDR))
+			return -EINVAL;
+	} else if (flags & MPOL_F_ADDR) {
+		if (mm_check_mapped(mm(), addr & ~(PAGE_SIZE - 1), 1))
+			return -EFAULT;
+	} else if (addr) {
+		return -EINVAL;
+	} else if (flags & MPOL_F_NODE) {
+		return -EINVAL; /* the next node of an interleave policy, which there is not */
+	}
+	/* MPOL_F_NODE with MPOL_F_ADDR: the node of the page, 0. */
+	if (mode && put_user(m, mode))
+		return -EFAULT;
+	return nmask ? put_nodes(nmask, maxnode, flags & MPOL_F_MEMS_ALLOWED) : 0;
+}
+
+SYSCALL_DEFINE(set_mempolicy, int mode, const unsigned long __user *nmask, unsigned long maxnode)
+{
+	unsigned long first = 0;
+	int m = mode & ~(int)MPOL_MODE_FLAGS;
+
+	if (m < 0 || m >= MPOL_MAX)
+		return -EINVAL;
+	if (nmask && maxnode > 1 && get_user(first, nmask))
+		return -EFAULT;
+	if (m == MPOL_DEFAULT || m == MPOL_LOCAL)
+		return nmask && first ? -EINVAL : 0;
+	if (m == MPOL_PREFERRED && !first)
+		return 0; /* local allocation */
+	/* The other policies need nodes, and node 0 is the only one. */
+	return first & 1 ? 0 : -EINVAL;
+}

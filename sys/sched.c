@@ -1,11 +1,13 @@
 /*
  * Scheduling calls: the CPU set, the policy and real-time priority of a
  * thread (sched_setscheduler and friends, with every error Linux gives,
- * in its order), nice values (setpriority, getpriority) and the round-robin
- * interval. kernel/sched.c runs threads by them.
+ * in its order), nice values (setpriority, getpriority), the round-robin
+ * interval and I/O priorities (ioprio_set, ioprio_get: kept, not acted
+ * on). kernel/sched.c runs threads by them.
  */
 #include <alto/cpu.h>
 #include <alto/cred.h>
+#include <alto/layout.h>
 #include <alto/process.h>
 #include <alto/sched.h>
 #include <alto/string.h>
@@ -228,6 +230,29 @@ SYSCALL_DEFINE(sched_getparam, int pid, int __user *param)
 	return put_user(t->rt_priority, param);
 }
 
+/* What sched_getscheduler and sched_getparam say, in sched_attr's form (chrt -p). */
+SYSCALL_DEFINE(sched_getattr, int pid, struct sched_attr __user *uattr, unsigned int usize,
+	       unsigned int flags)
+{
+	struct sched_attr a = { 0 };
+	long err;
+	struct thread *t;
+
+	if (!uattr || pid < 0 || flags || usize < SCHED_ATTR_SIZE_VER0 || usize > PAGE_SIZE)
+		return -EINVAL;
+	t = named(pid, &err);
+	if (!t)
+		return err;
+	a.size = MIN(usize, (unsigned int)sizeof(a));
+	a.sched_policy = (uint32_t)t->policy;
+	a.sched_flags = t->reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
+	if (t->policy == SCHED_FIFO || t->policy == SCHED_RR)
+		a.sched_priority = (uint32_t)t->rt_priority;
+	else
+		a.sched_nice = t->nice;
+	return copy_to_user(uattr, &a, a.size);
+}
+
 /* SCHED_RR's turn (Linux's sched_rr_timeslice_ms); 0 for FIFO; the slice for the others. */
 SYSCALL_DEFINE(sched_rr_get_interval, int pid, struct timespec __user *tp)
 {
@@ -332,5 +357,68 @@ SYSCALL_DEFINE(getpriority, int which, int who)
 	if (which < PRIO_PROCESS || which > PRIO_USER)
 		return -EINVAL;
 	long r = for_each_named(which, who, highest, &best);
+	return r ? r : best;
+}
+
+/*
+ * I/O priorities (ionice): checked and kept per thread as Linux does, and
+ * inherited by new threads; the block layer does not order requests by them.
+ */
+static int ioprio_check(int ioprio)
+{
+	/* The bits between level and class are Linux 6.5's hints, accepted. */
+	int class = ioprio >> IOPRIO_CLASS_SHIFT, level = ioprio & (IOPRIO_NR_LEVELS - 1);
+
+	if (ioprio < 0 || ioprio > 0xffff)
+		return -EINVAL;
+	switch (class) {
+	case IOPRIO_CLASS_RT:
+		return has_cap(CAP_SYS_NICE) || has_cap(CAP_SYS_ADMIN) ? 0 : -EPERM;
+	case IOPRIO_CLASS_BE:
+	case IOPRIO_CLASS_IDLE:
+		return 0;
+	case IOPRIO_CLASS_NONE:
+		return level ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static long set_one_ioprio(struct thread *t, void *arg)
+{
+	if (!same_owner(t) && !has_cap(CAP_SYS_NICE))
+		return -EPERM;
+	WRITE_ONCE(t->ioprio, *(uint16_t *)arg);
+	return 0;
+}
+
+SYSCALL_DEFINE(ioprio_set, int which, int who, int ioprio)
+{
+	uint16_t v = (uint16_t)ioprio;
+	int err;
+
+	if (which < IOPRIO_WHO_PROCESS || which > IOPRIO_WHO_USER)
+		return -EINVAL;
+	err = ioprio_check(ioprio);
+	return err ? err : for_each_named(which - 1, who, set_one_ioprio, &v);
+}
+
+/* Of several threads, the numerically lowest (Linux's ioprio_best). */
+static long best_ioprio(struct thread *t, void *arg)
+{
+	int *best = arg, v = READ_ONCE(t->ioprio);
+
+	if (*best < 0 || v < *best)
+		*best = v;
+	return 0;
+}
+
+SYSCALL_DEFINE(ioprio_get, int which, int who)
+{
+	int best = -1;
+
+	if (which < IOPRIO_WHO_PROCESS || which > IOPRIO_WHO_USER)
+		return -EINVAL;
+	long r = for_each_named(which - 1, who, best_ioprio, &best);
 	return r ? r : best;
 }

@@ -76,6 +76,7 @@ struct thread {
 	int rt_priority;      /* 1..99 for SCHED_FIFO and SCHED_RR, else 0 */
 	int nice;	      /* -20..19: the weight of SCHED_OTHER and SCHED_BATCH */
 	bool reset_on_fork;   /* new threads start as SCHED_OTHER, nice 0 or above */
+	uint16_t ioprio;      /* ioprio_set's class and level, inherited; not acted on */
 	bool yielding;	      /* in sched_yield: goes behind its equals */
 	uint64_t vruntime;    /* run time scaled by the weight: the fair share's clock */
 	uint64_t vcharged;    /* when vruntime was last brought up to date */

@@ -113,6 +113,13 @@ struct vnode_ops {
 	int (*name_of)(struct vnode *dir, struct vnode *child, char *buf, size_t size);
 	/* A symlink's target, truncated to size: its length. */
 	long (*readlink)(struct vnode *v, char *buf, size_t size);
+	/*
+	 * A magic link (may be NULL): following it lands on an open file's
+	 * vnode, not on a name, as /proc/PID/fd/N do on Linux (a pipe, a
+	 * deleted file). The file, referenced; NULL when this link is an
+	 * ordinary one (follow its text); or ERR_PTR.
+	 */
+	struct file *(*jump)(struct vnode *link);
 	int (*truncate)(struct vnode *v, uint64_t size);
 	/*
 	 * Attributes (may be NULL: the vnode's own fields are the truth).
@@ -302,6 +309,8 @@ struct file_ops {
 	/* Readiness (POLLIN...), registering on the file's wait queues when pt is set. */
 	unsigned int (*poll)(struct file *f, struct poll_table *pt);
 	int (*open)(struct file *f);
+	/* Opened again through a magic link to from (may be NULL): take what from's open set. */
+	void (*reopen)(struct file *f, const struct file *from);
 	/* A descriptor of f is being closed by the current process (each close, as Linux's flush).
 	 */
 	void (*flush)(struct file *f);

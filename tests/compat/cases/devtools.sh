@@ -1,0 +1,2 @@
+printf '#include <stdio.h>\nint main(void){puts("compiled");return 0;}\n' > h.c; gcc -O2 -o h h.c && ./h; gcc -c h.c -o h.o; ar rcs libh.a h.o; nm h.o | awk '{print $NF}'; readelf -h h | grep -c Machine; objdump -d h.o | grep -c main
+mkdir cm; printf 'cmake_minimum_required(VERSION 3.10)\nproject(x C)\nadd_executable(h ../h.c)\n' > cm/CMakeLists.txt; cmake -S cm -B cb -G Ninja >/dev/null; echo cmake=$?; ninja -C cb >/dev/null; echo ninja=$?; cb/h

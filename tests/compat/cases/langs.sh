@@ -1,0 +1,3 @@
+tclsh <<<'puts [expr 6*7]'; ruby -e 'puts [3,1,2].sort.inspect; puts `echo bt`; pid = fork { exit 4 }; Process.wait(pid); puts $?.exitstatus; r,w = IO.pipe; w.puts "io"; puts r.gets'
+node -e 'const cp=require("child_process"); console.log(cp.execSync("echo execsync").toString().trim()); cp.exec("echo async", (e,o)=>console.log(o.trim())); require("fs").writeFileSync("n.txt","x"); console.log(require("fs").statSync("n.txt").size)'
+gpg --batch --homedir gh --quick-gen-key --passphrase '' test@x default default never 2>/dev/null; echo gpg=$?; echo msg | gpg --batch --homedir gh -q --armor -r test@x --encrypt 2>/dev/null | gpg --batch --homedir gh -q --decrypt 2>/dev/null

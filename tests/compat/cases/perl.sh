@@ -1,0 +1,7 @@
+perl -e 'print join(",", map { $_*2 } 1..5), "\n"; my %h=(a=>1,b=>2); print join(" ", sort keys %h), "\n"'
+perl -MPOSIX -e 'print floor(2.7), " ", strftime("%Y", gmtime(0)), "\n"'; echo 'a1b22c333' | perl -ne 'print join("|", /(\d+)/g), "\n"'
+perl -e 'open(my $f, "-|", "echo", "piped") or die; print <$f>; close $f; my $pid = fork; if (!$pid) { exit 3 } waitpid($pid,0); print $?>>8, "\n"; print `echo bq`; system("true") == 0 and print "sys\n"'
+perl -MFile::Temp=tempfile -e '($fh,$fn)=tempfile(); print $fh "x"; close $fh; print -s $fn, "\n"; unlink $fn'
+perl -MTime::HiRes=time,sleep -e 'sleep(0.01); print "hires\n"'; perl -MData::Dumper -e '$Data::Dumper::Sortkeys=1; print Dumper({a=>[1,2]})'
+perl -e 'pipe(R,W); if (fork) { close W; print <R>; wait } else { close R; print W "child\n"; exit }'
+perl -e 'local $SIG{ALRM} = sub { print "alarm\n"; exit 0 }; alarm 1; sleep 5'
