@@ -41,9 +41,10 @@ struct cpu {
 				     the owner exited */
 	bool fpu_ts;		  /* CR0.TS is set: the next FPU instruction traps (#NM) */
 	uint64_t irq_count;
-	uint32_t tlb_lazy;  /* halted in the idle loop: shootdowns skip it */
-	uint32_t tlb_stale; /* a shootdown skipped it: flush before running on */
-	struct mm *mm;	    /* the address space whose root CR3 holds, or NULL: the kernel's */
+	uint32_t tlb_lazy;     /* halted in the idle loop: shootdowns skip it */
+	uint32_t tlb_stale;    /* a shootdown skipped it: flush before running on */
+	struct mm *mm;	       /* the address space whose root CR3 holds, or NULL: the kernel's */
+	uint32_t idle_poll_ns; /* how long the idle loop polls before it halts (kernel/sched.c) */
 };
 
 _Static_assert(offsetof(struct cpu, self) == CPU_SELF, "cpu layout");
