@@ -25,6 +25,7 @@
 #include <alto/trap.h>
 #include <alto/fpu.h>
 #include <alto/futex.h>
+#include <alto/late.h>
 #include <alto/process.h>
 #include <alto/syscall.h>
 #include <alto/vfs.h>
@@ -168,10 +169,8 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(sched_init());
 	BOOT_STEP(smp_ipi_init());
 	BOOT_STEP(irq_enable());
-	BOOT_STEP(uart_enable_input());
 	BOOT_STEP(stop_request_init());
 	BOOT_STEP(rtc_init());
-	BOOT_STEP(tsc_refine_start());
 	BOOT_STEP(fpu_init());
 	BOOT_STEP(syscall_init_cpu());
 	BOOT_STEP(fsgsbase_init_cpu());
@@ -191,8 +190,10 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	if (profile_init())
 		power_off(EXIT_USAGE);
 	BOOT_STEP(trace_dump_init());
+	late_init_start();
 	int status = vfs_mount_boot() ? EXIT_USAGE : run();
 	trace_dump_final();
+	late_init_finish();
 	net_shutdown();
 	vfs_shutdown();
 	devices_shutdown();
