@@ -128,6 +128,7 @@ static int run_application(void)
 		return 0;
 	strace_enabled = cmdline_has("strace");
 	syscall_hooks_update();
+	late_init_start();
 	return launch_commands(&apps);
 }
 
@@ -140,6 +141,7 @@ static int run(void)
 		return EXIT_USAGE;
 	}
 	if (cmdline_has("selftest")) {
+		late_init_finish(); /* the tests count pages and heap bytes: nothing else runs */
 		print_boot_lines();
 		return selftest_run(cmdline_get("selftest"));
 	}
@@ -190,7 +192,6 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	if (profile_init())
 		power_off(EXIT_USAGE);
 	BOOT_STEP(trace_dump_init());
-	late_init_start();
 	int status = vfs_mount_boot() ? EXIT_USAGE : run();
 	trace_dump_final();
 	late_init_finish();

@@ -14,17 +14,16 @@
 #include <stdbool.h>
 #include <alto/compiler.h>
 
-#define LATE_DELAY_NS (1000 * 1000 * 1000ull)
+#define LATE_DELAY_NS (3000 * 1000 * 1000ull)
 
 struct late_init {
 	const char *name;
 	void (*fn)(void);
 };
 
-#define LATE_INIT(f)                                                                          \
-	static const struct late_init late_##f = { #f, f };                                   \
-	static const struct late_init *const late_ptr_##f __used __section(".late_init") = \
-		&late_##f
+#define LATE_INIT(f)                                        \
+	static const struct late_init late_##f = { #f, f }; \
+	static const struct late_init *const late_ptr_##f __used __section(".late_init") = &late_##f
 
 /* kernel_main, before the program: start the thread and the fallback timer. */
 void late_init_start(void);
