@@ -2,12 +2,15 @@
  * The device model's core: the list of devices, matching a device against
  * the drivers DRIVER() placed in the .drivers section, and shutting bound
  * devices down at power-off. A probe that fails is reported on one line and
- * the device stays unbound; nothing here panics.
+ * the device stays unbound; nothing here panics. A driver may leave its
+ * probe to the late work (may_defer, alto/late.h) when nothing needs the
+ * device before the program starts: the boot then runs none of its code.
  */
 #include <alto/arch.h>
 #include <alto/boot.h>
 #include <alto/device.h>
 #include <alto/errno_names.h>
+#include <alto/late.h>
 #include <alto/printk.h>
 #include <alto/spinlock.h>
 #include <uapi/errno.h>
@@ -16,6 +19,8 @@ extern const struct driver *const __drivers_start[], *const __drivers_end[];
 
 static struct list devices = LIST_INIT(devices);
 static struct spinlock devices_lock = SPINLOCK_INIT;
+/* Devices whose probe waits for the late work, in the order they were found. */
+static struct device *deferred, **deferred_tail = &deferred;
 
 bool device_verbose(void)
 {
@@ -49,6 +54,22 @@ static void link_device(struct device *dev)
 	spin_unlock(&devices_lock, flags);
 }
 
+static int probe(struct device *dev, const struct driver *drv)
+{
+	int r = drv->probe(dev);
+
+	if (r) {
+		const char *name = errno_name(-r);
+		printk("%s: %s: %s; device skipped\n", dev->name, drv->name,
+		       dev->why ? dev->why :
+		       name	? name :
+				  "probe failed");
+		return r;
+	}
+	dev->driver = drv;
+	return 0;
+}
+
 int device_add(struct device *dev)
 {
 	link_device(dev);
@@ -56,20 +77,37 @@ int device_add(struct device *dev)
 		const struct driver *drv = *p;
 		if (!driver_matches(drv, dev))
 			continue;
-		int r = drv->probe(dev);
-		if (r) {
-			const char *name = errno_name(-r);
-			printk("%s: %s: %s; device skipped\n", dev->name, drv->name,
-			       dev->why ? dev->why :
-			       name	? name :
-					  "probe failed");
-			return r;
+		if (drv->may_defer && !late_init_begun() && drv->may_defer(dev)) {
+			unsigned long flags = spin_lock(&devices_lock);
+			*deferred_tail = dev;
+			deferred_tail = &dev->deferred_next;
+			spin_unlock(&devices_lock, flags);
+			return 0;
 		}
-		dev->driver = drv;
-		return 0;
+		return probe(dev, drv);
 	}
 	return -ENODEV;
 }
+
+/* The late work's part: probe the deferred devices, each with the driver it matched. */
+static void devices_probe_deferred(void)
+{
+	unsigned long flags = spin_lock(&devices_lock);
+	struct device *dev = deferred;
+
+	deferred = NULL;
+	deferred_tail = &deferred;
+	spin_unlock(&devices_lock, flags);
+	for (; dev; dev = dev->deferred_next) {
+		for (const struct driver *const *p = __drivers_start; p < __drivers_end; p++) {
+			if (driver_matches(*p, dev)) {
+				probe(dev, *p);
+				break;
+			}
+		}
+	}
+}
+LATE_INIT(devices_probe_deferred);
 
 void devices_init(void)
 {

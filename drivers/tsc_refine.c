@@ -5,10 +5,13 @@
  * reference (PM timer or PIT) at boot and again a second later from a
  * timer shrinks the bias a thousandfold. The reference wraps in between
  * (the PIT every 55 ms); the TSC's own estimate of the elapsed time, good to
- * 0.3%, tells how many times.
+ * 0.3%, tells how many times. The first sample is taken with the late
+ * work (alto/late.h), after the program has started: the boot does not
+ * need the refined figure, only the second sample does.
  */
 #include <alto/acpi.h>
 #include <alto/boot.h>
+#include <alto/late.h>
 #include <alto/printk.h>
 #include <alto/string.h>
 #include <alto/time.h>
@@ -88,7 +91,7 @@ static void refine(struct timer *t)
 		       tsc_hz);
 }
 
-void tsc_refine_start(void)
+static void tsc_refine_start(void)
 {
 	if (!strcmp(tsc_source, "pmtimer"))
 		ref = (struct reference){ pm_timer_read, PM_TIMER_HZ,
@@ -102,3 +105,4 @@ void tsc_refine_start(void)
 	timer_init(&refine_timer, refine, NULL);
 	timer_arm(&refine_timer, time_now_ns() + BASELINE_NS);
 }
+LATE_INIT(tsc_refine_start);

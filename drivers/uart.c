@@ -2,10 +2,15 @@
  * 8250/16550 UART on COM1, the console. Output polls the transmitter so it
  * works anywhere, even in a panic. Input is interrupt driven: the handler puts
  * bytes in a ring and wakes readers; a full ring pauses reception rather
- * than dropping bytes. A break on the line asks for a trace dump.
+ * than dropping bytes. A break on the line asks for a trace dump. The
+ * interrupt is routed with the late work (alto/late.h), after the program
+ * has started: a reader that blocks first lets the CPU idle, which starts
+ * it, and the bytes that came before are taken then (the host holds what
+ * the FIFO cannot).
  */
 #include <alto/console.h>
 #include <alto/interrupt.h>
+#include <alto/late.h>
 #include <alto/sync.h>
 #include <alto/x86.h>
 #include <uapi/errno.h>
@@ -136,7 +141,7 @@ static void uart_irq(void *arg)
 		waitq_notify(&rx_wq, POLLIN | POLLRDNORM);
 }
 
-void uart_enable_input(void)
+static void uart_enable_input(void)
 {
 	if (!present)
 		return;
@@ -144,6 +149,7 @@ void uart_enable_input(void)
 	outb(COM1 + UART_IER, 0x01); /* received data available */
 	uart_irq(NULL);		     /* bytes that arrived before the interrupt was routed */
 }
+LATE_INIT(uart_enable_input);
 
 bool console_input_ready(void)
 {

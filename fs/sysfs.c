@@ -3,11 +3,15 @@
  * read-only files whose text is generated at each read. It holds what C
  * libraries and libnuma read to count CPUs and nodes: the cpu and node
  * directories of /sys/devices/system, their online/possible/present lists.
+ * Mounting makes the root alone; the tree under it is built the first time
+ * the root is looked in (fill_root, once, under a mutex), so a program that
+ * never reads /sys costs the boot none of it.
  */
 #include <alto/cpu.h>
 #include <alto/mm.h>
 #include <alto/printk.h>
 #include <alto/string.h>
+#include <alto/sync.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
@@ -28,6 +32,10 @@ struct sysfs_node {
 static const struct vnode_ops sysfs_ops;
 static const struct file_ops sysfs_file_ops;
 static struct mount sysfs_mount;
+static struct mutex fill_lock = MUTEX_INIT(fill_lock);
+static bool filled; /* the tree under the root is built */
+
+static void fill_root(struct sysfs_node *root);
 
 static struct sysfs_node *node_of(struct vnode *v)
 {
@@ -129,9 +137,25 @@ static void add_file(struct sysfs_node *parent, const char *name,
 	n->arg = arg;
 }
 
-static int sysfs_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+/* dir's children, once the tree is there: the root's are built by the first to ask. */
+static struct sysfs_node *children_ready(struct vnode *dir)
 {
 	struct sysfs_node *d = node_of(dir);
+
+	if (!d->parent && !__atomic_load_n(&filled, __ATOMIC_ACQUIRE)) {
+		mutex_lock(&fill_lock);
+		if (!filled) {
+			fill_root(d);
+			__atomic_store_n(&filled, true, __ATOMIC_RELEASE);
+		}
+		mutex_unlock(&fill_lock);
+	}
+	return d;
+}
+
+static int sysfs_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	struct sysfs_node *d = children_ready(dir);
 	struct list *l;
 
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
@@ -152,7 +176,7 @@ static int sysfs_lookup(struct vnode *dir, const char *name, size_t len, struct 
 
 static int sysfs_readdir(struct vnode *dir, uint64_t *cookie, vfs_dirent_fn fn, void *ctx)
 {
-	struct sysfs_node *d = node_of(dir);
+	struct sysfs_node *d = children_ready(dir);
 	struct vnode *up = d->parent ? &d->parent->v : sysfs_mount.covered;
 	struct list *l;
 
@@ -307,20 +331,22 @@ static void build_nodes(struct sysfs_node *system)
 	add_file(node0, "meminfo", show_meminfo, 0);
 }
 
+static void fill_root(struct sysfs_node *root)
+{
+	struct sysfs_node *system = add_dir(add_dir(root, "devices"), "system");
+
+	build_cpus(system);
+	build_nodes(system);
+}
+
 /* There is one /sys: mounting it again (elsewhere) is EBUSY. */
 static struct mount *sysfs_mount_fs(const struct fs_type *t, const char *source, unsigned int flags,
 				    const char *data)
 {
-	struct sysfs_node *root, *system;
-
 	if (sysfs_mount.root)
 		return ERR_PTR(-EBUSY);
 	mount_init(&sysfs_mount, "sysfs", SYSFS_MAGIC);
-	root = node_new(NULL, "", S_IFDIR | 0555);
-	sysfs_mount.root = &root->v;
-	system = add_dir(add_dir(root, "devices"), "system");
-	build_cpus(system);
-	build_nodes(system);
+	sysfs_mount.root = &node_new(NULL, "", S_IFDIR | 0555)->v;
 	return &sysfs_mount;
 }
 

@@ -577,7 +577,6 @@ int vfs_init(void)
 	done = true;
 	mount_init(&pipefs_mount, "pipefs", PIPEFS_MAGIC);
 	mount_init(&anon_mount, "anon_inodefs", ANON_INODE_FS_MAGIC);
-	pcache_init_flusher();
 	/* The root: a disk (--root=/dev/vda[:TYPE[:OPTIONS]]) or a ramfs for the image. */
 	root_mount = root ? vfs_mount_root(root) : ramfs_create("rootfs", RAMFS_MAGIC, 0755);
 	if (!root_mount || IS_ERR(root_mount))

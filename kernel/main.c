@@ -25,6 +25,7 @@
 #include <alto/trap.h>
 #include <alto/fpu.h>
 #include <alto/futex.h>
+#include <alto/late.h>
 #include <alto/process.h>
 #include <alto/syscall.h>
 #include <alto/vfs.h>
@@ -127,6 +128,7 @@ static int run_application(void)
 		return 0;
 	strace_enabled = cmdline_has("strace");
 	syscall_hooks_update();
+	late_init_start();
 	return launch_commands(&apps);
 }
 
@@ -139,6 +141,7 @@ static int run(void)
 		return EXIT_USAGE;
 	}
 	if (cmdline_has("selftest")) {
+		late_init_finish(); /* the tests count pages and heap bytes: nothing else runs */
 		print_boot_lines();
 		return selftest_run(cmdline_get("selftest"));
 	}
@@ -168,10 +171,8 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(sched_init());
 	BOOT_STEP(smp_ipi_init());
 	BOOT_STEP(irq_enable());
-	BOOT_STEP(uart_enable_input());
 	BOOT_STEP(stop_request_init());
 	BOOT_STEP(rtc_init());
-	BOOT_STEP(tsc_refine_start());
 	BOOT_STEP(fpu_init());
 	BOOT_STEP(syscall_init_cpu());
 	BOOT_STEP(fsgsbase_init_cpu());
@@ -193,6 +194,7 @@ __attribute__((no_stack_protector)) void kernel_main(uint32_t protocol, uint32_t
 	BOOT_STEP(trace_dump_init());
 	int status = vfs_mount_boot() ? EXIT_USAGE : run();
 	trace_dump_final();
+	late_init_finish();
 	net_shutdown();
 	vfs_shutdown();
 	devices_shutdown();

@@ -17,6 +17,7 @@
 #include <alto/cpu.h>
 #include <alto/fpu.h>
 #include <alto/interrupt.h>
+#include <alto/late.h>
 #include <alto/printk.h>
 #include <alto/sched.h>
 #include <alto/smp.h>
@@ -697,6 +698,7 @@ __attribute__((noreturn)) void sched_idle(void)
 	bool tried_steal = false;
 
 	for (;;) {
+		late_init_idle(); /* the first idle CPU starts the late work */
 		irq_disable();
 		if (!c->need_resched && !rq_of(c->id)->nr) {
 			/* Try once to take work from others; then sleep until an interrupt. */

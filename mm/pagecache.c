@@ -23,6 +23,7 @@
  * sequence-counted queue. Reads, write-backs, reclaim and throttling pass
  * the pcache_* tracepoints of mm_trace.h.
  */
+#include <alto/late.h>
 #include <alto/mm.h>
 #include <alto/pagecache.h>
 #include <alto/printk.h>
@@ -968,7 +969,8 @@ static void flusher(void *arg)
 	}
 }
 
-void pcache_init_flusher(void)
+/* With the late work (alto/late.h): a page dirtied before waits for it, or for sync. */
+static void pcache_init_flusher(void)
 {
 	struct thread *t = thread_create(flusher, NULL, "flush");
 
@@ -976,3 +978,4 @@ void pcache_init_flusher(void)
 		panic("pagecache: cannot start the flusher");
 	thread_detach(t);
 }
+LATE_INIT(pcache_init_flusher);

@@ -2,12 +2,13 @@
  * virtio-rng (virtio 1.x section 5.4): one queue of buffers the device fills
  * with entropy from the host. The bytes are stirred into the kernel's
  * CSPRNG (kernel/random.c): once at probe, then again at each reseed
- * interval of the CSPRNG. On a CPU without RDSEED/RDRAND the probe waits
- * briefly for the first bytes, so that the application's first random
- * bytes (AT_RANDOM, getrandom) already have them; with the CPU's entropy
- * in the seed the boot goes on (that wait, an interrupt's round trip
- * through the host, cost 3-27 ms of boot under TCG), except with --verbose,
- * whose line says how many bytes came.
+ * interval of the CSPRNG. On a CPU without RDSEED/RDRAND the probe runs at
+ * boot and waits briefly for the first bytes, so that the application's
+ * first random bytes (AT_RANDOM, getrandom) already have them. With the
+ * CPU's entropy in the seed nothing needs the device before the program
+ * starts: the probe is left to the late work (alto/late.h; under TCG its
+ * code and the interrupt's cost a boot about 100 translated blocks), where
+ * --verbose's wait for the bytes its line reports holds nobody up.
  */
 #include <alto/mm.h>
 #include <alto/printk.h>
@@ -121,6 +122,11 @@ fail:
 	return err;
 }
 
+static bool rng_may_defer(struct device *dev)
+{
+	return random_cpu_seeded();
+}
+
 static void rng_shutdown(struct device *dev)
 {
 	struct rng *r = to_virtio(dev)->priv;
@@ -140,5 +146,6 @@ static const struct driver virtio_rng_driver = {
 	.ids = rng_ids,
 	.probe = rng_probe,
 	.shutdown = rng_shutdown,
+	.may_defer = rng_may_defer,
 };
 DRIVER(virtio_rng_driver);

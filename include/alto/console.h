@@ -36,8 +36,6 @@
 
 void uart_init(void);
 void uart_write(const char *s, size_t len);
-/* Route the receive interrupt; called once interrupts and threads exist. */
-void uart_enable_input(void);
 
 /* Read up to len bytes of console input; blocks until at least one. */
 long console_read(char *buf, size_t len);

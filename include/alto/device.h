@@ -44,6 +44,7 @@ struct device {
 	void *bus_priv;	  /* the bus's own state (struct pci_device, struct virtio_device) */
 	const char *why;  /* a failing probe may say why, for the console line */
 	struct list link; /* in the list of every device */
+	struct device *deferred_next; /* its probe waits for the late work (alto/late.h) */
 };
 
 struct driver {
@@ -54,6 +55,11 @@ struct driver {
 	int (*probe)(struct device *dev);
 	/* Stop the device touching memory or raising interrupts (power-off). */
 	void (*shutdown)(struct device *dev);
+	/*
+	 * Optional: true when nothing needs the device before the program
+	 * starts, so its probe may run with the late work (alto/late.h).
+	 */
+	bool (*may_defer)(struct device *dev);
 };
 
 /*
@@ -63,7 +69,10 @@ struct driver {
 #define DRIVER(drv) \
 	static const struct driver *const driver_ptr_##drv __used __section(".drivers") = &drv
 
-/* Offer dev to the drivers of its bus. Returns the probe's result, or -ENODEV. */
+/*
+ * Offer dev to the drivers of its bus. Returns the probe's result, or
+ * -ENODEV; 0 also when the driver deferred the probe to the late work.
+ */
 int device_add(struct device *dev);
 /* Find the devices the platform describes (PCI, virtio-mmio) and probe them. */
 void devices_init(void);

@@ -111,8 +111,6 @@ void pcache_forget_range(struct vnode *v, uint64_t off, size_t len);
  * context (it never sleeps, and skips caches whose lock is taken).
  */
 unsigned long pcache_reclaim(unsigned long n);
-/* Start the background flusher. */
-void pcache_init_flusher(void);
 /* Numbers for /proc/meminfo, in pages. */
 struct pcache_stats {
 	uint64_t cached, dirty, writeback, mapped;

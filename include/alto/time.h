@@ -43,10 +43,9 @@ bool kvmclock_wall_ns(uint64_t *ns);
 uint64_t kvmclock_tsc_hz(void);
 
 /*
- * Measure a calibrated TSC frequency again over 1 s, from a timer
- * (drivers/tsc_refine.c); the result lands in tsc_refined_hz (0 until then).
+ * A calibrated TSC frequency measured again over 1 s from a timer, started
+ * with the late work (drivers/tsc_refine.c): 0 until then.
  */
-void tsc_refine_start(void);
 extern uint64_t tsc_refined_hz;
 
 /* Busy-wait; usable before the scheduler runs. */

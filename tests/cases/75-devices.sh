@@ -97,3 +97,22 @@ t_dev_shutdown_reset() {
 	expect_status 0 && expect_out '^virtio[0-9] \(pci [^)]*\): reset$'
 }
 run_test devices/shutdown-reset t_dev_shutdown_reset
+
+# The rng's probe waits for the late work (kernel/late.c). The program blocks
+# on its stdin for a second, so the idle CPUs (three of them at once, and
+# the fourth once the program blocks) start it, and power-off comes after:
+# the probe must run exactly once (a second probe of the device fails on one
+# line or hangs), and the program's input must reach it (the console's
+# receive interrupt is late work too).
+t_dev_late_probe_once() {
+	build_guest_programs || return 1
+	OUT=$( (sleep 1; echo x) | "$ALTO" run --timeout "$GUEST_TIMEOUT" -c 4 -- --verbose \
+		"$GT_DIR/gcc/stdin" 2>&1)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && rng_fed line && expect_no_out 'device skipped' &&
+		expect_out '^bytes: 2, lines: 1, ' &&
+		{ [ "$(grep -c 'rng, .* bytes mixed' <<<"$OUT")" -eq 1 ] ||
+			fail "expected exactly one rng line"; }
+}
+run_test devices/late-probe-once t_dev_late_probe_once
