@@ -68,6 +68,34 @@ uint32_t page_sharers(const void *page)
 	return count ? __atomic_load_n(count, __ATOMIC_ACQUIRE) : 0;
 }
 
+/*
+ * A page on its way out has no sharer, so its count (kernel memory) can
+ * hold the next page's frame number plus one until page_chain_free sets it
+ * back to 0. (A program's thread writing a page that another thread was
+ * unmapping overwrote a link kept in the page itself: page_free of a user
+ * value, a panic.)
+ */
+void page_chain_add(void **chain, void *page)
+{
+	uint32_t *count = share_of(page);
+
+	if (!count || __atomic_load_n(count, __ATOMIC_RELAXED))
+		panic("page_chain_add: %p is not a page to free", page);
+	*count = *chain ? (uint32_t)(virt_to_phys(*chain) >> PAGE_SHIFT) + 1 : 0;
+	*chain = page;
+}
+
+void page_chain_free(void **chain)
+{
+	while (*chain) {
+		void *page = *chain;
+		uint32_t *count = share_of(page);
+		*chain = *count ? phys_to_virt((uint64_t)(*count - 1) << PAGE_SHIFT) : NULL;
+		*count = 0;
+		page_free(page);
+	}
+}
+
 void *page_alloc_noreclaim(unsigned int order)
 {
 	unsigned long flags = spin_lock(&page_lock);

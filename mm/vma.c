@@ -41,7 +41,7 @@ struct vma {
 struct gather {
 	struct mm *mm;
 	uintptr_t start, end; /* the range to flush on the CPUs that hold mm */
-	void *pages;	      /* pages to free after the flush, chained through themselves */
+	void *pages;	      /* pages to free after the flush (page_chain_add) */
 	struct vma *dead;     /* areas to free (and files to release), chained through dead_next */
 	void *unshare;	      /* a file page copied for a write: one mapper less after the flush */
 };
@@ -65,11 +65,7 @@ static void gather_finish(struct gather *g)
 		tlb_shootdown_user(mm_tlb_cpus(g->mm), g->start, g->end);
 	if (g->unshare)
 		page_unshare(g->unshare);
-	while (g->pages) {
-		void *next = *(void **)g->pages;
-		page_free(g->pages);
-		g->pages = next;
-	}
+	page_chain_free(&g->pages);
 	while (g->dead) {
 		struct vma *next = (struct vma *)g->dead->dead_next;
 		file_put(g->dead->file);
@@ -258,11 +254,10 @@ struct release_ctx {
 	struct gather *g;
 };
 
-/* Free page after the flush (chained through itself). */
+/* Free page after the flush. */
 static void gather_page(struct gather *g, void *page)
 {
-	*(void **)page = g->pages;
-	g->pages = page;
+	page_chain_add(&g->pages, page);
 }
 
 /*

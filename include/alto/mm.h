@@ -55,6 +55,14 @@ uint64_t pages_free_count(void);
 void page_share(void *page);
 bool page_unshare(void *page);
 uint32_t page_sharers(const void *page);
+/*
+ * Pages to free once the TLBs are flushed, in a chain (*chain: NULL when
+ * empty). The link is kept in the page's share count, never in the page:
+ * until the flush another CPU may still write the page through a stale
+ * translation. Only a page page_unshare said to free may go in.
+ */
+void page_chain_add(void **chain, void *page);
+void page_chain_free(void **chain);
 uint64_t pages_total_count(void);
 
 /* Heap. kmalloc(0) returns a unique pointer; kfree(NULL) does nothing. */

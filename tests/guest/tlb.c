@@ -4,7 +4,11 @@
  * thread replaces the mapping (mremap of a new page over it, and on odd
  * rounds mprotect to read-only and back) and wakes the reader, which must see
  * the new page. An idle CPU that skipped the shootdown must flush before it
- * runs the reader again.
+ * runs the reader again. Then threads write into pages that the main
+ * thread replaces with mmap(MAP_FIXED) over and over: until the other CPUs
+ * flush, their writes may still reach the old pages, which the kernel must
+ * not use for anything of its own meanwhile (it chained them through their
+ * first word, and a write there made it free a program's value: a panic).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -15,6 +19,9 @@
 #include <unistd.h>
 
 #define ROUNDS 200
+#define REPLACES 300
+#define PAGES	64
+#define WRITERS	3
 
 static volatile long *page;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -28,6 +35,17 @@ static void pin(int cpu)
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Back to every CPU (the writers are spread over them). */
+static void pin_all(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
@@ -56,6 +74,39 @@ static void *reader(void *arg)
 		give_turn(2 * r + 2);
 	}
 	return NULL;
+}
+
+static volatile int stop;
+static char *region;
+
+static void *writer(void *arg)
+{
+	while (!stop) {
+		for (int i = 0; i < PAGES; i++)
+			*(volatile long *)(region + i * 4096) = 0x41414140;
+	}
+	return arg;
+}
+
+/* Whole pages replaced under writers; only surviving it says anything. */
+static void replace_under_writers(void)
+{
+	pthread_t t[WRITERS];
+	size_t len = PAGES * 4096;
+
+	region = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (int i = 0; i < WRITERS; i++)
+		pthread_create(&t[i], NULL, writer, NULL);
+	for (int r = 0; r < REPLACES; r++) {
+		if (mmap(region, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0) != region)
+			printf("mmap MAP_FIXED failed\n");
+	}
+	stop = 1;
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	printf("%d replacements of %d pages under %d writing threads: survived\n", REPLACES, PAGES,
+	       WRITERS);
 }
 
 int main(void)
@@ -90,5 +141,7 @@ int main(void)
 	pthread_join(t, NULL);
 	printf("%d rounds, the other CPU saw the new page every time: %s\n", ROUNDS,
 	       bad ? "no" : "yes");
+	pin_all();
+	replace_under_writers();
 	return bad != 0;
 }
