@@ -18,10 +18,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define ROUNDS 200
+#define ROUNDS	 200
 #define REPLACES 300
-#define PAGES	64
-#define WRITERS	3
+#define PAGES	 64
+#define WRITERS	 3
 
 static volatile long *page;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -98,8 +98,8 @@ static void replace_under_writers(void)
 	for (int i = 0; i < WRITERS; i++)
 		pthread_create(&t[i], NULL, writer, NULL);
 	for (int r = 0; r < REPLACES; r++) {
-		if (mmap(region, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-			 -1, 0) != region)
+		if (mmap(region, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != region)
 			printf("mmap MAP_FIXED failed\n");
 	}
 	stop = 1;
