@@ -4,7 +4,7 @@
  * by a timer LATE_DELAY_NS after the program's start, or by power-off.
  * Whichever comes first runs them; the others find them done. A mutex makes
  * the run exactly once: power-off waits for a run in progress rather than
- * shutting devices down under a probe.
+ * shutting devices down under a probe. The thread ends after its run.
  */
 #include <alto/late.h>
 #include <alto/printk.h>
@@ -54,14 +54,6 @@ static void late_main(void *arg)
 	spin_unlock(&late_wq.lock, flags);
 	timer_cancel(&late_timer);
 	run_once();
-	/*
-	 * The thread stays, blocked for good: when a detached kernel thread
-	 * exits, later forks lose memory (fork-stress: 156 kB over 2,000
-	 * cycles), a fault of its own, reported; this keeps the boot clear of it.
-	 */
-	flags = spin_lock(&late_wq.lock);
-	for (;;)
-		waitq_wait_locked(&late_wq, &flags, 0);
 }
 
 void late_init_start(void)

@@ -19,17 +19,35 @@
 #define MMIO_SIZE      (VMAP_SIZE / 2)
 #define STACK_BASE     (VMAP_BASE + VMAP_SIZE / 2)
 #define MAX_FREE_SLOTS 256
+#define STACK_SIZES    2 /* kernel threads' and applications' (include/alto/sched.h) */
 
 static struct spinlock vmap_lock = SPINLOCK_INIT;
 static uintptr_t mmio_next = MMIO_BASE;
 static uintptr_t stack_next = STACK_BASE;
 /*
- * Freed stack slots of one size: "clean" ones no CPU caches any more, "dirty"
- * ones wait for the next flush of all CPUs.
+ * Freed stack slots, a pool for each stack size (the first stack of a size
+ * claims one): "clean" ones no CPU caches any more, "dirty" ones wait for
+ * the next flush of all CPUs. (With one pool for the first size freed, the
+ * exit of a kernel thread's 16 KiB stack made every application stack take
+ * new addresses, and new page tables: a page per 57 forks, for good.)
  */
-static uintptr_t clean_slots[MAX_FREE_SLOTS], dirty_slots[MAX_FREE_SLOTS];
-static int nclean, ndirty;
-static size_t slot_stack_size;
+static struct slot_pool {
+	size_t size; /* 0: not claimed yet */
+	uintptr_t clean[MAX_FREE_SLOTS], dirty[MAX_FREE_SLOTS];
+	int nclean, ndirty;
+} pools[STACK_SIZES];
+
+/* The pool of stacks of size, claimed if none is; NULL when every pool has another size. */
+static struct slot_pool *pool_of(size_t size)
+{
+	for (int i = 0; i < STACK_SIZES; i++) {
+		if (!pools[i].size)
+			pools[i].size = size;
+		if (pools[i].size == size)
+			return &pools[i];
+	}
+	return NULL;
+}
 
 static uintptr_t take_va(uintptr_t *next, size_t len, uintptr_t limit)
 {
@@ -71,28 +89,28 @@ const void *phys_map_ro(uint64_t pa, size_t len)
 }
 
 /*
- * Make the dirty slots clean: one flush of every CPU for all of them. Only
- * the slots that were dirty before the flush began are covered by it; those
- * freed meanwhile (pushed above them) stay dirty.
+ * Make pool's dirty slots clean: one flush of every CPU for all of them.
+ * Only the slots that were dirty before the flush began are covered by it;
+ * those freed meanwhile (pushed above them) stay dirty.
  */
-static void clean_dirty_slots(void)
+static void clean_dirty_slots(struct slot_pool *pool)
 {
 	/* One cleaner at a time: another's snapshot would not match its flush. */
 	static struct mutex cleaning = MUTEX_INIT(cleaning);
 
-	if (!READ_ONCE(ndirty) || !irq_enabled())
+	if (!READ_ONCE(pool->ndirty) || !irq_enabled())
 		return; /* a flush needs the other CPUs' answers: only from thread context */
 	mutex_lock(&cleaning);
 	unsigned long flags = spin_lock(&vmap_lock);
-	int covered = ndirty;
+	int covered = pool->ndirty;
 	spin_unlock(&vmap_lock, flags);
 	tlb_flush_all();
 	flags = spin_lock(&vmap_lock);
 	int moved = 0;
-	while (moved < covered && nclean < MAX_FREE_SLOTS)
-		clean_slots[nclean++] = dirty_slots[moved++];
-	ndirty -= moved;
-	memmove(dirty_slots, dirty_slots + moved, (size_t)ndirty * sizeof(dirty_slots[0]));
+	while (moved < covered && pool->nclean < MAX_FREE_SLOTS)
+		pool->clean[pool->nclean++] = pool->dirty[moved++];
+	pool->ndirty -= moved;
+	memmove(pool->dirty, pool->dirty + moved, (size_t)pool->ndirty * sizeof(pool->dirty[0]));
 	spin_unlock(&vmap_lock, flags);
 	mutex_unlock(&cleaning);
 }
@@ -100,12 +118,15 @@ static void clean_dirty_slots(void)
 static uintptr_t stack_slot(size_t size)
 {
 	uintptr_t va = 0;
-
-	if (size == slot_stack_size && !READ_ONCE(nclean))
-		clean_dirty_slots();
 	unsigned long flags = spin_lock(&vmap_lock);
-	if (size == slot_stack_size && nclean)
-		va = clean_slots[--nclean];
+	struct slot_pool *pool = pool_of(size);
+	spin_unlock(&vmap_lock, flags);
+
+	if (pool && !READ_ONCE(pool->nclean))
+		clean_dirty_slots(pool);
+	flags = spin_lock(&vmap_lock);
+	if (pool && pool->nclean)
+		va = pool->clean[--pool->nclean];
 	spin_unlock(&vmap_lock, flags);
 	if (!va)
 		va = take_va(&stack_next, size + PAGE_SIZE, VMAP_BASE + VMAP_SIZE);
@@ -122,12 +143,11 @@ void kstack_free(void *stack, size_t size)
 
 	/* With one CPU the unmap's own invlpg was enough; with more, wait for a flush. */
 	unsigned long flags = spin_lock(&vmap_lock);
-	if (!slot_stack_size)
-		slot_stack_size = size;
-	if (size == slot_stack_size && cpu_count == 1 && nclean < MAX_FREE_SLOTS)
-		clean_slots[nclean++] = base - PAGE_SIZE;
-	else if (size == slot_stack_size && ndirty < MAX_FREE_SLOTS)
-		dirty_slots[ndirty++] = base - PAGE_SIZE;
+	struct slot_pool *pool = pool_of(size);
+	if (pool && cpu_count == 1 && pool->nclean < MAX_FREE_SLOTS)
+		pool->clean[pool->nclean++] = base - PAGE_SIZE;
+	else if (pool && pool->ndirty < MAX_FREE_SLOTS)
+		pool->dirty[pool->ndirty++] = base - PAGE_SIZE;
 	spin_unlock(&vmap_lock, flags);
 }
 
