@@ -19,7 +19,7 @@
 #define MMIO_SIZE      (VMAP_SIZE / 2)
 #define STACK_BASE     (VMAP_BASE + VMAP_SIZE / 2)
 #define MAX_FREE_SLOTS 256
-#define STACK_SIZES    2 /* kernel threads' and applications' (include/alto/sched.h) */
+#define STACK_SIZES    3 /* kernel threads', applications' (alto/sched.h), a self test's page */
 
 static struct spinlock vmap_lock = SPINLOCK_INIT;
 static uintptr_t mmio_next = MMIO_BASE;
