@@ -209,8 +209,10 @@ static void on_term(int sig)
 /*
  * The group's forker: forks children that wait for SIGTERM (blocked here,
  * so it stays pending) until SIGTERM is pending for itself, then reaps
- * them. Exits 0 when every child ended through the signal within 10 s;
- * killed by SIGKILL otherwise, with whatever is left of the group. Its
+ * them. Exits 0 when every child ended through the signal within 60 s;
+ * killed by SIGKILL otherwise, with whatever is left of the group. A fork
+ * that fails for memory ends the forking (under load the kill may come
+ * late, after hundreds of children): those forked count. Its
  * 64 MiB of written memory make each fork long (page tables to copy), so
  * the kill most likely lands inside one: a signal that comes before the
  * fork starts is the parent's alone, on Linux as here, and a child made
@@ -231,13 +233,18 @@ static void forker(int ready_fd)
 	sigemptyset(&none);
 	sigprocmask(SIG_BLOCK, &term, NULL);
 	signal(SIGTERM, on_term);
-	for (sigset_t pending; forked < KILL_FORKS_MAX; forked++) {
+	for (sigset_t pending; forked < KILL_FORKS_MAX;) {
 		pid_t pid = fork();
 		if (pid == 0) {
 			sigsuspend(&none); /* returns once the handler ran */
 			_exit(3);
 		}
-		if (forked == 0)
+		/* Out of memory (the kill came late: hundreds of 64 MiB children's page tables). */
+		if (pid < 0 && !forked)
+			_exit(1);
+		if (pid < 0)
+			break;
+		if (forked++ == 0)
 			write(ready_fd, "r", 1);
 		sigpending(&pending);
 		if (sigismember(&pending, SIGTERM))
@@ -245,7 +252,7 @@ static void forker(int ready_fd)
 	}
 	/* A bound for a failure only: reaping took over 10 s natively at load 10. */
 	long long deadline = time(NULL) + 60;
-	while (reaped < forked + (forked < KILL_FORKS_MAX) && time(NULL) < deadline) {
+	while (reaped < forked && time(NULL) < deadline) {
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
 		if (pid > 0)
@@ -253,7 +260,7 @@ static void forker(int ready_fd)
 		else
 			usleep(1000);
 	}
-	if (reaped < forked + (forked < KILL_FORKS_MAX))
+	if (reaped < forked)
 		kill(0, SIGKILL);
 	_exit(0);
 }
