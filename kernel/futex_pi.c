@@ -82,8 +82,16 @@ static long try_take(struct futex_bucket *b, const struct futex_key *key, uint32
 	owner = (int)(cur & FUTEX_TID_MASK);
 	if (owner == tid)
 		return -EDEADLK;
-	if (owner && !thread_exists(owner))
-		return -ESRCH;
+	if (owner && !thread_exists(owner)) {
+		/*
+		 * The owner may have unlocked in user space and exited since our
+		 * read: only a word that still names it is a dead owner (ESRCH,
+		 * which musl takes for a deadlock and waits on for good).
+		 */
+		if (get_user(seen, uaddr))
+			return -EFAULT;
+		return seen != cur ? TAKE_AGAIN : -ESRCH;
+	}
 	if (owner && trylock)
 		return -EAGAIN;
 	if (owner && (cur & FUTEX_WAITERS))
