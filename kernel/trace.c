@@ -268,8 +268,9 @@ static void record(struct tracepoint *tp, const uint64_t *args, const struct tra
 	size_t kept = tp->flags & TP_F_DATA ? MIN(len, (size_t)TRACE_MAX_DATA) : 0;
 	if (cpu >= nrings)
 		return;
-	if (READ_ONCE(rec_state) != RECORDING) {
-		if (READ_ONCE(rec_state) == PAUSED)
+	int state = READ_ONCE(rec_state);
+	if (state != RECORDING) {
+		if (state == PAUSED)
 			__atomic_add_fetch(&unrecorded[cpu], 1, __ATOMIC_RELAXED);
 		return;
 	}

@@ -165,18 +165,25 @@ t_trace_points() {
 }
 run_test trace/points t_trace_points
 
+# A busybox shell running SCRIPT (which ends with `echo done`) with the
+# tracepoints GLOBS on, traced into $dir/t.bin (dir: the caller's scratch
+# directory): it must say done and exit 0; its trace listed in $dir/list.
+traced_shell() {
+	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --trace="$1" --trace-file "$dir/t.bin" \
+		"$BB" sh -c "$2" 2>&1 </dev/null)
+	STATUS=$?
+	echo "$OUT"
+	expect_status 0 && expect_out '^done$' || return 1
+	"$ALTO" trace "$dir/t.bin" list >"$dir/list"
+}
+
 # A device with a direct read/write entry (/dev/null: write(2) calls its
 # op from the handler) still passes the I/O tracepoints once they are on:
 # the shell's write of "hello\n" to the /dev/null it opened, and the result.
 t_trace_direct_io() {
 	local dir f
 	dir=$(scratch)
-	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --trace='vfs_io_*,vfs_open' --trace-file "$dir/t.bin" \
-		"$BB" sh -c 'echo hello >/dev/null; echo done' 2>&1 </dev/null)
-	STATUS=$?
-	echo "$OUT"
-	expect_status 0 && expect_out '^done$' || return 1
-	"$ALTO" trace "$dir/t.bin" list >"$dir/list" || return 1
+	traced_shell 'vfs_io_*,vfs_open' 'echo hello >/dev/null; echo done' || return 1
 	grep -A2 ' vfs_open .*path=/dev/null$' "$dir/list"
 	f=$(sed -n 's/.* vfs_open .*file=\(0x[0-9a-f]*\) .*path=\/dev\/null$/\1/p' "$dir/list" | tail -1)
 	[ -n "$f" ] || { echo "no open of /dev/null traced"; return 1; }
@@ -190,12 +197,7 @@ run_test trace/direct-io t_trace_direct_io
 t_trace_processes() {
 	local dir
 	dir=$(scratch)
-	OUT=$("$ALTO" run --timeout "$GUEST_TIMEOUT" --trace='proc_*,mm_fork' --trace-file "$dir/t.bin" \
-		"$BB" sh -c '/bin/busybox true; echo done' 2>&1 </dev/null)
-	STATUS=$?
-	echo "$OUT"
-	expect_status 0 && expect_out '^done$' || return 1
-	"$ALTO" trace "$dir/t.bin" list >"$dir/list" || return 1
+	traced_shell 'proc_*,mm_fork' '/bin/busybox true; echo done' || return 1
 	cat "$dir/list"
 	expect_in_order "$dir/list" ' proc_start +pid=2 path=/bin/busybox$' ' 2 busybox +proc_enter +pid=2 ' \
 		' 2 busybox +mm_fork ' ' 2 busybox +proc_fork +pid=2 child=3 ' \
